@@ -1,0 +1,22 @@
+//! Domain types of doudi that enforce the rules of the registry: a value of these types is valid
+//! by construction, so code past the edges trusts it.
+//!
+//! **Invariant:** this crate does no I/O and knows nothing of storage, the web or file formats.
+
+#![deny(missing_docs)]
+
+pub mod access;
+pub mod division;
+pub mod household;
+pub mod id_number;
+pub mod labels;
+pub mod money;
+pub mod person;
+
+pub use access::{Actor, Role, Scope};
+pub use division::{Division, DivisionCode, DivisionKind, TownshipTable};
+pub use household::*;
+pub use id_number::{IdNumber, IdNumberError, Sex};
+pub use labels::UnknownValue;
+pub use money::{Money, MoneyError};
+pub use person::*;

@@ -1,0 +1,729 @@
+//! Reading household files: CSV (UTF-8, or GB18030 as Excel in China saves it) and XLSX into
+//! [`NewHousehold`]s, with every problem reported by row, column and reason.
+//!
+//! A household is accepted only when every one of its rows is good; nothing about a bad
+//! household is half-taken.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Cursor;
+
+use chrono::NaiveDate;
+use doudi_core::labels::parse_list;
+use doudi_core::{
+    Asset, BankAccount, Category, Disability, DisabilityGrade, DisabilityKind, Division,
+    DivisionCode, DivisionKind, Employment, Expense, HealthInsurance, HouseholdFields, Housing,
+    IdNumber, Income, Money, Need, NewHousehold, PersonFields, PersonId, PersonName, Phone,
+    PovertyCause, Relation, SchoolStage, SelfCare, SpecialDisease, Survey, WorkCapacity, age_on,
+};
+
+use crate::layout::{COLUMNS, Col, ColSpec, DynamicCol, spec};
+
+/// One cell as read, in text, with a note when a spreadsheet stored a long number as a float.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Cell {
+    /// The cell's text, trimmed.
+    pub text: String,
+    /// The spreadsheet stored this as a number too long to keep exactly (an identity number or
+    /// account typed into a numeric cell): its digits are not trustworthy.
+    pub lossy_number: bool,
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell { text: s.trim().to_owned(), lossy_number: false }
+    }
+}
+
+/// A sheet of cells: the header row, then data rows with their 1-based row numbers in the file.
+#[derive(Clone, Debug, Default)]
+pub struct Sheet {
+    /// Header texts.
+    pub headers: Vec<String>,
+    /// Data rows: (row number as the user sees it, cells).
+    pub rows: Vec<(usize, Vec<Cell>)>,
+}
+
+/// A problem at one place in a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    /// The row as the user sees it (the header is row 1).
+    pub row: usize,
+    /// The column header ("" when the problem is the whole row).
+    pub column: String,
+    /// What is wrong, in Chinese.
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.column.is_empty() {
+            write!(f, "第{}行：{}", self.row, self.message)
+        } else {
+            write!(f, "第{}行「{}」列：{}", self.row, self.column, self.message)
+        }
+    }
+}
+
+/// Why a file could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// Not a readable CSV.
+    #[error("无法读取CSV文件：{0}")]
+    Csv(String),
+    /// Not a readable spreadsheet.
+    #[error("无法读取Excel文件：{0}")]
+    Xlsx(String),
+    /// Neither .csv nor .xlsx.
+    #[error("不支持的文件类型“{0}”（仅支持 .csv 和 .xlsx）")]
+    UnknownFormat(String),
+    /// The file has no rows.
+    #[error("文件为空（没有表头行）")]
+    Empty,
+    /// The header row is wrong: missing, unknown or repeated columns.
+    #[error("表头有误：{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("；"))]
+    Header(Vec<RowError>),
+}
+
+/// Reads a CSV file. A UTF-8 byte-order mark is skipped; a file that is not UTF-8 is read as
+/// GB18030, which is what Excel in China writes.
+pub fn read_csv(bytes: &[u8]) -> Result<Sheet, FileError> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s.trim_start_matches('\u{feff}')),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut sheet = Sheet::default();
+    let mut record = csv::StringRecord::new();
+    let mut first = true;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(0, |p| p.line() as usize);
+                if first {
+                    sheet.headers = record.iter().map(|h| h.trim().to_owned()).collect();
+                    first = false;
+                } else if record.iter().any(|c| !c.trim().is_empty()) {
+                    sheet.rows.push((line, record.iter().map(Cell::from).collect()));
+                }
+            }
+            Err(e) => return Err(FileError::Csv(e.to_string())),
+        }
+    }
+    if first {
+        return Err(FileError::Empty);
+    }
+    Ok(sheet)
+}
+
+/// Reads the first worksheet of an XLSX file.
+pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, FileError> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsxError| FileError::Xlsx(e.to_string()))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or(FileError::Empty)?
+        .map_err(|e: calamine::XlsxError| FileError::Xlsx(e.to_string()))?;
+    let first_row = range.start().map_or(0, |(r, _)| r as usize);
+    let first_col = range.start().map_or(0, |(_, c)| c as usize);
+    let mut sheet = Sheet::default();
+    let mut header_seen = false;
+    for (i, row) in range.rows().enumerate() {
+        let mut cells: Vec<Cell> = vec![Cell::default(); first_col];
+        cells.extend(row.iter().map(|d| match d {
+            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::from(s.as_str()),
+            Data::Int(n) => Cell { text: n.to_string(), lossy_number: false },
+            Data::Float(f) => Cell {
+                // Fifteen or more digits cannot survive a double: an identity number or an
+                // account number typed into a numeric cell.
+                text: format!("{f}"),
+                lossy_number: f.abs() >= 1e15,
+            },
+            Data::Bool(b) => Cell::from(if *b { "是" } else { "否" }),
+            Data::DateTime(dt) => match dt.as_datetime() {
+                Some(t) => Cell { text: t.date().to_string(), lossy_number: false },
+                None => Cell::from("#日期无效"),
+            },
+            Data::Error(e) => Cell { text: format!("#{e:?}"), lossy_number: false },
+            Data::Empty => Cell::default(),
+        }));
+        if !header_seen {
+            sheet.headers = cells.into_iter().map(|c| c.text).collect();
+            header_seen = true;
+        } else if cells.iter().any(|c| !c.text.is_empty()) {
+            sheet.rows.push((first_row + i + 1, cells));
+        }
+    }
+    if !header_seen {
+        return Err(FileError::Empty);
+    }
+    Ok(sheet)
+}
+
+/// Reads a file by its extension (.csv or .xlsx).
+pub fn read_file(name: &str, bytes: &[u8]) -> Result<Sheet, FileError> {
+    let lower = name.to_lowercase();
+    if lower.ends_with(".csv") {
+        read_csv(bytes)
+    } else if lower.ends_with(".xlsx") {
+        read_xlsx(bytes)
+    } else {
+        Err(FileError::UnknownFormat(name.rsplit('.').next().unwrap_or("").to_owned()))
+    }
+}
+
+/// A household read from a file, with the rows it came from.
+#[derive(Clone, Debug)]
+pub struct ParsedHousehold {
+    /// Its rows, head first.
+    pub rows: Vec<usize>,
+    /// The household.
+    pub household: NewHousehold,
+}
+
+/// The outcome of reading a file: the good households and every problem found.
+#[derive(Clone, Debug, Default)]
+pub struct Parsed {
+    /// Households whose every row is good.
+    pub households: Vec<ParsedHousehold>,
+    /// Every problem, by row.
+    pub errors: Vec<RowError>,
+    /// Rows of households that were rejected (a household with one bad row is rejected whole).
+    pub rejected_rows: Vec<usize>,
+    /// How many data rows the file had.
+    pub rows_read: usize,
+}
+
+impl Parsed {
+    /// Rejects households whose number or a member's identity number is already filed.
+    pub fn reject_filed(&mut self, filed_numbers: &HashSet<String>, filed_ids: &HashSet<String>) {
+        let mut keep = Vec::with_capacity(self.households.len());
+        for h in std::mem::take(&mut self.households) {
+            let mut bad = false;
+            if filed_numbers.contains(&h.household.fields.number) {
+                self.errors.push(RowError {
+                    row: h.rows[0],
+                    column: spec(Col::Number).header.into(),
+                    message: format!("户编号{}已在系统中登记", h.household.fields.number),
+                });
+                bad = true;
+            }
+            for (m, row) in h.household.members.iter().zip(&h.rows) {
+                if filed_ids.contains(m.id_number.as_str()) {
+                    self.errors.push(RowError {
+                        row: *row,
+                        column: spec(Col::IdNumber).header.into(),
+                        message: format!("身份证号码{}已在系统中登记", m.id_number.masked()),
+                    });
+                    bad = true;
+                }
+            }
+            if bad {
+                self.rejected_rows.extend(&h.rows);
+            } else {
+                keep.push(h);
+            }
+        }
+        self.households = keep;
+        self.errors.sort_by(|a, b| a.row.cmp(&b.row));
+        self.rejected_rows.sort_unstable();
+    }
+}
+
+/// Where each column of a sheet sits.
+struct Columns {
+    fixed: HashMap<Col, usize>,
+    dynamic: Vec<(usize, DynamicCol)>,
+}
+
+fn map_headers(headers: &[String]) -> Result<Columns, FileError> {
+    let mut fixed = HashMap::new();
+    let mut dynamic = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        let h = h.trim();
+        if h.is_empty() {
+            continue;
+        }
+        if let Some(prev) = seen.insert(h.to_owned(), i) {
+            errors.push(header_error(format!("第{}列与第{}列的表头“{h}”重复", i + 1, prev + 1)));
+            continue;
+        }
+        if let Some(spec) = COLUMNS.iter().find(|s| s.header == h || s.aliases.contains(&h)) {
+            if fixed.insert(spec.col, i).is_some() {
+                errors.push(header_error(format!("列“{}”出现了两次", spec.header)));
+            }
+        } else if let Some(d) = DynamicCol::parse(h) {
+            dynamic.push((i, d));
+        } else {
+            errors.push(header_error(format!(
+                "第{}列的表头“{h}”无法识别（收入、支出列应写作“工资性收入:2026-05”的形式）",
+                i + 1
+            )));
+        }
+    }
+    for s in COLUMNS.iter().filter(|s| s.required && !fixed.contains_key(&s.col)) {
+        errors.push(header_error(format!("缺少必需的列“{}”", s.header)));
+    }
+    if errors.is_empty() { Ok(Columns { fixed, dynamic }) } else { Err(FileError::Header(errors)) }
+}
+
+fn header_error(message: String) -> RowError {
+    RowError { row: 1, column: String::new(), message }
+}
+
+/// Resolves township and community names or codes.
+struct Places<'a> {
+    townships: HashMap<&'a str, &'a Division>,
+    communities: HashMap<(&'a str, &'a str), &'a Division>,
+}
+
+impl<'a> Places<'a> {
+    fn new(divisions: &'a [Division]) -> Places<'a> {
+        let mut townships = HashMap::new();
+        let mut communities = HashMap::new();
+        for d in divisions {
+            if d.kind == DivisionKind::Community {
+                let parent = d.parent.as_ref().map_or("", DivisionCode::as_str);
+                communities.insert((parent, d.code.as_str()), d);
+                communities.insert((parent, d.name.as_str()), d);
+            } else {
+                townships.insert(d.code.as_str(), d);
+                townships.insert(d.name.as_str(), d);
+            }
+        }
+        Places { townships, communities }
+    }
+}
+
+/// The cells of one row, by column.
+struct Row<'r> {
+    number: usize,
+    cells: &'r [Cell],
+    columns: &'r Columns,
+    errors: Vec<RowError>,
+}
+
+impl<'r> Row<'r> {
+    fn cell(&self, col: Col) -> &'r Cell {
+        static EMPTY: Cell = Cell { text: String::new(), lossy_number: false };
+        self.columns.fixed.get(&col).and_then(|i| self.cells.get(*i)).unwrap_or(&EMPTY)
+    }
+
+    fn text(&self, col: Col) -> &'r str {
+        &self.cell(col).text
+    }
+
+    fn fail(&mut self, col: Col, message: impl Into<String>) {
+        self.errors.push(RowError {
+            row: self.number,
+            column: spec(col).header.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Parses a required cell; records an error and returns None when empty or bad.
+    fn required<T, E: std::fmt::Display>(&mut self, col: Col, parse: impl FnOnce(&str) -> Result<T, E>) -> Option<T> {
+        let text = self.text(col);
+        if text.is_empty() {
+            self.fail(col, "必填，不能为空");
+            return None;
+        }
+        self.optional(col, parse).flatten()
+    }
+
+    /// Parses an optional cell: `Some(None)` when empty, `None` when bad (error recorded).
+    fn optional<T, E: std::fmt::Display>(&mut self, col: Col, parse: impl FnOnce(&str) -> Result<T, E>) -> Option<Option<T>> {
+        let text = self.text(col);
+        if text.is_empty() {
+            return Some(None);
+        }
+        match parse(text) {
+            Ok(v) => Some(Some(v)),
+            Err(e) => {
+                self.fail(col, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn flag(&mut self, col: Col) -> Option<bool> {
+        self.optional(col, parse_yes_no).map(|v| v.unwrap_or(false))
+    }
+
+    fn date(&mut self, col: Col, today: NaiveDate, required: bool) -> Option<Option<NaiveDate>> {
+        let parsed = if required {
+            self.required(col, parse_date).map(Some)
+        } else {
+            self.optional(col, parse_date)
+        };
+        match parsed {
+            Some(Some(d)) if d > today => {
+                self.fail(col, format!("日期{d}晚于今天"));
+                None
+            }
+            other => other,
+        }
+    }
+}
+
+fn parse_yes_no(s: &str) -> Result<bool, String> {
+    match s {
+        "是" | "Y" | "y" | "yes" | "true" | "1" | "√" => Ok(true),
+        "否" | "N" | "n" | "no" | "false" | "0" | "×" => Ok(false),
+        other => Err(format!("“{other}”应为 是 或 否")),
+    }
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    for format in ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, format) {
+            return Ok(d);
+        }
+    }
+    Err(format!("日期“{s}”无效（应为如 2024-03-01 的日期）"))
+}
+
+/// What one row holds, before rows are grouped into households.
+struct RowData {
+    number: usize,
+    household_number: String,
+    is_head: bool,
+    member: Option<PersonFields>,
+    incomes: Vec<(doudi_core::IncomeKind, doudi_core::Month, Money)>,
+    expenses: Vec<(doudi_core::ExpenseKind, doudi_core::Month, Money)>,
+    assets: Vec<(doudi_core::AssetKind, Money)>,
+    errors: Vec<RowError>,
+}
+
+/// Turns a sheet into households. `divisions` resolves township and community names or codes;
+/// `today` judges future dates and, for a blank work-capacity cell, age.
+pub fn parse_households(sheet: &Sheet, divisions: &[Division], today: NaiveDate) -> Result<Parsed, FileError> {
+    let columns = map_headers(&sheet.headers)?;
+    let places = Places::new(divisions);
+    let mut parsed = Parsed { rows_read: sheet.rows.len(), ..Parsed::default() };
+
+    // Rows of one household, in file order, keyed by household number in order of appearance.
+    let mut groups: BTreeMap<usize, Vec<RowData>> = BTreeMap::new();
+    let mut group_of: HashMap<String, usize> = HashMap::new();
+    let mut id_rows: HashMap<String, usize> = HashMap::new();
+    let mut cells_of: HashMap<usize, &[Cell]> = HashMap::new();
+
+    for (number, cells) in &sheet.rows {
+        let mut row = Row { number: *number, cells, columns: &columns, errors: Vec::new() };
+        let household_number = row.text(Col::Number).to_owned();
+        if household_number.is_empty() {
+            row.fail(Col::Number, "必填，不能为空");
+        }
+        let member = parse_member(&mut row, today);
+        if let Some(m) = &member {
+            if let Some(first) = id_rows.insert(m.id_number.as_str().to_owned(), *number) {
+                row.fail(Col::IdNumber, format!("身份证号码{}与第{first}行重复", m.id_number.masked()));
+            }
+        }
+        let (incomes, expenses, assets) = parse_dynamic(&mut row);
+        let is_head = member.as_ref().is_some_and(|m| m.relation == Relation::Head)
+            || Relation::parse(row.text(Col::Relation)) == Ok(Relation::Head);
+        let errors = std::mem::take(&mut row.errors);
+        let key = group_of.len();
+        let group = *group_of.entry(household_number.clone()).or_insert(key);
+        cells_of.insert(*number, cells);
+        groups.entry(group).or_default().push(RowData {
+            number: *number,
+            household_number,
+            is_head,
+            member,
+            incomes,
+            expenses,
+            assets,
+            errors,
+        });
+    }
+
+    for (_, mut rows) in groups {
+        let head_index = rows.iter().position(|r| r.is_head);
+        let mut group_errors: Vec<RowError> = Vec::new();
+        let Some(head_index) = head_index else {
+            group_errors.push(RowError {
+                row: rows[0].number,
+                column: spec(Col::Relation).header.into(),
+                message: format!("户编号{}没有户主行（每户应有且仅有一名户主）", rows[0].household_number),
+            });
+            finish_bad(&mut parsed, rows, group_errors);
+            continue;
+        };
+        // Head first, others in file order.
+        let head = rows.remove(head_index);
+        rows.insert(0, head);
+        for extra in rows.iter().skip(1).filter(|r| r.is_head) {
+            group_errors.push(RowError {
+                row: extra.number,
+                column: spec(Col::Relation).header.into(),
+                message: format!("户编号{}有多名户主（第{}行已是户主）", extra.household_number, rows[0].number),
+            });
+        }
+        let head_cells = cells_of[&rows[0].number];
+        let mut head_row = Row { number: rows[0].number, cells: head_cells, columns: &columns, errors: Vec::new() };
+        let fields = parse_household_fields(&mut head_row, &places, today);
+        let survey = parse_survey(&mut head_row, today);
+        group_errors.append(&mut head_row.errors);
+        // Household columns on other rows must be blank or repeat the head's value.
+        for r in rows.iter().skip(1) {
+            let cells = cells_of[&r.number];
+            let row = Row { number: r.number, cells, columns: &columns, errors: Vec::new() };
+            for s in COLUMNS.iter().filter(|s| s.household) {
+                let v = row.text(s.col);
+                if !v.is_empty() && v != head_row.text(s.col) {
+                    group_errors.push(RowError {
+                        row: r.number,
+                        column: s.header.into(),
+                        message: format!("与户主行（第{}行）填写的“{}”不一致", rows[0].number, head_row.text(s.col)),
+                    });
+                }
+            }
+            if !r.assets.is_empty() {
+                group_errors.push(RowError {
+                    row: r.number,
+                    column: r.assets[0].0.label().into(),
+                    message: "家庭财产请填写在户主行".into(),
+                });
+            }
+        }
+        let any_row_bad = rows.iter().any(|r| !r.errors.is_empty() || r.member.is_none());
+        match (fields, survey) {
+            (Some(fields), Some(survey)) if group_errors.is_empty() && !any_row_bad => {
+                let household = assemble(fields, survey, &rows);
+                if let Err(e) = household.check() {
+                    group_errors.push(RowError { row: rows[0].number, column: String::new(), message: e.to_string() });
+                    finish_bad(&mut parsed, rows, group_errors);
+                } else {
+                    parsed.households.push(ParsedHousehold { rows: rows.iter().map(|r| r.number).collect(), household });
+                }
+            }
+            _ => finish_bad(&mut parsed, rows, group_errors),
+        }
+    }
+    parsed.errors.sort_by(|a, b| a.row.cmp(&b.row));
+    parsed.rejected_rows.sort_unstable();
+    Ok(parsed)
+}
+
+fn finish_bad(parsed: &mut Parsed, rows: Vec<RowData>, mut group_errors: Vec<RowError>) {
+    for r in rows {
+        parsed.rejected_rows.push(r.number);
+        parsed.errors.extend(r.errors);
+    }
+    parsed.errors.append(&mut group_errors);
+}
+
+fn assemble(fields: HouseholdFields, survey: Option<Survey>, rows: &[RowData]) -> NewHousehold {
+    let mut household = NewHousehold {
+        fields,
+        members: Vec::with_capacity(rows.len()),
+        incomes: Vec::new(),
+        assets: Vec::new(),
+        expenses: Vec::new(),
+        survey,
+    };
+    for (i, r) in rows.iter().enumerate() {
+        let person = PersonId(i as i64);
+        household.members.push(r.member.clone().expect("good rows have a member"));
+        household.incomes.extend(r.incomes.iter().map(|&(kind, month, amount)| Income { person, month, kind, amount }));
+        household.expenses.extend(r.expenses.iter().map(|&(kind, month, amount)| Expense { person, month, kind, amount }));
+    }
+    household.assets = rows[0]
+        .assets
+        .iter()
+        .map(|&(kind, value)| Asset { kind, description: kind.label().to_owned(), value })
+        .collect();
+    household
+}
+
+fn parse_member(row: &mut Row<'_>, today: NaiveDate) -> Option<PersonFields> {
+    let name = row.required(Col::Name, PersonName::parse);
+    let id_number = if row.cell(Col::IdNumber).lossy_number {
+        row.fail(Col::IdNumber, "Excel把身份证号码存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写");
+        None
+    } else {
+        row.required(Col::IdNumber, |s| IdNumber::parse(s, today))
+    };
+    let relation = row.required(Col::Relation, Relation::parse);
+    let disability_kind = row.optional(Col::DisabilityKind, DisabilityKind::parse);
+    let disability_grade = row.optional(Col::DisabilityGrade, |s| {
+        DisabilityGrade::parse(s.trim_end_matches('级'))
+            .or_else(|_| DisabilityGrade::parse(&format!("{}级", s.trim_end_matches('级'))))
+    });
+    let disability = match (disability_kind, disability_grade) {
+        (Some(Some(kind)), Some(Some(grade))) => Some(Some(Disability { kind, grade })),
+        (Some(None), Some(None)) => Some(None),
+        (Some(Some(_)), Some(None)) => {
+            row.fail(Col::DisabilityGrade, "填写了残疾类别时必须填写残疾等级");
+            None
+        }
+        (Some(None), Some(Some(_))) => {
+            row.fail(Col::DisabilityKind, "填写了残疾等级时必须填写残疾类别");
+            None
+        }
+        _ => None,
+    };
+    let serious_illness = row.flag(Col::SeriousIllness);
+    let special_disease = row.optional(Col::SpecialDisease, SpecialDisease::parse);
+    let self_care = row.optional(Col::SelfCare, SelfCare::parse).map(|v| v.unwrap_or(SelfCare::Full));
+    let work_capacity = row.optional(Col::WorkCapacity, WorkCapacity::parse);
+    let willing_to_work = row.flag(Col::WillingToWork);
+    let employment =
+        row.optional(Col::Employment, Employment::parse).map(|v| v.unwrap_or(Employment::NotInLabourForce));
+    let school_stage = row.optional(Col::SchoolStage, SchoolStage::parse);
+    let boarding = row.flag(Col::Boarding);
+    if boarding == Some(true) && matches!(school_stage, Some(None)) {
+        row.fail(Col::Boarding, "寄宿仅适用于在校学生（请填写就学阶段）");
+    }
+    let insurance =
+        row.optional(Col::Insurance, HealthInsurance::parse).map(|v| v.unwrap_or(HealthInsurance::Resident));
+    let family_doctor = row.flag(Col::FamilyDoctor);
+    let health_record = row.flag(Col::HealthRecord);
+    let phone = row.optional(Col::PersonPhone, Phone::parse);
+    let disease = row.text(Col::Disease).to_owned();
+    if !row.errors.is_empty() {
+        return None;
+    }
+    let id_number = id_number?;
+    let work_capacity = work_capacity?.unwrap_or_else(|| {
+        let age = age_on(id_number.birth_date(), today);
+        if (16..60).contains(&age) { WorkCapacity::Full } else { WorkCapacity::None }
+    });
+    Some(PersonFields {
+        name: name?,
+        id_number,
+        relation: relation?,
+        disability: disability?,
+        serious_illness: serious_illness?,
+        disease,
+        special_disease: special_disease?,
+        self_care: self_care?,
+        work_capacity,
+        willing_to_work: willing_to_work?,
+        employment: employment?,
+        school_stage: school_stage?,
+        boarding: boarding?,
+        insurance: insurance?,
+        family_doctor: family_doctor?,
+        health_record: health_record?,
+        phone: phone?,
+    })
+}
+
+type DynamicValues = (
+    Vec<(doudi_core::IncomeKind, doudi_core::Month, Money)>,
+    Vec<(doudi_core::ExpenseKind, doudi_core::Month, Money)>,
+    Vec<(doudi_core::AssetKind, Money)>,
+);
+
+fn parse_dynamic(row: &mut Row<'_>) -> DynamicValues {
+    let (mut incomes, mut expenses, mut assets) = (Vec::new(), Vec::new(), Vec::new());
+    for &(i, col) in &row.columns.dynamic {
+        let Some(cell) = row.cells.get(i) else { continue };
+        if cell.text.is_empty() {
+            continue;
+        }
+        match Money::parse_non_negative_yuan(&cell.text) {
+            Ok(amount) => match col {
+                DynamicCol::Income(kind, month) => incomes.push((kind, month, amount)),
+                DynamicCol::Expense(kind, month) => expenses.push((kind, month, amount)),
+                DynamicCol::Asset(kind) => assets.push((kind, amount)),
+            },
+            Err(e) => row.errors.push(RowError { row: row.number, column: col.header(), message: e.to_string() }),
+        }
+    }
+    (incomes, expenses, assets)
+}
+
+fn parse_household_fields(row: &mut Row<'_>, places: &Places<'_>, today: NaiveDate) -> Option<HouseholdFields> {
+    let number = row.required(Col::Number, |s| {
+        if s.len() <= 32 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            Ok(s.to_owned())
+        } else {
+            Err("户编号只能包含字母、数字和连字符，最多32位")
+        }
+    });
+    let township = row.required(Col::Township, |s| {
+        places.townships.get(s).map(|d| d.code.clone()).ok_or_else(|| format!("乡镇（街道）“{s}”不在云阳县区划表中"))
+    });
+    let community = match &township {
+        Some(t) => row.required(Col::Community, |s| {
+            places
+                .communities
+                .get(&(t.as_str(), s))
+                .map(|d| d.code.clone())
+                .ok_or_else(|| format!("社区“{s}”不在该乡镇（街道）下（可先用 doudi community add 添加社区）"))
+        }),
+        None => None,
+    };
+    let category = row.required(Col::Category, Category::parse);
+    let enrolled_on = row.date(Col::EnrolledOn, today, true).flatten();
+    let exited_on = row.date(Col::ExitedOn, today, false);
+    let address = row.required(Col::Address, |s| Ok::<_, String>(s.to_owned()));
+    let phone = if row.cell(Col::HouseholdPhone).lossy_number {
+        row.fail(Col::HouseholdPhone, "Excel把号码存成了数字，精度已丢失；请设为文本格式");
+        None
+    } else {
+        row.optional(Col::HouseholdPhone, Phone::parse)
+    };
+    let bank_account = if row.cell(Col::BankAccount).lossy_number {
+        row.fail(Col::BankAccount, "Excel把银行账号存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写");
+        None
+    } else {
+        row.optional(Col::BankAccount, BankAccount::parse)
+    };
+    let housing = row.required(Col::Housing, Housing::parse);
+    let causes = row.optional(Col::Causes, |s| parse_list(s, PovertyCause::parse)).map(Option::unwrap_or_default);
+    let needs = row.optional(Col::Needs, |s| parse_list(s, Need::parse)).map(Option::unwrap_or_default);
+    let fields = HouseholdFields {
+        number: number?,
+        township: township?,
+        community: community?,
+        category: category?,
+        enrolled_on: enrolled_on?,
+        exited_on: exited_on?,
+        address: address?,
+        phone: phone?,
+        bank_account: bank_account?,
+        housing: housing?,
+        causes: causes?,
+        needs: needs?,
+    };
+    if let Err(e) = fields.check() {
+        row.errors.push(RowError { row: row.number, column: String::new(), message: e.to_string() });
+        return None;
+    }
+    Some(fields)
+}
+
+fn parse_survey(row: &mut Row<'_>, today: NaiveDate) -> Option<Option<Survey>> {
+    let texts = [Col::SurveyFamily, Col::SurveyCause, Col::SurveyNeed].map(|c| row.text(c).to_owned());
+    let surveyed_on = row.date(Col::SurveyedOn, today, false)?;
+    if texts.iter().all(String::is_empty) {
+        return Some(None);
+    }
+    let Some(surveyed_on) = surveyed_on else {
+        row.fail(Col::SurveyedOn, "填写了三清内容时必须填写调查日期");
+        return None;
+    };
+    let surveyed_by = row.text(Col::SurveyedBy).to_owned();
+    if surveyed_by.is_empty() {
+        row.fail(Col::SurveyedBy, "填写了三清内容时必须填写调查人");
+        return None;
+    }
+    let [family_situation, poverty_cause, help_needed] = texts;
+    Some(Some(Survey { family_situation, poverty_cause, help_needed, surveyed_by, surveyed_on }))
+}
+
+/// The spec of every fixed column, for documentation.
+pub fn column_specs() -> &'static [ColSpec] {
+    COLUMNS
+}
