@@ -1,0 +1,3 @@
+//! Data-driven rule cases: each file under `tests/cases` lists households worked out by hand.
+
+mod dibao;
