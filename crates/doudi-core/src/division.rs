@@ -132,13 +132,22 @@ impl TownshipTable {
                 return Err(format!("第{}行：乡级区划代码应为9位", i + 1));
             }
             let kind = DivisionKind::parse(kind).map_err(|e| format!("第{}行：{e}", i + 1))?;
-            townships.push(Division { code, name: name.to_owned(), kind, parent: None });
+            townships.push(Division {
+                code,
+                name: name.to_owned(),
+                kind,
+                parent: None,
+            });
         }
         if version.is_empty() {
             return Err("区划表缺少版本（# version: …）".into());
         }
         townships.sort_by(|a, b| a.code.cmp(&b.code));
-        Ok(TownshipTable { version, source, townships })
+        Ok(TownshipTable {
+            version,
+            source,
+            townships,
+        })
     }
 }
 
@@ -153,11 +162,24 @@ mod tests {
         assert_eq!(table.townships.len(), 42);
         let count = |k| table.townships.iter().filter(|d| d.kind == k).count();
         assert_eq!(
-            (count(DivisionKind::Street), count(DivisionKind::Town), count(DivisionKind::Township)),
+            (
+                count(DivisionKind::Street),
+                count(DivisionKind::Town),
+                count(DivisionKind::Township)
+            ),
             (4, 31, 7)
         );
-        assert!(table.townships.iter().all(|d| d.code.as_str().starts_with(COUNTY_CODE)));
-        let qinglong = table.townships.iter().find(|d| d.code.as_str() == "500235002").unwrap();
+        assert!(
+            table
+                .townships
+                .iter()
+                .all(|d| d.code.as_str().starts_with(COUNTY_CODE))
+        );
+        let qinglong = table
+            .townships
+            .iter()
+            .find(|d| d.code.as_str() == "500235002")
+            .unwrap();
         assert_eq!(qinglong.name, "青龙街道");
     }
 

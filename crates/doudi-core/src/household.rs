@@ -138,7 +138,10 @@ impl HouseholdFields {
     /// Checks the rules that tie fields together. Each field is already valid by its type.
     pub fn check(&self) -> Result<(), HouseholdFieldsError> {
         let n = self.number.trim();
-        if n.is_empty() || n.len() > 32 || !n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        if n.is_empty()
+            || n.len() > 32
+            || !n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
             return Err(HouseholdFieldsError::BadNumber);
         }
         if !self.community.is_community() || !self.township.contains(&self.community) {
@@ -170,17 +173,35 @@ impl HouseholdFields {
             ("community", "社区", self.community.to_string()),
             ("category", "救助类别", self.category.label().into()),
             ("enrolled_on", "纳入日期", self.enrolled_on.to_string()),
-            ("exited_on", "退出日期", self.exited_on.map_or(String::new(), |d| d.to_string())),
+            (
+                "exited_on",
+                "退出日期",
+                self.exited_on.map_or(String::new(), |d| d.to_string()),
+            ),
             ("address", "住址", self.address.clone()),
-            ("phone", "联系电话", self.phone.as_ref().map_or(String::new(), Phone::masked)),
+            (
+                "phone",
+                "联系电话",
+                self.phone.as_ref().map_or(String::new(), Phone::masked),
+            ),
             (
                 "bank_account",
                 "银行账号",
-                self.bank_account.as_ref().map_or(String::new(), BankAccount::masked),
+                self.bank_account
+                    .as_ref()
+                    .map_or(String::new(), BankAccount::masked),
             ),
             ("housing", "住房情况", self.housing.label().into()),
-            ("causes", "致贫原因", crate::labels::join_labels(&self.causes, PovertyCause::label)),
-            ("needs", "帮扶需求", crate::labels::join_labels(&self.needs, Need::label)),
+            (
+                "causes",
+                "致贫原因",
+                crate::labels::join_labels(&self.causes, PovertyCause::label),
+            ),
+            (
+                "needs",
+                "帮扶需求",
+                crate::labels::join_labels(&self.needs, Need::label),
+            ),
         ]
     }
 }
@@ -206,7 +227,12 @@ pub fn diff(
     old.iter()
         .zip(new)
         .filter(|(o, n)| o.2 != n.2)
-        .map(|(o, n)| FieldChange { field: o.0, label: o.1, old: o.2.clone(), new: n.2.clone() })
+        .map(|(o, n)| FieldChange {
+            field: o.0,
+            label: o.1,
+            old: o.2.clone(),
+            new: n.2.clone(),
+        })
         .collect()
 }
 
@@ -225,7 +251,8 @@ pub struct MonthError(pub String);
 impl Month {
     /// A month from its year and number (1–12).
     pub fn new(year: i32, month: u32) -> Option<Month> {
-        ((1..=12).contains(&month) && (1900..=9999).contains(&year)).then_some(Month { year, month })
+        ((1..=12).contains(&month) && (1900..=9999).contains(&year))
+            .then_some(Month { year, month })
     }
 
     /// Parses `2026-05`, `2026-5`, `2026/05` or `202605`.
@@ -245,7 +272,10 @@ impl Month {
     /// The month containing a date.
     pub fn of(date: NaiveDate) -> Month {
         use chrono::Datelike;
-        Month { year: date.year(), month: date.month() }
+        Month {
+            year: date.year(),
+            month: date.month(),
+        }
     }
 
     /// The first day of the month.
@@ -256,7 +286,10 @@ impl Month {
     /// The month `n` months before this one.
     pub fn minus(self, n: u32) -> Month {
         let index = self.year * 12 + self.month as i32 - 1 - n as i32;
-        Month { year: index.div_euclid(12), month: index.rem_euclid(12) as u32 + 1 }
+        Month {
+            year: index.div_euclid(12),
+            month: index.rem_euclid(12) as u32 + 1,
+        }
     }
 
     /// The year.
@@ -414,7 +447,11 @@ impl NewHousehold {
         if self.members.is_empty() {
             return Err(NewHouseholdError::NoMembers);
         }
-        let heads = self.members.iter().filter(|m| m.relation == Relation::Head).count();
+        let heads = self
+            .members
+            .iter()
+            .filter(|m| m.relation == Relation::Head)
+            .count();
         if heads != 1 {
             return Err(NewHouseholdError::HeadCount(heads));
         }
@@ -438,7 +475,11 @@ impl NewHousehold {
                 });
             }
         }
-        if let Some(e) = self.expenses.iter().find(|e| e.person.0 < 0 || e.person.0 >= n) {
+        if let Some(e) = self
+            .expenses
+            .iter()
+            .find(|e| e.person.0 < 0 || e.person.0 >= n)
+        {
             return Err(NewHouseholdError::NoSuchMember(e.person.0 + 1));
         }
         Ok(())
@@ -465,7 +506,9 @@ pub struct HouseholdRecord {
 impl HouseholdRecord {
     /// The head of household.
     pub fn head(&self) -> Option<&Person> {
-        self.members.iter().find(|p| p.fields.relation == Relation::Head)
+        self.members
+            .iter()
+            .find(|p| p.fields.relation == Relation::Head)
     }
 }
 
@@ -484,7 +527,13 @@ mod tests {
 
     #[test]
     fn six_months_before_march_is_the_previous_september() {
-        assert_eq!(Month::parse("2026-03").unwrap().minus(6).to_string(), "2025-09");
-        assert_eq!(Month::parse("2026-03").unwrap().minus(0).to_string(), "2026-03");
+        assert_eq!(
+            Month::parse("2026-03").unwrap().minus(6).to_string(),
+            "2025-09"
+        );
+        assert_eq!(
+            Month::parse("2026-03").unwrap().minus(0).to_string(),
+            "2026-03"
+        );
     }
 }

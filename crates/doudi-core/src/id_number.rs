@@ -116,7 +116,10 @@ impl IdNumber {
                 check_birth_date(&body[6..14], today)?;
                 let expected = check_character(body.as_bytes());
                 if expected != last {
-                    return Err(IdNumberError::BadCheckCharacter { expected, found: last });
+                    return Err(IdNumberError::BadCheckCharacter {
+                        expected,
+                        found: last,
+                    });
                 }
                 Ok(IdNumber(normalised))
             }
@@ -149,7 +152,11 @@ impl IdNumber {
     /// The sex encoded in the sequence code.
     pub fn sex(&self) -> Sex {
         let digit = self.0.as_bytes()[16] - b'0';
-        if digit % 2 == 1 { Sex::Male } else { Sex::Female }
+        if digit % 2 == 1 {
+            Sex::Male
+        } else {
+            Sex::Female
+        }
     }
 
     /// The number with the middle hidden, as screens show it by default: `500235********1234`.
@@ -194,7 +201,11 @@ fn check_digits(chars: &[char], offset: usize) -> Result<(), IdNumberError> {
         Some(i) => Err(IdNumberError::BadCharacter {
             position: offset + i + 1,
             found: chars[i],
-            hint: if chars[i] == 'X' { "（只有末位可以是X）" } else { "" },
+            hint: if chars[i] == 'X' {
+                "（只有末位可以是X）"
+            } else {
+                ""
+            },
         }),
         None => Ok(()),
     }
@@ -208,8 +219,8 @@ fn parse_yyyymmdd(s: &str) -> Option<NaiveDate> {
 }
 
 fn check_birth_date(digits: &str, today: NaiveDate) -> Result<(), IdNumberError> {
-    let date =
-        parse_yyyymmdd(digits).ok_or_else(|| IdNumberError::ImpossibleBirthDate(digits.to_owned()))?;
+    let date = parse_yyyymmdd(digits)
+        .ok_or_else(|| IdNumberError::ImpossibleBirthDate(digits.to_owned()))?;
     if date > today {
         return Err(IdNumberError::FutureBirthDate(date));
     }
@@ -221,7 +232,11 @@ fn check_birth_date(digits: &str, today: NaiveDate) -> Result<(), IdNumberError>
 
 /// The check character for the first 17 ASCII digits of a number.
 fn check_character(body: &[u8]) -> char {
-    let sum: u32 = body[..17].iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    let sum: u32 = body[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
     char::from(CHECK[(sum % 11) as usize])
 }
 
@@ -246,13 +261,18 @@ mod tests {
         assert_eq!(check_character(b"44052418800101001"), '4');
         check(
             "440524188001010014",
-            Err(IdNumberError::AncientBirthDate(NaiveDate::from_ymd_opt(1880, 1, 1).unwrap())),
+            Err(IdNumberError::AncientBirthDate(
+                NaiveDate::from_ymd_opt(1880, 1, 1).unwrap(),
+            )),
         );
     }
 
     #[test]
     fn full_width_digits_lower_case_x_and_spaces_are_normalised() {
-        check("  １１０１０５１９４９１２３１００２ｘ ", Ok("11010519491231002X"));
+        check(
+            "  １１０１０５１９４９１２３１００２ｘ ",
+            Ok("11010519491231002X"),
+        );
         check("11010519491231002x", Ok("11010519491231002X"));
     }
 
@@ -272,11 +292,19 @@ mod tests {
     fn a_letter_inside_the_number_is_reported_with_its_position() {
         check(
             "1101051949A231002X",
-            Err(IdNumberError::BadCharacter { position: 11, found: 'A', hint: "" }),
+            Err(IdNumberError::BadCharacter {
+                position: 11,
+                found: 'A',
+                hint: "",
+            }),
         );
         check(
             "11010519491231002Y",
-            Err(IdNumberError::BadCharacter { position: 18, found: 'Y', hint: "（末位只能是数字或X）" }),
+            Err(IdNumberError::BadCharacter {
+                position: 18,
+                found: 'Y',
+                hint: "（末位只能是数字或X）",
+            }),
         );
     }
 
@@ -284,30 +312,45 @@ mod tests {
     fn an_impossible_birth_date_is_refused() {
         let body = "50023519990230001";
         let id = format!("{body}{}", check_character(body.as_bytes()));
-        check(&id, Err(IdNumberError::ImpossibleBirthDate("19990230".into())));
+        check(
+            &id,
+            Err(IdNumberError::ImpossibleBirthDate("19990230".into())),
+        );
     }
 
     #[test]
     fn a_future_birth_date_is_refused() {
         let body = "50023520270101001";
         let id = format!("{body}{}", check_character(body.as_bytes()));
-        check(&id, Err(IdNumberError::FutureBirthDate(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap())));
+        check(
+            &id,
+            Err(IdNumberError::FutureBirthDate(
+                NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+            )),
+        );
     }
 
     #[test]
     fn a_wrong_check_character_names_the_expected_one() {
         check(
             "110105194912310021",
-            Err(IdNumberError::BadCheckCharacter { expected: 'X', found: '1' }),
+            Err(IdNumberError::BadCheckCharacter {
+                expected: 'X',
+                found: '1',
+            }),
         );
     }
 
     #[test]
     fn birth_date_and_sex_come_from_the_number() {
         let id = IdNumber::parse("11010519491231002X", today()).unwrap();
-        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
+        );
         assert_eq!(id.sex(), Sex::Female);
-        let built = IdNumber::from_parts("500235", NaiveDate::from_ymd_opt(1960, 5, 1).unwrap(), 13);
+        let built =
+            IdNumber::from_parts("500235", NaiveDate::from_ymd_opt(1960, 5, 1).unwrap(), 13);
         assert_eq!(built.sex(), Sex::Male);
         assert!(IdNumber::parse(built.as_str(), today()).is_ok());
     }

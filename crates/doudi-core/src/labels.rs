@@ -86,5 +86,9 @@ pub fn parse_list<T: Copy + Ord>(
 
 /// Joins vocabulary values with `、` for display and files.
 pub fn join_labels<T: Copy>(items: &[T], label: impl Fn(T) -> &'static str) -> String {
-    items.iter().map(|v| label(*v)).collect::<Vec<_>>().join("、")
+    items
+        .iter()
+        .map(|v| label(*v))
+        .collect::<Vec<_>>()
+        .join("、")
 }

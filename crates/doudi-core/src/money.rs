@@ -53,8 +53,12 @@ impl Money {
 
     /// Parses a yuan amount as people write it: `1234`, `1234.5`, `1,234.56`, `￥12`, `-3.20`.
     pub fn parse_yuan(input: &str) -> Result<Money, MoneyError> {
-        let s: String =
-            input.trim().trim_start_matches(['¥', '￥']).chars().filter(|c| *c != ',').collect();
+        let s: String = input
+            .trim()
+            .trim_start_matches(['¥', '￥'])
+            .chars()
+            .filter(|c| *c != ',')
+            .collect();
         if s.is_empty() {
             return Err(MoneyError::Empty);
         }
@@ -67,8 +71,7 @@ impl Money {
         if whole.is_empty() && frac.is_empty() {
             return Err(not_a_number());
         }
-        if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit())
-        {
+        if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
             return Err(not_a_number());
         }
         // Trailing zeros beyond the fen are harmless ("12.500").
@@ -79,7 +82,11 @@ impl Money {
         if whole.len() > 12 {
             return Err(MoneyError::OutOfRange(input.trim().to_owned()));
         }
-        let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| not_a_number())? };
+        let whole: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| not_a_number())?
+        };
         let frac_fen: i64 = match frac.len() {
             0 => 0,
             1 => frac.parse::<i64>().map_err(|_| not_a_number())? * 10,
@@ -169,7 +176,11 @@ mod tests {
     use super::*;
 
     fn check(input: &str, expected: Result<i64, MoneyError>) {
-        assert_eq!(Money::parse_yuan(input).map(Money::fen), expected, "input {input:?}");
+        assert_eq!(
+            Money::parse_yuan(input).map(Money::fen),
+            expected,
+            "input {input:?}"
+        );
     }
 
     #[test]

@@ -36,10 +36,9 @@ impl PersonName {
         if t.chars().count() > 30 {
             return Err(PersonNameError::TooLong);
         }
-        if let Some(c) = t
-            .chars()
-            .find(|c| c.is_ascii_digit() || c.is_control() || "<>&\"'/\\;:@#$%^*=+{}[]|`~".contains(*c))
-        {
+        if let Some(c) = t.chars().find(|c| {
+            c.is_ascii_digit() || c.is_control() || "<>&\"'/\\;:@#$%^*=+{}[]|`~".contains(*c)
+        }) {
             return Err(PersonNameError::BadCharacter(c));
         }
         Ok(PersonName(t.to_owned()))
@@ -104,9 +103,15 @@ impl Phone {
         let digits = t.replace('-', "");
         let ok_digits = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
         let mobile = ok_digits && digits.len() == 11 && digits.starts_with('1') && !t.contains('-');
-        let landline = ok_digits && (7..=12).contains(&digits.len()) && !digits.starts_with('1')
+        let landline = ok_digits
+            && (7..=12).contains(&digits.len())
+            && !digits.starts_with('1')
             && t.matches('-').count() <= 1;
-        if mobile || landline { Ok(Phone(t)) } else { Err(PhoneError(s.trim().to_owned())) }
+        if mobile || landline {
+            Ok(Phone(t))
+        } else {
+            Err(PhoneError(s.trim().to_owned()))
+        }
     }
 
     /// The number.
@@ -142,7 +147,10 @@ pub struct BankAccountError(pub String);
 impl BankAccount {
     /// Parses an account number, removing spaces and hyphens.
     pub fn parse(s: &str) -> Result<BankAccount, BankAccountError> {
-        let t: String = s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+        let t: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
         if (10..=30).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()) {
             Ok(BankAccount(t))
         } else {
@@ -364,21 +372,39 @@ impl PersonFields {
             (
                 "disability",
                 "残疾情况",
-                self.disability.map_or("无".into(), |d| format!("{}{}", d.kind, d.grade)),
+                self.disability
+                    .map_or("无".into(), |d| format!("{}{}", d.kind, d.grade)),
             ),
             ("serious_illness", "重病", yes_no(self.serious_illness)),
             ("disease", "所患疾病", self.disease.clone()),
-            ("special_disease", "特殊病种", self.special_disease.map_or("无".into(), |d| d.label().into())),
+            (
+                "special_disease",
+                "特殊病种",
+                self.special_disease
+                    .map_or("无".into(), |d| d.label().into()),
+            ),
             ("self_care", "自理能力", self.self_care.label().into()),
-            ("work_capacity", "劳动能力", self.work_capacity.label().into()),
+            (
+                "work_capacity",
+                "劳动能力",
+                self.work_capacity.label().into(),
+            ),
             ("willing_to_work", "就业意愿", yes_no(self.willing_to_work)),
             ("employment", "就业状况", self.employment.label().into()),
-            ("school_stage", "就学阶段", self.school_stage.map_or("无".into(), |s| s.label().into())),
+            (
+                "school_stage",
+                "就学阶段",
+                self.school_stage.map_or("无".into(), |s| s.label().into()),
+            ),
             ("boarding", "寄宿", yes_no(self.boarding)),
             ("insurance", "医保类型", self.insurance.label().into()),
             ("family_doctor", "家庭医生签约", yes_no(self.family_doctor)),
             ("health_record", "电子健康档案", yes_no(self.health_record)),
-            ("phone", "联系电话", self.phone.as_ref().map_or(String::new(), Phone::masked)),
+            (
+                "phone",
+                "联系电话",
+                self.phone.as_ref().map_or(String::new(), Phone::masked),
+            ),
         ]
     }
 }
@@ -396,8 +422,14 @@ mod tests {
 
     #[test]
     fn names_with_digits_or_markup_are_refused() {
-        assert_eq!(PersonName::parse("张3"), Err(PersonNameError::BadCharacter('3')));
-        assert_eq!(PersonName::parse("<b>"), Err(PersonNameError::BadCharacter('<')));
+        assert_eq!(
+            PersonName::parse("张3"),
+            Err(PersonNameError::BadCharacter('3'))
+        );
+        assert_eq!(
+            PersonName::parse("<b>"),
+            Err(PersonNameError::BadCharacter('<'))
+        );
         assert_eq!(PersonName::parse("  "), Err(PersonNameError::Empty));
         assert!(PersonName::parse("阿依古丽·买买提").is_ok());
     }
@@ -410,7 +442,10 @@ mod tests {
 
     #[test]
     fn phones_accept_mobiles_and_landlines_and_mask_the_middle() {
-        assert_eq!(Phone::parse("138 0013 8000").unwrap().masked(), "138****8000");
+        assert_eq!(
+            Phone::parse("138 0013 8000").unwrap().masked(),
+            "138****8000"
+        );
         assert!(Phone::parse("023-55123456").is_ok());
         assert!(Phone::parse("12345").is_err());
         assert!(Phone::parse("2380013800a").is_err());
@@ -427,10 +462,22 @@ mod tests {
     #[test]
     fn age_counts_whole_years_from_the_birthday() {
         let birth = NaiveDate::from_ymd_opt(1956, 12, 15).unwrap();
-        assert_eq!(age_on(birth, NaiveDate::from_ymd_opt(2026, 12, 14).unwrap()), 69);
-        assert_eq!(age_on(birth, NaiveDate::from_ymd_opt(2026, 12, 15).unwrap()), 70);
+        assert_eq!(
+            age_on(birth, NaiveDate::from_ymd_opt(2026, 12, 14).unwrap()),
+            69
+        );
+        assert_eq!(
+            age_on(birth, NaiveDate::from_ymd_opt(2026, 12, 15).unwrap()),
+            70
+        );
         let leap = NaiveDate::from_ymd_opt(2008, 2, 29).unwrap();
-        assert_eq!(age_on(leap, NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()), 17);
-        assert_eq!(age_on(leap, NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()), 18);
+        assert_eq!(
+            age_on(leap, NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()),
+            17
+        );
+        assert_eq!(
+            age_on(leap, NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()),
+            18
+        );
     }
 }

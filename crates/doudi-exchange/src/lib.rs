@@ -39,7 +39,12 @@ mod tests {
     }
 
     fn parse_csv(text: &str) -> Parsed {
-        parse_households(&read::read_csv(text.as_bytes()).unwrap(), &divisions(), today()).unwrap()
+        parse_households(
+            &read::read_csv(text.as_bytes()).unwrap(),
+            &divisions(),
+            today(),
+        )
+        .unwrap()
     }
 
     const HEADER: &str = "户编号,乡镇（街道）,社区,救助类别,纳入日期,住址,住房情况,姓名,身份证号码,与户主关系,工资性收入:2026-10";
@@ -47,7 +52,8 @@ mod tests {
     #[test]
     fn the_template_reads_back_as_one_household_of_two_without_errors() {
         let bytes = to_csv(&template_table());
-        let parsed = parse_households(&read::read_csv(&bytes).unwrap(), &divisions(), today()).unwrap();
+        let parsed =
+            parse_households(&read::read_csv(&bytes).unwrap(), &divisions(), today()).unwrap();
         assert_eq!(parsed.errors, vec![]);
         assert_eq!(parsed.households.len(), 1);
         let h = &parsed.households[0].household;
@@ -60,7 +66,8 @@ mod tests {
     #[test]
     fn the_xlsx_template_reads_back_like_the_csv_one() {
         let bytes = to_xlsx(&template_table(), true).unwrap();
-        let parsed = parse_households(&read::read_xlsx(&bytes).unwrap(), &divisions(), today()).unwrap();
+        let parsed =
+            parse_households(&read::read_xlsx(&bytes).unwrap(), &divisions(), today()).unwrap();
         assert_eq!(parsed.errors, vec![]);
         assert_eq!(parsed.households[0].household.members.len(), 2);
     }
@@ -101,7 +108,13 @@ mod tests {
         let parsed = parse_csv(&text);
         assert_eq!(parsed.households.len(), 0);
         assert_eq!(parsed.rejected_rows, vec![2, 3]);
-        assert!(parsed.errors[0].message.contains("与户主关系“妻子”无法识别"), "{:?}", parsed.errors);
+        assert!(
+            parsed.errors[0]
+                .message
+                .contains("与户主关系“妻子”无法识别"),
+            "{:?}",
+            parsed.errors
+        );
     }
 
     #[test]
@@ -137,25 +150,58 @@ mod tests {
             "户编号,乡镇（街道）,社区,救助类别,纳入日期,住址,住房情况,姓名,身份证号码,与户主关系\n\
              D1,青龙街道,复兴社区,城市特困,2024-03-01,复兴路1号,公租房,张三,500235195001010035,户主\n",
         );
-        let parsed = parse_households(&read::read_csv(&bytes).unwrap(), &divisions(), today()).unwrap();
+        let parsed =
+            parse_households(&read::read_csv(&bytes).unwrap(), &divisions(), today()).unwrap();
         assert_eq!(parsed.errors, vec![]);
-        assert_eq!(parsed.households[0].household.fields.category, doudi_core::Category::Tekun);
+        assert_eq!(
+            parsed.households[0].household.fields.category,
+            doudi_core::Category::Tekun
+        );
     }
 
     #[test]
     fn an_identity_number_stored_by_excel_as_a_number_is_caught() {
         let mut book = rust_xlsxwriter::Workbook::new();
         let sheet = book.add_worksheet();
-        for (c, h) in ["户编号", "乡镇（街道）", "社区", "救助类别", "纳入日期", "住址", "住房情况", "姓名", "身份证号码", "与户主关系"].iter().enumerate() {
+        for (c, h) in [
+            "户编号",
+            "乡镇（街道）",
+            "社区",
+            "救助类别",
+            "纳入日期",
+            "住址",
+            "住房情况",
+            "姓名",
+            "身份证号码",
+            "与户主关系",
+        ]
+        .iter()
+        .enumerate()
+        {
             sheet.write_string(0, c as u16, *h).unwrap();
         }
-        for (c, v) in ["E1", "青龙街道", "复兴社区", "城市低保", "2024-03-01", "复兴路1号", "自有住房", "张三"].iter().enumerate() {
+        for (c, v) in [
+            "E1",
+            "青龙街道",
+            "复兴社区",
+            "城市低保",
+            "2024-03-01",
+            "复兴路1号",
+            "自有住房",
+            "张三",
+        ]
+        .iter()
+        .enumerate()
+        {
             sheet.write_string(1, c as u16, *v).unwrap();
         }
-        sheet.write_number(1, 8, 500235198001011234_u64 as f64).unwrap();
+        sheet
+            .write_number(1, 8, 500235198001011234_u64 as f64)
+            .unwrap();
         sheet.write_string(1, 9, "户主").unwrap();
         let bytes = book.save_to_buffer().unwrap();
-        let parsed = parse_households(&read::read_xlsx(&bytes).unwrap(), &divisions(), today()).unwrap();
+        let parsed =
+            parse_households(&read::read_xlsx(&bytes).unwrap(), &divisions(), today()).unwrap();
         assert_eq!(parsed.errors.len(), 1);
         assert_eq!(parsed.errors[0].row, 2);
         assert!(parsed.errors[0].message.contains("存成了数字"));

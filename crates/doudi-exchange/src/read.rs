@@ -30,7 +30,10 @@ pub struct Cell {
 
 impl From<&str> for Cell {
     fn from(s: &str) -> Cell {
-        Cell { text: s.trim().to_owned(), lossy_number: false }
+        Cell {
+            text: s.trim().to_owned(),
+            lossy_number: false,
+        }
     }
 }
 
@@ -107,7 +110,9 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, FileError> {
                     sheet.headers = record.iter().map(|h| h.trim().to_owned()).collect();
                     first = false;
                 } else if record.iter().any(|c| !c.trim().is_empty()) {
-                    sheet.rows.push((line, record.iter().map(Cell::from).collect()));
+                    sheet
+                        .rows
+                        .push((line, record.iter().map(Cell::from).collect()));
                 }
             }
             Err(e) => return Err(FileError::Csv(e.to_string())),
@@ -122,8 +127,8 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, FileError> {
 /// Reads the first worksheet of an XLSX file.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, FileError> {
     use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsxError| FileError::Xlsx(e.to_string()))?;
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e: calamine::XlsxError| FileError::Xlsx(e.to_string()))?;
     let range = book
         .worksheet_range_at(0)
         .ok_or(FileError::Empty)?
@@ -136,7 +141,10 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, FileError> {
         let mut cells: Vec<Cell> = vec![Cell::default(); first_col];
         cells.extend(row.iter().map(|d| match d {
             Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::from(s.as_str()),
-            Data::Int(n) => Cell { text: n.to_string(), lossy_number: false },
+            Data::Int(n) => Cell {
+                text: n.to_string(),
+                lossy_number: false,
+            },
             Data::Float(f) => Cell {
                 // Fifteen or more digits cannot survive a double: an identity number or an
                 // account number typed into a numeric cell.
@@ -145,10 +153,16 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, FileError> {
             },
             Data::Bool(b) => Cell::from(if *b { "是" } else { "否" }),
             Data::DateTime(dt) => match dt.as_datetime() {
-                Some(t) => Cell { text: t.date().to_string(), lossy_number: false },
+                Some(t) => Cell {
+                    text: t.date().to_string(),
+                    lossy_number: false,
+                },
                 None => Cell::from("#日期无效"),
             },
-            Data::Error(e) => Cell { text: format!("#{e:?}"), lossy_number: false },
+            Data::Error(e) => Cell {
+                text: format!("#{e:?}"),
+                lossy_number: false,
+            },
             Data::Empty => Cell::default(),
         }));
         if !header_seen {
@@ -172,7 +186,9 @@ pub fn read_file(name: &str, bytes: &[u8]) -> Result<Sheet, FileError> {
     } else if lower.ends_with(".xlsx") {
         read_xlsx(bytes)
     } else {
-        Err(FileError::UnknownFormat(name.rsplit('.').next().unwrap_or("").to_owned()))
+        Err(FileError::UnknownFormat(
+            name.rsplit('.').next().unwrap_or("").to_owned(),
+        ))
     }
 }
 
@@ -251,10 +267,17 @@ fn map_headers(headers: &[String]) -> Result<Columns, FileError> {
             continue;
         }
         if let Some(prev) = seen.insert(h.to_owned(), i) {
-            errors.push(header_error(format!("第{}列与第{}列的表头“{h}”重复", i + 1, prev + 1)));
+            errors.push(header_error(format!(
+                "第{}列与第{}列的表头“{h}”重复",
+                i + 1,
+                prev + 1
+            )));
             continue;
         }
-        if let Some(spec) = COLUMNS.iter().find(|s| s.header == h || s.aliases.contains(&h)) {
+        if let Some(spec) = COLUMNS
+            .iter()
+            .find(|s| s.header == h || s.aliases.contains(&h))
+        {
             if fixed.insert(spec.col, i).is_some() {
                 errors.push(header_error(format!("列“{}”出现了两次", spec.header)));
             }
@@ -267,14 +290,25 @@ fn map_headers(headers: &[String]) -> Result<Columns, FileError> {
             )));
         }
     }
-    for s in COLUMNS.iter().filter(|s| s.required && !fixed.contains_key(&s.col)) {
+    for s in COLUMNS
+        .iter()
+        .filter(|s| s.required && !fixed.contains_key(&s.col))
+    {
         errors.push(header_error(format!("缺少必需的列“{}”", s.header)));
     }
-    if errors.is_empty() { Ok(Columns { fixed, dynamic }) } else { Err(FileError::Header(errors)) }
+    if errors.is_empty() {
+        Ok(Columns { fixed, dynamic })
+    } else {
+        Err(FileError::Header(errors))
+    }
 }
 
 fn header_error(message: String) -> RowError {
-    RowError { row: 1, column: String::new(), message }
+    RowError {
+        row: 1,
+        column: String::new(),
+        message,
+    }
 }
 
 /// Resolves township and community names or codes.
@@ -297,7 +331,10 @@ impl<'a> Places<'a> {
                 townships.insert(d.name.as_str(), d);
             }
         }
-        Places { townships, communities }
+        Places {
+            townships,
+            communities,
+        }
     }
 }
 
@@ -311,8 +348,15 @@ struct Row<'r> {
 
 impl<'r> Row<'r> {
     fn cell(&self, col: Col) -> &'r Cell {
-        static EMPTY: Cell = Cell { text: String::new(), lossy_number: false };
-        self.columns.fixed.get(&col).and_then(|i| self.cells.get(*i)).unwrap_or(&EMPTY)
+        static EMPTY: Cell = Cell {
+            text: String::new(),
+            lossy_number: false,
+        };
+        self.columns
+            .fixed
+            .get(&col)
+            .and_then(|i| self.cells.get(*i))
+            .unwrap_or(&EMPTY)
     }
 
     fn text(&self, col: Col) -> &'r str {
@@ -328,7 +372,11 @@ impl<'r> Row<'r> {
     }
 
     /// Parses a required cell; records an error and returns None when empty or bad.
-    fn required<T, E: std::fmt::Display>(&mut self, col: Col, parse: impl FnOnce(&str) -> Result<T, E>) -> Option<T> {
+    fn required<T, E: std::fmt::Display>(
+        &mut self,
+        col: Col,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
         let text = self.text(col);
         if text.is_empty() {
             self.fail(col, "必填，不能为空");
@@ -338,7 +386,11 @@ impl<'r> Row<'r> {
     }
 
     /// Parses an optional cell: `Some(None)` when empty, `None` when bad (error recorded).
-    fn optional<T, E: std::fmt::Display>(&mut self, col: Col, parse: impl FnOnce(&str) -> Result<T, E>) -> Option<Option<T>> {
+    fn optional<T, E: std::fmt::Display>(
+        &mut self,
+        col: Col,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<Option<T>> {
         let text = self.text(col);
         if text.is_empty() {
             return Some(None);
@@ -403,10 +455,17 @@ struct RowData {
 
 /// Turns a sheet into households. `divisions` resolves township and community names or codes;
 /// `today` judges future dates and, for a blank work-capacity cell, age.
-pub fn parse_households(sheet: &Sheet, divisions: &[Division], today: NaiveDate) -> Result<Parsed, FileError> {
+pub fn parse_households(
+    sheet: &Sheet,
+    divisions: &[Division],
+    today: NaiveDate,
+) -> Result<Parsed, FileError> {
     let columns = map_headers(&sheet.headers)?;
     let places = Places::new(divisions);
-    let mut parsed = Parsed { rows_read: sheet.rows.len(), ..Parsed::default() };
+    let mut parsed = Parsed {
+        rows_read: sheet.rows.len(),
+        ..Parsed::default()
+    };
 
     // Rows of one household, in file order, keyed by household number in order of appearance.
     let mut groups: BTreeMap<usize, Vec<RowData>> = BTreeMap::new();
@@ -415,7 +474,12 @@ pub fn parse_households(sheet: &Sheet, divisions: &[Division], today: NaiveDate)
     let mut cells_of: HashMap<usize, &[Cell]> = HashMap::new();
 
     for (number, cells) in &sheet.rows {
-        let mut row = Row { number: *number, cells, columns: &columns, errors: Vec::new() };
+        let mut row = Row {
+            number: *number,
+            cells,
+            columns: &columns,
+            errors: Vec::new(),
+        };
         let household_number = row.text(Col::Number).to_owned();
         if household_number.is_empty() {
             row.fail(Col::Number, "必填，不能为空");
@@ -423,11 +487,16 @@ pub fn parse_households(sheet: &Sheet, divisions: &[Division], today: NaiveDate)
         let member = parse_member(&mut row, today);
         if let Some(m) = &member {
             if let Some(first) = id_rows.insert(m.id_number.as_str().to_owned(), *number) {
-                row.fail(Col::IdNumber, format!("身份证号码{}与第{first}行重复", m.id_number.masked()));
+                row.fail(
+                    Col::IdNumber,
+                    format!("身份证号码{}与第{first}行重复", m.id_number.masked()),
+                );
             }
         }
         let (incomes, expenses, assets) = parse_dynamic(&mut row);
-        let is_head = member.as_ref().is_some_and(|m| m.relation == Relation::Head)
+        let is_head = member
+            .as_ref()
+            .is_some_and(|m| m.relation == Relation::Head)
             || Relation::parse(row.text(Col::Relation)) == Ok(Relation::Head);
         let errors = std::mem::take(&mut row.errors);
         let key = group_of.len();
@@ -452,7 +521,10 @@ pub fn parse_households(sheet: &Sheet, divisions: &[Division], today: NaiveDate)
             group_errors.push(RowError {
                 row: rows[0].number,
                 column: spec(Col::Relation).header.into(),
-                message: format!("户编号{}没有户主行（每户应有且仅有一名户主）", rows[0].household_number),
+                message: format!(
+                    "户编号{}没有户主行（每户应有且仅有一名户主）",
+                    rows[0].household_number
+                ),
             });
             finish_bad(&mut parsed, rows, group_errors);
             continue;
@@ -464,25 +536,42 @@ pub fn parse_households(sheet: &Sheet, divisions: &[Division], today: NaiveDate)
             group_errors.push(RowError {
                 row: extra.number,
                 column: spec(Col::Relation).header.into(),
-                message: format!("户编号{}有多名户主（第{}行已是户主）", extra.household_number, rows[0].number),
+                message: format!(
+                    "户编号{}有多名户主（第{}行已是户主）",
+                    extra.household_number, rows[0].number
+                ),
             });
         }
         let head_cells = cells_of[&rows[0].number];
-        let mut head_row = Row { number: rows[0].number, cells: head_cells, columns: &columns, errors: Vec::new() };
+        let mut head_row = Row {
+            number: rows[0].number,
+            cells: head_cells,
+            columns: &columns,
+            errors: Vec::new(),
+        };
         let fields = parse_household_fields(&mut head_row, &places, today);
         let survey = parse_survey(&mut head_row, today);
         group_errors.append(&mut head_row.errors);
         // Household columns on other rows must be blank or repeat the head's value.
         for r in rows.iter().skip(1) {
             let cells = cells_of[&r.number];
-            let row = Row { number: r.number, cells, columns: &columns, errors: Vec::new() };
+            let row = Row {
+                number: r.number,
+                cells,
+                columns: &columns,
+                errors: Vec::new(),
+            };
             for s in COLUMNS.iter().filter(|s| s.household) {
                 let v = row.text(s.col);
                 if !v.is_empty() && v != head_row.text(s.col) {
                     group_errors.push(RowError {
                         row: r.number,
                         column: s.header.into(),
-                        message: format!("与户主行（第{}行）填写的“{}”不一致", rows[0].number, head_row.text(s.col)),
+                        message: format!(
+                            "与户主行（第{}行）填写的“{}”不一致",
+                            rows[0].number,
+                            head_row.text(s.col)
+                        ),
                     });
                 }
             }
@@ -494,15 +583,24 @@ pub fn parse_households(sheet: &Sheet, divisions: &[Division], today: NaiveDate)
                 });
             }
         }
-        let any_row_bad = rows.iter().any(|r| !r.errors.is_empty() || r.member.is_none());
+        let any_row_bad = rows
+            .iter()
+            .any(|r| !r.errors.is_empty() || r.member.is_none());
         match (fields, survey) {
             (Some(fields), Some(survey)) if group_errors.is_empty() && !any_row_bad => {
                 let household = assemble(fields, survey, &rows);
                 if let Err(e) = household.check() {
-                    group_errors.push(RowError { row: rows[0].number, column: String::new(), message: e.to_string() });
+                    group_errors.push(RowError {
+                        row: rows[0].number,
+                        column: String::new(),
+                        message: e.to_string(),
+                    });
                     finish_bad(&mut parsed, rows, group_errors);
                 } else {
-                    parsed.households.push(ParsedHousehold { rows: rows.iter().map(|r| r.number).collect(), household });
+                    parsed.households.push(ParsedHousehold {
+                        rows: rows.iter().map(|r| r.number).collect(),
+                        household,
+                    });
                 }
             }
             _ => finish_bad(&mut parsed, rows, group_errors),
@@ -532,14 +630,34 @@ fn assemble(fields: HouseholdFields, survey: Option<Survey>, rows: &[RowData]) -
     };
     for (i, r) in rows.iter().enumerate() {
         let person = PersonId(i as i64);
-        household.members.push(r.member.clone().expect("good rows have a member"));
-        household.incomes.extend(r.incomes.iter().map(|&(kind, month, amount)| Income { person, month, kind, amount }));
-        household.expenses.extend(r.expenses.iter().map(|&(kind, month, amount)| Expense { person, month, kind, amount }));
+        household
+            .members
+            .push(r.member.clone().expect("good rows have a member"));
+        household
+            .incomes
+            .extend(r.incomes.iter().map(|&(kind, month, amount)| Income {
+                person,
+                month,
+                kind,
+                amount,
+            }));
+        household
+            .expenses
+            .extend(r.expenses.iter().map(|&(kind, month, amount)| Expense {
+                person,
+                month,
+                kind,
+                amount,
+            }));
     }
     household.assets = rows[0]
         .assets
         .iter()
-        .map(|&(kind, value)| Asset { kind, description: kind.label().to_owned(), value })
+        .map(|&(kind, value)| Asset {
+            kind,
+            description: kind.label().to_owned(),
+            value,
+        })
         .collect();
     household
 }
@@ -547,7 +665,10 @@ fn assemble(fields: HouseholdFields, survey: Option<Survey>, rows: &[RowData]) -
 fn parse_member(row: &mut Row<'_>, today: NaiveDate) -> Option<PersonFields> {
     let name = row.required(Col::Name, PersonName::parse);
     let id_number = if row.cell(Col::IdNumber).lossy_number {
-        row.fail(Col::IdNumber, "Excel把身份证号码存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写");
+        row.fail(
+            Col::IdNumber,
+            "Excel把身份证号码存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写",
+        );
         None
     } else {
         row.required(Col::IdNumber, |s| IdNumber::parse(s, today))
@@ -573,18 +694,22 @@ fn parse_member(row: &mut Row<'_>, today: NaiveDate) -> Option<PersonFields> {
     };
     let serious_illness = row.flag(Col::SeriousIllness);
     let special_disease = row.optional(Col::SpecialDisease, SpecialDisease::parse);
-    let self_care = row.optional(Col::SelfCare, SelfCare::parse).map(|v| v.unwrap_or(SelfCare::Full));
+    let self_care = row
+        .optional(Col::SelfCare, SelfCare::parse)
+        .map(|v| v.unwrap_or(SelfCare::Full));
     let work_capacity = row.optional(Col::WorkCapacity, WorkCapacity::parse);
     let willing_to_work = row.flag(Col::WillingToWork);
-    let employment =
-        row.optional(Col::Employment, Employment::parse).map(|v| v.unwrap_or(Employment::NotInLabourForce));
+    let employment = row
+        .optional(Col::Employment, Employment::parse)
+        .map(|v| v.unwrap_or(Employment::NotInLabourForce));
     let school_stage = row.optional(Col::SchoolStage, SchoolStage::parse);
     let boarding = row.flag(Col::Boarding);
     if boarding == Some(true) && matches!(school_stage, Some(None)) {
         row.fail(Col::Boarding, "寄宿仅适用于在校学生（请填写就学阶段）");
     }
-    let insurance =
-        row.optional(Col::Insurance, HealthInsurance::parse).map(|v| v.unwrap_or(HealthInsurance::Resident));
+    let insurance = row
+        .optional(Col::Insurance, HealthInsurance::parse)
+        .map(|v| v.unwrap_or(HealthInsurance::Resident));
     let family_doctor = row.flag(Col::FamilyDoctor);
     let health_record = row.flag(Col::HealthRecord);
     let phone = row.optional(Col::PersonPhone, Phone::parse);
@@ -595,7 +720,11 @@ fn parse_member(row: &mut Row<'_>, today: NaiveDate) -> Option<PersonFields> {
     let id_number = id_number?;
     let work_capacity = work_capacity?.unwrap_or_else(|| {
         let age = age_on(id_number.birth_date(), today);
-        if (16..60).contains(&age) { WorkCapacity::Full } else { WorkCapacity::None }
+        if (16..60).contains(&age) {
+            WorkCapacity::Full
+        } else {
+            WorkCapacity::None
+        }
     });
     Some(PersonFields {
         name: name?,
@@ -627,7 +756,9 @@ type DynamicValues = (
 fn parse_dynamic(row: &mut Row<'_>) -> DynamicValues {
     let (mut incomes, mut expenses, mut assets) = (Vec::new(), Vec::new(), Vec::new());
     for &(i, col) in &row.columns.dynamic {
-        let Some(cell) = row.cells.get(i) else { continue };
+        let Some(cell) = row.cells.get(i) else {
+            continue;
+        };
         if cell.text.is_empty() {
             continue;
         }
@@ -637,13 +768,21 @@ fn parse_dynamic(row: &mut Row<'_>) -> DynamicValues {
                 DynamicCol::Expense(kind, month) => expenses.push((kind, month, amount)),
                 DynamicCol::Asset(kind) => assets.push((kind, amount)),
             },
-            Err(e) => row.errors.push(RowError { row: row.number, column: col.header(), message: e.to_string() }),
+            Err(e) => row.errors.push(RowError {
+                row: row.number,
+                column: col.header(),
+                message: e.to_string(),
+            }),
         }
     }
     (incomes, expenses, assets)
 }
 
-fn parse_household_fields(row: &mut Row<'_>, places: &Places<'_>, today: NaiveDate) -> Option<HouseholdFields> {
+fn parse_household_fields(
+    row: &mut Row<'_>,
+    places: &Places<'_>,
+    today: NaiveDate,
+) -> Option<HouseholdFields> {
     let number = row.required(Col::Number, |s| {
         if s.len() <= 32 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
             Ok(s.to_owned())
@@ -652,7 +791,11 @@ fn parse_household_fields(row: &mut Row<'_>, places: &Places<'_>, today: NaiveDa
         }
     });
     let township = row.required(Col::Township, |s| {
-        places.townships.get(s).map(|d| d.code.clone()).ok_or_else(|| format!("乡镇（街道）“{s}”不在云阳县区划表中"))
+        places
+            .townships
+            .get(s)
+            .map(|d| d.code.clone())
+            .ok_or_else(|| format!("乡镇（街道）“{s}”不在云阳县区划表中"))
     });
     let community = match &township {
         Some(t) => row.required(Col::Community, |s| {
@@ -660,7 +803,9 @@ fn parse_household_fields(row: &mut Row<'_>, places: &Places<'_>, today: NaiveDa
                 .communities
                 .get(&(t.as_str(), s))
                 .map(|d| d.code.clone())
-                .ok_or_else(|| format!("社区“{s}”不在该乡镇（街道）下（可先用 doudi community add 添加社区）"))
+                .ok_or_else(|| {
+                    format!("社区“{s}”不在该乡镇（街道）下（可先用 doudi community add 添加社区）")
+                })
         }),
         None => None,
     };
@@ -669,20 +814,30 @@ fn parse_household_fields(row: &mut Row<'_>, places: &Places<'_>, today: NaiveDa
     let exited_on = row.date(Col::ExitedOn, today, false);
     let address = row.required(Col::Address, |s| Ok::<_, String>(s.to_owned()));
     let phone = if row.cell(Col::HouseholdPhone).lossy_number {
-        row.fail(Col::HouseholdPhone, "Excel把号码存成了数字，精度已丢失；请设为文本格式");
+        row.fail(
+            Col::HouseholdPhone,
+            "Excel把号码存成了数字，精度已丢失；请设为文本格式",
+        );
         None
     } else {
         row.optional(Col::HouseholdPhone, Phone::parse)
     };
     let bank_account = if row.cell(Col::BankAccount).lossy_number {
-        row.fail(Col::BankAccount, "Excel把银行账号存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写");
+        row.fail(
+            Col::BankAccount,
+            "Excel把银行账号存成了数字，后几位已丢失；请把该列设为“文本”格式后重新填写",
+        );
         None
     } else {
         row.optional(Col::BankAccount, BankAccount::parse)
     };
     let housing = row.required(Col::Housing, Housing::parse);
-    let causes = row.optional(Col::Causes, |s| parse_list(s, PovertyCause::parse)).map(Option::unwrap_or_default);
-    let needs = row.optional(Col::Needs, |s| parse_list(s, Need::parse)).map(Option::unwrap_or_default);
+    let causes = row
+        .optional(Col::Causes, |s| parse_list(s, PovertyCause::parse))
+        .map(Option::unwrap_or_default);
+    let needs = row
+        .optional(Col::Needs, |s| parse_list(s, Need::parse))
+        .map(Option::unwrap_or_default);
     let fields = HouseholdFields {
         number: number?,
         township: township?,
@@ -698,14 +853,19 @@ fn parse_household_fields(row: &mut Row<'_>, places: &Places<'_>, today: NaiveDa
         needs: needs?,
     };
     if let Err(e) = fields.check() {
-        row.errors.push(RowError { row: row.number, column: String::new(), message: e.to_string() });
+        row.errors.push(RowError {
+            row: row.number,
+            column: String::new(),
+            message: e.to_string(),
+        });
         return None;
     }
     Some(fields)
 }
 
 fn parse_survey(row: &mut Row<'_>, today: NaiveDate) -> Option<Option<Survey>> {
-    let texts = [Col::SurveyFamily, Col::SurveyCause, Col::SurveyNeed].map(|c| row.text(c).to_owned());
+    let texts =
+        [Col::SurveyFamily, Col::SurveyCause, Col::SurveyNeed].map(|c| row.text(c).to_owned());
     let surveyed_on = row.date(Col::SurveyedOn, today, false)?;
     if texts.iter().all(String::is_empty) {
         return Some(None);
@@ -720,7 +880,13 @@ fn parse_survey(row: &mut Row<'_>, today: NaiveDate) -> Option<Option<Survey>> {
         return None;
     }
     let [family_situation, poverty_cause, help_needed] = texts;
-    Some(Some(Survey { family_situation, poverty_cause, help_needed, surveyed_by, surveyed_on }))
+    Some(Some(Survey {
+        family_situation,
+        poverty_cause,
+        help_needed,
+        surveyed_by,
+        surveyed_on,
+    }))
 }
 
 /// The spec of every fixed column, for documentation.

@@ -39,29 +39,57 @@ fn member_cells(m: &PersonFields) -> HashMap<Col, String> {
         (Col::Name, m.name.as_str().to_owned()),
         (Col::IdNumber, m.id_number.as_str().to_owned()),
         (Col::Relation, m.relation.label().to_owned()),
-        (Col::DisabilityKind, m.disability.map_or(String::new(), |d| d.kind.label().to_owned())),
-        (Col::DisabilityGrade, m.disability.map_or(String::new(), |d| d.grade.label().to_owned())),
+        (
+            Col::DisabilityKind,
+            m.disability
+                .map_or(String::new(), |d| d.kind.label().to_owned()),
+        ),
+        (
+            Col::DisabilityGrade,
+            m.disability
+                .map_or(String::new(), |d| d.grade.label().to_owned()),
+        ),
         (Col::SeriousIllness, yes_no(m.serious_illness)),
         (Col::Disease, m.disease.clone()),
-        (Col::SpecialDisease, m.special_disease.map_or(String::new(), |d| d.label().to_owned())),
+        (
+            Col::SpecialDisease,
+            m.special_disease
+                .map_or(String::new(), |d| d.label().to_owned()),
+        ),
         (Col::SelfCare, m.self_care.label().to_owned()),
         (Col::WorkCapacity, m.work_capacity.label().to_owned()),
         (Col::WillingToWork, yes_no(m.willing_to_work)),
         (Col::Employment, m.employment.label().to_owned()),
-        (Col::SchoolStage, m.school_stage.map_or(String::new(), |s| s.label().to_owned())),
+        (
+            Col::SchoolStage,
+            m.school_stage
+                .map_or(String::new(), |s| s.label().to_owned()),
+        ),
         (Col::Boarding, yes_no(m.boarding)),
         (Col::Insurance, m.insurance.label().to_owned()),
         (Col::FamilyDoctor, yes_no(m.family_doctor)),
         (Col::HealthRecord, yes_no(m.health_record)),
-        (Col::PersonPhone, m.phone.as_ref().map_or(String::new(), |p| p.as_str().to_owned())),
+        (
+            Col::PersonPhone,
+            m.phone
+                .as_ref()
+                .map_or(String::new(), |p| p.as_str().to_owned()),
+        ),
     ])
 }
 
 /// Lays out households in the import layout, one row per member, with a column for every
 /// income and expense month and asset kind that occurs.
 pub fn export_table(records: &[HouseholdRecord], divisions: &[Division]) -> Table {
-    let names: HashMap<&str, &str> = divisions.iter().map(|d| (d.code.as_str(), d.name.as_str())).collect();
-    let name_of = |code: &doudi_core::DivisionCode| names.get(code.as_str()).map_or_else(|| code.to_string(), |n| (*n).to_owned());
+    let names: HashMap<&str, &str> = divisions
+        .iter()
+        .map(|d| (d.code.as_str(), d.name.as_str()))
+        .collect();
+    let name_of = |code: &doudi_core::DivisionCode| {
+        names
+            .get(code.as_str())
+            .map_or_else(|| code.to_string(), |n| (*n).to_owned())
+    };
     let mut dynamic: BTreeSet<(u8, String, DynamicCol)> = BTreeSet::new();
     for r in records {
         for i in &r.incomes {
@@ -77,10 +105,17 @@ pub fn export_table(records: &[HouseholdRecord], divisions: &[Division]) -> Tabl
         }
     }
     let dynamic: Vec<DynamicCol> = dynamic.into_iter().map(|(_, _, c)| c).collect();
-    let dynamic_index: HashMap<DynamicCol, usize> =
-        dynamic.iter().enumerate().map(|(i, c)| (*c, COLUMNS.len() + i)).collect();
+    let dynamic_index: HashMap<DynamicCol, usize> = dynamic
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (*c, COLUMNS.len() + i))
+        .collect();
     let mut table = Table {
-        headers: COLUMNS.iter().map(|c| c.header.to_owned()).chain(dynamic.iter().map(|c| c.header())).collect(),
+        headers: COLUMNS
+            .iter()
+            .map(|c| c.header.to_owned())
+            .chain(dynamic.iter().map(|c| c.header()))
+            .collect(),
         rows: Vec::new(),
     };
     for r in records {
@@ -92,18 +127,46 @@ pub fn export_table(records: &[HouseholdRecord], divisions: &[Division]) -> Tabl
             (Col::Community, name_of(&h.community)),
             (Col::Category, h.category.label().to_owned()),
             (Col::EnrolledOn, h.enrolled_on.to_string()),
-            (Col::ExitedOn, h.exited_on.map_or(String::new(), |d| d.to_string())),
+            (
+                Col::ExitedOn,
+                h.exited_on.map_or(String::new(), |d| d.to_string()),
+            ),
             (Col::Address, h.address.clone()),
-            (Col::HouseholdPhone, h.phone.as_ref().map_or(String::new(), |p| p.as_str().to_owned())),
-            (Col::BankAccount, h.bank_account.as_ref().map_or(String::new(), |b| b.as_str().to_owned())),
+            (
+                Col::HouseholdPhone,
+                h.phone
+                    .as_ref()
+                    .map_or(String::new(), |p| p.as_str().to_owned()),
+            ),
+            (
+                Col::BankAccount,
+                h.bank_account
+                    .as_ref()
+                    .map_or(String::new(), |b| b.as_str().to_owned()),
+            ),
             (Col::Housing, h.housing.label().to_owned()),
             (Col::Causes, join_labels(&h.causes, PovertyCause::label)),
             (Col::Needs, join_labels(&h.needs, Need::label)),
-            (Col::SurveyFamily, survey.map_or(String::new(), |s| s.family_situation.clone())),
-            (Col::SurveyCause, survey.map_or(String::new(), |s| s.poverty_cause.clone())),
-            (Col::SurveyNeed, survey.map_or(String::new(), |s| s.help_needed.clone())),
-            (Col::SurveyedBy, survey.map_or(String::new(), |s| s.surveyed_by.clone())),
-            (Col::SurveyedOn, survey.map_or(String::new(), |s| s.surveyed_on.to_string())),
+            (
+                Col::SurveyFamily,
+                survey.map_or(String::new(), |s| s.family_situation.clone()),
+            ),
+            (
+                Col::SurveyCause,
+                survey.map_or(String::new(), |s| s.poverty_cause.clone()),
+            ),
+            (
+                Col::SurveyNeed,
+                survey.map_or(String::new(), |s| s.help_needed.clone()),
+            ),
+            (
+                Col::SurveyedBy,
+                survey.map_or(String::new(), |s| s.surveyed_by.clone()),
+            ),
+            (
+                Col::SurveyedOn,
+                survey.map_or(String::new(), |s| s.surveyed_on.to_string()),
+            ),
         ]);
         for m in &r.members {
             let is_head = m.fields.relation == Relation::Head;
@@ -112,7 +175,11 @@ pub fn export_table(records: &[HouseholdRecord], divisions: &[Division]) -> Tabl
                 .iter()
                 .map(|c| {
                     let v = if c.household {
-                        if c.col == Col::Number || is_head { household_cells.get(&c.col).cloned() } else { None }
+                        if c.col == Col::Number || is_head {
+                            household_cells.get(&c.col).cloned()
+                        } else {
+                            None
+                        }
                     } else {
                         cells.get(&c.col).cloned()
                     };
@@ -124,7 +191,8 @@ pub fn export_table(records: &[HouseholdRecord], divisions: &[Division]) -> Tabl
                 row[dynamic_index[&DynamicCol::Income(i.kind, i.month)]] = OutCell::Money(i.amount);
             }
             for e in r.expenses.iter().filter(|e| e.person == m.id) {
-                row[dynamic_index[&DynamicCol::Expense(e.kind, e.month)]] = OutCell::Money(e.amount);
+                row[dynamic_index[&DynamicCol::Expense(e.kind, e.month)]] =
+                    OutCell::Money(e.amount);
             }
             if is_head {
                 let mut by_kind: HashMap<AssetKind, Money> = HashMap::new();
@@ -145,7 +213,15 @@ pub fn export_table(records: &[HouseholdRecord], divisions: &[Division]) -> Tabl
 /// example household of two.
 pub fn template_table() -> Table {
     let mut headers: Vec<String> = COLUMNS.iter().map(|c| c.header.to_owned()).collect();
-    headers.extend(["工资性收入:2026-09", "工资性收入:2026-10", "自付医疗费:2026-10", "存款"].map(String::from));
+    headers.extend(
+        [
+            "工资性收入:2026-09",
+            "工资性收入:2026-10",
+            "自付医疗费:2026-10",
+            "存款",
+        ]
+        .map(String::from),
+    );
     let head: Vec<OutCell> = COLUMNS
         .iter()
         .map(|c| OutCell::Text(c.example.to_owned()))
@@ -171,7 +247,10 @@ pub fn template_table() -> Table {
         })
         .chain(["", "", "850.50", ""].map(|s| OutCell::Text(s.into())))
         .collect();
-    Table { headers, rows: vec![head, spouse] }
+    Table {
+        headers,
+        rows: vec![head, spouse],
+    }
 }
 
 fn cell_text(c: &OutCell) -> String {
@@ -188,7 +267,8 @@ pub fn to_csv(table: &Table) -> Vec<u8> {
         let mut w = csv::Writer::from_writer(&mut out);
         w.write_record(&table.headers).expect("writing to memory");
         for row in &table.rows {
-            w.write_record(row.iter().map(cell_text)).expect("writing to memory");
+            w.write_record(row.iter().map(cell_text))
+                .expect("writing to memory");
         }
         w.flush().expect("writing to memory");
     }
@@ -239,7 +319,11 @@ pub fn to_xlsx(table: &Table, notes: bool) -> Result<Vec<u8>, XlsxError> {
             let r = i as u32 + 1;
             help.write_string(r, 0, c.header)?;
             help.write_string(r, 1, if c.required { "必填" } else { "选填" })?;
-            let scope = if c.household { "（家庭信息，填写在户主行）" } else { "" };
+            let scope = if c.household {
+                "（家庭信息，填写在户主行）"
+            } else {
+                ""
+            };
             help.write_string(r, 2, format!("{}{scope}", c.help))?;
         }
         let r = COLUMNS.len() as u32 + 1;
@@ -248,7 +332,11 @@ pub fn to_xlsx(table: &Table, notes: bool) -> Result<Vec<u8>, XlsxError> {
         help.write_string(r, 2, "成员某月收入（元），列名如“工资性收入:2026-05”；收入类型：工资性收入、经营性收入、财产性收入、转移性收入、养老金、其他收入")?;
         help.write_string(r + 1, 0, "支出类型:年-月")?;
         help.write_string(r + 1, 1, "选填")?;
-        help.write_string(r + 1, 2, "成员某月自付医疗费或学费（元），列名如“自付医疗费:2026-05”“学费:2026-09”")?;
+        help.write_string(
+            r + 1,
+            2,
+            "成员某月自付医疗费或学费（元），列名如“自付医疗费:2026-05”“学费:2026-09”",
+        )?;
         help.write_string(r + 2, 0, "存款/机动车/房产/经营实体/其他财产")?;
         help.write_string(r + 2, 1, "选填")?;
         help.write_string(r + 2, 2, "家庭财产价值（元），填写在户主行")?;
@@ -268,11 +356,14 @@ fn money_as_excel_number(m: Money) -> f64 {
 pub fn error_table(sheet: &Sheet, rejected_rows: &[usize], errors: &[RowError]) -> Table {
     let mut reasons: HashMap<usize, Vec<String>> = HashMap::new();
     for e in errors {
-        reasons.entry(e.row).or_default().push(if e.column.is_empty() {
-            e.message.clone()
-        } else {
-            format!("「{}」{}", e.column, e.message)
-        });
+        reasons
+            .entry(e.row)
+            .or_default()
+            .push(if e.column.is_empty() {
+                e.message.clone()
+            } else {
+                format!("「{}」{}", e.column, e.message)
+            });
     }
     let rejected: BTreeSet<usize> = rejected_rows.iter().copied().collect();
     let mut headers = vec!["原行号".to_owned()];
@@ -286,7 +377,10 @@ pub fn error_table(sheet: &Sheet, rejected_rows: &[usize], errors: &[RowError]) 
             let mut row = vec![OutCell::Text(n.to_string())];
             row.extend(cells.iter().map(|c| OutCell::Text(c.text.clone())));
             row.resize(headers.len() - 1, OutCell::Text(String::new()));
-            let why = reasons.get(n).map_or_else(|| "同户其他行有错误，整户未导入".to_owned(), |r| r.join("；"));
+            let why = reasons.get(n).map_or_else(
+                || "同户其他行有错误，整户未导入".to_owned(),
+                |r| r.join("；"),
+            );
             row.push(OutCell::Text(why));
             row
         })

@@ -61,27 +61,42 @@ impl Refusal {
 fn reference_day(r: &Resolved) -> NaiveDate {
     if r.dibao_age_at_month_end {
         let next = r.month.first_day() + chrono::Duration::days(32);
-        NaiveDate::from_ymd_opt(next.year(), next.month(), 1).expect("valid").pred_opt().expect("valid")
+        NaiveDate::from_ymd_opt(next.year(), next.month(), 1)
+            .expect("valid")
+            .pred_opt()
+            .expect("valid")
     } else {
         r.month.first_day()
     }
 }
 
 /// The classified extra one member is owed in month `r.month`, with the groups that apply.
-fn member_extra(m: &Member, day: NaiveDate, r: &Resolved) -> (Money, [Option<(&'static str, Money)>; 6]) {
+fn member_extra(
+    m: &Member,
+    day: NaiveDate,
+    r: &Resolved,
+) -> (Money, [Option<(&'static str, Money)>; 6]) {
     let age = i64::from(age_on(m.birth, day));
     let stage = m.stage_on(day);
     let groups = [
-        m.disability.filter(|d| d.grade.is_severe()).map(|_| ("重度残疾", r.dibao_extra_severe_disability)),
-        m.serious_illness.then_some(("重病", r.dibao_extra_serious_illness)),
+        m.disability
+            .filter(|d| d.grade.is_severe())
+            .map(|_| ("重度残疾", r.dibao_extra_severe_disability)),
+        m.serious_illness
+            .then_some(("重病", r.dibao_extra_serious_illness)),
         (age >= r.dibao_extra_aged_from).then_some(("高龄", r.dibao_extra_aged)),
         (age < r.dibao_school_age && matches!(stage, None | Some(SchoolStage::Preschool)))
             .then_some(("学龄前儿童", r.dibao_extra_preschool)),
-        matches!(stage, Some(s) if s != SchoolStage::Preschool).then_some(("在校学生", r.dibao_extra_student)),
+        matches!(stage, Some(s) if s != SchoolStage::Preschool)
+            .then_some(("在校学生", r.dibao_extra_student)),
         m.disability.map(|_| ("残疾人另增", r.dibao_extra_disabled)),
     ];
     let five = groups[..5].iter().flatten().map(|(_, a)| *a);
-    let main = if r.dibao_extras_stack { five.sum() } else { five.max().unwrap_or(Money::ZERO) };
+    let main = if r.dibao_extras_stack {
+        five.sum()
+    } else {
+        five.max().unwrap_or(Money::ZERO)
+    };
     let additional = groups[5].map_or(Money::ZERO, |(_, a)| a);
     (main + additional, groups)
 }
@@ -127,8 +142,19 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
         }
     }
     // Expenses beyond income leave nothing to count, never a negative income.
-    let counted = if expenditure { (income - deductions).max(Money::ZERO) } else { income };
-    let mut step = t.sub(clause, if expenditure { "家庭收入（扣减治疗自负费用和学费）" } else { "家庭收入" });
+    let counted = if expenditure {
+        (income - deductions).max(Money::ZERO)
+    } else {
+        income
+    };
+    let mut step = t.sub(
+        clause,
+        if expenditure {
+            "家庭收入（扣减治疗自负费用和学费）"
+        } else {
+            "家庭收入"
+        },
+    );
     step.with(|e| {
         e.parameters.push(r.cite(P::dibao_income_window_months));
         let first = r.month.minus(months as u32);
@@ -164,12 +190,18 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
         let per_capita = Fraction::new(counted.fen(), months * i64::from(size));
         let shown = per_capita.round(crate::params::Rounding::FenHalfUp);
         let sign = if per_capita.is_exact() { "=" } else { "≈" };
-        e.calc(format!("月人均收入 = {counted} ÷ {months}个月 ÷ {size}人 {sign} {shown}"));
+        e.calc(format!(
+            "月人均收入 = {counted} ÷ {months}个月 ÷ {size}人 {sign} {shown}"
+        ));
         e.calc(format!(
             "比较：{counted} {} {standard} × {size}人 × {months}个月 = {limit}",
             if below { "<" } else { "≥" }
         ));
-        e.result = if below { "低于低保标准，符合".into() } else { "不低于低保标准，不符合".into() };
+        e.result = if below {
+            "低于低保标准，符合".into()
+        } else {
+            "不低于低保标准，不符合".into()
+        };
     });
     t.attach(step);
     if !below {
@@ -177,7 +209,15 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
     }
 
     // Assets.
-    let savings_limit = Money::from_fen(crate::scale(standard, r.dibao_savings_limit, crate::params::Rounding::FenHalfUp).fen() * i64::from(size));
+    let savings_limit = Money::from_fen(
+        crate::scale(
+            standard,
+            r.dibao_savings_limit,
+            crate::params::Rounding::FenHalfUp,
+        )
+        .fen()
+            * i64::from(size),
+    );
     let savings_ok = h.assets.savings <= savings_limit;
     let vehicle_ok = r.dibao_vehicles_allowed || h.assets.vehicles == 0;
     let mut step = t.sub("2.1.b", "家庭财产条件");
@@ -186,7 +226,10 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
         e.parameters.push(r.cite(P::dibao_vehicles_allowed));
         e.fact("家庭存款", h.assets.savings);
         e.fact("机动车", format!("{}辆", h.assets.vehicles));
-        e.calc(format!("存款上限 = {standard} × {} × {size}人 = {savings_limit}", r.dibao_savings_limit));
+        e.calc(format!(
+            "存款上限 = {standard} × {} × {size}人 = {savings_limit}",
+            r.dibao_savings_limit
+        ));
         e.result = match (savings_ok, vehicle_ok) {
             (true, true) => "符合".into(),
             (false, _) => "存款超过上限，不符合".into(),
@@ -231,13 +274,31 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
         extras += amount;
         if T::ON && amount > Money::ZERO {
             step.with(|e| {
-                let names: Vec<String> = groups.iter().flatten().map(|(n, a)| format!("{n}{a}")).collect();
-                e.calc(format!("第{}位成员：{} → {amount}", i + 1, names.join("、")));
+                let names: Vec<String> = groups
+                    .iter()
+                    .flatten()
+                    .map(|(n, a)| format!("{n}{a}"))
+                    .collect();
+                e.calc(format!(
+                    "第{}位成员：{} → {amount}",
+                    i + 1,
+                    names.join("、")
+                ));
             });
         }
     }
     step.with(|e| {
-        for p in [P::dibao_extra_severe_disability, P::dibao_extra_serious_illness, P::dibao_extra_aged, P::dibao_extra_aged_from, P::dibao_extra_preschool, P::dibao_extra_student, P::dibao_extra_disabled, P::dibao_extras_stack, P::dibao_age_at_month_end] {
+        for p in [
+            P::dibao_extra_severe_disability,
+            P::dibao_extra_serious_illness,
+            P::dibao_extra_aged,
+            P::dibao_extra_aged_from,
+            P::dibao_extra_preschool,
+            P::dibao_extra_student,
+            P::dibao_extra_disabled,
+            P::dibao_extras_stack,
+            P::dibao_age_at_month_end,
+        ] {
             e.parameters.push(r.cite(p));
         }
         e.fact("年龄和就学计算日", day);
@@ -247,7 +308,15 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
 
     let total = base + extras;
     t.with(|e| e.result = format!("符合，每月 {base} + {extras} = {total}"));
-    DibaoDecision { eligible: true, refusal: None, size, counted_income: counted, base, extras, total }
+    DibaoDecision {
+        eligible: true,
+        refusal: None,
+        size,
+        counted_income: counted,
+        base,
+        extras,
+        total,
+    }
 }
 
 fn refuse<T: Trace>(t: &mut T, refusal: Refusal, size: u32, counted: Money) -> DibaoDecision {
@@ -267,7 +336,11 @@ fn refuse<T: Trace>(t: &mut T, refusal: Refusal, size: u32, counted: Money) -> D
 pub fn explain(h: &Snapshot, r: &Resolved, expenditure: bool) -> (DibaoDecision, Explanation) {
     let mut e = Explanation::new(
         if expenditure { "2.1.b" } else { "2.1.a" },
-        if expenditure { format!("支出型低保（申请月 {}）", r.month) } else { format!("城市低保（{}）", r.month) },
+        if expenditure {
+            format!("支出型低保（申请月 {}）", r.month)
+        } else {
+            format!("城市低保（{}）", r.month)
+        },
     );
     let d = compute(h, r, &mut e, expenditure);
     (d, e)

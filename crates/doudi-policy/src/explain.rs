@@ -31,12 +31,17 @@ pub struct Explanation {
 impl Explanation {
     /// A step.
     pub fn new(clause: &'static str, title: impl Into<String>) -> Explanation {
-        Explanation { clause, title: title.into(), ..Explanation::default() }
+        Explanation {
+            clause,
+            title: title.into(),
+            ..Explanation::default()
+        }
     }
 
     /// Whether this step or any sub-step used an illustrative parameter value.
     pub fn uses_illustrative(&self) -> bool {
-        self.parameters.iter().any(|p| p.illustrative) || self.steps.iter().any(Explanation::uses_illustrative)
+        self.parameters.iter().any(|p| p.illustrative)
+            || self.steps.iter().any(Explanation::uses_illustrative)
     }
 
     /// Plain Chinese for a caseworker, indented by depth.
@@ -48,13 +53,29 @@ impl Explanation {
 
     fn render_into(&self, out: &mut String, depth: usize) {
         let pad = "  ".repeat(depth);
-        out.push_str(&format!("{pad}【{}】{}（依据 {}）\n", self.title, if self.result.is_empty() { String::new() } else { format!("：{}", self.result) }, self.clause));
+        out.push_str(&format!(
+            "{pad}【{}】{}（依据 {}）\n",
+            self.title,
+            if self.result.is_empty() {
+                String::new()
+            } else {
+                format!("：{}", self.result)
+            },
+            self.clause
+        ));
         for (label, value) in &self.facts {
             out.push_str(&format!("{pad}  · {label}：{value}\n"));
         }
         for p in &self.parameters {
-            let flag = if p.illustrative { "；⚠示例值，待县里确认" } else { "" };
-            out.push_str(&format!("{pad}  · 参数 {}＝{}（{}起施行；来源：{}{flag}）\n", p.label, p.value, p.from, p.source));
+            let flag = if p.illustrative {
+                "；⚠示例值，待县里确认"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "{pad}  · 参数 {}＝{}（{}起施行；来源：{}{flag}）\n",
+                p.label, p.value, p.from, p.source
+            ));
         }
         for line in &self.arithmetic {
             out.push_str(&format!("{pad}  = {line}\n"));

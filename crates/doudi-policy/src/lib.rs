@@ -10,10 +10,16 @@
 
 #![deny(missing_docs)]
 
+pub mod batch;
 pub mod dibao;
+pub mod education;
 pub mod explain;
+pub mod jsonl;
+pub mod medical;
 pub mod params;
 pub mod snapshot;
+pub mod tekun;
+pub mod temporary;
 
 use doudi_core::{Money, Month};
 use params::{Def, Entry, Kind, Parameters, Ratio, Rounding, Status, Value};
@@ -27,6 +33,11 @@ macro_rules! parameters {
         #[allow(non_camel_case_types, missing_docs)]
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum P { $( $field ),+ }
+
+        impl P {
+            /// Every parameter, in the order of [`DEFS`].
+            pub const ALL: &'static [P] = &[ $( P::$field ),+ ];
+        }
 
         /// The parameters in force in one month, typed, with the entries they came from.
         #[derive(Clone, Debug)]
@@ -59,13 +70,48 @@ macro_rules! parameters {
 }
 
 macro_rules! extract {
-    (Money, $v:expr) => { match $v { Value::Money(m) => m, _ => unreachable!("kinds are checked when parsed") } };
-    (Ratio, $v:expr) => { match $v { Value::Ratio(r) => r, _ => unreachable!("kinds are checked when parsed") } };
-    (Count, $v:expr) => { match $v { Value::Count(n) => n, _ => unreachable!("kinds are checked when parsed") } };
-    (Flag, $v:expr) => { match $v { Value::Flag(b) => b, _ => unreachable!("kinds are checked when parsed") } };
-    (Rounding, $v:expr) => { match $v { Value::Rounding(r) => r, _ => unreachable!("kinds are checked when parsed") } };
-    (Codes, $v:expr) => { match $v { Value::Codes(c) => c, _ => unreachable!("kinds are checked when parsed") } };
-    (Text, $v:expr) => { match $v { Value::Text(t) => t, _ => unreachable!("kinds are checked when parsed") } };
+    (Money, $v:expr) => {
+        match $v {
+            Value::Money(m) => m,
+            _ => unreachable!("kinds are checked when parsed"),
+        }
+    };
+    (Ratio, $v:expr) => {
+        match $v {
+            Value::Ratio(r) => r,
+            _ => unreachable!("kinds are checked when parsed"),
+        }
+    };
+    (Count, $v:expr) => {
+        match $v {
+            Value::Count(n) => n,
+            _ => unreachable!("kinds are checked when parsed"),
+        }
+    };
+    (Flag, $v:expr) => {
+        match $v {
+            Value::Flag(b) => b,
+            _ => unreachable!("kinds are checked when parsed"),
+        }
+    };
+    (Rounding, $v:expr) => {
+        match $v {
+            Value::Rounding(r) => r,
+            _ => unreachable!("kinds are checked when parsed"),
+        }
+    };
+    (Codes, $v:expr) => {
+        match $v {
+            Value::Codes(c) => c,
+            _ => unreachable!("kinds are checked when parsed"),
+        }
+    };
+    (Text, $v:expr) => {
+        match $v {
+            Value::Text(t) => t,
+            _ => unreachable!("kinds are checked when parsed"),
+        }
+    };
 }
 
 parameters! {
@@ -115,6 +161,7 @@ parameters! {
     education_vocational_grant: Money Money = "education.vocational_grant", "中职国家助学金（元/生·年）", "2.5";
     education_vocational_lodging: Money Money = "education.vocational_lodging", "中职住宿费补助（元/生·学期）", "2.5";
     education_higher_loan_max: Money Money = "education.higher_loan_max", "生源地助学贷款额度上限（元/生·年）", "2.5";
+    education_term_rounding: Rounding Rounding = "education.term_rounding", "按年标准折算学期金额（÷2）的舍入规则", "2.5";
     medical_deductible_township: Money Money = "medical.deductible_township", "居民医保住院起付线：乡镇卫生院（元）", "2.4";
     medical_deductible_county: Money Money = "medical.deductible_county", "居民医保住院起付线：县级医院（元）", "2.4";
     medical_deductible_municipal: Money Money = "medical.deductible_municipal", "居民医保住院起付线：市级及以上医院（元）", "2.4";
@@ -131,6 +178,7 @@ parameters! {
     medical_assistance_cap: Money Money = "medical.assistance_cap", "医疗救助年度限额（元/人·年）", "2.4";
     medical_assistance_cap_special: Money Money = "medical.assistance_cap_special", "特殊病种医疗救助年度限额（元/人·年）", "2.4";
     medical_out_of_catalogue_limit: Ratio Ratio = "medical.out_of_catalogue_limit", "住院医保目录外费用占比控制目标", "2.4";
+    medical_rounding: Rounding Rounding = "medical.rounding", "医保报销、大病保险、医疗救助按比例计算的舍入规则", "2.4";
 }
 
 /// A month for which a parameter has no value.
@@ -186,9 +234,47 @@ pub fn scale(amount: Money, ratio: Ratio, rule: Rounding) -> Money {
     ratio.of(amount).round(rule)
 }
 
+/// The rounding of a share shown to people, named like every other rounding: [`share`] rounds
+/// half up to a basis point. Decisions never depend on it: [`within`] compares exactly.
+pub const SHARE_ROUNDING: &str = "四舍五入到0.01%";
+
+/// `part ÷ whole` as a ratio for display, rounded by [`SHARE_ROUNDING`]; `None` when `whole` is
+/// zero (a share of nothing is undefined, not 0%).
+pub fn share(part: i64, whole: i64) -> Option<Ratio> {
+    if whole <= 0 {
+        return None;
+    }
+    let (n, d) = (i128::from(part) * 10_000, i128::from(whole));
+    let bp = (2 * n + d).div_euclid(2 * d);
+    Some(Ratio(
+        i64::try_from(bp).expect("a share of i64 amounts fits in i64 basis points"),
+    ))
+}
+
+/// Whether `part ÷ whole ≤ limit`, exactly (cross-multiplied in integers, never rounded).
+pub fn within(part: i64, whole: i64, limit: Ratio) -> bool {
+    i128::from(part) * 10_000 <= i128::from(limit.0) * i128::from(whole)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_share_rounds_half_up_to_a_basis_point_but_comparisons_are_exact() {
+        assert_eq!(share(1, 3), Some(Ratio(3_333)));
+        assert_eq!(share(2, 3), Some(Ratio(6_667)));
+        assert_eq!(
+            share(1, 20_000),
+            Some(Ratio(1)),
+            "0.005% rounds half up to 0.01%"
+        );
+        assert_eq!(share(0, 0), None);
+        // 1,500.01 of 10,000 shows as 15% yet is above a 15% limit.
+        assert_eq!(share(150_001, 1_000_000), Some(Ratio(1_500)));
+        assert!(!within(150_001, 1_000_000, Ratio(1_500)));
+        assert!(within(150_000, 1_000_000, Ratio(1_500)));
+    }
 
     #[test]
     fn the_yunyang_parameters_parse_and_resolve_for_every_month_since_2018() {
@@ -206,7 +292,12 @@ mod tests {
         for (i, def) in DEFS.iter().enumerate() {
             for e in p.history(i) {
                 if e.status == Status::Official {
-                    assert!(e.source.chars().count() >= 6, "{} from {} is official without a real source", def.key, e.from);
+                    assert!(
+                        e.source.chars().count() >= 6,
+                        "{} from {} is official without a real source",
+                        def.key,
+                        e.from
+                    );
                 }
             }
         }
@@ -215,7 +306,11 @@ mod tests {
     #[test]
     fn the_standard_in_force_follows_the_dated_values() {
         let p = Parameters::yunyang();
-        let at = |y, m| Resolved::new(&p, Month::new(y, m).unwrap()).unwrap().dibao_standard;
+        let at = |y, m| {
+            Resolved::new(&p, Month::new(y, m).unwrap())
+                .unwrap()
+                .dibao_standard
+        };
         assert_eq!(at(2018, 6), Money::from_yuan(546));
         assert_eq!(at(2020, 8), Money::from_yuan(580));
         assert_eq!(at(2020, 9), Money::from_yuan(620));
@@ -225,14 +320,30 @@ mod tests {
     #[test]
     fn the_tekun_multiple_reproduces_every_official_basic_standard() {
         let p = Parameters::yunyang();
-        for (y, m, expected) in [(2018, 6, 710), (2019, 6, 754), (2020, 9, 806), (2021, 9, 827)] {
+        for (y, m, expected) in [
+            (2018, 6, 710),
+            (2019, 6, 754),
+            (2020, 9, 806),
+            (2021, 9, 827),
+        ] {
             let r = Resolved::new(&p, Month::new(y, m).unwrap()).unwrap();
-            assert_eq!(scale(r.dibao_standard, r.tekun_basic_multiple, r.tekun_basic_rounding), Money::from_yuan(expected));
+            assert_eq!(
+                scale(
+                    r.dibao_standard,
+                    r.tekun_basic_multiple,
+                    r.tekun_basic_rounding
+                ),
+                Money::from_yuan(expected)
+            );
         }
     }
 
     fn errors_of(text: &str) -> Vec<String> {
-        Parameters::parse(text).unwrap_err().iter().map(ToString::to_string).collect()
+        Parameters::parse(text)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     fn with(replace: &str, by: &str) -> String {
@@ -243,24 +354,41 @@ mod tests {
 
     #[test]
     fn an_unknown_key_is_rejected_with_its_line() {
-        let text = format!("{}\n[dibao2]\n[[dibao2.standard]]\nfrom = 2018-01-01\nvalue = \"1\"\nstatus = \"illustrative\"\nsource = \"x\"\n", include_str!("../data/yunyang.toml"));
+        let text = format!(
+            "{}\n[dibao2]\n[[dibao2.standard]]\nfrom = 2018-01-01\nvalue = \"1\"\nstatus = \"illustrative\"\nsource = \"x\"\n",
+            include_str!("../data/yunyang.toml")
+        );
         let errors = errors_of(&text);
         assert_eq!(errors.len(), 1, "{errors:?}");
-        assert!(errors[0].ends_with("未知参数“dibao2.standard”"), "{errors:?}");
+        assert!(
+            errors[0].ends_with("未知参数“dibao2.standard”"),
+            "{errors:?}"
+        );
     }
 
     #[test]
     fn a_negative_standard_is_rejected_with_its_line() {
         let errors = errors_of(&with("value = \"546\"", "value = \"-546\""));
         assert_eq!(errors.len(), 1, "{errors:?}");
-        assert!(errors[0].contains("dibao.standard：金额不能为负数"), "{errors:?}");
+        assert!(
+            errors[0].contains("dibao.standard：金额不能为负数"),
+            "{errors:?}"
+        );
         assert!(!errors[0].starts_with("第0行"), "{errors:?}");
     }
 
     #[test]
     fn two_values_on_the_same_date_are_rejected_as_overlapping() {
-        let errors = errors_of(&with("from = 2020-09-01\nvalue = \"620\"", "from = 2021-09-01\nvalue = \"620\""));
-        assert!(errors.iter().any(|e| e.contains("dibao.standard 在 2021-09-01 有两个取值")), "{errors:?}");
+        let errors = errors_of(&with(
+            "from = 2020-09-01\nvalue = \"620\"",
+            "from = 2021-09-01\nvalue = \"620\"",
+        ));
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("dibao.standard 在 2021-09-01 有两个取值")),
+            "{errors:?}"
+        );
     }
 
     #[test]
@@ -269,7 +397,12 @@ mod tests {
         let start = text.find("[[dibao.extra_student]]").unwrap();
         let end = start + text[start + 1..].find("[[").unwrap() + 1;
         let errors = errors_of(&format!("{}{}", &text[..start], &text[end..]));
-        assert!(errors.iter().any(|e| e.contains("缺少参数“dibao.extra_student”")), "{errors:?}");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("缺少参数“dibao.extra_student”")),
+            "{errors:?}"
+        );
     }
 
     #[test]
@@ -280,14 +413,31 @@ mod tests {
 
     #[test]
     fn an_official_value_without_a_source_is_refused() {
-        let errors = errors_of(&with("source = \"重庆市民政局 2018年城乡低保标准调整通知（2018-08-29 报道，补发）\"", "source = \"\""));
-        assert!(errors.iter().any(|e| e.contains("必须注明来源")), "{errors:?}");
+        let errors = errors_of(&with(
+            "source = \"重庆市民政局 2018年城乡低保标准调整通知（2018-08-29 报道，补发）\"",
+            "source = \"\"",
+        ));
+        assert!(
+            errors.iter().any(|e| e.contains("必须注明来源")),
+            "{errors:?}"
+        );
     }
 
     #[test]
     fn a_proposed_change_applies_from_its_date_only() {
-        let p = Parameters::yunyang().with_change("dibao.standard", chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(), "780", "模拟").unwrap();
-        let at = |y, m| Resolved::new(&p, Month::new(y, m).unwrap()).unwrap().dibao_standard;
+        let p = Parameters::yunyang()
+            .with_change(
+                "dibao.standard",
+                chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+                "780",
+                "模拟",
+            )
+            .unwrap();
+        let at = |y, m| {
+            Resolved::new(&p, Month::new(y, m).unwrap())
+                .unwrap()
+                .dibao_standard
+        };
         assert_eq!(at(2026, 12), Money::from_yuan(735));
         assert_eq!(at(2027, 1), Money::from_yuan(780));
     }

@@ -26,13 +26,21 @@ impl Ratio {
             None => (t, 10_000),
         };
         let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
-        let digits_ok = !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit());
+        let digits_ok = !whole.is_empty()
+            && whole.bytes().all(|b| b.is_ascii_digit())
+            && frac.bytes().all(|b| b.is_ascii_digit());
         let max_frac = if scale == 100 { 2 } else { 4 };
         if !digits_ok || frac.len() > max_frac {
-            return Err(format!("“{t}”不是有效比例（如 1.3 或 15%，最多万分之一精度）"));
+            return Err(format!(
+                "“{t}”不是有效比例（如 1.3 或 15%，最多万分之一精度）"
+            ));
         }
         let whole: i64 = whole.parse().map_err(|_| format!("“{t}”过大"))?;
-        let frac_value: i64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| format!("“{t}”无效"))? };
+        let frac_value: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().map_err(|_| format!("“{t}”无效"))?
+        };
         let frac_scaled = frac_value * 10_i64.pow((max_frac - frac.len()) as u32);
         Ok(Ratio(whole * scale + frac_scaled))
     }
@@ -40,7 +48,10 @@ impl Ratio {
     /// `amount × ratio`, exact in fen before rounding: returns (numerator, 10,000) so the caller
     /// names the rounding.
     pub fn of(self, amount: Money) -> Fraction {
-        Fraction { numerator: i128::from(amount.fen()) * i128::from(self.0), denominator: 10_000 }
+        Fraction {
+            numerator: i128::from(amount.fen()) * i128::from(self.0),
+            denominator: 10_000,
+        }
     }
 }
 
@@ -49,7 +60,11 @@ impl fmt::Display for Ratio {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let whole = self.0 / 100;
         let frac = self.0 % 100;
-        if frac == 0 { write!(f, "{whole}%") } else { write!(f, "{whole}.{}%", format!("{frac:02}").trim_end_matches('0')) }
+        if frac == 0 {
+            write!(f, "{whole}%")
+        } else {
+            write!(f, "{whole}.{}%", format!("{frac:02}").trim_end_matches('0'))
+        }
     }
 }
 
@@ -66,7 +81,10 @@ impl Fraction {
     /// `fen / n`.
     pub fn new(numerator: i64, denominator: i64) -> Fraction {
         assert!(denominator > 0, "a denominator is positive");
-        Fraction { numerator: i128::from(numerator), denominator: i128::from(denominator) }
+        Fraction {
+            numerator: i128::from(numerator),
+            denominator: i128::from(denominator),
+        }
     }
 
     /// Whether the quotient is a whole number of fen.
@@ -114,7 +132,9 @@ impl Rounding {
             "fen_down" => Ok(Rounding::FenDown),
             "yuan_half_up" => Ok(Rounding::YuanHalfUp),
             "yuan_up" => Ok(Rounding::YuanUp),
-            other => Err(format!("舍入规则“{other}”无法识别，可选：fen_half_up、fen_up、fen_down、yuan_half_up、yuan_up")),
+            other => Err(format!(
+                "舍入规则“{other}”无法识别，可选：fen_half_up、fen_up、fen_down、yuan_half_up、yuan_up"
+            )),
         }
     }
 
@@ -262,7 +282,11 @@ pub struct Parameters {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|b| *b == b'\n').count() + 1
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
 }
 
 fn to_date(d: &toml::value::Datetime) -> Option<NaiveDate> {
@@ -270,7 +294,11 @@ fn to_date(d: &toml::value::Datetime) -> Option<NaiveDate> {
     if d.time.is_some() {
         return None;
     }
-    NaiveDate::from_ymd_opt(i32::from(date.year), u32::from(date.month), u32::from(date.day))
+    NaiveDate::from_ymd_opt(
+        i32::from(date.year),
+        u32::from(date.month),
+        u32::from(date.day),
+    )
 }
 
 fn parse_value(kind: Kind, v: &toml::Value) -> Result<Value, String> {
@@ -284,10 +312,14 @@ fn parse_value(kind: Kind, v: &toml::Value) -> Result<Value, String> {
         }
         (Kind::Money, toml::Value::Integer(n)) if *n >= 0 => Ok(Value::Money(Money::from_yuan(*n))),
         (Kind::Money, toml::Value::Integer(n)) => Err(format!("金额不能为负数：{n}")),
-        (Kind::Money, toml::Value::Float(_)) => Err("金额请写成字符串（如 \"546.50\"），避免浮点误差".into()),
+        (Kind::Money, toml::Value::Float(_)) => {
+            Err("金额请写成字符串（如 \"546.50\"），避免浮点误差".into())
+        }
         (Kind::Ratio, toml::Value::String(s)) => Ratio::parse(s).map(Value::Ratio),
         (Kind::Ratio, toml::Value::Integer(n)) if *n >= 0 => Ok(Value::Ratio(Ratio(n * 10_000))),
-        (Kind::Ratio, toml::Value::Float(_)) => Err("比例请写成字符串（如 \"1.3\" 或 \"15%\"）".into()),
+        (Kind::Ratio, toml::Value::Float(_)) => {
+            Err("比例请写成字符串（如 \"1.3\" 或 \"15%\"）".into())
+        }
         (Kind::Count, toml::Value::Integer(n)) if *n >= 0 => Ok(Value::Count(*n)),
         (Kind::Flag, toml::Value::Boolean(b)) => Ok(Value::Flag(*b)),
         (Kind::Rounding, toml::Value::String(s)) => Rounding::parse(s).map(Value::Rounding),
@@ -295,12 +327,18 @@ fn parse_value(kind: Kind, v: &toml::Value) -> Result<Value, String> {
         (Kind::Codes, toml::Value::Array(items)) => items
             .iter()
             .map(|i| match i {
-                toml::Value::String(s) if s.len() == 9 && s.bytes().all(|b| b.is_ascii_digit()) => Ok(s.clone()),
+                toml::Value::String(s) if s.len() == 9 && s.bytes().all(|b| b.is_ascii_digit()) => {
+                    Ok(s.clone())
+                }
                 other => Err(format!("区划代码应为9位数字字符串，实际为 {}", show(other))),
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Codes),
-        (kind, other) => Err(format!("值 {} 的类型不对（此参数应为{}）", show(other), kind_label(kind))),
+        (kind, other) => Err(format!(
+            "值 {} 的类型不对（此参数应为{}）",
+            show(other),
+            kind_label(kind)
+        )),
     }
 }
 
@@ -331,7 +369,8 @@ fn kind_label(kind: Kind) -> &'static str {
 impl Parameters {
     /// The Yunyang default set shipped in the binary.
     pub fn yunyang() -> Parameters {
-        Parameters::parse(include_str!("../data/yunyang.toml")).expect("the embedded Yunyang parameters are valid")
+        Parameters::parse(include_str!("../data/yunyang.toml"))
+            .expect("the embedded Yunyang parameters are valid")
     }
 
     /// Parses and validates a parameter file. Every problem is reported with its line: unknown
@@ -339,7 +378,10 @@ impl Parameters {
     /// unordered dates, gaps.
     pub fn parse(text: &str) -> Result<Parameters, Vec<ParamError>> {
         let raw: RawFile = toml::from_str(text).map_err(|e| {
-            vec![ParamError { line: e.span().map_or(0, |s| line_of(text, s.start)), message: e.message().to_owned() }]
+            vec![ParamError {
+                line: e.span().map_or(0, |s| line_of(text, s.start)),
+                message: e.message().to_owned(),
+            }]
         })?;
         let mut errors = Vec::new();
         let mut entries: Vec<Vec<Entry>> = vec![Vec::new(); crate::DEFS.len()];
@@ -349,7 +391,10 @@ impl Parameters {
                 let key = format!("{group}.{name}");
                 let line = line_of(text, list.span().start);
                 let Some(index) = crate::DEFS.iter().position(|d| d.key == key) else {
-                    errors.push(ParamError { line, message: format!("未知参数“{key}”") });
+                    errors.push(ParamError {
+                        line,
+                        message: format!("未知参数“{key}”"),
+                    });
                     continue;
                 };
                 seen[index] = true;
@@ -359,7 +404,10 @@ impl Parameters {
                     let e = raw_entry.get_ref();
                     let at = |s: &std::ops::Range<usize>| line_of(text, s.start);
                     let Some(from) = to_date(e.from.get_ref()) else {
-                        errors.push(ParamError { line: at(&e.from.span()), message: format!("{key} 的 from 应为日期，如 2021-09-01") });
+                        errors.push(ParamError {
+                            line: at(&e.from.span()),
+                            message: format!("{key} 的 from 应为日期，如 2021-09-01"),
+                        });
                         continue;
                     };
                     let until = match &e.until {
@@ -367,11 +415,17 @@ impl Parameters {
                         Some(u) => match to_date(u.get_ref()) {
                             Some(d) if d >= from => Some(d),
                             Some(d) => {
-                                errors.push(ParamError { line: at(&u.span()), message: format!("{key} 的 until {d} 早于 from {from}") });
+                                errors.push(ParamError {
+                                    line: at(&u.span()),
+                                    message: format!("{key} 的 until {d} 早于 from {from}"),
+                                });
                                 continue;
                             }
                             None => {
-                                errors.push(ParamError { line: at(&u.span()), message: format!("{key} 的 until 应为日期") });
+                                errors.push(ParamError {
+                                    line: at(&u.span()),
+                                    message: format!("{key} 的 until 应为日期"),
+                                });
                                 continue;
                             }
                         },
@@ -382,18 +436,33 @@ impl Parameters {
                         other => {
                             errors.push(ParamError {
                                 line: at(&e.status.span()),
-                                message: format!("{key} 的 status “{other}”应为 official 或 illustrative"),
+                                message: format!(
+                                    "{key} 的 status “{other}”应为 official 或 illustrative"
+                                ),
                             });
                             continue;
                         }
                     };
                     if status == Status::Official && e.source.trim().is_empty() {
-                        errors.push(ParamError { line, message: format!("{key}：正式（official）取值必须注明来源 source") });
+                        errors.push(ParamError {
+                            line,
+                            message: format!("{key}：正式（official）取值必须注明来源 source"),
+                        });
                         continue;
                     }
                     match parse_value(def.kind, e.value.get_ref()) {
-                        Ok(value) => entries[index].push(Entry { from, until, value, source: e.source.clone(), status, line }),
-                        Err(message) => errors.push(ParamError { line: at(&e.value.span()), message: format!("{key}：{message}") }),
+                        Ok(value) => entries[index].push(Entry {
+                            from,
+                            until,
+                            value,
+                            source: e.source.clone(),
+                            status,
+                            line,
+                        }),
+                        Err(message) => errors.push(ParamError {
+                            line: at(&e.value.span()),
+                            message: format!("{key}：{message}"),
+                        }),
                     }
                 }
             }
@@ -402,7 +471,10 @@ impl Parameters {
             let key = crate::DEFS[index].key;
             if !seen[index] || list.is_empty() {
                 if !seen[index] {
-                    errors.push(ParamError { line: 0, message: format!("缺少参数“{key}”（{}）", crate::DEFS[index].label) });
+                    errors.push(ParamError {
+                        line: 0,
+                        message: format!("缺少参数“{key}”（{}）", crate::DEFS[index].label),
+                    });
                 }
                 continue;
             }
@@ -410,12 +482,18 @@ impl Parameters {
             for pair in list.windows(2) {
                 let (a, b) = (&pair[0], &pair[1]);
                 if a.from == b.from {
-                    errors.push(ParamError { line: b.line, message: format!("{key} 在 {} 有两个取值（与第{}行重复）", b.from, a.line) });
+                    errors.push(ParamError {
+                        line: b.line,
+                        message: format!("{key} 在 {} 有两个取值（与第{}行重复）", b.from, a.line),
+                    });
                 } else if let Some(until) = a.until {
                     if until >= b.from {
                         errors.push(ParamError {
                             line: b.line,
-                            message: format!("{key} 的取值时段重叠：第{}行至 {until}，本行自 {} 起", a.line, b.from),
+                            message: format!(
+                                "{key} 的取值时段重叠：第{}行至 {until}，本行自 {} 起",
+                                a.line, b.from
+                            ),
                         });
                     } else if until.succ_opt() != Some(b.from) {
                         errors.push(ParamError {
@@ -452,11 +530,26 @@ impl Parameters {
 
     /// Replaces parameter `key`'s values from `from` on with `value`, as a proposed change for
     /// what-if simulation (nothing is adopted).
-    pub fn with_change(&self, key: &str, from: NaiveDate, value: &str, source: &str) -> Result<Parameters, String> {
-        let index = crate::DEFS.iter().position(|d| d.key == key).ok_or_else(|| format!("未知参数“{key}”"))?;
+    pub fn with_change(
+        &self,
+        key: &str,
+        from: NaiveDate,
+        value: &str,
+        source: &str,
+    ) -> Result<Parameters, String> {
+        let index = crate::DEFS
+            .iter()
+            .position(|d| d.key == key)
+            .ok_or_else(|| format!("未知参数“{key}”"))?;
         let def = crate::DEFS[index];
-        let parsed = parse_value(def.kind, &toml::Value::String(value.to_owned()))
-            .or_else(|e| value.parse::<i64>().ok().map(toml::Value::Integer).map_or(Err(e), |v| parse_value(def.kind, &v)))?;
+        let parsed =
+            parse_value(def.kind, &toml::Value::String(value.to_owned())).or_else(|e| {
+                value
+                    .parse::<i64>()
+                    .ok()
+                    .map(toml::Value::Integer)
+                    .map_or(Err(e), |v| parse_value(def.kind, &v))
+            })?;
         let mut next = self.clone();
         let list = &mut next.entries[index];
         list.retain(|e| e.from < from);
@@ -465,7 +558,14 @@ impl Parameters {
                 last.until = from.pred_opt();
             }
         }
-        list.push(Entry { from, until: None, value: parsed, source: source.to_owned(), status: Status::Illustrative, line: 0 });
+        list.push(Entry {
+            from,
+            until: None,
+            value: parsed,
+            source: source.to_owned(),
+            status: Status::Illustrative,
+            line: 0,
+        });
         Ok(next)
     }
 
@@ -497,9 +597,21 @@ mod tests {
         assert_eq!(half.round(Rounding::FenHalfUp), Money::from_fen(50_001));
         assert_eq!(half.round(Rounding::FenDown), Money::from_fen(50_000));
         assert_eq!(half.round(Rounding::FenUp), Money::from_fen(50_001));
-        assert_eq!(Fraction::new(82_680, 1).round(Rounding::YuanHalfUp), Money::from_yuan(827));
-        assert_eq!(Fraction::new(93_210, 1).round(Rounding::YuanHalfUp), Money::from_yuan(932));
-        assert_eq!(Fraction::new(-3, 2).round(Rounding::FenHalfUp), Money::from_fen(-1));
-        assert_eq!(Fraction::new(-3, 2).round(Rounding::FenUp), Money::from_fen(-1));
+        assert_eq!(
+            Fraction::new(82_680, 1).round(Rounding::YuanHalfUp),
+            Money::from_yuan(827)
+        );
+        assert_eq!(
+            Fraction::new(93_210, 1).round(Rounding::YuanHalfUp),
+            Money::from_yuan(932)
+        );
+        assert_eq!(
+            Fraction::new(-3, 2).round(Rounding::FenHalfUp),
+            Money::from_fen(-1)
+        );
+        assert_eq!(
+            Fraction::new(-3, 2).round(Rounding::FenUp),
+            Money::from_fen(-1)
+        );
     }
 }

@@ -100,7 +100,10 @@ pub struct Snapshot {
 impl Snapshot {
     /// The figures of a month, if any were recorded.
     pub fn figures(&self, m: Month) -> Option<&MonthFigures> {
-        self.months.binary_search_by(|f| f.month.cmp(&m)).ok().map(|i| &self.months[i])
+        self.months
+            .binary_search_by(|f| f.month.cmp(&m))
+            .ok()
+            .map(|i| &self.months[i])
     }
 
     /// Builds a snapshot from a registry record.
@@ -110,7 +113,15 @@ impl Snapshot {
             let i = match months.binary_search_by(|x| x.month.cmp(&m)) {
                 Ok(i) => i,
                 Err(i) => {
-                    months.insert(i, MonthFigures { month: m, income: Money::ZERO, medical: Money::ZERO, tuition: Money::ZERO });
+                    months.insert(
+                        i,
+                        MonthFigures {
+                            month: m,
+                            income: Money::ZERO,
+                            medical: Money::ZERO,
+                            tuition: Money::ZERO,
+                        },
+                    );
                     i
                 }
             };
@@ -125,8 +136,17 @@ impl Snapshot {
                 ExpenseKind::Tuition => add(e.month, &|f| f.tuition += e.amount),
             }
         }
-        let savings = r.assets.iter().filter(|a| a.kind == AssetKind::Savings).map(|a| a.value).sum();
-        let vehicles = r.assets.iter().filter(|a| a.kind == AssetKind::Vehicle).count() as u32;
+        let savings = r
+            .assets
+            .iter()
+            .filter(|a| a.kind == AssetKind::Savings)
+            .map(|a| a.value)
+            .sum();
+        let vehicles = r
+            .assets
+            .iter()
+            .filter(|a| a.kind == AssetKind::Vehicle)
+            .count() as u32;
         Snapshot {
             id: r.household.id.0,
             category: r.household.fields.category,

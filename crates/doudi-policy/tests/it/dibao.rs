@@ -1,12 +1,14 @@
 //! The dibao cases of `tests/cases/dibao.toml`, each checked with and without explanations.
 
 use chrono::NaiveDate;
-use doudi_core::{Category, Disability, DisabilityGrade, DisabilityKind, Money, Month, SchoolStage, SelfCare};
+use doudi_core::{
+    Category, Disability, DisabilityGrade, DisabilityKind, Money, Month, SchoolStage, SelfCare,
+};
+use doudi_policy::Resolved;
 use doudi_policy::dibao::{self, Refusal};
 use doudi_policy::explain::Off;
 use doudi_policy::params::Parameters;
 use doudi_policy::snapshot::{Assets, Member, MonthFigures, Snapshot, SupportMode};
-use doudi_policy::Resolved;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -71,7 +73,10 @@ fn snapshot(c: &Case, month: Month) -> Snapshot {
     let n = c.income.len().max(c.medical.len()).max(c.tuition.len()) as u32;
     let at = |v: &Vec<String>, i: usize, len: u32| {
         let offset = n - len;
-        (i as u32).checked_sub(offset).and_then(|j| v.get(j as usize)).map_or(Money::ZERO, |s| yuan(s))
+        (i as u32)
+            .checked_sub(offset)
+            .and_then(|j| v.get(j as usize))
+            .map_or(Money::ZERO, |s| yuan(s))
     };
     let months = (0..n as usize)
         .map(|i| MonthFigures {
@@ -103,7 +108,10 @@ fn snapshot(c: &Case, month: Month) -> Snapshot {
             })
             .collect(),
         months,
-        assets: Assets { savings: c.savings.as_deref().map_or(Money::ZERO, yuan), vehicles: c.vehicles },
+        assets: Assets {
+            savings: c.savings.as_deref().map_or(Money::ZERO, yuan),
+            vehicles: c.vehicles,
+        },
     }
 }
 
@@ -117,10 +125,21 @@ fn every_dibao_case_computes_what_was_worked_out_by_hand() {
         let r = Resolved::new(&params, month).unwrap();
         let h = snapshot(c, month);
         let expenditure = c.kind.as_deref() == Some("expenditure");
-        let fast = if expenditure { dibao::expenditure_dibao(&h, &r, &mut Off) } else { dibao::dibao(&h, &r, &mut Off) };
+        let fast = if expenditure {
+            dibao::expenditure_dibao(&h, &r, &mut Off)
+        } else {
+            dibao::dibao(&h, &r, &mut Off)
+        };
         let (explained, explanation) = dibao::explain(&h, &r, expenditure);
-        assert_eq!(fast, explained, "{}: the explained and fast paths disagree", c.name);
-        assert!(explanation.render().contains(&format!("依据 {}", if expenditure { "2.1.b" } else { "2.1.a" })));
+        assert_eq!(
+            fast, explained,
+            "{}: the explained and fast paths disagree",
+            c.name
+        );
+        assert!(explanation.render().contains(&format!(
+            "依据 {}",
+            if expenditure { "2.1.b" } else { "2.1.a" }
+        )));
         let e = &c.expect;
         let refusal = fast.refusal.map(|r| match r {
             Refusal::IncomeNotBelowStandard => "income",
@@ -137,7 +156,12 @@ fn every_dibao_case_computes_what_was_worked_out_by_hand() {
             e.total.as_deref().map_or(Money::ZERO, yuan),
         );
         if got != want {
-            failures.push(format!("{} ({}): got {got:?}, want {want:?}\n{}", c.name, c.clause, explanation.render()));
+            failures.push(format!(
+                "{} ({}): got {got:?}, want {want:?}\n{}",
+                c.name,
+                c.clause,
+                explanation.render()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -154,5 +178,8 @@ fn an_explanation_flags_the_illustrative_values_it_used() {
     assert!(e.uses_illustrative(), "the rounding rule is illustrative");
     let text = e.render();
     assert!(text.contains("⚠示例值"), "{text}");
-    assert!(text.contains("城市低保标准（元/人·月）＝¥735.00（2023-09-01起施行"), "{text}");
+    assert!(
+        text.contains("城市低保标准（元/人·月）＝¥735.00（2023-09-01起施行"),
+        "{text}"
+    );
 }

@@ -1,3 +1,7 @@
 //! Data-driven rule cases: each file under `tests/cases` lists households worked out by hand.
 
 mod dibao;
+mod education;
+mod medical;
+mod tekun;
+mod temporary;

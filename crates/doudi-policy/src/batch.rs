@@ -1,0 +1,287 @@
+//! Evaluating many households at once: every household for a month, in parallel, with or
+//! without explanations, and what-if comparisons of two parameter sets.
+
+use std::collections::BTreeMap;
+
+use doudi_core::{Category, Money};
+use serde::Serialize;
+
+use crate::Resolved;
+use crate::dibao::{self, DibaoDecision};
+use crate::explain::{Explanation, Off};
+use crate::snapshot::Snapshot;
+use crate::tekun::{self, TekunDecision};
+
+/// What one household is owed in a month under its category's rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    /// Household id.
+    pub id: i64,
+    /// Township code.
+    pub township: String,
+    /// The rule applied: `dibao` (2.1.a) for dibao households, `tekun` (2.2.a) for tekun ones.
+    pub program: &'static str,
+    /// Whether the household qualifies.
+    pub eligible: bool,
+    /// Why not, in Chinese.
+    pub refusal: Option<&'static str>,
+    /// Monthly amount in fen: the base part (dibao gap top-up, tekun basic support).
+    pub base_fen: i64,
+    /// Monthly amount in fen: the extras (classified extras, tekun care subsidy).
+    pub extras_fen: i64,
+    /// Monthly total in fen.
+    pub total_fen: i64,
+    /// Whether an illustrative parameter value was used.
+    pub illustrative: bool,
+    /// The explanation, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Explanation>,
+}
+
+fn tekun_outcome(
+    h: &Snapshot,
+    d: &TekunDecision,
+    explanation: Option<Explanation>,
+    illustrative: bool,
+) -> Outcome {
+    Outcome {
+        id: h.id,
+        township: h.township.clone(),
+        program: "tekun",
+        eligible: d.applicable && !d.people.is_empty(),
+        refusal: (!d.applicable).then_some("不是城市特困人员家庭"),
+        base_fen: d.basic.fen(),
+        extras_fen: d.care.fen(),
+        total_fen: d.total.fen(),
+        illustrative,
+        explanation,
+    }
+}
+
+fn outcome(
+    h: &Snapshot,
+    d: DibaoDecision,
+    explanation: Option<Explanation>,
+    illustrative: bool,
+) -> Outcome {
+    Outcome {
+        id: h.id,
+        township: h.township.clone(),
+        program: "dibao",
+        eligible: d.eligible,
+        refusal: d.refusal.map(dibao::Refusal::label),
+        base_fen: d.base.fen(),
+        extras_fen: d.extras.fen(),
+        total_fen: d.total.fen(),
+        illustrative,
+        explanation,
+    }
+}
+
+/// The monthly total a household is owed, without explanation: the fast path.
+#[inline]
+pub fn monthly_total(h: &Snapshot, r: &Resolved) -> Money {
+    match h.category {
+        Category::Dibao => dibao::dibao(h, r, &mut Off).total,
+        Category::Tekun => tekun::tekun(h, r, &mut Off).total,
+    }
+}
+
+/// Evaluates one household under its category's rule.
+pub fn evaluate(h: &Snapshot, r: &Resolved, explain: bool) -> Outcome {
+    match (h.category, explain) {
+        (Category::Dibao, true) => {
+            let (d, e) = dibao::explain(h, r, false);
+            let illustrative = e.uses_illustrative();
+            outcome(h, d, Some(e), illustrative)
+        }
+        (Category::Dibao, false) => outcome(
+            h,
+            dibao::dibao(h, r, &mut Off),
+            None,
+            uses_illustrative(r, Category::Dibao),
+        ),
+        (Category::Tekun, true) => {
+            let (d, e) = tekun::explain(h, r);
+            let illustrative = e.uses_illustrative();
+            tekun_outcome(h, &d, Some(e), illustrative)
+        }
+        (Category::Tekun, false) => tekun_outcome(
+            h,
+            &tekun::tekun(h, r, &mut Off),
+            None,
+            uses_illustrative(r, Category::Tekun),
+        ),
+    }
+}
+
+/// Whether the parameters the monthly rules read include an illustrative value this month.
+pub fn uses_illustrative(r: &Resolved, category: Category) -> bool {
+    use crate::P;
+    let read: &[P] = match category {
+        Category::Dibao => &[
+            P::dibao_standard,
+            P::dibao_income_window_months,
+            P::dibao_payment_rounding,
+            P::dibao_minimum_payment,
+            P::dibao_savings_limit,
+            P::dibao_vehicles_allowed,
+            P::dibao_age_at_month_end,
+            P::dibao_school_age,
+            P::dibao_extra_severe_disability,
+            P::dibao_extra_serious_illness,
+            P::dibao_extra_aged,
+            P::dibao_extra_preschool,
+            P::dibao_extra_student,
+            P::dibao_extra_disabled,
+        ],
+        Category::Tekun => &[
+            P::dibao_standard,
+            P::tekun_basic_multiple,
+            P::tekun_basic_rounding,
+            P::tekun_care_full,
+            P::tekun_care_half,
+            P::tekun_care_self,
+            P::tekun_half_care_under_age,
+        ],
+    };
+    read.iter()
+        .any(|p| r.entry(*p).status == crate::params::Status::Illustrative)
+}
+
+/// Runs `f` over every household on `threads` threads, keeping the input order.
+pub fn par_map<O: Send>(
+    households: &[Snapshot],
+    threads: usize,
+    f: impl Fn(&Snapshot) -> O + Sync,
+) -> Vec<O> {
+    let threads = threads.max(1);
+    if threads == 1 || households.len() < 1024 {
+        return households.iter().map(&f).collect();
+    }
+    let chunk = households.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = households
+            .chunks(chunk)
+            .map(|part| s.spawn(|| part.iter().map(&f).collect::<Vec<O>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("an evaluation thread panicked"))
+            .collect()
+    })
+}
+
+/// Evaluates every household for the month of `r`.
+pub fn evaluate_all(
+    households: &[Snapshot],
+    r: &Resolved,
+    explain: bool,
+    threads: usize,
+) -> Vec<Outcome> {
+    par_map(households, threads, |h| evaluate(h, r, explain))
+}
+
+/// The sum of monthly totals over all households, in parallel, without building outcomes:
+/// what a budget needs.
+pub fn total_budget(households: &[Snapshot], r: &Resolved, threads: usize) -> Money {
+    let threads = threads.max(1);
+    let chunk = households.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = households
+            .chunks(chunk)
+            .map(|part| s.spawn(|| part.iter().map(|h| monthly_total(h, r)).sum::<Money>()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("an evaluation thread panicked"))
+            .sum()
+    })
+}
+
+/// How a proposed parameter change moves one township (or the county).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Movement {
+    /// Households evaluated.
+    pub households: u64,
+    /// Households that gain.
+    pub gain: u64,
+    /// Households that lose.
+    pub lose: u64,
+    /// Households that newly qualify.
+    pub newly_eligible: u64,
+    /// Households that no longer qualify.
+    pub no_longer_eligible: u64,
+    /// Monthly budget now, in fen.
+    pub before_fen: i64,
+    /// Monthly budget under the change, in fen.
+    pub after_fen: i64,
+}
+
+impl Movement {
+    /// The monthly budget change in fen.
+    pub fn change_fen(&self) -> i64 {
+        self.after_fen - self.before_fen
+    }
+
+    fn add(&mut self, before: (bool, Money), after: (bool, Money)) {
+        self.households += 1;
+        self.before_fen += before.1.fen();
+        self.after_fen += after.1.fen();
+        match after.1.cmp(&before.1) {
+            std::cmp::Ordering::Greater => self.gain += 1,
+            std::cmp::Ordering::Less => self.lose += 1,
+            std::cmp::Ordering::Equal => {}
+        }
+        match (before.0, after.0) {
+            (false, true) => self.newly_eligible += 1,
+            (true, false) => self.no_longer_eligible += 1,
+            _ => {}
+        }
+    }
+
+    fn merge(&mut self, o: &Movement) {
+        self.households += o.households;
+        self.gain += o.gain;
+        self.lose += o.lose;
+        self.newly_eligible += o.newly_eligible;
+        self.no_longer_eligible += o.no_longer_eligible;
+        self.before_fen += o.before_fen;
+        self.after_fen += o.after_fen;
+    }
+}
+
+/// What-if: every household under the current and the proposed parameters for one month, by
+/// township and in total.
+pub fn simulate(
+    households: &[Snapshot],
+    now: &Resolved,
+    proposed: &Resolved,
+    threads: usize,
+) -> (BTreeMap<String, Movement>, Movement) {
+    let decide = |h: &Snapshot, r: &Resolved| match h.category {
+        Category::Dibao => {
+            let d = dibao::dibao(h, r, &mut Off);
+            (d.eligible, d.total)
+        }
+        Category::Tekun => {
+            let d = tekun::tekun(h, r, &mut Off);
+            (d.applicable, d.total)
+        }
+    };
+    let pairs = par_map(households, threads, |h| {
+        (decide(h, now), decide(h, proposed))
+    });
+    let mut by_township: BTreeMap<String, Movement> = BTreeMap::new();
+    for (h, (before, after)) in households.iter().zip(pairs) {
+        by_township
+            .entry(h.township.clone())
+            .or_default()
+            .add(before, after);
+    }
+    let mut total = Movement::default();
+    for m in by_township.values() {
+        total.merge(m);
+    }
+    (by_township, total)
+}
