@@ -1,0 +1,991 @@
+//! What both backends share apart from SQL: rows as the database returns them and their
+//! conversion into domain types, validation the store adds to the domain checks, the
+//! classification of a search, history entries, and the mapping of constraint violations.
+//!
+//! Nothing here talks to a database; the SQL lives in `shared_impl.rs`, which `sqlite.rs` and
+//! `postgres.rs` each include with their own `Db` type.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Display;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, SubsecRound, Utc};
+use doudi_core::{
+    Actor, Asset, AssetKind, BankAccount, Category, Disability, DisabilityGrade, DisabilityKind,
+    Division, DivisionCode, DivisionKind, Employment, Expense, ExpenseKind, HealthInsurance,
+    Household, HouseholdFields, HouseholdId, Housing, IdNumber, Income, IncomeKind, Month, Need,
+    NewHousehold, Person, PersonFields, PersonId, PersonName, Phone, PovertyCause, Relation, Role,
+    SchoolStage, Scope, SelfCare, SpecialDisease, Survey, UnknownValue, WorkCapacity,
+};
+
+use crate::{HistoryEntry, HouseholdSummary, StoreError, UserRecord};
+
+/// The columns of `households` that [`HouseholdRow`] reads, in its order.
+pub(crate) const HOUSEHOLD_COLUMNS: &str = "id, number, township, community, category, \
+     enrolled_on, exited_on, address, phone, bank_account, housing, causes, needs, version";
+
+/// The columns of `persons` that [`PersonRow`] reads, in its order.
+pub(crate) const PERSON_COLUMNS: &str = "id, household_id, name, id_number, relation, \
+     disability_kind, disability_grade, serious_illness, disease, special_disease, self_care, \
+     work_capacity, willing_to_work, employment, school_stage, boarding, insurance, \
+     family_doctor, health_record, phone";
+
+/// The columns of `persons` that [`PersonValues`] writes (without `id`, `household_id` and
+/// `position`), in its order.
+pub(crate) const PERSON_VALUE_COLUMNS: &str = "name, initials, id_number, id_number_reversed, \
+     relation, disability_kind, disability_grade, serious_illness, disease, special_disease, \
+     self_care, work_capacity, willing_to_work, employment, school_stage, boarding, insurance, \
+     family_doctor, health_record, phone";
+
+/// How many columns a comma-separated column list names.
+pub(crate) const fn count_columns(list: &str) -> usize {
+    let bytes = list.as_bytes();
+    let mut columns = 1;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b',' {
+            columns += 1;
+        }
+        i += 1;
+    }
+    columns
+}
+
+/// The columns of `users` that [`UserRow`] reads, in its order.
+pub(crate) const USER_COLUMNS: &str =
+    "id, username, display_name, role, scope, password_hash, must_change_password";
+
+// ---- time ----
+
+/// The current time, to the microsecond: PostgreSQL keeps no more, and both backends should
+/// hand back what they were given.
+pub(crate) fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// Today's date in China (UTC+8), which decides whether an exit date has passed.
+pub(crate) fn today() -> NaiveDate {
+    let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    Utc::now().with_timezone(&china).date_naive()
+}
+
+/// The date against which stored identity numbers are re-parsed: they were checked when filed,
+/// so only their form matters when reading them back.
+fn far_future() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid date")
+}
+
+// ---- permissions and scope ----
+
+/// The actor may read household data, or the call is [`StoreError::Forbidden`].
+pub(crate) fn require_read(actor: &Actor) -> Result<(), StoreError> {
+    if actor.may_read_households() {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden)
+    }
+}
+
+/// The actor may write household data, or the call is [`StoreError::Forbidden`].
+pub(crate) fn require_write(actor: &Actor) -> Result<(), StoreError> {
+    if actor.may_write_households() {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden)
+    }
+}
+
+/// Whether a household filed under `community` lies in the actor's scope.
+pub(crate) fn covers(actor: &Actor, community: &str) -> bool {
+    community.starts_with(actor.scope.prefix())
+}
+
+// ---- corrupt data ----
+
+/// A stored value that does not parse. The message names the place, never the value, which may
+/// be personal.
+pub(crate) fn corrupt(table: &str, column: &str, id: impl Display) -> StoreError {
+    StoreError::Corrupt(format!("{table}.{column} of row {id}"))
+}
+
+fn vocab<T>(
+    parse: impl Fn(&str) -> Result<T, UnknownValue>,
+    value: &str,
+    table: &str,
+    column: &str,
+    id: i64,
+) -> Result<T, StoreError> {
+    parse(value).map_err(|_| corrupt(table, column, id))
+}
+
+fn opt_vocab<T>(
+    parse: impl Fn(&str) -> Result<T, UnknownValue>,
+    value: Option<&str>,
+    table: &str,
+    column: &str,
+    id: i64,
+) -> Result<Option<T>, StoreError> {
+    value
+        .map(|v| vocab(parse, v, table, column, id))
+        .transpose()
+}
+
+/// Stable codes, sorted and without duplicates, joined with commas, as `households.causes` and
+/// `households.needs` hold them.
+pub(crate) fn join_codes<T: Copy + Ord>(items: &[T], code: impl Fn(T) -> &'static str) -> String {
+    let mut items = items.to_vec();
+    items.sort();
+    items.dedup();
+    items.into_iter().map(code).collect::<Vec<_>>().join(",")
+}
+
+fn split_codes<T: Ord>(
+    s: &str,
+    parse: impl Fn(&str) -> Result<T, UnknownValue>,
+    column: &str,
+    id: i64,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = s
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| vocab(&parse, p, "households", column, id))
+        .collect::<Result<Vec<_>, _>>()?;
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// The scope as `users.scope` holds it: '' for the county, else the division code.
+pub(crate) fn scope_code(scope: &Scope) -> &str {
+    scope.prefix()
+}
+
+// ---- rows ----
+
+/// A row of `households`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct HouseholdRow {
+    pub(crate) id: i64,
+    pub(crate) number: String,
+    pub(crate) township: String,
+    pub(crate) community: String,
+    pub(crate) category: String,
+    pub(crate) enrolled_on: NaiveDate,
+    pub(crate) exited_on: Option<NaiveDate>,
+    pub(crate) address: String,
+    pub(crate) phone: Option<String>,
+    pub(crate) bank_account: Option<String>,
+    pub(crate) housing: String,
+    pub(crate) causes: String,
+    pub(crate) needs: String,
+    pub(crate) version: i64,
+}
+
+impl HouseholdRow {
+    /// The household this row stores.
+    pub(crate) fn into_household(self) -> Result<Household, StoreError> {
+        let id = self.id;
+        let t = "households";
+        let code = |column: &str, value: &str| {
+            DivisionCode::parse(value).map_err(|_| corrupt(t, column, id))
+        };
+        let fields = HouseholdFields {
+            township: code("township", &self.township)?,
+            community: code("community", &self.community)?,
+            category: vocab(Category::parse, &self.category, t, "category", id)?,
+            enrolled_on: self.enrolled_on,
+            exited_on: self.exited_on,
+            address: self.address,
+            phone: self
+                .phone
+                .map(|p| Phone::parse(&p).map_err(|_| corrupt(t, "phone", id)))
+                .transpose()?,
+            bank_account: self
+                .bank_account
+                .map(|b| BankAccount::parse(&b).map_err(|_| corrupt(t, "bank_account", id)))
+                .transpose()?,
+            housing: vocab(Housing::parse, &self.housing, t, "housing", id)?,
+            causes: split_codes(&self.causes, PovertyCause::parse, "causes", id)?,
+            needs: split_codes(&self.needs, Need::parse, "needs", id)?,
+            number: self.number,
+        };
+        Ok(Household {
+            id: HouseholdId(id),
+            version: self.version,
+            fields,
+        })
+    }
+}
+
+/// A row of `persons`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct PersonRow {
+    pub(crate) id: i64,
+    pub(crate) household_id: i64,
+    pub(crate) name: String,
+    pub(crate) id_number: String,
+    pub(crate) relation: String,
+    pub(crate) disability_kind: Option<String>,
+    pub(crate) disability_grade: Option<String>,
+    pub(crate) serious_illness: bool,
+    pub(crate) disease: String,
+    pub(crate) special_disease: Option<String>,
+    pub(crate) self_care: String,
+    pub(crate) work_capacity: String,
+    pub(crate) willing_to_work: bool,
+    pub(crate) employment: String,
+    pub(crate) school_stage: Option<String>,
+    pub(crate) boarding: bool,
+    pub(crate) insurance: String,
+    pub(crate) family_doctor: bool,
+    pub(crate) health_record: bool,
+    pub(crate) phone: Option<String>,
+}
+
+impl PersonRow {
+    /// The member this row stores.
+    pub(crate) fn into_person(self) -> Result<Person, StoreError> {
+        let id = self.id;
+        let t = "persons";
+        let disability = match (
+            self.disability_kind.as_deref(),
+            self.disability_grade.as_deref(),
+        ) {
+            (Some(kind), Some(grade)) => Some(Disability {
+                kind: vocab(DisabilityKind::parse, kind, t, "disability_kind", id)?,
+                grade: vocab(DisabilityGrade::parse, grade, t, "disability_grade", id)?,
+            }),
+            (None, None) => None,
+            _ => return Err(corrupt(t, "disability_grade", id)),
+        };
+        let fields = PersonFields {
+            name: PersonName::parse(&self.name).map_err(|_| corrupt(t, "name", id))?,
+            id_number: IdNumber::parse(&self.id_number, far_future())
+                .map_err(|_| corrupt(t, "id_number", id))?,
+            relation: vocab(Relation::parse, &self.relation, t, "relation", id)?,
+            disability,
+            serious_illness: self.serious_illness,
+            disease: self.disease,
+            special_disease: opt_vocab(
+                SpecialDisease::parse,
+                self.special_disease.as_deref(),
+                t,
+                "special_disease",
+                id,
+            )?,
+            self_care: vocab(SelfCare::parse, &self.self_care, t, "self_care", id)?,
+            work_capacity: vocab(
+                WorkCapacity::parse,
+                &self.work_capacity,
+                t,
+                "work_capacity",
+                id,
+            )?,
+            willing_to_work: self.willing_to_work,
+            employment: vocab(Employment::parse, &self.employment, t, "employment", id)?,
+            school_stage: opt_vocab(
+                SchoolStage::parse,
+                self.school_stage.as_deref(),
+                t,
+                "school_stage",
+                id,
+            )?,
+            boarding: self.boarding,
+            insurance: vocab(HealthInsurance::parse, &self.insurance, t, "insurance", id)?,
+            family_doctor: self.family_doctor,
+            health_record: self.health_record,
+            phone: self
+                .phone
+                .map(|p| Phone::parse(&p).map_err(|_| corrupt(t, "phone", id)))
+                .transpose()?,
+        };
+        Ok(Person {
+            id: PersonId(id),
+            household: HouseholdId(self.household_id),
+            fields,
+        })
+    }
+}
+
+/// A row of `incomes` or `expenses`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct MoneyRow {
+    pub(crate) person_id: i64,
+    pub(crate) month: String,
+    pub(crate) kind: String,
+    pub(crate) amount_fen: i64,
+}
+
+impl MoneyRow {
+    fn month(&self, table: &str) -> Result<Month, StoreError> {
+        Month::parse(&self.month).map_err(|_| corrupt(table, "month", self.person_id))
+    }
+
+    /// The income this row stores.
+    pub(crate) fn into_income(self) -> Result<Income, StoreError> {
+        Ok(Income {
+            person: PersonId(self.person_id),
+            month: self.month("incomes")?,
+            kind: vocab(
+                IncomeKind::parse,
+                &self.kind,
+                "incomes",
+                "kind",
+                self.person_id,
+            )?,
+            amount: doudi_core::Money::from_fen(self.amount_fen),
+        })
+    }
+
+    /// The expense this row stores.
+    pub(crate) fn into_expense(self) -> Result<Expense, StoreError> {
+        Ok(Expense {
+            person: PersonId(self.person_id),
+            month: self.month("expenses")?,
+            kind: vocab(
+                ExpenseKind::parse,
+                &self.kind,
+                "expenses",
+                "kind",
+                self.person_id,
+            )?,
+            amount: doudi_core::Money::from_fen(self.amount_fen),
+        })
+    }
+}
+
+/// A row of `assets`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct AssetRow {
+    pub(crate) household_id: i64,
+    pub(crate) kind: String,
+    pub(crate) description: String,
+    pub(crate) value_fen: i64,
+}
+
+impl AssetRow {
+    /// The asset this row stores.
+    pub(crate) fn into_asset(self) -> Result<Asset, StoreError> {
+        Ok(Asset {
+            kind: vocab(
+                AssetKind::parse,
+                &self.kind,
+                "assets",
+                "kind",
+                self.household_id,
+            )?,
+            description: self.description,
+            value: doudi_core::Money::from_fen(self.value_fen),
+        })
+    }
+}
+
+/// A row of `surveys`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct SurveyRow {
+    pub(crate) family_situation: String,
+    pub(crate) poverty_cause: String,
+    pub(crate) help_needed: String,
+    pub(crate) surveyed_by: String,
+    pub(crate) surveyed_on: NaiveDate,
+}
+
+impl From<SurveyRow> for Survey {
+    fn from(r: SurveyRow) -> Survey {
+        Survey {
+            family_situation: r.family_situation,
+            poverty_cause: r.poverty_cause,
+            help_needed: r.help_needed,
+            surveyed_by: r.surveyed_by,
+            surveyed_on: r.surveyed_on,
+        }
+    }
+}
+
+/// A row of `divisions`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct DivisionRow {
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) kind: String,
+    pub(crate) parent: Option<String>,
+}
+
+impl DivisionRow {
+    /// The division this row stores.
+    pub(crate) fn into_division(self) -> Result<Division, StoreError> {
+        let t = "divisions";
+        let code = DivisionCode::parse(&self.code).map_err(|_| corrupt(t, "code", &self.code))?;
+        let parent = self
+            .parent
+            .map(|p| DivisionCode::parse(&p).map_err(|_| corrupt(t, "parent", &self.code)))
+            .transpose()?;
+        let kind = DivisionKind::parse(&self.kind).map_err(|_| corrupt(t, "kind", &self.code))?;
+        Ok(Division {
+            code,
+            name: self.name,
+            kind,
+            parent,
+        })
+    }
+}
+
+/// A row of `change_log`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ChangeRow {
+    pub(crate) id: i64,
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) actor_name: String,
+    pub(crate) actor_role: String,
+    pub(crate) action: String,
+    pub(crate) subject: String,
+    pub(crate) field: String,
+    pub(crate) old_value: String,
+    pub(crate) new_value: String,
+}
+
+impl ChangeRow {
+    /// The history entry this row stores.
+    pub(crate) fn into_entry(self) -> Result<HistoryEntry, StoreError> {
+        Ok(HistoryEntry {
+            at: self.at,
+            actor_name: self.actor_name,
+            actor_role: vocab(
+                Role::parse,
+                &self.actor_role,
+                "change_log",
+                "actor_role",
+                self.id,
+            )?,
+            action: self.action,
+            subject: self.subject,
+            field: self.field,
+            old: self.old_value,
+            new: self.new_value,
+        })
+    }
+}
+
+/// A row of `users`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct UserRow {
+    pub(crate) id: i64,
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) role: String,
+    pub(crate) scope: String,
+    pub(crate) password_hash: String,
+    pub(crate) must_change_password: bool,
+}
+
+impl UserRow {
+    /// The user this row stores.
+    pub(crate) fn into_user(self) -> Result<UserRecord, StoreError> {
+        let scope = if self.scope.is_empty() {
+            Scope::County
+        } else {
+            Scope::Division(
+                DivisionCode::parse(&self.scope).map_err(|_| corrupt("users", "scope", self.id))?,
+            )
+        };
+        Ok(UserRecord {
+            id: self.id,
+            role: vocab(Role::parse, &self.role, "users", "role", self.id)?,
+            username: self.username,
+            display_name: self.display_name,
+            scope,
+            password_hash: self.password_hash,
+            must_change_password: self.must_change_password,
+        })
+    }
+}
+
+/// A row of the household list, before its head and member count are added.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct SummaryRow {
+    pub(crate) id: i64,
+    pub(crate) number: String,
+    pub(crate) township: String,
+    pub(crate) community: String,
+    pub(crate) category: String,
+    pub(crate) causes: String,
+    pub(crate) enrolled_on: NaiveDate,
+    pub(crate) exited_on: Option<NaiveDate>,
+}
+
+/// What the household list needs of each member.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct MemberBrief {
+    pub(crate) household_id: i64,
+    pub(crate) position: i32,
+    pub(crate) name: String,
+    pub(crate) id_number: String,
+    pub(crate) relation: String,
+}
+
+/// The list rows, each with its head (the member whose relation is head, else the first filed)
+/// and its number of members. `members` may come in any order.
+pub(crate) fn summaries(
+    rows: Vec<SummaryRow>,
+    members: Vec<MemberBrief>,
+) -> Result<Vec<HouseholdSummary>, StoreError> {
+    let mut by_household: HashMap<i64, (i64, Option<MemberBrief>)> = HashMap::new();
+    for m in members {
+        let entry = by_household.entry(m.household_id).or_insert((0, None));
+        entry.0 += 1;
+        let better = match &entry.1 {
+            None => true,
+            Some(best) => {
+                let rank = |b: &MemberBrief| (b.relation != Relation::Head.code(), b.position);
+                rank(&m) < rank(best)
+            }
+        };
+        if better {
+            entry.1 = Some(m);
+        }
+    }
+    rows.into_iter()
+        .map(|r| {
+            let t = "households";
+            let (count, head) = by_household.remove(&r.id).unwrap_or((0, None));
+            let head = head.ok_or_else(|| corrupt(t, "members", r.id))?;
+            let code = |column: &str, value: &str| {
+                DivisionCode::parse(value).map_err(|_| corrupt(t, column, r.id))
+            };
+            Ok(HouseholdSummary {
+                id: HouseholdId(r.id),
+                township: code("township", &r.township)?,
+                community: code("community", &r.community)?,
+                category: vocab(Category::parse, &r.category, t, "category", r.id)?,
+                head_name: PersonName::parse(&head.name)
+                    .map_err(|_| corrupt("persons", "name", head.household_id))?,
+                head_id_number: IdNumber::parse(&head.id_number, far_future())
+                    .map_err(|_| corrupt("persons", "id_number", head.household_id))?,
+                members: count,
+                causes: split_codes(&r.causes, PovertyCause::parse, "causes", r.id)?,
+                enrolled_on: r.enrolled_on,
+                exited_on: r.exited_on,
+                number: r.number,
+            })
+        })
+        .collect()
+}
+
+// ---- values to write ----
+
+/// The values of a member as `persons` stores them, in [`PERSON_VALUE_COLUMNS`] order.
+pub(crate) struct PersonValues<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) initials: String,
+    pub(crate) id_number: &'a str,
+    pub(crate) id_number_reversed: String,
+    pub(crate) relation: &'static str,
+    pub(crate) disability_kind: Option<&'static str>,
+    pub(crate) disability_grade: Option<&'static str>,
+    pub(crate) serious_illness: bool,
+    pub(crate) disease: &'a str,
+    pub(crate) special_disease: Option<&'static str>,
+    pub(crate) self_care: &'static str,
+    pub(crate) work_capacity: &'static str,
+    pub(crate) willing_to_work: bool,
+    pub(crate) employment: &'static str,
+    pub(crate) school_stage: Option<&'static str>,
+    pub(crate) boarding: bool,
+    pub(crate) insurance: &'static str,
+    pub(crate) family_doctor: bool,
+    pub(crate) health_record: bool,
+    pub(crate) phone: Option<&'a str>,
+}
+
+impl<'a> PersonValues<'a> {
+    /// The values of these fields.
+    pub(crate) fn of(p: &'a PersonFields) -> PersonValues<'a> {
+        PersonValues {
+            name: p.name.as_str(),
+            initials: p.name.initials(),
+            id_number: p.id_number.as_str(),
+            id_number_reversed: p.id_number.as_str().chars().rev().collect(),
+            relation: p.relation.code(),
+            disability_kind: p.disability.map(|d| d.kind.code()),
+            disability_grade: p.disability.map(|d| d.grade.code()),
+            serious_illness: p.serious_illness,
+            disease: p.disease.as_str(),
+            special_disease: p.special_disease.map(SpecialDisease::code),
+            self_care: p.self_care.code(),
+            work_capacity: p.work_capacity.code(),
+            willing_to_work: p.willing_to_work,
+            employment: p.employment.code(),
+            school_stage: p.school_stage.map(SchoolStage::code),
+            boarding: p.boarding,
+            insurance: p.insurance.code(),
+            family_doctor: p.family_doctor,
+            health_record: p.health_record,
+            phone: p.phone.as_ref().map(Phone::as_str),
+        }
+    }
+}
+
+/// Household fields as the store keeps them: number and address trimmed, causes and needs
+/// sorted without duplicates.
+pub(crate) fn normalise_fields(fields: &HouseholdFields) -> HouseholdFields {
+    let mut f = fields.clone();
+    f.number = f.number.trim().to_owned();
+    f.address = f.address.trim().to_owned();
+    f.causes.sort();
+    f.causes.dedup();
+    f.needs.sort();
+    f.needs.dedup();
+    f
+}
+
+// ---- validation ----
+
+fn invalid(message: impl Display) -> StoreError {
+    StoreError::Invalid(message.to_string())
+}
+
+/// Checks a survey: somebody must have done it.
+pub(crate) fn check_survey(survey: &Survey) -> Result<(), StoreError> {
+    if survey.surveyed_by.trim().is_empty() {
+        return Err(invalid("三清调查应注明调查人"));
+    }
+    Ok(())
+}
+
+/// Checks an amount that cannot be negative.
+pub(crate) fn check_amount(what: &str, amount: doudi_core::Money) -> Result<(), StoreError> {
+    if amount.is_negative() {
+        return Err(invalid(format_args!("{what}金额不能为负数：{amount}")));
+    }
+    Ok(())
+}
+
+/// Checks a new household: the domain's rules, then what the store's keys also demand (no
+/// expense or asset twice, no negative amounts, a named surveyor).
+pub(crate) fn check_new_household(h: &NewHousehold) -> Result<(), StoreError> {
+    h.check().map_err(invalid)?;
+    for i in &h.incomes {
+        check_amount("收入", i.amount)?;
+    }
+    let mut expenses = HashSet::new();
+    for e in &h.expenses {
+        check_amount("支出", e.amount)?;
+        if !expenses.insert((e.person, e.month, e.kind)) {
+            return Err(invalid(format_args!(
+                "成员第{}位{}的{}重复",
+                e.person.0 + 1,
+                e.month,
+                e.kind.label()
+            )));
+        }
+    }
+    let mut assets = HashSet::new();
+    for a in &h.assets {
+        check_amount("财产", a.value)?;
+        if !assets.insert((a.kind, a.description.trim())) {
+            return Err(invalid(format_args!(
+                "财产“{} {}”重复",
+                a.kind.label(),
+                a.description.trim()
+            )));
+        }
+    }
+    if let Some(s) = &h.survey {
+        check_survey(s)?;
+    }
+    Ok(())
+}
+
+/// The township must be one of the county's (the seeded code table).
+pub(crate) fn unknown_township(code: &DivisionCode) -> StoreError {
+    invalid(format_args!("乡镇（街道）代码{code}不在区划表中"))
+}
+
+// ---- search ----
+
+/// What the search text of a household filter asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Search {
+    /// A member with exactly this identity number.
+    IdNumber(String),
+    /// A member whose identity number ends with these characters; the value is reversed, so
+    /// that the search is a prefix range over `id_number_reversed`.
+    IdSuffix(String),
+    /// A member whose pinyin initials start with these lower-case letters.
+    Initials(String),
+    /// A member whose name contains this text; the value is a LIKE pattern (escape `\`).
+    Name(String),
+}
+
+/// Classifies the search text: a whole identity number (15 or 18 characters), its last 4 to 8
+/// characters, pinyin initials (ASCII letters), or part of a name.
+pub(crate) fn classify_search(query: &str, today: NaiveDate) -> Result<Option<Search>, StoreError> {
+    let q = query.trim();
+    if q.is_empty() {
+        return Ok(None);
+    }
+    let normalised: String = q
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            'x' | 'Ｘ' | 'ｘ' => 'X',
+            other => other,
+        })
+        .collect();
+    let id_like = normalised.chars().all(|c| c.is_ascii_digit() || c == 'X')
+        && normalised.chars().any(|c| c.is_ascii_digit());
+    if id_like {
+        let n = normalised.chars().count();
+        return match n {
+            15 | 18 => IdNumber::parse(&normalised, today)
+                .map(|id| Some(Search::IdNumber(id.as_str().to_owned())))
+                .map_err(invalid),
+            4..=8 => Ok(Some(Search::IdSuffix(normalised.chars().rev().collect()))),
+            _ => Err(invalid(
+                "请输入身份证号码的后4至8位，或完整的15位或18位号码",
+            )),
+        };
+    }
+    if q.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Ok(Some(Search::Initials(q.to_ascii_lowercase())));
+    }
+    Ok(Some(Search::Name(format!("%{}%", escape_like(q)))))
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+pub(crate) fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The smallest string greater than every string starting with `prefix` (ASCII only): the
+/// exclusive end of a prefix range.
+pub(crate) fn prefix_end(prefix: &str) -> String {
+    let mut bytes = prefix.as_bytes().to_vec();
+    if let Some(last) = bytes.last_mut() {
+        *last += 1;
+    }
+    String::from_utf8(bytes).expect("an ASCII prefix stays ASCII")
+}
+
+// ---- history ----
+
+/// One history entry to write.
+#[derive(Debug, Clone)]
+pub(crate) struct Change {
+    pub(crate) action: &'static str,
+    pub(crate) subject: String,
+    pub(crate) field: String,
+    pub(crate) old: String,
+    pub(crate) new: String,
+}
+
+/// Creation.
+pub(crate) const CREATED: &str = "新建";
+/// Change.
+pub(crate) const CHANGED: &str = "修改";
+/// Deletion.
+pub(crate) const DELETED: &str = "删除";
+
+/// The entry that records a household's creation.
+pub(crate) fn creation(number: &str) -> Change {
+    Change {
+        action: CREATED,
+        subject: "家庭".into(),
+        field: "户编号".into(),
+        old: String::new(),
+        new: number.to_owned(),
+    }
+}
+
+/// Entries for the fields that differ between two descriptions.
+pub(crate) fn field_changes(
+    subject: &str,
+    old: &[(&'static str, &'static str, String)],
+    new: &[(&'static str, &'static str, String)],
+) -> Vec<Change> {
+    doudi_core::diff(old, new)
+        .into_iter()
+        .map(|c| Change {
+            action: CHANGED,
+            subject: subject.to_owned(),
+            field: c.label.to_owned(),
+            old: c.old,
+            new: c.new,
+        })
+        .collect()
+}
+
+/// How history names a member: 成员 张*三.
+pub(crate) fn member_subject(p: &PersonFields) -> String {
+    format!("成员 {}", p.name.masked())
+}
+
+/// A member in one line, masked: 张*三（配偶，500235********1234）.
+pub(crate) fn member_line(p: &PersonFields) -> String {
+    format!(
+        "{}（{}，{}）",
+        p.name.masked(),
+        p.relation.label(),
+        p.id_number.masked()
+    )
+}
+
+/// The entry for a change of money: created, changed or deleted depending on which side is
+/// missing.
+pub(crate) fn money_change(
+    subject: String,
+    field: &str,
+    old: Option<doudi_core::Money>,
+    new: Option<doudi_core::Money>,
+) -> Option<Change> {
+    let action = match (old, new) {
+        (None, Some(_)) => CREATED,
+        (Some(_), None) => DELETED,
+        (Some(o), Some(n)) if o != n => CHANGED,
+        _ => return None,
+    };
+    Some(Change {
+        action,
+        subject,
+        field: field.to_owned(),
+        old: old.map_or(String::new(), |m| m.to_string()),
+        new: new.map_or(String::new(), |m| m.to_string()),
+    })
+}
+
+// ---- constraint violations ----
+
+/// Which uniqueness rule a database error broke, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unique {
+    HouseholdNumber,
+    IdNumber,
+    Username,
+    Other,
+}
+
+/// Which uniqueness rule `e` broke. PostgreSQL names the constraint; SQLite names the column
+/// (`UNIQUE constraint failed: persons.id_number`), so both are looked for.
+pub(crate) fn unique_violation(e: &sqlx::Error) -> Option<Unique> {
+    let db = e.as_database_error()?;
+    if !db.is_unique_violation() {
+        return None;
+    }
+    let name = db.constraint().unwrap_or_default();
+    let message = db.message();
+    let is = |constraint: &str, column: &str| name == constraint || message.contains(column);
+    Some(if is("households_number_key", "households.number") {
+        Unique::HouseholdNumber
+    } else if is("persons_id_number_key", "persons.id_number") {
+        Unique::IdNumber
+    } else if is("users_username_key", "users.username") {
+        Unique::Username
+    } else {
+        Unique::Other
+    })
+}
+
+/// Whether `e` broke a foreign key.
+pub(crate) fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|db| db.is_foreign_key_violation())
+}
+
+/// A duplicate found by the database itself (a race the earlier checks could not see), said
+/// as precisely as the error allows.
+pub(crate) fn duplicate_from(e: sqlx::Error) -> StoreError {
+    match unique_violation(&e) {
+        Some(Unique::HouseholdNumber) => StoreError::Duplicate("户编号已被登记".into()),
+        Some(Unique::IdNumber) => StoreError::Duplicate("身份证号码已在其他家庭中登记".into()),
+        Some(Unique::Username) => StoreError::Duplicate("登录名已被使用".into()),
+        Some(Unique::Other) => StoreError::Duplicate("记录重复".into()),
+        None => StoreError::Database(e),
+    }
+}
+
+/// The message for an identity number filed in another household.
+pub(crate) fn id_number_filed(id: &str, household_number: &str) -> StoreError {
+    let masked = IdNumber::parse(id, far_future())
+        .map(|id| id.masked())
+        .unwrap_or_else(|_| "（无效号码）".into());
+    StoreError::Duplicate(format!(
+        "身份证号码 {masked} 已在户 {household_number} 中登记"
+    ))
+}
+
+/// The message for a household number already filed.
+pub(crate) fn number_filed(number: &str) -> StoreError {
+    StoreError::Duplicate(format!("户编号 {number} 已被登记"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 5, 1).unwrap()
+    }
+
+    fn check(query: &str, expected: Option<Search>) {
+        assert_eq!(
+            classify_search(query, today()).unwrap(),
+            expected,
+            "query {query:?}"
+        );
+    }
+
+    #[test]
+    fn a_search_is_an_id_number_a_suffix_initials_or_a_name() {
+        check("", None);
+        check("  ", None);
+        check(
+            "11010519491231002x",
+            Some(Search::IdNumber("11010519491231002X".into())),
+        );
+        check(
+            "110105491231002",
+            Some(Search::IdNumber("11010519491231002X".into())),
+        );
+        check("002x", Some(Search::IdSuffix("X200".into())));
+        check("１２３４", Some(Search::IdSuffix("4321".into())));
+        check("ZSF", Some(Search::Initials("zsf".into())));
+        check("张三", Some(Search::Name("%张三%".into())));
+        check("50%_", Some(Search::Name("%50\\%\\_%".into())));
+    }
+
+    #[test]
+    fn a_wrong_id_number_or_a_digit_string_of_another_length_is_explained() {
+        assert!(matches!(
+            classify_search("110105194912310021", today()),
+            Err(StoreError::Invalid(m)) if m.contains("校验位")
+        ));
+        assert!(matches!(
+            classify_search("123", today()),
+            Err(StoreError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn column_lists_are_counted_by_their_commas() {
+        assert_eq!(
+            count_columns(PERSON_VALUE_COLUMNS),
+            20,
+            "as many as PersonValues has"
+        );
+        assert_eq!(count_columns("a"), 1);
+    }
+
+    #[test]
+    fn a_prefix_range_ends_just_after_the_prefix() {
+        assert_eq!(prefix_end("zs"), "zt");
+        assert_eq!(prefix_end("z"), "{");
+        assert_eq!(prefix_end("4329"), "432:");
+        assert!("zsf".as_bytes() < prefix_end("zs").as_bytes());
+    }
+}

@@ -1,0 +1,1875 @@
+// The implementation of `Store` that the SQLite and PostgreSQL backends share.
+//
+// This file is not a module: `sqlite.rs` and `postgres.rs` each `include!` it after defining
+//
+// - `Db`, the sqlx database type, and `Backend`, the store type, which has a `pool` field;
+// - `BACKEND`, the backend's name, and `MAX_BIND_PARAMS`, how many values one statement may bind;
+// - the dialect hooks `Backend::begin_read`, `Backend::begin_write`, `prepare_import` and
+//   `after_import`.
+//
+// The SQL below is written once for both: `$1`-style placeholders (which sqlx's SQLite driver
+// also accepts), `RETURNING`, `ON CONFLICT … DO UPDATE`, `LIKE … ESCAPE`, and values bound as
+// Rust types that each driver maps to its own column types (dates, timestamps, booleans).
+//
+// Every household mutation follows one protocol: `lock_for_edit` bumps the household's version
+// where it still equals the version the edit was based on (zero rows: conflict or not found),
+// which also takes the write lock on the aggregate; then the old state is read, the change
+// written, and history recorded, all in the same transaction.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::task::Poll;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use doudi_core::{
+    Actor, Division, DivisionCode, DivisionKind, Household, HouseholdFields, HouseholdId,
+    HouseholdRecord, IdNumber, Money, Month, NewHousehold, PersonFields, PersonId, PovertyCause,
+    Relation, Scope, Survey, TownshipTable,
+};
+use sqlx::QueryBuilder;
+use sqlx::query_builder::Separated;
+
+use crate::common::{
+    self, AssetRow, Change, ChangeRow, DivisionRow, HOUSEHOLD_COLUMNS, HouseholdRow, MemberBrief,
+    MoneyRow, PERSON_COLUMNS, PERSON_VALUE_COLUMNS, PersonRow, PersonValues, Search, SummaryRow,
+    SurveyRow, USER_COLUMNS, Unique, UserRow, covers, require_read, require_write,
+};
+use crate::{
+    FinanceChange, HistoryEntry, HouseholdFilter, HouseholdPage, ImportCounts, NewUser, Page,
+    Store, StoreError, TownshipCount, UserRecord,
+};
+
+/// A connection of this backend, as a transaction dereferences to.
+type Conn = <Db as sqlx::Database>::Connection;
+
+/// How many values an `IN (…)` list binds at most.
+const IN_LIST_CHUNK: usize = 500;
+
+/// The most rows a page of the household list holds.
+const MAX_PAGE: i64 = 500;
+
+// ---- generic statements ----
+
+/// Inserts `rows` into `table` with multi-row `INSERT … VALUES`, as many rows per statement as
+/// the backend's limit on bound values allows; `push` binds one row's values, in the order of
+/// `columns`.
+async fn insert_rows<'a, T>(
+    conn: &mut Conn,
+    table: &str,
+    columns: &str,
+    rows: &'a [T],
+    mut push: impl FnMut(&mut Separated<'_, 'a, Db, &'static str>, &'a T) + Send,
+) -> Result<(), sqlx::Error>
+where
+    T: Sync,
+{
+    let head = format!("INSERT INTO {table} ({columns}) ");
+    let per_statement = (MAX_BIND_PARAMS / common::count_columns(columns)).max(1);
+    let mut chunks = rows.chunks(per_statement);
+    let mut build = |chunk: &'a [T]| {
+        let mut qb: QueryBuilder<'a, Db> = QueryBuilder::new(&head);
+        qb.push_values(chunk, |mut b, row| push(&mut b, row));
+        qb
+    };
+    let mut next = chunks.next().map(&mut build);
+    while let Some(mut qb) = next.take() {
+        // The database works on this statement while the next one is built.
+        let (done, built) = overlap(qb.build().execute(&mut *conn), || {
+            chunks.next().map(&mut build)
+        })
+        .await;
+        done?;
+        next = built;
+    }
+    Ok(())
+}
+
+/// Polls `future` once, so that it starts (a query is handed to the database), then does `work`
+/// on this thread while the database works, then waits for `future`.
+async fn overlap<F: Future, T>(future: F, work: impl FnOnce() -> T) -> (F::Output, T) {
+    let mut future = std::pin::pin!(future);
+    let early = std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await;
+    let worked = work();
+    let output = match early {
+        Poll::Ready(output) => output,
+        Poll::Pending => future.await,
+    };
+    (output, worked)
+}
+
+/// Binds a household's columns after `id`, in the order of [`HOUSEHOLD_INSERT_COLUMNS`],
+/// normalised as the store keeps them.
+fn push_household<'a>(
+    b: &mut Separated<'_, 'a, Db, &'static str>,
+    f: &'a HouseholdFields,
+    now: DateTime<Utc>,
+) {
+    b.push_bind(f.number.trim())
+        .push_bind(f.township.as_str())
+        .push_bind(f.community.as_str())
+        .push_bind(f.category.code())
+        .push_bind(f.enrolled_on)
+        .push_bind(f.exited_on)
+        .push_bind(f.address.trim())
+        .push_bind(f.phone.as_ref().map(|p| p.as_str()))
+        .push_bind(f.bank_account.as_ref().map(|a| a.as_str()))
+        .push_bind(f.housing.code())
+        .push_bind(common::join_codes(&f.causes, PovertyCause::code))
+        .push_bind(common::join_codes(&f.needs, doudi_core::Need::code))
+        .push_bind(now)
+        .push_bind(now);
+}
+
+/// The columns [`push_household`] binds.
+const HOUSEHOLD_INSERT_COLUMNS: &str = "number, township, community, category, enrolled_on, \
+     exited_on, address, phone, bank_account, housing, causes, needs, created_at, updated_at";
+
+/// Binds a member's values, in the order of [`PERSON_VALUE_COLUMNS`].
+fn push_person<'a>(b: &mut Separated<'_, 'a, Db, &'static str>, v: PersonValues<'a>) {
+    b.push_bind(v.name)
+        .push_bind(v.initials)
+        .push_bind(v.id_number)
+        .push_bind(v.id_number_reversed)
+        .push_bind(v.relation)
+        .push_bind(v.disability_kind)
+        .push_bind(v.disability_grade)
+        .push_bind(v.serious_illness)
+        .push_bind(v.disease)
+        .push_bind(v.special_disease)
+        .push_bind(v.self_care)
+        .push_bind(v.work_capacity)
+        .push_bind(v.willing_to_work)
+        .push_bind(v.employment)
+        .push_bind(v.school_stage)
+        .push_bind(v.boarding)
+        .push_bind(v.insurance)
+        .push_bind(v.family_doctor)
+        .push_bind(v.health_record)
+        .push_bind(v.phone);
+}
+
+/// Writes history entries `(household id, change)` for the actor at one moment.
+async fn write_history<'a>(
+    conn: &mut Conn,
+    actor: &'a Actor,
+    at: DateTime<Utc>,
+    entries: &'a [(i64, Change)],
+) -> Result<(), sqlx::Error> {
+    insert_rows(
+        conn,
+        "change_log",
+        "household_id, at, actor_user_id, actor_name, actor_role, action, subject, field, \
+         old_value, new_value",
+        entries,
+        |b, (household, c)| {
+            b.push_bind(*household)
+                .push_bind(at)
+                .push_bind(actor.user_id)
+                .push_bind(actor.display_name.as_str())
+                .push_bind(actor.role.code())
+                .push_bind(c.action)
+                .push_bind(c.subject.as_str())
+                .push_bind(c.field.as_str())
+                .push_bind(c.old.as_str())
+                .push_bind(c.new.as_str());
+        },
+    )
+    .await
+}
+
+/// Writes the history entries of one household.
+async fn record(
+    conn: &mut Conn,
+    actor: &Actor,
+    at: DateTime<Utc>,
+    household: i64,
+    changes: Vec<Change>,
+) -> Result<(), sqlx::Error> {
+    let entries: Vec<(i64, Change)> = changes.into_iter().map(|c| (household, c)).collect();
+    write_history(conn, actor, at, &entries).await
+}
+
+// ---- reading ----
+
+/// A survey row with the household it belongs to, for bulk reads.
+#[derive(sqlx::FromRow)]
+struct SurveyWithHousehold {
+    household_id: i64,
+    #[sqlx(flatten)]
+    survey: SurveyRow,
+}
+
+async fn select_household(conn: &mut Conn, id: i64) -> Result<Option<HouseholdRow>, sqlx::Error> {
+    let sql = format!("SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE id = $1");
+    sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// The household, if it exists and lies in the actor's scope; otherwise not found.
+async fn household_in_scope(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: i64,
+) -> Result<HouseholdRow, StoreError> {
+    match select_household(conn, id).await? {
+        Some(row) if covers(actor, &row.community) => Ok(row),
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+async fn select_person(conn: &mut Conn, id: i64) -> Result<Option<PersonRow>, sqlx::Error> {
+    let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id = $1");
+    sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+}
+
+/// The member `person` of `household`, or not found.
+async fn member_of(
+    conn: &mut Conn,
+    household: i64,
+    person: PersonId,
+) -> Result<PersonFields, StoreError> {
+    match select_person(conn, person.0).await? {
+        Some(row) if row.household_id == household => Ok(row.into_person()?.fields),
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+/// Everything filed about a household.
+async fn load_record(conn: &mut Conn, row: HouseholdRow) -> Result<HouseholdRecord, StoreError> {
+    let household = row.into_household()?;
+    let id = household.id.0;
+
+    let sql = format!(
+        "SELECT {PERSON_COLUMNS} FROM persons WHERE household_id = $1 ORDER BY position, id"
+    );
+    let rows: Vec<PersonRow> = sqlx::query_as(&sql).bind(id).fetch_all(&mut *conn).await?;
+    let mut members = rows
+        .into_iter()
+        .map(PersonRow::into_person)
+        .collect::<Result<Vec<_>, _>>()?;
+    // Head first, then in the order they were filed (the sort is stable).
+    members.sort_by_key(|p| p.fields.relation != Relation::Head);
+    let order: HashMap<i64, usize> = members
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.0, i))
+        .collect();
+    let rank = |p: PersonId| order.get(&p.0).copied().unwrap_or(usize::MAX);
+
+    let money_sql = |table: &str| {
+        format!(
+            "SELECT m.person_id, m.month, m.kind, m.amount_fen FROM {table} m \
+             JOIN persons p ON p.id = m.person_id WHERE p.household_id = $1"
+        )
+    };
+    let sql = money_sql("incomes");
+    let rows: Vec<MoneyRow> = sqlx::query_as(&sql).bind(id).fetch_all(&mut *conn).await?;
+    let mut incomes = rows
+        .into_iter()
+        .map(MoneyRow::into_income)
+        .collect::<Result<Vec<_>, _>>()?;
+    incomes.sort_by_key(|i| (i.month, rank(i.person), i.kind));
+
+    let sql = money_sql("expenses");
+    let rows: Vec<MoneyRow> = sqlx::query_as(&sql).bind(id).fetch_all(&mut *conn).await?;
+    let mut expenses = rows
+        .into_iter()
+        .map(MoneyRow::into_expense)
+        .collect::<Result<Vec<_>, _>>()?;
+    expenses.sort_by_key(|e| (e.month, rank(e.person), e.kind));
+
+    let rows: Vec<AssetRow> = sqlx::query_as(
+        "SELECT household_id, kind, description, value_fen FROM assets WHERE household_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut assets = rows
+        .into_iter()
+        .map(AssetRow::into_asset)
+        .collect::<Result<Vec<_>, _>>()?;
+    assets.sort_by(|a, b| (a.kind, &a.description).cmp(&(b.kind, &b.description)));
+
+    let rows: Vec<SurveyRow> = sqlx::query_as(
+        "SELECT family_situation, poverty_cause, help_needed, surveyed_by, surveyed_on \
+         FROM surveys WHERE household_id = $1 ORDER BY surveyed_on DESC, id DESC",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let surveys = rows.into_iter().map(Survey::from).collect();
+
+    Ok(HouseholdRecord {
+        household,
+        members,
+        incomes,
+        assets,
+        expenses,
+        surveys,
+    })
+}
+
+// ---- writing ----
+
+/// Bumps the household's version if it still is `expected`, which takes the write lock on the
+/// household (and so on everything filed under it) until the transaction ends, and returns the
+/// household as it now stands (old fields, new version). A household that does not exist or
+/// lies outside the actor's scope is not found; one whose version moved on is a conflict.
+async fn lock_for_edit(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: i64,
+    expected: i64,
+    now: DateTime<Utc>,
+) -> Result<HouseholdRow, StoreError> {
+    let sql = format!(
+        "UPDATE households SET version = version + 1, updated_at = $1 \
+         WHERE id = $2 AND version = $3 RETURNING {HOUSEHOLD_COLUMNS}"
+    );
+    let updated: Option<HouseholdRow> = sqlx::query_as(&sql)
+        .bind(now)
+        .bind(id)
+        .bind(expected)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match updated {
+        // The bump is rolled back with the transaction.
+        Some(row) if covers(actor, &row.community) => Ok(row),
+        Some(_) => Err(StoreError::NotFound),
+        None => match select_household(conn, id).await? {
+            Some(row) if covers(actor, &row.community) => Err(StoreError::Conflict {
+                expected,
+                current: row.version,
+            }),
+            _ => Err(StoreError::NotFound),
+        },
+    }
+}
+
+/// The township must be in the division table.
+async fn ensure_township(conn: &mut Conn, code: &DivisionCode) -> Result<(), StoreError> {
+    let found: Option<(String,)> =
+        sqlx::query_as("SELECT code FROM divisions WHERE code = $1 AND parent IS NULL")
+            .bind(code.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+    found
+        .map(|_| ())
+        .ok_or_else(|| common::unknown_township(code))
+}
+
+/// Refuses when one of these household numbers or identity numbers is already filed, naming
+/// the first one found (and, for a person, the household it is filed in).
+async fn refuse_filed(conn: &mut Conn, numbers: &[&str], ids: &[&str]) -> Result<(), StoreError> {
+    for chunk in numbers.chunks(IN_LIST_CHUNK) {
+        let mut qb: QueryBuilder<'_, Db> =
+            QueryBuilder::new("SELECT number FROM households WHERE number IN (");
+        let mut list = qb.separated(", ");
+        for n in chunk {
+            list.push_bind(*n);
+        }
+        qb.push(") ORDER BY number LIMIT 1");
+        let found: Option<(String,)> = qb.build_query_as().fetch_optional(&mut *conn).await?;
+        if let Some((number,)) = found {
+            return Err(common::number_filed(&number));
+        }
+    }
+    for chunk in ids.chunks(IN_LIST_CHUNK) {
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+            "SELECT p.id_number, h.number FROM persons p JOIN households h ON h.id = p.household_id \
+             WHERE p.id_number IN (",
+        );
+        let mut list = qb.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        qb.push(") ORDER BY p.id_number LIMIT 1");
+        let found: Option<(String, String)> =
+            qb.build_query_as().fetch_optional(&mut *conn).await?;
+        if let Some((id, number)) = found {
+            return Err(common::id_number_filed(&id, &number));
+        }
+    }
+    Ok(())
+}
+
+/// Inserts one household and returns its id.
+async fn insert_household(
+    conn: &mut Conn,
+    fields: &HouseholdFields,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(format!(
+        "INSERT INTO households ({HOUSEHOLD_INSERT_COLUMNS}) "
+    ));
+    qb.push_values([fields], |mut b, f| push_household(&mut b, f, now));
+    qb.push(" RETURNING id");
+    let (id,): (i64,) = qb.build_query_as().fetch_one(&mut *conn).await?;
+    Ok(id)
+}
+
+/// Inserts one member and returns its id.
+async fn insert_person(
+    conn: &mut Conn,
+    household: i64,
+    position: i32,
+    fields: &PersonFields,
+) -> Result<i64, sqlx::Error> {
+    let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(format!(
+        "INSERT INTO persons (household_id, position, {PERSON_VALUE_COLUMNS}) "
+    ));
+    qb.push_values([fields], |mut b, f| {
+        b.push_bind(household).push_bind(position);
+        push_person(&mut b, PersonValues::of(f));
+    });
+    qb.push(" RETURNING id");
+    let (id,): (i64,) = qb.build_query_as().fetch_one(&mut *conn).await?;
+    Ok(id)
+}
+
+/// A new household with the ids its rows get.
+struct Placed<'a> {
+    id: i64,
+    /// Member ids, by index in `new.members`.
+    persons: Vec<i64>,
+    new: &'a NewHousehold,
+}
+
+/// Inserts the incomes, expenses, assets and surveys of new households; returns how many
+/// incomes and how many expenses and assets.
+async fn insert_details(conn: &mut Conn, placed: &[Placed<'_>]) -> Result<(u64, u64), sqlx::Error> {
+    let incomes: Vec<(i64, &doudi_core::Income)> = placed
+        .iter()
+        .flat_map(|p| {
+            p.new
+                .incomes
+                .iter()
+                .map(move |i| (p.persons[i.person.0 as usize], i))
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "incomes",
+        "person_id, month, kind, amount_fen",
+        &incomes,
+        |b, (person, i)| {
+            b.push_bind(*person)
+                .push_bind(i.month.to_string())
+                .push_bind(i.kind.code())
+                .push_bind(i.amount.fen());
+        },
+    )
+    .await?;
+
+    let expenses: Vec<(i64, &doudi_core::Expense)> = placed
+        .iter()
+        .flat_map(|p| {
+            p.new
+                .expenses
+                .iter()
+                .map(move |e| (p.persons[e.person.0 as usize], e))
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "expenses",
+        "person_id, month, kind, amount_fen",
+        &expenses,
+        |b, (person, e)| {
+            b.push_bind(*person)
+                .push_bind(e.month.to_string())
+                .push_bind(e.kind.code())
+                .push_bind(e.amount.fen());
+        },
+    )
+    .await?;
+
+    let assets: Vec<(i64, &doudi_core::Asset)> = placed
+        .iter()
+        .flat_map(|p| p.new.assets.iter().map(move |a| (p.id, a)))
+        .collect();
+    insert_rows(
+        conn,
+        "assets",
+        "household_id, kind, description, value_fen",
+        &assets,
+        |b, (household, a)| {
+            b.push_bind(*household)
+                .push_bind(a.kind.code())
+                .push_bind(a.description.trim())
+                .push_bind(a.value.fen());
+        },
+    )
+    .await?;
+
+    let surveys: Vec<(i64, &Survey)> = placed
+        .iter()
+        .filter_map(|p| p.new.survey.as_ref().map(|s| (p.id, s)))
+        .collect();
+    insert_rows(
+        conn,
+        "surveys",
+        SURVEY_COLUMNS,
+        &surveys,
+        |b, (household, s)| {
+            push_survey(b, *household, s);
+        },
+    )
+    .await?;
+
+    Ok((incomes.len() as u64, (expenses.len() + assets.len()) as u64))
+}
+
+/// The columns [`push_survey`] binds.
+const SURVEY_COLUMNS: &str =
+    "household_id, family_situation, poverty_cause, help_needed, surveyed_by, surveyed_on";
+
+/// Binds a survey's values, in the order of [`SURVEY_COLUMNS`].
+fn push_survey<'a>(b: &mut Separated<'_, 'a, Db, &'static str>, household: i64, s: &'a Survey) {
+    b.push_bind(household)
+        .push_bind(s.family_situation.trim())
+        .push_bind(s.poverty_cause.trim())
+        .push_bind(s.help_needed.trim())
+        .push_bind(s.surveyed_by.trim())
+        .push_bind(s.surveyed_on);
+}
+
+/// Writes a whole import with client-assigned household and member ids that follow the
+/// largest ids filed (the caller holds the locks that make this safe).
+async fn write_import(
+    conn: &mut Conn,
+    actor: &Actor,
+    households: &[NewHousehold],
+    now: DateTime<Utc>,
+) -> Result<ImportCounts, sqlx::Error> {
+    let (max_household,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM households")
+        .fetch_one(&mut *conn)
+        .await?;
+    let (max_person,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM persons")
+        .fetch_one(&mut *conn)
+        .await?;
+
+    let mut next_person = max_person + 1;
+    let mut placed = Vec::with_capacity(households.len());
+    for (i, new) in households.iter().enumerate() {
+        let persons = (next_person..next_person + new.members.len() as i64).collect();
+        next_person += new.members.len() as i64;
+        placed.push(Placed {
+            id: max_household + 1 + i as i64,
+            persons,
+            new,
+        });
+    }
+
+    insert_rows(
+        conn,
+        "households",
+        &format!("id, {HOUSEHOLD_INSERT_COLUMNS}"),
+        &placed,
+        |b, p| {
+            b.push_bind(p.id);
+            push_household(b, &p.new.fields, now);
+        },
+    )
+    .await?;
+
+    let persons: Vec<(i64, i64, i32, &PersonFields)> = placed
+        .iter()
+        .flat_map(|p| {
+            p.new
+                .members
+                .iter()
+                .enumerate()
+                .map(move |(i, m)| (p.persons[i], p.id, i as i32, m))
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "persons",
+        &format!("id, household_id, position, {PERSON_VALUE_COLUMNS}"),
+        &persons,
+        |b, (id, household, position, m)| {
+            b.push_bind(*id).push_bind(*household).push_bind(*position);
+            push_person(b, PersonValues::of(m));
+        },
+    )
+    .await?;
+
+    let (incomes, other_records) = insert_details(conn, &placed).await?;
+
+    let history: Vec<(i64, Change)> = placed
+        .iter()
+        .map(|p| (p.id, common::creation(p.new.fields.number.trim())))
+        .collect();
+    write_history(conn, actor, now, &history).await?;
+
+    Ok(ImportCounts {
+        households: households.len() as u64,
+        people: persons.len() as u64,
+        incomes,
+        other_records,
+    })
+}
+
+/// Seeds (or refreshes) the township table shipped with this build.
+async fn seed_townships(pool: &sqlx::Pool<Db>) -> Result<(), StoreError> {
+    let table = TownshipTable::yunyang();
+    let mut qb: QueryBuilder<'_, Db> =
+        QueryBuilder::new("INSERT INTO divisions (code, name, kind, parent, version) ");
+    qb.push_values(&table.townships, |mut b, t| {
+        b.push_bind(t.code.as_str())
+            .push_bind(t.name.as_str())
+            .push_bind(t.kind.code())
+            .push_bind(None::<&str>)
+            .push_bind(table.version.as_str());
+    });
+    qb.push(
+        " ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
+         version = excluded.version",
+    );
+    qb.build().execute(pool).await?;
+    Ok(())
+}
+
+// ---- the household list ----
+
+/// Appends the WHERE clause of the household list: the actor's scope, then the filter.
+fn push_list_filter<'a>(
+    qb: &mut QueryBuilder<'a, Db>,
+    actor: &'a Actor,
+    filter: &'a HouseholdFilter,
+    search: Option<&'a Search>,
+    today: NaiveDate,
+) {
+    qb.push(" WHERE 1 = 1");
+    // A scope is a township (9 digits) or a community (12 digits), and a household's township
+    // is the first 9 digits of its community, so "community starts with the scope" is an
+    // equality on one of the two indexed columns.
+    if let Scope::Division(code) = &actor.scope {
+        let column = if code.is_community() {
+            " AND h.community = "
+        } else {
+            " AND h.township = "
+        };
+        qb.push(column).push_bind(code.as_str());
+    }
+    if let Some(t) = &filter.township {
+        qb.push(" AND h.township = ").push_bind(t.as_str());
+    }
+    if let Some(c) = &filter.community {
+        qb.push(" AND h.community = ").push_bind(c.as_str());
+    }
+    if let Some(c) = filter.category {
+        qb.push(" AND h.category = ").push_bind(c.code());
+    }
+    if let Some(cause) = filter.cause {
+        qb.push(" AND (',' || h.causes || ',') LIKE ")
+            .push_bind(format!("%,{},%", common::escape_like(cause.code())))
+            .push(" ESCAPE '\\'");
+    }
+    if !filter.include_exited {
+        qb.push(" AND (h.exited_on IS NULL OR h.exited_on > ")
+            .push_bind(today)
+            .push(")");
+    }
+    if let Some(search) = search {
+        // Within a township or community, testing each of its (at most a few thousand)
+        // households' members is cheapest for a name or initials, which match many people
+        // county-wide; otherwise the matching members are found first, through an index (or a
+        // scan of the name index), and their households looked up.
+        let restricted = matches!(actor.scope, Scope::Division(_))
+            || filter.township.is_some()
+            || filter.community.is_some();
+        let per_household = restricted && matches!(search, Search::Name(_) | Search::Initials(_));
+        if per_household {
+            qb.push(" AND EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id AND ");
+        } else {
+            qb.push(" AND h.id IN (SELECT p.household_id FROM persons p WHERE ");
+        }
+        match search {
+            Search::IdNumber(id) => {
+                qb.push("p.id_number = ").push_bind(id.as_str());
+            }
+            Search::IdSuffix(reversed) => {
+                qb.push("p.id_number_reversed >= ")
+                    .push_bind(reversed.as_str())
+                    .push(" AND p.id_number_reversed < ")
+                    .push_bind(common::prefix_end(reversed));
+            }
+            Search::Initials(initials) => {
+                qb.push("p.initials >= ")
+                    .push_bind(initials.as_str())
+                    .push(" AND p.initials < ")
+                    .push_bind(common::prefix_end(initials));
+            }
+            Search::Name(pattern) => {
+                qb.push("p.name LIKE ")
+                    .push_bind(pattern.as_str())
+                    .push(" ESCAPE '\\'");
+            }
+        }
+        qb.push(")");
+    }
+}
+
+// ---- the store ----
+
+#[async_trait]
+impl Store for Backend {
+    fn backend(&self) -> &'static str {
+        BACKEND
+    }
+
+    async fn divisions(&self) -> Result<Vec<Division>, StoreError> {
+        let rows: Vec<DivisionRow> = sqlx::query_as(
+            "SELECT code, name, kind, parent FROM divisions ORDER BY parent IS NOT NULL, code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(DivisionRow::into_division).collect()
+    }
+
+    async fn put_community(&self, actor: &Actor, community: &Division) -> Result<(), StoreError> {
+        require_write(actor)?;
+        let code = &community.code;
+        if !code.is_community() || community.kind != DivisionKind::Community {
+            return Err(StoreError::Invalid(format!(
+                "{code}不是社区：社区代码应为12位数字"
+            )));
+        }
+        let township = code.township();
+        if let Some(parent) = &community.parent
+            && *parent != township
+        {
+            return Err(StoreError::Invalid(format!(
+                "社区{code}不属于乡镇（街道）{parent}"
+            )));
+        }
+        let name = community.name.trim();
+        if name.is_empty() || name.chars().count() > 50 {
+            return Err(StoreError::Invalid("社区名称应为1至50个字".into()));
+        }
+        if !actor.scope.covers(code) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.begin_write().await?;
+        ensure_township(&mut tx, &township).await?;
+        sqlx::query(
+            "INSERT INTO divisions (code, name, kind, parent, version) VALUES ($1, $2, $3, $4, NULL) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+        )
+        .bind(code.as_str())
+        .bind(name)
+        .bind(DivisionKind::Community.code())
+        .bind(township.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_household(
+        &self,
+        actor: &Actor,
+        household: &NewHousehold,
+    ) -> Result<HouseholdId, StoreError> {
+        require_write(actor)?;
+        common::check_new_household(household)?;
+        let fields = &household.fields;
+        if !covers(actor, fields.community.as_str()) {
+            return Err(StoreError::Forbidden);
+        }
+        let now = common::now();
+        let mut tx = self.begin_write().await?;
+        ensure_township(&mut tx, &fields.township).await?;
+        let ids: Vec<&str> = household
+            .members
+            .iter()
+            .map(|m| m.id_number.as_str())
+            .collect();
+        refuse_filed(&mut tx, &[fields.number.trim()], &ids).await?;
+
+        let id = insert_household(&mut tx, fields, now)
+            .await
+            .map_err(common::duplicate_from)?;
+        let mut persons = Vec::with_capacity(household.members.len());
+        for (position, m) in household.members.iter().enumerate() {
+            let person = insert_person(&mut tx, id, position as i32, m)
+                .await
+                .map_err(common::duplicate_from)?;
+            persons.push(person);
+        }
+        insert_details(
+            &mut tx,
+            &[Placed {
+                id,
+                persons,
+                new: household,
+            }],
+        )
+        .await?;
+        record(
+            &mut tx,
+            actor,
+            now,
+            id,
+            vec![common::creation(fields.number.trim())],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(HouseholdId(id))
+    }
+
+    async fn import_households(
+        &self,
+        actor: &Actor,
+        households: &[NewHousehold],
+    ) -> Result<ImportCounts, StoreError> {
+        require_write(actor)?;
+        let mut numbers: HashMap<&str, usize> = HashMap::with_capacity(households.len());
+        let mut ids: HashMap<&str, usize> = HashMap::with_capacity(households.len() * 3);
+        let mut townships: HashSet<&DivisionCode> = HashSet::new();
+        for (i, h) in households.iter().enumerate() {
+            let number = h.fields.number.trim();
+            common::check_new_household(h).map_err(|e| match e {
+                StoreError::Invalid(m) => {
+                    StoreError::Invalid(format!("第{}户（户编号 {number}）：{m}", i + 1))
+                }
+                other => other,
+            })?;
+            if !covers(actor, h.fields.community.as_str()) {
+                return Err(StoreError::Forbidden);
+            }
+            if let Some(j) = numbers.insert(number, i) {
+                return Err(StoreError::Duplicate(format!(
+                    "户编号 {number} 在导入数据中重复（第{}户与第{}户）",
+                    j + 1,
+                    i + 1
+                )));
+            }
+            for m in &h.members {
+                if let Some(j) = ids.insert(m.id_number.as_str(), i) {
+                    return Err(StoreError::Duplicate(format!(
+                        "身份证号码 {} 在导入数据中重复（第{}户与第{}户）",
+                        m.id_number.masked(),
+                        j + 1,
+                        i + 1
+                    )));
+                }
+            }
+            townships.insert(&h.fields.township);
+        }
+        if households.is_empty() {
+            return Ok(ImportCounts::default());
+        }
+
+        let now = common::now();
+        let mut tx = self.begin_write().await?;
+        let deferred = prepare_import(&mut tx, ids.len()).await?;
+        for t in townships {
+            ensure_township(&mut tx, t).await?;
+        }
+        match write_import(&mut tx, actor, households, now).await {
+            Ok(counts) => {
+                after_import(&mut tx, deferred).await?;
+                tx.commit().await?;
+                tracing::info!(
+                    households = counts.households,
+                    people = counts.people,
+                    incomes = counts.incomes,
+                    "import written"
+                );
+                Ok(counts)
+            }
+            Err(e) if common::unique_violation(&e).is_some() => {
+                tx.rollback().await?;
+                // Find out what was already filed, to say so precisely.
+                let mut conn = self.pool.acquire().await?;
+                let numbers: Vec<&str> = numbers.into_keys().collect();
+                let ids: Vec<&str> = ids.into_keys().collect();
+                match refuse_filed(&mut conn, &numbers, &ids).await {
+                    Err(StoreError::Duplicate(m)) => {
+                        Err(StoreError::Duplicate(format!("{m}；导入未写入任何数据")))
+                    }
+                    Err(other) => Err(other),
+                    Ok(()) => Err(common::duplicate_from(e)),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn filed_id_numbers(&self, ids: &[IdNumber]) -> Result<Vec<IdNumber>, StoreError> {
+        let mut filed = HashSet::new();
+        let mut conn = self.pool.acquire().await?;
+        for chunk in ids.chunks(IN_LIST_CHUNK) {
+            let mut qb: QueryBuilder<'_, Db> =
+                QueryBuilder::new("SELECT id_number FROM persons WHERE id_number IN (");
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(id.as_str());
+            }
+            qb.push(")");
+            let rows: Vec<(String,)> = qb.build_query_as().fetch_all(&mut *conn).await?;
+            filed.extend(rows.into_iter().map(|(id,)| id));
+        }
+        let mut seen = HashSet::new();
+        Ok(ids
+            .iter()
+            .filter(|id| filed.contains(id.as_str()) && seen.insert(id.as_str()))
+            .cloned()
+            .collect())
+    }
+
+    async fn filed_household_numbers(&self, numbers: &[String]) -> Result<Vec<String>, StoreError> {
+        let mut filed = HashSet::new();
+        let mut conn = self.pool.acquire().await?;
+        for chunk in numbers.chunks(IN_LIST_CHUNK) {
+            let mut qb: QueryBuilder<'_, Db> =
+                QueryBuilder::new("SELECT number FROM households WHERE number IN (");
+            let mut list = qb.separated(", ");
+            for n in chunk {
+                list.push_bind(n.trim());
+            }
+            qb.push(")");
+            let rows: Vec<(String,)> = qb.build_query_as().fetch_all(&mut *conn).await?;
+            filed.extend(rows.into_iter().map(|(n,)| n));
+        }
+        let mut seen = HashSet::new();
+        Ok(numbers
+            .iter()
+            .filter(|n| filed.contains(n.trim()) && seen.insert(n.trim()))
+            .cloned()
+            .collect())
+    }
+
+    async fn household(
+        &self,
+        actor: &Actor,
+        id: HouseholdId,
+    ) -> Result<HouseholdRecord, StoreError> {
+        require_read(actor)?;
+        let mut tx = self.begin_read().await?;
+        let row = household_in_scope(&mut tx, actor, id.0).await?;
+        let record = load_record(&mut tx, row).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    async fn records(
+        &self,
+        actor: &Actor,
+        filter: &HouseholdFilter,
+    ) -> Result<Vec<HouseholdRecord>, StoreError> {
+        require_read(actor)?;
+        let today = common::today();
+        let search = match &filter.query {
+            Some(q) => common::classify_search(q, today)?,
+            None => None,
+        };
+        // Every query selects within the same filtered set of households.
+        let within = |head: String, tail: &'static str| {
+            let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(head);
+            push_list_filter(&mut qb, actor, filter, search.as_ref(), today);
+            qb.push(tail);
+            qb
+        };
+        let mut tx = self.begin_read().await?;
+        let rows: Vec<HouseholdRow> = within(
+            format!("SELECT {HOUSEHOLD_COLUMNS} FROM households h"),
+            " ORDER BY h.id",
+        )
+        .build_query_as()
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut records = Vec::with_capacity(rows.len());
+        let mut index: HashMap<i64, usize> = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let household = row.into_household()?;
+            index.insert(household.id.0, records.len());
+            records.push(HouseholdRecord {
+                household,
+                members: Vec::new(),
+                incomes: Vec::new(),
+                assets: Vec::new(),
+                expenses: Vec::new(),
+                surveys: Vec::new(),
+            });
+        }
+        if records.is_empty() {
+            tx.commit().await?;
+            return Ok(records);
+        }
+        let ids = "(SELECT h.id FROM households h";
+        let persons: Vec<PersonRow> = within(
+            format!("SELECT {PERSON_COLUMNS} FROM persons WHERE household_id IN {ids}"),
+            ") ORDER BY household_id, position, id",
+        )
+        .build_query_as()
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut owner: HashMap<i64, usize> = HashMap::with_capacity(persons.len());
+        for row in persons {
+            let person = row.into_person()?;
+            let i = index[&person.household.0];
+            owner.insert(person.id.0, i);
+            records[i].members.push(person);
+        }
+        for r in &mut records {
+            // Head first, then in the order they were filed (the sort is stable).
+            r.members
+                .sort_by_key(|p| p.fields.relation != Relation::Head);
+        }
+        for table in ["incomes", "expenses"] {
+            let rows: Vec<MoneyRow> = within(
+                format!(
+                    "SELECT m.person_id, m.month, m.kind, m.amount_fen FROM {table} m \
+                     WHERE m.person_id IN (SELECT p2.id FROM persons p2 WHERE p2.household_id IN {ids}"
+                ),
+                "))",
+            )
+            .build_query_as()
+            .fetch_all(&mut *tx)
+            .await?;
+            for row in rows {
+                let Some(&i) = owner.get(&row.person_id) else {
+                    continue;
+                };
+                if table == "incomes" {
+                    records[i].incomes.push(row.into_income()?);
+                } else {
+                    records[i].expenses.push(row.into_expense()?);
+                }
+            }
+        }
+        let rows: Vec<AssetRow> = within(
+            format!("SELECT household_id, kind, description, value_fen FROM assets WHERE household_id IN {ids}"),
+            ")",
+        )
+        .build_query_as()
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in rows {
+            let i = index[&row.household_id];
+            records[i].assets.push(row.into_asset()?);
+        }
+        let rows: Vec<SurveyWithHousehold> = within(
+            format!(
+                "SELECT household_id, family_situation, poverty_cause, help_needed, surveyed_by, surveyed_on \
+                 FROM surveys WHERE household_id IN {ids}"
+            ),
+            ") ORDER BY surveyed_on DESC, id DESC",
+        )
+        .build_query_as()
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in rows {
+            let i = index[&row.household_id];
+            records[i].surveys.push(Survey::from(row.survey));
+        }
+        tx.commit().await?;
+        for r in &mut records {
+            let order: HashMap<i64, usize> = r
+                .members
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.id.0, i))
+                .collect();
+            let rank = |p: PersonId| order.get(&p.0).copied().unwrap_or(usize::MAX);
+            r.incomes.sort_by_key(|i| (i.month, rank(i.person), i.kind));
+            r.expenses
+                .sort_by_key(|e| (e.month, rank(e.person), e.kind));
+            r.assets
+                .sort_by(|a, b| (a.kind, &a.description).cmp(&(b.kind, &b.description)));
+        }
+        Ok(records)
+    }
+
+    async fn households(
+        &self,
+        actor: &Actor,
+        filter: &HouseholdFilter,
+        page: Page,
+    ) -> Result<HouseholdPage, StoreError> {
+        require_read(actor)?;
+        let today = common::today();
+        let search = match &filter.query {
+            Some(q) => common::classify_search(q, today)?,
+            None => None,
+        };
+        let limit = page.limit.clamp(0, MAX_PAGE);
+        let offset = page.offset.max(0);
+        let mut tx = self.begin_read().await?;
+
+        let mut count: QueryBuilder<'_, Db> =
+            QueryBuilder::new("SELECT COUNT(*) FROM households h");
+        push_list_filter(&mut count, actor, filter, search.as_ref(), today);
+        let (total,): (i64,) = count.build_query_as().fetch_one(&mut *tx).await?;
+
+        if limit == 0 || offset >= total {
+            tx.commit().await?;
+            return Ok(HouseholdPage {
+                total,
+                rows: Vec::new(),
+            });
+        }
+        let mut list: QueryBuilder<'_, Db> = QueryBuilder::new(
+            "SELECT h.id, h.number, h.township, h.community, h.category, h.causes, h.enrolled_on, \
+             h.exited_on FROM households h",
+        );
+        push_list_filter(&mut list, actor, filter, search.as_ref(), today);
+        list.push(" ORDER BY h.number LIMIT ")
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset);
+        let rows: Vec<SummaryRow> = list.build_query_as().fetch_all(&mut *tx).await?;
+
+        let mut members: Vec<MemberBrief> = Vec::new();
+        if !rows.is_empty() {
+            let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+                "SELECT household_id, position, name, id_number, relation FROM persons \
+                 WHERE household_id IN (",
+            );
+            let mut ids = qb.separated(", ");
+            for r in &rows {
+                ids.push_bind(r.id);
+            }
+            qb.push(")");
+            members = qb.build_query_as().fetch_all(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(HouseholdPage {
+            total,
+            rows: common::summaries(rows, members)?,
+        })
+    }
+
+    async fn update_household(
+        &self,
+        actor: &Actor,
+        id: HouseholdId,
+        expected_version: i64,
+        fields: &HouseholdFields,
+    ) -> Result<Household, StoreError> {
+        require_write(actor)?;
+        fields
+            .check()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let fields = common::normalise_fields(fields);
+        let now = common::now();
+        let mut tx = self.begin_write().await?;
+        let row = lock_for_edit(&mut tx, actor, id.0, expected_version, now).await?;
+        // Moving the household is only allowed within the actor's own part of the county.
+        if !covers(actor, fields.community.as_str()) {
+            return Err(StoreError::Forbidden);
+        }
+        ensure_township(&mut tx, &fields.township).await?;
+        let current = row.into_household()?;
+        if fields.number != current.fields.number {
+            refuse_filed(&mut tx, &[fields.number.as_str()], &[]).await?;
+        }
+        let changes = common::field_changes("家庭", &current.fields.describe(), &fields.describe());
+
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new("UPDATE households SET ");
+        let mut set = qb.separated(", ");
+        set.push("number = ")
+            .push_bind_unseparated(fields.number.as_str());
+        set.push("township = ")
+            .push_bind_unseparated(fields.township.as_str());
+        set.push("community = ")
+            .push_bind_unseparated(fields.community.as_str());
+        set.push("category = ")
+            .push_bind_unseparated(fields.category.code());
+        set.push("enrolled_on = ")
+            .push_bind_unseparated(fields.enrolled_on);
+        set.push("exited_on = ")
+            .push_bind_unseparated(fields.exited_on);
+        set.push("address = ")
+            .push_bind_unseparated(fields.address.as_str());
+        set.push("phone = ")
+            .push_bind_unseparated(fields.phone.as_ref().map(|p| p.as_str()));
+        set.push("bank_account = ")
+            .push_bind_unseparated(fields.bank_account.as_ref().map(|a| a.as_str()));
+        set.push("housing = ")
+            .push_bind_unseparated(fields.housing.code());
+        set.push("causes = ")
+            .push_bind_unseparated(common::join_codes(&fields.causes, PovertyCause::code));
+        set.push("needs = ")
+            .push_bind_unseparated(common::join_codes(&fields.needs, doudi_core::Need::code));
+        qb.push(" WHERE id = ").push_bind(id.0);
+        qb.build()
+            .execute(&mut *tx)
+            .await
+            .map_err(common::duplicate_from)?;
+
+        record(&mut tx, actor, now, id.0, changes).await?;
+        tx.commit().await?;
+        Ok(Household {
+            id,
+            version: current.version,
+            fields,
+        })
+    }
+
+    async fn add_member(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+        expected_version: i64,
+        fields: &PersonFields,
+    ) -> Result<PersonId, StoreError> {
+        require_write(actor)?;
+        let now = common::now();
+        let mut tx = self.begin_write().await?;
+        lock_for_edit(&mut tx, actor, household.0, expected_version, now).await?;
+        let members: Vec<(String, i32)> =
+            sqlx::query_as("SELECT relation, position FROM persons WHERE household_id = $1")
+                .bind(household.0)
+                .fetch_all(&mut *tx)
+                .await?;
+        if fields.relation == Relation::Head
+            && members.iter().any(|(r, _)| r == Relation::Head.code())
+        {
+            return Err(StoreError::Invalid(
+                "该户已有户主；如需更换户主，请先修改原户主的与户主关系".into(),
+            ));
+        }
+        refuse_filed(&mut tx, &[], &[fields.id_number.as_str()]).await?;
+        let position = members.iter().map(|(_, p)| p + 1).max().unwrap_or(0);
+        let id = insert_person(&mut tx, household.0, position, fields)
+            .await
+            .map_err(common::duplicate_from)?;
+        let change = Change {
+            action: common::CREATED,
+            subject: common::member_subject(fields),
+            field: "成员".into(),
+            old: String::new(),
+            new: common::member_line(fields),
+        };
+        record(&mut tx, actor, now, household.0, vec![change]).await?;
+        tx.commit().await?;
+        Ok(PersonId(id))
+    }
+
+    async fn update_member(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+        expected_version: i64,
+        fields: &PersonFields,
+    ) -> Result<Household, StoreError> {
+        require_write(actor)?;
+        let now = common::now();
+        let mut tx = self.begin_write().await?;
+        let household = select_person(&mut tx, person.0)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let row = lock_for_edit(
+            &mut tx,
+            actor,
+            household.household_id,
+            expected_version,
+            now,
+        )
+        .await?;
+        let old = member_of(&mut tx, row.id, person).await?;
+        if fields.relation == Relation::Head && old.relation != Relation::Head {
+            let (heads,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM persons WHERE household_id = $1 AND relation = $2",
+            )
+            .bind(row.id)
+            .bind(Relation::Head.code())
+            .fetch_one(&mut *tx)
+            .await?;
+            if heads > 0 {
+                return Err(StoreError::Invalid(
+                    "该户已有户主；如需更换户主，请先修改原户主的与户主关系".into(),
+                ));
+            }
+        }
+        if fields.id_number != old.id_number {
+            refuse_filed(&mut tx, &[], &[fields.id_number.as_str()]).await?;
+        }
+        let changes = common::field_changes(
+            &common::member_subject(fields),
+            &old.describe(),
+            &fields.describe(),
+        );
+
+        let v = PersonValues::of(fields);
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new("UPDATE persons SET ");
+        let mut set = qb.separated(", ");
+        set.push("name = ").push_bind_unseparated(v.name);
+        set.push("initials = ").push_bind_unseparated(v.initials);
+        set.push("id_number = ").push_bind_unseparated(v.id_number);
+        set.push("id_number_reversed = ")
+            .push_bind_unseparated(v.id_number_reversed);
+        set.push("relation = ").push_bind_unseparated(v.relation);
+        set.push("disability_kind = ")
+            .push_bind_unseparated(v.disability_kind);
+        set.push("disability_grade = ")
+            .push_bind_unseparated(v.disability_grade);
+        set.push("serious_illness = ")
+            .push_bind_unseparated(v.serious_illness);
+        set.push("disease = ").push_bind_unseparated(v.disease);
+        set.push("special_disease = ")
+            .push_bind_unseparated(v.special_disease);
+        set.push("self_care = ").push_bind_unseparated(v.self_care);
+        set.push("work_capacity = ")
+            .push_bind_unseparated(v.work_capacity);
+        set.push("willing_to_work = ")
+            .push_bind_unseparated(v.willing_to_work);
+        set.push("employment = ")
+            .push_bind_unseparated(v.employment);
+        set.push("school_stage = ")
+            .push_bind_unseparated(v.school_stage);
+        set.push("boarding = ").push_bind_unseparated(v.boarding);
+        set.push("insurance = ").push_bind_unseparated(v.insurance);
+        set.push("family_doctor = ")
+            .push_bind_unseparated(v.family_doctor);
+        set.push("health_record = ")
+            .push_bind_unseparated(v.health_record);
+        set.push("phone = ").push_bind_unseparated(v.phone);
+        qb.push(" WHERE id = ").push_bind(person.0);
+        qb.build()
+            .execute(&mut *tx)
+            .await
+            .map_err(common::duplicate_from)?;
+
+        record(&mut tx, actor, now, row.id, changes).await?;
+        tx.commit().await?;
+        Ok(row.into_household()?)
+    }
+
+    async fn remove_member(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+        expected_version: i64,
+        reason: &str,
+    ) -> Result<Household, StoreError> {
+        require_write(actor)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(
+                "请填写移除成员的原因（如迁出、死亡）".into(),
+            ));
+        }
+        let now = common::now();
+        let mut tx = self.begin_write().await?;
+        let household = select_person(&mut tx, person.0)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let row = lock_for_edit(
+            &mut tx,
+            actor,
+            household.household_id,
+            expected_version,
+            now,
+        )
+        .await?;
+        let old = member_of(&mut tx, row.id, person).await?;
+        let (members,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM persons WHERE household_id = $1")
+                .bind(row.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if members <= 1 {
+            return Err(StoreError::Invalid(
+                "不能移除家庭唯一的成员；如该户不再享受救助，请填写退出日期".into(),
+            ));
+        }
+        if old.relation == Relation::Head {
+            return Err(StoreError::Invalid(
+                "不能移除户主：该户还有其他成员，请先将另一名成员设为户主".into(),
+            ));
+        }
+        // Incomes and expenses of the member go with it (ON DELETE CASCADE).
+        sqlx::query("DELETE FROM persons WHERE id = $1")
+            .bind(person.0)
+            .execute(&mut *tx)
+            .await?;
+        let change = Change {
+            action: common::DELETED,
+            subject: common::member_subject(&old),
+            field: "成员".into(),
+            old: common::member_line(&old),
+            new: format!("已移除（原因：{reason}）"),
+        };
+        record(&mut tx, actor, now, row.id, vec![change]).await?;
+        tx.commit().await?;
+        Ok(row.into_household()?)
+    }
+
+    async fn change_finances(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+        expected_version: i64,
+        change: &FinanceChange,
+    ) -> Result<Household, StoreError> {
+        require_write(actor)?;
+        match change {
+            FinanceChange::PutIncome(i) => common::check_amount("收入", i.amount)?,
+            FinanceChange::PutExpense(e) => common::check_amount("支出", e.amount)?,
+            FinanceChange::PutAsset(a) => common::check_amount("财产", a.value)?,
+            _ => {}
+        }
+        let now = common::now();
+        let mut tx = self.begin_write().await?;
+        let row = lock_for_edit(&mut tx, actor, household.0, expected_version, now).await?;
+        let hid = row.id;
+
+        let entry = match change {
+            FinanceChange::PutIncome(i) => {
+                let who = member_of(&mut tx, hid, i.person).await?;
+                let subject = format!(
+                    "收入 {} {}（{}）",
+                    i.month,
+                    i.kind.label(),
+                    who.name.masked()
+                );
+                let old = put_money(
+                    &mut tx,
+                    "incomes",
+                    i.person,
+                    i.month,
+                    i.kind.code(),
+                    i.amount,
+                )
+                .await?;
+                common::money_change(subject, "金额", old, Some(i.amount))
+            }
+            FinanceChange::DeleteIncome {
+                person,
+                month,
+                kind,
+            } => {
+                let who = member_of(&mut tx, hid, *person).await?;
+                let subject = format!("收入 {} {}（{}）", month, kind.label(), who.name.masked());
+                let old = delete_money(&mut tx, "incomes", *person, *month, kind.code()).await?;
+                common::money_change(subject, "金额", Some(old), None)
+            }
+            FinanceChange::PutExpense(e) => {
+                let who = member_of(&mut tx, hid, e.person).await?;
+                let subject = format!(
+                    "支出 {} {}（{}）",
+                    e.month,
+                    e.kind.label(),
+                    who.name.masked()
+                );
+                let old = put_money(
+                    &mut tx,
+                    "expenses",
+                    e.person,
+                    e.month,
+                    e.kind.code(),
+                    e.amount,
+                )
+                .await?;
+                common::money_change(subject, "金额", old, Some(e.amount))
+            }
+            FinanceChange::DeleteExpense {
+                person,
+                month,
+                kind,
+            } => {
+                let who = member_of(&mut tx, hid, *person).await?;
+                let subject = format!("支出 {} {}（{}）", month, kind.label(), who.name.masked());
+                let old = delete_money(&mut tx, "expenses", *person, *month, kind.code()).await?;
+                common::money_change(subject, "金额", Some(old), None)
+            }
+            FinanceChange::PutAsset(a) => {
+                let description = a.description.trim();
+                let old = asset_value(&mut tx, hid, a.kind.code(), description).await?;
+                sqlx::query(
+                    "INSERT INTO assets (household_id, kind, description, value_fen) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (household_id, kind, description) \
+                     DO UPDATE SET value_fen = excluded.value_fen",
+                )
+                .bind(hid)
+                .bind(a.kind.code())
+                .bind(description)
+                .bind(a.value.fen())
+                .execute(&mut *tx)
+                .await?;
+                let subject = format!("资产 {} {description}", a.kind.label());
+                common::money_change(subject, "价值", old, Some(a.value))
+            }
+            FinanceChange::DeleteAsset { kind, description } => {
+                let description = description.trim();
+                let old = asset_value(&mut tx, hid, kind.code(), description)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                sqlx::query(
+                    "DELETE FROM assets WHERE household_id = $1 AND kind = $2 AND description = $3",
+                )
+                .bind(hid)
+                .bind(kind.code())
+                .bind(description)
+                .execute(&mut *tx)
+                .await?;
+                let subject = format!("资产 {} {description}", kind.label());
+                common::money_change(subject, "价值", Some(old), None)
+            }
+        };
+        record(&mut tx, actor, now, hid, entry.into_iter().collect()).await?;
+        tx.commit().await?;
+        Ok(row.into_household()?)
+    }
+
+    async fn record_survey(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+        expected_version: i64,
+        survey: &Survey,
+    ) -> Result<Household, StoreError> {
+        require_write(actor)?;
+        common::check_survey(survey)?;
+        let now = common::now();
+        let mut tx = self.begin_write().await?;
+        let row = lock_for_edit(&mut tx, actor, household.0, expected_version, now).await?;
+        let previous: Option<SurveyRow> = sqlx::query_as(
+            "SELECT family_situation, poverty_cause, help_needed, surveyed_by, surveyed_on \
+             FROM surveys WHERE household_id = $1 ORDER BY surveyed_on DESC, id DESC LIMIT 1",
+        )
+        .bind(row.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let new = [(row.id, survey)];
+        insert_rows(
+            &mut tx,
+            "surveys",
+            SURVEY_COLUMNS,
+            &new,
+            |b, (household, s)| {
+                push_survey(b, *household, s);
+            },
+        )
+        .await?;
+
+        // The date is always recorded; the rest where it differs from the previous survey.
+        let previous = previous.map(Survey::from);
+        let old = |f: fn(&Survey) -> String| previous.as_ref().map_or(String::new(), f);
+        let fields: [(&str, fn(&Survey) -> String); 5] = [
+            ("调查日期", |s| s.surveyed_on.to_string()),
+            ("调查人", |s| s.surveyed_by.trim().to_owned()),
+            ("家庭情况清", |s| s.family_situation.trim().to_owned()),
+            ("致贫原因清", |s| s.poverty_cause.trim().to_owned()),
+            ("帮扶需求清", |s| s.help_needed.trim().to_owned()),
+        ];
+        let changes = fields
+            .iter()
+            .enumerate()
+            .filter(|(i, (_, f))| *i == 0 || old(*f) != f(survey))
+            .map(|(_, (label, f))| Change {
+                action: common::CREATED,
+                subject: "三清调查".into(),
+                field: (*label).into(),
+                old: old(*f),
+                new: f(survey),
+            })
+            .collect();
+        record(&mut tx, actor, now, row.id, changes).await?;
+        tx.commit().await?;
+        Ok(row.into_household()?)
+    }
+
+    async fn history(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        require_read(actor)?;
+        let mut tx = self.begin_read().await?;
+        household_in_scope(&mut tx, actor, household.0).await?;
+        let rows: Vec<ChangeRow> = sqlx::query_as(
+            "SELECT id, at, actor_name, actor_role, action, subject, field, old_value, new_value \
+             FROM change_log WHERE household_id = $1 ORDER BY id DESC",
+        )
+        .bind(household.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        rows.into_iter().map(ChangeRow::into_entry).collect()
+    }
+
+    async fn township_counts(&self, actor: &Actor) -> Result<Vec<TownshipCount>, StoreError> {
+        require_read(actor)?;
+        let today = common::today();
+        let mut tx = self.begin_read().await?;
+        let townships: Vec<(String,)> =
+            sqlx::query_as("SELECT code FROM divisions WHERE parent IS NULL ORDER BY code")
+                .fetch_all(&mut *tx)
+                .await?;
+
+        // Households, then people, each grouped by township and category: two plain scans,
+        // which both backends run well (a per-household count of members is much slower on
+        // PostgreSQL).
+        let mut rows: Vec<Vec<(String, String, i64)>> = Vec::with_capacity(2);
+        for from in [
+            "households h",
+            "households h JOIN persons p ON p.household_id = h.id",
+        ] {
+            let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(format!(
+                "SELECT h.township, h.category, COUNT(*) FROM {from} \
+                 WHERE (h.exited_on IS NULL OR h.exited_on > "
+            ));
+            qb.push_bind(today).push(")");
+            if let Scope::Division(code) = &actor.scope {
+                let column = if code.is_community() {
+                    " AND h.community = "
+                } else {
+                    " AND h.township = "
+                };
+                qb.push(column).push_bind(code.as_str());
+            }
+            qb.push(" GROUP BY h.township, h.category");
+            rows.push(qb.build_query_as().fetch_all(&mut *tx).await?);
+        }
+        tx.commit().await?;
+
+        let mut counts: Vec<TownshipCount> = Vec::new();
+        for (code,) in townships {
+            let township = DivisionCode::parse(&code)
+                .map_err(|_| common::corrupt("divisions", "code", &code))?;
+            let in_scope = match &actor.scope {
+                Scope::County => true,
+                Scope::Division(scope) => scope.township() == township,
+            };
+            if in_scope {
+                counts.push(TownshipCount {
+                    township,
+                    dibao_households: 0,
+                    tekun_households: 0,
+                    people: 0,
+                });
+            }
+        }
+        let (households, people) = (&rows[0], &rows[1]);
+        for (township, category, n) in households {
+            let Some(count) = counts.iter_mut().find(|c| c.township.as_str() == township) else {
+                continue;
+            };
+            match doudi_core::Category::parse(category) {
+                Ok(doudi_core::Category::Dibao) => count.dibao_households += n,
+                Ok(doudi_core::Category::Tekun) => count.tekun_households += n,
+                Err(_) => return Err(common::corrupt("households", "category", township)),
+            }
+        }
+        for (township, _, n) in people {
+            if let Some(count) = counts.iter_mut().find(|c| c.township.as_str() == township) {
+                count.people += n;
+            }
+        }
+        Ok(counts)
+    }
+
+    async fn create_user(&self, user: &NewUser) -> Result<i64, StoreError> {
+        let username = user.username.trim();
+        if username.is_empty() || username.chars().count() > 64 {
+            return Err(StoreError::Invalid("登录名应为1至64个字符".into()));
+        }
+        if user.display_name.trim().is_empty() {
+            return Err(StoreError::Invalid("姓名为空".into()));
+        }
+        if user.password_hash.is_empty() {
+            return Err(StoreError::Invalid("缺少密码".into()));
+        }
+        let result: Result<(i64,), sqlx::Error> = sqlx::query_as(
+            "INSERT INTO users (username, display_name, role, scope, password_hash, \
+             must_change_password, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(username)
+        .bind(user.display_name.trim())
+        .bind(user.role.code())
+        .bind(common::scope_code(&user.scope))
+        .bind(user.password_hash.as_str())
+        .bind(user.must_change_password)
+        .bind(common::now())
+        .fetch_one(&self.pool)
+        .await;
+        match result {
+            Ok((id,)) => Ok(id),
+            Err(e) if common::unique_violation(&e) == Some(Unique::Username) => {
+                Err(StoreError::Duplicate(format!("登录名 {username} 已被使用")))
+            }
+            Err(e) => Err(common::duplicate_from(e)),
+        }
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+        let row: Option<UserRow> = sqlx::query_as(&sql)
+            .bind(username.trim())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(UserRow::into_user).transpose()
+    }
+
+    async fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let row: Option<UserRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(UserRow::into_user).transpose()
+    }
+
+    async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<(), StoreError> {
+        if password_hash.is_empty() {
+            return Err(StoreError::Invalid("缺少密码".into()));
+        }
+        let done = sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = $2 WHERE id = $3",
+        )
+        .bind(password_hash)
+        .bind(false)
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let now = common::now();
+        let mut tx = self.begin_write().await?;
+        // Housekeeping: the user's expired sessions are of no further use.
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(e) if common::is_foreign_key_violation(&e) => return Err(StoreError::NotFound),
+            Err(e) => return Err(common::duplicate_from(e)),
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE id = \
+             (SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2)"
+        );
+        let row: Option<UserRow> = sqlx::query_as(&sql)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(UserRow::into_user).transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+// ---- finances ----
+
+/// Sets a member's income or expense of a kind in a month; returns the amount it replaced.
+async fn put_money(
+    conn: &mut Conn,
+    table: &str,
+    person: PersonId,
+    month: Month,
+    kind: &str,
+    amount: Money,
+) -> Result<Option<Money>, StoreError> {
+    let month = month.to_string();
+    let sql =
+        format!("SELECT amount_fen FROM {table} WHERE person_id = $1 AND month = $2 AND kind = $3");
+    let old: Option<(i64,)> = sqlx::query_as(&sql)
+        .bind(person.0)
+        .bind(month.as_str())
+        .bind(kind)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let sql = format!(
+        "INSERT INTO {table} (person_id, month, kind, amount_fen) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (person_id, month, kind) DO UPDATE SET amount_fen = excluded.amount_fen"
+    );
+    sqlx::query(&sql)
+        .bind(person.0)
+        .bind(month.as_str())
+        .bind(kind)
+        .bind(amount.fen())
+        .execute(&mut *conn)
+        .await?;
+    Ok(old.map(|(fen,)| Money::from_fen(fen)))
+}
+
+/// Removes a member's income or expense of a kind in a month; returns the amount removed, or
+/// not found.
+async fn delete_money(
+    conn: &mut Conn,
+    table: &str,
+    person: PersonId,
+    month: Month,
+    kind: &str,
+) -> Result<Money, StoreError> {
+    let sql = format!(
+        "DELETE FROM {table} WHERE person_id = $1 AND month = $2 AND kind = $3 RETURNING amount_fen"
+    );
+    let old: Option<(i64,)> = sqlx::query_as(&sql)
+        .bind(person.0)
+        .bind(month.to_string())
+        .bind(kind)
+        .fetch_optional(&mut *conn)
+        .await?;
+    old.map(|(fen,)| Money::from_fen(fen))
+        .ok_or(StoreError::NotFound)
+}
+
+/// The value of an asset, if filed.
+async fn asset_value(
+    conn: &mut Conn,
+    household: i64,
+    kind: &str,
+    description: &str,
+) -> Result<Option<Money>, StoreError> {
+    let old: Option<(i64,)> = sqlx::query_as(
+        "SELECT value_fen FROM assets WHERE household_id = $1 AND kind = $2 AND description = $3",
+    )
+    .bind(household)
+    .bind(kind)
+    .bind(description)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(old.map(|(fen,)| Money::from_fen(fen)))
+}

@@ -1,0 +1,16 @@
+//! The conformance suite of doudi's stores: every case is written once against `dyn Store` and
+//! runs on SQLite (in memory) and on PostgreSQL (a fresh database per case). A few cases only
+//! make sense for a SQLite file, and one ignored case measures a county-sized registry.
+
+mod support;
+
+mod finances;
+mod households;
+mod import;
+mod measure;
+mod members;
+mod records;
+mod scope;
+mod search;
+mod sqlite_file;
+mod users;

@@ -1,0 +1,751 @@
+//! The JSON API under `/api`: the same operations as the pages, for other systems and scripts.
+//!
+//! Authentication is the session cookie of `POST /api/login`; every POST, PUT and DELETE with a
+//! session must carry the session's CSRF token (returned by login and `GET /api/me`) in the
+//! `X-CSRF-Token` header. Errors are JSON bodies with a Chinese `error` message ([`ErrorBody`]).
+//! The routes are listed once, in [`API_ROUTES`], which both registers them and lets a test check
+//! that the OpenAPI document describes every one.
+
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use chrono::{TimeDelta, Utc};
+use doudi_core::{HouseholdFields, HouseholdId, NewHousehold, PersonFields, PersonId, Survey};
+use doudi_store::FinanceChange;
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::AppState;
+use crate::auth::{self, AnySession, CurrentUser};
+use crate::dto::{
+    DivisionDto, EntitlementDto, FinanceRequest, HistoryEntryDto, HouseholdDto, HouseholdListDto,
+    HouseholdRowDto, ListParams, LoginRequest, MeDto, MemberAddedDto, MemberRequest,
+    NewHouseholdDto, NewHouseholdInput, PersonInput, RemoveMemberRequest, SurveyInput,
+    SurveyRequest, UpdateHouseholdDto,
+};
+use crate::error::{AppError, ErrorBody, FieldErrors};
+use crate::extract::{PathParams, QueryPairs};
+use crate::view::Divisions;
+
+/// Registers the API routes and lists them as (method, path) from one table.
+macro_rules! api_routes {
+    ($($method:ident $path:literal => $handler:ident,)*) => {
+        /// Every route of the JSON API, as (lower-case method, path in OpenAPI syntax). The router
+        /// registers exactly these.
+        pub const API_ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        pub(crate) fn routes() -> Router<AppState> {
+            Router::new()$(.route($path, axum::routing::$method($handler)))*
+        }
+    };
+}
+
+api_routes! {
+    post "/api/login" => login,
+    post "/api/logout" => logout,
+    get "/api/me" => me,
+    get "/api/divisions" => divisions,
+    get "/api/households" => list_households,
+    post "/api/households" => create_household,
+    get "/api/households/{id}" => get_household,
+    put "/api/households/{id}" => update_household,
+    get "/api/households/{id}/history" => household_history,
+    get "/api/households/{id}/entitlement" => household_entitlement,
+    get "/api/schemas/household.json" => household_schema,
+    post "/api/households/{id}/members" => add_member,
+    put "/api/members/{id}" => update_member,
+    delete "/api/members/{id}" => remove_member,
+    post "/api/households/{id}/finances" => change_finances,
+    post "/api/households/{id}/surveys" => record_survey,
+    get "/api/openapi.json" => openapi_json,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "doudi 云阳县城市困难群众精准救助帮扶平台 API",
+        description = "城市低保、城市特困家庭建档立卡（3.1）与三清调查（4.2.a）的接口。\
+            先以 POST /api/login 登录（会话 Cookie doudi_session），之后每个 POST、PUT、DELETE \
+            请求须在 X-CSRF-Token 头中带上登录返回的 csrf_token。修改类请求须带上读取时的 version，\
+            数据已被他人修改时返回 409。金额一律以分为单位（*_fen），日期为 ISO 格式。"
+    ),
+    paths(
+        login,
+        logout,
+        me,
+        divisions,
+        list_households,
+        create_household,
+        get_household,
+        update_household,
+        household_history,
+        household_entitlement,
+        household_schema,
+        add_member,
+        update_member,
+        remove_member,
+        change_finances,
+        record_survey,
+        openapi_json,
+    ),
+    modifiers(&SessionSecurity),
+    security(("session" = [], "csrf" = [])),
+    tags(
+        (name = "session", description = "登录与会话"),
+        (name = "households", description = "家庭档案"),
+        (name = "members", description = "家庭成员"),
+        (name = "divisions", description = "行政区划"),
+        (name = "meta", description = "接口说明"),
+        (name = "policy", description = "政策测算（应享待遇与计算说明）"),
+    )
+)]
+struct ApiDoc;
+
+struct SessionSecurity;
+
+impl Modify for SessionSecurity {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                auth::SESSION_COOKIE,
+                "POST /api/login 设置的会话 Cookie，有效期8小时",
+            ))),
+        );
+        components.add_security_scheme(
+            "csrf",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-CSRF-Token",
+                "登录或 GET /api/me 返回的 csrf_token；POST、PUT、DELETE 必须携带",
+            ))),
+        );
+    }
+}
+
+/// The OpenAPI document of the API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// A JSON body whose problems become [`AppError`]s: a missing or mistyped field is a 422 naming
+/// the field, unreadable JSON a 400.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, AppError> {
+        use axum::extract::rejection::JsonRejection;
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(JsonRejection::JsonDataError(e)) => {
+                let text = e.body_text();
+                let detail = text
+                    .split_once("target type: ")
+                    .map_or(text.as_str(), |(_, d)| d);
+                Err(AppError::Invalid {
+                    message: format!("请求内容不符合接口格式：{detail}"),
+                    fields: data_error_fields(detail),
+                })
+            }
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest(
+                "请求须为 JSON（Content-Type: application/json）".into(),
+            )),
+            Err(e) => Err(AppError::BadRequest(format!(
+                "无法读取 JSON 请求：{}",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
+/// The field a serde error is about: `fields.number: missing field …` or
+/// `members[0]: missing field `name``.
+fn data_error_fields(detail: &str) -> FieldErrors {
+    let mut fields = FieldErrors::new();
+    let (path, message) = detail.split_once(": ").unwrap_or((".", detail));
+    let path = if path == "." { "" } else { path };
+    if let Some(name) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next())
+    {
+        let field = if path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        };
+        fields.add(field, "缺少此项");
+    } else if !path.is_empty() {
+        fields.add(path, format!("类型或取值不正确（{message}）"));
+    }
+    fields
+}
+
+fn masked(session: &auth::Session) -> bool {
+    !session.actor.may_write_households()
+}
+
+async fn household_dto(
+    state: &AppState,
+    session: &auth::Session,
+    id: HouseholdId,
+) -> Result<HouseholdDto, AppError> {
+    let record = state.store.household(&session.actor, id).await?;
+    Ok(HouseholdDto::from_record(
+        &record,
+        masked(session),
+        state.today(),
+    ))
+}
+
+/// Logs in and sets the session cookie.
+#[utoipa::path(
+    post,
+    path = "/api/login",
+    tag = "session",
+    security(()),
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "已登录；响应设置 doudi_session Cookie", body = MeDto),
+        (status = 401, description = "用户名或密码错误", body = ErrorBody),
+    )
+)]
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Response, AppError> {
+    let (user, token) = auth::log_in(&state, &body.username, &body.password)
+        .await?
+        .ok_or(AppError::LoginFailed)?;
+    let expires = Utc::now() + TimeDelta::hours(auth::SESSION_HOURS);
+    let me = MeDto::new(&user, auth::csrf_token(&token), Some(expires));
+    let mut response = Json(me).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        auth::session_cookie(&token, state.config.secure_cookies),
+    );
+    Ok(response)
+}
+
+/// Ends the session.
+#[utoipa::path(
+    post,
+    path = "/api/logout",
+    tag = "session",
+    responses(
+        (status = 204, description = "已退出"),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "缺少或错误的 X-CSRF-Token", body = ErrorBody),
+    )
+)]
+async fn logout(
+    State(state): State<AppState>,
+    AnySession(session): AnySession,
+) -> Result<Response, AppError> {
+    state.store.delete_session(&session.token_hash).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        auth::clear_cookie(state.config.secure_cookies),
+    );
+    Ok(response)
+}
+
+/// The logged-in user and the session's CSRF token.
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    tag = "session",
+    responses(
+        (status = 200, description = "当前用户", body = MeDto),
+        (status = 401, description = "未登录", body = ErrorBody),
+    )
+)]
+async fn me(AnySession(session): AnySession) -> Json<MeDto> {
+    Json(MeDto::new(&session.user, session.csrf.clone(), None))
+}
+
+/// The townships and communities.
+#[utoipa::path(
+    get,
+    path = "/api/divisions",
+    tag = "divisions",
+    responses(
+        (status = 200, description = "乡镇（街道）在前，各按代码排序", body = Vec<DivisionDto>),
+        (status = 401, description = "未登录", body = ErrorBody),
+    )
+)]
+async fn divisions(
+    State(state): State<AppState>,
+    CurrentUser(_session): CurrentUser,
+) -> Result<Json<Vec<DivisionDto>>, AppError> {
+    Ok(Json(
+        state
+            .store
+            .divisions()
+            .await?
+            .iter()
+            .map(DivisionDto::from)
+            .collect(),
+    ))
+}
+
+/// A page of the households within the user's scope, by 户编号. Names and identity numbers are
+/// masked.
+#[utoipa::path(
+    get,
+    path = "/api/households",
+    tag = "households",
+    params(ListParams),
+    responses(
+        (status = 200, description = "一页家庭", body = HouseholdListDto),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 422, description = "查询参数有误", body = ErrorBody),
+    )
+)]
+async fn list_households(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    QueryPairs(pairs): QueryPairs,
+) -> Result<Json<HouseholdListDto>, AppError> {
+    let query = ListParams::from_pairs(&pairs)
+        .parse(true)
+        .map_err(AppError::invalid)?;
+    let found = state
+        .store
+        .households(&session.actor, &query.filter, query.store_page())
+        .await?;
+    let divisions = Divisions::load(state.store.as_ref()).await?;
+    let rows = found
+        .rows
+        .iter()
+        .map(|s| {
+            let (t, c) = (divisions.name(&s.township), divisions.name(&s.community));
+            HouseholdRowDto::from_summary(s, t, c)
+        })
+        .collect();
+    Ok(Json(HouseholdListDto {
+        total: found.total,
+        page: query.page,
+        per_page: query.per_page,
+        rows,
+    }))
+}
+
+/// Files a new household with its members (exactly one head) and, optionally, its finances and
+/// survey.
+#[utoipa::path(
+    post,
+    path = "/api/households",
+    tag = "households",
+    request_body = NewHouseholdDto,
+    responses(
+        (status = 201, description = "已建档；Location 指向新家庭", body = HouseholdDto),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "角色无权建档或缺少 CSRF 令牌", body = ErrorBody),
+        (status = 409, description = "户编号或身份证号码已登记", body = ErrorBody),
+        (status = 422, description = "字段有误，fields 逐项说明", body = ErrorBody),
+    )
+)]
+async fn create_household(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    ApiJson(body): ApiJson<NewHouseholdDto>,
+) -> Result<Response, AppError> {
+    let new = NewHousehold::try_from(NewHouseholdInput {
+        dto: &body,
+        today: state.today(),
+    })
+    .map_err(AppError::invalid)?;
+    let id = state.store.create_household(&session.actor, &new).await?;
+    let dto = household_dto(&state, &session, id).await?;
+    let location = format!("/api/households/{}", id.0);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(dto),
+    )
+        .into_response())
+}
+
+/// One household with everything filed about it. Personal identifiers are in full for roles
+/// that may edit, masked (`masked: true`) for the others.
+#[utoipa::path(
+    get,
+    path = "/api/households/{id}",
+    tag = "households",
+    params(("id" = i64, Path, description = "家庭ID")),
+    responses(
+        (status = 200, description = "家庭", body = HouseholdDto),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+    )
+)]
+async fn get_household(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+) -> Result<Json<HouseholdDto>, AppError> {
+    Ok(Json(
+        household_dto(&state, &session, HouseholdId(id)).await?,
+    ))
+}
+
+/// Changes a household's fields. `version` is the version the change is based on.
+#[utoipa::path(
+    put,
+    path = "/api/households/{id}",
+    tag = "households",
+    params(("id" = i64, Path, description = "家庭ID")),
+    request_body = UpdateHouseholdDto,
+    responses(
+        (status = 200, description = "修改后的家庭", body = HouseholdDto),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "角色无权修改或缺少 CSRF 令牌", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+        (status = 409, description = "数据已被他人修改（含 expected_version、current_version）", body = ErrorBody),
+        (status = 422, description = "字段有误", body = ErrorBody),
+    )
+)]
+async fn update_household(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    ApiJson(body): ApiJson<UpdateHouseholdDto>,
+) -> Result<Json<HouseholdDto>, AppError> {
+    let fields = HouseholdFields::try_from(&body.fields).map_err(|f| {
+        let mut nested = FieldErrors::new();
+        nested.nest("fields", f);
+        AppError::invalid(nested)
+    })?;
+    let id = HouseholdId(id);
+    state
+        .store
+        .update_household(&session.actor, id, body.version, &fields)
+        .await?;
+    Ok(Json(household_dto(&state, &session, id).await?))
+}
+
+/// The household's change history, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/households/{id}/history",
+    tag = "households",
+    params(("id" = i64, Path, description = "家庭ID")),
+    responses(
+        (status = 200, description = "变更记录", body = Vec<HistoryEntryDto>),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+    )
+)]
+async fn household_history(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+) -> Result<Json<Vec<HistoryEntryDto>>, AppError> {
+    let history = state.store.history(&session.actor, HouseholdId(id)).await?;
+    Ok(Json(history.iter().map(HistoryEntryDto::from).collect()))
+}
+
+/// What a household is owed in a month under its category's rule (2.1.a dibao or 2.2.a tekun),
+/// with the explanation tree (clauses, parameters with dates and sources, arithmetic).
+#[utoipa::path(
+    get,
+    path = "/api/households/{id}/entitlement",
+    tag = "policy",
+    params(
+        ("id" = i64, Path, description = "家庭ID"),
+        ("month" = Option<String>, Query, description = "计算月份 YYYY-MM，默认本月"),
+    ),
+    responses(
+        (status = 200, description = "应享待遇及计算说明", body = EntitlementDto),
+        (status = 400, description = "月份无效", body = ErrorBody),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+    )
+)]
+async fn household_entitlement(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    QueryPairs(pairs): QueryPairs,
+) -> Result<Json<EntitlementDto>, AppError> {
+    let record = state
+        .store
+        .household(&session.actor, HouseholdId(id))
+        .await?;
+    let month = match pairs
+        .iter()
+        .find(|(k, _)| k == "month")
+        .map(|(_, v)| v.trim())
+    {
+        None | Some("") => doudi_core::Month::of(state.today()),
+        Some(s) => doudi_core::Month::parse(s).map_err(|e| AppError::BadRequest(e.to_string()))?,
+    };
+    let r = doudi_policy::Resolved::new(crate::pages::entitlement::parameters(&state), month)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let snapshot = doudi_policy::snapshot::Snapshot::from_record(&record);
+    let o = doudi_policy::batch::evaluate(&snapshot, &r, true);
+    let explanation = o.explanation.as_ref().expect("asked for an explanation");
+    Ok(Json(EntitlementDto {
+        month: month.to_string(),
+        program: o.program.to_owned(),
+        eligible: o.eligible,
+        refusal: o.refusal.map(str::to_owned),
+        base_fen: o.base_fen,
+        extras_fen: o.extras_fen,
+        total_fen: o.total_fen,
+        illustrative: o.illustrative,
+        explanation_text: explanation.render(),
+        explanation: serde_json::to_value(explanation)
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+    }))
+}
+
+/// The JSON Schema of one household line for `doudi eval --input`.
+#[utoipa::path(
+    get,
+    path = "/api/schemas/household.json",
+    tag = "policy",
+    responses((status = 200, description = "JSON Schema (draft 2020-12)", content_type = "application/schema+json"))
+)]
+async fn household_schema() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/schema+json")],
+        doudi_policy::jsonl::SCHEMA,
+    )
+        .into_response()
+}
+
+fn person_fields(body: &MemberRequest, state: &AppState) -> Result<PersonFields, AppError> {
+    PersonFields::try_from(PersonInput {
+        dto: &body.fields,
+        today: state.today(),
+    })
+    .map_err(|f| {
+        let mut nested = FieldErrors::new();
+        nested.nest("fields", f);
+        AppError::invalid(nested)
+    })
+}
+
+/// Adds a member to a household.
+#[utoipa::path(
+    post,
+    path = "/api/households/{id}/members",
+    tag = "members",
+    params(("id" = i64, Path, description = "家庭ID")),
+    request_body = MemberRequest,
+    responses(
+        (status = 201, description = "已添加", body = MemberAddedDto),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "角色无权修改或缺少 CSRF 令牌", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+        (status = 409, description = "数据已被他人修改，或身份证号码已登记", body = ErrorBody),
+        (status = 422, description = "字段有误", body = ErrorBody),
+    )
+)]
+async fn add_member(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    ApiJson(body): ApiJson<MemberRequest>,
+) -> Result<Response, AppError> {
+    let fields = person_fields(&body, &state)?;
+    let id = HouseholdId(id);
+    let person = state
+        .store
+        .add_member(&session.actor, id, body.version, &fields)
+        .await?;
+    let household = household_dto(&state, &session, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(MemberAddedDto {
+            person_id: person.0,
+            household,
+        }),
+    )
+        .into_response())
+}
+
+/// Changes a member's fields.
+#[utoipa::path(
+    put,
+    path = "/api/members/{id}",
+    tag = "members",
+    params(("id" = i64, Path, description = "成员ID")),
+    request_body = MemberRequest,
+    responses(
+        (status = 200, description = "修改后的家庭", body = HouseholdDto),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "角色无权修改或缺少 CSRF 令牌", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+        (status = 409, description = "数据已被他人修改，或身份证号码已登记", body = ErrorBody),
+        (status = 422, description = "字段有误", body = ErrorBody),
+    )
+)]
+async fn update_member(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    ApiJson(body): ApiJson<MemberRequest>,
+) -> Result<Json<HouseholdDto>, AppError> {
+    let fields = person_fields(&body, &state)?;
+    let household = state
+        .store
+        .update_member(&session.actor, PersonId(id), body.version, &fields)
+        .await?;
+    Ok(Json(household_dto(&state, &session, household.id).await?))
+}
+
+/// Removes a member (moved out, died …) with the reason, which history records.
+#[utoipa::path(
+    delete,
+    path = "/api/members/{id}",
+    tag = "members",
+    params(("id" = i64, Path, description = "成员ID")),
+    request_body = RemoveMemberRequest,
+    responses(
+        (status = 200, description = "移除后的家庭", body = HouseholdDto),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "角色无权修改或缺少 CSRF 令牌", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+        (status = 409, description = "数据已被他人修改", body = ErrorBody),
+        (status = 422, description = "缺少原因，或户主在仍有其他成员时不能移除", body = ErrorBody),
+    )
+)]
+async fn remove_member(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    ApiJson(body): ApiJson<RemoveMemberRequest>,
+) -> Result<Json<HouseholdDto>, AppError> {
+    let reason = body.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        let mut fields = FieldErrors::new();
+        fields.add("reason", "请填写移除原因（最多200个字）");
+        return Err(AppError::invalid(fields));
+    }
+    let household = state
+        .store
+        .remove_member(&session.actor, PersonId(id), body.version, reason)
+        .await?;
+    Ok(Json(household_dto(&state, &session, household.id).await?))
+}
+
+/// Adds, replaces or deletes one income, expense or asset.
+#[utoipa::path(
+    post,
+    path = "/api/households/{id}/finances",
+    tag = "households",
+    params(("id" = i64, Path, description = "家庭ID")),
+    request_body = FinanceRequest,
+    responses(
+        (status = 200, description = "修改后的家庭", body = HouseholdDto),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "角色无权修改或缺少 CSRF 令牌", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+        (status = 409, description = "数据已被他人修改", body = ErrorBody),
+        (status = 422, description = "字段有误", body = ErrorBody),
+    )
+)]
+async fn change_finances(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    ApiJson(body): ApiJson<FinanceRequest>,
+) -> Result<Json<HouseholdDto>, AppError> {
+    let change = FinanceChange::try_from(&body.change).map_err(|f| {
+        let mut nested = FieldErrors::new();
+        nested.nest("change", f);
+        AppError::invalid(nested)
+    })?;
+    let id = HouseholdId(id);
+    state
+        .store
+        .change_finances(&session.actor, id, body.version, &change)
+        .await?;
+    Ok(Json(household_dto(&state, &session, id).await?))
+}
+
+/// Records a 三清 survey (4.2.a); earlier surveys are kept.
+#[utoipa::path(
+    post,
+    path = "/api/households/{id}/surveys",
+    tag = "households",
+    params(("id" = i64, Path, description = "家庭ID")),
+    request_body = SurveyRequest,
+    responses(
+        (status = 201, description = "已记录；返回家庭", body = HouseholdDto),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "角色无权修改或缺少 CSRF 令牌", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+        (status = 409, description = "数据已被他人修改", body = ErrorBody),
+        (status = 422, description = "字段有误", body = ErrorBody),
+    )
+)]
+async fn record_survey(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    ApiJson(body): ApiJson<SurveyRequest>,
+) -> Result<Response, AppError> {
+    let survey = Survey::try_from(SurveyInput {
+        dto: &body.survey,
+        today: state.today(),
+    })
+    .map_err(|f| {
+        let mut nested = FieldErrors::new();
+        nested.nest("survey", f);
+        AppError::invalid(nested)
+    })?;
+    let id = HouseholdId(id);
+    state
+        .store
+        .record_survey(&session.actor, id, body.version, &survey)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(household_dto(&state, &session, id).await?),
+    )
+        .into_response())
+}
+
+/// This document.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    tag = "meta",
+    security(()),
+    responses((status = 200, description = "OpenAPI 3.1 文档", content_type = "application/json"))
+)]
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_field_is_named_by_its_path() {
+        let f = data_error_fields("fields: missing field `number` at line 1 column 20");
+        assert_eq!(f.get("fields.number"), Some("缺少此项"));
+        let f = data_error_fields("missing field `version` at line 1 column 2");
+        assert_eq!(f.get("version"), Some("缺少此项"));
+        let f = data_error_fields("version: invalid type: string \"x\", expected i64");
+        assert!(f.get("version").unwrap().contains("类型"));
+    }
+
+    #[test]
+    fn every_route_appears_once() {
+        let mut seen = std::collections::HashSet::new();
+        for route in API_ROUTES {
+            assert!(seen.insert(route), "{route:?} is listed twice");
+            assert!(route.1.starts_with("/api/"));
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! Passwords, sessions and CSRF tokens.
+//!
+//! A session is a random 32-byte token in the `doudi_session` cookie (HttpOnly, SameSite=Strict,
+//! Secure when configured, 8 hours). The database keeps only the token's SHA-256, so a copy of the
+//! database does not let anyone log in. The CSRF token of a session is another SHA-256 of the
+//! token, with a different prefix, so it cannot be computed from the stored hash either.
+//!
+//! Every handler that shows or changes household data takes a [`CurrentUser`], which resolves the
+//! session to the user and the [`Actor`] that every store call receives.
+
+use std::sync::LazyLock;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use chrono::{TimeDelta, Utc};
+use doudi_core::Actor;
+use doudi_store::UserRecord;
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::error::AppError;
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "doudi_session";
+/// The header API clients send the CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// The hidden form field pages send the CSRF token in.
+pub const CSRF_FIELD: &str = "_csrf";
+/// How long a session lasts.
+pub const SESSION_HOURS: i64 = 8;
+
+/// Hashes a password with argon2id (default parameters, random salt) into a PHC string.
+pub fn hash_password(password: &str) -> String {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).expect("the operating system provides random numbers");
+    let salt = SaltString::encode_b64(&salt).expect("16 bytes make a valid salt");
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default parameters accepts any password")
+        .to_string()
+}
+
+/// Whether a password matches a PHC string from [`hash_password`]; false for a malformed hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A hash to verify against when the login name does not exist, so that a wrong name takes as
+/// long as a wrong password and does not reveal which names exist.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("doudi 并不存在的用户"));
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
+}
+
+/// A new random session token: 32 bytes, hex-encoded.
+pub(crate) fn new_session_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system provides random numbers");
+    hex(&bytes)
+}
+
+/// What the database stores for a session token.
+pub(crate) fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// The CSRF token of the session with this token.
+pub(crate) fn csrf_token(session_token: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"doudi csrf v1\n");
+    hasher.update(session_token.as_bytes());
+    hex(&hasher.finalize())
+}
+
+/// Compares two tokens in time that does not depend on where they differ.
+pub(crate) fn tokens_match(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The session token from the request's cookies, if it looks like one of ours.
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim().to_owned())
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The `Set-Cookie` value that starts a session.
+pub(crate) fn session_cookie(token: &str, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let max_age = SESSION_HOURS * 3600;
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .expect("a hex token makes a valid header")
+}
+
+/// The `Set-Cookie` value that ends a session.
+pub(crate) fn clear_cookie(secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"
+    ))
+    .expect("a constant makes a valid header")
+}
+
+/// Checks a login name and password and, when they match, opens a session. Returns the user and
+/// the new session token; `None` for a wrong name or password (the caller says which of the two
+/// neither page nor API reveals).
+pub(crate) async fn log_in(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<Option<(UserRecord, String)>, AppError> {
+    let user = state.store.user_by_username(username.trim()).await?;
+    let hash = user
+        .as_ref()
+        .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
+    let password = password.to_owned();
+    // argon2 takes tens of milliseconds of CPU: keep it off the async worker threads.
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(format!("password check failed: {e}")))?;
+    let Some(user) = user.filter(|_| matches) else {
+        return Ok(None);
+    };
+    let token = new_session_token();
+    let expires = Utc::now() + TimeDelta::hours(SESSION_HOURS);
+    state
+        .store
+        .create_session(&token_hash(&token), user.id, expires)
+        .await?;
+    tracing::info!(user_id = user.id, "logged in");
+    Ok(Some((user, token)))
+}
+
+/// The logged-in user of a request.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// The user as stored.
+    pub user: UserRecord,
+    /// Who acts: passed to every store call.
+    pub actor: Actor,
+    /// The session's CSRF token, for forms and for API clients.
+    pub csrf: String,
+    /// The stored hash of the session token, to end the session.
+    pub(crate) token_hash: String,
+}
+
+impl Session {
+    async fn resolve(parts: &Parts, state: &AppState) -> Result<Session, AppError> {
+        let token = session_token(&parts.headers).ok_or(AppError::Unauthenticated)?;
+        let token_hash = token_hash(&token);
+        let user = state
+            .store
+            .session_user(&token_hash, Utc::now())
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        Ok(Session {
+            actor: user.actor(),
+            csrf: csrf_token(&token),
+            user,
+            token_hash,
+        })
+    }
+}
+
+/// A logged-in user who may use the application: one who still has to change the initial
+/// password is sent to do that first.
+#[derive(Clone, Debug)]
+pub struct CurrentUser(pub Session);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let session = Session::resolve(parts, state).await?;
+        if session.user.must_change_password {
+            return Err(AppError::MustChangePassword);
+        }
+        Ok(CurrentUser(session))
+    }
+}
+
+/// Any logged-in user, including one who must change the initial password: for the password
+/// page and for logging out.
+#[derive(Clone, Debug)]
+pub struct AnySession(pub Session);
+
+impl FromRequestParts<AppState> for AnySession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        Session::resolve(parts, state).await.map(AnySession)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("云阳2026!");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("云阳2026!", &hash));
+        assert!(!verify_password("云阳2025!", &hash));
+        assert!(!verify_password("云阳2026!", "not a hash"));
+    }
+
+    #[test]
+    fn session_tokens_are_random_and_only_their_hash_is_stored() {
+        let (a, b) = (new_session_token(), new_session_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_ne!(token_hash(&a), a);
+        assert_ne!(csrf_token(&a), token_hash(&a));
+        assert_eq!(csrf_token(&a), csrf_token(&a));
+    }
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let token = new_session_token();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("theme=dark; {SESSION_COOKIE}={token}")).unwrap(),
+        );
+        assert_eq!(session_token(&headers), Some(token));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("doudi_session=short"),
+        );
+        assert_eq!(session_token(&headers), None);
+    }
+
+    #[test]
+    fn the_cookie_is_http_only_strict_and_secure_when_asked() {
+        let cookie = session_cookie(&new_session_token(), true);
+        let cookie = cookie.to_str().unwrap();
+        for part in [
+            "HttpOnly",
+            "SameSite=Strict",
+            "Secure",
+            "Max-Age=28800",
+            "Path=/",
+        ] {
+            assert!(cookie.contains(part), "{cookie} lacks {part}");
+        }
+        assert!(
+            !session_cookie("ab", false)
+                .to_str()
+                .unwrap()
+                .contains("Secure")
+        );
+    }
+}

@@ -1,0 +1,87 @@
+//! The doudi web application: the pages caseworkers of Yunyang County use to file and keep up to
+//! date urban households in special hardship (城市低保, 城市特困; 3.1, 4.2.a), and the same
+//! operations as a JSON API with an OpenAPI document.
+//!
+//! [`router`] builds the whole application. Every page and API call resolves the session to an
+//! [`doudi_core::Actor`] and hands it to every store call; the store decides what the actor may
+//! see and do (5.1).
+//!
+//! **Invariant:** no handler reads or writes household data except through [`doudi_store::Store`]
+//! with the session's actor; the web layer adds no access rule the store does not also enforce.
+//!
+//! **Invariant:** pages contain no inline script or style; the Content-Security-Policy forbids
+//! them, and every state-changing request with a session carries its CSRF token.
+
+mod api;
+mod assets;
+pub mod auth;
+pub mod dto;
+mod error;
+mod extract;
+mod forms;
+mod middleware;
+mod pages;
+mod view;
+mod vocab;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::from_fn;
+use chrono::{NaiveDate, TimeDelta, Utc};
+
+pub use api::{API_ROUTES, openapi};
+pub use error::{ErrorBody, FieldErrors};
+pub use middleware::CONTENT_SECURITY_POLICY;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Arc<dyn doudi_store::Store>,
+    /// Configuration.
+    pub config: WebConfig,
+}
+
+/// Configuration of the web application.
+#[derive(Clone, Debug, Default)]
+pub struct WebConfig {
+    /// Mark the session cookie `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
+    /// A fixed "today", for tests; `None` means today in China (UTC+8).
+    pub today: Option<NaiveDate>,
+    /// The policy parameters in force; `None` means the built-in Yunyang set.
+    pub parameters: Option<Arc<doudi_policy::params::Parameters>>,
+}
+
+impl AppState {
+    /// Today's date in China, unless the configuration fixes it.
+    pub fn today(&self) -> NaiveDate {
+        self.config
+            .today
+            .unwrap_or_else(|| (Utc::now() + TimeDelta::hours(8)).date_naive())
+    }
+}
+
+/// The whole application: pages, API, static files.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(pages::routes())
+        .merge(api::routes())
+        .merge(assets::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn(middleware::csrf))
+        .layer(from_fn(error::render_errors))
+        .layer(from_fn(middleware::security_headers))
+        .layer(from_fn(middleware::request_span))
+        .with_state(state)
+}
+
+async fn not_found() -> error::AppError {
+    error::AppError::NotFound
+}
+
+async fn method_not_allowed() -> error::AppError {
+    error::AppError::MethodNotAllowed
+}

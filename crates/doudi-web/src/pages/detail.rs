@@ -1,0 +1,336 @@
+//! The household page: everything filed about one household, with its change history, and the
+//! actions of those who may edit it. Personal identifiers are masked here; edit forms show them
+//! in full to those who may write.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use doudi_core::{
+    HouseholdId, HouseholdRecord, Money, Need, PovertyCause, Relation, age_on, labels::join_labels,
+};
+
+use super::{Chrome, ok};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::extract::PathParams;
+use crate::view::{Divisions, IncomeTable, china_time};
+
+struct Fact {
+    label: &'static str,
+    value: String,
+}
+
+struct MemberRow {
+    id: i64,
+    name: String,
+    id_number: String,
+    sex: &'static str,
+    age: u32,
+    relation: &'static str,
+    is_head: bool,
+    disability: String,
+    illness: String,
+    self_care: &'static str,
+    work: String,
+    employment: &'static str,
+    school: String,
+    insurance: &'static str,
+    family_doctor: &'static str,
+    health_record: &'static str,
+}
+
+/// An income or expense record.
+struct EntryRow {
+    person_id: i64,
+    person: String,
+    month: String,
+    kind_code: &'static str,
+    kind: &'static str,
+    amount: String,
+}
+
+struct AssetRow {
+    kind_code: &'static str,
+    kind: &'static str,
+    description: String,
+    value: String,
+}
+
+struct SurveyView {
+    family_situation: String,
+    poverty_cause: String,
+    help_needed: String,
+    surveyed_by: String,
+    surveyed_on: String,
+}
+
+struct HistoryRow {
+    at: String,
+    who: String,
+    role: &'static str,
+    action: String,
+    subject: String,
+    field: String,
+    old: String,
+    new: String,
+}
+
+#[derive(Template)]
+#[template(path = "household.html")]
+struct HouseholdPage {
+    chrome: Chrome,
+    can_write: bool,
+    id: i64,
+    version: i64,
+    number: String,
+    category: &'static str,
+    category_code: &'static str,
+    exited: bool,
+    place: String,
+    facts: Vec<Fact>,
+    members: Vec<MemberRow>,
+    incomes: IncomeTable,
+    income_entries: Vec<EntryRow>,
+    expenses: Vec<EntryRow>,
+    assets: Vec<AssetRow>,
+    asset_total: String,
+    survey: Option<SurveyView>,
+    earlier_surveys: usize,
+    history: Vec<HistoryRow>,
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "是" } else { "否" }
+}
+
+fn or_none(s: String) -> String {
+    if s.is_empty() { "—".into() } else { s }
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+) -> Result<Response, AppError> {
+    let actor = &session.actor;
+    let record = state.store.household(actor, HouseholdId(id)).await?;
+    let history = state.store.history(actor, HouseholdId(id)).await?;
+    let divisions = Divisions::load(state.store.as_ref()).await?;
+    let today = state.today();
+    let page = build(
+        &record,
+        &history,
+        &divisions,
+        today,
+        Chrome::new(&session, "", "households"),
+    );
+    ok(&page)
+}
+
+fn build(
+    record: &HouseholdRecord,
+    history: &[doudi_store::HistoryEntry],
+    divisions: &Divisions,
+    today: chrono::NaiveDate,
+    chrome: Chrome,
+) -> HouseholdPage {
+    let h = &record.household;
+    let f = &h.fields;
+    let head = record
+        .head()
+        .map_or_else(|| "（无户主）".to_owned(), |p| p.fields.name.masked());
+    let mut chrome = chrome.crumb("户籍档案", "/households");
+    chrome.title = format!("{} {}户", f.number, head);
+    let chrome = chrome.here();
+    let name_of = |id: doudi_core::PersonId| {
+        record
+            .members
+            .iter()
+            .find(|p| p.id == id)
+            .map_or_else(|| "（已移除成员）".to_owned(), |p| p.fields.name.masked())
+    };
+    let facts = vec![
+        Fact {
+            label: "户编号",
+            value: f.number.clone(),
+        },
+        Fact {
+            label: "救助类别",
+            value: f.category.label().into(),
+        },
+        Fact {
+            label: "乡镇（街道）",
+            value: divisions.name(&f.township).into(),
+        },
+        Fact {
+            label: "社区",
+            value: divisions.name(&f.community).into(),
+        },
+        Fact {
+            label: "纳入日期",
+            value: f.enrolled_on.to_string(),
+        },
+        Fact {
+            label: "退出日期",
+            value: f.exited_on.map_or("—".into(), |d| d.to_string()),
+        },
+        Fact {
+            label: "住址",
+            value: f.address.clone(),
+        },
+        Fact {
+            label: "联系电话",
+            value: f.phone.as_ref().map_or("—".into(), |p| p.masked()),
+        },
+        Fact {
+            label: "银行账号",
+            value: f.bank_account.as_ref().map_or("—".into(), |b| b.masked()),
+        },
+        Fact {
+            label: "住房情况",
+            value: f.housing.label().into(),
+        },
+        Fact {
+            label: "致贫原因",
+            value: or_none(join_labels(&f.causes, PovertyCause::label)),
+        },
+        Fact {
+            label: "帮扶需求",
+            value: or_none(join_labels(&f.needs, Need::label)),
+        },
+    ];
+    let members = record
+        .members
+        .iter()
+        .map(|p| {
+            let m = &p.fields;
+            let mut illness = Vec::new();
+            if m.serious_illness {
+                illness.push("重病".to_owned());
+            }
+            if !m.disease.is_empty() {
+                illness.push(m.disease.clone());
+            }
+            if let Some(d) = m.special_disease {
+                illness.push(format!("特殊病种：{}", d.label()));
+            }
+            MemberRow {
+                id: p.id.0,
+                name: m.name.masked(),
+                id_number: m.id_number.masked(),
+                sex: m.sex().label(),
+                age: age_on(m.birth_date(), today),
+                relation: m.relation.label(),
+                is_head: m.relation == Relation::Head,
+                disability: m.disability.map_or("无".into(), |d| {
+                    format!("{}{}", d.kind.label(), d.grade.label())
+                }),
+                illness: if illness.is_empty() {
+                    "无".into()
+                } else {
+                    illness.join("；")
+                },
+                self_care: m.self_care.label(),
+                work: format!(
+                    "{}，{}",
+                    m.work_capacity.label(),
+                    if m.willing_to_work {
+                        "有就业意愿"
+                    } else {
+                        "无就业意愿"
+                    }
+                ),
+                employment: m.employment.label(),
+                school: match m.school_stage {
+                    None => "不在学".into(),
+                    Some(s) if m.boarding => format!("{}（寄宿）", s.label()),
+                    Some(s) => s.label().into(),
+                },
+                insurance: m.insurance.label(),
+                family_doctor: yes_no(m.family_doctor),
+                health_record: yes_no(m.health_record),
+            }
+        })
+        .collect();
+    let income_entries = record
+        .incomes
+        .iter()
+        .map(|i| EntryRow {
+            person_id: i.person.0,
+            person: name_of(i.person),
+            month: i.month.to_string(),
+            kind_code: i.kind.code(),
+            kind: i.kind.label(),
+            amount: i.amount.to_string(),
+        })
+        .collect();
+    let expenses = record
+        .expenses
+        .iter()
+        .map(|x| EntryRow {
+            person_id: x.person.0,
+            person: name_of(x.person),
+            month: x.month.to_string(),
+            kind_code: x.kind.code(),
+            kind: x.kind.label(),
+            amount: x.amount.to_string(),
+        })
+        .collect();
+    let assets = record
+        .assets
+        .iter()
+        .map(|a| AssetRow {
+            kind_code: a.kind.code(),
+            kind: a.kind.label(),
+            description: a.description.clone(),
+            value: a.value.to_string(),
+        })
+        .collect();
+    let asset_total: Money = record.assets.iter().map(|a| a.value).sum();
+    let survey = record.surveys.first().map(|s| SurveyView {
+        family_situation: s.family_situation.clone(),
+        poverty_cause: s.poverty_cause.clone(),
+        help_needed: s.help_needed.clone(),
+        surveyed_by: s.surveyed_by.clone(),
+        surveyed_on: s.surveyed_on.to_string(),
+    });
+    let history = history
+        .iter()
+        .map(|e| HistoryRow {
+            at: china_time(e.at),
+            who: e.actor_name.clone(),
+            role: e.actor_role.label(),
+            action: e.action.clone(),
+            subject: e.subject.clone(),
+            field: e.field.clone(),
+            old: e.old.clone(),
+            new: e.new.clone(),
+        })
+        .collect();
+    HouseholdPage {
+        can_write: chrome.user.as_ref().is_some_and(|u| u.can_write),
+        chrome,
+        id: h.id.0,
+        version: h.version,
+        number: f.number.clone(),
+        category: f.category.label(),
+        category_code: f.category.code(),
+        exited: f.exited_on.is_some(),
+        place: format!(
+            "{} · {}",
+            divisions.name(&f.township),
+            divisions.name(&f.community)
+        ),
+        facts,
+        members,
+        incomes: IncomeTable::new(&record.members, &record.incomes),
+        income_entries,
+        expenses,
+        assets,
+        asset_total: asset_total.to_string(),
+        survey,
+        earlier_surveys: record.surveys.len().saturating_sub(1),
+        history,
+    }
+}

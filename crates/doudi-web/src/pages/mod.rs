@@ -1,0 +1,184 @@
+//! The server-rendered pages, in Simplified Chinese. Every page works without JavaScript; htmx
+//! only makes the household list update as the caseworker types.
+
+mod detail;
+mod edit;
+pub(crate) mod entitlement;
+mod finance;
+mod list;
+mod members;
+mod overview;
+mod session;
+
+use askama::Template;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::AppState;
+use crate::auth::Session;
+use crate::error::AppError;
+
+/// Every page route.
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(session::login_form).post(session::login))
+        .route("/logout", post(session::logout))
+        .route(
+            "/password",
+            get(session::password_form).post(session::change_password),
+        )
+        .route("/", get(overview::show))
+        .route("/households", get(list::show))
+        .route("/households/new", get(edit::new_form).post(edit::create))
+        .route("/households/{id}", get(detail::show))
+        .route("/households/{id}/entitlement", get(entitlement::show))
+        .route(
+            "/households/{id}/edit",
+            get(edit::edit_form).post(edit::update),
+        )
+        .route(
+            "/households/{id}/members/new",
+            get(members::new_form).post(members::add),
+        )
+        .route(
+            "/households/{id}/members/{person}/edit",
+            get(members::edit_form).post(members::update),
+        )
+        .route(
+            "/households/{id}/members/{person}/remove",
+            get(members::remove_form).post(members::remove),
+        )
+        .route(
+            "/households/{id}/finances/{kind}/new",
+            get(finance::put_form).post(finance::put),
+        )
+        .route(
+            "/households/{id}/finances/{kind}/delete",
+            post(finance::delete),
+        )
+        .route(
+            "/households/{id}/surveys/new",
+            get(finance::survey_form).post(finance::record_survey),
+        )
+}
+
+/// The logged-in user as the top bar shows them.
+pub struct UserBar {
+    /// Display name.
+    pub display_name: String,
+    /// Role, in Chinese.
+    pub role: &'static str,
+    /// Whether they may file and edit households.
+    pub can_write: bool,
+}
+
+/// One step of the breadcrumb.
+pub struct Crumb {
+    /// Its text.
+    pub label: String,
+    /// Where it leads; none for the current page.
+    pub href: Option<String>,
+}
+
+/// What every page's layout needs: title, top bar, breadcrumb, the CSRF token for its forms.
+pub struct Chrome {
+    /// The page title.
+    pub title: String,
+    /// The logged-in user, if any.
+    pub user: Option<UserBar>,
+    /// The session's CSRF token, for the hidden field of every form.
+    pub csrf: String,
+    /// The breadcrumb after 首页.
+    pub crumbs: Vec<Crumb>,
+    /// Which main-menu entry is current: `overview`, `households`, `new`.
+    pub nav: &'static str,
+    /// The static files' version, for cache busting.
+    pub assets: &'static str,
+}
+
+impl Chrome {
+    /// A layout without a user (login and error pages).
+    pub fn bare(title: &str) -> Chrome {
+        Chrome {
+            title: title.to_owned(),
+            user: None,
+            csrf: String::new(),
+            crumbs: Vec::new(),
+            nav: "",
+            assets: crate::assets::VERSION.as_str(),
+        }
+    }
+
+    /// The layout of a page seen by a logged-in user.
+    pub fn new(session: &Session, title: impl Into<String>, nav: &'static str) -> Chrome {
+        Chrome {
+            title: title.into(),
+            user: Some(UserBar {
+                display_name: session.user.display_name.clone(),
+                role: session.user.role.label(),
+                can_write: session.actor.may_write_households(),
+            }),
+            csrf: session.csrf.clone(),
+            crumbs: Vec::new(),
+            nav,
+            assets: crate::assets::VERSION.as_str(),
+        }
+    }
+
+    /// Adds a breadcrumb step that links somewhere.
+    pub fn crumb(mut self, label: impl Into<String>, href: impl Into<String>) -> Chrome {
+        self.crumbs.push(Crumb {
+            label: label.into(),
+            href: Some(href.into()),
+        });
+        self
+    }
+
+    /// Whether the user may file and edit households.
+    pub fn can_write(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.can_write)
+    }
+
+    /// Ends the breadcrumb with the current page (its title).
+    pub fn here(mut self) -> Chrome {
+        self.crumbs.push(Crumb {
+            label: self.title.clone(),
+            href: None,
+        });
+        self
+    }
+}
+
+/// Renders a page with a status.
+pub(crate) fn page(status: StatusCode, template: &impl Template) -> Result<Response, AppError> {
+    Ok((status, Html(template.render()?)).into_response())
+}
+
+/// Renders a page with 200 OK.
+pub(crate) fn ok(template: &impl Template) -> Result<Response, AppError> {
+    page(StatusCode::OK, template)
+}
+
+/// Refuses a form to a role that may only read, before the store would.
+pub(crate) fn require_writer(session: &Session) -> Result<(), AppError> {
+    if session.actor.may_write_households() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// What a form says when someone else saved the household first.
+pub(crate) fn conflict_notice(expected: i64, current: i64, with_stored_values: bool) -> String {
+    let mut notice = format!(
+        "未保存：该户数据已被他人修改（您打开表单时为第{expected}版，现为第{current}版）。"
+    );
+    notice.push_str(if with_stored_values {
+        "您填写的内容仍在下方，有差异的项旁标出了当前已保存的值；请核对后再次保存。"
+    } else {
+        "您填写的内容仍在下方；请先在家庭页面查看最新数据，核对后再次保存。"
+    });
+    notice
+}

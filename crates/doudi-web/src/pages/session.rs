@@ -1,0 +1,177 @@
+//! Logging in and out, and changing the initial password.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::{Chrome, ok, page};
+use crate::AppState;
+use crate::auth::{self, AnySession};
+use crate::error::{AppError, FieldErrors};
+use crate::extract::QueryPairs;
+use crate::forms::{FormInput, FormPage, password_sections};
+
+/// The shortest password accepted when a user sets one.
+const MIN_PASSWORD_CHARS: usize = 10;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    username: String,
+    next: String,
+    error: Option<&'static str>,
+}
+
+/// Only a path on this site may be returned to after logging in, never another site.
+fn safe_next(next: &str) -> &str {
+    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    if ok { next } else { "/" }
+}
+
+pub(super) async fn login_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    QueryPairs(query): QueryPairs,
+) -> Result<Response, AppError> {
+    let next = query
+        .into_iter()
+        .find(|(n, _)| n == "next")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    // Someone already logged in who comes here by a bookmark goes straight on.
+    if let Some(token) = auth::session_token(&headers) {
+        let live = state
+            .store
+            .session_user(&auth::token_hash(&token), chrono::Utc::now())
+            .await?;
+        if live.is_some() {
+            return Ok(Redirect::to(safe_next(&next)).into_response());
+        }
+    }
+    ok(&LoginPage {
+        chrome: Chrome::bare("登录"),
+        username: String::new(),
+        next,
+        error: None,
+    })
+}
+
+pub(super) async fn login(
+    State(state): State<AppState>,
+    form: FormInput,
+) -> Result<Response, AppError> {
+    let username = form.get("username").trim().to_owned();
+    let next = form.get("next").to_owned();
+    match auth::log_in(&state, &username, form.get("password")).await? {
+        None => page(
+            StatusCode::OK,
+            &LoginPage {
+                chrome: Chrome::bare("登录"),
+                username,
+                next,
+                error: Some("用户名或密码错误"),
+            },
+        ),
+        Some((user, token)) => {
+            let to = if user.must_change_password {
+                "/password"
+            } else {
+                safe_next(&next)
+            };
+            let mut response = Redirect::to(to).into_response();
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                auth::session_cookie(&token, state.config.secure_cookies),
+            );
+            Ok(response)
+        }
+    }
+}
+
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    AnySession(session): AnySession,
+) -> Result<Response, AppError> {
+    state.store.delete_session(&session.token_hash).await?;
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        auth::clear_cookie(state.config.secure_cookies),
+    );
+    Ok(response)
+}
+
+fn password_page(session: &auth::Session, errors: &FieldErrors) -> FormPage {
+    let intro = if session.user.must_change_password {
+        "首次登录须先修改初始密码，修改后方可使用系统。"
+    } else {
+        "修改后，请使用新密码登录。"
+    };
+    FormPage::new(
+        Chrome::new(session, "修改密码", "").here(),
+        "修改密码",
+        "/password",
+        password_sections(errors),
+        "保存新密码",
+        "/",
+    )
+    .intro(intro)
+}
+
+pub(super) async fn password_form(AnySession(session): AnySession) -> Result<Response, AppError> {
+    ok(&password_page(&session, &FieldErrors::new()))
+}
+
+pub(super) async fn change_password(
+    State(state): State<AppState>,
+    AnySession(session): AnySession,
+    form: FormInput,
+) -> Result<Response, AppError> {
+    let current = form.get("current").to_owned();
+    let new = form.get("new").to_owned();
+    let mut errors = FieldErrors::new();
+    if new.chars().count() < MIN_PASSWORD_CHARS {
+        errors.add("new", format!("新密码至少{MIN_PASSWORD_CHARS}个字符"));
+    } else if new == current {
+        errors.add("new", "新密码不能与当前密码相同");
+    }
+    if form.get("confirm") != new {
+        errors.add("confirm", "两次输入的新密码不一致");
+    }
+    let hash = session.user.password_hash.clone();
+    let check = current.clone();
+    let current_ok = tokio::task::spawn_blocking(move || auth::verify_password(&check, &hash))
+        .await
+        .map_err(|e| AppError::Internal(format!("password check failed: {e}")))?;
+    if !current_ok {
+        errors.add("current", "当前密码不正确");
+    }
+    if !errors.is_empty() {
+        return page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &password_page(&session, &errors),
+        );
+    }
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new))
+        .await
+        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))?;
+    state.store.set_password(session.user.id, &hash).await?;
+    tracing::info!(user_id = session.user.id, "password changed");
+    Ok(Redirect::to("/").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_returned_to() {
+        assert_eq!(safe_next("/households?page=2"), "/households?page=2");
+        assert_eq!(safe_next("//evil.example/"), "/");
+        assert_eq!(safe_next("https://evil.example/"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+        assert_eq!(safe_next(""), "/");
+    }
+}

@@ -1,0 +1,11 @@
+//! HTTP tests of the doudi web application: each calls the router directly on a fresh in-memory
+//! SQLite store and checks what a caseworker (or an API client) would see.
+
+mod api;
+mod entitlement;
+mod households;
+mod list;
+mod measure;
+mod security;
+mod session;
+mod support;

@@ -1,0 +1,340 @@
+//! `doudi bench`: the speed figures the README quotes, measured on a synthetic county.
+//!
+//! It generates a county, writes it as CSV, imports the CSV into a fresh database through the
+//! same path as `doudi import`, and then times a township caseworker's household list page
+//! through the real router (login, session, store query, template).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use clap::Args;
+use doudi_core::{Role, Scope};
+use doudi_store::NewUser;
+use tower::ServiceExt;
+
+use crate::demo;
+
+/// What `doudi bench` measures.
+#[derive(clap::Subcommand)]
+pub enum BenchCommand {
+    /// Generation, CSV import into a fresh database, and a township's list page.
+    Registry(BenchArgs),
+    /// The policy engine: households per second for synthetic counties of each size, with and
+    /// without explanations, and optionally a whole registry read from SQLite and evaluated.
+    Policy(PolicyBenchArgs),
+}
+
+/// Options of `doudi bench policy`.
+#[derive(Args)]
+pub struct PolicyBenchArgs {
+    /// County sizes to evaluate, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+    sizes: Vec<usize>,
+    /// Seed of the counties.
+    #[arg(long, default_value_t = 2019)]
+    seed: u64,
+    /// Also import a county of this many households into a fresh SQLite file, then time reading
+    /// the whole registry back and evaluating it (0: skip).
+    #[arg(long, default_value_t = 0)]
+    registry: usize,
+}
+
+/// Options of `doudi bench registry`.
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Households in the synthetic county.
+    #[arg(long, default_value_t = 100_000)]
+    households: usize,
+    /// Seed of the county.
+    #[arg(long, default_value_t = 2019)]
+    seed: u64,
+    /// Database to import into; it must be empty. Default: a fresh SQLite file in a temporary
+    /// folder, removed afterwards.
+    #[arg(long)]
+    db: Option<String>,
+    /// How many times to request the list page.
+    #[arg(long, default_value_t = 50)]
+    requests: usize,
+}
+
+fn rate(n: usize, d: Duration) -> String {
+    let per_second = n as u128 * 1_000_000 / d.as_micros().max(1);
+    format!("{per_second}/s")
+}
+
+/// Runs a benchmark and prints its figures.
+pub async fn run(command: BenchCommand) -> Result<()> {
+    match command {
+        BenchCommand::Registry(args) => run_registry(args).await,
+        BenchCommand::Policy(args) => run_policy(args).await,
+    }
+}
+
+/// The month the policy benchmark evaluates: the demo county's incomes are the six months
+/// before its reference date.
+fn bench_month() -> doudi_core::Month {
+    doudi_core::Month::new(2026, 11).expect("valid month")
+}
+
+fn snapshots(n: usize, seed: u64) -> (Vec<doudi_policy::snapshot::Snapshot>, std::time::Duration) {
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid date");
+    let mut generator = demo::Generator::new(seed, as_of);
+    let started = Instant::now();
+    let out = (0..n)
+        .map(|i| {
+            doudi_policy::snapshot::Snapshot::from_record(&crate::files::as_record(
+                i as i64,
+                &generator.household(),
+            ))
+        })
+        .collect();
+    (out, started.elapsed())
+}
+
+async fn run_policy(args: PolicyBenchArgs) -> Result<()> {
+    use doudi_policy::{Resolved, batch, params::Parameters};
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let params = Parameters::yunyang();
+    let r = Resolved::new(&params, bench_month()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "doudi bench policy: month {}, {threads} threads, households already in memory",
+        bench_month()
+    );
+    println!(
+        "{:>10} {:>14} {:>16} {:>16} {:>16}",
+        "households", "budget only", "decisions", "with explanation", "monthly total"
+    );
+    for &n in &args.sizes {
+        let (households, _) = snapshots(n, args.seed);
+        // Budget only: every household's monthly amount summed, nothing stored.
+        let started = Instant::now();
+        let budget = batch::total_budget(&households, &r, threads);
+        let fast = started.elapsed();
+        // Decisions: one outcome per household, as `doudi eval` writes them.
+        let started = Instant::now();
+        let outcomes = batch::evaluate_all(&households, &r, false, threads);
+        let decided = started.elapsed();
+        let check: i64 = outcomes.iter().map(|o| o.total_fen).sum();
+        drop(outcomes);
+        // With full explanation trees.
+        let started = Instant::now();
+        let explained = batch::evaluate_all(&households, &r, true, threads);
+        let with_explanations = started.elapsed();
+        let explained_total: i64 = explained.iter().map(|o| o.total_fen).sum();
+        drop(explained);
+        if budget.fen() != check || check != explained_total {
+            bail!(
+                "the fast, decision and explained paths disagree: {budget} / {check} / {explained_total}"
+            );
+        }
+        println!(
+            "{n:>10} {:>14} {:>16} {:>16} {:>16}",
+            rate(n, fast),
+            rate(n, decided),
+            rate(n, with_explanations),
+            budget.to_string()
+        );
+    }
+    if args.registry > 0 {
+        let dir = std::env::temp_dir().join(format!("doudi-bench-policy-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let result = registry_eval(args.registry, args.seed, &dir, &r, threads).await;
+        let _ = std::fs::remove_dir_all(&dir);
+        result?;
+    }
+    Ok(())
+}
+
+async fn registry_eval(
+    n: usize,
+    seed: u64,
+    dir: &std::path::Path,
+    r: &doudi_policy::Resolved,
+    threads: usize,
+) -> Result<()> {
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid date");
+    let url = format!("sqlite://{}", dir.join("registry.db").display());
+    let store = crate::open(&url).await?;
+    let system = doudi_core::Actor::system("bench");
+    let mut generator = demo::Generator::new(seed, as_of);
+    for c in generator.communities().to_vec() {
+        store.put_community(&system, &c).await?;
+    }
+    let started = Instant::now();
+    let mut left = n;
+    while left > 0 {
+        let batch: Vec<_> = (0..left.min(100_000))
+            .map(|_| generator.household())
+            .collect();
+        left -= batch.len();
+        store.import_households(&system, &batch).await?;
+    }
+    println!(
+        "registry      {n} households filed into SQLite in {:.1?} (setup, not timed below)",
+        started.elapsed()
+    );
+    drop(store);
+    let started = Instant::now();
+    let store = crate::open(&url).await?;
+    let records = store.records(&system, &Default::default()).await?;
+    let read = started.elapsed();
+    let households: Vec<_> = records
+        .iter()
+        .map(doudi_policy::snapshot::Snapshot::from_record)
+        .collect();
+    drop(records);
+    let converted = started.elapsed();
+    let outcomes = doudi_policy::batch::evaluate_all(&households, r, false, threads);
+    let total = started.elapsed();
+    println!(
+        "registry eval {} households: read {read:.2?}, snapshots {:.2?}, evaluated {:.2?}; total {total:.2?} ({} eligible)",
+        outcomes.len(),
+        converted - read,
+        total - converted,
+        outcomes.iter().filter(|o| o.eligible).count()
+    );
+    Ok(())
+}
+
+async fn run_registry(args: BenchArgs) -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("doudi-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let result = run_in(&args, &dir).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+async fn run_in(args: &BenchArgs, dir: &std::path::Path) -> Result<()> {
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid date");
+    println!(
+        "doudi bench: {} households, seed {}, {} cores",
+        args.households,
+        args.seed,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+
+    // 1. Generation.
+    let started = Instant::now();
+    let mut generator = demo::Generator::new(args.seed, as_of);
+    let households: Vec<_> = (0..args.households)
+        .map(|_| generator.household())
+        .collect();
+    let generated = started.elapsed();
+    let people: usize = households.iter().map(|h| h.members.len()).sum();
+    let incomes: usize = households.iter().map(|h| h.incomes.len()).sum();
+    println!(
+        "generate      {:>8} households, {people} people, {incomes} incomes in {generated:.2?} ({} households)",
+        args.households,
+        rate(args.households, generated)
+    );
+
+    // 2. The county as a CSV file in the import layout.
+    let csv_path: PathBuf = dir.join("county.csv");
+    let mut divisions = doudi_core::TownshipTable::yunyang().townships;
+    divisions.extend(generator.communities().iter().cloned());
+    let started = Instant::now();
+    crate::files::write_new_households(&csv_path, &households, &divisions)?;
+    let size = std::fs::metadata(&csv_path)?.len();
+    let tenths_of_mib = size * 10 / 1_048_576;
+    println!(
+        "write csv     {:>6}.{} MiB in {:.2?}",
+        tenths_of_mib / 10,
+        tenths_of_mib % 10,
+        started.elapsed()
+    );
+    drop(households);
+
+    // 3. Import through the same path as `doudi import`.
+    let url = args
+        .db
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
+    let store = crate::open(&url).await?;
+    let system = doudi_core::Actor::system("bench");
+    for c in generator.communities() {
+        store.put_community(&system, c).await?;
+    }
+    let started = Instant::now();
+    crate::files::import(&url, &csv_path, false, None).await?;
+    let imported = started.elapsed();
+    println!(
+        "import csv    {:>8} households in {imported:.2?} ({} households, {} people) [{}]",
+        args.households,
+        rate(args.households, imported),
+        rate(people, imported),
+        store.backend()
+    );
+
+    // 4. A township caseworker's list page, through the router.
+    let counts = store.township_counts(&system).await?;
+    let biggest = counts
+        .iter()
+        .max_by_key(|c| c.dibao_households + c.tekun_households)
+        .context("no township has households")?;
+    let password = "bench-password-1";
+    store
+        .create_user(&NewUser {
+            username: "bench".into(),
+            display_name: "bench".into(),
+            role: Role::TownshipCaseworker,
+            scope: Scope::Division(biggest.township.clone()),
+            password_hash: doudi_web::auth::hash_password(password),
+            must_change_password: false,
+        })
+        .await?;
+    let app = doudi_web::router(doudi_web::AppState {
+        store: store.clone(),
+        config: Default::default(),
+    });
+    let login = app
+        .clone()
+        .oneshot(
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("username=bench&password={password}")))?,
+        )
+        .await?;
+    let cookie = login
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("doudi_session="))
+        .and_then(|v| v.split(';').next())
+        .context("login did not set a session cookie")?
+        .to_owned();
+    let uri = format!("/households?township={}", biggest.township);
+    let mut times = Vec::with_capacity(args.requests);
+    for _ in 0..args.requests.max(1) {
+        let started = Instant::now();
+        let response = app
+            .clone()
+            .oneshot(
+                Request::get(&uri)
+                    .header(header::COOKIE, &cookie)
+                    .body(Body::empty())?,
+            )
+            .await?;
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+        times.push(started.elapsed());
+        if status != StatusCode::OK {
+            bail!("the list page answered {status}");
+        }
+        std::hint::black_box(body);
+    }
+    times.sort();
+    println!(
+        "list page     township {} ({} households): median {:.1?}, p95 {:.1?}, max {:.1?} over {} requests",
+        biggest.township,
+        biggest.dibao_households + biggest.tekun_households,
+        times[times.len() / 2],
+        times[times.len() * 95 / 100],
+        times[times.len() - 1],
+        times.len()
+    );
+    Ok(())
+}

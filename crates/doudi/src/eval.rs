@@ -1,0 +1,280 @@
+//! `doudi eval`, `doudi simulate` and `doudi params`: the policy engine from the command line.
+
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+use doudi_core::{Actor, Money, Month};
+use doudi_policy::Resolved;
+use doudi_policy::batch;
+use doudi_policy::params::Parameters;
+use doudi_policy::snapshot::Snapshot;
+
+/// Where the households come from.
+#[derive(Args)]
+pub struct Source {
+    /// Database URL (the registry), used unless --input is given.
+    #[arg(long, env = "DOUDI_DB", default_value = "sqlite://doudi.db")]
+    db: String,
+    /// A JSON-lines file of households instead of the registry (schema:
+    /// crates/doudi-policy/schema/household.schema.json, also served at /api/schemas/household.json).
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// A parameter file instead of the built-in Yunyang set.
+    #[arg(long)]
+    params: Option<PathBuf>,
+    /// Threads to evaluate on (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+/// Options of `doudi eval`.
+#[derive(Args)]
+pub struct EvalArgs {
+    #[command(flatten)]
+    source: Source,
+    /// The month to evaluate, e.g. 2026-11.
+    #[arg(long)]
+    month: String,
+    /// Where to write the decisions as JSON lines (default: standard output).
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Include each decision's explanation tree.
+    #[arg(long)]
+    explain: bool,
+}
+
+/// Options of `doudi simulate`.
+#[derive(Args)]
+pub struct SimulateArgs {
+    #[command(flatten)]
+    source: Source,
+    /// The month to compare, e.g. 2027-01.
+    #[arg(long)]
+    month: String,
+    /// A proposed change, KEY=VALUE (e.g. dibao.standard=780); may be repeated.
+    #[arg(long = "set", required = true)]
+    changes: Vec<String>,
+    /// The date the proposed values take effect (default: the first day of --month).
+    #[arg(long)]
+    from: Option<NaiveDate>,
+}
+
+/// `doudi params …`.
+#[derive(Subcommand)]
+pub enum ParamsCommand {
+    /// Check a parameter file; every problem is printed with its line.
+    Check {
+        /// The TOML file.
+        file: PathBuf,
+    },
+    /// Print the built-in Yunyang parameter file (a starting point for the county's own).
+    Show,
+    /// Print the values in force in a month, with their dates, sources and status.
+    At {
+        /// The month, e.g. 2026-11.
+        month: String,
+        /// A parameter file instead of the built-in set.
+        #[arg(long)]
+        params: Option<PathBuf>,
+    },
+}
+
+fn parse_month(s: &str) -> Result<Month> {
+    Month::parse(s).map_err(|e| anyhow::anyhow!("--month: {e}"))
+}
+
+pub fn load_params(path: Option<&Path>) -> Result<Parameters> {
+    match path {
+        None => Ok(Parameters::yunyang()),
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            Parameters::parse(&text).map_err(|errors| {
+                let lines: Vec<String> = errors
+                    .iter()
+                    .map(|e| format!("  {}: {e}", p.display()))
+                    .collect();
+                anyhow::anyhow!(
+                    "the parameter file has {} problem(s):\n{}",
+                    errors.len(),
+                    lines.join("\n")
+                )
+            })
+        }
+    }
+}
+
+async fn load_households(source: &Source) -> Result<Vec<Snapshot>> {
+    let started = Instant::now();
+    let households = match &source.input {
+        Some(path) => {
+            let file =
+                std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+            let mut out = Vec::new();
+            for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+                let line = line.with_context(|| format!("reading {}", path.display()))?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                out.push(
+                    doudi_policy::jsonl::parse_line(&line)
+                        .map_err(|e| anyhow::anyhow!("{}:{}: {e}", path.display(), i + 1))?,
+                );
+            }
+            out
+        }
+        None => {
+            let store = crate::open(&source.db).await?;
+            let actor = Actor::system("命令行测算");
+            let records = store
+                .records(&actor, &Default::default())
+                .await
+                .context("reading the registry")?;
+            records.iter().map(Snapshot::from_record).collect()
+        }
+    };
+    eprintln!(
+        "read {} households in {:.2?}",
+        households.len(),
+        started.elapsed()
+    );
+    Ok(households)
+}
+
+fn threads(source: &Source) -> usize {
+    source
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// `doudi eval`.
+pub async fn eval(args: EvalArgs) -> Result<()> {
+    let month = parse_month(&args.month)?;
+    let params = load_params(args.source.params.as_deref())?;
+    let resolved = Resolved::new(&params, month).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let households = load_households(&args.source).await?;
+    let started = Instant::now();
+    let outcomes = batch::evaluate_all(&households, &resolved, args.explain, threads(&args.source));
+    let evaluated = started.elapsed();
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) => {
+            Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)
+        }
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = BufWriter::new(out);
+    for o in &outcomes {
+        serde_json::to_writer(&mut out, o)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    let eligible = outcomes.iter().filter(|o| o.eligible).count();
+    let total: i64 = outcomes.iter().map(|o| o.total_fen).sum();
+    eprintln!(
+        "{month}: {} households evaluated in {evaluated:.2?}; {eligible} eligible; monthly total {}{}",
+        outcomes.len(),
+        Money::from_fen(total),
+        if outcomes.iter().any(|o| o.illustrative) {
+            " (uses illustrative parameter values)"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}
+
+/// `doudi simulate`.
+pub async fn simulate(args: SimulateArgs) -> Result<()> {
+    let month = parse_month(&args.month)?;
+    let params = load_params(args.source.params.as_deref())?;
+    let from = args.from.unwrap_or_else(|| month.first_day());
+    let mut proposed = params.clone();
+    for change in &args.changes {
+        let Some((key, value)) = change.split_once('=') else {
+            bail!("--set {change}: expected KEY=VALUE, e.g. dibao.standard=780");
+        };
+        proposed = proposed
+            .with_change(key.trim(), from, value.trim(), "拟调整（测算）")
+            .map_err(|e| anyhow::anyhow!("--set {change}: {e}"))?;
+    }
+    let now = Resolved::new(&params, month).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let next = Resolved::new(&proposed, month).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let households = load_households(&args.source).await?;
+    let started = Instant::now();
+    let (by_township, total) = batch::simulate(&households, &now, &next, threads(&args.source));
+    eprintln!(
+        "simulated {} households in {:.2?}",
+        households.len(),
+        started.elapsed()
+    );
+    let names: std::collections::HashMap<String, String> = doudi_core::TownshipTable::yunyang()
+        .townships
+        .into_iter()
+        .map(|t| (t.code.to_string(), t.name))
+        .collect();
+    println!("{month} 测算：{}（自 {from} 起）", args.changes.join("，"));
+    println!(
+        "{:<14}{:>8}{:>8}{:>8}{:>8}{:>8}{:>16}{:>16}{:>14}",
+        "乡镇（街道）", "户数", "增加", "减少", "新纳入", "退出", "现月支出", "调整后", "变化"
+    );
+    let row = |name: &str, m: &batch::Movement| {
+        println!(
+            "{:<14}{:>8}{:>8}{:>8}{:>8}{:>8}{:>16}{:>16}{:>14}",
+            name,
+            m.households,
+            m.gain,
+            m.lose,
+            m.newly_eligible,
+            m.no_longer_eligible,
+            Money::from_fen(m.before_fen).to_string(),
+            Money::from_fen(m.after_fen).to_string(),
+            Money::from_fen(m.change_fen()).to_string()
+        );
+    };
+    for (code, m) in &by_township {
+        row(names.get(code).map_or(code.as_str(), String::as_str), m);
+    }
+    row("合计", &total);
+    Ok(())
+}
+
+/// `doudi params …`.
+pub fn params(command: ParamsCommand) -> Result<()> {
+    match command {
+        ParamsCommand::Check { file } => {
+            load_params(Some(&file))?;
+            println!(
+                "{}: OK ({} parameters)",
+                file.display(),
+                doudi_policy::DEFS.len()
+            );
+            Ok(())
+        }
+        ParamsCommand::Show => {
+            print!("{}", include_str!("../../doudi-policy/data/yunyang.toml"));
+            Ok(())
+        }
+        ParamsCommand::At { month, params } => {
+            let month = parse_month(&month)?;
+            let params = load_params(params.as_deref())?;
+            let r = Resolved::new(&params, month).map_err(|e| anyhow::anyhow!("{e}"))?;
+            for (i, def) in doudi_policy::DEFS.iter().enumerate() {
+                let c = r.cite(doudi_policy::P::ALL[i]);
+                println!(
+                    "{:<36} {:<14} {} 起  {}{}  [{}]",
+                    def.key,
+                    c.value,
+                    c.from,
+                    if c.illustrative { "⚠示例值 " } else { "" },
+                    c.source,
+                    def.label
+                );
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,491 @@
+//! `doudi`: the one binary. Serves the web application, generates the synthetic county, imports
+//! and exports household files, manages communities and users, and measures itself.
+
+mod bench;
+mod demo;
+mod eval;
+mod files;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use doudi_core::{Actor, Division, DivisionCode, DivisionKind, Role, Scope};
+use doudi_store::{NewUser, Store, StoreError};
+
+/// doudi (兜底): the precise-assistance platform for urban people in special hardship.
+#[derive(Parser)]
+#[command(name = "doudi", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web application (Chinese UI, JSON API under /api, OpenAPI at /api/openapi.json).
+    Serve(ServeArgs),
+    /// Generate a deterministic synthetic county into the database, or into a CSV/XLSX file.
+    Demo(DemoArgs),
+    /// Import households from a CSV or XLSX file (all or nothing unless --partial).
+    Import(ImportArgs),
+    /// Export households to a CSV or XLSX file in the import layout.
+    Export(ExportArgs),
+    /// Write the import template (CSV, or XLSX with a sheet of column notes).
+    Template {
+        /// Where to write it: a .csv or .xlsx path.
+        file: PathBuf,
+    },
+    /// Manage communities (社区) beneath the townships.
+    #[command(subcommand)]
+    Community(CommunityCommand),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Evaluate every household (registry or JSON lines) for a month, writing decisions as JSON lines.
+    Eval(eval::EvalArgs),
+    /// What-if: apply a proposed parameter change and report who gains, loses or changes, and the budget.
+    Simulate(eval::SimulateArgs),
+    /// Check, show or resolve policy parameter files.
+    #[command(subcommand)]
+    Params(eval::ParamsCommand),
+    /// Measure speed on synthetic counties: registry (import, list page) or policy (evaluation).
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+#[derive(Args)]
+struct DbArgs {
+    /// Database URL: sqlite://FILE (embedded, the default) or postgres://USER@HOST/DB.
+    #[arg(long, env = "DOUDI_DB", default_value = "sqlite://doudi.db")]
+    db: String,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Database URL; with --demo and no --db, the demo file sqlite://doudi-demo.db.
+    #[arg(long, env = "DOUDI_DB")]
+    db: Option<String>,
+    /// Address to listen on.
+    #[arg(long, env = "DOUDI_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Load a synthetic county (if the database is empty) and create the demo logins.
+    #[arg(long)]
+    demo: bool,
+    /// Households in the demo county.
+    #[arg(long, default_value_t = 3000)]
+    households: usize,
+    /// Seed of the demo county.
+    #[arg(long, default_value_t = 2019)]
+    seed: u64,
+    /// Mark session cookies Secure (set this when serving behind TLS).
+    #[arg(long, env = "DOUDI_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Policy parameter file (default: the built-in Yunyang set; see `doudi params show`).
+    #[arg(long, env = "DOUDI_PARAMS")]
+    params: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// How many households.
+    #[arg(long, default_value_t = 3000)]
+    households: usize,
+    /// Seed: the same seed and date give the same county.
+    #[arg(long, default_value_t = 2019)]
+    seed: u64,
+    /// Reference date (incomes are the six months before it); defaults to the first of this month.
+    #[arg(long)]
+    as_of: Option<NaiveDate>,
+    /// Write the county to this CSV or XLSX file instead of the database.
+    #[arg(long)]
+    file: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// The CSV or XLSX file (layout: `doudi template FILE`).
+    file: PathBuf,
+    /// Write the good households and put the bad rows, with reasons, in an error file.
+    #[arg(long)]
+    partial: bool,
+    /// Where the error file goes (default: FILE's name with .errors.csv).
+    #[arg(long)]
+    errors: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Where to write: a .csv or .xlsx path.
+    file: PathBuf,
+    /// Only this township or community (code).
+    #[arg(long)]
+    division: Option<String>,
+    /// Also households that have exited.
+    #[arg(long)]
+    include_exited: bool,
+}
+
+#[derive(Subcommand)]
+enum CommunityCommand {
+    /// Add a community beneath a township, or rename it.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        /// 12-digit community code (it starts with the township's 9 digits).
+        #[arg(long)]
+        code: String,
+        /// Name, such as 复兴社区.
+        #[arg(long)]
+        name: String,
+    },
+    /// List townships and communities.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password must be changed at first login.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Role: admin, county_approver, auditor, township_caseworker, community_worker.
+        #[arg(long)]
+        role: String,
+        /// Division code the user works in (township or community); omit for the whole county.
+        #[arg(long)]
+        scope: Option<String>,
+        /// Initial password (read from DOUDI_INITIAL_PASSWORD if not given).
+        #[arg(long, env = "DOUDI_INITIAL_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Demo(args) => demo_command(args).await,
+        Command::Import(args) => {
+            files::import(&args.db.db, &args.file, args.partial, args.errors).await
+        }
+        Command::Export(args) => {
+            files::export(
+                &args.db.db,
+                &args.file,
+                args.division.as_deref(),
+                args.include_exited,
+            )
+            .await
+        }
+        Command::Template { file } => files::template(&file),
+        Command::Community(c) => community(c).await,
+        Command::User(UserCommand::Add {
+            db,
+            username,
+            name,
+            role,
+            scope,
+            password,
+        }) => {
+            let store = open(&db.db).await?;
+            let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let scope = parse_scope(scope.as_deref())?;
+            let id = store
+                .create_user(&NewUser {
+                    username: username.clone(),
+                    display_name: name,
+                    role,
+                    scope,
+                    password_hash: doudi_web::auth::hash_password(&password),
+                    must_change_password: true,
+                })
+                .await
+                .context("creating the user")?;
+            println!(
+                "created user {username} (id {id}); the password must be changed at first login"
+            );
+            Ok(())
+        }
+        Command::Eval(args) => eval::eval(args).await,
+        Command::Simulate(args) => eval::simulate(args).await,
+        Command::Params(command) => eval::params(command),
+        Command::Bench(args) => bench::run(args).await,
+    }
+}
+
+fn parse_scope(scope: Option<&str>) -> Result<Scope> {
+    match scope {
+        None | Some("") => Ok(Scope::County),
+        Some(code) => Ok(Scope::Division(
+            DivisionCode::parse(code).map_err(|e| anyhow::anyhow!("{e}"))?,
+        )),
+    }
+}
+
+/// Opens the database, creating and migrating it as needed.
+async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    doudi_store::connect(url)
+        .await
+        .with_context(|| format!("opening the database ({})", redact(url)))
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn community(command: CommunityCommand) -> Result<()> {
+    match command {
+        CommunityCommand::Add { db, code, name } => {
+            let store = open(&db.db).await?;
+            let code = DivisionCode::parse(&code).map_err(|e| anyhow::anyhow!("{e}"))?;
+            if !code.is_community() {
+                bail!("a community code has 12 digits (the township's 9 and 3 more)");
+            }
+            let division = Division {
+                parent: Some(code.township()),
+                code,
+                name,
+                kind: DivisionKind::Community,
+            };
+            store
+                .put_community(&Actor::system("命令行"), &division)
+                .await
+                .context("adding the community")?;
+            println!("community {} {} saved", division.code, division.name);
+            Ok(())
+        }
+        CommunityCommand::List { db } => {
+            let store = open(&db.db).await?;
+            for d in store.divisions().await? {
+                let indent = if d.kind == DivisionKind::Community {
+                    "  "
+                } else {
+                    ""
+                };
+                println!("{indent}{}\t{}\t{}", d.code, d.name, d.kind.label());
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn demo_command(args: DemoArgs) -> Result<()> {
+    let as_of = args.as_of.unwrap_or_else(demo::default_as_of);
+    let mut generator = demo::Generator::new(args.seed, as_of);
+    let households: Vec<_> = (0..args.households)
+        .map(|_| generator.household())
+        .collect();
+    if let Some(file) = args.file {
+        let mut divisions = doudi_core::TownshipTable::yunyang().townships;
+        divisions.extend(generator.communities().iter().cloned());
+        return files::write_new_households(&file, &households, &divisions);
+    }
+    let store = open(&args.db.db).await?;
+    load_demo(store.as_ref(), &generator, &households).await
+}
+
+/// Writes the demo communities and households into a store.
+async fn load_demo(
+    store: &dyn Store,
+    generator: &demo::Generator,
+    households: &[doudi_core::NewHousehold],
+) -> Result<()> {
+    let system = Actor::system("演示数据生成");
+    for c in generator.communities() {
+        store
+            .put_community(&system, c)
+            .await
+            .context("adding the demo communities")?;
+    }
+    let started = std::time::Instant::now();
+    let counts = store
+        .import_households(&system, households)
+        .await
+        .context("writing the demo county")?;
+    eprintln!(
+        "demo county: {} households, {} people, {} income records written in {:.1?}",
+        counts.households,
+        counts.people,
+        counts.incomes,
+        started.elapsed()
+    );
+    Ok(())
+}
+
+/// The demo logins: one per role, all with the same password, printed at start-up.
+const DEMO_PASSWORD: &str = "doudi2019";
+const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
+    (
+        "qinglong",
+        "青龙街道经办员 陈静",
+        Role::TownshipCaseworker,
+        "500235002",
+    ),
+    (
+        "shuangjiang",
+        "双江街道经办员 谭勇",
+        Role::TownshipCaseworker,
+        "500235001",
+    ),
+    (
+        "fuxing",
+        "青龙街道社区工作人员 向敏",
+        Role::CommunityWorker,
+        "500235002001",
+    ),
+    (
+        "xianminzheng",
+        "县民政局审批 冉建国",
+        Role::CountyApprover,
+        "",
+    ),
+    ("shenji", "县审计监督 牟红", Role::Auditor, ""),
+    ("admin", "系统管理员", Role::Admin, ""),
+];
+
+async fn serve(args: ServeArgs) -> Result<()> {
+    let url = match (&args.db, args.demo) {
+        (Some(url), _) => url.clone(),
+        (None, true) => "sqlite://doudi-demo.db".to_owned(),
+        (None, false) => "sqlite://doudi.db".to_owned(),
+    };
+    let store = open(&url).await?;
+    if args.demo {
+        prepare_demo(store.as_ref(), &args).await?;
+    }
+    let state = doudi_web::AppState {
+        store,
+        config: doudi_web::WebConfig {
+            secure_cookies: args.secure_cookies,
+            ..Default::default()
+        },
+    };
+    let app = doudi_web::router(state);
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    println!();
+    println!("doudi is running: open http://{addr}/ in a browser");
+    if args.demo {
+        println!("demo logins (password {DEMO_PASSWORD} for all):");
+        for (username, name, role, _) in DEMO_USERS {
+            println!("  {username:<14} {name}（{}）", role.label());
+        }
+    }
+    println!("press Ctrl-C to stop");
+    tracing::info!(%addr, backend = %redact(&url).split(':').next().unwrap_or(""), "listening");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving")?;
+    Ok(())
+}
+
+/// Loads the demo county into an empty database and makes sure the demo logins exist.
+async fn prepare_demo(store: &dyn Store, args: &ServeArgs) -> Result<()> {
+    let county = Actor::system("演示数据生成");
+    let existing = store
+        .households(
+            &county,
+            &doudi_store::HouseholdFilter {
+                include_exited: true,
+                ..Default::default()
+            },
+            doudi_store::Page {
+                offset: 0,
+                limit: 1,
+            },
+        )
+        .await?;
+    if existing.total == 0 {
+        eprintln!(
+            "generating the demo county ({} households, seed {})…",
+            args.households, args.seed
+        );
+        let mut generator = demo::Generator::new(args.seed, demo::default_as_of());
+        let households: Vec<_> = (0..args.households)
+            .map(|_| generator.household())
+            .collect();
+        load_demo(store, &generator, &households).await?;
+    }
+    let hash = doudi_web::auth::hash_password(DEMO_PASSWORD);
+    for (username, name, role, scope) in DEMO_USERS {
+        let user = NewUser {
+            username: (*username).to_owned(),
+            display_name: (*name).to_owned(),
+            role: *role,
+            scope: parse_scope(Some(scope))?,
+            password_hash: hash.clone(),
+            must_change_password: false,
+        };
+        match store.create_user(&user).await {
+            Ok(_) | Err(StoreError::Duplicate(_)) => {}
+            Err(e) => return Err(e).context("creating the demo logins"),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_password_never_appears_in_messages() {
+        assert_eq!(
+            redact("postgres://root:secret@127.0.0.1/doudi"),
+            "postgres://root:***@127.0.0.1/doudi"
+        );
+        assert_eq!(
+            redact("postgres://root@127.0.0.1/doudi"),
+            "postgres://root@127.0.0.1/doudi"
+        );
+        assert_eq!(redact("sqlite://doudi.db"), "sqlite://doudi.db");
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}
