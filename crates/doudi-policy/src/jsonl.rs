@@ -196,3 +196,153 @@ mod tests {
         assert!(e.contains("unknown field `extra`"), "{e}");
     }
 }
+
+/// One inpatient stay per line for `doudi eval --rule medical` (2.4): `{"id":1,
+/// "hospital":"云阳县人民医院","level":"county","in_county":true,"total_fen":1000000,
+/// "in_catalogue_fen":900000,"admitted":"2026-10-01","category":"dibao",
+/// "special_disease":null,"critical_deductible_met_fen":0,"assistance_paid_fen":0}`.
+pub fn parse_stay(
+    line: &str,
+) -> Result<(i64, crate::medical::Stay, crate::medical::UsedThisYear), String> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct StayLine {
+        id: i64,
+        #[serde(default)]
+        hospital: String,
+        level: String,
+        #[serde(default)]
+        in_county: bool,
+        total_fen: i64,
+        in_catalogue_fen: i64,
+        admitted: NaiveDate,
+        category: String,
+        #[serde(default)]
+        special_disease: Option<String>,
+        #[serde(default)]
+        critical_deductible_met_fen: i64,
+        #[serde(default)]
+        assistance_paid_fen: i64,
+    }
+    let s: StayLine = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    let level = match s.level.as_str() {
+        "township" => crate::medical::Level::Township,
+        "county" => crate::medical::Level::County,
+        "municipal" => crate::medical::Level::Municipal,
+        other => {
+            return Err(format!(
+                "level: expected township, county or municipal, got {other:?}"
+            ));
+        }
+    };
+    let stay = crate::medical::Stay {
+        hospital: s.hospital,
+        level,
+        in_county: s.in_county,
+        total: non_negative("total_fen", s.total_fen)?,
+        in_catalogue: non_negative("in_catalogue_fen", s.in_catalogue_fen)?,
+        admitted: s.admitted,
+        category: Category::parse(&s.category).map_err(|e| format!("category: {e}"))?,
+        special_disease: s
+            .special_disease
+            .map(|d| {
+                doudi_core::SpecialDisease::parse(&d).map_err(|e| format!("special_disease: {e}"))
+            })
+            .transpose()?,
+    };
+    stay.check().map_err(|e| e.to_string())?;
+    let used = crate::medical::UsedThisYear {
+        critical_deductible_met: non_negative(
+            "critical_deductible_met_fen",
+            s.critical_deductible_met_fen,
+        )?,
+        assistance_paid: non_negative("assistance_paid_fen", s.assistance_paid_fen)?,
+    };
+    Ok((s.id, stay, used))
+}
+
+/// One application per line for `doudi eval --rule temporary` (2.8): `{"id":1,
+/// "kind":"emergency","tier":2,"per_capita_income_fen":1200000,"applied":"2026-11-02",
+/// "previous_grants":["2026-03-01"],"case_decision":{"amount_fen":2000000,
+/// "reference":"青龙街道2026年第3次集体研究纪要","decided_on":"2026-11-05","reason":"…"}}`.
+/// The month of `applied` selects the parameters.
+pub fn parse_application(
+    line: &str,
+) -> Result<(i64, Month, crate::temporary::Application), String> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct CaseLine {
+        amount_fen: i64,
+        reference: String,
+        decided_on: NaiveDate,
+        #[serde(default)]
+        reason: String,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct ApplicationLine {
+        id: i64,
+        kind: String,
+        tier: u8,
+        per_capita_income_fen: i64,
+        applied: NaiveDate,
+        #[serde(default)]
+        previous_grants: Vec<NaiveDate>,
+        #[serde(default)]
+        case_decision: Option<CaseLine>,
+    }
+    let a: ApplicationLine = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    let kind = match a.kind.as_str() {
+        "emergency" => crate::temporary::Kind::Emergency,
+        "expenditure" => crate::temporary::Kind::Expenditure,
+        other => {
+            return Err(format!(
+                "kind: expected emergency or expenditure, got {other:?}"
+            ));
+        }
+    };
+    let tier = crate::temporary::Tier::from_number(a.tier)
+        .ok_or_else(|| format!("tier: expected 1, 2 or 3, got {}", a.tier))?;
+    let case_decision = a
+        .case_decision
+        .map(|c| {
+            Ok::<_, String>(crate::temporary::CaseDecision {
+                amount: non_negative("case_decision.amount_fen", c.amount_fen)?,
+                reference: c.reference,
+                decided_on: c.decided_on,
+                reason: c.reason,
+            })
+        })
+        .transpose()?;
+    Ok((
+        a.id,
+        Month::of(a.applied),
+        crate::temporary::Application {
+            kind,
+            tier,
+            per_capita_income: non_negative("per_capita_income_fen", a.per_capita_income_fen)?,
+            previous_grants: a.previous_grants,
+            case_decision,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod event_tests {
+    use super::*;
+
+    #[test]
+    fn a_stay_line_and_an_application_line_parse() {
+        let (id, stay, used) = parse_stay(r#"{"id":3,"level":"county","in_county":true,"total_fen":1000000,"in_catalogue_fen":900000,"admitted":"2026-10-01","category":"dibao"}"#).unwrap();
+        assert_eq!(
+            (id, stay.total, used.assistance_paid),
+            (3, Money::from_yuan(10_000), Money::ZERO)
+        );
+        let e = parse_stay(r#"{"id":3,"level":"county","total_fen":100,"in_catalogue_fen":200,"admitted":"2026-10-01","category":"dibao"}"#).unwrap_err();
+        assert!(e.contains("目录内费用不能超过"), "{e}");
+        let (_, month, a) = parse_application(r#"{"id":4,"kind":"emergency","tier":2,"per_capita_income_fen":1200000,"applied":"2026-11-02"}"#).unwrap();
+        assert_eq!(month.to_string(), "2026-11");
+        assert_eq!(a.tier, crate::temporary::Tier::Two);
+        assert!(parse_application(r#"{"id":4,"kind":"emergency","tier":4,"per_capita_income_fen":0,"applied":"2026-11-02"}"#).unwrap_err().starts_with("tier:"));
+    }
+}

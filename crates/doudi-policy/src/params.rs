@@ -56,8 +56,21 @@ impl Ratio {
 }
 
 impl fmt::Display for Ratio {
-    /// As a percentage: `130%`, `12.5%`.
+    /// As a percentage (`130%`, `12.5%`), or from twice upwards as a multiple (`24倍`), which is
+    /// how the documents write tiers and limits.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 >= 20_000 {
+            let (times, frac) = (self.0 / 10_000, self.0 % 10_000);
+            return if frac == 0 {
+                write!(f, "{times}倍")
+            } else {
+                write!(
+                    f,
+                    "{times}.{}倍",
+                    format!("{frac:04}").trim_end_matches('0')
+                )
+            };
+        }
         let whole = self.0 / 100;
         let frac = self.0 % 100;
         if frac == 0 {
@@ -589,6 +602,8 @@ mod tests {
         assert!(Ratio::parse("-1").is_err());
         assert_eq!(Ratio(13_000).to_string(), "130%");
         assert_eq!(Ratio(1_250).to_string(), "12.5%");
+        assert_eq!(Ratio(240_000).to_string(), "24倍");
+        assert_eq!(Ratio(25_000).to_string(), "2.5倍");
     }
 
     #[test]

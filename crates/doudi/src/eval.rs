@@ -31,12 +31,31 @@ pub struct Source {
     threads: Option<usize>,
 }
 
+/// Which rule `doudi eval` applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Rule {
+    /// Each household's monthly benefit under its category: dibao (2.1.a) or tekun (2.2.a).
+    Monthly,
+    /// The expenditure-type dibao test (2.1.b), as if each household applied in --month.
+    Expenditure,
+    /// Education aid (2.5) for every student, for the term containing --month.
+    Education,
+    /// Inpatient stays (2.4), one per line of --input (see `jsonl::parse_stay`).
+    Medical,
+    /// Temporary-assistance applications (2.8), one per line of --input.
+    Temporary,
+}
+
 /// Options of `doudi eval`.
 #[derive(Args)]
 pub struct EvalArgs {
     #[command(flatten)]
     source: Source,
-    /// The month to evaluate, e.g. 2026-11.
+    /// The rule to apply.
+    #[arg(long, value_enum, default_value = "monthly")]
+    rule: Rule,
+    /// The month to evaluate, e.g. 2026-11 (for medical and temporary, each event's own date
+    /// decides).
     #[arg(long)]
     month: String,
     /// Where to write the decisions as JSON lines (default: standard output).
@@ -151,10 +170,137 @@ fn threads(source: &Source) -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
+fn output(path: Option<&Path>) -> Result<BufWriter<Box<dyn Write>>> {
+    let out: Box<dyn Write> = match path {
+        Some(p) => {
+            Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)
+        }
+        None => Box::new(std::io::stdout().lock()),
+    };
+    Ok(BufWriter::new(out))
+}
+
+/// Reads the non-empty lines of a JSON-lines file with their 1-based numbers.
+fn event_lines(source: &Source, rule: &str) -> Result<Vec<(usize, String)>> {
+    let Some(path) = &source.input else {
+        bail!("--rule {rule} reads its events from --input FILE.jsonl");
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, l.to_owned()))
+        .collect())
+}
+
+/// The rules that are not the monthly benefit: one JSON object per household or event.
+async fn eval_other(args: &EvalArgs, month: Month, params: &Parameters) -> Result<()> {
+    use doudi_policy::{dibao, education, medical, temporary};
+    let mut out = output(args.output.as_deref())?;
+    let mut write = |value: serde_json::Value| -> Result<()> {
+        serde_json::to_writer(&mut out, &value)?;
+        out.write_all(b"\n")?;
+        Ok(())
+    };
+    let explain = |e: &doudi_policy::explain::Explanation| {
+        if args.explain {
+            serde_json::to_value(e).unwrap_or_default()
+        } else {
+            serde_json::Value::Null
+        }
+    };
+    let path = args
+        .source
+        .input
+        .as_ref()
+        .map_or(String::new(), |p| p.display().to_string());
+    let mut count = 0;
+    match args.rule {
+        Rule::Monthly => unreachable!("handled by eval"),
+        Rule::Expenditure => {
+            let r = Resolved::new(params, month).map_err(|e| anyhow::anyhow!("{e}"))?;
+            for h in load_households(&args.source).await? {
+                let (d, e) = dibao::explain(&h, &r, true);
+                write(serde_json::json!({
+                    "id": h.id, "township": h.township, "rule": "2.1.b", "eligible": d.eligible,
+                    "refusal": d.refusal.map(dibao::Refusal::label), "counted_income_fen": d.counted_income.fen(),
+                    "base_fen": d.base.fen(), "extras_fen": d.extras.fen(), "total_fen": d.total.fen(),
+                    "illustrative": e.uses_illustrative(), "explanation": explain(&e),
+                }))?;
+                count += 1;
+            }
+        }
+        Rule::Education => {
+            let term = education::Term::of(month);
+            let r = term.resolve(params).map_err(|e| anyhow::anyhow!("{e}"))?;
+            for h in load_households(&args.source).await? {
+                let (students, e) = education::explain_students(&h, term, &r);
+                if students.is_empty() {
+                    continue;
+                }
+                let list: Vec<serde_json::Value> = students
+                    .iter()
+                    .map(|s| serde_json::json!({
+                        "member": s.member, "stage": s.decision.stage.code(),
+                        "items": s.decision.items.iter().map(|i| serde_json::json!({"kind": i.kind.code(), "label": i.kind.label(), "amount_fen": i.amount.fen()})).collect::<Vec<_>>(),
+                        "total_fen": s.decision.total.fen(),
+                        "loan_ceiling_fen": s.decision.loan_ceiling.map(Money::fen),
+                    }))
+                    .collect();
+                write(serde_json::json!({
+                    "id": h.id, "township": h.township, "rule": "2.5", "term": term.to_string(), "students": list,
+                    "total_fen": students.iter().map(|s| s.decision.total.fen()).sum::<i64>(),
+                    "illustrative": e.uses_illustrative(), "explanation": explain(&e),
+                }))?;
+                count += 1;
+            }
+        }
+        Rule::Medical => {
+            for (n, line) in event_lines(&args.source, "medical")? {
+                let (id, stay, used) = doudi_policy::jsonl::parse_stay(&line)
+                    .map_err(|e| anyhow::anyhow!("{path}:{n}: {e}"))?;
+                let r = Resolved::new(params, stay.month())
+                    .map_err(|e| anyhow::anyhow!("{path}:{n}: {e}"))?;
+                let (d, e) = medical::explain(&stay, &used, &r);
+                write(serde_json::json!({
+                    "id": id, "rule": "2.4", "basic_fen": d.basic.fen(), "critical_fen": d.critical.fen(),
+                    "assistance_fen": d.assistance.fen(), "self_pay_fen": d.self_pay.fen(),
+                    "out_of_catalogue_fen": d.out_of_catalogue.fen(), "out_of_catalogue_over_limit": d.out_over_limit,
+                    "illustrative": e.uses_illustrative(), "explanation": explain(&e),
+                }))?;
+                count += 1;
+            }
+        }
+        Rule::Temporary => {
+            for (n, line) in event_lines(&args.source, "temporary")? {
+                let (id, applied, a) = doudi_policy::jsonl::parse_application(&line)
+                    .map_err(|e| anyhow::anyhow!("{path}:{n}: {e}"))?;
+                let r = Resolved::new(params, applied)
+                    .map_err(|e| anyhow::anyhow!("{path}:{n}: {e}"))?;
+                let (d, e) = temporary::explain(&a, &r);
+                write(serde_json::json!({
+                    "id": id, "rule": a.kind.clause(), "granted": d.granted, "refusal": d.refusal.map(temporary::Refusal::label),
+                    "amount_fen": d.amount.fen(), "case_by_case": d.case_by_case,
+                    "illustrative": e.uses_illustrative(), "explanation": explain(&e),
+                }))?;
+                count += 1;
+            }
+        }
+    }
+    out.flush()?;
+    eprintln!("{count} decisions written");
+    Ok(())
+}
+
 /// `doudi eval`.
 pub async fn eval(args: EvalArgs) -> Result<()> {
     let month = parse_month(&args.month)?;
     let params = load_params(args.source.params.as_deref())?;
+    if args.rule != Rule::Monthly {
+        return eval_other(&args, month, &params).await;
+    }
     let resolved = Resolved::new(&params, month).map_err(|e| anyhow::anyhow!("{e}"))?;
     let households = load_households(&args.source).await?;
     let started = Instant::now();

@@ -17,7 +17,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::AppState;
-use crate::auth::Session;
+use crate::auth::{CurrentUser, Session};
 use crate::error::AppError;
 
 /// Every page route.
@@ -31,6 +31,8 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/", get(overview::show))
         .route("/households", get(list::show))
+        .route("/import/template.xlsx", get(template_xlsx))
+        .route("/import/template.csv", get(template_csv))
         .route("/households/new", get(edit::new_form).post(edit::create))
         .route("/households/{id}", get(detail::show))
         .route("/households/{id}/entitlement", get(entitlement::show))
@@ -62,6 +64,41 @@ pub(crate) fn routes() -> Router<AppState> {
             "/households/{id}/surveys/new",
             get(finance::survey_form).post(finance::record_survey),
         )
+}
+
+/// The import template as XLSX, with a sheet explaining every column (the layout of
+/// `doudi import`).
+async fn template_xlsx(CurrentUser(_): CurrentUser) -> Result<Response, AppError> {
+    let bytes = doudi_exchange::to_xlsx(&doudi_exchange::template_table(), true)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "doudi-import-template.xlsx",
+    ))
+}
+
+/// The import template as CSV (UTF-8 with a byte-order mark, for Excel).
+async fn template_csv(CurrentUser(_): CurrentUser) -> Response {
+    download(
+        doudi_exchange::to_csv(&doudi_exchange::template_table()),
+        "text/csv; charset=utf-8",
+        "doudi-import-template.csv",
+    )
+}
+
+fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// The logged-in user as the top bar shows them.

@@ -176,3 +176,22 @@ async fn an_exited_household_is_listed_only_when_asked() {
         .await;
     assert!(with.body.contains("QL-0099") && with.body.contains("2025-01-31 退出"));
 }
+
+#[tokio::test]
+async fn the_import_template_downloads_as_a_spreadsheet_that_reads_back_cleanly() {
+    let app = App::new().await;
+    let anonymous = app.get(None, "/import/template.xlsx").await;
+    assert_ne!(anonymous.status, StatusCode::OK, "only for logged-in users");
+    let client = app.login(QINGLONG_CASEWORKER).await;
+    let page = app.get(Some(&client), "/households").await;
+    assert!(page.body.contains("href=\"/import/template.xlsx\""));
+    let csv = app.get(Some(&client), "/import/template.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.starts_with('\u{feff}'),
+        "a byte-order mark so Excel reads UTF-8"
+    );
+    let sheet = doudi_exchange::read::read_csv(csv.body.as_bytes()).unwrap();
+    assert_eq!(sheet.headers[0], "户编号");
+    assert_eq!(sheet.rows.len(), 2, "an example household of two");
+}
