@@ -473,7 +473,8 @@ pub fn parse_households(
     let mut id_rows: HashMap<String, usize> = HashMap::new();
     let mut cells_of: HashMap<usize, &[Cell]> = HashMap::new();
 
-    for (number, cells) in &sheet.rows {
+    // Each row on its own first, on every core: cells into a member, incomes and assets.
+    let parse_row = |(number, cells): &(usize, Vec<Cell>)| {
         let mut row = Row {
             number: *number,
             cells,
@@ -485,24 +486,12 @@ pub fn parse_households(
             row.fail(Col::Number, "必填，不能为空");
         }
         let member = parse_member(&mut row, today);
-        if let Some(m) = &member {
-            if let Some(first) = id_rows.insert(m.id_number.as_str().to_owned(), *number) {
-                row.fail(
-                    Col::IdNumber,
-                    format!("身份证号码{}与第{first}行重复", m.id_number.masked()),
-                );
-            }
-        }
         let (incomes, expenses, assets) = parse_dynamic(&mut row);
         let is_head = member
             .as_ref()
             .is_some_and(|m| m.relation == Relation::Head)
             || Relation::parse(row.text(Col::Relation)) == Ok(Relation::Head);
-        let errors = std::mem::take(&mut row.errors);
-        let key = group_of.len();
-        let group = *group_of.entry(household_number.clone()).or_insert(key);
-        cells_of.insert(*number, cells);
-        groups.entry(group).or_default().push(RowData {
+        RowData {
             number: *number,
             household_number,
             is_head,
@@ -510,8 +499,36 @@ pub fn parse_households(
             incomes,
             expenses,
             assets,
-            errors,
-        });
+            errors: row.errors,
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = sheet.rows.len().div_ceil(threads).max(4096);
+    let parsed_rows: Vec<RowData> = std::thread::scope(|s| {
+        let parts: Vec<_> = sheet
+            .rows
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(parse_row).collect::<Vec<_>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().expect("a parsing thread panicked"))
+            .collect()
+    });
+    for ((number, cells), mut data) in sheet.rows.iter().zip(parsed_rows) {
+        if let Some(m) = &data.member {
+            if let Some(first) = id_rows.insert(m.id_number.as_str().to_owned(), *number) {
+                data.errors.push(RowError {
+                    row: *number,
+                    column: spec(Col::IdNumber).header.into(),
+                    message: format!("身份证号码{}与第{first}行重复", m.id_number.masked()),
+                });
+            }
+        }
+        let key = group_of.len();
+        let group = *group_of.entry(data.household_number.clone()).or_insert(key);
+        cells_of.insert(*number, cells.as_slice());
+        groups.entry(group).or_default().push(data);
     }
 
     for (_, mut rows) in groups {
@@ -588,17 +605,18 @@ pub fn parse_households(
             .any(|r| !r.errors.is_empty() || r.member.is_none());
         match (fields, survey) {
             (Some(fields), Some(survey)) if group_errors.is_empty() && !any_row_bad => {
-                let household = assemble(fields, survey, &rows);
+                let numbers: Vec<usize> = rows.iter().map(|r| r.number).collect();
+                let household = assemble(fields, survey, rows);
                 if let Err(e) = household.check() {
-                    group_errors.push(RowError {
-                        row: rows[0].number,
+                    parsed.errors.push(RowError {
+                        row: numbers[0],
                         column: String::new(),
                         message: e.to_string(),
                     });
-                    finish_bad(&mut parsed, rows, group_errors);
+                    parsed.rejected_rows.extend(numbers);
                 } else {
                     parsed.households.push(ParsedHousehold {
-                        rows: rows.iter().map(|r| r.number).collect(),
+                        rows: numbers,
                         household,
                     });
                 }
@@ -619,7 +637,7 @@ fn finish_bad(parsed: &mut Parsed, rows: Vec<RowData>, mut group_errors: Vec<Row
     parsed.errors.append(&mut group_errors);
 }
 
-fn assemble(fields: HouseholdFields, survey: Option<Survey>, rows: &[RowData]) -> NewHousehold {
+fn assemble(fields: HouseholdFields, survey: Option<Survey>, rows: Vec<RowData>) -> NewHousehold {
     let mut household = NewHousehold {
         fields,
         members: Vec::with_capacity(rows.len()),
@@ -628,11 +646,20 @@ fn assemble(fields: HouseholdFields, survey: Option<Survey>, rows: &[RowData]) -
         expenses: Vec::new(),
         survey,
     };
-    for (i, r) in rows.iter().enumerate() {
+    household.assets = rows[0]
+        .assets
+        .iter()
+        .map(|&(kind, value)| Asset {
+            kind,
+            description: kind.label().to_owned(),
+            value,
+        })
+        .collect();
+    for (i, r) in rows.into_iter().enumerate() {
         let person = PersonId(i as i64);
         household
             .members
-            .push(r.member.clone().expect("good rows have a member"));
+            .push(r.member.expect("good rows have a member"));
         household
             .incomes
             .extend(r.incomes.iter().map(|&(kind, month, amount)| Income {
@@ -650,15 +677,6 @@ fn assemble(fields: HouseholdFields, survey: Option<Survey>, rows: &[RowData]) -
                 amount,
             }));
     }
-    household.assets = rows[0]
-        .assets
-        .iter()
-        .map(|&(kind, value)| Asset {
-            kind,
-            description: kind.label().to_owned(),
-            value,
-        })
-        .collect();
     household
 }
 
