@@ -56,6 +56,12 @@ pub struct Actor {
     pub role: Role,
     /// Scope.
     pub scope: Scope,
+    /// Where the request came from (an IP address), recorded in the audit trail; empty when
+    /// unknown or not applicable (the command line).
+    pub client: String,
+    /// Why the actor is doing this, when they said so (for example the purpose they gave for
+    /// unmasking), recorded in the audit trail; empty when not given.
+    pub purpose: String,
 }
 
 impl Actor {
@@ -67,7 +73,14 @@ impl Actor {
             display_name: what.into(),
             role: Role::System,
             scope: Scope::County,
+            client: String::new(),
+            purpose: String::new(),
         }
+    }
+
+    /// Whether the actor may read the audit trail: auditors, and administrators (5.4).
+    pub fn may_read_audit(&self) -> bool {
+        matches!(self.role, Role::Auditor | Role::Admin)
     }
 
     /// Whether the actor may read household data at all. Administrators manage accounts and

@@ -122,18 +122,30 @@ impl Money {
 }
 
 impl fmt::Display for Money {
-    /// Shown to people: `¥1,234.50`.
+    /// Shown to people: `¥1,234.50`. Written without allocating: explanations show thousands
+    /// of amounts a second.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
-        let whole = (abs / 100).to_string();
-        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-        for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
-                grouped.push(',');
+        let mut whole = abs / 100;
+        // Up to 19 digits and 6 separators, filled from the right.
+        let mut buf = [0u8; 32];
+        let mut at = buf.len();
+        let mut digits = 0;
+        loop {
+            if digits > 0 && digits % 3 == 0 {
+                at -= 1;
+                buf[at] = b',';
             }
-            grouped.push(c);
+            at -= 1;
+            buf[at] = b'0' + (whole % 10) as u8;
+            whole /= 10;
+            digits += 1;
+            if whole == 0 {
+                break;
+            }
         }
+        let grouped = std::str::from_utf8(&buf[at..]).expect("ASCII digits");
+        let sign = if self.0 < 0 { "-" } else { "" };
         write!(f, "{sign}¥{grouped}.{:02}", abs % 100)
     }
 }

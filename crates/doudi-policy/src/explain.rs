@@ -20,8 +20,8 @@ pub struct Explanation {
     pub result: String,
     /// Facts about the household it used.
     pub facts: Vec<(String, String)>,
-    /// Parameters it used.
-    pub parameters: Vec<Citation>,
+    /// Parameters it used (shared with every other explanation of the month).
+    pub parameters: Vec<std::sync::Arc<Citation>>,
     /// The arithmetic, one line per operation.
     pub arithmetic: Vec<String>,
     /// Sub-steps.

@@ -46,6 +46,7 @@ macro_rules! parameters {
             pub month: Month,
             $( #[doc = $label] pub $field: $ty, )+
             entries: Vec<Entry>,
+            citations: Vec<std::sync::Arc<Citation>>,
         }
 
         impl Resolved {
@@ -62,6 +63,7 @@ macro_rules! parameters {
                 Ok(Resolved {
                     month: m,
                     $( $field: extract!($kind, values.next().expect("one value per parameter")), )+
+                    citations: entries.iter().enumerate().map(|(i, e)| std::sync::Arc::new(citation(i, e))).collect(),
                     entries,
                 })
             }
@@ -214,18 +216,22 @@ impl Resolved {
         &self.entries[p as usize]
     }
 
-    /// A citation of a parameter for an explanation.
-    pub fn cite(&self, p: P) -> Citation {
-        let def = DEFS[p as usize];
-        let e = self.entry(p);
-        Citation {
-            key: def.key,
-            label: def.label,
-            value: e.value.to_string(),
-            from: e.from.to_string(),
-            source: e.source.clone(),
-            illustrative: e.status == Status::Illustrative,
-        }
+    /// A citation of a parameter for an explanation. Citations are built once per month and
+    /// shared, so an explanation costs a reference count per parameter, not three strings.
+    pub fn cite(&self, p: P) -> std::sync::Arc<Citation> {
+        self.citations[p as usize].clone()
+    }
+}
+
+fn citation(index: usize, e: &Entry) -> Citation {
+    let def = DEFS[index];
+    Citation {
+        key: def.key,
+        label: def.label,
+        value: e.value.to_string(),
+        from: e.from.to_string(),
+        source: e.source.clone(),
+        illustrative: e.status == Status::Illustrative,
     }
 }
 

@@ -17,7 +17,10 @@ use doudi_core::{
     SchoolStage, Scope, SelfCare, SpecialDisease, Survey, UnknownValue, WorkCapacity,
 };
 
-use crate::{HistoryEntry, HouseholdSummary, StoreError, UserRecord};
+use crate::audit::{AuditAction, AuditFilter};
+use crate::{
+    FinanceChange, HistoryEntry, HouseholdFilter, HouseholdSummary, StoreError, UserRecord,
+};
 
 /// The columns of `households` that [`HouseholdRow`] reads, in its order.
 pub(crate) const HOUSEHOLD_COLUMNS: &str = "id, number, township, community, category, \
@@ -922,6 +925,148 @@ pub(crate) fn id_number_filed(id: &str, household_number: &str) -> StoreError {
 /// The message for a household number already filed.
 pub(crate) fn number_filed(number: &str) -> StoreError {
     StoreError::Duplicate(format!("户编号 {number} 已被登记"))
+}
+
+// ---- audit details ----
+//
+// What an audit entry says about a call, without personal data: ids, division codes,
+// vocabulary labels, field labels and counts, never a name, number, address or search text.
+
+/// At most 200 characters of a value that comes from outside (a client address, a purpose).
+pub(crate) fn clip(s: &str) -> String {
+    s.trim().chars().take(200).collect()
+}
+
+/// A household list's filter: codes and labels, and only whether a search was made, never what
+/// was searched for (which may be a name or an identity number).
+pub(crate) fn describe_filter(filter: &HouseholdFilter) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(t) = &filter.township {
+        parts.push(format!("乡镇（街道）{t}"));
+    }
+    if let Some(c) = &filter.community {
+        parts.push(format!("社区{c}"));
+    }
+    if let Some(c) = filter.category {
+        parts.push(format!("类别{}", c.label()));
+    }
+    if let Some(c) = filter.cause {
+        parts.push(format!("致贫原因{}", c.label()));
+    }
+    if filter
+        .query
+        .as_deref()
+        .is_some_and(|q| !q.trim().is_empty())
+    {
+        parts.push("按姓名或身份证号码搜索".into());
+    }
+    if filter.include_exited {
+        parts.push("含已退出".into());
+    }
+    if parts.is_empty() {
+        "全部".into()
+    } else {
+        parts.join("，")
+    }
+}
+
+/// The labels of the fields a change touched, each once: 住址、联系电话.
+pub(crate) fn changed_fields(changes: &[Change]) -> String {
+    let mut seen = HashSet::new();
+    let labels: Vec<&str> = changes
+        .iter()
+        .map(|c| c.field.as_str())
+        .filter(|f| seen.insert(*f))
+        .collect();
+    if labels.is_empty() {
+        "无变化".into()
+    } else {
+        labels.join("、")
+    }
+}
+
+/// The audit action and detail of a change to finances: the kind and month, never the member's
+/// name or an asset's description (which may be a plate or a house number).
+pub(crate) fn finance_audit(change: &FinanceChange) -> (AuditAction, String) {
+    match change {
+        FinanceChange::PutIncome(i) => (
+            AuditAction::Update,
+            format!(
+                "登记收入（{} {}，person:{}）",
+                i.month,
+                i.kind.label(),
+                i.person.0
+            ),
+        ),
+        FinanceChange::DeleteIncome {
+            person,
+            month,
+            kind,
+        } => (
+            AuditAction::Delete,
+            format!("删除收入（{month} {}，person:{}）", kind.label(), person.0),
+        ),
+        FinanceChange::PutExpense(e) => (
+            AuditAction::Update,
+            format!(
+                "登记支出（{} {}，person:{}）",
+                e.month,
+                e.kind.label(),
+                e.person.0
+            ),
+        ),
+        FinanceChange::DeleteExpense {
+            person,
+            month,
+            kind,
+        } => (
+            AuditAction::Delete,
+            format!("删除支出（{month} {}，person:{}）", kind.label(), person.0),
+        ),
+        FinanceChange::PutAsset(a) => (
+            AuditAction::Update,
+            format!("登记财产（{}）", a.kind.label()),
+        ),
+        FinanceChange::DeleteAsset { kind, .. } => {
+            (AuditAction::Delete, format!("删除财产（{}）", kind.label()))
+        }
+    }
+}
+
+/// Whether a target is of the form the store writes (`household:12`, `households`), and so safe
+/// to repeat in an audit detail.
+fn is_target(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == ':')
+}
+
+/// An audit page's filter, for the entry that records the reading of the trail.
+pub(crate) fn describe_audit_filter(filter: &AuditFilter) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if filter.actor.is_some() {
+        parts.push("按操作人".into());
+    }
+    if let Some(a) = filter.action {
+        parts.push(format!("操作{}", a.label()));
+    }
+    match filter.target.as_deref().map(str::trim) {
+        Some(t) if is_target(t) => parts.push(format!("对象{t}")),
+        Some(_) => parts.push("按对象".into()),
+        None => {}
+    }
+    if let Some(from) = filter.from {
+        parts.push(format!("自{}", from.format("%Y-%m-%d %H:%M")));
+    }
+    if let Some(until) = filter.until {
+        parts.push(format!("至{}", until.format("%Y-%m-%d %H:%M")));
+    }
+    if parts.is_empty() {
+        "查询审计记录".into()
+    } else {
+        format!("查询审计记录：{}", parts.join("，"))
+    }
 }
 
 #[cfg(test)]

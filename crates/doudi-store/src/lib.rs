@@ -9,8 +9,14 @@
 //! same transaction as a history entry per changed field, and is checked against the household's
 //! version (optimistic concurrency): a stale version is [`StoreError::Conflict`], never a lost
 //! update.
+//!
+//! **Invariant:** every change and every read of household data appends an entry to the
+//! hash-chained audit trail ([`audit`]); a change's entry is written in the change's own
+//! transaction, so that there is never a change without its entry nor an entry without its change.
 
 use std::sync::Arc;
+
+pub use audit::{AuditAction, AuditBreak, AuditEntry, AuditFilter, AuditPage, AuditReport};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -20,6 +26,7 @@ use doudi_core::{
     PersonId, PersonName, PovertyCause, Role, Scope,
 };
 
+pub mod audit;
 mod common;
 pub mod postgres;
 pub mod sqlite;
@@ -223,6 +230,8 @@ impl UserRecord {
             display_name: self.display_name.clone(),
             role: self.role,
             scope: self.scope.clone(),
+            client: String::new(),
+            purpose: String::new(),
         }
     }
 }
@@ -412,6 +421,31 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<UserRecord>, StoreError>;
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+
+    // ---- the audit trail ----
+
+    /// Appends an entry for something the store does not see by itself (a login, a failed
+    /// login, a file written by an export). `detail` must hold no personal data.
+    async fn record_audit(
+        &self,
+        actor: &Actor,
+        action: AuditAction,
+        target: &str,
+        detail: &str,
+    ) -> Result<(), StoreError>;
+
+    /// A page of the audit trail, newest first. Only auditors and administrators may read it
+    /// (else [`StoreError::Forbidden`]); the reading is itself recorded.
+    async fn audit_entries(
+        &self,
+        actor: &Actor,
+        filter: &AuditFilter,
+        page: Page,
+    ) -> Result<AuditPage, StoreError>;
+
+    /// Walks the whole chain in order and reports the first entry that was edited, deleted or
+    /// inserted. Reads one consistent snapshot, a batch at a time.
+    async fn verify_audit(&self) -> Result<AuditReport, StoreError>;
 }
 
 /// Opens the store a URL names, creating the database file (SQLite) if needed, and applies

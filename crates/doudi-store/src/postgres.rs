@@ -87,4 +87,19 @@ async fn after_import(conn: &mut Conn, deferred: Vec<String>) -> Result<(), sqlx
     Ok(())
 }
 
+/// The key of the advisory lock that makes audit appends one at a time ("doudi" in ASCII).
+const AUDIT_LOCK: i64 = 0x0064_6f75_6469;
+
+/// Makes audit appends one at a time, so that two writers never both read the same last entry
+/// and fork the chain: a transaction-scoped advisory lock, taken just before the last entry is
+/// read and released when the transaction ends. At read committed, the read that follows sees
+/// every entry committed before the lock was granted.
+async fn lock_audit(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(AUDIT_LOCK)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 include!("shared_impl.rs");

@@ -20,10 +20,10 @@ use utoipa::{Modify, OpenApi};
 use crate::AppState;
 use crate::auth::{self, AnySession, CurrentUser};
 use crate::dto::{
-    DivisionDto, EntitlementDto, FinanceRequest, HistoryEntryDto, HouseholdDto, HouseholdListDto,
-    HouseholdRowDto, ListParams, LoginRequest, MeDto, MemberAddedDto, MemberRequest,
-    NewHouseholdDto, NewHouseholdInput, PersonInput, RemoveMemberRequest, SurveyInput,
-    SurveyRequest, UpdateHouseholdDto,
+    AuditEntryDto, AuditListDto, DivisionDto, EntitlementDto, FinanceRequest, HistoryEntryDto,
+    HouseholdDto, HouseholdListDto, HouseholdRowDto, ListParams, LoginRequest, MeDto,
+    MemberAddedDto, MemberRequest, NewHouseholdDto, NewHouseholdInput, PersonInput,
+    RemoveMemberRequest, SurveyInput, SurveyRequest, UpdateHouseholdDto,
 };
 use crate::error::{AppError, ErrorBody, FieldErrors};
 use crate::extract::{PathParams, QueryPairs};
@@ -59,6 +59,7 @@ api_routes! {
     delete "/api/members/{id}" => remove_member,
     post "/api/households/{id}/finances" => change_finances,
     post "/api/households/{id}/surveys" => record_survey,
+    get "/api/audit" => audit_entries,
     get "/api/openapi.json" => openapi_json,
 }
 
@@ -88,6 +89,7 @@ api_routes! {
         remove_member,
         change_finances,
         record_survey,
+        audit_entries,
         openapi_json,
     ),
     modifiers(&SessionSecurity),
@@ -99,6 +101,7 @@ api_routes! {
         (name = "divisions", description = "行政区划"),
         (name = "meta", description = "接口说明"),
         (name = "policy", description = "政策测算（应享待遇与计算说明）"),
+        (name = "audit", description = "审计日志（仅监督审计人员与系统管理员）"),
     )
 )]
 struct ApiDoc;
@@ -123,6 +126,48 @@ impl Modify for SessionSecurity {
             ))),
         );
     }
+}
+
+/// A page of the audit trail, newest first, 50 entries a page. Only auditors and
+/// administrators may read it, and every reading is itself recorded.
+#[utoipa::path(
+    get,
+    path = "/api/audit",
+    tag = "audit",
+    params(
+        ("actor" = Option<String>, Query, description = "操作人登录名"),
+        ("action" = Option<String>, Query, description = "操作代码：read、list、bulk_read、read_denied、create、update、delete、import、export、login、login_failed、logout"),
+        ("target" = Option<String>, Query, description = "对象，如 household:12；只写 household 表示全部家庭"),
+        ("from" = Option<String>, Query, description = "起始日期（含，北京时间），如 2026-05-01"),
+        ("until" = Option<String>, Query, description = "截止日期（含，北京时间）"),
+        ("page" = Option<i64>, Query, description = "页码，从1开始"),
+    ),
+    responses(
+        (status = 200, description = "一页审计记录", body = AuditListDto),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "角色无权查看审计日志", body = ErrorBody),
+        (status = 422, description = "查询参数有误", body = ErrorBody),
+    )
+)]
+async fn audit_entries(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    QueryPairs(pairs): QueryPairs,
+) -> Result<Json<AuditListDto>, AppError> {
+    let query = crate::pages::audit::AuditQuery::from_pairs(&pairs);
+    let filter = query
+        .filter()
+        .map_err(|message| AppError::from(doudi_store::StoreError::Invalid(message)))?;
+    let found = state
+        .store
+        .audit_entries(&session.actor, &filter, query.store_page())
+        .await?;
+    Ok(Json(AuditListDto {
+        total: found.total,
+        page: query.page,
+        per_page: crate::pages::audit::PER_PAGE,
+        rows: found.rows.iter().map(AuditEntryDto::from).collect(),
+    }))
 }
 
 /// The OpenAPI document of the API.
@@ -215,9 +260,10 @@ async fn household_dto(
 )]
 async fn login(
     State(state): State<AppState>,
+    client: auth::ClientAddr,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, AppError> {
-    let (user, token) = auth::log_in(&state, &body.username, &body.password)
+    let (user, token) = auth::log_in(&state, &body.username, &body.password, &client)
         .await?
         .ok_or(AppError::LoginFailed)?;
     let expires = Utc::now() + TimeDelta::hours(auth::SESSION_HOURS);
@@ -246,6 +292,15 @@ async fn logout(
     AnySession(session): AnySession,
 ) -> Result<Response, AppError> {
     state.store.delete_session(&session.token_hash).await?;
+    state
+        .store
+        .record_audit(
+            &session.actor,
+            doudi_store::AuditAction::Logout,
+            &format!("user:{}", session.user.id),
+            "",
+        )
+        .await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,

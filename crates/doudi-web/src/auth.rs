@@ -6,18 +6,23 @@
 //! token, with a different prefix, so it cannot be computed from the stored hash either.
 //!
 //! Every handler that shows or changes household data takes a [`CurrentUser`], which resolves the
-//! session to the user and the [`Actor`] that every store call receives.
+//! session to the user and the [`Actor`] that every store call receives, with the client
+//! address the audit trail records: the connection's peer address, or, when the server is
+//! configured to trust a reverse proxy (`WebConfig::trust_proxy`), the last address of the
+//! `X-Forwarded-For` header, which is the one that proxy added. (Earlier addresses in that header
+//! come from the client and could be anything, so they are never used.)
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::LazyLock;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use chrono::{TimeDelta, Utc};
-use doudi_core::Actor;
-use doudi_store::UserRecord;
+use doudi_core::{Actor, Role, Scope};
+use doudi_store::{AuditAction, UserRecord};
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
@@ -131,6 +136,7 @@ pub(crate) async fn log_in(
     state: &AppState,
     username: &str,
     password: &str,
+    client: &ClientAddr,
 ) -> Result<Option<(UserRecord, String)>, AppError> {
     let user = state.store.user_by_username(username.trim()).await?;
     let hash = user
@@ -141,7 +147,23 @@ pub(crate) async fn log_in(
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| AppError::Internal(format!("password check failed: {e}")))?;
-    let Some(user) = user.filter(|_| matches) else {
+    let Some(user) = user.clone().filter(|_| matches) else {
+        // A failed login is recorded against the account when it exists; an unknown login name
+        // is not recorded at all, since people type passwords into the wrong field.
+        let (actor, target) = match &user {
+            Some(u) => (u.actor(), format!("user:{}", u.id)),
+            None => (unknown_actor(), "user:unknown".to_owned()),
+        };
+        let actor = client.applied_to(actor);
+        state
+            .store
+            .record_audit(
+                &actor,
+                AuditAction::LoginFailed,
+                &target,
+                "密码错误或账户不存在",
+            )
+            .await?;
         return Ok(None);
     };
     let token = new_session_token();
@@ -150,8 +172,74 @@ pub(crate) async fn log_in(
         .store
         .create_session(&token_hash(&token), user.id, expires)
         .await?;
+    state
+        .store
+        .record_audit(
+            &client.applied_to(user.actor()),
+            AuditAction::Login,
+            &format!("user:{}", user.id),
+            "",
+        )
+        .await?;
     tracing::info!(user_id = user.id, "logged in");
     Ok(Some((user, token)))
+}
+
+/// Whoever tried to log in with a login name that does not exist.
+fn unknown_actor() -> Actor {
+    Actor {
+        user_id: 0,
+        username: String::new(),
+        display_name: String::new(),
+        role: Role::System,
+        scope: Scope::County,
+        client: String::new(),
+        purpose: String::new(),
+    }
+}
+
+/// The address a request came from, for the audit trail (see the module documentation); empty
+/// when unknown (as in tests that call the router directly).
+#[derive(Clone, Debug, Default)]
+pub struct ClientAddr(pub String);
+
+impl ClientAddr {
+    fn of(parts: &Parts, state: &AppState) -> ClientAddr {
+        if state.config.trust_proxy
+            && let Some(ip) = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .next_back()
+                .and_then(|ip| ip.trim().parse::<IpAddr>().ok())
+        {
+            return ClientAddr(ip.to_string());
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        ClientAddr(peer.unwrap_or_default())
+    }
+
+    /// The actor, acting from this address.
+    pub fn applied_to(&self, mut actor: Actor) -> Actor {
+        actor.client = self.0.clone();
+        actor
+    }
+}
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr::of(parts, state))
+    }
 }
 
 /// The logged-in user of a request.
@@ -176,8 +264,9 @@ impl Session {
             .session_user(&token_hash, Utc::now())
             .await?
             .ok_or(AppError::Unauthenticated)?;
+        let client = ClientAddr::of(parts, state);
         Ok(Session {
-            actor: user.actor(),
+            actor: client.applied_to(user.actor()),
             csrf: csrf_token(&token),
             user,
             token_hash,

@@ -1879,3 +1879,66 @@ pub struct EntitlementDto {
     #[schema(value_type = Object)]
     pub explanation: serde_json::Value,
 }
+
+/// One entry of the audit trail.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AuditEntryDto {
+    /// Position in the hash chain, from 1.
+    pub seq: i64,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// The actor's user id (0 for the system).
+    pub actor_user_id: i64,
+    /// The actor's login name.
+    pub actor_name: String,
+    /// The actor's role.
+    #[schema(schema_with = vocab::schema::<doudi_core::Role>)]
+    pub actor_role: String,
+    /// The purpose given; empty when none.
+    pub purpose: String,
+    /// The client address; empty for the command line.
+    pub client: String,
+    /// What was done.
+    #[schema(schema_with = vocab::schema::<doudi_store::AuditAction>)]
+    pub action: String,
+    /// What it was done to: `household:12`, `person:45`, `households`, `import`, `user:3`.
+    pub target: String,
+    /// A short description without personal data.
+    pub detail: String,
+    /// The hash of the entry before.
+    pub prev_hash: String,
+    /// SHA-256 of this entry's fields and `prev_hash`.
+    pub hash: String,
+}
+
+impl From<&doudi_store::AuditEntry> for AuditEntryDto {
+    fn from(e: &doudi_store::AuditEntry) -> AuditEntryDto {
+        AuditEntryDto {
+            seq: e.seq,
+            at: e.at.to_rfc3339(),
+            actor_user_id: e.actor_user_id,
+            actor_name: e.actor_name.clone(),
+            actor_role: e.actor_role.clone(),
+            purpose: e.purpose.clone(),
+            client: e.client.clone(),
+            action: e.action.clone(),
+            target: e.target.clone(),
+            detail: e.detail.clone(),
+            prev_hash: e.prev_hash.clone(),
+            hash: e.hash.clone(),
+        }
+    }
+}
+
+/// A page of the audit trail, newest first.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AuditListDto {
+    /// How many entries match.
+    pub total: i64,
+    /// This page (from 1).
+    pub page: i64,
+    /// Entries per page.
+    pub per_page: i64,
+    /// The entries, newest first.
+    pub rows: Vec<AuditEntryDto>,
+}

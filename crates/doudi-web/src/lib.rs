@@ -52,6 +52,9 @@ pub struct WebConfig {
     pub today: Option<NaiveDate>,
     /// The policy parameters in force; `None` means the built-in Yunyang set.
     pub parameters: Option<Arc<doudi_policy::params::Parameters>>,
+    /// Served behind a reverse proxy: the audit trail records the client address the proxy
+    /// appended to `X-Forwarded-For` instead of the connection's (the proxy's) address.
+    pub trust_proxy: bool,
 }
 
 impl AppState {

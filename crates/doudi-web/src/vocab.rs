@@ -53,6 +53,7 @@ vocabularies!(
     SelfCare,
     SpecialDisease,
     WorkCapacity,
+    doudi_store::AuditAction,
 );
 
 /// Codes and labels as an OpenAPI description: `dibao`（城市低保）、`tekun`（城市特困）.

@@ -1,6 +1,7 @@
 //! `doudi`: the one binary. Serves the web application, generates the synthetic county, imports
 //! and exports household files, manages communities and users, and measures itself.
 
+mod audit;
 mod bench;
 mod demo;
 mod eval;
@@ -45,6 +46,9 @@ enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Check the audit trail's hash chain, or list its newest entries.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Evaluate every household (registry or JSON lines) for a month, writing decisions as JSON lines.
     Eval(eval::EvalArgs),
     /// What-if: apply a proposed parameter change and report who gains, loses or changes, and the budget.
@@ -87,6 +91,10 @@ struct ServeArgs {
     /// Policy parameter file (default: the built-in Yunyang set; see `doudi params show`).
     #[arg(long, env = "DOUDI_PARAMS")]
     params: Option<PathBuf>,
+    /// Served behind a reverse proxy: record in the audit trail the client address the proxy
+    /// appends to X-Forwarded-For (set this only when every request comes through that proxy).
+    #[arg(long, env = "DOUDI_TRUST_PROXY")]
+    trust_proxy: bool,
 }
 
 #[derive(Args)]
@@ -207,6 +215,7 @@ async fn main() -> Result<()> {
         }
         Command::Template { file } => files::template(&file),
         Command::Community(c) => community(c).await,
+        Command::Audit(c) => audit::run(c).await,
         Command::User(UserCommand::Add {
             db,
             username,
@@ -395,6 +404,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         store,
         config: doudi_web::WebConfig {
             secure_cookies: args.secure_cookies,
+            trust_proxy: args.trust_proxy,
             ..Default::default()
         },
     };
@@ -413,12 +423,16 @@ async fn serve(args: ServeArgs) -> Result<()> {
     }
     println!("press Ctrl-C to stop");
     tracing::info!(%addr, backend = %redact(&url).split(':').next().unwrap_or(""), "listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("serving")?;
+    // The peer address of every connection reaches the handlers, for the audit trail.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .context("serving")?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod audit;
 mod finances;
 mod households;
 mod import;

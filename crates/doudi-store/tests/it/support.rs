@@ -202,6 +202,8 @@ fn actor(id: i64, name: &str, role: Role, scope: Scope) -> Actor {
         display_name: name.into(),
         role,
         scope,
+        client: "192.0.2.7".into(),
+        purpose: String::new(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The server-rendered pages, in Simplified Chinese. Every page works without JavaScript; htmx
 //! only makes the household list update as the caseworker types.
 
+pub(crate) mod audit;
 mod detail;
 mod edit;
 pub(crate) mod entitlement;
@@ -30,6 +31,7 @@ pub(crate) fn routes() -> Router<AppState> {
             get(session::password_form).post(session::change_password),
         )
         .route("/", get(overview::show))
+        .route("/audit", get(audit::show))
         .route("/households", get(list::show))
         .route("/import/template.xlsx", get(template_xlsx))
         .route("/import/template.csv", get(template_csv))
@@ -109,6 +111,8 @@ pub struct UserBar {
     pub role: &'static str,
     /// Whether they may file and edit households.
     pub can_write: bool,
+    /// Whether they may read the audit trail.
+    pub can_audit: bool,
 }
 
 /// One step of the breadcrumb.
@@ -129,7 +133,7 @@ pub struct Chrome {
     pub csrf: String,
     /// The breadcrumb after 首页.
     pub crumbs: Vec<Crumb>,
-    /// Which main-menu entry is current: `overview`, `households`, `new`.
+    /// Which main-menu entry is current: `overview`, `households`, `new`, `audit`.
     pub nav: &'static str,
     /// The static files' version, for cache busting.
     pub assets: &'static str,
@@ -156,6 +160,7 @@ impl Chrome {
                 display_name: session.user.display_name.clone(),
                 role: session.user.role.label(),
                 can_write: session.actor.may_write_households(),
+                can_audit: session.actor.may_read_audit(),
             }),
             csrf: session.csrf.clone(),
             crumbs: Vec::new(),

@@ -60,11 +60,12 @@ pub(super) async fn login_form(
 
 pub(super) async fn login(
     State(state): State<AppState>,
+    client: auth::ClientAddr,
     form: FormInput,
 ) -> Result<Response, AppError> {
     let username = form.get("username").trim().to_owned();
     let next = form.get("next").to_owned();
-    match auth::log_in(&state, &username, form.get("password")).await? {
+    match auth::log_in(&state, &username, form.get("password"), &client).await? {
         None => page(
             StatusCode::OK,
             &LoginPage {
@@ -95,6 +96,15 @@ pub(super) async fn logout(
     AnySession(session): AnySession,
 ) -> Result<Response, AppError> {
     state.store.delete_session(&session.token_hash).await?;
+    state
+        .store
+        .record_audit(
+            &session.actor,
+            doudi_store::AuditAction::Logout,
+            &format!("user:{}", session.user.id),
+            "",
+        )
+        .await?;
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,

@@ -2,6 +2,7 @@
 //! SQLite store and checks what a caseworker (or an API client) would see.
 
 mod api;
+mod audit;
 mod entitlement;
 mod households;
 mod list;

@@ -273,6 +273,7 @@ impl App {
                 secure_cookies: false,
                 today: Some(today()),
                 parameters: None,
+                trust_proxy: false,
             },
         };
         App {

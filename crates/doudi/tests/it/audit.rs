@@ -1,0 +1,67 @@
+//! `doudi audit` end to end: the trail of a demo county verifies, lists its entries, and, on
+//! PostgreSQL, a row corrupted behind the application's back makes `verify` fail and name it.
+//! (Tampering on SQLite is covered by the store's conformance suite: no sqlite3 CLI is assumed
+//! here.)
+
+use std::process::Command;
+
+use crate::support::{TestDb, doudi, text};
+
+/// Runs SQL on the test's own PostgreSQL database, as someone with database access could.
+fn psql_on(db: &TestDb, sql: &str) {
+    let out = Command::new("psql")
+        .args([db.url.as_str(), "-v", "ON_ERROR_STOP=1", "-q", "-c", sql])
+        .output()
+        .expect("psql runs");
+    assert!(out.status.success(), "psql failed: {}", text(&out.stderr));
+}
+
+#[test]
+fn the_demo_trail_verifies_and_a_corrupted_row_makes_verify_fail_naming_it() {
+    for db in TestDb::all("audit") {
+        let out = doudi(&db, &["demo", "--households", "20"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+
+        let out = doudi(&db, &["audit", "verify"]);
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(stdout.contains("audit trail intact"), "{stdout}");
+
+        let out = doudi(&db, &["audit", "list", "--limit", "5"]);
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(stdout.contains("\timport\timport\t"), "{stdout}");
+
+        if !db.url.starts_with("postgres") {
+            continue;
+        }
+        psql_on(&db, "ALTER TABLE audit_log DISABLE TRIGGER USER");
+        psql_on(
+            &db,
+            "UPDATE audit_log SET detail = '导入1户' WHERE action = 'import'",
+        );
+        let (seq,) = {
+            let out = Command::new("psql")
+                .args([
+                    db.url.as_str(),
+                    "-tAc",
+                    "SELECT seq FROM audit_log WHERE action = 'import'",
+                ])
+                .output()
+                .unwrap();
+            (text(&out.stdout).trim().to_owned(),)
+        };
+        let out = doudi(&db, &["audit", "verify"]);
+        let stderr = text(&out.stderr);
+        assert!(
+            !out.status.success(),
+            "verify must fail on a corrupted trail"
+        );
+        assert!(
+            stderr.contains(&format!(
+                "audit trail BROKEN at entry {seq}: entry {seq} was altered"
+            )),
+            "{stderr}"
+        );
+    }
+}
