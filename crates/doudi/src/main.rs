@@ -17,6 +17,11 @@ use clap::{Args, Parser, Subcommand};
 use doudi_core::{Actor, Division, DivisionCode, DivisionKind, Role, Scope};
 use doudi_store::{NewUser, Store, StoreError};
 
+/// glibc's allocator spent a quarter of an import in malloc and free (measured with perf);
+/// mimalloc keeps per-thread heaps and is markedly faster for doudi's many small strings.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// doudi (兜底): the precise-assistance platform for urban people in special hardship.
 #[derive(Parser)]
 #[command(name = "doudi", version, about, long_about = None)]
