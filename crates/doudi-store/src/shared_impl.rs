@@ -1646,66 +1646,66 @@ impl Store for Backend {
         let row = lock_for_edit(&mut tx, actor, household.0, expected_version, now).await?;
         let hid = row.id;
 
-        let entry = match change {
-            FinanceChange::PutIncome(i) => {
-                let who = member_of(&mut tx, hid, i.person).await?;
-                let subject = format!(
-                    "收入 {} {}（{}）",
-                    i.month,
-                    i.kind.label(),
-                    who.name.masked()
-                );
-                let old = put_money(
-                    &mut tx,
-                    "incomes",
-                    i.person,
-                    i.month,
-                    i.kind.code(),
-                    i.amount,
-                )
-                .await?;
-                common::money_change(subject, "金额", old, Some(i.amount))
-            }
+        // Incomes and expenses are the same shape: (table, what, member, month, kind, amount or
+        // none to delete).
+        let money = match change {
+            FinanceChange::PutIncome(i) => Some((
+                "incomes",
+                "收入",
+                i.person,
+                i.month,
+                i.kind.code(),
+                i.kind.label(),
+                Some(i.amount),
+            )),
             FinanceChange::DeleteIncome {
                 person,
                 month,
                 kind,
-            } => {
-                let who = member_of(&mut tx, hid, *person).await?;
-                let subject = format!("收入 {} {}（{}）", month, kind.label(), who.name.masked());
-                let old = delete_money(&mut tx, "incomes", *person, *month, kind.code()).await?;
-                common::money_change(subject, "金额", Some(old), None)
-            }
-            FinanceChange::PutExpense(e) => {
-                let who = member_of(&mut tx, hid, e.person).await?;
-                let subject = format!(
-                    "支出 {} {}（{}）",
-                    e.month,
-                    e.kind.label(),
-                    who.name.masked()
-                );
-                let old = put_money(
-                    &mut tx,
-                    "expenses",
-                    e.person,
-                    e.month,
-                    e.kind.code(),
-                    e.amount,
-                )
-                .await?;
-                common::money_change(subject, "金额", old, Some(e.amount))
-            }
+            } => Some((
+                "incomes",
+                "收入",
+                *person,
+                *month,
+                kind.code(),
+                kind.label(),
+                None,
+            )),
+            FinanceChange::PutExpense(e) => Some((
+                "expenses",
+                "支出",
+                e.person,
+                e.month,
+                e.kind.code(),
+                e.kind.label(),
+                Some(e.amount),
+            )),
             FinanceChange::DeleteExpense {
                 person,
                 month,
                 kind,
-            } => {
-                let who = member_of(&mut tx, hid, *person).await?;
-                let subject = format!("支出 {} {}（{}）", month, kind.label(), who.name.masked());
-                let old = delete_money(&mut tx, "expenses", *person, *month, kind.code()).await?;
-                common::money_change(subject, "金额", Some(old), None)
+            } => Some((
+                "expenses",
+                "支出",
+                *person,
+                *month,
+                kind.code(),
+                kind.label(),
+                None,
+            )),
+            FinanceChange::PutAsset(_) | FinanceChange::DeleteAsset { .. } => None,
+        };
+        let entry = match (money, change) {
+            (Some((table, what, person, month, code, label, amount)), _) => {
+                let who = member_of(&mut tx, hid, person).await?;
+                let subject = format!("{what} {month} {label}（{}）", who.name.masked());
+                let old = match amount {
+                    Some(amount) => put_money(&mut tx, table, person, month, code, amount).await?,
+                    None => Some(delete_money(&mut tx, table, person, month, code).await?),
+                };
+                common::money_change(subject, "金额", old, amount)
             }
-            FinanceChange::PutAsset(a) => {
+            (None, FinanceChange::PutAsset(a)) => {
                 let description = a.description.trim();
                 let old = asset_value(&mut tx, hid, a.kind.code(), description).await?;
                 sqlx::query(
@@ -1722,7 +1722,7 @@ impl Store for Backend {
                 let subject = format!("资产 {} {description}", a.kind.label());
                 common::money_change(subject, "价值", old, Some(a.value))
             }
-            FinanceChange::DeleteAsset { kind, description } => {
+            (None, FinanceChange::DeleteAsset { kind, description }) => {
                 let description = description.trim();
                 let old = asset_value(&mut tx, hid, kind.code(), description)
                     .await?
@@ -1738,6 +1738,7 @@ impl Store for Backend {
                 let subject = format!("资产 {} {description}", kind.label());
                 common::money_change(subject, "价值", Some(old), None)
             }
+            (None, _) => unreachable!("incomes and expenses are handled as money above"),
         };
         record(&mut tx, actor, now, hid, entry.into_iter().collect()).await?;
         let (action, detail) = common::finance_audit(change);
