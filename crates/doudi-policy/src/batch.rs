@@ -199,6 +199,33 @@ pub fn total_budget(households: &[Snapshot], r: &Resolved, threads: usize) -> Mo
     })
 }
 
+/// The sum of monthly totals with every household's full explanation built (and then
+/// dropped, as a streaming writer would after writing it): what explanations cost.
+pub fn explained_budget(households: &[Snapshot], r: &Resolved, threads: usize) -> Money {
+    let threads = threads.max(1);
+    let chunk = households.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = households
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(|| {
+                    part.iter()
+                        .map(|h| {
+                            let o = evaluate(h, r, true);
+                            debug_assert!(o.explanation.is_some());
+                            Money::from_fen(o.total_fen)
+                        })
+                        .sum::<Money>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("an evaluation thread panicked"))
+            .sum()
+    })
+}
+
 /// How a proposed parameter change moves one township (or the county).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Movement {

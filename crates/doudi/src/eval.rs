@@ -304,27 +304,26 @@ pub async fn eval(args: EvalArgs) -> Result<()> {
     let resolved = Resolved::new(&params, month).map_err(|e| anyhow::anyhow!("{e}"))?;
     let households = load_households(&args.source).await?;
     let started = Instant::now();
-    let outcomes = batch::evaluate_all(&households, &resolved, args.explain, threads(&args.source));
-    let evaluated = started.elapsed();
-    let out: Box<dyn Write> = match &args.output {
-        Some(p) => {
-            Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)
+    let mut out = output(args.output.as_deref())?;
+    let (mut count, mut eligible, mut total, mut illustrative) = (0usize, 0usize, 0i64, false);
+    // In chunks, so that a million explanation trees never sit in memory at once.
+    for chunk in households.chunks(50_000) {
+        let outcomes = batch::evaluate_all(chunk, &resolved, args.explain, threads(&args.source));
+        for o in &outcomes {
+            serde_json::to_writer(&mut out, o)?;
+            out.write_all(b"\n")?;
+            count += 1;
+            eligible += usize::from(o.eligible);
+            total += o.total_fen;
+            illustrative |= o.illustrative;
         }
-        None => Box::new(std::io::stdout().lock()),
-    };
-    let mut out = BufWriter::new(out);
-    for o in &outcomes {
-        serde_json::to_writer(&mut out, o)?;
-        out.write_all(b"\n")?;
     }
+    let evaluated = started.elapsed();
     out.flush()?;
-    let eligible = outcomes.iter().filter(|o| o.eligible).count();
-    let total: i64 = outcomes.iter().map(|o| o.total_fen).sum();
     eprintln!(
-        "{month}: {} households evaluated in {evaluated:.2?}; {eligible} eligible; monthly total {}{}",
-        outcomes.len(),
+        "{month}: {count} households evaluated and written in {evaluated:.2?}; {eligible} eligible; monthly total {}{}",
         Money::from_fen(total),
-        if outcomes.iter().any(|o| o.illustrative) {
+        if illustrative {
             " (uses illustrative parameter values)"
         } else {
             ""
