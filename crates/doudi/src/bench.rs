@@ -105,7 +105,7 @@ async fn run_policy(args: PolicyBenchArgs) -> Result<()> {
     );
     println!(
         "{:>10} {:>14} {:>16} {:>16} {:>16}",
-        "households", "budget only", "decisions", "with explanation", "monthly total"
+        "households", "budget only", "decisions kept", "explained", "monthly total"
     );
     for &n in &args.sizes {
         let (households, _) = snapshots(n, args.seed);
