@@ -6,7 +6,7 @@
 //! rounded by the named rule `dibao.payment_rounding`.
 
 use chrono::{Datelike, NaiveDate};
-use doudi_core::{Money, Month, SchoolStage, age_on};
+use doudi_core::{Money, SchoolStage, age_on};
 
 use crate::explain::{Explanation, Trace};
 use crate::params::Fraction;
@@ -101,11 +101,6 @@ fn member_extra(
     (main + additional, groups)
 }
 
-/// The months of the window before `m`, oldest first.
-fn window(m: Month, months: i64) -> impl Iterator<Item = Month> {
-    (1..=months as u32).rev().map(move |back| m.minus(back))
-}
-
 /// 2.1.a: the monthly dibao for month `r.month`: per-capita income over the window before the
 /// month against the standard, the gap top-up, and the classified extras per key member.
 pub fn dibao<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T) -> DibaoDecision {
@@ -129,18 +124,18 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
     // Income over the window.
     let mut income = Money::ZERO;
     let mut deductions = Money::ZERO;
-    let mut missing = 0;
-    for m in window(r.month, months) {
-        match h.figures(m) {
-            Some(f) => {
-                income += f.income;
-                if expenditure {
-                    deductions += f.medical + f.tuition;
-                }
-            }
-            None => missing += 1,
+    // The months are sorted: find the window's first month once, then walk to the month.
+    let first = r.month.minus(months as u32);
+    let start = h.months.partition_point(|f| f.month < first);
+    let mut recorded = 0;
+    for f in h.months[start..].iter().take_while(|f| f.month < r.month) {
+        income += f.income;
+        if expenditure {
+            deductions += f.medical + f.tuition;
         }
+        recorded += 1;
     }
+    let missing = months - recorded;
     // Expenses beyond income leave nothing to count, never a negative income.
     let counted = if expenditure {
         (income - deductions).max(Money::ZERO)
