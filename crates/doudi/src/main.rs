@@ -392,7 +392,7 @@ const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
         "",
     ),
     ("shenji", "县审计监督 牟红", Role::Auditor, ""),
-    ("admin", "系统管理员", Role::Admin, ""),
+    ("admin", "县民政局系统管理员 周平", Role::Admin, ""),
 ];
 
 async fn serve(args: ServeArgs) -> Result<()> {
