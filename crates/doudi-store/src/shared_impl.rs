@@ -198,6 +198,28 @@ async fn record(
 
 // ---- reading ----
 
+/// Which of `keys` a `SELECT column FROM table WHERE column IN (` query finds, asked in chunks
+/// that stay under the backend's limit on bound values.
+async fn filed_keys(
+    pool: &sqlx::Pool<Db>,
+    select_in: &'static str,
+    keys: &[&str],
+) -> Result<HashSet<String>, sqlx::Error> {
+    let mut filed = HashSet::new();
+    let mut conn = pool.acquire().await?;
+    for chunk in keys.chunks(IN_LIST_CHUNK) {
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(select_in);
+        let mut list = qb.separated(", ");
+        for key in chunk {
+            list.push_bind(*key);
+        }
+        qb.push(")");
+        let rows: Vec<(String,)> = qb.build_query_as().fetch_all(&mut *conn).await?;
+        filed.extend(rows.into_iter().map(|(k,)| k));
+    }
+    Ok(filed)
+}
+
 /// A survey row with the household it belongs to, for bulk reads.
 #[derive(sqlx::FromRow)]
 struct SurveyWithHousehold {
@@ -1049,19 +1071,13 @@ impl Store for Backend {
     }
 
     async fn filed_id_numbers(&self, ids: &[IdNumber]) -> Result<Vec<IdNumber>, StoreError> {
-        let mut filed = HashSet::new();
-        let mut conn = self.pool.acquire().await?;
-        for chunk in ids.chunks(IN_LIST_CHUNK) {
-            let mut qb: QueryBuilder<'_, Db> =
-                QueryBuilder::new("SELECT id_number FROM persons WHERE id_number IN (");
-            let mut list = qb.separated(", ");
-            for id in chunk {
-                list.push_bind(id.as_str());
-            }
-            qb.push(")");
-            let rows: Vec<(String,)> = qb.build_query_as().fetch_all(&mut *conn).await?;
-            filed.extend(rows.into_iter().map(|(id,)| id));
-        }
+        let keys: Vec<&str> = ids.iter().map(IdNumber::as_str).collect();
+        let filed = filed_keys(
+            &self.pool,
+            "SELECT id_number FROM persons WHERE id_number IN (",
+            &keys,
+        )
+        .await?;
         let mut seen = HashSet::new();
         Ok(ids
             .iter()
@@ -1071,19 +1087,13 @@ impl Store for Backend {
     }
 
     async fn filed_household_numbers(&self, numbers: &[String]) -> Result<Vec<String>, StoreError> {
-        let mut filed = HashSet::new();
-        let mut conn = self.pool.acquire().await?;
-        for chunk in numbers.chunks(IN_LIST_CHUNK) {
-            let mut qb: QueryBuilder<'_, Db> =
-                QueryBuilder::new("SELECT number FROM households WHERE number IN (");
-            let mut list = qb.separated(", ");
-            for n in chunk {
-                list.push_bind(n.trim());
-            }
-            qb.push(")");
-            let rows: Vec<(String,)> = qb.build_query_as().fetch_all(&mut *conn).await?;
-            filed.extend(rows.into_iter().map(|(n,)| n));
-        }
+        let keys: Vec<&str> = numbers.iter().map(|n| n.trim()).collect();
+        let filed = filed_keys(
+            &self.pool,
+            "SELECT number FROM households WHERE number IN (",
+            &keys,
+        )
+        .await?;
         let mut seen = HashSet::new();
         Ok(numbers
             .iter()
