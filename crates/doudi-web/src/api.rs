@@ -471,11 +471,7 @@ async fn update_household(
     PathParams(id): PathParams<i64>,
     ApiJson(body): ApiJson<UpdateHouseholdDto>,
 ) -> Result<Json<HouseholdDto>, AppError> {
-    let fields = HouseholdFields::try_from(&body.fields).map_err(|f| {
-        let mut nested = FieldErrors::new();
-        nested.nest("fields", f);
-        AppError::invalid(nested)
-    })?;
+    let fields = HouseholdFields::try_from(&body.fields).map_err(AppError::invalid_in("fields"))?;
     let id = HouseholdId(id);
     state
         .store
@@ -580,11 +576,7 @@ fn person_fields(body: &MemberRequest, state: &AppState) -> Result<PersonFields,
         dto: &body.fields,
         today: state.today(),
     })
-    .map_err(|f| {
-        let mut nested = FieldErrors::new();
-        nested.nest("fields", f);
-        AppError::invalid(nested)
-    })
+    .map_err(AppError::invalid_in("fields"))
 }
 
 /// Adds a member to a household.
@@ -713,11 +705,7 @@ async fn change_finances(
     PathParams(id): PathParams<i64>,
     ApiJson(body): ApiJson<FinanceRequest>,
 ) -> Result<Json<HouseholdDto>, AppError> {
-    let change = FinanceChange::try_from(&body.change).map_err(|f| {
-        let mut nested = FieldErrors::new();
-        nested.nest("change", f);
-        AppError::invalid(nested)
-    })?;
+    let change = FinanceChange::try_from(&body.change).map_err(AppError::invalid_in("change"))?;
     let id = HouseholdId(id);
     state
         .store
@@ -752,11 +740,7 @@ async fn record_survey(
         dto: &body.survey,
         today: state.today(),
     })
-    .map_err(|f| {
-        let mut nested = FieldErrors::new();
-        nested.nest("survey", f);
-        AppError::invalid(nested)
-    })?;
+    .map_err(AppError::invalid_in("survey"))?;
     let id = HouseholdId(id);
     state
         .store

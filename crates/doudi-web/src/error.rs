@@ -103,6 +103,16 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Field errors of a nested part of a request (`fields`, `change`, `survey`), reported under
+    /// that part's name.
+    pub fn invalid_in(part: &'static str) -> impl FnOnce(FieldErrors) -> AppError {
+        move |f| {
+            let mut nested = FieldErrors::new();
+            nested.nest(part, f);
+            AppError::invalid(nested)
+        }
+    }
+
     /// Field errors with the usual summary.
     pub fn invalid(fields: FieldErrors) -> AppError {
         AppError::Invalid {
