@@ -292,6 +292,15 @@ impl Month {
         }
     }
 
+    /// The month `n` months after this one.
+    pub fn plus(self, n: u32) -> Month {
+        let index = self.year * 12 + self.month as i32 - 1 + n as i32;
+        Month {
+            year: index.div_euclid(12),
+            month: index.rem_euclid(12) as u32 + 1,
+        }
+    }
+
     /// The year.
     pub fn year(self) -> i32 {
         self.year
@@ -535,5 +544,12 @@ mod tests {
             Month::parse("2026-03").unwrap().minus(0).to_string(),
             "2026-03"
         );
+    }
+
+    #[test]
+    fn one_month_after_december_is_the_next_january() {
+        let december = Month::parse("2025-12").unwrap();
+        assert_eq!(december.plus(1).to_string(), "2026-01");
+        assert_eq!(december.plus(13).minus(13), december);
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod division;
+pub mod facts;
 pub mod household;
 pub mod id_number;
 pub mod labels;

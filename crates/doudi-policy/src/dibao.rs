@@ -8,9 +8,10 @@
 use chrono::{Datelike, NaiveDate};
 use doudi_core::{Money, SchoolStage, age_on};
 
-use crate::explain::{Explanation, Trace};
+use crate::explain::{Arg, Explanation, Trace};
 use crate::params::Fraction;
 use crate::snapshot::{Member, Snapshot};
+use crate::text;
 use crate::{P, Resolved};
 
 /// What a dibao computation decided.
@@ -151,23 +152,26 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
         },
     );
     step.with(|e| {
-        e.parameters.push(r.cite(P::dibao_income_window_months));
+        e.cite(P::dibao_income_window_months);
         let first = r.month.minus(months as u32);
         let last = r.month.minus(1);
-        e.fact("计算期间", format!("{first} 至 {last}（共{months}个月）"));
+        e.fact(
+            "计算期间",
+            text!("{} 至 {}（共{}个月）", first, last, months),
+        );
         e.fact("期间家庭总收入", income);
         if missing > 0 {
-            e.fact("无收入记录的月份", format!("{missing}个月，按0元计"));
+            e.fact("无收入记录的月份", text!("{}个月，按0元计", missing));
         }
         if expenditure {
             e.fact("期间治疗自负费用和学费", deductions);
             if deductions > income {
-                e.calc(format!("{income} − {deductions} < 0，按0元计"));
+                e.calc(text!("{} − {} < 0，按0元计", income, deductions));
             } else {
-                e.calc(format!("{income} − {deductions} = {counted}"));
+                e.calc(text!("{} − {} = {}", income, deductions, counted));
             }
         }
-        e.result = format!("计入收入 {counted}");
+        e.result = text!("计入收入 {}", counted);
     });
     t.attach(step);
 
@@ -180,17 +184,27 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
     let below = counted < limit;
     let mut step = t.sub(clause, "收入条件");
     step.with(|e| {
-        e.parameters.push(r.cite(P::dibao_standard));
-        e.fact("家庭人数", format!("{size}人"));
+        e.cite(P::dibao_standard);
+        e.fact("家庭人数", text!("{}人", size));
         let per_capita = Fraction::new(counted.fen(), months * i64::from(size));
         let shown = per_capita.round(crate::params::Rounding::FenHalfUp);
         let sign = if per_capita.is_exact() { "=" } else { "≈" };
-        e.calc(format!(
-            "月人均收入 = {counted} ÷ {months}个月 ÷ {size}人 {sign} {shown}"
+        e.calc(text!(
+            "月人均收入 = {} ÷ {}个月 ÷ {}人 {} {}",
+            counted,
+            months,
+            size,
+            sign,
+            shown
         ));
-        e.calc(format!(
-            "比较：{counted} {} {standard} × {size}人 × {months}个月 = {limit}",
-            if below { "<" } else { "≥" }
+        e.calc(text!(
+            "比较：{} {} {} × {}人 × {}个月 = {}",
+            counted,
+            if below { "<" } else { "≥" },
+            standard,
+            size,
+            months,
+            limit
         ));
         e.result = if below {
             "低于低保标准，符合".into()
@@ -217,13 +231,16 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
     let vehicle_ok = r.dibao_vehicles_allowed || h.assets.vehicles == 0;
     let mut step = t.sub("2.1.b", "家庭财产条件");
     step.with(|e| {
-        e.parameters.push(r.cite(P::dibao_savings_limit));
-        e.parameters.push(r.cite(P::dibao_vehicles_allowed));
+        e.cite(P::dibao_savings_limit);
+        e.cite(P::dibao_vehicles_allowed);
         e.fact("家庭存款", h.assets.savings);
-        e.fact("机动车", format!("{}辆", h.assets.vehicles));
-        e.calc(format!(
-            "存款上限 = {standard} × {} × {size}人 = {savings_limit}",
-            r.dibao_savings_limit
+        e.fact("机动车", text!("{}辆", h.assets.vehicles));
+        e.calc(text!(
+            "存款上限 = {} × {} × {}人 = {}",
+            standard,
+            r.dibao_savings_limit,
+            size,
+            savings_limit
         ));
         e.result = match (savings_ok, vehicle_ok) {
             (true, true) => "符合".into(),
@@ -249,14 +266,29 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
     }
     let mut step = t.sub("2.1.a", "差额救助金");
     step.with(|e| {
-        e.parameters.push(r.cite(P::dibao_payment_rounding));
-        e.parameters.push(r.cite(P::dibao_minimum_payment));
-        e.calc(format!("({standard} × {size}人 × {months}个月 − {counted}) ÷ {months}个月 = {gap_total} ÷ {months}"));
-        e.calc(format!("{}{} = {base}（{}）", if exact.is_exact() { "" } else { "≈" }, exact.round(crate::params::Rounding::FenDown), r.dibao_payment_rounding.label()));
+        e.cite(P::dibao_payment_rounding);
+        e.cite(P::dibao_minimum_payment);
+        e.calc(text!(
+            "({} × {}人 × {}个月 − {}) ÷ {}个月 = {} ÷ {}",
+            standard,
+            size,
+            months,
+            counted,
+            months,
+            gap_total,
+            months
+        ));
+        e.calc(text!(
+            "{}{} = {}（{}）",
+            if exact.is_exact() { "" } else { "≈" },
+            exact.round(crate::params::Rounding::FenDown),
+            base,
+            r.dibao_payment_rounding.label()
+        ));
         if raised {
-            e.calc(format!("低于最低发放额，按 {} 发放", r.dibao_minimum_payment));
+            e.calc(text!("低于最低发放额，按 {} 发放", r.dibao_minimum_payment));
         }
-        e.result = format!("{base}/月");
+        e.result = text!("{}/月", base);
     });
     t.attach(step);
 
@@ -269,21 +301,18 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
         extras += amount;
         if T::ON && amount > Money::ZERO {
             step.with(|e| {
-                let names: Vec<String> = groups
-                    .iter()
-                    .flatten()
-                    .map(|(n, a)| format!("{n}{a}"))
-                    .collect();
-                e.calc(format!(
-                    "第{}位成员：{} → {amount}",
+                let named = groups.iter().flatten().copied().collect();
+                e.calc(text!(
+                    "第{}位成员：{} → {}",
                     i + 1,
-                    names.join("、")
+                    Arg::Items(named),
+                    amount
                 ));
             });
         }
     }
     step.with(|e| {
-        for p in [
+        e.cite_all(&[
             P::dibao_extra_severe_disability,
             P::dibao_extra_serious_illness,
             P::dibao_extra_aged,
@@ -293,16 +322,14 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
             P::dibao_extra_disabled,
             P::dibao_extras_stack,
             P::dibao_age_at_month_end,
-        ] {
-            e.parameters.push(r.cite(p));
-        }
+        ]);
         e.fact("年龄和就学计算日", day);
-        e.result = format!("合计 {extras}/月");
+        e.result = text!("合计 {}/月", extras);
     });
     t.attach(step);
 
     let total = base + extras;
-    t.with(|e| e.result = format!("符合，每月 {base} + {extras} = {total}"));
+    t.with(|e| e.result = text!("符合，每月 {} + {} = {}", base, extras, total));
     DibaoDecision {
         eligible: true,
         refusal: None,
@@ -315,7 +342,7 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
 }
 
 fn refuse<T: Trace>(t: &mut T, refusal: Refusal, size: u32, counted: Money) -> DibaoDecision {
-    t.with(|e| e.result = format!("不符合：{}", refusal.label()));
+    t.with(|e| e.result = text!("不符合：{}", refusal.label()));
     DibaoDecision {
         eligible: false,
         refusal: Some(refusal),
@@ -329,13 +356,14 @@ fn refuse<T: Trace>(t: &mut T, refusal: Refusal, size: u32, counted: Money) -> D
 
 /// The explained dibao decision for a household: the decision and its explanation tree.
 pub fn explain(h: &Snapshot, r: &Resolved, expenditure: bool) -> (DibaoDecision, Explanation) {
-    let mut e = Explanation::new(
+    let mut e = Explanation::root(
         if expenditure { "2.1.b" } else { "2.1.a" },
         if expenditure {
-            format!("支出型低保（申请月 {}）", r.month)
+            crate::text!("支出型低保（申请月 {}）", r.month)
         } else {
-            format!("城市低保（{}）", r.month)
+            crate::text!("城市低保（{}）", r.month)
         },
+        r,
     );
     let d = compute(h, r, &mut e, expenditure);
     (d, e)

@@ -254,17 +254,16 @@ fn line<T: Trace>(
     kind: ItemKind,
     amount: Money,
     params: &[P],
-    r: &Resolved,
     how: impl FnOnce(&mut Explanation),
 ) {
     let mut step = t.sub("2.5", kind.label());
     step.with(|e| {
         for p in params {
-            e.parameters.push(r.cite(*p));
+            e.cite(*p);
         }
         how(e);
         if e.result.is_empty() {
-            e.result = format!("{}{amount}", kind.nature().label());
+            e.result = format!("{}{amount}", kind.nature().label()).into();
         }
     });
     t.attach(step);
@@ -285,7 +284,7 @@ pub fn education<T: Trace>(s: &Student, term: Term, r: &Resolved, t: &mut T) -> 
     );
     let mut items = Vec::with_capacity(3);
     t.with(|e| {
-        e.fact("学期", term);
+        e.fact("学期", term.to_string());
         e.fact("参数读取月份", term.first_month());
         e.fact("就学阶段", s.stage.label());
         e.fact(
@@ -305,7 +304,6 @@ pub fn education<T: Trace>(s: &Student, term: Term, r: &Resolved, t: &mut T) -> 
                 ItemKind::PreschoolFees,
                 r.education_preschool_fees,
                 &[P::education_preschool_fees],
-                r,
                 |_| {},
             );
             items.push(Item {
@@ -317,7 +315,6 @@ pub fn education<T: Trace>(s: &Student, term: Term, r: &Resolved, t: &mut T) -> 
                 ItemKind::PreschoolLiving,
                 r.education_preschool_living,
                 &[P::education_preschool_living],
-                r,
                 |_| {},
             );
         }
@@ -339,7 +336,6 @@ pub fn education<T: Trace>(s: &Student, term: Term, r: &Resolved, t: &mut T) -> 
                 ItemKind::BoardingSubsidy,
                 amount,
                 &[p, P::education_term_rounding],
-                r,
                 |e| {
                     if s.boarding {
                         e.calc(halving(yearly, exact, amount, r));
@@ -359,7 +355,6 @@ pub fn education<T: Trace>(s: &Student, term: Term, r: &Resolved, t: &mut T) -> 
                 ItemKind::SeniorTuition,
                 r.education_senior_tuition,
                 &[P::education_senior_tuition],
-                r,
                 |_| {},
             );
             let (grant, exact) = per_term(r.education_senior_grant, r);
@@ -372,7 +367,6 @@ pub fn education<T: Trace>(s: &Student, term: Term, r: &Resolved, t: &mut T) -> 
                 ItemKind::SeniorGrant,
                 grant,
                 &[P::education_senior_grant, P::education_term_rounding],
-                r,
                 |e| {
                     e.calc(halving(r.education_senior_grant, exact, grant, r));
                 },
@@ -389,7 +383,6 @@ pub fn education<T: Trace>(s: &Student, term: Term, r: &Resolved, t: &mut T) -> 
                 ItemKind::Textbooks,
                 books,
                 &[P::education_textbooks],
-                r,
                 |e| {
                     if books == Money::ZERO {
                         e.result =
@@ -409,7 +402,6 @@ pub fn education<T: Trace>(s: &Student, term: Term, r: &Resolved, t: &mut T) -> 
                 ItemKind::VocationalTuition,
                 r.education_vocational_tuition,
                 &[P::education_vocational_tuition],
-                r,
                 |_| {},
             );
             let (grant, exact) = per_term(r.education_vocational_grant, r);
@@ -422,7 +414,6 @@ pub fn education<T: Trace>(s: &Student, term: Term, r: &Resolved, t: &mut T) -> 
                 ItemKind::VocationalGrant,
                 grant,
                 &[P::education_vocational_grant, P::education_term_rounding],
-                r,
                 |e| {
                     e.calc(halving(r.education_vocational_grant, exact, grant, r));
                 },
@@ -439,7 +430,6 @@ pub fn education<T: Trace>(s: &Student, term: Term, r: &Resolved, t: &mut T) -> 
                 ItemKind::VocationalLodging,
                 lodging,
                 &[P::education_vocational_lodging],
-                r,
                 |e| {
                     if !s.boarding {
                         e.result = "不住校，无住宿费可补助".into();
@@ -458,10 +448,10 @@ pub fn education<T: Trace>(s: &Student, term: Term, r: &Resolved, t: &mut T) -> 
                 ItemKind::StudentLoan,
                 ceiling,
                 &[P::education_higher_loan_max],
-                r,
                 |e| {
                     e.result =
-                        format!("可申请生源地信用助学贷款，每年不超过 {ceiling}（贷款，非发放）");
+                        format!("可申请生源地信用助学贷款，每年不超过 {ceiling}（贷款，非发放）")
+                            .into();
                 },
             );
         }
@@ -485,8 +475,8 @@ pub fn education<T: Trace>(s: &Student, term: Term, r: &Resolved, t: &mut T) -> 
                 .map(|i| format!("{}{}", i.kind.label(), i.amount))
                 .collect();
             match loan_ceiling {
-                Some(_) if items.len() == 1 => lines.join("、"),
-                _ => format!("{}，合计 {total}", lines.join("、")),
+                Some(_) if items.len() == 1 => lines.join("、").into(),
+                _ => format!("{}，合计 {total}", lines.join("、")).into(),
             }
         };
     });
@@ -509,7 +499,7 @@ fn halving(yearly: Money, exact: Fraction, amount: Money, r: &Resolved) -> Strin
 
 /// The explained items of one student in one term.
 pub fn explain(s: &Student, term: Term, r: &Resolved) -> (EducationDecision, Explanation) {
-    let mut e = Explanation::new("2.5", format!("教育资助（{term}，{}）", s.stage.label()));
+    let mut e = Explanation::root("2.5", format!("教育资助（{term}，{}）", s.stage.label()), r);
     let d = education(s, term, r, &mut e);
     (d, e)
 }
@@ -539,10 +529,10 @@ pub fn students<T: Trace>(h: &Snapshot, term: Term, r: &Resolved, t: &mut T) -> 
         };
         let mut step = t.sub(
             "2.5",
-            &if T::ON {
-                format!("第{}位成员（{}）", i + 1, stage.label())
+            if T::ON {
+                crate::text!("第{}位成员（{}）", i + 1, stage.label())
             } else {
-                String::new()
+                crate::explain::Text::EMPTY
             },
         );
         let decision = education(&student, term, r, &mut step);
@@ -554,8 +544,8 @@ pub fn students<T: Trace>(h: &Snapshot, term: Term, r: &Resolved, t: &mut T) -> 
     }
     let total: Money = out.iter().map(|s| s.decision.total).sum();
     t.with(|e| {
-        e.fact("学期", term);
-        e.result = format!("在校（园）学生{}人，本学期资助合计 {total}", out.len());
+        e.fact("学期", term.to_string());
+        e.result = format!("在校（园）学生{}人，本学期资助合计 {total}", out.len()).into();
     });
     out
 }
@@ -566,7 +556,7 @@ pub fn explain_students(
     term: Term,
     r: &Resolved,
 ) -> (Vec<StudentItems>, Explanation) {
-    let mut e = Explanation::new("2.5", format!("家庭学生教育资助（{term}）"));
+    let mut e = Explanation::root("2.5", format!("家庭学生教育资助（{term}）"), r);
     let d = students(h, term, r, &mut e);
     (d, e)
 }

@@ -46,7 +46,7 @@ macro_rules! parameters {
             pub month: Month,
             $( #[doc = $label] pub $field: $ty, )+
             entries: Vec<Entry>,
-            citations: Vec<std::sync::Arc<Citation>>,
+            citations: std::sync::Arc<[Citation]>,
         }
 
         impl Resolved {
@@ -63,7 +63,7 @@ macro_rules! parameters {
                 Ok(Resolved {
                     month: m,
                     $( $field: extract!($kind, values.next().expect("one value per parameter")), )+
-                    citations: entries.iter().enumerate().map(|(i, e)| std::sync::Arc::new(citation(i, e))).collect(),
+                    citations: entries.iter().enumerate().map(|(i, e)| citation(i, e)).collect(),
                     entries,
                 })
             }
@@ -216,10 +216,10 @@ impl Resolved {
         &self.entries[p as usize]
     }
 
-    /// A citation of a parameter for an explanation. Citations are built once per month and
-    /// shared, so an explanation costs a reference count per parameter, not three strings.
-    pub fn cite(&self, p: P) -> std::sync::Arc<Citation> {
-        self.citations[p as usize].clone()
+    /// The citations of every parameter for explanations, by [`P`]. They are built once per
+    /// month and shared: an explanation's root holds them, its steps name parameters by [`P`].
+    pub fn citations(&self) -> std::sync::Arc<[Citation]> {
+        self.citations.clone()
     }
 }
 

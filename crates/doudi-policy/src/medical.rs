@@ -240,11 +240,11 @@ pub fn medical<T: Trace>(
     let basic = scale(eligible, ratio, rounding);
     let mut step = t.sub("2.4", "居民医保住院报销");
     step.with(|e| {
-        e.parameters.push(r.cite(deductible_param));
-        e.parameters.push(r.cite(ratio_param));
+        e.cite(deductible_param);
+        e.cite(ratio_param);
         if county_adjusted {
-            e.parameters.push(r.cite(P::medical_county_deductible_cut));
-            e.parameters.push(r.cite(P::medical_county_bonus));
+            e.cite(P::medical_county_deductible_cut);
+            e.cite(P::medical_county_bonus);
             e.calc(format!(
                 "起付线 = {level_deductible} − {level_deductible} × {} {} {deductible}（{}）",
                 r.medical_county_deductible_cut,
@@ -263,7 +263,7 @@ pub fn medical<T: Trace>(
         } else {
             e.fact("本县县级医院调整", "不适用（非本县县级医院）");
         }
-        e.parameters.push(r.cite(P::medical_rounding));
+        e.cite(P::medical_rounding);
         if in_cat <= deductible {
             e.calc(format!(
                 "目录内费用 {in_cat} ≤ 起付线 {deductible}，不予报销"
@@ -275,7 +275,7 @@ pub fn medical<T: Trace>(
                 rounding.label()
             ));
         }
-        e.result = format!("报销 {basic}");
+        e.result = format!("报销 {basic}").into();
     });
     t.attach(step);
 
@@ -295,7 +295,7 @@ pub fn medical<T: Trace>(
     let mut step = t.sub("2.4", "城乡居民大病保险");
     step.with(|e| {
         for p in [P::medical_critical_deductible, P::medical_critical_deductible_cut, P::medical_critical_ratio, P::medical_rounding] {
-            e.parameters.push(r.cite(p));
+            e.cite(p);
         }
         e.fact("本年已计入大病保险起付标准的自付费用", used.critical_deductible_met);
         e.calc(format!("目录内自付 = {in_cat} − {basic} = {left}"));
@@ -317,7 +317,7 @@ pub fn medical<T: Trace>(
                 rounding.label()
             ));
         }
-        e.result = format!("支付 {critical}");
+        e.result = format!("支付 {critical}").into();
     });
     t.attach(step);
 
@@ -346,9 +346,9 @@ pub fn medical<T: Trace>(
     let assistance = uncapped.min(assistance_cap_left);
     let mut step = t.sub("2.4", "医疗救助");
     step.with(|e| {
-        e.parameters.push(r.cite(ratio_param));
-        e.parameters.push(r.cite(cap_param));
-        e.parameters.push(r.cite(P::medical_rounding));
+        e.cite(ratio_param);
+        e.cite(cap_param);
+        e.cite(P::medical_rounding);
         if let Some(d) = s.special_disease {
             e.fact("特殊病种", format!("{}，适用特殊病种年度限额", d.label()));
         }
@@ -368,7 +368,7 @@ pub fn medical<T: Trace>(
         if assistance_capped {
             e.calc(format!("{uncapped} 超过尚余限额，按 {assistance} 救助"));
         }
-        e.result = format!("救助 {assistance}");
+        e.result = format!("救助 {assistance}").into();
     });
     t.attach(step);
 
@@ -377,7 +377,7 @@ pub fn medical<T: Trace>(
     let out_over_limit = !crate::within(out.fen(), total.fen(), r.medical_out_of_catalogue_limit);
     let mut step = t.sub("2.4", "医保目录外费用占比");
     step.with(|e| {
-        e.parameters.push(r.cite(P::medical_out_of_catalogue_limit));
+        e.cite(P::medical_out_of_catalogue_limit);
         let limit = r.medical_out_of_catalogue_limit;
         match out_share {
             Some(s) => {
@@ -393,9 +393,9 @@ pub fn medical<T: Trace>(
             None => e.calc("住院总费用为0，不计算占比".to_owned()),
         }
         e.result = if out_over_limit {
-            format!("超过{limit}的控制目标，需关注")
+            format!("超过{limit}的控制目标，需关注").into()
         } else {
-            format!("未超过{limit}")
+            format!("未超过{limit}").into()
         };
     });
     t.attach(step);
@@ -405,6 +405,7 @@ pub fn medical<T: Trace>(
         e.result = format!(
             "医保 {basic} + 大病保险 {critical} + 医疗救助 {assistance}，个人自付 {self_pay}"
         )
+        .into()
     });
     MedicalDecision {
         out_of_catalogue: out,
@@ -427,9 +428,10 @@ pub fn medical<T: Trace>(
 
 /// The explained decision for one stay (`r` resolved for the month of admission).
 pub fn explain(s: &Stay, used: &UsedThisYear, r: &Resolved) -> (MedicalDecision, Explanation) {
-    let mut e = Explanation::new(
+    let mut e = Explanation::root(
         "2.4",
         format!("住院医疗保障与医疗救助（{}入院）", s.admitted),
+        r,
     );
     let d = medical(s, used, r, &mut e);
     (d, e)

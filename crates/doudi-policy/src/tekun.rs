@@ -14,9 +14,10 @@ use std::sync::OnceLock;
 use chrono::NaiveDate;
 use doudi_core::{Category, DisabilityKind, Money, Month, SelfCare, TownshipTable, age_on};
 
-use crate::explain::{Explanation, Trace};
+use crate::explain::{Arg, Explanation, Trace};
 use crate::params::{Parameters, Ratio, Rounding};
 use crate::snapshot::{Member, Snapshot, SupportMode};
+use crate::text;
 use crate::{MissingParameter, P, Resolved};
 
 /// The disability kinds whose grade 1–2 (重度) puts a tekun in the half-care tier, in the
@@ -89,13 +90,15 @@ impl CareReason {
     }
 
     /// The reason in Chinese.
-    pub fn describe(self, r: &Resolved) -> String {
+    pub fn describe(self, r: &Resolved) -> Arg {
         match self {
-            CareReason::FullyDependent => "全失能".into(),
-            CareReason::PartlyDependent => "半失能".into(),
-            CareReason::SevereDisability(kind) => format!("一、二级{}残疾", kind.label()),
-            CareReason::Minor => format!("未满{}岁", r.tekun_half_care_under_age),
-            CareReason::SelfCaring => "全自理".into(),
+            CareReason::FullyDependent => Arg::Str("全失能"),
+            CareReason::PartlyDependent => Arg::Str("半失能"),
+            CareReason::SevereDisability(kind) => {
+                Arg::Text(format!("一、二级{}残疾", kind.label()))
+            }
+            CareReason::Minor => Arg::Text(format!("未满{}岁", r.tekun_half_care_under_age)),
+            CareReason::SelfCaring => Arg::Str("全自理"),
         }
     }
 }
@@ -178,7 +181,7 @@ pub fn tekun<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T) -> TekunDecision {
     if h.category != Category::Tekun {
         t.with(|e| {
             e.fact("救助类别", h.category.label());
-            e.result = format!("不适用：{}家庭不享受特困人员救助供养", h.category.label());
+            e.result = format!("不适用：{}家庭不享受特困人员救助供养", h.category.label()).into();
         });
         return TekunDecision {
             applicable: false,
@@ -198,17 +201,20 @@ pub fn tekun<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T) -> TekunDecision {
     let basic_standard = exact.round(r.tekun_basic_rounding);
     let mut step = t.sub("2.2.a", "基本生活标准");
     step.with(|e| {
-        e.parameters.push(r.cite(P::dibao_standard));
-        e.parameters.push(r.cite(P::tekun_basic_multiple));
-        e.parameters.push(r.cite(P::tekun_basic_rounding));
+        e.cite(P::dibao_standard);
+        e.cite(P::tekun_basic_multiple);
+        e.cite(P::tekun_basic_rounding);
         let sign = if exact.is_exact() { "=" } else { "≈" };
-        e.calc(format!(
-            "{standard} × {} {sign} {} → {basic_standard}（{}）",
+        e.calc(text!(
+            "{} × {} {} {} → {}（{}）",
+            standard,
             r.tekun_basic_multiple,
+            sign,
             exact.round(Rounding::FenDown),
+            basic_standard,
             r.tekun_basic_rounding.label()
         ));
-        e.result = format!("{basic_standard}/人·月");
+        e.result = text!("{}/人·月", basic_standard);
     });
     t.attach(step);
 
@@ -221,30 +227,43 @@ pub fn tekun<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T) -> TekunDecision {
         let (reason, care) = paid_reason(&reasons, r);
         if T::ON {
             step.with(|e| {
-                let fits: Vec<String> = reasons
-                    .iter()
-                    .flatten()
-                    .map(|c| {
-                        format!(
-                            "{}→{}{}",
-                            c.describe(r),
-                            c.tier().label(),
-                            c.tier().amount(r)
+                let mut fits = reasons.iter().flatten();
+                let line = match (fits.next(), fits.next()) {
+                    // One tier fits (the usual case): the values are kept as they are.
+                    (Some(c), None) => text!(
+                        "第{}位成员（{}岁）：{}→{}{} → {}{}",
+                        i + 1,
+                        age_on(m.birth, day),
+                        c.describe(r),
+                        c.tier().label(),
+                        c.tier().amount(r),
+                        reason.tier().label(),
+                        care
+                    ),
+                    _ => {
+                        let fits: Vec<String> = reasons
+                            .iter()
+                            .flatten()
+                            .map(|c| {
+                                format!(
+                                    "{}→{}{}",
+                                    c.describe(r),
+                                    c.tier().label(),
+                                    c.tier().amount(r)
+                                )
+                            })
+                            .collect();
+                        text!(
+                            "第{}位成员（{}岁）：{}，一人只享受一档，取最高 → {}{}",
+                            i + 1,
+                            age_on(m.birth, day),
+                            fits.join("、"),
+                            reason.tier().label(),
+                            care
                         )
-                    })
-                    .collect();
-                let once = if fits.len() > 1 {
-                    "，一人只享受一档，取最高"
-                } else {
-                    ""
+                    }
                 };
-                e.calc(format!(
-                    "第{}位成员（{}岁）：{}{once} → {}{care}",
-                    i + 1,
-                    age_on(m.birth, day),
-                    fits.join("、"),
-                    reason.tier().label()
-                ));
+                e.calc(line);
             });
         }
         people.push(TekunPerson {
@@ -259,19 +278,17 @@ pub fn tekun<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T) -> TekunDecision {
     let basic: Money = people.iter().map(|p| p.basic).sum();
     let care: Money = people.iter().map(|p| p.care).sum();
     step.with(|e| {
-        for p in [
+        e.cite_all(&[
             P::tekun_care_full,
             P::tekun_care_half,
             P::tekun_care_self,
             P::tekun_half_care_under_age,
-        ] {
-            e.parameters.push(r.cite(p));
-        }
+        ]);
         e.fact("年龄计算日", day);
         if r.tekun_care_self == Money::ZERO {
             e.fact("全自理档", "此时未设全自理补贴（0元）");
         }
-        e.result = format!("合计 {care}/月");
+        e.result = text!("合计 {}/月", care);
     });
     t.attach(step);
 
@@ -291,10 +308,13 @@ pub fn tekun<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T) -> TekunDecision {
         match &payee {
             Payee::Person => e.result = "分散供养：供养金按月发给本人".into(),
             Payee::Institution(inst) => {
-                e.parameters.push(r.cite(P::tekun_county_home_townships));
-                e.parameters.push(r.cite(P::tekun_county_home_name));
+                e.cite(P::tekun_county_home_townships);
+                e.cite(P::tekun_county_home_name);
                 e.fact("乡镇（街道）", township_label(&h.township));
-                e.result = format!("集中供养：供养金由{}领取用于供养，不发给本人", inst.name);
+                e.result = text!(
+                    "集中供养：供养金由{}领取用于供养，不发给本人",
+                    inst.name.clone()
+                );
             }
         }
     });
@@ -302,9 +322,15 @@ pub fn tekun<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T) -> TekunDecision {
 
     let total = basic + care;
     t.with(|e| {
-        e.result = format!(
-            "每月 基本生活 {basic} + 照料护理 {care} = {total}，发给{}",
-            payee.label()
+        e.result = text!(
+            "每月 基本生活 {} + 照料护理 {} = {}，发给{}",
+            basic,
+            care,
+            total,
+            match &payee {
+                Payee::Person => Arg::Str("本人"),
+                Payee::Institution(i) => Arg::Text(i.name.clone()),
+            }
         )
     });
     TekunDecision {
@@ -347,7 +373,11 @@ fn paid_reason(reasons: &[Option<CareReason>; 3], r: &Resolved) -> (CareReason, 
 
 /// The explained tekun decision for a household.
 pub fn explain(h: &Snapshot, r: &Resolved) -> (TekunDecision, Explanation) {
-    let mut e = Explanation::new("2.2.a", format!("城市特困人员救助供养（{}）", r.month));
+    let mut e = Explanation::root(
+        "2.2.a",
+        crate::text!("城市特困人员救助供养（{}）", r.month),
+        r,
+    );
     let d = tekun(h, r, &mut e);
     (d, e)
 }
@@ -443,7 +473,7 @@ pub fn centralisation<T: Trace>(
     let shortfall = u32::try_from((needed - i128::from(centralised)).max(0)).unwrap_or(u32::MAX);
     let share = crate::share(i64::from(centralised), i64::from(disabled));
     t.with(|e| {
-        e.parameters.push(r.cite(P::tekun_centralised_target));
+        e.cite(P::tekun_centralised_target);
         e.fact("乡镇（街道）", township_label(township));
         e.fact("考核年度", format!("{}年", r.month.year()));
         e.fact("失能特困人员", format!("{disabled}人"));
@@ -463,8 +493,10 @@ pub fn centralisation<T: Trace>(
         }
         e.result = match (met, share) {
             (true, None) => "无失能特困人员，视为达标".into(),
-            (true, Some(s)) => format!("{s}，达到{target}的目标"),
-            (false, Some(s)) => format!("{s}，未达到{target}的目标，还需集中供养{shortfall}人"),
+            (true, Some(s)) => format!("{s}，达到{target}的目标").into(),
+            (false, Some(s)) => {
+                format!("{s}，未达到{target}的目标，还需集中供养{shortfall}人").into()
+            }
             (false, None) => unreachable!("a township without 失能 tekun meets the target"),
         };
     });
@@ -489,7 +521,7 @@ pub fn explain_centralisation(
     params: &Parameters,
 ) -> Result<(CentralisationKpi, Explanation), MissingParameter> {
     let r = Resolved::new(params, assessment_month(year))?;
-    let mut e = Explanation::new("2.2.b", format!("失能特困人员集中供养率（{year}年）"));
+    let mut e = Explanation::root("2.2.b", format!("失能特困人员集中供养率（{year}年）"), &r);
     let kpi = centralisation(township, disabled, centralised, &r, &mut e);
     Ok((kpi, e))
 }

@@ -212,7 +212,7 @@ pub fn temporary<T: Trace>(a: &Application, r: &Resolved, t: &mut T) -> Temporar
         .of(standard)
         .round(r.temporary_rounding);
     let refused = |t: &mut T, refusal: Refusal| {
-        t.with(|e| e.result = format!("不予救助：{}", refusal.label()));
+        t.with(|e| e.result = format!("不予救助：{}", refusal.label()).into());
         TemporaryDecision {
             granted: false,
             refusal: Some(refusal),
@@ -227,7 +227,7 @@ pub fn temporary<T: Trace>(a: &Application, r: &Resolved, t: &mut T) -> Temporar
     let below = a.per_capita_income < r.temporary_prior_year_income;
     let mut step = t.sub("2.8.c", "收入条件");
     step.with(|e| {
-        e.parameters.push(r.cite(P::temporary_prior_year_income));
+        e.cite(P::temporary_prior_year_income);
         e.fact("家庭人均可支配收入（元/人·年）", a.per_capita_income);
         e.calc(format!(
             "比较：{} {} {}",
@@ -256,7 +256,7 @@ pub fn temporary<T: Trace>(a: &Application, r: &Resolved, t: &mut T) -> Temporar
     let again = r.temporary_once_per_year && earlier > 0;
     let mut step = t.sub("2.8.c", "救助次数");
     step.with(|e| {
-        e.parameters.push(r.cite(P::temporary_once_per_year));
+        e.cite(P::temporary_once_per_year);
         let days: Vec<String> = a
             .previous_grants
             .iter()
@@ -264,11 +264,11 @@ pub fn temporary<T: Trace>(a: &Application, r: &Resolved, t: &mut T) -> Temporar
             .map(ToString::to_string)
             .collect();
         e.fact(
-            format!("{year}年已获临时救助"),
+            "当年已获临时救助",
             if days.is_empty() {
-                "无".into()
+                format!("{year}年：无")
             } else {
-                format!("{}次（{}）", days.len(), days.join("、"))
+                format!("{year}年：{}次（{}）", days.len(), days.join("、"))
             },
         );
         e.result = match (again, r.temporary_once_per_year) {
@@ -285,9 +285,9 @@ pub fn temporary<T: Trace>(a: &Application, r: &Resolved, t: &mut T) -> Temporar
     // 2.8.d: the tiered standard.
     let mut step = t.sub("2.8.d", "分档救助标准");
     step.with(|e| {
-        e.parameters.push(r.cite(P::dibao_standard));
-        e.parameters.push(r.cite(tier_param));
-        e.parameters.push(r.cite(P::temporary_rounding));
+        e.cite(P::dibao_standard);
+        e.cite(tier_param);
+        e.cite(P::temporary_rounding);
         e.fact(
             "救助类型",
             format!("{}（依据 {}）", a.kind.label(), a.kind.clause()),
@@ -301,7 +301,7 @@ pub fn temporary<T: Trace>(a: &Application, r: &Resolved, t: &mut T) -> Temporar
             exact.round(Rounding::FenDown),
             r.temporary_rounding.label()
         ));
-        e.result = format!("{tier_amount}");
+        e.result = format!("{tier_amount}").into();
     });
     t.attach(step);
 
@@ -312,6 +312,7 @@ pub fn temporary<T: Trace>(a: &Application, r: &Resolved, t: &mut T) -> Temporar
                 a.kind.label(),
                 a.tier.label()
             )
+            .into()
         });
         return TemporaryDecision {
             granted: true,
@@ -336,8 +337,8 @@ pub fn temporary<T: Trace>(a: &Application, r: &Resolved, t: &mut T) -> Temporar
     };
     let mut step = t.sub("2.8.d", "“一事一议”提高标准");
     step.with(|e| {
-        e.parameters.push(r.cite(P::temporary_case_ceiling));
-        e.parameters.push(r.cite(P::temporary_rounding));
+        e.cite(P::temporary_case_ceiling);
+        e.cite(P::temporary_rounding);
         e.fact(
             "集体研究决定",
             if has_reference {
@@ -348,7 +349,7 @@ pub fn temporary<T: Trace>(a: &Application, r: &Resolved, t: &mut T) -> Temporar
         );
         e.fact("决定日期", case.decided_on);
         if !case.reason.trim().is_empty() {
-            e.fact("理由", case.reason.trim());
+            e.fact("理由", case.reason.trim().to_owned());
         }
         e.fact("议定金额", case.amount);
         e.calc(format!(
@@ -369,19 +370,17 @@ pub fn temporary<T: Trace>(a: &Application, r: &Resolved, t: &mut T) -> Temporar
             ));
         }
         e.result = match refusal {
-            None => format!("按集体研究决定发放 {}", case.amount),
-            Some(Refusal::CaseAmountAboveCeiling) => {
-                format!(
-                    "议定金额 {} 超过上限 {ceiling}，不予发放（不自动削减），请集体重新研究",
-                    case.amount
-                )
-            }
-            Some(Refusal::CaseAmountBelowTier) => {
-                format!(
-                    "议定金额 {} 低于分档标准 {tier_amount}，请撤回“一事一议”或重新研究",
-                    case.amount
-                )
-            }
+            None => format!("按集体研究决定发放 {}", case.amount).into(),
+            Some(Refusal::CaseAmountAboveCeiling) => format!(
+                "议定金额 {} 超过上限 {ceiling}，不予发放（不自动削减），请集体重新研究",
+                case.amount
+            )
+            .into(),
+            Some(Refusal::CaseAmountBelowTier) => format!(
+                "议定金额 {} 低于分档标准 {tier_amount}，请撤回“一事一议”或重新研究",
+                case.amount
+            )
+            .into(),
             Some(other) => other.label().into(),
         };
     });
@@ -389,7 +388,7 @@ pub fn temporary<T: Trace>(a: &Application, r: &Resolved, t: &mut T) -> Temporar
     if let Some(refusal) = refusal {
         return refused(t, refusal);
     }
-    t.with(|e| e.result = format!("予以救助，经“一事一议”一次性发放 {}", case.amount));
+    t.with(|e| e.result = format!("予以救助，经“一事一议”一次性发放 {}", case.amount).into());
     TemporaryDecision {
         granted: true,
         refusal: None,
@@ -402,9 +401,10 @@ pub fn temporary<T: Trace>(a: &Application, r: &Resolved, t: &mut T) -> Temporar
 
 /// The explained decision on an application made in month `r.month`.
 pub fn explain(a: &Application, r: &Resolved) -> (TemporaryDecision, Explanation) {
-    let mut e = Explanation::new(
+    let mut e = Explanation::root(
         a.kind.clause(),
         format!("{}临时救助（申请月 {}）", a.kind.label(), r.month),
+        r,
     );
     let d = temporary(a, r, &mut e);
     (d, e)

@@ -1134,3 +1134,159 @@ mod tests {
         assert!("zsf".as_bytes() < prefix_end("zs").as_bytes());
     }
 }
+
+// ---- rule snapshots ----
+
+/// One household as `Store::snapshots` reads it: its members and monthly figures aggregated by
+/// the database into strings (fields separated by spaces, entries by semicolons).
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct SnapshotRow {
+    id: i64,
+    category: String,
+    township: String,
+    /// Per member: birth date (YYYYMMDD), disability kind, disability grade, seriously ill
+    /// (0/1), school stage, self-care, boarding (0/1).
+    members: Option<String>,
+    /// Per income: month and amount in fen.
+    incomes: Option<String>,
+    /// Per expense: month, kind and amount in fen.
+    expenses: Option<String>,
+    savings: i64,
+    vehicles: i64,
+}
+
+impl SnapshotRow {
+    /// The snapshot the rules read; a value that does not parse is corrupt data, named by
+    /// table, column and household id (never by value).
+    pub(crate) fn into_snapshot(self) -> Result<doudi_core::facts::Snapshot, StoreError> {
+        use doudi_core::facts::{Assets, Member, MonthFigures, Snapshot, SupportMode};
+        let id = self.id;
+        let bad = |column: &str| corrupt("persons", column, id);
+        let mut members = Vec::new();
+        for m in self.members.as_deref().unwrap_or("").split(';') {
+            if m.is_empty() {
+                continue;
+            }
+            let f: Vec<&str> = m.split(' ').collect();
+            let [birth, kind, grade, ill, stage, self_care, boarding] = f[..] else {
+                return Err(bad("member"));
+            };
+            let birth = NaiveDate::parse_from_str(birth, "%Y%m%d").map_err(|_| bad("id_number"))?;
+            let disability = match (kind, grade) {
+                ("", "") => None,
+                (k, g) => Some(doudi_core::Disability {
+                    kind: vocab(
+                        doudi_core::DisabilityKind::parse,
+                        k,
+                        "persons",
+                        "disability_kind",
+                        id,
+                    )?,
+                    grade: vocab(
+                        doudi_core::DisabilityGrade::parse,
+                        g,
+                        "persons",
+                        "disability_grade",
+                        id,
+                    )?,
+                }),
+            };
+            let school_stage = match stage {
+                "" => None,
+                s => Some(vocab(
+                    doudi_core::SchoolStage::parse,
+                    s,
+                    "persons",
+                    "school_stage",
+                    id,
+                )?),
+            };
+            members.push(Member {
+                birth,
+                disability,
+                serious_illness: ill == "1",
+                school_stage,
+                studying_until: None,
+                self_care: vocab(
+                    doudi_core::SelfCare::parse,
+                    self_care,
+                    "persons",
+                    "self_care",
+                    id,
+                )?,
+                boarding: boarding == "1",
+            });
+        }
+        let mut months: Vec<MonthFigures> = Vec::new();
+        let mut add = |table: &str, entry: &str, kind: Option<&str>| -> Result<(), StoreError> {
+            let bad = || corrupt(table, "month", id);
+            let mut f = entry.split(' ');
+            let month = Month::parse(f.next().ok_or_else(bad)?).map_err(|_| bad())?;
+            let kind = match kind {
+                Some(_) => Some(vocab(
+                    ExpenseKind::parse,
+                    f.next().ok_or_else(bad)?,
+                    table,
+                    "kind",
+                    id,
+                )?),
+                None => None,
+            };
+            let fen: i64 = f
+                .next()
+                .and_then(|a| a.parse().ok())
+                .ok_or_else(|| corrupt(table, "amount_fen", id))?;
+            let amount = doudi_core::Money::from_fen(fen);
+            let i = match months.binary_search_by(|x| x.month.cmp(&month)) {
+                Ok(i) => i,
+                Err(i) => {
+                    months.insert(
+                        i,
+                        MonthFigures {
+                            month,
+                            income: doudi_core::Money::ZERO,
+                            medical: doudi_core::Money::ZERO,
+                            tuition: doudi_core::Money::ZERO,
+                        },
+                    );
+                    i
+                }
+            };
+            match kind {
+                None => months[i].income += amount,
+                Some(ExpenseKind::Medical) => months[i].medical += amount,
+                Some(ExpenseKind::Tuition) => months[i].tuition += amount,
+            }
+            Ok(())
+        };
+        for entry in self.incomes.as_deref().unwrap_or("").split(';') {
+            if !entry.is_empty() {
+                add("incomes", entry, None)?;
+            }
+        }
+        for entry in self.expenses.as_deref().unwrap_or("").split(';') {
+            if !entry.is_empty() {
+                add("expenses", entry, Some(""))?;
+            }
+        }
+        Ok(Snapshot {
+            id,
+            category: vocab(
+                doudi_core::Category::parse,
+                &self.category,
+                "households",
+                "category",
+                id,
+            )?,
+            township: self.township,
+            support_mode: SupportMode::Dispersed,
+            members,
+            months,
+            assets: Assets {
+                savings: doudi_core::Money::from_fen(self.savings),
+                vehicles: u32::try_from(self.vehicles)
+                    .map_err(|_| corrupt("assets", "kind", id))?,
+            },
+        })
+    }
+}

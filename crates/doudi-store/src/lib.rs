@@ -323,6 +323,18 @@ pub trait Store: Send + Sync + 'static {
         filter: &HouseholdFilter,
     ) -> Result<Vec<HouseholdRecord>, StoreError>;
 
+    /// What the monthly rules read about every household within the actor's scope that has
+    /// not exited (the households [`Store::records`] gives for the default filter), with the
+    /// incomes and expenses of the months from `from` up to, not including, `until`: the
+    /// county-wide read behind `doudi eval`. One query, one row per household, each
+    /// household's members and figures aggregated by the database. Recorded as a bulk read.
+    async fn snapshots(
+        &self,
+        actor: &Actor,
+        from: Month,
+        until: Month,
+    ) -> Result<Vec<doudi_core::facts::Snapshot>, StoreError>;
+
     /// A page of households matching the filter, within the actor's scope, by file number.
     async fn households(
         &self,

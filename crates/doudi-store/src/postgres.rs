@@ -11,6 +11,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 /// The sqlx database this backend speaks.
 type Db = sqlx::Postgres;
+/// The aggregate that joins strings with a separator (and an `ORDER BY`).
+const STRING_AGG: &str = "string_agg";
 /// The store type the shared implementation is for.
 type Backend = PgStore;
 /// What [`Store::backend`] answers.

@@ -4,6 +4,8 @@
 //
 // - `Db`, the sqlx database type, and `Backend`, the store type, which has a `pool` field;
 // - `BACKEND`, the backend's name, and `MAX_BIND_PARAMS`, how many values one statement may bind;
+// - `STRING_AGG`, the aggregate that joins strings (`group_concat` or `string_agg`; both take
+//   a separator and an `ORDER BY`);
 // - the dialect hooks `Backend::begin_read`, `Backend::begin_write`, `prepare_import`,
 //   `after_import` and `lock_audit`.
 //
@@ -27,6 +29,7 @@ use std::task::Poll;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use doudi_core::facts::Snapshot;
 use doudi_core::{
     Actor, Division, DivisionCode, DivisionKind, Household, HouseholdFields, HouseholdId,
     HouseholdRecord, IdNumber, Money, Month, NewHousehold, PersonFields, PersonId, PovertyCause,
@@ -38,8 +41,8 @@ use sqlx::query_builder::Separated;
 use crate::audit::{AuditAction, AuditEntry, AuditFilter, AuditPage, AuditReport, ChainCheck};
 use crate::common::{
     self, AssetRow, Change, ChangeRow, DivisionRow, HOUSEHOLD_COLUMNS, HouseholdRow, MemberBrief,
-    MoneyRow, PERSON_COLUMNS, PERSON_VALUE_COLUMNS, PersonRow, PersonValues, Search, SummaryRow,
-    SurveyRow, USER_COLUMNS, Unique, UserRow, covers, require_read, require_write,
+    MoneyRow, PERSON_COLUMNS, PERSON_VALUE_COLUMNS, PersonRow, PersonValues, Search, SnapshotRow,
+    SummaryRow, SurveyRow, USER_COLUMNS, Unique, UserRow, covers, require_read, require_write,
 };
 use crate::{
     FinanceChange, HistoryEntry, HouseholdFilter, HouseholdPage, ImportCounts, NewUser, Page,
@@ -1271,6 +1274,66 @@ impl Store for Backend {
         self.audit_alone(actor, AuditAction::BulkRead, "households", &detail)
             .await?;
         Ok(records)
+    }
+
+    async fn snapshots(
+        &self,
+        actor: &Actor,
+        from: Month,
+        until: Month,
+    ) -> Result<Vec<Snapshot>, StoreError> {
+        use futures_util::TryStreamExt;
+        require_read(actor)?;
+        let today = common::today();
+        let window = format!("{from}起，{until}前");
+        let (from, until) = (from.to_string(), until.to_string());
+        // One row per household: the database aggregates each household's members and
+        // figures (through the indexes on household and person) into short strings, which is
+        // far cheaper than moving one row per member and per income through the driver.
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(format!(
+            "SELECT h.id, h.category, h.township, \
+             (SELECT {STRING_AGG}(substr(p.id_number, 7, 8) || ' ' || COALESCE(p.disability_kind, '') \
+                || ' ' || COALESCE(p.disability_grade, '') \
+                || ' ' || CASE WHEN p.serious_illness THEN '1' ELSE '0' END \
+                || ' ' || COALESCE(p.school_stage, '') || ' ' || p.self_care \
+                || ' ' || CASE WHEN p.boarding THEN '1' ELSE '0' END, \
+                ';' ORDER BY CASE WHEN p.relation = 'head' THEN 0 ELSE 1 END, p.position, p.id) \
+              FROM persons p WHERE p.household_id = h.id) AS members, \
+             (SELECT {STRING_AGG}(i.month || ' ' || i.amount_fen, ';') \
+              FROM persons p JOIN incomes i ON i.person_id = p.id \
+              WHERE p.household_id = h.id AND i.month >= "
+        ));
+        qb.push_bind(from.clone())
+            .push(" AND i.month < ")
+            .push_bind(until.clone());
+        qb.push(format!(
+            ") AS incomes, (SELECT {STRING_AGG}(x.month || ' ' || x.kind || ' ' || x.amount_fen, ';') \
+              FROM persons p JOIN expenses x ON x.person_id = p.id \
+              WHERE p.household_id = h.id AND x.month >= "
+        ));
+        qb.push_bind(from).push(" AND x.month < ").push_bind(until);
+        qb.push(
+            ") AS expenses, (SELECT CAST(COALESCE(SUM(a.value_fen), 0) AS BIGINT) FROM assets a \
+              WHERE a.household_id = h.id AND a.kind = 'savings') AS savings, \
+             (SELECT COUNT(*) FROM assets a WHERE a.household_id = h.id AND a.kind = 'vehicle') AS vehicles \
+             FROM households h",
+        );
+        let filter = HouseholdFilter::default();
+        push_list_filter(&mut qb, actor, &filter, None, today);
+        qb.push(" ORDER BY h.id");
+        let mut tx = self.begin_read().await?;
+        let mut out = Vec::new();
+        {
+            let mut rows = qb.build_query_as::<SnapshotRow>().fetch(&mut *tx);
+            while let Some(row) = rows.try_next().await? {
+                out.push(row.into_snapshot()?);
+            }
+        }
+        tx.commit().await?;
+        let detail = format!("规则快照（{window}）；{}户", out.len());
+        self.audit_alone(actor, AuditAction::BulkRead, "households", &detail)
+            .await?;
+        Ok(out)
     }
 
     async fn households(

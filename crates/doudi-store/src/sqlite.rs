@@ -14,6 +14,8 @@ use sqlx::sqlite::{
 
 /// The sqlx database this backend speaks.
 type Db = sqlx::Sqlite;
+/// The aggregate that joins strings with a separator (and an `ORDER BY`).
+const STRING_AGG: &str = "group_concat";
 /// The store type the shared implementation is for.
 type Backend = SqliteStore;
 /// What [`Store::backend`] answers.

@@ -104,8 +104,13 @@ async fn run_policy(args: PolicyBenchArgs) -> Result<()> {
         bench_month()
     );
     println!(
-        "{:>10} {:>14} {:>16} {:>16} {:>16}",
-        "households", "budget only", "decisions kept", "explained", "monthly total"
+        "{:>10} {:>14} {:>16} {:>16} {:>16} {:>18}",
+        "households",
+        "budget only",
+        "decisions kept",
+        "explained",
+        "explained+JSON",
+        "monthly total"
     );
     for &n in &args.sizes {
         let (households, _) = snapshots(n, args.seed);
@@ -124,17 +129,33 @@ async fn run_policy(args: PolicyBenchArgs) -> Result<()> {
         let started = Instant::now();
         let explained_total = batch::explained_budget(&households, &r, threads).fen();
         let with_explanations = started.elapsed();
-        if budget.fen() != check || check != explained_total {
+        // And each explanation rendered as the JSON `doudi eval --explain` writes.
+        let started = Instant::now();
+        let rendered = batch::par_map(&households, threads, |h| {
+            let o = batch::evaluate(h, &r, true);
+            let json = serde_json::to_vec(&o).expect("an outcome serialises");
+            (o.total_fen, json.len())
+        });
+        let with_json = started.elapsed();
+        let json_total: i64 = rendered.iter().map(|(fen, _)| fen).sum();
+        let json_bytes: usize = rendered.iter().map(|(_, bytes)| bytes).sum();
+        if budget.fen() != check || check != explained_total || check != json_total {
             bail!(
-                "the fast, decision and explained paths disagree: {budget} / {check} / {explained_total}"
+                "the fast, decision and explained paths disagree: {budget} / {check} / {explained_total} / {json_total}"
             );
         }
         println!(
-            "{n:>10} {:>14} {:>16} {:>18} {:>18}",
+            "{n:>10} {:>14} {:>16} {:>16} {:>16} {:>18}",
             rate(n, fast),
             rate(n, decided),
             rate(n, with_explanations),
+            rate(n, with_json),
             budget.to_string()
+        );
+        println!(
+            "{:>10} (explanations as JSON: {} bytes per household on average)",
+            "",
+            json_bytes / n.max(1)
         );
     }
     if args.registry > 0 {
@@ -178,21 +199,17 @@ async fn registry_eval(
     drop(store);
     let started = Instant::now();
     let store = crate::open(&url).await?;
-    let records = store.records(&system, &Default::default()).await?;
+    let months = u32::try_from(r.dibao_income_window_months).unwrap_or(0);
+    let households = store
+        .snapshots(&system, r.month.minus(months), r.month)
+        .await?;
     let read = started.elapsed();
-    let households: Vec<_> = records
-        .iter()
-        .map(doudi_policy::snapshot::Snapshot::from_record)
-        .collect();
-    drop(records);
-    let converted = started.elapsed();
     let outcomes = doudi_policy::batch::evaluate_all(&households, r, false, threads);
     let total = started.elapsed();
     println!(
-        "registry eval {} households: read {read:.2?}, snapshots {:.2?}, evaluated {:.2?}; total {total:.2?} ({} eligible)",
+        "registry eval {} households: read {read:.2?}, evaluated {:.2?}; total {total:.2?} ({} eligible)",
         outcomes.len(),
-        converted - read,
-        total - converted,
+        total - read,
         outcomes.iter().filter(|o| o.eligible).count()
     );
     Ok(())

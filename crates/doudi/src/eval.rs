@@ -127,7 +127,15 @@ pub fn load_params(path: Option<&Path>) -> Result<Parameters> {
     }
 }
 
-async fn load_households(source: &Source) -> Result<Vec<Snapshot>> {
+/// The months whose figures the dibao rules of `r` read: the income window before the month.
+fn income_window(r: &Resolved) -> (Month, Month) {
+    let months = u32::try_from(r.dibao_income_window_months).unwrap_or(0);
+    (r.month.minus(months), r.month)
+}
+
+/// The households to evaluate, from a JSON-lines file or the registry; from the registry with
+/// the figures of the months from `window.0` up to, not including, `window.1`.
+async fn load_households(source: &Source, window: (Month, Month)) -> Result<Vec<Snapshot>> {
     let started = Instant::now();
     let households = match &source.input {
         Some(path) => {
@@ -149,11 +157,10 @@ async fn load_households(source: &Source) -> Result<Vec<Snapshot>> {
         None => {
             let store = crate::open(&source.db).await?;
             let actor = Actor::system("命令行测算");
-            let records = store
-                .records(&actor, &Default::default())
+            store
+                .snapshots(&actor, window.0, window.1)
                 .await
-                .context("reading the registry")?;
-            records.iter().map(Snapshot::from_record).collect()
+                .context("reading the registry")?
         }
     };
     eprintln!(
@@ -221,7 +228,7 @@ async fn eval_other(args: &EvalArgs, month: Month, params: &Parameters) -> Resul
         Rule::Monthly => unreachable!("handled by eval"),
         Rule::Expenditure => {
             let r = Resolved::new(params, month).map_err(|e| anyhow::anyhow!("{e}"))?;
-            for h in load_households(&args.source).await? {
+            for h in load_households(&args.source, income_window(&r)).await? {
                 let (d, e) = dibao::explain(&h, &r, true);
                 write(serde_json::json!({
                     "id": h.id, "township": h.township, "rule": "2.1.b", "eligible": d.eligible,
@@ -235,7 +242,7 @@ async fn eval_other(args: &EvalArgs, month: Month, params: &Parameters) -> Resul
         Rule::Education => {
             let term = education::Term::of(month);
             let r = term.resolve(params).map_err(|e| anyhow::anyhow!("{e}"))?;
-            for h in load_households(&args.source).await? {
+            for h in load_households(&args.source, (month, month)).await? {
                 let (students, e) = education::explain_students(&h, term, &r);
                 if students.is_empty() {
                     continue;
@@ -302,7 +309,7 @@ pub async fn eval(args: EvalArgs) -> Result<()> {
         return eval_other(&args, month, &params).await;
     }
     let resolved = Resolved::new(&params, month).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let households = load_households(&args.source).await?;
+    let households = load_households(&args.source, income_window(&resolved)).await?;
     let started = Instant::now();
     let mut out = output(args.output.as_deref())?;
     let (mut count, mut eligible, mut total, mut illustrative) = (0usize, 0usize, 0i64, false);
@@ -348,7 +355,9 @@ pub async fn simulate(args: SimulateArgs) -> Result<()> {
     }
     let now = Resolved::new(&params, month).map_err(|e| anyhow::anyhow!("{e}"))?;
     let next = Resolved::new(&proposed, month).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let households = load_households(&args.source).await?;
+    let (now_from, _) = income_window(&now);
+    let (next_from, _) = income_window(&next);
+    let households = load_households(&args.source, (now_from.min(next_from), month)).await?;
     let started = Instant::now();
     let (by_township, total) = batch::simulate(&households, &now, &next, threads(&args.source));
     eprintln!(
@@ -407,8 +416,8 @@ pub fn params(command: ParamsCommand) -> Result<()> {
             let month = parse_month(&month)?;
             let params = load_params(params.as_deref())?;
             let r = Resolved::new(&params, month).map_err(|e| anyhow::anyhow!("{e}"))?;
-            for (i, def) in doudi_policy::DEFS.iter().enumerate() {
-                let c = r.cite(doudi_policy::P::ALL[i]);
+            let citations = r.citations();
+            for (def, c) in doudi_policy::DEFS.iter().zip(citations.iter()) {
                 println!(
                     "{:<36} {:<14} {} 起  {}{}  [{}]",
                     def.key,

@@ -31,3 +31,48 @@ conformance! {
         assert!(matches!(store.records(&admin(), &HouseholdFilter::default()).await, Err(StoreError::Forbidden)));
     }
 }
+
+/// The snapshot the rules read, made from a full record, keeping the months of the window.
+fn expected_snapshot(
+    r: &doudi_core::HouseholdRecord,
+    from: doudi_core::Month,
+    until: doudi_core::Month,
+) -> doudi_core::facts::Snapshot {
+    let mut s = doudi_core::facts::Snapshot::from_record(r);
+    s.months.retain(|f| f.month >= from && f.month < until);
+    s
+}
+
+conformance! {
+    async fn rule_snapshots_read_in_one_query_agree_with_snapshots_made_from_full_records(store) {
+        let a = store.create_household(&county(), &full_household("QL-0001")).await.unwrap();
+        store.create_household(&county(), &household("QL-0002", QINGLONG_2, &["李四", "李小红"])).await.unwrap();
+        store.create_household(&county(), &household("RH-0001", RENHE_1, &["王五"])).await.unwrap();
+        let all = store.records(&county(), &HouseholdFilter::default()).await.unwrap();
+        let months: Vec<doudi_core::Month> = all
+            .iter()
+            .flat_map(|r| r.incomes.iter().map(|i| i.month).chain(r.expenses.iter().map(|e| e.month)))
+            .collect();
+        let (first, last) = (*months.iter().min().unwrap(), *months.iter().max().unwrap());
+        let after_last = last.plus(1);
+
+        // The whole span: everything agrees, members in the same order (head first).
+        let snapshots = store.snapshots(&county(), first, after_last).await.unwrap();
+        let expected: Vec<_> = all.iter().map(|r| expected_snapshot(r, first, after_last)).collect();
+        assert_eq!(snapshots, expected);
+        assert!(snapshots[0].members.len() > 1 && !snapshots[0].months.is_empty());
+        assert!(snapshots[0].months.iter().any(|f| f.medical.fen() > 0 || f.tuition.fen() > 0), "expenses are read");
+
+        // A window of one month keeps that month's figures only.
+        let one = store.snapshots(&county(), last, after_last).await.unwrap();
+        let expected: Vec<_> = all.iter().map(|r| expected_snapshot(r, last, after_last)).collect();
+        assert_eq!(one, expected);
+        assert!(one.iter().all(|s| s.months.iter().all(|f| f.month == last)));
+
+        // Scope holds: a township caseworker reads their township only; an administrator nothing.
+        let qinglong = store.snapshots(&caseworker(QINGLONG), first, after_last).await.unwrap();
+        assert_eq!(qinglong.len(), 2);
+        assert_eq!(qinglong[0].id, a.0);
+        assert!(matches!(store.snapshots(&admin(), first, after_last).await, Err(StoreError::Forbidden)));
+    }
+}

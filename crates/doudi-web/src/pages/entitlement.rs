@@ -44,7 +44,8 @@ pub(crate) struct Line {
 
 /// Flattens an explanation into lines for the template (askama has no recursion).
 pub(crate) fn lines(e: &Explanation) -> Vec<Line> {
-    fn walk(e: &Explanation, depth: usize, out: &mut Vec<Line>) {
+    let mut out = Vec::new();
+    e.walk(&mut |depth, e, cited| {
         let result = if e.result.is_empty() {
             String::new()
         } else {
@@ -65,7 +66,7 @@ pub(crate) fn lines(e: &Explanation) -> Vec<Line> {
                 illustrative: false,
             });
         }
-        for p in &e.parameters {
+        for p in cited {
             out.push(Line {
                 depth: d,
                 kind: "param",
@@ -80,16 +81,11 @@ pub(crate) fn lines(e: &Explanation) -> Vec<Line> {
             out.push(Line {
                 depth: d,
                 kind: "calc",
-                text: a.clone(),
+                text: a.to_string(),
                 illustrative: false,
             });
         }
-        for s in &e.steps {
-            walk(s, depth + 1, out);
-        }
-    }
-    let mut out = Vec::new();
-    walk(e, 0, &mut out);
+    });
     out
 }
 
