@@ -1137,156 +1137,185 @@ mod tests {
 
 // ---- rule snapshots ----
 
-/// One household as `Store::snapshots` reads it: its members and monthly figures aggregated by
-/// the database into strings (fields separated by spaces, entries by semicolons).
-#[derive(Debug, sqlx::FromRow)]
-pub(crate) struct SnapshotRow {
-    id: i64,
-    category: String,
-    township: String,
-    /// Per member: birth date (YYYYMMDD), disability kind, disability grade, seriously ill
-    /// (0/1), school stage, self-care, boarding (0/1).
-    members: Option<String>,
-    /// Per income: month and amount in fen.
-    incomes: Option<String>,
-    /// Per expense: month, kind and amount in fen.
-    expenses: Option<String>,
-    savings: i64,
-    vehicles: i64,
+/// One member as `Store::snapshots` reads it, borrowed from the database row.
+pub(crate) struct PersonFacts<'a> {
+    pub(crate) id: i64,
+    pub(crate) household: i64,
+    /// Birth date as YYYYMMDD (characters 7–14 of the identity number).
+    pub(crate) birth: &'a str,
+    pub(crate) disability_kind: Option<&'a str>,
+    pub(crate) disability_grade: Option<&'a str>,
+    pub(crate) serious_illness: bool,
+    pub(crate) school_stage: Option<&'a str>,
+    pub(crate) self_care: &'a str,
+    pub(crate) boarding: bool,
+    pub(crate) head: bool,
+    pub(crate) position: i64,
 }
 
-impl SnapshotRow {
-    /// The snapshot the rules read; a value that does not parse is corrupt data, named by
-    /// table, column and household id (never by value).
-    pub(crate) fn into_snapshot(self) -> Result<doudi_core::facts::Snapshot, StoreError> {
-        use doudi_core::facts::{Assets, Member, MonthFigures, Snapshot, SupportMode};
-        let id = self.id;
-        let bad = |column: &str| corrupt("persons", column, id);
-        let mut members = Vec::new();
-        for m in self.members.as_deref().unwrap_or("").split(';') {
-            if m.is_empty() {
-                continue;
-            }
-            let f: Vec<&str> = m.split(' ').collect();
-            let [birth, kind, grade, ill, stage, self_care, boarding] = f[..] else {
-                return Err(bad("member"));
-            };
-            let birth = NaiveDate::parse_from_str(birth, "%Y%m%d").map_err(|_| bad("id_number"))?;
-            let disability = match (kind, grade) {
-                ("", "") => None,
-                (k, g) => Some(doudi_core::Disability {
-                    kind: vocab(
-                        doudi_core::DisabilityKind::parse,
-                        k,
-                        "persons",
-                        "disability_kind",
-                        id,
-                    )?,
-                    grade: vocab(
-                        doudi_core::DisabilityGrade::parse,
-                        g,
-                        "persons",
-                        "disability_grade",
-                        id,
-                    )?,
-                }),
-            };
-            let school_stage = match stage {
-                "" => None,
-                s => Some(vocab(
-                    doudi_core::SchoolStage::parse,
-                    s,
-                    "persons",
-                    "school_stage",
-                    id,
-                )?),
-            };
-            members.push(Member {
-                birth,
-                disability,
-                serious_illness: ill == "1",
-                school_stage,
-                studying_until: None,
-                self_care: vocab(
-                    doudi_core::SelfCare::parse,
-                    self_care,
-                    "persons",
-                    "self_care",
-                    id,
-                )?,
-                boarding: boarding == "1",
-            });
+/// The columns of `persons` (aliased `p`) that [`PersonFacts`] reads, in its order.
+pub(crate) const PERSON_FACT_COLUMNS: &str = "p.id, p.household_id, substr(p.id_number, 7, 8), \
+     p.disability_kind, p.disability_grade, p.serious_illness, p.school_stage, p.self_care, \
+     p.boarding, p.relation = 'head', CAST(p.position AS BIGINT)";
+
+/// The savings and vehicles of each household in `assets` (aliased `a`): household id, savings
+/// in fen, number of vehicles.
+pub(crate) const ASSET_FACT_COLUMNS: &str = "a.household_id, \
+     CAST(SUM(CASE WHEN a.kind = 'savings' THEN a.value_fen ELSE 0 END) AS BIGINT), \
+     CAST(SUM(CASE WHEN a.kind = 'vehicle' THEN 1 ELSE 0 END) AS BIGINT)";
+
+/// Puts rule snapshots together from whole-table scans: households (by id), then members,
+/// monthly figures and assets in any order.
+#[derive(Default)]
+pub(crate) struct SnapshotBuilder {
+    snapshots: Vec<doudi_core::facts::Snapshot>,
+    /// Each snapshot's members' order keys: not the head, position, id.
+    keys: Vec<Vec<(bool, i64, i64)>>,
+    /// The snapshot each member belongs to.
+    owner: HashMap<i64, usize>,
+}
+
+impl SnapshotBuilder {
+    fn index(&self, household: i64) -> Option<usize> {
+        self.snapshots
+            .binary_search_by_key(&household, |s| s.id)
+            .ok()
+    }
+
+    /// A household; they must come in id order.
+    pub(crate) fn household(
+        &mut self,
+        id: i64,
+        category: &str,
+        township: String,
+    ) -> Result<(), StoreError> {
+        use doudi_core::facts::{Assets, Snapshot, SupportMode};
+        if self.snapshots.last().is_some_and(|s| s.id >= id) {
+            return Err(StoreError::Corrupt("households read out of order".into()));
         }
-        let mut months: Vec<MonthFigures> = Vec::new();
-        let mut add = |table: &str, entry: &str, kind: Option<&str>| -> Result<(), StoreError> {
-            let bad = || corrupt(table, "month", id);
-            let mut f = entry.split(' ');
-            let month = Month::parse(f.next().ok_or_else(bad)?).map_err(|_| bad())?;
-            let kind = match kind {
-                Some(_) => Some(vocab(
-                    ExpenseKind::parse,
-                    f.next().ok_or_else(bad)?,
-                    table,
-                    "kind",
-                    id,
-                )?),
-                None => None,
-            };
-            let fen: i64 = f
-                .next()
-                .and_then(|a| a.parse().ok())
-                .ok_or_else(|| corrupt(table, "amount_fen", id))?;
-            let amount = doudi_core::Money::from_fen(fen);
-            let i = match months.binary_search_by(|x| x.month.cmp(&month)) {
-                Ok(i) => i,
-                Err(i) => {
-                    months.insert(
-                        i,
-                        MonthFigures {
-                            month,
-                            income: doudi_core::Money::ZERO,
-                            medical: doudi_core::Money::ZERO,
-                            tuition: doudi_core::Money::ZERO,
-                        },
-                    );
-                    i
-                }
-            };
-            match kind {
-                None => months[i].income += amount,
-                Some(ExpenseKind::Medical) => months[i].medical += amount,
-                Some(ExpenseKind::Tuition) => months[i].tuition += amount,
-            }
-            Ok(())
-        };
-        for entry in self.incomes.as_deref().unwrap_or("").split(';') {
-            if !entry.is_empty() {
-                add("incomes", entry, None)?;
-            }
-        }
-        for entry in self.expenses.as_deref().unwrap_or("").split(';') {
-            if !entry.is_empty() {
-                add("expenses", entry, Some(""))?;
-            }
-        }
-        Ok(Snapshot {
+        self.snapshots.push(Snapshot {
             id,
-            category: vocab(
-                doudi_core::Category::parse,
-                &self.category,
-                "households",
-                "category",
-                id,
-            )?,
-            township: self.township,
+            category: vocab(Category::parse, category, "households", "category", id)?,
+            township,
             support_mode: SupportMode::Dispersed,
-            members,
-            months,
-            assets: Assets {
-                savings: doudi_core::Money::from_fen(self.savings),
-                vehicles: u32::try_from(self.vehicles)
-                    .map_err(|_| corrupt("assets", "kind", id))?,
-            },
-        })
+            members: Vec::new(),
+            months: Vec::new(),
+            assets: Assets::default(),
+        });
+        self.keys.push(Vec::new());
+        Ok(())
+    }
+
+    /// A member; members of households not read (exited, out of scope) are skipped.
+    pub(crate) fn person(&mut self, p: PersonFacts<'_>) -> Result<(), StoreError> {
+        let id = p.id;
+        let Some(i) = self.index(p.household) else {
+            return Ok(());
+        };
+        let birth = NaiveDate::parse_from_str(p.birth, "%Y%m%d")
+            .map_err(|_| corrupt("persons", "id_number", id))?;
+        let disability = match (p.disability_kind, p.disability_grade) {
+            (Some(k), Some(g)) => Some(Disability {
+                kind: vocab(DisabilityKind::parse, k, "persons", "disability_kind", id)?,
+                grade: vocab(DisabilityGrade::parse, g, "persons", "disability_grade", id)?,
+            }),
+            _ => None,
+        };
+        let school_stage = opt_vocab(
+            SchoolStage::parse,
+            p.school_stage,
+            "persons",
+            "school_stage",
+            id,
+        )?;
+        self.snapshots[i].members.push(doudi_core::facts::Member {
+            birth,
+            disability,
+            serious_illness: p.serious_illness,
+            school_stage,
+            studying_until: None,
+            self_care: vocab(SelfCare::parse, p.self_care, "persons", "self_care", id)?,
+            boarding: p.boarding,
+        });
+        self.keys[i].push((!p.head, p.position, id));
+        self.owner.insert(id, i);
+        Ok(())
+    }
+
+    /// An income (`kind` empty) or an expense of a member in a month.
+    pub(crate) fn figure(
+        &mut self,
+        table: &str,
+        person: i64,
+        month: &str,
+        kind: &str,
+        fen: i64,
+    ) -> Result<(), StoreError> {
+        use doudi_core::facts::MonthFigures;
+        let Some(&i) = self.owner.get(&person) else {
+            return Ok(());
+        };
+        let month = Month::parse(month).map_err(|_| corrupt(table, "month", person))?;
+        let kind = match kind {
+            "" => None,
+            k => Some(vocab(ExpenseKind::parse, k, table, "kind", person)?),
+        };
+        let months = &mut self.snapshots[i].months;
+        let at = match months.binary_search_by(|f| f.month.cmp(&month)) {
+            Ok(at) => at,
+            Err(at) => {
+                months.insert(
+                    at,
+                    MonthFigures {
+                        month,
+                        income: doudi_core::Money::ZERO,
+                        medical: doudi_core::Money::ZERO,
+                        tuition: doudi_core::Money::ZERO,
+                    },
+                );
+                at
+            }
+        };
+        let amount = doudi_core::Money::from_fen(fen);
+        let f = &mut months[at];
+        match kind {
+            None => f.income += amount,
+            Some(ExpenseKind::Medical) => f.medical += amount,
+            Some(ExpenseKind::Tuition) => f.tuition += amount,
+        }
+        Ok(())
+    }
+
+    /// A household's savings and number of vehicles.
+    pub(crate) fn assets(
+        &mut self,
+        household: i64,
+        savings: i64,
+        vehicles: i64,
+    ) -> Result<(), StoreError> {
+        if let Some(i) = self.index(household) {
+            self.snapshots[i].assets = doudi_core::facts::Assets {
+                savings: doudi_core::Money::from_fen(savings),
+                vehicles: u32::try_from(vehicles)
+                    .map_err(|_| corrupt("assets", "kind", household))?,
+            };
+        }
+        Ok(())
+    }
+
+    /// The snapshots, by household id, each with its head first and then its members in the
+    /// order they were filed (as `Store::records` gives them).
+    pub(crate) fn finish(mut self) -> Vec<doudi_core::facts::Snapshot> {
+        for (s, keys) in self.snapshots.iter_mut().zip(&self.keys) {
+            if !keys.is_sorted() {
+                let mut order: Vec<usize> = (0..keys.len()).collect();
+                order.sort_by_key(|&k| keys[k]);
+                let members = std::mem::take(&mut s.members);
+                let mut slots: Vec<Option<doudi_core::facts::Member>> =
+                    members.into_iter().map(Some).collect();
+                s.members = order.into_iter().filter_map(|k| slots[k].take()).collect();
+            }
+        }
+        self.snapshots
     }
 }

@@ -27,6 +27,7 @@ use doudi_core::{
 };
 
 pub mod audit;
+mod bulk;
 mod common;
 pub mod postgres;
 pub mod sqlite;
@@ -63,6 +64,9 @@ pub enum StoreError {
     /// The database failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The whole-registry read of a SQLite file failed.
+    #[error("database error (bulk read): {0}")]
+    BulkRead(String),
     /// Migrations failed.
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -326,8 +330,9 @@ pub trait Store: Send + Sync + 'static {
     /// What the monthly rules read about every household within the actor's scope that has
     /// not exited (the households [`Store::records`] gives for the default filter), with the
     /// incomes and expenses of the months from `from` up to, not including, `until`: the
-    /// county-wide read behind `doudi eval`. One query, one row per household, each
-    /// household's members and figures aggregated by the database. Recorded as a bulk read.
+    /// county-wide read behind `doudi eval`. Each table is read once, in storage order, and
+    /// only the columns the rules use (a SQLite file through a connection of its own, see
+    /// `bulk.rs`). Recorded as a bulk read.
     async fn snapshots(
         &self,
         actor: &Actor,

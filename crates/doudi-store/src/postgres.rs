@@ -11,8 +11,6 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 /// The sqlx database this backend speaks.
 type Db = sqlx::Postgres;
-/// The aggregate that joins strings with a separator (and an `ORDER BY`).
-const STRING_AGG: &str = "string_agg";
 /// The store type the shared implementation is for.
 type Backend = PgStore;
 /// What [`Store::backend`] answers.
@@ -39,6 +37,16 @@ impl PgStore {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         seed_townships(&pool).await?;
         Ok(PgStore { pool })
+    }
+
+    /// The whole-registry read of [`Store::snapshots`].
+    async fn read_snapshots(
+        &self,
+        actor: &Actor,
+        from: Month,
+        until: Month,
+    ) -> Result<Vec<doudi_core::facts::Snapshot>, StoreError> {
+        self.snapshots_through_sqlx(actor, from, until).await
     }
 
     /// A transaction that reads one consistent snapshot.

@@ -4,10 +4,10 @@
 //
 // - `Db`, the sqlx database type, and `Backend`, the store type, which has a `pool` field;
 // - `BACKEND`, the backend's name, and `MAX_BIND_PARAMS`, how many values one statement may bind;
-// - `STRING_AGG`, the aggregate that joins strings (`group_concat` or `string_agg`; both take
-//   a separator and an `ORDER BY`);
 // - the dialect hooks `Backend::begin_read`, `Backend::begin_write`, `prepare_import`,
-//   `after_import` and `lock_audit`.
+//   `after_import` and `lock_audit`;
+// - `Backend::read_snapshots`, the whole-registry read behind `Store::snapshots` (PostgreSQL
+//   uses `snapshots_through_sqlx` below; a SQLite file has a faster path of its own).
 //
 // The SQL below is written once for both: `$1`-style placeholders (which sqlx's SQLite driver
 // also accepts), `RETURNING`, `ON CONFLICT … DO UPDATE`, `LIKE … ESCAPE`, and values bound as
@@ -40,14 +40,127 @@ use sqlx::query_builder::Separated;
 
 use crate::audit::{AuditAction, AuditEntry, AuditFilter, AuditPage, AuditReport, ChainCheck};
 use crate::common::{
-    self, AssetRow, Change, ChangeRow, DivisionRow, HOUSEHOLD_COLUMNS, HouseholdRow, MemberBrief,
-    MoneyRow, PERSON_COLUMNS, PERSON_VALUE_COLUMNS, PersonRow, PersonValues, Search, SnapshotRow,
-    SummaryRow, SurveyRow, USER_COLUMNS, Unique, UserRow, covers, require_read, require_write,
+    self, ASSET_FACT_COLUMNS, AssetRow, Change, ChangeRow, DivisionRow, HOUSEHOLD_COLUMNS,
+    HouseholdRow, MemberBrief, MoneyRow, PERSON_COLUMNS, PERSON_FACT_COLUMNS, PERSON_VALUE_COLUMNS,
+    PersonRow, PersonValues, Search, SummaryRow, SurveyRow, USER_COLUMNS, Unique, UserRow, covers,
+    require_read, require_write,
 };
 use crate::{
     FinanceChange, HistoryEntry, HouseholdFilter, HouseholdPage, ImportCounts, NewUser, Page,
     Store, StoreError, TownshipCount, UserRecord,
 };
+
+impl Backend {
+    /// [`Store::snapshots`] through sqlx: each table read once, in the order it is stored, and
+    /// the rows put together by [`common::SnapshotBuilder`]. Whole-table scans cost a fraction
+    /// of looking each household's members and figures up through the indexes. Within a scope,
+    /// the scans keep to the scope's households.
+    async fn snapshots_through_sqlx<'a>(
+        &self,
+        actor: &'a Actor,
+        from: Month,
+        until: Month,
+    ) -> Result<Vec<Snapshot>, StoreError> {
+        use futures_util::TryStreamExt;
+        let today = common::today();
+        let (from, until) = (from.to_string(), until.to_string());
+        let scoped = matches!(actor.scope, Scope::Division(_));
+        static NO_FILTER: std::sync::LazyLock<HouseholdFilter> =
+            std::sync::LazyLock::new(HouseholdFilter::default);
+        let in_scope = |qb: &mut QueryBuilder<'a, Db>| {
+            push_list_filter(qb, actor, &NO_FILTER, None, today);
+        };
+        let mut tx = self.begin_read().await?;
+        let mut snapshots = common::SnapshotBuilder::default();
+        {
+            let mut q: QueryBuilder<'_, Db> =
+                QueryBuilder::new("SELECT h.id, h.category, h.township FROM households h");
+            in_scope(&mut q);
+            q.push(" ORDER BY h.id");
+            let mut rows = q.build_query_as::<(i64, String, String)>().fetch(&mut *tx);
+            while let Some((id, category, township)) = rows.try_next().await? {
+                snapshots.household(id, &category, township)?;
+            }
+        }
+        {
+            let mut q: QueryBuilder<'_, Db> =
+                QueryBuilder::new(format!("SELECT {PERSON_FACT_COLUMNS} FROM persons p"));
+            if scoped {
+                q.push(" WHERE p.household_id IN (SELECT h.id FROM households h");
+                in_scope(&mut q);
+                q.push(")");
+            }
+            type Row = (
+                i64,
+                i64,
+                String,
+                Option<String>,
+                Option<String>,
+                bool,
+                Option<String>,
+                String,
+                bool,
+                bool,
+                i64,
+            );
+            let mut rows = q.build_query_as::<Row>().fetch(&mut *tx);
+            while let Some(r) = rows.try_next().await? {
+                snapshots.person(common::PersonFacts {
+                    id: r.0,
+                    household: r.1,
+                    birth: &r.2,
+                    disability_kind: r.3.as_deref(),
+                    disability_grade: r.4.as_deref(),
+                    serious_illness: r.5,
+                    school_stage: r.6.as_deref(),
+                    self_care: &r.7,
+                    boarding: r.8,
+                    head: r.9,
+                    position: r.10,
+                })?;
+            }
+        }
+        for table in ["incomes", "expenses"] {
+            let kind = if table == "incomes" { "''" } else { "m.kind" };
+            let mut q: QueryBuilder<'_, Db> = QueryBuilder::new(format!(
+                "SELECT m.person_id, m.month, {kind}, m.amount_fen FROM {table} m WHERE m.month >= "
+            ));
+            q.push_bind(from.clone())
+                .push(" AND m.month < ")
+                .push_bind(until.clone());
+            if scoped {
+                q.push(
+                    " AND m.person_id IN (SELECT p.id FROM persons p \
+                     WHERE p.household_id IN (SELECT h.id FROM households h",
+                );
+                in_scope(&mut q);
+                q.push("))");
+            }
+            let mut rows = q
+                .build_query_as::<(i64, String, String, i64)>()
+                .fetch(&mut *tx);
+            while let Some((person, month, kind, fen)) = rows.try_next().await? {
+                snapshots.figure(table, person, &month, &kind, fen)?;
+            }
+        }
+        {
+            let mut q: QueryBuilder<'_, Db> =
+                QueryBuilder::new(format!("SELECT {ASSET_FACT_COLUMNS} FROM assets a"));
+            if scoped {
+                q.push(" WHERE a.household_id IN (SELECT h.id FROM households h");
+                in_scope(&mut q);
+                q.push(")");
+            }
+            q.push(" GROUP BY a.household_id");
+            let mut rows = q.build_query_as::<(i64, i64, i64)>().fetch(&mut *tx);
+            while let Some((household, savings, vehicles)) = rows.try_next().await? {
+                snapshots.assets(household, savings, vehicles)?;
+            }
+        }
+        tx.commit().await?;
+        Ok(snapshots.finish())
+    }
+}
 
 /// A connection of this backend, as a transaction dereferences to.
 type Conn = <Db as sqlx::Database>::Connection;
@@ -1282,55 +1395,9 @@ impl Store for Backend {
         from: Month,
         until: Month,
     ) -> Result<Vec<Snapshot>, StoreError> {
-        use futures_util::TryStreamExt;
         require_read(actor)?;
-        let today = common::today();
-        let window = format!("{from}起，{until}前");
-        let (from, until) = (from.to_string(), until.to_string());
-        // One row per household: the database aggregates each household's members and
-        // figures (through the indexes on household and person) into short strings, which is
-        // far cheaper than moving one row per member and per income through the driver.
-        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(format!(
-            "SELECT h.id, h.category, h.township, \
-             (SELECT {STRING_AGG}(substr(p.id_number, 7, 8) || ' ' || COALESCE(p.disability_kind, '') \
-                || ' ' || COALESCE(p.disability_grade, '') \
-                || ' ' || CASE WHEN p.serious_illness THEN '1' ELSE '0' END \
-                || ' ' || COALESCE(p.school_stage, '') || ' ' || p.self_care \
-                || ' ' || CASE WHEN p.boarding THEN '1' ELSE '0' END, \
-                ';' ORDER BY CASE WHEN p.relation = 'head' THEN 0 ELSE 1 END, p.position, p.id) \
-              FROM persons p WHERE p.household_id = h.id) AS members, \
-             (SELECT {STRING_AGG}(i.month || ' ' || i.amount_fen, ';') \
-              FROM persons p JOIN incomes i ON i.person_id = p.id \
-              WHERE p.household_id = h.id AND i.month >= "
-        ));
-        qb.push_bind(from.clone())
-            .push(" AND i.month < ")
-            .push_bind(until.clone());
-        qb.push(format!(
-            ") AS incomes, (SELECT {STRING_AGG}(x.month || ' ' || x.kind || ' ' || x.amount_fen, ';') \
-              FROM persons p JOIN expenses x ON x.person_id = p.id \
-              WHERE p.household_id = h.id AND x.month >= "
-        ));
-        qb.push_bind(from).push(" AND x.month < ").push_bind(until);
-        qb.push(
-            ") AS expenses, (SELECT CAST(COALESCE(SUM(a.value_fen), 0) AS BIGINT) FROM assets a \
-              WHERE a.household_id = h.id AND a.kind = 'savings') AS savings, \
-             (SELECT COUNT(*) FROM assets a WHERE a.household_id = h.id AND a.kind = 'vehicle') AS vehicles \
-             FROM households h",
-        );
-        let filter = HouseholdFilter::default();
-        push_list_filter(&mut qb, actor, &filter, None, today);
-        qb.push(" ORDER BY h.id");
-        let mut tx = self.begin_read().await?;
-        let mut out = Vec::new();
-        {
-            let mut rows = qb.build_query_as::<SnapshotRow>().fetch(&mut *tx);
-            while let Some(row) = rows.try_next().await? {
-                out.push(row.into_snapshot()?);
-            }
-        }
-        tx.commit().await?;
-        let detail = format!("规则快照（{window}）；{}户", out.len());
+        let out = self.read_snapshots(actor, from, until).await?;
+        let detail = format!("规则快照（{from}起，{until}前）；{}户", out.len());
         self.audit_alone(actor, AuditAction::BulkRead, "households", &detail)
             .await?;
         Ok(out)

@@ -14,8 +14,6 @@ use sqlx::sqlite::{
 
 /// The sqlx database this backend speaks.
 type Db = sqlx::Sqlite;
-/// The aggregate that joins strings with a separator (and an `ORDER BY`).
-const STRING_AGG: &str = "group_concat";
 /// The store type the shared implementation is for.
 type Backend = SqliteStore;
 /// What [`Store::backend`] answers.
@@ -27,6 +25,8 @@ const MAX_BIND_PARAMS: usize = 32_766;
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The database file; `None` in memory.
+    file: Option<std::path::PathBuf>,
 }
 
 impl SqliteStore {
@@ -34,7 +34,9 @@ impl SqliteStore {
     /// applies the migrations and seeds the township table.
     pub async fn connect(url: &str) -> Result<SqliteStore, StoreError> {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let options = SqliteConnectOptions::from_str(url)?
+        let options = SqliteConnectOptions::from_str(url)?;
+        let file = (!in_memory).then(|| options.get_filename().to_owned());
+        let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -59,7 +61,30 @@ impl SqliteStore {
         .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         seed_townships(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, file })
+    }
+
+    /// The whole-registry read of [`Store::snapshots`]: from a file, through a connection of
+    /// its own that reads rows without sqlx's per-row hand-over between threads (see
+    /// [`crate::bulk`]); in memory, through sqlx.
+    async fn read_snapshots(
+        &self,
+        actor: &Actor,
+        from: Month,
+        until: Month,
+    ) -> Result<Vec<doudi_core::facts::Snapshot>, StoreError> {
+        match &self.file {
+            Some(file) => {
+                let (file, scope) = (file.clone(), actor.scope.clone());
+                let today = common::today();
+                tokio::task::spawn_blocking(move || {
+                    crate::bulk::snapshots(&file, &scope, from, until, today)
+                })
+                .await
+                .map_err(|e| StoreError::BulkRead(format!("the reading thread failed: {e}")))?
+            }
+            None => self.snapshots_through_sqlx(actor, from, until).await,
+        }
     }
 
     /// A transaction that reads one consistent snapshot.

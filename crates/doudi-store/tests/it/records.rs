@@ -33,7 +33,7 @@ conformance! {
 }
 
 /// The snapshot the rules read, made from a full record, keeping the months of the window.
-fn expected_snapshot(
+pub fn expected_snapshot(
     r: &doudi_core::HouseholdRecord,
     from: doudi_core::Month,
     until: doudi_core::Month,
@@ -44,7 +44,7 @@ fn expected_snapshot(
 }
 
 conformance! {
-    async fn rule_snapshots_read_in_one_query_agree_with_snapshots_made_from_full_records(store) {
+    async fn rule_snapshots_read_table_by_table_agree_with_snapshots_made_from_full_records(store) {
         let a = store.create_household(&county(), &full_household("QL-0001")).await.unwrap();
         store.create_household(&county(), &household("QL-0002", QINGLONG_2, &["李四", "李小红"])).await.unwrap();
         store.create_household(&county(), &household("RH-0001", RENHE_1, &["王五"])).await.unwrap();

@@ -172,3 +172,56 @@ async fn a_large_import_rebuilds_the_search_indexes_and_a_failed_one_keeps_them(
         .unwrap();
     assert_eq!(page.total, 50, "郑一 of every imported household");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_file_reads_rule_snapshots_through_its_own_connection_and_agrees_with_full_records()
+ {
+    let dir = TempDir::new();
+    let store = doudi_store::connect(&dir.sqlite_url("registry.db"))
+        .await
+        .expect("the file opens");
+    let a = store
+        .create_household(&county(), &crate::households::full_household("QL-0001"))
+        .await
+        .unwrap();
+    store
+        .create_household(
+            &county(),
+            &household("QL-0002", QINGLONG_2, &["李四", "李小红"]),
+        )
+        .await
+        .unwrap();
+    store
+        .create_household(&county(), &household("RH-0001", RENHE_1, &["王五"]))
+        .await
+        .unwrap();
+    let all = store
+        .records(&county(), &HouseholdFilter::default())
+        .await
+        .unwrap();
+    let months: Vec<doudi_core::Month> = all
+        .iter()
+        .flat_map(|r| {
+            r.incomes
+                .iter()
+                .map(|i| i.month)
+                .chain(r.expenses.iter().map(|e| e.month))
+        })
+        .collect();
+    let (first, last) = (*months.iter().min().unwrap(), *months.iter().max().unwrap());
+    for (from, until) in [(first, last.plus(1)), (last, last.plus(1))] {
+        let read = store.snapshots(&county(), from, until).await.unwrap();
+        let expected: Vec<_> = all
+            .iter()
+            .map(|r| crate::records::expected_snapshot(r, from, until))
+            .collect();
+        assert_eq!(read, expected, "window {from}–{until}");
+    }
+    let qinglong = store
+        .snapshots(&caseworker(QINGLONG), first, last.plus(1))
+        .await
+        .unwrap();
+    assert_eq!(qinglong.iter().map(|s| s.id).collect::<Vec<_>>().len(), 2);
+    assert_eq!(qinglong[0].id, a.0);
+    assert_eq!(qinglong[0].members.len(), all[0].members.len());
+}
