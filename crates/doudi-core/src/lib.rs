@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod access;
+pub mod department;
 pub mod division;
 pub mod household;
 pub mod id_number;
@@ -14,6 +15,7 @@ pub mod money;
 pub mod person;
 
 pub use access::{Actor, Role, Scope};
+pub use department::{DEPARTMENT_VIEWS, Department, DepartmentView, Part, Served};
 pub use division::{Division, DivisionCode, DivisionKind, TownshipTable};
 pub use household::*;
 pub use id_number::{IdNumber, IdNumberError, Sex};
