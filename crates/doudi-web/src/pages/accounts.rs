@@ -366,7 +366,7 @@ fn reset_page(session: &Session, user: &UserRecord, errors: &FieldErrors) -> For
             .crumb("账户管理", "/admin/users")
             .here(),
         &title,
-        &format!("/admin/users/{}/password", user.id),
+        format!("/admin/users/{}/password", user.id),
         temporary_password_sections(errors),
         "重置密码",
         "/admin/users",
