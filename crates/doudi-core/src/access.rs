@@ -1,17 +1,33 @@
 //! Who is acting: every store call takes an [`Actor`], whose role and division scope decide what
-//! it may see and change (5.1).
+//! it may see and change (5.1). What a department officer sees of a household is decided by the
+//! table in [`crate::department`].
 
+use chrono::TimeDelta;
+
+use crate::department::{Department, DepartmentView};
 use crate::division::DivisionCode;
 use crate::vocabulary;
 
 vocabulary! {
-    /// The roles of 5.1 that exist so far.
+    /// The roles of 5.1. The public (someone not logged in) has no account and so no role.
     Role, "角色" {
+        /// Manages accounts and parameters; sees no household data.
         Admin = ("admin", "系统管理员"),
+        /// The county civil affairs bureau: reads and edits the whole county.
         CountyApprover = ("county_approver", "县民政局审批人员"),
+        /// Reads everything, changes nothing; every read is in the audit trail.
         Auditor = ("auditor", "监督审计人员"),
+        /// Files and edits the households of one township.
         TownshipCaseworker = ("township_caseworker", "乡镇（街道）经办人员"),
+        /// Files and edits the households of one community.
         CommunityWorker = ("community_worker", "社区工作人员"),
+        /// A department's officer: reads, and only what the department's work needs.
+        DepartmentOfficer = ("department_officer", "部门工作人员"),
+        /// A cadre paired with households (结对干部): reads only the households paired with them.
+        PairedCadre = ("paired_cadre", "结对帮扶干部"),
+        /// A social organisation: no identified household data at all.
+        SocialOrganisation = ("social_organisation", "社会组织"),
+        /// The system itself (the command line, imports, the demo).
         System = ("system", "系统任务"),
     }
 }
@@ -43,6 +59,40 @@ impl Scope {
     }
 }
 
+impl Role {
+    /// Whether an account may be given this role with this scope and department; the reason
+    /// (in Chinese) when not.
+    pub fn check_assignment(
+        self,
+        scope: &Scope,
+        department: Option<Department>,
+    ) -> Result<(), String> {
+        match (self, department) {
+            (Role::DepartmentOfficer, None) => return Err("部门工作人员须指定所属部门".into()),
+            (Role::DepartmentOfficer, Some(_)) => {}
+            (_, Some(_)) => return Err(format!("{}不属于任何部门，请不要指定部门", self.label())),
+            (_, None) => {}
+        }
+        match (self, scope) {
+            (Role::System, _) => Err("系统任务不是可登录的角色".into()),
+            (Role::Admin | Role::CountyApprover | Role::Auditor, Scope::Division(_)) => {
+                Err(format!("{}的工作范围是全县，请不要指定区划", self.label()))
+            }
+            (Role::TownshipCaseworker, Scope::Division(code)) if code.is_community() => {
+                Err("乡镇（街道）经办人员的工作范围应为乡镇（街道）代码（9位）".into())
+            }
+            (Role::TownshipCaseworker, Scope::County) => {
+                Err("乡镇（街道）经办人员须指定所在乡镇（街道）".into())
+            }
+            (Role::CommunityWorker, Scope::Division(code)) if !code.is_community() => {
+                Err("社区工作人员的工作范围应为社区代码（12位）".into())
+            }
+            (Role::CommunityWorker, Scope::County) => Err("社区工作人员须指定所在社区".into()),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// The person acting, as every store call receives it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor {
@@ -56,6 +106,8 @@ pub struct Actor {
     pub role: Role,
     /// Scope.
     pub scope: Scope,
+    /// The department of a department officer; `None` for every other role.
+    pub department: Option<Department>,
     /// Where the request came from (an IP address), recorded in the audit trail; empty when
     /// unknown or not applicable (the command line).
     pub client: String,
@@ -73,6 +125,7 @@ impl Actor {
             display_name: what.into(),
             role: Role::System,
             scope: Scope::County,
+            department: None,
             client: String::new(),
             purpose: String::new(),
         }
@@ -84,9 +137,16 @@ impl Actor {
     }
 
     /// Whether the actor may read household data at all. Administrators manage accounts and
-    /// parameters and see no household data (least privilege, 5.1).
+    /// parameters and see no household data (least privilege, 5.1); social organisations see no
+    /// identified household data.
     pub fn may_read_households(&self) -> bool {
-        self.role != Role::Admin
+        !matches!(self.role, Role::Admin | Role::SocialOrganisation)
+    }
+
+    /// Whether the actor reads whole households (history and entitlements included), rather
+    /// than the part a department needs.
+    pub fn sees_whole_households(&self) -> bool {
+        self.may_read_households() && self.role != Role::DepartmentOfficer
     }
 
     /// Whether the actor may create and edit households.
@@ -95,5 +155,113 @@ impl Actor {
             self.role,
             Role::System | Role::CountyApprover | Role::TownshipCaseworker | Role::CommunityWorker
         )
+    }
+
+    /// Whether the actor may create and change accounts: administrators (and the command line).
+    pub fn may_manage_accounts(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::System)
+    }
+
+    /// Whether the actor may pair cadres with households of their scope: the county approver
+    /// and township caseworkers (and the command line).
+    pub fn may_manage_pairings(&self) -> bool {
+        matches!(
+            self.role,
+            Role::CountyApprover | Role::TownshipCaseworker | Role::System
+        )
+    }
+
+    /// What a department officer sees; `None` for every other role (and for an officer without
+    /// a department, who then sees nothing).
+    pub fn department_view(&self) -> Option<&'static DepartmentView> {
+        match (self.role, self.department) {
+            (Role::DepartmentOfficer, Some(d)) => Some(crate::department::view_of(d)),
+            _ => None,
+        }
+    }
+}
+
+/// How many failed logins in a row lock an account.
+pub const LOCKOUT_THRESHOLD: i64 = 5;
+/// How long the first lock lasts.
+pub const LOCKOUT_FIRST: TimeDelta = TimeDelta::minutes(1);
+/// The longest lock.
+pub const LOCKOUT_CAP: TimeDelta = TimeDelta::hours(1);
+
+/// How long an account is locked after `failures` failed logins in a row: not at all below
+/// [`LOCKOUT_THRESHOLD`], then [`LOCKOUT_FIRST`], doubling with every further failure up to
+/// [`LOCKOUT_CAP`].
+pub fn lockout_after(failures: i64) -> Option<TimeDelta> {
+    if failures < LOCKOUT_THRESHOLD {
+        return None;
+    }
+    let doublings = (failures - LOCKOUT_THRESHOLD).min(30) as u32;
+    let lock = LOCKOUT_FIRST
+        .checked_mul(1i32 << doublings.min(30))
+        .unwrap_or(LOCKOUT_CAP);
+    Some(lock.min(LOCKOUT_CAP))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lock_starts_at_the_fifth_failure_and_doubles_up_to_an_hour() {
+        assert_eq!(lockout_after(0), None);
+        assert_eq!(lockout_after(4), None);
+        assert_eq!(lockout_after(5), Some(TimeDelta::minutes(1)));
+        assert_eq!(lockout_after(6), Some(TimeDelta::minutes(2)));
+        assert_eq!(lockout_after(7), Some(TimeDelta::minutes(4)));
+        assert_eq!(lockout_after(11), Some(TimeDelta::minutes(60)));
+        assert_eq!(lockout_after(1000), Some(TimeDelta::hours(1)));
+    }
+
+    #[test]
+    fn a_role_is_given_with_the_scope_and_department_it_needs() {
+        let township = Scope::Division(DivisionCode::parse("500235002").unwrap());
+        let community = Scope::Division(DivisionCode::parse("500235002001").unwrap());
+        assert!(
+            Role::TownshipCaseworker
+                .check_assignment(&township, None)
+                .is_ok()
+        );
+        assert!(
+            Role::TownshipCaseworker
+                .check_assignment(&community, None)
+                .is_err()
+        );
+        assert!(
+            Role::TownshipCaseworker
+                .check_assignment(&Scope::County, None)
+                .is_err()
+        );
+        assert!(
+            Role::CommunityWorker
+                .check_assignment(&community, None)
+                .is_ok()
+        );
+        assert!(
+            Role::CountyApprover
+                .check_assignment(&township, None)
+                .is_err()
+        );
+        assert!(
+            Role::DepartmentOfficer
+                .check_assignment(&Scope::County, None)
+                .unwrap_err()
+                .contains("部门")
+        );
+        assert!(
+            Role::DepartmentOfficer
+                .check_assignment(&Scope::County, Some(Department::Education))
+                .is_ok()
+        );
+        assert!(
+            Role::Auditor
+                .check_assignment(&Scope::County, Some(Department::Education))
+                .is_err()
+        );
+        assert!(Role::System.check_assignment(&Scope::County, None).is_err());
     }
 }

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod access;
+pub mod department;
 pub mod division;
 pub mod facts;
 pub mod household;
@@ -15,6 +16,7 @@ pub mod money;
 pub mod person;
 
 pub use access::{Actor, Role, Scope};
+pub use department::{DEPARTMENT_VIEWS, Department, DepartmentView, Part, Served};
 pub use division::{Division, DivisionCode, DivisionKind, TownshipTable};
 pub use household::*;
 pub use id_number::{IdNumber, IdNumberError, Sex};

@@ -10,11 +10,12 @@ use std::fmt::Display;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, SubsecRound, Utc};
 use doudi_core::{
-    Actor, Asset, AssetKind, BankAccount, Category, Disability, DisabilityGrade, DisabilityKind,
-    Division, DivisionCode, DivisionKind, Employment, Expense, ExpenseKind, HealthInsurance,
-    Household, HouseholdFields, HouseholdId, Housing, IdNumber, Income, IncomeKind, Month, Need,
-    NewHousehold, Person, PersonFields, PersonId, PersonName, Phone, PovertyCause, Relation, Role,
-    SchoolStage, Scope, SelfCare, SpecialDisease, Survey, UnknownValue, WorkCapacity,
+    Actor, Asset, AssetKind, BankAccount, Category, Department, Disability, DisabilityGrade,
+    DisabilityKind, Division, DivisionCode, DivisionKind, Employment, Expense, ExpenseKind,
+    HealthInsurance, Household, HouseholdFields, HouseholdId, Housing, IdNumber, Income,
+    IncomeKind, Month, Need, NewHousehold, Person, PersonFields, PersonId, PersonName, Phone,
+    PovertyCause, Relation, Role, SchoolStage, Scope, SelfCare, SpecialDisease, Survey,
+    UnknownValue, WorkCapacity,
 };
 
 use crate::audit::{AuditAction, AuditFilter};
@@ -54,8 +55,8 @@ pub(crate) const fn count_columns(list: &str) -> usize {
 }
 
 /// The columns of `users` that [`UserRow`] reads, in its order.
-pub(crate) const USER_COLUMNS: &str =
-    "id, username, display_name, role, scope, password_hash, must_change_password";
+pub(crate) const USER_COLUMNS: &str = "id, username, display_name, role, scope, department, \
+     password_hash, must_change_password, disabled, failed_logins, locked_until";
 
 // ---- time ----
 
@@ -476,8 +477,12 @@ pub(crate) struct UserRow {
     pub(crate) display_name: String,
     pub(crate) role: String,
     pub(crate) scope: String,
+    pub(crate) department: Option<String>,
     pub(crate) password_hash: String,
     pub(crate) must_change_password: bool,
+    pub(crate) disabled: bool,
+    pub(crate) failed_logins: i64,
+    pub(crate) locked_until: Option<DateTime<Utc>>,
 }
 
 impl UserRow {
@@ -493,11 +498,21 @@ impl UserRow {
         Ok(UserRecord {
             id: self.id,
             role: vocab(Role::parse, &self.role, "users", "role", self.id)?,
+            department: opt_vocab(
+                Department::parse,
+                self.department.as_deref(),
+                "users",
+                "department",
+                self.id,
+            )?,
             username: self.username,
             display_name: self.display_name,
             scope,
             password_hash: self.password_hash,
             must_change_password: self.must_change_password,
+            disabled: self.disabled,
+            failed_logins: self.failed_logins,
+            locked_until: self.locked_until,
         })
     }
 }
@@ -939,6 +954,23 @@ pub(crate) fn clip(s: &str) -> String {
 
 /// A household list's filter: codes and labels, and only whether a search was made, never what
 /// was searched for (which may be a name or an identity number).
+/// An account's role, scope and department, for the audit trail (codes and labels only).
+pub(crate) fn describe_assignment(
+    role: Role,
+    scope: &Scope,
+    department: Option<Department>,
+) -> String {
+    let mut out = role.label().to_owned();
+    if let Some(d) = department {
+        out.push_str(&format!("（{}）", d.label()));
+    }
+    match scope {
+        Scope::County => out.push_str("，全县"),
+        Scope::Division(code) => out.push_str(&format!("，区划{code}")),
+    }
+    out
+}
+
 pub(crate) fn describe_filter(filter: &HouseholdFilter) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(t) = &filter.township {

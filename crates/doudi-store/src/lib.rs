@@ -3,7 +3,9 @@
 //!
 //! **Invariant:** every call that touches household data takes the acting [`Actor`] and enforces
 //! its role and division scope here, in the store: a household outside the actor's scope is
-//! [`StoreError::NotFound`], exactly as if it did not exist.
+//! [`StoreError::NotFound`], exactly as if it did not exist. A paired cadre's scope is the
+//! households paired with them; a department officer's is the households its department's work
+//! concerns, and of those it reads only what [`doudi_core::department`] lets the department see.
 //!
 //! **Invariant:** every change to a household, its members, finances or survey is written in the
 //! same transaction as a history entry per changed field, and is checked against the household's
@@ -21,9 +23,9 @@ pub use audit::{AuditAction, AuditBreak, AuditEntry, AuditFilter, AuditPage, Aud
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use doudi_core::{
-    Actor, AssetKind, Category, Division, DivisionCode, ExpenseKind, Household, HouseholdFields,
-    HouseholdId, HouseholdRecord, IdNumber, IncomeKind, Month, NewHousehold, PersonFields,
-    PersonId, PersonName, PovertyCause, Role, Scope,
+    Actor, AssetKind, Category, Department, Division, DivisionCode, ExpenseKind, Household,
+    HouseholdFields, HouseholdId, HouseholdRecord, IdNumber, IncomeKind, Month, NewHousehold,
+    PersonFields, PersonId, PersonName, PovertyCause, Role, Scope,
 };
 
 pub mod audit;
@@ -219,10 +221,18 @@ pub struct UserRecord {
     pub role: Role,
     /// Scope.
     pub scope: Scope,
+    /// The department of a department officer.
+    pub department: Option<Department>,
     /// argon2id PHC string.
     pub password_hash: String,
     /// Must change the password at next login.
     pub must_change_password: bool,
+    /// Disabled: cannot log in.
+    pub disabled: bool,
+    /// Failed logins in a row since the last successful one.
+    pub failed_logins: i64,
+    /// Locked (after failed logins) until this moment, if it is still ahead.
+    pub locked_until: Option<DateTime<Utc>>,
 }
 
 impl UserRecord {
@@ -234,9 +244,15 @@ impl UserRecord {
             display_name: self.display_name.clone(),
             role: self.role,
             scope: self.scope.clone(),
+            department: self.department,
             client: String::new(),
             purpose: String::new(),
         }
+    }
+
+    /// Until when the account is locked, if it is locked at `now`.
+    pub fn locked_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.locked_until.filter(|until| *until > now)
     }
 }
 
@@ -251,10 +267,62 @@ pub struct NewUser {
     pub role: Role,
     /// Scope.
     pub scope: Scope,
+    /// The department of a department officer; `None` for every other role.
+    pub department: Option<Department>,
     /// argon2id PHC string.
     pub password_hash: String,
     /// Must change the password at next login.
     pub must_change_password: bool,
+}
+
+/// A change an administrator makes to an account. Every change but enabling also ends the
+/// account's sessions, so that it takes effect at once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountChange {
+    /// Gives the account a role, scope and department (checked together).
+    Assign {
+        /// Role.
+        role: Role,
+        /// Scope.
+        scope: Scope,
+        /// Department (department officers only).
+        department: Option<Department>,
+    },
+    /// Stops the account logging in.
+    Disable,
+    /// Lets a disabled account log in again, and lifts a lockout.
+    Enable,
+    /// Sets a new password that must be changed at the next login, and lifts a lockout.
+    ResetPassword {
+        /// argon2id PHC string of the temporary password.
+        password_hash: String,
+    },
+}
+
+/// A cadre paired with a household (结对帮扶).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pairing {
+    /// The household.
+    pub household: HouseholdId,
+    /// Its file number.
+    pub household_number: String,
+    /// The cadre's user id.
+    pub cadre: i64,
+    /// The cadre's login name.
+    pub cadre_username: String,
+    /// The cadre's display name.
+    pub cadre_name: String,
+    /// When the pairing was made.
+    pub since: DateTime<Utc>,
+}
+
+/// Which pairings to list; the actor's scope always applies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PairingFilter {
+    /// Only this household's.
+    pub household: Option<HouseholdId>,
+    /// Only this cadre's.
+    pub cadre: Option<i64>,
 }
 
 /// Households and people per township, for the overview.
@@ -415,29 +483,90 @@ pub trait Store: Send + Sync + 'static {
 
     // ---- users and sessions ----
 
-    /// Creates a user; [`StoreError::Duplicate`] when the login name is taken.
-    async fn create_user(&self, user: &NewUser) -> Result<i64, StoreError>;
+    /// Creates a user; [`StoreError::Duplicate`] when the login name is taken, and
+    /// [`StoreError::Invalid`] when the role does not go with the scope and department. Only
+    /// administrators (and the command line) may.
+    async fn create_user(&self, actor: &Actor, user: &NewUser) -> Result<i64, StoreError>;
+    /// Every account, by login name. Only administrators (and the command line) may list them.
+    async fn users(&self, actor: &Actor) -> Result<Vec<UserRecord>, StoreError>;
+    /// Changes an account (see [`AccountChange`]) and returns it as it now stands. An
+    /// administrator cannot disable their own account nor change their own role.
+    async fn change_user(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        change: &AccountChange,
+    ) -> Result<UserRecord, StoreError>;
     /// A user by login name.
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>, StoreError>;
     /// A user by id.
     async fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, StoreError>;
-    /// Replaces a user's password hash and clears the must-change flag.
-    async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<(), StoreError>;
-    /// Stores a session by the hash of its token.
+    /// Replaces a user's own password hash, clears the must-change flag and ends the user's
+    /// other sessions (all but the one whose hash is `keep`).
+    async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// Counts a failed login against the account and locks it as [`doudi_core::access::lockout_after`]
+    /// says; returns until when the account is now locked, if it is.
+    async fn login_failed(
+        &self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError>;
+    /// A successful login: the count of failed logins starts again from zero.
+    async fn login_succeeded(&self, user_id: i64) -> Result<(), StoreError>;
+    /// Stores a session by the hash of its token, opened at `now`.
     async fn create_session(
         &self,
         token_hash: &str,
         user_id: i64,
+        now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
-    /// The user of a live session (not expired at `now`).
+    /// The user of a live session: not past its expiry at `now`, used within `idle` before
+    /// `now`, of an account that is not disabled. Records the use (to the minute); a session
+    /// found idle is ended.
     async fn session_user(
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
+        idle: chrono::TimeDelta,
     ) -> Result<Option<UserRecord>, StoreError>;
     /// Ends a session.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Ends every session of a user but the one whose hash is `keep`; returns how many ended.
+    async fn end_sessions(&self, user_id: i64, keep: Option<&str>) -> Result<u64, StoreError>;
+
+    // ---- pairings of cadres with households ----
+
+    /// Pairs a cadre (an account with the role [`Role::PairedCadre`]) with a household of the
+    /// actor's scope. Only the county approver and township caseworkers may; pairing twice is
+    /// a [`StoreError::Duplicate`].
+    async fn pair(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+        cadre: i64,
+    ) -> Result<(), StoreError>;
+    /// Ends a pairing; [`StoreError::NotFound`] when there is none.
+    async fn unpair(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+        cadre: i64,
+    ) -> Result<(), StoreError>;
+    /// The pairings of households in the actor's scope (a cadre: their own), by household
+    /// number then cadre.
+    async fn pairings(
+        &self,
+        actor: &Actor,
+        filter: PairingFilter,
+    ) -> Result<Vec<Pairing>, StoreError>;
+    /// The enabled cadre accounts a pairing manager may choose from, by login name.
+    async fn cadres(&self, actor: &Actor) -> Result<Vec<UserRecord>, StoreError>;
 
     // ---- the audit trail ----
 

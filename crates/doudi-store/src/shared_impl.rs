@@ -33,7 +33,7 @@ use doudi_core::facts::Snapshot;
 use doudi_core::{
     Actor, Division, DivisionCode, DivisionKind, Household, HouseholdFields, HouseholdId,
     HouseholdRecord, IdNumber, Money, Month, NewHousehold, PersonFields, PersonId, PovertyCause,
-    Relation, Scope, Survey, TownshipTable,
+    Relation, Role, Scope, Served, Survey, TownshipTable, WorkCapacity,
 };
 use sqlx::QueryBuilder;
 use sqlx::query_builder::Separated;
@@ -46,8 +46,8 @@ use crate::common::{
     require_read, require_write,
 };
 use crate::{
-    FinanceChange, HistoryEntry, HouseholdFilter, HouseholdPage, ImportCounts, NewUser, Page,
-    Store, StoreError, TownshipCount, UserRecord,
+    AccountChange, FinanceChange, HistoryEntry, HouseholdFilter, HouseholdPage, ImportCounts,
+    NewUser, Page, Pairing, PairingFilter, Store, StoreError, TownshipCount, UserRecord,
 };
 
 impl Backend {
@@ -352,15 +352,102 @@ async fn select_household(conn: &mut Conn, id: i64) -> Result<Option<HouseholdRo
         .await
 }
 
-/// The household, if it exists and lies in the actor's scope; otherwise not found.
+/// The household, if it exists and lies in the actor's scope (for a paired cadre: is paired
+/// with them); otherwise not found. A department's concern is checked on the whole record, by
+/// [`for_department`].
 async fn household_in_scope(
     conn: &mut Conn,
     actor: &Actor,
     id: i64,
 ) -> Result<HouseholdRow, StoreError> {
     match select_household(conn, id).await? {
-        Some(row) if covers(actor, &row.community) => Ok(row),
+        Some(row) if covers(actor, &row.community) && paired_if_cadre(conn, actor, id).await? => {
+            Ok(row)
+        }
         _ => Err(StoreError::NotFound),
+    }
+}
+
+/// Whether a paired cadre is paired with the household; true for every other role.
+async fn paired_if_cadre(
+    conn: &mut Conn,
+    actor: &Actor,
+    household: i64,
+) -> Result<bool, sqlx::Error> {
+    if actor.role != Role::PairedCadre {
+        return Ok(true);
+    }
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT household_id FROM pairings WHERE household_id = $1 AND user_id = $2",
+    )
+    .bind(household)
+    .bind(actor.user_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// The record as the actor may see it: a department officer only a household its department's
+/// work concerns (else not found), with what the department may not see removed; every other
+/// role the whole record.
+fn for_department(actor: &Actor, record: HouseholdRecord) -> Result<HouseholdRecord, StoreError> {
+    if actor.role != Role::DepartmentOfficer {
+        return Ok(record);
+    }
+    match actor.department_view() {
+        Some(view) if view.concerns(&record) => Ok(view.redact(record)),
+        _ => Err(StoreError::NotFound),
+    }
+}
+
+/// Appends the conditions of the actor's role on the households `h`: a paired cadre's
+/// pairings, the households a department's work concerns.
+fn push_role_filter<'a>(qb: &mut QueryBuilder<'a, Db>, actor: &'a Actor) {
+    match actor.role {
+        Role::PairedCadre => {
+            qb.push(" AND h.id IN (SELECT pr.household_id FROM pairings pr WHERE pr.user_id = ")
+                .push_bind(actor.user_id)
+                .push(")");
+        }
+        Role::DepartmentOfficer => match actor.department_view() {
+            Some(view) if view.serves == Served::Head => {}
+            Some(view) => {
+                qb.push(" AND EXISTS (SELECT 1 FROM persons dp WHERE dp.household_id = h.id AND ");
+                push_served(qb, view.serves, "dp");
+                qb.push(")");
+            }
+            None => {
+                qb.push(" AND 1 = 0");
+            }
+        },
+        _ => {}
+    }
+}
+
+/// Appends the SQL twin of [`Served::includes`] on the persons aliased `alias`.
+fn push_served(qb: &mut QueryBuilder<'_, Db>, served: Served, alias: &str) {
+    match served {
+        Served::Students => {
+            qb.push(format!("{alias}.school_stage IS NOT NULL"));
+        }
+        Served::Disabled => {
+            qb.push(format!("{alias}.disability_kind IS NOT NULL"));
+        }
+        Served::IllOrDisabled => {
+            qb.push(format!("({alias}.serious_illness = "))
+                .push_bind(true)
+                .push(format!(
+                    " OR {alias}.special_disease IS NOT NULL OR {alias}.disability_kind IS NOT NULL)"
+                ));
+        }
+        Served::AbleToWork => {
+            qb.push(format!("{alias}.work_capacity <> "))
+                .push_bind(WorkCapacity::None.code());
+        }
+        Served::Head => {
+            qb.push(format!("{alias}.relation = "))
+                .push_bind(Relation::Head.code());
+        }
     }
 }
 
@@ -494,6 +581,32 @@ async fn lock_for_edit(
             _ => Err(StoreError::NotFound),
         },
     }
+}
+
+/// A user by id.
+async fn select_user(conn: &mut Conn, id: i64) -> Result<Option<UserRecord>, StoreError> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+    let row: Option<UserRow> = sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(UserRow::into_user).transpose()
+}
+
+/// An account's scope must be a township or community in the division table.
+async fn ensure_scope(conn: &mut Conn, scope: &Scope) -> Result<(), StoreError> {
+    let Scope::Division(code) = scope else {
+        return Ok(());
+    };
+    let found: Option<(String,)> = sqlx::query_as("SELECT code FROM divisions WHERE code = $1")
+        .bind(code.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    found.map(|_| ()).ok_or_else(|| {
+        StoreError::Invalid(format!(
+            "区划代码 {code} 不存在（请先用 doudi community add 添加社区）"
+        ))
+    })
 }
 
 /// The township must be in the division table.
@@ -803,6 +916,7 @@ fn push_list_filter<'a>(
         };
         qb.push(column).push_bind(code.as_str());
     }
+    push_role_filter(qb, actor);
     if let Some(t) = &filter.township {
         qb.push(" AND h.township = ").push_bind(t.as_str());
     }
@@ -1230,7 +1344,7 @@ impl Store for Backend {
             let row = household_in_scope(&mut tx, actor, id.0).await?;
             let record = load_record(&mut tx, row).await?;
             tx.commit().await?;
-            Ok(record)
+            for_department(actor, record)
         }
         .await;
         match &read {
@@ -1383,6 +1497,10 @@ impl Store for Backend {
             r.assets
                 .sort_by(|a, b| (a.kind, &a.description).cmp(&(b.kind, &b.description)));
         }
+        let records = records
+            .into_iter()
+            .map(|r| for_department(actor, r))
+            .collect::<Result<Vec<_>, _>>()?;
         let detail = format!("{}；{}户", common::describe_filter(filter), records.len());
         self.audit_alone(actor, AuditAction::BulkRead, "households", &detail)
             .await?;
@@ -1453,14 +1571,19 @@ impl Store for Backend {
         let mut members: Vec<MemberBrief> = Vec::new();
         if !rows.is_empty() {
             let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
-                "SELECT household_id, position, name, id_number, relation FROM persons \
-                 WHERE household_id IN (",
+                "SELECT p.household_id, p.position, p.name, p.id_number, p.relation FROM persons p \
+                 WHERE p.household_id IN (",
             );
             let mut ids = qb.separated(", ");
             for r in &rows {
                 ids.push_bind(r.id);
             }
             qb.push(")");
+            // A department sees only the members it serves, in the list as on the page.
+            if let Some(view) = actor.department_view() {
+                qb.push(" AND ");
+                push_served(&mut qb, view.serves, "p");
+            }
             members = qb.build_query_as().fetch_all(&mut *tx).await?;
         }
         tx.commit().await?;
@@ -1958,7 +2081,10 @@ impl Store for Backend {
         actor: &Actor,
         household: HouseholdId,
     ) -> Result<Vec<HistoryEntry>, StoreError> {
-        require_read(actor)?;
+        // History holds old values of every field: only for those who see whole households.
+        if !actor.sees_whole_households() {
+            return Err(StoreError::Forbidden);
+        }
         let mut tx = self.begin_read().await?;
         household_in_scope(&mut tx, actor, household.0).await?;
         let rows: Vec<ChangeRow> = sqlx::query_as(
@@ -2013,6 +2139,7 @@ impl Store for Backend {
                 };
                 qb.push(column).push_bind(code.as_str());
             }
+            push_role_filter(&mut qb, actor);
             qb.push(" GROUP BY h.township, h.category");
             rows.push(qb.build_query_as().fetch_all(&mut *tx).await?);
         }
@@ -2054,26 +2181,38 @@ impl Store for Backend {
         Ok(counts)
     }
 
-    async fn create_user(&self, user: &NewUser) -> Result<i64, StoreError> {
+    async fn create_user(&self, actor: &Actor, user: &NewUser) -> Result<i64, StoreError> {
+        if !actor.may_manage_accounts() {
+            return Err(StoreError::Forbidden);
+        }
         let username = user.username.trim();
         if username.is_empty() || username.chars().count() > 64 {
             return Err(StoreError::Invalid("登录名应为1至64个字符".into()));
         }
-        if user.display_name.trim().is_empty() {
-            return Err(StoreError::Invalid("姓名为空".into()));
+        if username.chars().any(char::is_whitespace) {
+            return Err(StoreError::Invalid("登录名不能含空格".into()));
+        }
+        let display_name = user.display_name.trim();
+        if display_name.is_empty() || display_name.chars().count() > 50 {
+            return Err(StoreError::Invalid("姓名应为1至50个字".into()));
         }
         if user.password_hash.is_empty() {
             return Err(StoreError::Invalid("缺少密码".into()));
         }
+        user.role
+            .check_assignment(&user.scope, user.department)
+            .map_err(StoreError::Invalid)?;
         let mut tx = self.begin_write().await?;
+        ensure_scope(&mut tx, &user.scope).await?;
         let result: Result<(i64,), sqlx::Error> = sqlx::query_as(
-            "INSERT INTO users (username, display_name, role, scope, password_hash, \
-             must_change_password, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO users (username, display_name, role, scope, department, password_hash, \
+             must_change_password, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(username)
-        .bind(user.display_name.trim())
+        .bind(display_name)
         .bind(user.role.code())
         .bind(common::scope_code(&user.scope))
+        .bind(user.department.map(|d| d.code()))
         .bind(user.password_hash.as_str())
         .bind(user.must_change_password)
         .bind(common::now())
@@ -2081,13 +2220,15 @@ impl Store for Backend {
         .await;
         match result {
             Ok((id,)) => {
-                // Accounts are created from the command line, where no user acts.
                 append_audit(
                     &mut tx,
-                    &Actor::system("账户管理"),
+                    actor,
                     AuditAction::Create,
                     &format!("user:{id}"),
-                    &format!("新建账户（{}）", user.role.label()),
+                    &format!(
+                        "新建账户：{}",
+                        common::describe_assignment(user.role, &user.scope, user.department)
+                    ),
                 )
                 .await?;
                 tx.commit().await?;
@@ -2100,6 +2241,135 @@ impl Store for Backend {
         }
     }
 
+    async fn users(&self, actor: &Actor) -> Result<Vec<UserRecord>, StoreError> {
+        if !actor.may_manage_accounts() {
+            return Err(StoreError::Forbidden);
+        }
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
+        let rows: Vec<UserRow> = sqlx::query_as(&sql).fetch_all(&self.pool).await?;
+        let users = rows
+            .into_iter()
+            .map(UserRow::into_user)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.audit_alone(
+            actor,
+            AuditAction::List,
+            "users",
+            &format!("{}个账户", users.len()),
+        )
+        .await?;
+        Ok(users)
+    }
+
+    async fn change_user(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        change: &AccountChange,
+    ) -> Result<UserRecord, StoreError> {
+        if !actor.may_manage_accounts() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.begin_write().await?;
+        let current = select_user(&mut tx, user_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let own = user_id == actor.user_id;
+        let detail = match change {
+            AccountChange::Assign {
+                role,
+                scope,
+                department,
+            } => {
+                if own && (*role != current.role || *scope != current.scope) {
+                    return Err(StoreError::Invalid(
+                        "不能修改自己的角色或工作范围，请由另一位系统管理员修改".into(),
+                    ));
+                }
+                role.check_assignment(scope, *department)
+                    .map_err(StoreError::Invalid)?;
+                ensure_scope(&mut tx, scope).await?;
+                sqlx::query(
+                    "UPDATE users SET role = $1, scope = $2, department = $3 WHERE id = $4",
+                )
+                .bind(role.code())
+                .bind(common::scope_code(scope))
+                .bind(department.map(|d| d.code()))
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+                format!(
+                    "修改角色与范围：{}",
+                    common::describe_assignment(*role, scope, *department)
+                )
+            }
+            AccountChange::Disable => {
+                if own {
+                    return Err(StoreError::Invalid("不能停用自己的账户".into()));
+                }
+                sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+                    .bind(true)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                "停用账户".to_owned()
+            }
+            AccountChange::Enable => {
+                sqlx::query(
+                    "UPDATE users SET disabled = $1, failed_logins = 0, locked_until = NULL \
+                     WHERE id = $2",
+                )
+                .bind(false)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+                "启用账户（并解除登录锁定）".to_owned()
+            }
+            AccountChange::ResetPassword { password_hash } => {
+                if password_hash.is_empty() {
+                    return Err(StoreError::Invalid("缺少密码".into()));
+                }
+                sqlx::query(
+                    "UPDATE users SET password_hash = $1, must_change_password = $2, \
+                     failed_logins = 0, locked_until = NULL WHERE id = $3",
+                )
+                .bind(password_hash.as_str())
+                .bind(true)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+                "重置密码（下次登录须修改）".to_owned()
+            }
+        };
+        let ended = if matches!(change, AccountChange::Enable) {
+            0
+        } else {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        };
+        let detail = if ended > 0 {
+            format!("{detail}；结束其{ended}个会话")
+        } else {
+            detail
+        };
+        append_audit(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            &format!("user:{user_id}"),
+            &detail,
+        )
+        .await?;
+        let user = select_user(&mut tx, user_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>, StoreError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
         let row: Option<UserRow> = sqlx::query_as(&sql)
@@ -2110,15 +2380,16 @@ impl Store for Backend {
     }
 
     async fn user_by_id(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-        let row: Option<UserRow> = sqlx::query_as(&sql)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(UserRow::into_user).transpose()
+        let mut conn = self.pool.acquire().await?;
+        select_user(&mut conn, id).await
     }
 
-    async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<(), StoreError> {
+    async fn set_password(
+        &self,
+        user_id: i64,
+        password_hash: &str,
+        keep: Option<&str>,
+    ) -> Result<(), StoreError> {
         if password_hash.is_empty() {
             return Err(StoreError::Invalid("缺少密码".into()));
         }
@@ -2134,24 +2405,71 @@ impl Store for Backend {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        let user: Option<UserRow> =
-            sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let actor = match user {
-            Some(u) => u.into_user()?.actor(),
+        // Whoever else holds a session of this account (perhaps the reason for the change)
+        // is logged out.
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(keep.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let actor = match select_user(&mut tx, user_id).await? {
+            Some(u) => u.actor(),
             None => Actor::system("账户管理"),
+        };
+        let detail = if ended > 0 {
+            format!("修改密码；结束其他{ended}个会话")
+        } else {
+            "修改密码".to_owned()
         };
         append_audit(
             &mut tx,
             &actor,
             AuditAction::Update,
             &format!("user:{user_id}"),
-            "修改密码",
+            &detail,
         )
         .await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    async fn login_failed(
+        &self,
+        user_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        // The increment is one statement, so that two processes counting failures at once
+        // both count.
+        let counted: Option<(i64,)> = sqlx::query_as(
+            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 \
+             RETURNING failed_logins",
+        )
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (failures,) = counted.ok_or(StoreError::NotFound)?;
+        let until = doudi_core::access::lockout_after(failures).map(|lock| now + lock);
+        if let Some(until) = until {
+            sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
+                .bind(until)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(until)
+    }
+
+    async fn login_succeeded(&self, user_id: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE users SET failed_logins = 0, locked_until = NULL \
+             WHERE id = $1 AND (failed_logins <> 0 OR locked_until IS NOT NULL)",
+        )
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -2159,9 +2477,9 @@ impl Store for Backend {
         &self,
         token_hash: &str,
         user_id: i64,
+        now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let now = common::now();
         let mut tx = self.begin_write().await?;
         // Housekeeping: the user's expired sessions are of no further use.
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
@@ -2170,8 +2488,8 @@ impl Store for Backend {
             .execute(&mut *tx)
             .await?;
         let inserted = sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen) \
+             VALUES ($1, $2, $3, $4, $3)",
         )
         .bind(token_hash)
         .bind(user_id)
@@ -2192,17 +2510,40 @@ impl Store for Backend {
         &self,
         token_hash: &str,
         now: DateTime<Utc>,
+        idle: chrono::TimeDelta,
     ) -> Result<Option<UserRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE id = \
-             (SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2)"
-        );
-        let row: Option<UserRow> = sqlx::query_as(&sql)
-            .bind(token_hash)
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(UserRow::into_user).transpose()
+        let session: Option<(i64, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT user_id, last_seen FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((user_id, last_seen)) = session else {
+            return Ok(None);
+        };
+        if last_seen + idle <= now {
+            self.delete_session(token_hash).await?;
+            return Ok(None);
+        }
+        // Recording every request would make every page a write; to the minute is enough.
+        if now - last_seen >= chrono::TimeDelta::minutes(1) {
+            sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        let mut conn = self.pool.acquire().await?;
+        match select_user(&mut conn, user_id).await? {
+            Some(user) if !user.disabled => Ok(Some(user)),
+            // A disabled account's sessions end, and stay ended when it is enabled again.
+            _ => {
+                drop(conn);
+                self.delete_session(token_hash).await?;
+                Ok(None)
+            }
+        }
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
@@ -2211,6 +2552,204 @@ impl Store for Backend {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    async fn end_sessions(&self, user_id: i64, keep: Option<&str>) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(keep.unwrap_or(""))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn pair(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+        cadre: i64,
+    ) -> Result<(), StoreError> {
+        if !actor.may_manage_pairings() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.begin_write().await?;
+        let row = match select_household(&mut tx, household.0).await? {
+            Some(row) if covers(actor, &row.community) => row,
+            _ => return Err(StoreError::NotFound),
+        };
+        let user = select_user(&mut tx, cadre)
+            .await?
+            .ok_or_else(|| StoreError::Invalid(format!("账户（ID {cadre}）不存在")))?;
+        if user.role != Role::PairedCadre {
+            return Err(StoreError::Invalid(format!(
+                "账户 {} 不是结对帮扶干部（现为{}）",
+                user.username,
+                user.role.label()
+            )));
+        }
+        if user.disabled {
+            return Err(StoreError::Invalid(format!(
+                "账户 {} 已停用",
+                user.username
+            )));
+        }
+        let community = DivisionCode::parse(&row.community)
+            .map_err(|_| common::corrupt("households", "community", row.id))?;
+        if !user.scope.covers(&community) {
+            return Err(StoreError::Invalid(format!(
+                "该户不在结对帮扶干部 {} 的工作范围内",
+                user.username
+            )));
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO pairings (household_id, user_id, created_at, created_by) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(household.0)
+        .bind(cadre)
+        .bind(common::now())
+        .bind(actor.user_id)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(e) if common::unique_violation(&e).is_some() => {
+                return Err(StoreError::Duplicate(format!(
+                    "结对帮扶干部 {} 已与该户结对",
+                    user.username
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        append_audit(
+            &mut tx,
+            actor,
+            AuditAction::Create,
+            &format!("household:{}", household.0),
+            &format!("结对帮扶干部 user:{cadre}"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn unpair(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+        cadre: i64,
+    ) -> Result<(), StoreError> {
+        if !actor.may_manage_pairings() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.begin_write().await?;
+        match select_household(&mut tx, household.0).await? {
+            Some(row) if covers(actor, &row.community) => {}
+            _ => return Err(StoreError::NotFound),
+        }
+        let done = sqlx::query("DELETE FROM pairings WHERE household_id = $1 AND user_id = $2")
+            .bind(household.0)
+            .bind(cadre)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        append_audit(
+            &mut tx,
+            actor,
+            AuditAction::Delete,
+            &format!("household:{}", household.0),
+            &format!("解除结对帮扶干部 user:{cadre}"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn pairings(
+        &self,
+        actor: &Actor,
+        filter: PairingFilter,
+    ) -> Result<Vec<Pairing>, StoreError> {
+        if !(actor.may_manage_pairings() || actor.sees_whole_households()) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+            "SELECT p.household_id, h.number, p.user_id, u.username, u.display_name, p.created_at \
+             FROM pairings p JOIN households h ON h.id = p.household_id \
+             JOIN users u ON u.id = p.user_id WHERE 1 = 1",
+        );
+        if let Scope::Division(code) = &actor.scope {
+            let column = if code.is_community() {
+                " AND h.community = "
+            } else {
+                " AND h.township = "
+            };
+            qb.push(column).push_bind(code.as_str());
+        }
+        if actor.role == Role::PairedCadre {
+            qb.push(" AND p.user_id = ").push_bind(actor.user_id);
+        }
+        if let Some(h) = filter.household {
+            qb.push(" AND p.household_id = ").push_bind(h.0);
+        }
+        if let Some(c) = filter.cadre {
+            qb.push(" AND p.user_id = ").push_bind(c);
+        }
+        qb.push(" ORDER BY h.number, u.username");
+        let rows: Vec<(i64, String, i64, String, String, DateTime<Utc>)> =
+            qb.build_query_as().fetch_all(&self.pool).await?;
+        let target = match filter.household {
+            Some(h) => format!("household:{}", h.0),
+            None => "pairings".to_owned(),
+        };
+        self.audit_alone(
+            actor,
+            AuditAction::List,
+            &target,
+            &format!("查看结对关系，{}条", rows.len()),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(household, household_number, cadre, cadre_username, cadre_name, since)| Pairing {
+                    household: HouseholdId(household),
+                    household_number,
+                    cadre,
+                    cadre_username,
+                    cadre_name,
+                    since,
+                },
+            )
+            .collect())
+    }
+
+    async fn cadres(&self, actor: &Actor) -> Result<Vec<UserRecord>, StoreError> {
+        if !actor.may_manage_pairings() {
+            return Err(StoreError::Forbidden);
+        }
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE role = $1 AND disabled = $2 ORDER BY username"
+        );
+        let rows: Vec<UserRow> = sqlx::query_as(&sql)
+            .bind(Role::PairedCadre.code())
+            .bind(false)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut cadres = Vec::with_capacity(rows.len());
+        for row in rows {
+            let user = row.into_user()?;
+            let overlaps = match (&actor.scope, &user.scope) {
+                (Scope::County, _) | (_, Scope::County) => true,
+                (Scope::Division(a), Scope::Division(b)) => a.township() == b.township(),
+            };
+            if overlaps {
+                cadres.push(user);
+            }
+        }
+        Ok(cadres)
     }
 
     async fn record_audit(

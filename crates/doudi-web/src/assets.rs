@@ -3,14 +3,11 @@
 
 use std::sync::LazyLock;
 
-use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use sha2::{Digest, Sha256};
 
-use crate::AppState;
 use crate::error::AppError;
 
 const FILES: &[(&str, &str, &str)] = &[
@@ -51,11 +48,8 @@ pub static VERSION: LazyLock<String> = LazyLock::new(|| {
         .collect()
 });
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/static/{file}", get(serve))
-}
-
-async fn serve(Path(file): Path<String>) -> Response {
+/// A static file by name.
+pub(crate) async fn serve(Path(file): Path<String>) -> Response {
     let Some((_, content_type, body)) = FILES.iter().find(|(name, _, _)| *name == file) else {
         return AppError::NotFound.into_response();
     };

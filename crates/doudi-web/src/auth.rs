@@ -1,8 +1,16 @@
 //! Passwords, sessions and CSRF tokens.
 //!
 //! A session is a random 32-byte token in the `doudi_session` cookie (HttpOnly, SameSite=Strict,
-//! Secure when configured, 8 hours). The database keeps only the token's SHA-256, so a copy of the
-//! database does not let anyone log in. The CSRF token of a session is another SHA-256 of the
+//! Secure when configured). It ends 8 hours after login however busy it is (absolute expiry),
+//! after 30 minutes without a request (idle expiry), when its user logs out everywhere or
+//! changes the password, and when an administrator disables, resets or reassigns the account;
+//! all of this is checked by the store on every request, never by the cookie's lifetime alone.
+//! The database keeps only the token's SHA-256, so a copy of the database does not let anyone
+//! log in.
+//!
+//! Five failed logins in a row lock the account for a minute, each further failure doubles the
+//! lock up to an hour ([`doudi_core::access::lockout_after`]); the count lives in the database,
+//! so it holds across processes, and a successful login resets it. The CSRF token of a session is another SHA-256 of the
 //! token, with a different prefix, so it cannot be computed from the stored hash either.
 //!
 //! Every handler that shows or changes household data takes a [`CurrentUser`], which resolves the
@@ -20,7 +28,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use doudi_core::{Actor, Role, Scope};
 use doudi_store::{AuditAction, UserRecord};
 use sha2::{Digest, Sha256};
@@ -34,8 +42,10 @@ pub const SESSION_COOKIE: &str = "doudi_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The hidden form field pages send the CSRF token in.
 pub const CSRF_FIELD: &str = "_csrf";
-/// How long a session lasts.
+/// How long a session lasts at most.
 pub const SESSION_HOURS: i64 = 8;
+/// How long a session lasts without a request.
+pub const IDLE_MINUTES: i64 = 30;
 
 /// Hashes a password with argon2id (default parameters, random salt) into a PHC string.
 pub fn hash_password(password: &str) -> String {
@@ -129,16 +139,45 @@ pub(crate) fn clear_cookie(secure: bool) -> HeaderValue {
     .expect("a constant makes a valid header")
 }
 
-/// Checks a login name and password and, when they match, opens a session. Returns the user and
-/// the new session token; `None` for a wrong name or password (the caller says which of the two
-/// neither page nor API reveals).
+/// What came of a login attempt.
+pub(crate) enum LoginOutcome {
+    /// Logged in: the user and the new session token.
+    LoggedIn(UserRecord, String),
+    /// A wrong name or password (which of the two, neither page nor API reveals).
+    Failed,
+    /// Too many failures in a row: locked until then (also when this failure locked it).
+    Locked(DateTime<Utc>),
+    /// The right password for a disabled account.
+    Disabled,
+}
+
+/// Checks a login name and password and, when they match, opens a session. Every attempt that
+/// fails is recorded in the audit trail against the account (never with the password); while
+/// an account is locked its password is not even checked.
 pub(crate) async fn log_in(
     state: &AppState,
     username: &str,
     password: &str,
     client: &ClientAddr,
-) -> Result<Option<(UserRecord, String)>, AppError> {
+) -> Result<LoginOutcome, AppError> {
+    let now = state.now();
     let user = state.store.user_by_username(username.trim()).await?;
+    let failed = |user: &UserRecord, detail: String| {
+        let actor = client.applied_to(user.actor());
+        let target = format!("user:{}", user.id);
+        async move {
+            state
+                .store
+                .record_audit(&actor, AuditAction::LoginFailed, &target, &detail)
+                .await
+        }
+    };
+    if let Some(u) = &user
+        && let Some(until) = u.locked_at(now)
+    {
+        failed(u, "账户锁定中，未核对密码".into()).await?;
+        return Ok(LoginOutcome::Locked(until));
+    }
     let hash = user
         .as_ref()
         .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
@@ -147,30 +186,39 @@ pub(crate) async fn log_in(
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| AppError::Internal(format!("password check failed: {e}")))?;
-    let Some(user) = user.clone().filter(|_| matches) else {
-        // A failed login is recorded against the account when it exists; an unknown login name
-        // is not recorded at all, since people type passwords into the wrong field.
-        let (actor, target) = match &user {
-            Some(u) => (u.actor(), format!("user:{}", u.id)),
-            None => (unknown_actor(), "user:unknown".to_owned()),
-        };
-        let actor = client.applied_to(actor);
+    let Some(user) = user else {
+        // An unknown login name is recorded without an account, since people type passwords
+        // into the wrong field.
         state
             .store
             .record_audit(
-                &actor,
+                &client.applied_to(unknown_actor()),
                 AuditAction::LoginFailed,
-                &target,
+                "user:unknown",
                 "密码错误或账户不存在",
             )
             .await?;
-        return Ok(None);
+        return Ok(LoginOutcome::Failed);
     };
+    if !matches {
+        let locked = state.store.login_failed(user.id, now).await?;
+        let detail = format!("密码错误（连续第{}次）", user.failed_logins + 1);
+        failed(&user, detail).await?;
+        return Ok(match locked {
+            Some(until) => LoginOutcome::Locked(until),
+            None => LoginOutcome::Failed,
+        });
+    }
+    if user.disabled {
+        failed(&user, "账户已停用".into()).await?;
+        return Ok(LoginOutcome::Disabled);
+    }
+    state.store.login_succeeded(user.id).await?;
     let token = new_session_token();
-    let expires = Utc::now() + TimeDelta::hours(SESSION_HOURS);
+    let expires = now + TimeDelta::hours(SESSION_HOURS);
     state
         .store
-        .create_session(&token_hash(&token), user.id, expires)
+        .create_session(&token_hash(&token), user.id, now, expires)
         .await?;
     state
         .store
@@ -182,7 +230,27 @@ pub(crate) async fn log_in(
         )
         .await?;
     tracing::info!(user_id = user.id, "logged in");
-    Ok(Some((user, token)))
+    Ok(LoginOutcome::LoggedIn(user, token))
+}
+
+/// Ends every session of the session's user, this one included, and records it; returns how
+/// many sessions ended.
+pub(crate) async fn log_out_everywhere(
+    state: &AppState,
+    session: &Session,
+) -> Result<u64, AppError> {
+    let ended = state.store.end_sessions(session.user.id, None).await?;
+    state
+        .store
+        .record_audit(
+            &session.actor,
+            AuditAction::Logout,
+            &format!("user:{}", session.user.id),
+            &format!("在所有设备上退出，结束{ended}个会话"),
+        )
+        .await?;
+    tracing::info!(user_id = session.user.id, ended, "logged out everywhere");
+    Ok(ended)
 }
 
 /// Whoever tried to log in with a login name that does not exist.
@@ -193,6 +261,7 @@ fn unknown_actor() -> Actor {
         display_name: String::new(),
         role: Role::System,
         scope: Scope::County,
+        department: None,
         client: String::new(),
         purpose: String::new(),
     }
@@ -256,12 +325,13 @@ pub struct Session {
 }
 
 impl Session {
-    async fn resolve(parts: &Parts, state: &AppState) -> Result<Session, AppError> {
+    /// The session of a request: its cookie's session, if live (see the module documentation).
+    pub(crate) async fn resolve(parts: &Parts, state: &AppState) -> Result<Session, AppError> {
         let token = session_token(&parts.headers).ok_or(AppError::Unauthenticated)?;
         let token_hash = token_hash(&token);
         let user = state
             .store
-            .session_user(&token_hash, Utc::now())
+            .session_user(&token_hash, state.now(), TimeDelta::minutes(IDLE_MINUTES))
             .await?
             .ok_or(AppError::Unauthenticated)?;
         let client = ClientAddr::of(parts, state);
@@ -272,18 +342,26 @@ impl Session {
             token_hash,
         })
     }
+
+    /// The session the route's guard resolved. A handler that asks for a session on a route
+    /// declared public is a mistake in the route table, refused loudly.
+    fn from_guard(parts: &Parts) -> Result<Session, AppError> {
+        parts.extensions.get::<Session>().cloned().ok_or_else(|| {
+            AppError::Internal("a handler needs a session its route does not declare".into())
+        })
+    }
 }
 
-/// A logged-in user who may use the application: one who still has to change the initial
-/// password is sent to do that first.
+/// A logged-in user who may use the application (the route's guard has sent one who still has
+/// to change the initial password to do that first).
 #[derive(Clone, Debug)]
 pub struct CurrentUser(pub Session);
 
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let session = Session::resolve(parts, state).await?;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+        let session = Session::from_guard(parts)?;
         if session.user.must_change_password {
             return Err(AppError::MustChangePassword);
         }
@@ -299,8 +377,8 @@ pub struct AnySession(pub Session);
 impl FromRequestParts<AppState> for AnySession {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        Session::resolve(parts, state).await.map(AnySession)
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+        Session::from_guard(parts).map(AnySession)
     }
 }
 

@@ -1214,9 +1214,21 @@ pub struct HouseholdDto {
     pub assets: Vec<AssetDto>,
     /// 三清 surveys, newest first.
     pub surveys: Vec<SurveyDto>,
+    /// For a department officer: the parts of the file the department does not see (codes such
+    /// as `incomes`, `disability`), which are left out or shown with neutral values that are not
+    /// facts; empty for every other role.
+    pub hidden: Vec<String>,
 }
 
 impl HouseholdDto {
+    /// Marks what a department does not see (see [`HouseholdDto::hidden`]).
+    pub fn seen_by(mut self, view: Option<&doudi_core::DepartmentView>) -> HouseholdDto {
+        self.hidden = view.map_or_else(Vec::new, |v| {
+            v.hidden().map(|p| p.code().to_owned()).collect()
+        });
+        self
+    }
+
     /// The household as the API returns it.
     pub fn from_record(r: &HouseholdRecord, masked: bool, today: NaiveDate) -> HouseholdDto {
         HouseholdDto {
@@ -1259,8 +1271,66 @@ impl HouseholdDto {
                 })
                 .collect(),
             surveys: r.surveys.iter().map(SurveyDto::from).collect(),
+            hidden: Vec::new(),
         }
     }
+}
+
+/// A cadre paired with a household.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct PairingDto {
+    /// Household id.
+    pub household_id: i64,
+    /// 户编号.
+    pub household_number: String,
+    /// The cadre's user id.
+    pub cadre_id: i64,
+    /// The cadre's login name.
+    pub cadre_username: String,
+    /// The cadre's display name.
+    pub cadre_name: String,
+    /// When the pairing was made (RFC 3339).
+    pub since: String,
+}
+
+impl From<&doudi_store::Pairing> for PairingDto {
+    fn from(p: &doudi_store::Pairing) -> PairingDto {
+        PairingDto {
+            household_id: p.household.0,
+            household_number: p.household_number.clone(),
+            cadre_id: p.cadre,
+            cadre_username: p.cadre_username.clone(),
+            cadre_name: p.cadre_name.clone(),
+            since: p.since.to_rfc3339(),
+        }
+    }
+}
+
+/// Pairs a cadre with the household.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+pub struct PairRequest {
+    /// The cadre's user id (see `GET /api/cadres`).
+    pub cadre_id: i64,
+}
+
+/// A cadre account that households may be paired with.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CadreDto {
+    /// User id.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Display name.
+    pub display_name: String,
+    /// The division the cadre works in; null for the whole county.
+    pub scope: Option<String>,
+}
+
+/// How many other sessions were ended.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SessionsEndedDto {
+    /// Sessions ended, this one included.
+    pub ended: u64,
 }
 
 /// A member was added: its id, and the household as it now is.
@@ -1416,6 +1486,8 @@ pub struct MeDto {
     pub role_label: String,
     /// The division the user works in; null for the whole county.
     pub scope: Option<String>,
+    /// A department officer's department (code); null for every other role.
+    pub department: Option<String>,
     /// Whether the initial password must be changed (on the page `/password`) before anything
     /// else is allowed.
     pub must_change_password: bool,
@@ -1441,6 +1513,7 @@ impl MeDto {
                 doudi_core::Scope::County => None,
                 doudi_core::Scope::Division(code) => Some(code.to_string()),
             },
+            department: user.department.map(|d| d.code().to_owned()),
             must_change_password: user.must_change_password,
             csrf_token,
             session_expires_at: expires_at.map(|t| t.to_rfc3339()),

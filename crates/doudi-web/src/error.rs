@@ -70,6 +70,10 @@ pub enum AppError {
     Unauthenticated,
     /// A wrong login name or password (the API's login; the login page says it in the form).
     LoginFailed,
+    /// Too many failed logins in a row: the account is locked until this moment.
+    AccountLocked(chrono::DateTime<chrono::Utc>),
+    /// The account is disabled.
+    AccountDisabled,
     /// The user must change the initial password before doing anything else.
     MustChangePassword,
     /// A state-changing request without the session's CSRF token.
@@ -125,6 +129,8 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
+            AppError::AccountLocked(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::AccountDisabled => StatusCode::FORBIDDEN,
             AppError::MustChangePassword | AppError::CsrfRejected | AppError::Forbidden => {
                 StatusCode::FORBIDDEN
             }
@@ -142,6 +148,11 @@ impl AppError {
         match self {
             AppError::Unauthenticated => "请先登录".into(),
             AppError::LoginFailed => "用户名或密码错误".into(),
+            AppError::AccountLocked(until) => format!(
+                "连续登录失败次数过多，账户已锁定至{}（北京时间），请到时再试；如忘记密码，请联系系统管理员重置",
+                crate::view::china_time(*until)
+            ),
+            AppError::AccountDisabled => "该账户已停用，请联系系统管理员".into(),
             AppError::MustChangePassword => "请先修改初始密码".into(),
             AppError::CsrfRejected => "页面已过期或安全校验未通过，请返回并刷新页面后重试".into(),
             AppError::NotFound => "记录不存在，或不在您的工作范围内".into(),

@@ -1152,6 +1152,146 @@ pub fn password_sections(errors: &FieldErrors) -> Vec<Section> {
     }]
 }
 
+/// What an account form holds, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct AccountInput {
+    /// Login name (new accounts only).
+    pub username: String,
+    /// Display name (new accounts only).
+    pub display_name: String,
+    /// Role code.
+    pub role: String,
+    /// Scope: "" for the county, else a division code.
+    pub scope: String,
+    /// Department code, "" for none.
+    pub department: String,
+}
+
+impl AccountInput {
+    /// The fields of a submitted form.
+    pub fn from_form(form: &FormInput) -> AccountInput {
+        AccountInput {
+            username: form.get("username").trim().to_owned(),
+            display_name: form.get("display_name").trim().to_owned(),
+            role: form.get("role").to_owned(),
+            scope: form.get("scope").trim().to_owned(),
+            department: form.get("department").to_owned(),
+        }
+    }
+}
+
+/// The sections of the account form: login and name (for a new account), role, scope and
+/// department, and the initial password (for a new account).
+pub fn account_sections(
+    input: &AccountInput,
+    divisions: &Divisions,
+    errors: &FieldErrors,
+    new: bool,
+) -> Vec<Section> {
+    let mut sections = Vec::new();
+    if new {
+        sections.push(Section {
+            legend: "账户",
+            fields: vec![
+                Field::new(
+                    "username".into(),
+                    "登录名",
+                    FieldKind::Text,
+                    &input.username,
+                )
+                .required()
+                .hint("字母、数字或拼音，不含空格，创建后不可修改")
+                .error(errors, "username"),
+                Field::new(
+                    "display_name".into(),
+                    "姓名（含单位）",
+                    FieldKind::Text,
+                    &input.display_name,
+                )
+                .required()
+                .hint("如：青龙街道经办员 陈静")
+                .error(errors, "display_name"),
+            ],
+        });
+    }
+    let roles: Vec<Opt> = doudi_core::Role::ALL
+        .iter()
+        .filter(|r| **r != doudi_core::Role::System)
+        .map(|r| Opt {
+            value: r.code().to_owned(),
+            label: r.label().to_owned(),
+            selected: r.code() == input.role,
+        })
+        .collect();
+    let mut scopes = vec![Opt {
+        value: String::new(),
+        label: "全县".into(),
+        selected: input.scope.is_empty(),
+    }];
+    for t in divisions.townships_in(&Scope::County) {
+        scopes.push(Opt {
+            value: t.code.to_string(),
+            label: t.name.clone(),
+            selected: t.code.as_str() == input.scope,
+        });
+        for c in divisions.communities_in(&t.code, &Scope::County) {
+            scopes.push(Opt {
+                value: c.code.to_string(),
+                label: format!("{} · {}", t.name, c.name),
+                selected: c.code.as_str() == input.scope,
+            });
+        }
+    }
+    sections.push(Section {
+        legend: "角色与工作范围",
+        fields: vec![
+            Field::new("role".into(), "角色", FieldKind::Select(roles), &input.role)
+                .required()
+                .error(errors, "role"),
+            Field::new(
+                "scope".into(),
+                "工作范围",
+                FieldKind::Select(scopes),
+                &input.scope,
+            )
+            .hint("乡镇（街道）经办人员选乡镇（街道），社区工作人员选社区；县级角色选全县")
+            .error(errors, "scope"),
+            Field::new(
+                "department".into(),
+                "所属部门",
+                FieldKind::Select(vocab_options::<doudi_core::Department>(
+                    &input.department,
+                    Some("（不属于部门）"),
+                )),
+                &input.department,
+            )
+            .hint("仅部门工作人员填写；决定其可查看的家庭和内容")
+            .error(errors, "department"),
+        ],
+    });
+    if new {
+        sections.extend(temporary_password_sections(errors));
+    }
+    sections
+}
+
+/// The section of a temporary password an administrator sets (a new account, a reset).
+pub fn temporary_password_sections(errors: &FieldErrors) -> Vec<Section> {
+    let field = |name: &str, label: &'static str| {
+        Field::new(name.into(), label, FieldKind::Password, "")
+            .required()
+            .error(errors, name)
+    };
+    vec![Section {
+        legend: "临时密码",
+        fields: vec![
+            field("password", "临时密码")
+                .hint("至少10个字符；请当面或电话告知本人，首次登录须修改"),
+            field("confirm", "再次输入临时密码"),
+        ],
+    }]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

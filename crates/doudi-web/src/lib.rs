@@ -2,9 +2,9 @@
 //! date urban households in special hardship (城市低保, 城市特困; 3.1, 4.2.a), and the same
 //! operations as a JSON API with an OpenAPI document.
 //!
-//! [`router`] builds the whole application. Every page and API call resolves the session to an
-//! [`doudi_core::Actor`] and hands it to every store call; the store decides what the actor may
-//! see and do (5.1).
+//! [`router`] builds the whole application from one table of routes, each with its permission
+//! ([`ROUTES`]). Every page and API call resolves the session to an [`doudi_core::Actor`] and
+//! hands it to every store call; the store decides what the actor may see and do (5.1).
 //!
 //! **Invariant:** no handler reads or writes household data except through [`doudi_store::Store`]
 //! with the session's actor; the web layer adds no access rule the store does not also enforce.
@@ -21,18 +21,20 @@ mod extract;
 mod forms;
 mod middleware;
 mod pages;
+mod routes;
 mod view;
 mod vocab;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::middleware::from_fn;
-use chrono::{NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-pub use api::{API_ROUTES, openapi};
+pub use api::openapi;
 pub use error::{ErrorBody, FieldErrors};
 pub use middleware::CONTENT_SECURITY_POLICY;
+pub use routes::{Permission, ROUTES, Route, api_routes};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -55,9 +57,43 @@ pub struct WebConfig {
     /// Served behind a reverse proxy: the audit trail records the client address the proxy
     /// appended to `X-Forwarded-For` instead of the connection's (the proxy's) address.
     pub trust_proxy: bool,
+    /// Where sessions and the login lockout read the time.
+    pub clock: Clock,
+}
+
+/// The time as sessions and the login lockout see it: the system clock, or (in tests) a clock
+/// that stands still until it is moved, so that expiry and lockout are tested without waiting.
+#[derive(Clone, Debug, Default)]
+pub struct Clock(Option<Arc<Mutex<DateTime<Utc>>>>);
+
+impl Clock {
+    /// A clock that reads `at` until it is moved.
+    pub fn fixed(at: DateTime<Utc>) -> Clock {
+        Clock(Some(Arc::new(Mutex::new(at))))
+    }
+
+    /// The time now.
+    pub fn now(&self) -> DateTime<Utc> {
+        match &self.0 {
+            None => Utc::now(),
+            Some(at) => *at.lock().expect("nothing panics while holding the clock"),
+        }
+    }
+
+    /// Moves a fixed clock forward (the system clock moves by itself).
+    pub fn advance(&self, by: TimeDelta) {
+        if let Some(at) = &self.0 {
+            *at.lock().expect("nothing panics while holding the clock") += by;
+        }
+    }
 }
 
 impl AppState {
+    /// The time now, by the configured clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.config.clock.now()
+    }
+
     /// Today's date in China, unless the configuration fixes it.
     pub fn today(&self) -> NaiveDate {
         self.config
@@ -66,12 +102,9 @@ impl AppState {
     }
 }
 
-/// The whole application: pages, API, static files.
+/// The whole application: pages, API, static files, every route with its permission.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(pages::routes())
-        .merge(api::routes())
-        .merge(assets::routes())
+    routes::router(&state)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn(middleware::csrf))

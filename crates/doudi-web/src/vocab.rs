@@ -3,9 +3,9 @@
 //! vocabulary's own Chinese error message, and an OpenAPI string enum of the stable codes.
 
 use doudi_core::{
-    AssetKind, Category, DisabilityGrade, DisabilityKind, Employment, ExpenseKind, HealthInsurance,
-    Housing, IncomeKind, Need, PovertyCause, Relation, Role, SchoolStage, SelfCare, SpecialDisease,
-    UnknownValue, WorkCapacity,
+    AssetKind, Category, Department, DisabilityGrade, DisabilityKind, Employment, ExpenseKind,
+    HealthInsurance, Housing, IncomeKind, Need, PovertyCause, Relation, Role, SchoolStage,
+    SelfCare, SpecialDisease, UnknownValue, WorkCapacity,
 };
 use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
 
@@ -38,6 +38,7 @@ macro_rules! vocabularies {
 vocabularies!(
     AssetKind,
     Category,
+    Department,
     DisabilityGrade,
     DisabilityKind,
     Employment,

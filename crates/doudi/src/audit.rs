@@ -113,6 +113,7 @@ fn command_line_auditor() -> Actor {
         display_name: "命令行审计".into(),
         role: Role::Auditor,
         scope: Scope::County,
+        department: None,
         client: String::new(),
         purpose: String::new(),
     }

@@ -292,14 +292,18 @@ async fn run_in(args: &BenchArgs, dir: &std::path::Path) -> Result<()> {
         .context("no township has households")?;
     let password = "bench-password-1";
     store
-        .create_user(&NewUser {
-            username: "bench".into(),
-            display_name: "bench".into(),
-            role: Role::TownshipCaseworker,
-            scope: Scope::Division(biggest.township.clone()),
-            password_hash: doudi_web::auth::hash_password(password),
-            must_change_password: false,
-        })
+        .create_user(
+            &system,
+            &NewUser {
+                username: "bench".into(),
+                display_name: "bench".into(),
+                role: Role::TownshipCaseworker,
+                scope: Scope::Division(biggest.township.clone()),
+                department: None,
+                password_hash: doudi_web::auth::hash_password(password),
+                must_change_password: false,
+            },
+        )
         .await?;
     let app = doudi_web::router(doudi_web::AppState {
         store: store.clone(),

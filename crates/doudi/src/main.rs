@@ -1,6 +1,7 @@
 //! `doudi`: the one binary. Serves the web application, generates the synthetic county, imports
 //! and exports household files, manages communities and users, and measures itself.
 
+mod accounts;
 mod audit;
 mod bench;
 mod demo;
@@ -48,9 +49,12 @@ enum Command {
     /// Manage communities (社区) beneath the townships.
     #[command(subcommand)]
     Community(CommunityCommand),
-    /// Manage user accounts.
+    /// Manage user accounts: add, list, disable, enable, reset-password, set-role.
     #[command(subcommand)]
-    User(UserCommand),
+    User(accounts::UserCommand),
+    /// Pair cadres with households (结对帮扶): add, remove, list.
+    #[command(subcommand)]
+    Pair(accounts::PairCommand),
     /// Check the audit trail's hash chain, or list its newest entries.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -67,10 +71,10 @@ enum Command {
 }
 
 #[derive(Args)]
-struct DbArgs {
+pub(crate) struct DbArgs {
     /// Database URL: sqlite://FILE (embedded, the default) or postgres://USER@HOST/DB.
     #[arg(long, env = "DOUDI_DB", default_value = "sqlite://doudi.db")]
-    db: String,
+    pub(crate) db: String,
 }
 
 #[derive(Args)]
@@ -168,30 +172,6 @@ enum CommunityCommand {
     },
 }
 
-#[derive(Subcommand)]
-enum UserCommand {
-    /// Create a user; the password must be changed at first login.
-    Add {
-        #[command(flatten)]
-        db: DbArgs,
-        /// Login name.
-        #[arg(long)]
-        username: String,
-        /// Display name.
-        #[arg(long)]
-        name: String,
-        /// Role: admin, county_approver, auditor, township_caseworker, community_worker.
-        #[arg(long)]
-        role: String,
-        /// Division code the user works in (township or community); omit for the whole county.
-        #[arg(long)]
-        scope: Option<String>,
-        /// Initial password (read from DOUDI_INITIAL_PASSWORD if not given).
-        #[arg(long, env = "DOUDI_INITIAL_PASSWORD", hide_env_values = true)]
-        password: String,
-    },
-}
-
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
@@ -221,33 +201,8 @@ async fn main() -> Result<()> {
         Command::Template { file } => files::template(&file),
         Command::Community(c) => community(c).await,
         Command::Audit(c) => audit::run(c).await,
-        Command::User(UserCommand::Add {
-            db,
-            username,
-            name,
-            role,
-            scope,
-            password,
-        }) => {
-            let store = open(&db.db).await?;
-            let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let scope = parse_scope(scope.as_deref())?;
-            let id = store
-                .create_user(&NewUser {
-                    username: username.clone(),
-                    display_name: name,
-                    role,
-                    scope,
-                    password_hash: doudi_web::auth::hash_password(&password),
-                    must_change_password: true,
-                })
-                .await
-                .context("creating the user")?;
-            println!(
-                "created user {username} (id {id}); the password must be changed at first login"
-            );
-            Ok(())
-        }
+        Command::User(c) => accounts::user_command(c).await,
+        Command::Pair(c) => accounts::pair_command(c).await,
         Command::Eval(args) => eval::eval(args).await,
         Command::Simulate(args) => eval::simulate(args).await,
         Command::Params(command) => eval::params(command),
@@ -255,7 +210,7 @@ async fn main() -> Result<()> {
     }
 }
 
-fn parse_scope(scope: Option<&str>) -> Result<Scope> {
+pub(crate) fn parse_scope(scope: Option<&str>) -> Result<Scope> {
     match scope {
         None | Some("") => Ok(Scope::County),
         Some(code) => Ok(Scope::Division(
@@ -265,7 +220,7 @@ fn parse_scope(scope: Option<&str>) -> Result<Scope> {
 }
 
 /// Opens the database, creating and migrating it as needed.
-async fn open(url: &str) -> Result<Arc<dyn Store>> {
+pub(crate) async fn open(url: &str) -> Result<Arc<dyn Store>> {
     doudi_store::connect(url)
         .await
         .with_context(|| format!("opening the database ({})", redact(url)))
@@ -393,7 +348,23 @@ const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
     ),
     ("shenji", "县审计监督 牟红", Role::Auditor, ""),
     ("admin", "县民政局系统管理员 周平", Role::Admin, ""),
+    ("jiaoyu", "县教委资助中心 何丽", Role::DepartmentOfficer, ""),
+    (
+        "jieduiganbu",
+        "青龙街道结对干部 黄涛",
+        Role::PairedCadre,
+        "500235002",
+    ),
+    (
+        "shehuizuzhi",
+        "云阳县慈善会 刘洋",
+        Role::SocialOrganisation,
+        "",
+    ),
 ];
+
+/// How many households of 青龙街道 the demo cadre is paired with.
+const DEMO_PAIRINGS: i64 = 5;
 
 async fn serve(args: ServeArgs) -> Result<()> {
     let url = match (&args.db, args.demo) {
@@ -475,12 +446,44 @@ async fn prepare_demo(store: &dyn Store, args: &ServeArgs) -> Result<()> {
             display_name: (*name).to_owned(),
             role: *role,
             scope: parse_scope(Some(scope))?,
+            // The one demo department officer works for education.
+            department: (*role == Role::DepartmentOfficer)
+                .then_some(doudi_core::Department::Education),
             password_hash: hash.clone(),
             must_change_password: false,
         };
-        match store.create_user(&user).await {
+        match store
+            .create_user(&Actor::system("演示数据生成"), &user)
+            .await
+        {
             Ok(_) | Err(StoreError::Duplicate(_)) => {}
             Err(e) => return Err(e).context("creating the demo logins"),
+        }
+    }
+    // The demo cadre is paired with the first households of 青龙街道, so that the role has
+    // something to see.
+    let cadre = store
+        .user_by_username("jieduiganbu")
+        .await?
+        .context("the demo cadre exists")?;
+    let filter = doudi_store::HouseholdFilter {
+        township: Some(DivisionCode::parse("500235002").map_err(|e| anyhow::anyhow!("{e}"))?),
+        ..Default::default()
+    };
+    let first = store
+        .households(
+            &county,
+            &filter,
+            doudi_store::Page {
+                offset: 0,
+                limit: DEMO_PAIRINGS,
+            },
+        )
+        .await?;
+    for h in first.rows {
+        match store.pair(&county, h.id, cadre.id).await {
+            Ok(()) | Err(StoreError::Duplicate(_)) => {}
+            Err(e) => return Err(e).context("pairing the demo cadre"),
         }
     }
     Ok(())

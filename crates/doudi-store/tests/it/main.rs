@@ -4,6 +4,8 @@
 
 mod support;
 
+mod access;
+mod accounts;
 mod audit;
 mod finances;
 mod households;

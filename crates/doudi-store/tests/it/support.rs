@@ -202,6 +202,7 @@ fn actor(id: i64, name: &str, role: Role, scope: Scope) -> Actor {
         display_name: name.into(),
         role,
         scope,
+        department: None,
         client: "192.0.2.7".into(),
         purpose: String::new(),
     }
@@ -240,6 +241,24 @@ pub fn admin() -> Actor {
 /// An auditor, who reads the whole county and changes nothing.
 pub fn auditor() -> Actor {
     actor(5, "审计员", Role::Auditor, Scope::County)
+}
+
+/// An officer of a department, for the whole county.
+pub fn department_officer(department: doudi_core::Department) -> Actor {
+    Actor {
+        department: Some(department),
+        ..actor(6, "部门工作人员", Role::DepartmentOfficer, Scope::County)
+    }
+}
+
+/// A social organisation, which sees no identified household data.
+pub fn social_organisation() -> Actor {
+    actor(7, "社会组织", Role::SocialOrganisation, Scope::County)
+}
+
+/// The command line, which manages accounts.
+pub fn command_line() -> Actor {
+    Actor::system("测试")
 }
 
 // ---- people and households ----

@@ -157,7 +157,7 @@ struct AuditPageTemplate {
     next: Option<String>,
 }
 
-pub(super) async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     QueryPairs(pairs): QueryPairs,

@@ -6,8 +6,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use doudi_core::{
-    HouseholdId, HouseholdRecord, Money, Need, PovertyCause, Relation, age_on, labels::join_labels,
+    DepartmentView, HouseholdId, HouseholdRecord, Money, Need, Part, PovertyCause, Relation,
+    age_on, labels::join_labels,
 };
+use doudi_store::PairingFilter;
 
 use super::{Chrome, ok};
 use crate::AppState;
@@ -65,6 +67,27 @@ struct SurveyView {
     surveyed_on: String,
 }
 
+/// A cadre paired with the household.
+struct PairingRow {
+    cadre: i64,
+    name: String,
+    username: String,
+    since: String,
+}
+
+/// What a department does not see, wherever it would have been shown.
+const HIDDEN: &str = "（本部门无权查看）";
+
+/// Which sections of the page the reader sees (a department only those of its parts).
+struct Shown {
+    incomes: bool,
+    expenses: bool,
+    assets: bool,
+    survey: bool,
+    /// History, the entitlement and the pairings: whole households only.
+    whole: bool,
+}
+
 struct HistoryRow {
     at: String,
     who: String,
@@ -98,6 +121,11 @@ struct HouseholdPage {
     survey: Option<SurveyView>,
     earlier_surveys: usize,
     history: Vec<HistoryRow>,
+    shown: Shown,
+    department_note: Option<String>,
+    pairings: Vec<PairingRow>,
+    can_pair: bool,
+    cadres: Vec<crate::forms::Opt>,
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -108,23 +136,62 @@ fn or_none(s: String) -> String {
     if s.is_empty() { "—".into() } else { s }
 }
 
-pub(super) async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,
 ) -> Result<Response, AppError> {
     let actor = &session.actor;
     let record = state.store.household(actor, HouseholdId(id)).await?;
-    let history = state.store.history(actor, HouseholdId(id)).await?;
+    let whole = actor.sees_whole_households();
+    let history = if whole {
+        state.store.history(actor, HouseholdId(id)).await?
+    } else {
+        Vec::new()
+    };
     let divisions = Divisions::load(state.store.as_ref()).await?;
     let today = state.today();
-    let page = build(
+    let mut page = build(
         &record,
         &history,
         &divisions,
         today,
         Chrome::new(&session, "", "households"),
+        actor.department_view(),
     );
+    if whole {
+        let filter = PairingFilter {
+            household: Some(HouseholdId(id)),
+            cadre: None,
+        };
+        page.pairings = state
+            .store
+            .pairings(actor, filter)
+            .await?
+            .into_iter()
+            .map(|p| PairingRow {
+                cadre: p.cadre,
+                name: p.cadre_name,
+                username: p.cadre_username,
+                since: china_time(p.since),
+            })
+            .collect();
+    }
+    if actor.may_manage_pairings() {
+        page.can_pair = true;
+        page.cadres = state
+            .store
+            .cadres(actor)
+            .await?
+            .into_iter()
+            .filter(|c| !page.pairings.iter().any(|p| p.cadre == c.id))
+            .map(|c| crate::forms::Opt {
+                value: c.id.to_string(),
+                label: format!("{}（{}）", c.display_name, c.username),
+                selected: false,
+            })
+            .collect();
+    }
     ok(&page)
 }
 
@@ -134,7 +201,16 @@ fn build(
     divisions: &Divisions,
     today: chrono::NaiveDate,
     chrome: Chrome,
+    view: Option<&DepartmentView>,
 ) -> HouseholdPage {
+    let hides = |part: Part| view.is_some_and(|v| !v.shows(part));
+    let or_hidden = |part: Part, value: String| {
+        if hides(part) {
+            HIDDEN.to_owned()
+        } else {
+            value
+        }
+    };
     let h = &record.household;
     let f = &h.fields;
     let head = record
@@ -177,27 +253,39 @@ fn build(
         },
         Fact {
             label: "住址",
-            value: f.address.clone(),
+            value: or_hidden(Part::Address, f.address.clone()),
         },
         Fact {
             label: "联系电话",
-            value: f.phone.as_ref().map_or("—".into(), |p| p.masked()),
+            value: or_hidden(
+                Part::Phone,
+                f.phone.as_ref().map_or("—".into(), |p| p.masked()),
+            ),
         },
         Fact {
             label: "银行账号",
-            value: f.bank_account.as_ref().map_or("—".into(), |b| b.masked()),
+            value: or_hidden(
+                Part::BankAccount,
+                f.bank_account.as_ref().map_or("—".into(), |b| b.masked()),
+            ),
         },
         Fact {
             label: "住房情况",
-            value: f.housing.label().into(),
+            value: or_hidden(Part::Housing, f.housing.label().into()),
         },
         Fact {
             label: "致贫原因",
-            value: or_none(join_labels(&f.causes, PovertyCause::label)),
+            value: or_hidden(
+                Part::CausesAndNeeds,
+                or_none(join_labels(&f.causes, PovertyCause::label)),
+            ),
         },
         Fact {
             label: "帮扶需求",
-            value: or_none(join_labels(&f.needs, Need::label)),
+            value: or_hidden(
+                Part::CausesAndNeeds,
+                or_none(join_labels(&f.needs, Need::label)),
+            ),
         },
     ];
     let members = record
@@ -215,6 +303,7 @@ fn build(
             if let Some(d) = m.special_disease {
                 illness.push(format!("特殊病种：{}", d.label()));
             }
+            let hidden = |part: Part, shown: &'static str| if hides(part) { HIDDEN } else { shown };
             MemberRow {
                 id: p.id.0,
                 name: m.name.masked(),
@@ -223,33 +312,45 @@ fn build(
                 age: age_on(m.birth_date(), today),
                 relation: m.relation.label(),
                 is_head: m.relation == Relation::Head,
-                disability: m.disability.map_or("无".into(), |d| {
-                    format!("{}{}", d.kind.label(), d.grade.label())
-                }),
-                illness: if illness.is_empty() {
-                    "无".into()
-                } else {
-                    illness.join("；")
-                },
-                self_care: m.self_care.label(),
-                work: format!(
-                    "{}，{}",
-                    m.work_capacity.label(),
-                    if m.willing_to_work {
-                        "有就业意愿"
-                    } else {
-                        "无就业意愿"
-                    }
+                disability: or_hidden(
+                    Part::Disability,
+                    m.disability.map_or("无".into(), |d| {
+                        format!("{}{}", d.kind.label(), d.grade.label())
+                    }),
                 ),
-                employment: m.employment.label(),
-                school: match m.school_stage {
-                    None => "不在学".into(),
-                    Some(s) if m.boarding => format!("{}（寄宿）", s.label()),
-                    Some(s) => s.label().into(),
-                },
-                insurance: m.insurance.label(),
-                family_doctor: yes_no(m.family_doctor),
-                health_record: yes_no(m.health_record),
+                illness: or_hidden(
+                    Part::Illness,
+                    if illness.is_empty() {
+                        "无".into()
+                    } else {
+                        illness.join("；")
+                    },
+                ),
+                self_care: hidden(Part::SelfCare, m.self_care.label()),
+                work: or_hidden(
+                    Part::Work,
+                    format!(
+                        "{}，{}",
+                        m.work_capacity.label(),
+                        if m.willing_to_work {
+                            "有就业意愿"
+                        } else {
+                            "无就业意愿"
+                        }
+                    ),
+                ),
+                employment: hidden(Part::Work, m.employment.label()),
+                school: or_hidden(
+                    Part::Schooling,
+                    match m.school_stage {
+                        None => "不在学".into(),
+                        Some(s) if m.boarding => format!("{}（寄宿）", s.label()),
+                        Some(s) => s.label().into(),
+                    },
+                ),
+                insurance: hidden(Part::Insurance, m.insurance.label()),
+                family_doctor: hidden(Part::HealthServices, yes_no(m.family_doctor)),
+                health_record: hidden(Part::HealthServices, yes_no(m.health_record)),
             }
         })
         .collect();
@@ -332,5 +433,24 @@ fn build(
         survey,
         earlier_surveys: record.surveys.len().saturating_sub(1),
         history,
+        shown: Shown {
+            incomes: !hides(Part::Incomes),
+            expenses: !(hides(Part::MedicalExpenses) && hides(Part::TuitionExpenses)),
+            assets: !(hides(Part::PropertyAssets) && hides(Part::OtherAssets)),
+            survey: !hides(Part::Survey),
+            whole: view.is_none(),
+        },
+        department_note: view.map(|v| {
+            let parts: Vec<&str> = v.parts.iter().map(|p| p.label()).collect();
+            format!(
+                "您以{}部门身份查看：只显示{}，以及{}；其他成员和内容依规不予显示。",
+                v.department.label(),
+                v.serves.label(),
+                parts.join("、")
+            )
+        }),
+        pairings: Vec::new(),
+        can_pair: false,
+        cadres: Vec::new(),
     }
 }

@@ -66,7 +66,7 @@ fn new_page(session: &Session, divisions: &Divisions, form: NewForm<'_>) -> Form
     page
 }
 
-pub(super) async fn new_form(
+pub(crate) async fn new_form(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
 ) -> Result<Response, AppError> {
@@ -97,7 +97,7 @@ pub(super) async fn new_form(
     super::ok(&new_page(&session, &divisions, form))
 }
 
-pub(super) async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     form: FormInput,
@@ -207,7 +207,7 @@ fn edit_page(session: &Session, divisions: &Divisions, form: EditForm<'_>) -> Fo
     }
 }
 
-pub(super) async fn edit_form(
+pub(crate) async fn edit_form(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,
@@ -230,7 +230,7 @@ pub(super) async fn edit_form(
     super::ok(&edit_page(&session, &divisions, form))
 }
 
-pub(super) async fn update(
+pub(crate) async fn update(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,

@@ -156,7 +156,7 @@ fn get<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
         .map_or("", |(_, v)| v.trim())
 }
 
-pub(super) async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,

@@ -94,7 +94,7 @@ fn recorded_amount(record: &HouseholdRecord, kind: FinanceKind, input: &FinanceI
     amount.map(|m| m.to_yuan_string()).unwrap_or_default()
 }
 
-pub(super) async fn put_form(
+pub(crate) async fn put_form(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams((id, segment)): PathParams<(i64, String)>,
@@ -137,7 +137,7 @@ fn form_problem(e: StoreError) -> Result<(StatusCode, String), AppError> {
     }
 }
 
-pub(super) async fn put(
+pub(crate) async fn put(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams((id, segment)): PathParams<(i64, String)>,
@@ -184,7 +184,7 @@ pub(super) async fn put(
     )
 }
 
-pub(super) async fn delete(
+pub(crate) async fn delete(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams((id, segment)): PathParams<(i64, String)>,
@@ -229,7 +229,7 @@ fn survey_page(
     }
 }
 
-pub(super) async fn survey_form(
+pub(crate) async fn survey_form(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,
@@ -255,7 +255,7 @@ pub(super) async fn survey_form(
     super::ok(&page)
 }
 
-pub(super) async fn record_survey(
+pub(crate) async fn record_survey(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,

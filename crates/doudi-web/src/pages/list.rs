@@ -169,7 +169,7 @@ fn pager(query: &ListQuery, pages: i64) -> Vec<PageLink> {
     links
 }
 
-pub(super) async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     headers: HeaderMap,

@@ -81,7 +81,7 @@ fn form_problem(e: StoreError, with_stored: bool) -> Result<(StatusCode, String)
     }
 }
 
-pub(super) async fn new_form(
+pub(crate) async fn new_form(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,
@@ -108,7 +108,7 @@ pub(super) async fn new_form(
     super::ok(&member_page(&session, &record, form))
 }
 
-pub(super) async fn add(
+pub(crate) async fn add(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,
@@ -153,7 +153,7 @@ pub(super) async fn add(
     page(status, &member_page(&session, &record, form))
 }
 
-pub(super) async fn edit_form(
+pub(crate) async fn edit_form(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams((id, person)): PathParams<(i64, i64)>,
@@ -176,7 +176,7 @@ pub(super) async fn edit_form(
     super::ok(&member_page(&session, &record, form))
 }
 
-pub(super) async fn update(
+pub(crate) async fn update(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams((id, person)): PathParams<(i64, i64)>,
@@ -264,7 +264,7 @@ fn remove_page(
     }
 }
 
-pub(super) async fn remove_form(
+pub(crate) async fn remove_form(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams((id, person)): PathParams<(i64, i64)>,
@@ -287,7 +287,7 @@ pub(super) async fn remove_form(
     super::ok(&page)
 }
 
-pub(super) async fn remove(
+pub(crate) async fn remove(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams((id, person)): PathParams<(i64, i64)>,

@@ -1,76 +1,28 @@
 //! The server-rendered pages, in Simplified Chinese. Every page works without JavaScript; htmx
 //! only makes the household list update as the caseworker types.
 
+pub(crate) mod accounts;
 pub(crate) mod audit;
-mod detail;
-mod edit;
+pub(crate) mod detail;
+pub(crate) mod edit;
 pub(crate) mod entitlement;
-mod finance;
-mod list;
-mod members;
-mod overview;
-mod session;
+pub(crate) mod finance;
+pub(crate) mod list;
+pub(crate) mod members;
+pub(crate) mod overview;
+pub(crate) mod pairings;
+pub(crate) mod session;
 
 use askama::Template;
-use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
 
-use crate::AppState;
 use crate::auth::{CurrentUser, Session};
 use crate::error::AppError;
 
-/// Every page route.
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(session::login_form).post(session::login))
-        .route("/logout", post(session::logout))
-        .route(
-            "/password",
-            get(session::password_form).post(session::change_password),
-        )
-        .route("/", get(overview::show))
-        .route("/audit", get(audit::show))
-        .route("/households", get(list::show))
-        .route("/import/template.xlsx", get(template_xlsx))
-        .route("/import/template.csv", get(template_csv))
-        .route("/households/new", get(edit::new_form).post(edit::create))
-        .route("/households/{id}", get(detail::show))
-        .route("/households/{id}/entitlement", get(entitlement::show))
-        .route(
-            "/households/{id}/edit",
-            get(edit::edit_form).post(edit::update),
-        )
-        .route(
-            "/households/{id}/members/new",
-            get(members::new_form).post(members::add),
-        )
-        .route(
-            "/households/{id}/members/{person}/edit",
-            get(members::edit_form).post(members::update),
-        )
-        .route(
-            "/households/{id}/members/{person}/remove",
-            get(members::remove_form).post(members::remove),
-        )
-        .route(
-            "/households/{id}/finances/{kind}/new",
-            get(finance::put_form).post(finance::put),
-        )
-        .route(
-            "/households/{id}/finances/{kind}/delete",
-            post(finance::delete),
-        )
-        .route(
-            "/households/{id}/surveys/new",
-            get(finance::survey_form).post(finance::record_survey),
-        )
-}
-
 /// The import template as XLSX, with a sheet explaining every column (the layout of
 /// `doudi import`).
-async fn template_xlsx(CurrentUser(_): CurrentUser) -> Result<Response, AppError> {
+pub(crate) async fn template_xlsx(CurrentUser(_): CurrentUser) -> Result<Response, AppError> {
     let bytes = doudi_exchange::to_xlsx(&doudi_exchange::template_table(), true)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(download(
@@ -81,7 +33,7 @@ async fn template_xlsx(CurrentUser(_): CurrentUser) -> Result<Response, AppError
 }
 
 /// The import template as CSV (UTF-8 with a byte-order mark, for Excel).
-async fn template_csv(CurrentUser(_): CurrentUser) -> Response {
+pub(crate) async fn template_csv(CurrentUser(_): CurrentUser) -> Response {
     download(
         doudi_exchange::to_csv(&doudi_exchange::template_table()),
         "text/csv; charset=utf-8",
@@ -113,6 +65,10 @@ pub struct UserBar {
     pub can_write: bool,
     /// Whether they may read the audit trail.
     pub can_audit: bool,
+    /// Whether they may read household data at all.
+    pub can_read: bool,
+    /// Whether they manage accounts.
+    pub can_manage_accounts: bool,
 }
 
 /// One step of the breadcrumb.
@@ -133,7 +89,7 @@ pub struct Chrome {
     pub csrf: String,
     /// The breadcrumb after 首页.
     pub crumbs: Vec<Crumb>,
-    /// Which main-menu entry is current: `overview`, `households`, `new`, `audit`.
+    /// Which main-menu entry is current: `overview`, `households`, `new`, `audit`, `users`.
     pub nav: &'static str,
     /// The static files' version, for cache busting.
     pub assets: &'static str,
@@ -161,6 +117,8 @@ impl Chrome {
                 role: session.user.role.label(),
                 can_write: session.actor.may_write_households(),
                 can_audit: session.actor.may_read_audit(),
+                can_read: session.actor.may_read_households(),
+                can_manage_accounts: crate::Permission::ManageAccounts.allows(&session.actor),
             }),
             csrf: session.csrf.clone(),
             crumbs: Vec::new(),

@@ -21,7 +21,7 @@ struct LoginPage {
     chrome: Chrome,
     username: String,
     next: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 /// Only a path on this site may be returned to after logging in, never another site.
@@ -30,7 +30,7 @@ fn safe_next(next: &str) -> &str {
     if ok { next } else { "/" }
 }
 
-pub(super) async fn login_form(
+pub(crate) async fn login_form(
     State(state): State<AppState>,
     headers: HeaderMap,
     QueryPairs(query): QueryPairs,
@@ -44,7 +44,11 @@ pub(super) async fn login_form(
     if let Some(token) = auth::session_token(&headers) {
         let live = state
             .store
-            .session_user(&auth::token_hash(&token), chrono::Utc::now())
+            .session_user(
+                &auth::token_hash(&token),
+                state.now(),
+                chrono::TimeDelta::minutes(auth::IDLE_MINUTES),
+            )
             .await?;
         if live.is_some() {
             return Ok(Redirect::to(safe_next(&next)).into_response());
@@ -58,24 +62,29 @@ pub(super) async fn login_form(
     })
 }
 
-pub(super) async fn login(
+pub(crate) async fn login(
     State(state): State<AppState>,
     client: auth::ClientAddr,
     form: FormInput,
 ) -> Result<Response, AppError> {
     let username = form.get("username").trim().to_owned();
     let next = form.get("next").to_owned();
-    match auth::log_in(&state, &username, form.get("password"), &client).await? {
-        None => page(
+    let refused = |error: String| {
+        page(
             StatusCode::OK,
             &LoginPage {
                 chrome: Chrome::bare("登录"),
-                username,
-                next,
-                error: Some("用户名或密码错误"),
+                username: username.clone(),
+                next: next.clone(),
+                error: Some(error),
             },
-        ),
-        Some((user, token)) => {
+        )
+    };
+    match auth::log_in(&state, &username, form.get("password"), &client).await? {
+        auth::LoginOutcome::Failed => refused(AppError::LoginFailed.message()),
+        auth::LoginOutcome::Locked(until) => refused(AppError::AccountLocked(until).message()),
+        auth::LoginOutcome::Disabled => refused(AppError::AccountDisabled.message()),
+        auth::LoginOutcome::LoggedIn(user, token) => {
             let to = if user.must_change_password {
                 "/password"
             } else {
@@ -91,7 +100,7 @@ pub(super) async fn login(
     }
 }
 
-pub(super) async fn logout(
+pub(crate) async fn logout(
     State(state): State<AppState>,
     AnySession(session): AnySession,
 ) -> Result<Response, AppError> {
@@ -113,11 +122,25 @@ pub(super) async fn logout(
     Ok(response)
 }
 
+/// Logs out on every device (every session of the user ends, this one too).
+pub(crate) async fn logout_everywhere(
+    State(state): State<AppState>,
+    AnySession(session): AnySession,
+) -> Result<Response, AppError> {
+    auth::log_out_everywhere(&state, &session).await?;
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        auth::clear_cookie(state.config.secure_cookies),
+    );
+    Ok(response)
+}
+
 fn password_page(session: &auth::Session, errors: &FieldErrors) -> FormPage {
     let intro = if session.user.must_change_password {
         "首次登录须先修改初始密码，修改后方可使用系统。"
     } else {
-        "修改后，请使用新密码登录。"
+        "修改后，您在其他设备上的登录将全部失效，请在那里使用新密码重新登录。"
     };
     FormPage::new(
         Chrome::new(session, "修改密码", "").here(),
@@ -130,11 +153,11 @@ fn password_page(session: &auth::Session, errors: &FieldErrors) -> FormPage {
     .intro(intro)
 }
 
-pub(super) async fn password_form(AnySession(session): AnySession) -> Result<Response, AppError> {
+pub(crate) async fn password_form(AnySession(session): AnySession) -> Result<Response, AppError> {
     ok(&password_page(&session, &FieldErrors::new()))
 }
 
-pub(super) async fn change_password(
+pub(crate) async fn change_password(
     State(state): State<AppState>,
     AnySession(session): AnySession,
     form: FormInput,
@@ -167,7 +190,10 @@ pub(super) async fn change_password(
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new))
         .await
         .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))?;
-    state.store.set_password(session.user.id, &hash).await?;
+    state
+        .store
+        .set_password(session.user.id, &hash, Some(&session.token_hash))
+        .await?;
     tracing::info!(user_id = session.user.id, "password changed");
     Ok(Redirect::to("/").into_response())
 }

@@ -1,11 +1,13 @@
 //! HTTP tests of the doudi web application: each calls the router directly on a fresh in-memory
 //! SQLite store and checks what a caseworker (or an API client) would see.
 
+mod accounts;
 mod api;
 mod audit;
 mod entitlement;
 mod households;
 mod list;
+mod matrix;
 mod measure;
 mod security;
 mod session;

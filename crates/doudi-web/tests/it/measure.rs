@@ -122,14 +122,18 @@ async fn measure_the_list_page_in_a_county_of_100000_households() {
 
     let township = townships[10].clone();
     app.store
-        .create_user(&NewUser {
-            username: "measure".into(),
-            display_name: "测量".into(),
-            role: Role::TownshipCaseworker,
-            scope: Scope::Division(township.clone()),
-            password_hash: doudi_web::auth::hash_password(PASSWORD),
-            must_change_password: false,
-        })
+        .create_user(
+            &system(),
+            &NewUser {
+                username: "measure".into(),
+                display_name: "测量".into(),
+                role: Role::TownshipCaseworker,
+                scope: Scope::Division(township.clone()),
+                department: None,
+                password_hash: doudi_web::auth::hash_password(PASSWORD),
+                must_change_password: false,
+            },
+        )
         .await
         .unwrap();
     let client = app.login("measure").await;

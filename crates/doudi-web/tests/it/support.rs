@@ -15,7 +15,7 @@ use doudi_core::{
     SelfCare, WorkCapacity,
 };
 use doudi_store::{NewUser, Store};
-use doudi_web::{AppState, WebConfig, auth};
+use doudi_web::{AppState, Clock, WebConfig, auth};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -119,6 +119,8 @@ pub struct App {
     pub li: HouseholdId,
     /// 王五's household in 人和街道 (dibao).
     pub wang: HouseholdId,
+    /// The clock sessions and the login lockout read; tests move it.
+    pub clock: Clock,
 }
 
 /// Users of the test application, by login name.
@@ -137,14 +139,18 @@ async fn user(
     must_change: bool,
 ) {
     store
-        .create_user(&NewUser {
-            username: username.into(),
-            display_name: name.into(),
-            role,
-            scope,
-            password_hash: HASH.clone(),
-            must_change_password: must_change,
-        })
+        .create_user(
+            &system(),
+            &NewUser {
+                username: username.into(),
+                display_name: name.into(),
+                role,
+                scope,
+                department: None,
+                password_hash: HASH.clone(),
+                must_change_password: must_change,
+            },
+        )
         .await
         .unwrap();
 }
@@ -267,6 +273,7 @@ impl App {
         let li = store.create_household(&system(), &li).await.unwrap();
         let wang = store.create_household(&system(), &wang).await.unwrap();
 
+        let clock = Clock::fixed(chrono::Utc::now());
         let state = AppState {
             store: store.clone(),
             config: WebConfig {
@@ -274,6 +281,7 @@ impl App {
                 today: Some(today()),
                 parameters: None,
                 trust_proxy: false,
+                clock: clock.clone(),
             },
         };
         App {
@@ -282,7 +290,33 @@ impl App {
             zhang,
             li,
             wang,
+            clock,
         }
+    }
+
+    /// Adds an account with the test password that need not be changed; returns its id.
+    pub async fn add_user(
+        &self,
+        username: &str,
+        role: Role,
+        scope: Scope,
+        department: Option<doudi_core::Department>,
+    ) -> i64 {
+        self.store
+            .create_user(
+                &system(),
+                &NewUser {
+                    username: username.into(),
+                    display_name: format!("{}测试", role.label()),
+                    role,
+                    scope,
+                    department,
+                    password_hash: HASH.clone(),
+                    must_change_password: false,
+                },
+            )
+            .await
+            .unwrap()
     }
 
     /// Sends a request through the router.

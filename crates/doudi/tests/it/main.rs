@@ -1,6 +1,7 @@
 //! End-to-end tests of the `doudi` binary: real processes, real databases (SQLite files and,
 //! unless DOUDI_TEST_PG=skip, fresh PostgreSQL databases), real HTTP over loopback.
 
+mod accounts;
 mod audit;
 mod cli;
 mod http;

@@ -1,0 +1,313 @@
+//! Every route of the application, pages and API alike, with the permission it requires: one
+//! table ([`ROUTES`]) from which the router is built, so that a route cannot exist without a
+//! permission, and which the route × role test walks (5.1).
+//!
+//! The permission is checked by [`guard`] before the handler runs: a request without a session
+//! for a route that needs one is sent to log in (401 for the API), a user whose role lacks the
+//! permission gets 403, and one who must still change the initial password is sent to do that.
+//! The session it resolved is handed to the handler (the `CurrentUser` and `AnySession`
+//! extractors), so that a handler cannot ask for a session its route did not declare.
+//!
+//! The permission is the role-level check only. Which households a role sees within it (its
+//! scope, a cadre's pairings, a department's concern) is decided by the store, for every call.
+//!
+//! **Invariant:** this module is the only place that registers routes (a test checks the
+//! sources); everything else in the router is middleware and fallbacks.
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use doudi_core::{Actor, Role, Scope};
+use doudi_store::AuditAction;
+
+use crate::auth::Session;
+use crate::error::AppError;
+use crate::{AppState, api, assets, pages};
+
+/// What a route requires of whoever calls it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Anyone, logged in or not (the public): logging in, static files, the API's description.
+    Public,
+    /// Any logged-in user, even one who must still change the initial password: logging out,
+    /// changing the password, who am I.
+    Session,
+    /// Any logged-in user.
+    LoggedIn,
+    /// Roles that read household data (each as far as the store lets it).
+    ReadHouseholds,
+    /// Roles that read whole households: history, entitlements, pairings (not departments).
+    ReadWholeHouseholds,
+    /// Roles that file and edit households.
+    WriteHouseholds,
+    /// Auditors and administrators: the audit trail.
+    ReadAudit,
+    /// Administrators: accounts.
+    ManageAccounts,
+    /// The county approver and township caseworkers: pairing cadres with households.
+    ManagePairings,
+}
+
+impl Permission {
+    /// Whether a logged-in actor has this permission (the rules themselves live with the actor,
+    /// in doudi-core, where the store reads them too).
+    pub fn allows(self, actor: &Actor) -> bool {
+        match self {
+            Permission::Public | Permission::Session | Permission::LoggedIn => true,
+            Permission::ReadHouseholds => actor.may_read_households(),
+            Permission::ReadWholeHouseholds => actor.sees_whole_households(),
+            Permission::WriteHouseholds => actor.may_write_households(),
+            Permission::ReadAudit => actor.may_read_audit(),
+            Permission::ManageAccounts => actor.role == Role::Admin,
+            Permission::ManagePairings => actor.may_manage_pairings(),
+        }
+    }
+
+    /// Whether a user of this role (anywhere) has the permission.
+    pub fn allows_role(self, role: Role) -> bool {
+        self.allows(&Actor {
+            role,
+            scope: Scope::County,
+            ..Actor::system("")
+        })
+    }
+}
+
+/// One route: method, path (in axum's and OpenAPI's `{param}` syntax) and permission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// Lower-case HTTP method.
+    pub method: &'static str,
+    /// Path.
+    pub path: &'static str,
+    /// What it requires.
+    pub permission: Permission,
+}
+
+/// Declares [`ROUTES`] and the router built from exactly those routes, each behind [`guard`].
+macro_rules! routes {
+    ($($method:ident $path:literal => $handler:path, $permission:ident;)*) => {
+        /// Every route of the application with its permission.
+        pub const ROUTES: &[Route] = &[$(Route {
+            method: stringify!($method),
+            path: $path,
+            permission: Permission::$permission,
+        }),*];
+
+        /// The router of every route in [`ROUTES`].
+        pub(crate) fn router(state: &AppState) -> Router<AppState> {
+            let mut router = Router::new();
+            $(
+                router = router.route(
+                    $path,
+                    axum::routing::$method($handler).route_layer(from_fn_with_state(
+                        (state.clone(), Permission::$permission),
+                        guard,
+                    )),
+                );
+            )*
+            router
+        }
+    };
+}
+
+routes! {
+    // ---- the public ----
+    get "/login" => pages::session::login_form, Public;
+    post "/login" => pages::session::login, Public;
+    get "/static/{file}" => assets::serve, Public;
+    post "/api/login" => api::login, Public;
+    get "/api/schemas/household.json" => api::household_schema, Public;
+    get "/api/openapi.json" => api::openapi_json, Public;
+
+    // ---- one's own session ----
+    post "/logout" => pages::session::logout, Session;
+    post "/logout/all" => pages::session::logout_everywhere, Session;
+    get "/password" => pages::session::password_form, Session;
+    post "/password" => pages::session::change_password, Session;
+    post "/api/logout" => api::logout, Session;
+    post "/api/logout/all" => api::logout_everywhere, Session;
+    get "/api/me" => api::me, Session;
+
+    // ---- every logged-in user ----
+    get "/" => pages::overview::show, LoggedIn;
+    get "/api/divisions" => api::divisions, LoggedIn;
+
+    // ---- households ----
+    get "/households" => pages::list::show, ReadHouseholds;
+    get "/households/{id}" => pages::detail::show, ReadHouseholds;
+    get "/api/households" => api::list_households, ReadHouseholds;
+    get "/api/households/{id}" => api::get_household, ReadHouseholds;
+    get "/households/{id}/entitlement" => pages::entitlement::show, ReadWholeHouseholds;
+    get "/api/households/{id}/history" => api::household_history, ReadWholeHouseholds;
+    get "/api/households/{id}/entitlement" => api::household_entitlement, ReadWholeHouseholds;
+    get "/api/households/{id}/pairings" => api::household_pairings, ReadWholeHouseholds;
+
+    get "/import/template.xlsx" => pages::template_xlsx, WriteHouseholds;
+    get "/import/template.csv" => pages::template_csv, WriteHouseholds;
+    get "/households/new" => pages::edit::new_form, WriteHouseholds;
+    post "/households/new" => pages::edit::create, WriteHouseholds;
+    get "/households/{id}/edit" => pages::edit::edit_form, WriteHouseholds;
+    post "/households/{id}/edit" => pages::edit::update, WriteHouseholds;
+    get "/households/{id}/members/new" => pages::members::new_form, WriteHouseholds;
+    post "/households/{id}/members/new" => pages::members::add, WriteHouseholds;
+    get "/households/{id}/members/{person}/edit" => pages::members::edit_form, WriteHouseholds;
+    post "/households/{id}/members/{person}/edit" => pages::members::update, WriteHouseholds;
+    get "/households/{id}/members/{person}/remove" => pages::members::remove_form, WriteHouseholds;
+    post "/households/{id}/members/{person}/remove" => pages::members::remove, WriteHouseholds;
+    get "/households/{id}/finances/{kind}/new" => pages::finance::put_form, WriteHouseholds;
+    post "/households/{id}/finances/{kind}/new" => pages::finance::put, WriteHouseholds;
+    post "/households/{id}/finances/{kind}/delete" => pages::finance::delete, WriteHouseholds;
+    get "/households/{id}/surveys/new" => pages::finance::survey_form, WriteHouseholds;
+    post "/households/{id}/surveys/new" => pages::finance::record_survey, WriteHouseholds;
+    post "/api/households" => api::create_household, WriteHouseholds;
+    put "/api/households/{id}" => api::update_household, WriteHouseholds;
+    post "/api/households/{id}/members" => api::add_member, WriteHouseholds;
+    put "/api/members/{id}" => api::update_member, WriteHouseholds;
+    delete "/api/members/{id}" => api::remove_member, WriteHouseholds;
+    post "/api/households/{id}/finances" => api::change_finances, WriteHouseholds;
+    post "/api/households/{id}/surveys" => api::record_survey, WriteHouseholds;
+
+    // ---- pairings of cadres with households ----
+    post "/households/{id}/pairings" => pages::pairings::add, ManagePairings;
+    post "/households/{id}/pairings/{cadre}/remove" => pages::pairings::remove, ManagePairings;
+    post "/api/households/{id}/pairings" => api::pair, ManagePairings;
+    delete "/api/households/{id}/pairings/{cadre}" => api::unpair, ManagePairings;
+    get "/api/cadres" => api::cadres, ManagePairings;
+
+    // ---- the audit trail ----
+    get "/audit" => pages::audit::show, ReadAudit;
+    get "/api/audit" => api::audit_entries, ReadAudit;
+
+    // ---- accounts ----
+    get "/admin/users" => pages::accounts::list, ManageAccounts;
+    get "/admin/users/new" => pages::accounts::new_form, ManageAccounts;
+    post "/admin/users/new" => pages::accounts::create, ManageAccounts;
+    get "/admin/users/{id}" => pages::accounts::edit_form, ManageAccounts;
+    post "/admin/users/{id}" => pages::accounts::update, ManageAccounts;
+    post "/admin/users/{id}/disable" => pages::accounts::disable, ManageAccounts;
+    post "/admin/users/{id}/enable" => pages::accounts::enable, ManageAccounts;
+    get "/admin/users/{id}/password" => pages::accounts::reset_form, ManageAccounts;
+    post "/admin/users/{id}/password" => pages::accounts::reset, ManageAccounts;
+}
+
+/// The routes of the JSON API.
+pub fn api_routes() -> impl Iterator<Item = &'static Route> {
+    ROUTES.iter().filter(|r| r.path.starts_with("/api/"))
+}
+
+/// Checks a route's permission before its handler runs (see the module documentation), and
+/// hands the resolved session to the handler. A logged-in user refused a household route is
+/// recorded in the audit trail, as a read outside the scope is.
+async fn guard(
+    State((state, permission)): State<(AppState, Permission)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if permission == Permission::Public {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    let session = match Session::resolve(&parts, &state).await {
+        Ok(session) => session,
+        Err(e) => return e.into_response(),
+    };
+    if permission != Permission::Session && session.user.must_change_password {
+        return AppError::MustChangePassword.into_response();
+    }
+    if !permission.allows(&session.actor) {
+        if matches!(
+            permission,
+            Permission::ReadHouseholds | Permission::ReadWholeHouseholds
+        ) {
+            let target = denied_target(parts.uri.path());
+            if let Err(e) = state
+                .store
+                .record_audit(
+                    &session.actor,
+                    AuditAction::ReadDenied,
+                    &target,
+                    "角色无权查看家庭档案",
+                )
+                .await
+            {
+                return AppError::from(e).into_response();
+            }
+        }
+        return AppError::Forbidden.into_response();
+    }
+    parts.extensions.insert(session);
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// What a refused request asked for, for the audit trail: `household:12` for a household's
+/// pages, else the path (paths hold ids, never personal data; the query is left out).
+fn denied_target(path: &str) -> String {
+    let rest = path
+        .strip_prefix("/api/households/")
+        .or_else(|| path.strip_prefix("/households/"));
+    if let Some(id) = rest.and_then(|r| r.split('/').next())
+        && !id.is_empty()
+        && id.bytes().all(|b| b.is_ascii_digit())
+    {
+        return format!("household:{id}");
+    }
+    format!("route:{path}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_declared_once() {
+        let mut seen = std::collections::HashSet::new();
+        for r in ROUTES {
+            assert!(seen.insert((r.method, r.path)), "{r:?} is declared twice");
+        }
+    }
+
+    #[test]
+    fn nothing_but_the_route_table_registers_routes() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = vec![src.clone()];
+        let mut offenders = Vec::new();
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                for entry in std::fs::read_dir(&path).unwrap() {
+                    files.push(entry.unwrap().path());
+                }
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") || path.ends_with("routes.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for needle in [
+                ".route(",
+                ".route_service(",
+                ".nest_service(",
+                ".merge(",
+                "Router::new(",
+                "axum::routing",
+            ] {
+                if text.contains(needle) {
+                    offenders.push(format!("{} uses {needle}", path.display()));
+                }
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "routes registered outside the table: {offenders:?}"
+        );
+    }
+
+    #[test]
+    fn a_refused_household_address_is_recorded_by_its_household() {
+        assert_eq!(denied_target("/households/12/edit"), "household:12");
+        assert_eq!(denied_target("/api/households/7"), "household:7");
+        assert_eq!(denied_target("/households"), "route:/households");
+        assert_eq!(denied_target("/households/new"), "route:/households/new");
+    }
+}

@@ -1,0 +1,443 @@
+//! The route × role matrix (5.1): every page and API route, called by the public and by every
+//! role, for a household inside the caller's part of the county and one outside it, against a
+//! table written here independently of the routes' declared permissions. A route without a row
+//! fails the test, so that a new route cannot go in without someone deciding who may call it.
+
+use std::collections::HashMap;
+
+use axum::http::{Method, StatusCode};
+use doudi_core::{Department, DivisionCode, HouseholdId, PersonId, Role, SchoolStage, Scope};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+/// Who calls, in the order of the table's columns.
+const WHO: [&str; 9] = [
+    "public",
+    "admin",
+    "county",
+    "auditor",
+    "township",
+    "community",
+    "education",
+    "cadre",
+    "social",
+];
+
+/// What a call came to: `L` sent to log in (401, or a redirect to /login), `F` forbidden (403),
+/// `N` not found (404), `R` reached (anything else: the page, a validation error, a conflict).
+/// A cell of two letters is (inside, outside) for routes about one household; one letter
+/// stands for both.
+const MATRIX: &[(&str, &str)] = &[
+    //                                                 public admin county auditor township community education cadre social
+    ("get /login", "R R R R R R R R R"),
+    ("post /login", "R R R R R R R R R"),
+    ("get /static/{file}", "R R R R R R R R R"),
+    ("post /api/login", "R R R R R R R R R"),
+    ("get /api/schemas/household.json", "R R R R R R R R R"),
+    ("get /api/openapi.json", "R R R R R R R R R"),
+    ("post /logout", "L R R R R R R R R"),
+    ("post /logout/all", "L R R R R R R R R"),
+    ("get /password", "L R R R R R R R R"),
+    ("post /password", "L R R R R R R R R"),
+    ("post /api/logout", "L R R R R R R R R"),
+    ("post /api/logout/all", "L R R R R R R R R"),
+    ("get /api/me", "L R R R R R R R R"),
+    ("get /", "L R R R R R R R R"),
+    ("get /api/divisions", "L R R R R R R R R"),
+    ("get /households", "L F R R R R R R F"),
+    ("get /households/{id}", "L F R RR RN RN RN RN F"),
+    ("get /api/households", "L F R R R R R R F"),
+    ("get /api/households/{id}", "L F R RR RN RN RN RN F"),
+    ("get /households/{id}/entitlement", "L F R R RN RN F RN F"),
+    ("get /api/households/{id}/history", "L F R R RN RN F RN F"),
+    (
+        "get /api/households/{id}/entitlement",
+        "L F R R RN RN F RN F",
+    ),
+    ("get /api/households/{id}/pairings", "L F R R RN RN F RN F"),
+    ("get /import/template.xlsx", "L F R F R R F F F"),
+    ("get /import/template.csv", "L F R F R R F F F"),
+    ("get /households/new", "L F R F R R F F F"),
+    ("post /households/new", "L F R F R R F F F"),
+    ("get /households/{id}/edit", "L F R F RN RN F F F"),
+    ("post /households/{id}/edit", "L F R F RN RN F F F"),
+    ("get /households/{id}/members/new", "L F R F RN RN F F F"),
+    ("post /households/{id}/members/new", "L F R F RN RN F F F"),
+    (
+        "get /households/{id}/members/{person}/edit",
+        "L F R F RN RN F F F",
+    ),
+    (
+        "post /households/{id}/members/{person}/edit",
+        "L F R F RN RN F F F",
+    ),
+    (
+        "get /households/{id}/members/{person}/remove",
+        "L F R F RN RN F F F",
+    ),
+    (
+        "post /households/{id}/members/{person}/remove",
+        "L F R F RN RN F F F",
+    ),
+    (
+        "get /households/{id}/finances/{kind}/new",
+        "L F R F RN RN F F F",
+    ),
+    (
+        "post /households/{id}/finances/{kind}/new",
+        "L F R F RN RN F F F",
+    ),
+    (
+        "post /households/{id}/finances/{kind}/delete",
+        "L F R F RN RN F F F",
+    ),
+    ("get /households/{id}/surveys/new", "L F R F RN RN F F F"),
+    ("post /households/{id}/surveys/new", "L F R F RN RN F F F"),
+    ("post /api/households", "L F R F R R F F F"),
+    ("put /api/households/{id}", "L F R F RN RN F F F"),
+    ("post /api/households/{id}/members", "L F R F RN RN F F F"),
+    ("put /api/members/{id}", "L F R F RN RN F F F"),
+    ("delete /api/members/{id}", "L F R F RN RN F F F"),
+    ("post /api/households/{id}/finances", "L F R F RN RN F F F"),
+    ("post /api/households/{id}/surveys", "L F R F RN RN F F F"),
+    ("post /households/{id}/pairings", "L F R F RN F F F F"),
+    (
+        "post /households/{id}/pairings/{cadre}/remove",
+        "L F R F RN F F F F",
+    ),
+    ("post /api/households/{id}/pairings", "L F R F RN F F F F"),
+    (
+        "delete /api/households/{id}/pairings/{cadre}",
+        "L F R F RN F F F F",
+    ),
+    ("get /api/cadres", "L F R F R F F F F"),
+    ("get /audit", "L R F R F F F F F"),
+    ("get /api/audit", "L R F R F F F F F"),
+    ("get /admin/users", "L R F F F F F F F"),
+    ("get /admin/users/new", "L R F F F F F F F"),
+    ("post /admin/users/new", "L R F F F F F F F"),
+    ("get /admin/users/{id}", "L R F F F F F F F"),
+    ("post /admin/users/{id}", "L R F F F F F F F"),
+    ("post /admin/users/{id}/disable", "L R F F F F F F F"),
+    ("post /admin/users/{id}/enable", "L R F F F F F F F"),
+    ("get /admin/users/{id}/password", "L R F F F F F F F"),
+    ("post /admin/users/{id}/password", "L R F F F F F F F"),
+];
+
+/// One caller: their login (none for the public), and a household inside and one outside
+/// their part of the county, each with a member.
+struct Caller {
+    username: Option<&'static str>,
+    client: Option<Client>,
+    inside: (HouseholdId, PersonId),
+    outside: (HouseholdId, PersonId),
+}
+
+/// Everything the calls need besides the callers.
+struct World {
+    app: App,
+    /// The fields of each household, for a well-formed update.
+    fields: HashMap<i64, Value>,
+    /// An account the administrator's routes act on.
+    target: i64,
+    /// A cadre paired (again, before every call) with every household, to be unpaired.
+    spare_cadre: i64,
+    /// A cadre to pair with.
+    new_cadre: i64,
+}
+
+fn expected(cell: &str, inside: bool) -> char {
+    let mut letters = cell.chars();
+    let first = letters.next().expect("a cell has a letter");
+    match letters.next() {
+        Some(second) if !inside => second,
+        _ => first,
+    }
+}
+
+fn classify(reply: &Reply) -> char {
+    // Logging out also leads to the login page, but clears the cookie on the way.
+    let logged_out = reply.set_cookie().starts_with("doudi_session=;");
+    match reply.status {
+        StatusCode::UNAUTHORIZED => 'L',
+        StatusCode::SEE_OTHER if reply.location().starts_with("/login") && !logged_out => 'L',
+        StatusCode::FORBIDDEN => 'F',
+        StatusCode::NOT_FOUND => 'N',
+        _ => 'R',
+    }
+}
+
+async fn first_member(app: &App, household: HouseholdId, head: bool) -> PersonId {
+    let record = app.store.household(&system(), household).await.unwrap();
+    record
+        .members
+        .iter()
+        .find(|p| (p.fields.relation == doudi_core::Relation::Head) == head)
+        .or(record.members.first())
+        .unwrap()
+        .id
+}
+
+fn person_body(sequence: u16) -> Value {
+    json!({
+        "name": "郑十一", "id_number": id_number((1980, 3, 3), sequence).as_str(), "relation": "other",
+        "self_care": "full", "work_capacity": "full", "employment": "unemployed", "insurance": "resident"
+    })
+}
+
+/// The request of a route for a caller and a household (and its member).
+async fn call(world: &World, caller: &Caller, method: &str, path: &str, inside: bool) -> Reply {
+    let app = &world.app;
+    let (household, person) = if inside {
+        caller.inside
+    } else {
+        caller.outside
+    };
+    let id = if path.starts_with("/api/members/") {
+        person.0
+    } else if path.starts_with("/admin/users/") {
+        world.target
+    } else {
+        household.0
+    };
+    let uri = path
+        .replace("{id}", &id.to_string())
+        .replace("{person}", &person.0.to_string())
+        .replace("{kind}", "incomes")
+        .replace("{cadre}", &world.spare_cadre.to_string())
+        .replace("{file}", "app.css");
+    if path.contains("{cadre}") {
+        for h in [caller.inside.0, caller.outside.0] {
+            let _ = app.store.pair(&system(), h, world.spare_cadre).await;
+        }
+    }
+    let client = caller.client.as_ref();
+    let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+    if method == Method::GET {
+        return app.get(client, &uri).await;
+    }
+    if path.starts_with("/api/") {
+        let version = 0;
+        let body = match path {
+            "/api/login" => json!({"username": QINGLONG_CASEWORKER, "password": PASSWORD}),
+            "/api/households/{id}" => {
+                json!({"version": version, "fields": world.fields[&household.0]})
+            }
+            "/api/households/{id}/members" | "/api/members/{id}" => {
+                json!({"version": version, "fields": person_body(77)})
+            }
+            "/api/households/{id}/finances" => json!({"version": version, "change": {
+                "op": "put_income", "person_id": person.0, "month": "2026-10", "kind": "wages", "amount_fen": 1
+            }}),
+            "/api/households/{id}/surveys" => json!({"version": version, "survey": {
+                "family_situation": "清", "poverty_cause": "清", "help_needed": "清",
+                "surveyed_by": "张", "surveyed_on": "2026-11-01"
+            }}),
+            "/api/households/{id}/pairings" => json!({"cadre_id": world.new_cadre}),
+            _ => json!({}),
+        };
+        let body = if method == Method::DELETE && path == "/api/members/{id}" {
+            json!({"version": version, "reason": "迁出"})
+        } else {
+            body
+        };
+        return app.json(client, method, &uri, &body).await;
+    }
+    let new_cadre = world.new_cadre.to_string();
+    let person_id = person.0.to_string();
+    // A well-formed household form, so that an edit reaches the store.
+    let household_form: Vec<(String, String)> = world.fields[&household.0]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(k, v)| match v {
+            Value::Array(items) => items
+                .iter()
+                .map(|i| (k.clone(), i.as_str().unwrap_or_default().to_owned()))
+                .collect::<Vec<_>>(),
+            Value::String(s) => vec![(k.clone(), s.clone())],
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut fields: Vec<(&str, &str)> = match path {
+        "/login" => vec![("username", QINGLONG_CASEWORKER), ("password", PASSWORD)],
+        "/households/{id}/pairings" => vec![("cadre", new_cadre.as_str())],
+        "/households/{id}/edit" => household_form
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect(),
+        "/households/{id}/finances/{kind}/delete" => {
+            vec![
+                ("person", person_id.as_str()),
+                ("month", "2026-10"),
+                ("kind", "wages"),
+            ]
+        }
+        _ => vec![("reason", "迁出")],
+    };
+    fields.push(("version", "0"));
+    match client {
+        Some(c) => app.post_form(c, &uri, &fields).await,
+        None => {
+            app.send(form_request(Method::POST, &uri, None, &fields))
+                .await
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_route_admits_exactly_the_roles_the_matrix_says_and_only_for_their_households() {
+    let app = App::new().await;
+    let township = |c: &str| Scope::Division(DivisionCode::parse(c).unwrap());
+    app.add_user("admin", Role::Admin, Scope::County, None)
+        .await;
+    app.add_user("fuxing", Role::CommunityWorker, township(QINGLONG_1), None)
+        .await;
+    app.add_user(
+        "jiaoyu",
+        Role::DepartmentOfficer,
+        Scope::County,
+        Some(Department::Education),
+    )
+    .await;
+    let cadre = app
+        .add_user("cadre", Role::PairedCadre, Scope::County, None)
+        .await;
+    app.add_user("social", Role::SocialOrganisation, Scope::County, None)
+        .await;
+    let target = app
+        .add_user("target", Role::Auditor, Scope::County, None)
+        .await;
+    let spare_cadre = app
+        .add_user("cadre2", Role::PairedCadre, Scope::County, None)
+        .await;
+    let new_cadre = app
+        .add_user("cadre3", Role::PairedCadre, Scope::County, None)
+        .await;
+    app.store.pair(&system(), app.zhang, cadre).await.unwrap();
+    // 张三丰's son goes to school, so that education has a household to see.
+    let zhang = app.store.household(&system(), app.zhang).await.unwrap();
+    let son = zhang
+        .members
+        .iter()
+        .find(|p| p.fields.name.as_str() == "张小明")
+        .unwrap();
+    let mut fields = son.fields.clone();
+    fields.school_stage = Some(SchoolStage::Junior);
+    app.store
+        .update_member(&system(), son.id, zhang.household.version, &fields)
+        .await
+        .unwrap();
+
+    let county = app.login(COUNTY).await;
+    let mut household_fields = HashMap::new();
+    for h in [app.zhang, app.li, app.wang] {
+        let dto = app
+            .get(Some(&county), &format!("/api/households/{}", h.0))
+            .await
+            .json();
+        household_fields.insert(h.0, dto["fields"].clone());
+    }
+    let zhang_son = first_member(&app, app.zhang, false).await;
+    let li_head = first_member(&app, app.li, true).await;
+    let wang_head = first_member(&app, app.wang, true).await;
+    let (zhang, li, wang) = (
+        (app.zhang, zhang_son),
+        (app.li, li_head),
+        (app.wang, wang_head),
+    );
+
+    let logins: [(Option<&'static str>, _); 9] = [
+        (None, wang),
+        (Some("admin"), wang),
+        (Some(COUNTY), wang),
+        (Some(AUDITOR), wang),
+        (Some(QINGLONG_CASEWORKER), wang),
+        (Some("fuxing"), li),
+        (Some("jiaoyu"), wang),
+        (Some("cadre"), wang),
+        (Some("social"), wang),
+    ];
+    let mut callers = Vec::new();
+    for (username, outside) in logins {
+        let client = match username {
+            Some(u) => Some(app.login(u).await),
+            None => None,
+        };
+        callers.push(Caller {
+            username,
+            client,
+            inside: zhang,
+            outside,
+        });
+    }
+    let world = World {
+        app,
+        fields: household_fields,
+        target,
+        spare_cadre,
+        new_cadre,
+    };
+
+    let rows: HashMap<(&str, &str), Vec<&str>> = MATRIX
+        .iter()
+        .map(|(route, cells)| {
+            let (method, path) = route.split_once(' ').unwrap();
+            let cells: Vec<&str> = cells.split_whitespace().collect();
+            assert_eq!(cells.len(), WHO.len(), "{route} needs a cell per caller");
+            ((method, path), cells)
+        })
+        .collect();
+    assert_eq!(rows.len(), MATRIX.len(), "a route is in the matrix twice");
+    for key in rows.keys() {
+        assert!(
+            doudi_web::ROUTES.iter().any(|r| (r.method, r.path) == *key),
+            "the matrix has a row for {key:?}, which is not a route"
+        );
+    }
+
+    let mut wrong = Vec::new();
+    for route in doudi_web::ROUTES {
+        let cells = rows.get(&(route.method, route.path)).unwrap_or_else(|| {
+            panic!(
+                "{} {} has no row in the matrix: decide who may call it",
+                route.method, route.path
+            )
+        });
+        let about_a_household = route.path.contains("{id}") && !route.path.starts_with("/admin/");
+        for (i, caller) in callers.iter_mut().enumerate() {
+            let sides: &[bool] = if about_a_household {
+                &[true, false]
+            } else {
+                &[true]
+            };
+            for &inside in sides {
+                let reply = call(&world, caller, route.method, route.path, inside).await;
+                let (want, got) = (expected(cells[i], inside), classify(&reply));
+                if want != got {
+                    wrong.push(format!(
+                        "{} {} by {} ({}): expected {want}, got {got} ({})",
+                        route.method,
+                        route.path,
+                        WHO[i],
+                        if inside { "inside" } else { "outside" },
+                        reply.status
+                    ));
+                }
+                // Logging out ends the caller's session: log in again for the next route.
+                if route.path.contains("logout")
+                    && let Some(username) = caller.username
+                {
+                    caller.client = Some(world.app.login(username).await);
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} cells differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
