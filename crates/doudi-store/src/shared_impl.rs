@@ -1513,7 +1513,10 @@ impl Store for Backend {
         from: Month,
         until: Month,
     ) -> Result<Vec<Snapshot>, StoreError> {
-        require_read(actor)?;
+        // Snapshots hold incomes and assets: whole households, which departments do not see.
+        if !actor.sees_whole_households() {
+            return Err(StoreError::Forbidden);
+        }
         let out = self.read_snapshots(actor, from, until).await?;
         let detail = format!("规则快照（{from}起，{until}前）；{}户", out.len());
         self.audit_alone(actor, AuditAction::BulkRead, "households", &detail)

@@ -73,8 +73,10 @@ impl SqliteStore {
         from: Month,
         until: Month,
     ) -> Result<Vec<doudi_core::facts::Snapshot>, StoreError> {
+        // The file path knows scopes, not pairings: a paired cadre's few households go
+        // through the shared path.
         match &self.file {
-            Some(file) => {
+            Some(file) if actor.role != doudi_core::Role::PairedCadre => {
                 let (file, scope) = (file.clone(), actor.scope.clone());
                 let today = common::today();
                 tokio::task::spawn_blocking(move || {
@@ -83,7 +85,7 @@ impl SqliteStore {
                 .await
                 .map_err(|e| StoreError::BulkRead(format!("the reading thread failed: {e}")))?
             }
-            None => self.snapshots_through_sqlx(actor, from, until).await,
+            _ => self.snapshots_through_sqlx(actor, from, until).await,
         }
     }
 

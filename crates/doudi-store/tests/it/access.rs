@@ -242,3 +242,23 @@ conformance! {
 async fn cadre_in(store: &Arc<dyn Store>) -> doudi_core::Actor {
     cadre(store, "localcadre", Scope::Division(code(QINGLONG))).await
 }
+
+conformance! {
+    async fn rule_snapshots_are_whole_households_so_departments_get_none_and_a_cadre_only_their_pairs(store) {
+        let mine = plain(&store, "SN-0001", QINGLONG_1).await;
+        plain(&store, "SN-0002", QINGLONG_2).await;
+        let cadre = cadre(&store, "cadre-sn", Scope::County).await;
+        store.pair(&caseworker(QINGLONG), mine, cadre.user_id).await.unwrap();
+        let (from, until) = (doudi_core::Month::new(2026, 1).unwrap(), doudi_core::Month::new(2026, 12).unwrap());
+
+        let paired = store.snapshots(&cadre, from, until).await.unwrap();
+        assert_eq!(paired.iter().map(|s| s.id).collect::<Vec<_>>(), vec![mine.0]);
+        for department in [Department::Education, Department::HumanResources] {
+            assert!(matches!(
+                store.snapshots(&department_officer(department), from, until).await,
+                Err(StoreError::Forbidden)
+            ));
+        }
+        assert!(matches!(store.snapshots(&social_organisation(), from, until).await, Err(StoreError::Forbidden)));
+    }
+}
