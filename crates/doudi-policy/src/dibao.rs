@@ -5,7 +5,7 @@
 //! × size × months, no division), and the one division, the monthly average of the gap, is
 //! rounded by the named rule `dibao.payment_rounding`.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use doudi_core::{Money, SchoolStage, age_on};
 
 use crate::explain::{Arg, Explanation, Trace};
@@ -55,19 +55,6 @@ impl Refusal {
             Refusal::OwnsVehicle => "家庭拥有机动车",
             Refusal::NoMembers => "家庭没有成员",
         }
-    }
-}
-
-/// The day on which ages and school stages count for month `m`.
-fn reference_day(r: &Resolved) -> NaiveDate {
-    if r.dibao_age_at_month_end {
-        let next = r.month.first_day() + chrono::Duration::days(32);
-        NaiveDate::from_ymd_opt(next.year(), next.month(), 1)
-            .expect("valid")
-            .pred_opt()
-            .expect("valid")
-    } else {
-        r.month.first_day()
     }
 }
 
@@ -218,15 +205,8 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
     }
 
     // Assets.
-    let savings_limit = Money::from_fen(
-        crate::scale(
-            standard,
-            r.dibao_savings_limit,
-            crate::params::Rounding::FenHalfUp,
-        )
-        .fen()
-            * i64::from(size),
-    );
+    let savings_limit =
+        Money::from_fen(r.derived.dibao_savings_limit_per_person.fen() * i64::from(size));
     let savings_ok = h.assets.savings <= savings_limit;
     let vehicle_ok = r.dibao_vehicles_allowed || h.assets.vehicles == 0;
     let mut step = t.sub("2.1.b", "家庭财产条件");
@@ -293,7 +273,7 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
     t.attach(step);
 
     // Classified extras.
-    let day = reference_day(r);
+    let day = r.derived.dibao_reference_day;
     let mut extras = Money::ZERO;
     let mut step = t.sub("2.1.a", "分类重点救助");
     for (i, m) in h.members.iter().enumerate() {

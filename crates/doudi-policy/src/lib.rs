@@ -47,6 +47,8 @@ macro_rules! parameters {
             $( #[doc = $label] pub $field: $ty, )+
             entries: Vec<Entry>,
             citations: std::sync::Arc<[Citation]>,
+            /// Values derived from the parameters once per month, not once per household.
+            pub derived: Derived,
         }
 
         impl Resolved {
@@ -60,12 +62,15 @@ macro_rules! parameters {
                     entries.push(e.clone());
                 }
                 let mut values = entries.iter().map(|e| e.value.clone());
-                Ok(Resolved {
+                let mut r = Resolved {
                     month: m,
                     $( $field: extract!($kind, values.next().expect("one value per parameter")), )+
                     citations: entries.iter().enumerate().map(|(i, e)| citation(i, e)).collect(),
                     entries,
-                })
+                    derived: Derived::default(),
+                };
+                r.derived = Derived::of(&r);
+                Ok(r)
             }
         }
     };
@@ -191,6 +196,40 @@ pub struct MissingParameter {
     pub key: &'static str,
     /// The month.
     pub month: Month,
+}
+
+/// Values the rules derive from the parameters of a month: computed once when the month is
+/// resolved, so that evaluating a million households does not repeat them a million times.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Derived {
+    /// The day on which dibao ages and school stages count (2.1.a): the month's last day when
+    /// `dibao.age_at_month_end`, else its first.
+    pub dibao_reference_day: chrono::NaiveDate,
+    /// Savings allowed per person (2.1.b): the standard × `dibao.savings_limit`, rounded half
+    /// up to the fen.
+    pub dibao_savings_limit_per_person: Money,
+}
+
+impl Derived {
+    fn of(r: &Resolved) -> Derived {
+        let first = r.month.first_day();
+        Derived {
+            dibao_reference_day: if r.dibao_age_at_month_end {
+                r.month
+                    .plus(1)
+                    .first_day()
+                    .pred_opt()
+                    .expect("a month has a last day")
+            } else {
+                first
+            },
+            dibao_savings_limit_per_person: scale(
+                r.dibao_standard,
+                r.dibao_savings_limit,
+                Rounding::FenHalfUp,
+            ),
+        }
+    }
 }
 
 /// How a parameter was used, for explanations.
