@@ -18,6 +18,7 @@ use doudi_core::{
 };
 
 use crate::audit::{AuditAction, AuditFilter};
+use crate::keys::{Column, Keys, OpenError};
 use crate::{
     FinanceChange, HistoryEntry, HouseholdFilter, HouseholdSummary, StoreError, UserRecord,
 };
@@ -34,8 +35,8 @@ pub(crate) const PERSON_COLUMNS: &str = "id, household_id, name, id_number, rela
 
 /// The columns of `persons` that [`PersonValues`] writes (without `id`, `household_id` and
 /// `position`), in its order.
-pub(crate) const PERSON_VALUE_COLUMNS: &str = "name, initials, id_number, id_number_reversed, \
-     relation, disability_kind, disability_grade, serious_illness, disease, special_disease, \
+pub(crate) const PERSON_VALUE_COLUMNS: &str = "name, initials, id_number, id_number_bidx, \
+     id_tail_bidx, relation, disability_kind, disability_grade, serious_illness, disease, special_disease, \
      self_care, work_capacity, willing_to_work, employment, school_stage, boarding, insurance, \
      family_doctor, health_record, phone";
 
@@ -108,6 +109,28 @@ pub(crate) fn covers(actor: &Actor, community: &str) -> bool {
 /// be personal.
 pub(crate) fn corrupt(table: &str, column: &str, id: impl Display) -> StoreError {
     StoreError::Corrupt(format!("{table}.{column} of row {id}"))
+}
+
+/// Decrypts a sealed value of `table.column` in row `id`: a value sealed under another key is
+/// [`StoreError::Key`], one that does not decrypt is corrupt (altered, or not sealed at all).
+pub(crate) fn unseal(
+    keys: &Keys,
+    sealed: &str,
+    column: Column,
+    table: &str,
+    column_name: &str,
+    id: i64,
+) -> Result<String, StoreError> {
+    keys.open(column, sealed).map_err(|e| match e {
+        OpenError::OtherKey(other) => StoreError::Key(format!(
+            "{table}.{column_name} of row {id} was encrypted with the data key {other}, \
+             not with the key given ({}): open the database with its own key",
+            keys.id()
+        )),
+        OpenError::Damaged => StoreError::Corrupt(format!(
+            "{table}.{column_name} of row {id} does not decrypt (altered, or not encrypted)"
+        )),
+    })
 }
 
 fn vocab<T>(
@@ -184,8 +207,8 @@ pub(crate) struct HouseholdRow {
 }
 
 impl HouseholdRow {
-    /// The household this row stores.
-    pub(crate) fn into_household(self) -> Result<Household, StoreError> {
+    /// The household this row stores, its phone and bank account decrypted.
+    pub(crate) fn into_household(self, keys: &Keys) -> Result<Household, StoreError> {
         let id = self.id;
         let t = "households";
         let code = |column: &str, value: &str| {
@@ -200,11 +223,17 @@ impl HouseholdRow {
             address: self.address,
             phone: self
                 .phone
-                .map(|p| Phone::parse(&p).map_err(|_| corrupt(t, "phone", id)))
+                .map(|p| {
+                    let p = unseal(keys, &p, Column::HouseholdPhone, t, "phone", id)?;
+                    Phone::parse(&p).map_err(|_| corrupt(t, "phone", id))
+                })
                 .transpose()?,
             bank_account: self
                 .bank_account
-                .map(|b| BankAccount::parse(&b).map_err(|_| corrupt(t, "bank_account", id)))
+                .map(|b| {
+                    let b = unseal(keys, &b, Column::HouseholdBankAccount, t, "bank_account", id)?;
+                    BankAccount::parse(&b).map_err(|_| corrupt(t, "bank_account", id))
+                })
                 .transpose()?,
             housing: vocab(Housing::parse, &self.housing, t, "housing", id)?,
             causes: split_codes(&self.causes, PovertyCause::parse, "causes", id)?,
@@ -245,8 +274,8 @@ pub(crate) struct PersonRow {
 }
 
 impl PersonRow {
-    /// The member this row stores.
-    pub(crate) fn into_person(self) -> Result<Person, StoreError> {
+    /// The member this row stores, its identity number and phone decrypted.
+    pub(crate) fn into_person(self, keys: &Keys) -> Result<Person, StoreError> {
         let id = self.id;
         let t = "persons";
         let disability = match (
@@ -262,8 +291,11 @@ impl PersonRow {
         };
         let fields = PersonFields {
             name: PersonName::parse(&self.name).map_err(|_| corrupt(t, "name", id))?,
-            id_number: IdNumber::parse(&self.id_number, far_future())
-                .map_err(|_| corrupt(t, "id_number", id))?,
+            id_number: IdNumber::parse(
+                &unseal(keys, &self.id_number, Column::PersonIdNumber, t, "id_number", id)?,
+                far_future(),
+            )
+            .map_err(|_| corrupt(t, "id_number", id))?,
             relation: vocab(Relation::parse, &self.relation, t, "relation", id)?,
             disability,
             serious_illness: self.serious_illness,
@@ -298,7 +330,10 @@ impl PersonRow {
             health_record: self.health_record,
             phone: self
                 .phone
-                .map(|p| Phone::parse(&p).map_err(|_| corrupt(t, "phone", id)))
+                .map(|p| {
+                    let p = unseal(keys, &p, Column::PersonPhone, t, "phone", id)?;
+                    Phone::parse(&p).map_err(|_| corrupt(t, "phone", id))
+                })
                 .transpose()?,
         };
         Ok(Person {
@@ -518,6 +553,7 @@ pub(crate) struct SummaryRow {
 /// What the household list needs of each member.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct MemberBrief {
+    pub(crate) id: i64,
     pub(crate) household_id: i64,
     pub(crate) position: i32,
     pub(crate) name: String,
@@ -530,6 +566,7 @@ pub(crate) struct MemberBrief {
 pub(crate) fn summaries(
     rows: Vec<SummaryRow>,
     members: Vec<MemberBrief>,
+    keys: &Keys,
 ) -> Result<Vec<HouseholdSummary>, StoreError> {
     let mut by_household: HashMap<i64, (i64, Option<MemberBrief>)> = HashMap::new();
     for m in members {
@@ -561,8 +598,18 @@ pub(crate) fn summaries(
                 category: vocab(Category::parse, &r.category, t, "category", r.id)?,
                 head_name: PersonName::parse(&head.name)
                     .map_err(|_| corrupt("persons", "name", head.household_id))?,
-                head_id_number: IdNumber::parse(&head.id_number, far_future())
-                    .map_err(|_| corrupt("persons", "id_number", head.household_id))?,
+                head_id_number: IdNumber::parse(
+                    &unseal(
+                        keys,
+                        &head.id_number,
+                        Column::PersonIdNumber,
+                        "persons",
+                        "id_number",
+                        head.id,
+                    )?,
+                    far_future(),
+                )
+                .map_err(|_| corrupt("persons", "id_number", head.id))?,
                 members: count,
                 causes: split_codes(&r.causes, PovertyCause::parse, "causes", r.id)?,
                 enrolled_on: r.enrolled_on,
@@ -575,12 +622,14 @@ pub(crate) fn summaries(
 
 // ---- values to write ----
 
-/// The values of a member as `persons` stores them, in [`PERSON_VALUE_COLUMNS`] order.
+/// The values of a member as `persons` stores them, in [`PERSON_VALUE_COLUMNS`] order: the
+/// identity number and phone sealed, the identity number's blind indexes beside it.
 pub(crate) struct PersonValues<'a> {
     pub(crate) name: &'a str,
     pub(crate) initials: String,
-    pub(crate) id_number: &'a str,
-    pub(crate) id_number_reversed: String,
+    pub(crate) id_number: String,
+    pub(crate) id_number_bidx: String,
+    pub(crate) id_tail_bidx: String,
     pub(crate) relation: &'static str,
     pub(crate) disability_kind: Option<&'static str>,
     pub(crate) disability_grade: Option<&'static str>,
@@ -596,17 +645,19 @@ pub(crate) struct PersonValues<'a> {
     pub(crate) insurance: &'static str,
     pub(crate) family_doctor: bool,
     pub(crate) health_record: bool,
-    pub(crate) phone: Option<&'a str>,
+    pub(crate) phone: Option<String>,
 }
 
 impl<'a> PersonValues<'a> {
-    /// The values of these fields.
-    pub(crate) fn of(p: &'a PersonFields) -> PersonValues<'a> {
+    /// The values of these fields, sealed with `keys`.
+    pub(crate) fn of(p: &'a PersonFields, keys: &Keys) -> PersonValues<'a> {
+        let id = p.id_number.as_str();
         PersonValues {
             name: p.name.as_str(),
             initials: p.name.initials(),
-            id_number: p.id_number.as_str(),
-            id_number_reversed: p.id_number.as_str().chars().rev().collect(),
+            id_number: keys.seal(Column::PersonIdNumber, id),
+            id_number_bidx: keys.id_number_index(id),
+            id_tail_bidx: keys.id_tail_index(id),
             relation: p.relation.code(),
             disability_kind: p.disability.map(|d| d.kind.code()),
             disability_grade: p.disability.map(|d| d.grade.code()),
@@ -622,7 +673,10 @@ impl<'a> PersonValues<'a> {
             insurance: p.insurance.code(),
             family_doctor: p.family_doctor,
             health_record: p.health_record,
-            phone: p.phone.as_ref().map(Phone::as_str),
+            phone: p
+                .phone
+                .as_ref()
+                .map(|phone| keys.seal(Column::PersonPhone, phone.as_str())),
         }
     }
 }
@@ -710,8 +764,8 @@ pub(crate) fn unknown_township(code: &DivisionCode) -> StoreError {
 pub(crate) enum Search {
     /// A member with exactly this identity number.
     IdNumber(String),
-    /// A member whose identity number ends with these characters; the value is reversed, so
-    /// that the search is a prefix range over `id_number_reversed`.
+    /// A member whose identity number ends with these 4 to 8 characters: the candidates come
+    /// from the blind index of the last four, and are decrypted to compare the rest.
     IdSuffix(String),
     /// A member whose pinyin initials start with these lower-case letters.
     Initials(String),
@@ -742,7 +796,7 @@ pub(crate) fn classify_search(query: &str, today: NaiveDate) -> Result<Option<Se
             15 | 18 => IdNumber::parse(&normalised, today)
                 .map(|id| Some(Search::IdNumber(id.as_str().to_owned())))
                 .map_err(invalid),
-            4..=8 => Ok(Some(Search::IdSuffix(normalised.chars().rev().collect()))),
+            4..=8 => Ok(Some(Search::IdSuffix(normalised))),
             _ => Err(invalid(
                 "请输入身份证号码的后4至8位，或完整的15位或18位号码",
             )),
@@ -885,7 +939,9 @@ pub(crate) fn unique_violation(e: &sqlx::Error) -> Option<Unique> {
     let is = |constraint: &str, column: &str| name == constraint || message.contains(column);
     Some(if is("households_number_key", "households.number") {
         Unique::HouseholdNumber
-    } else if is("persons_id_number_key", "persons.id_number") {
+    } else if is("persons_id_number_key", "persons.id_number")
+        || name == "persons_id_number_bidx_key"
+    {
         Unique::IdNumber
     } else if is("users_username_key", "users.username") {
         Unique::Username
@@ -913,12 +969,10 @@ pub(crate) fn duplicate_from(e: sqlx::Error) -> StoreError {
 }
 
 /// The message for an identity number filed in another household.
-pub(crate) fn id_number_filed(id: &str, household_number: &str) -> StoreError {
-    let masked = IdNumber::parse(id, far_future())
-        .map(|id| id.masked())
-        .unwrap_or_else(|_| "（无效号码）".into());
+pub(crate) fn id_number_filed(id: &IdNumber, household_number: &str) -> StoreError {
     StoreError::Duplicate(format!(
-        "身份证号码 {masked} 已在户 {household_number} 中登记"
+        "身份证号码 {} 已在户 {household_number} 中登记",
+        id.masked()
     ))
 }
 
@@ -1097,8 +1151,8 @@ mod tests {
             "110105491231002",
             Some(Search::IdNumber("11010519491231002X".into())),
         );
-        check("002x", Some(Search::IdSuffix("X200".into())));
-        check("１２３４", Some(Search::IdSuffix("4321".into())));
+        check("002x", Some(Search::IdSuffix("002X".into())));
+        check("１２３４", Some(Search::IdSuffix("1234".into())));
         check("ZSF", Some(Search::Initials("zsf".into())));
         check("张三", Some(Search::Name("%张三%".into())));
         check("50%_", Some(Search::Name("%50\\%\\_%".into())));
@@ -1120,7 +1174,7 @@ mod tests {
     fn column_lists_are_counted_by_their_commas() {
         assert_eq!(
             count_columns(PERSON_VALUE_COLUMNS),
-            20,
+            21,
             "as many as PersonValues has"
         );
         assert_eq!(count_columns("a"), 1);

@@ -25,12 +25,14 @@ const MAX_BIND_PARAMS: usize = 32_766;
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    keys: KeyCell,
 }
 
 impl SqliteStore {
     /// Opens `sqlite://path/to/file.db` (creating the file if missing) or `sqlite::memory:`,
-    /// applies the migrations and seeds the township table.
-    pub async fn connect(url: &str) -> Result<SqliteStore, StoreError> {
+    /// applies the migrations, seeds the township table and checks (or, for a database without
+    /// one, adopts) the data key.
+    pub async fn connect(url: &str, keys: Keys) -> Result<SqliteStore, StoreError> {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -57,7 +59,9 @@ impl SqliteStore {
         .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         seed_townships(&pool).await?;
-        Ok(SqliteStore { pool })
+        let store = SqliteStore::with_keys(pool, keys);
+        store.adopt_key().await?;
+        Ok(store)
     }
 
     /// A transaction that reads one consistent snapshot.
@@ -113,6 +117,22 @@ async fn after_import(conn: &mut Conn, deferred: Vec<String>) -> Result<(), sqlx
 /// Makes audit appends one at a time. Nothing to do: every write transaction already holds the
 /// database's write lock from its start (`BEGIN IMMEDIATE`).
 async fn lock_audit(_conn: &mut Conn) -> Result<(), sqlx::Error> {
+    Ok(())
+}
+
+/// Keeps other writers out of the registry for a transaction that rewrites it (the first
+/// sealing, a key rotation). Nothing to do: the transaction holds the write lock from its start.
+async fn lock_registry(_conn: &mut Conn) -> Result<(), sqlx::Error> {
+    Ok(())
+}
+
+/// Rewrites the database file after identifiers were sealed or re-sealed, so that the values
+/// they replaced do not linger in free pages or in the write-ahead log.
+async fn compact(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    sqlx::query("VACUUM").execute(pool).await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(pool)
+        .await?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 mod support;
 
 mod audit;
+mod encryption;
 mod finances;
 mod households;
 mod import;

@@ -40,7 +40,7 @@ async fn a_sqlite_file_is_created_when_missing_and_keeps_what_was_filed() {
     let path = dir.0.join("registry.db");
     assert!(!path.exists());
     {
-        let store = doudi_store::connect(&dir.sqlite_url("registry.db"))
+        let store = doudi_store::connect(&dir.sqlite_url("registry.db"), crate::support::test_keys())
             .await
             .unwrap();
         store
@@ -50,7 +50,7 @@ async fn a_sqlite_file_is_created_when_missing_and_keeps_what_was_filed() {
     }
     assert!(path.exists());
 
-    let store = doudi_store::connect(&dir.sqlite_url("registry.db"))
+    let store = doudi_store::connect(&dir.sqlite_url("registry.db"), crate::support::test_keys())
         .await
         .unwrap();
     let page = store
@@ -85,7 +85,7 @@ async fn a_sqlite_file_is_created_when_missing_and_keeps_what_was_filed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writers_on_a_sqlite_file_wait_for_each_other_and_lose_no_update() {
     let dir = TempDir::new();
-    let store = doudi_store::connect(&dir.sqlite_url("registry.db"))
+    let store = doudi_store::connect(&dir.sqlite_url("registry.db"), crate::support::test_keys())
         .await
         .unwrap();
     crate::households::many_writers_lose_no_update(store).await;
@@ -94,7 +94,7 @@ async fn writers_on_a_sqlite_file_wait_for_each_other_and_lose_no_update() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn simultaneous_edits_on_a_sqlite_file_let_exactly_one_through() {
     let dir = TempDir::new();
-    let store = doudi_store::connect(&dir.sqlite_url("registry.db"))
+    let store = doudi_store::connect(&dir.sqlite_url("registry.db"), crate::support::test_keys())
         .await
         .unwrap();
     crate::households::two_simultaneous_edits_from_one_version_let_exactly_one_through::case(store)
@@ -118,9 +118,9 @@ async fn person_indexes(url: &str) -> Vec<String> {
 async fn a_large_import_rebuilds_the_search_indexes_and_a_failed_one_keeps_them() {
     let dir = TempDir::new();
     let url = dir.sqlite_url("registry.db");
-    let store = doudi_store::connect(&url).await.unwrap();
+    let store = doudi_store::connect(&url, crate::support::test_keys()).await.unwrap();
     let indexes = person_indexes(&url).await;
-    assert_eq!(indexes.len(), 4, "{indexes:?}");
+    assert_eq!(indexes.len(), 5, "{indexes:?}");
 
     // Large enough to have the indexes set aside, and failing on its last household.
     store
