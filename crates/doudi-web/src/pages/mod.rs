@@ -37,6 +37,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/import/template.csv", get(template_csv))
         .route("/households/new", get(edit::new_form).post(edit::create))
         .route("/households/{id}", get(detail::show))
+        .route("/households/{id}/unmask", post(detail::unmask))
         .route("/households/{id}/entitlement", get(entitlement::show))
         .route(
             "/households/{id}/edit",

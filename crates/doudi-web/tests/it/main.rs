@@ -10,3 +10,4 @@ mod measure;
 mod security;
 mod session;
 mod support;
+mod unmask;
