@@ -4,5 +4,6 @@
 mod audit;
 mod cli;
 mod http;
+mod keys;
 mod policy;
 mod support;
