@@ -231,7 +231,14 @@ impl HouseholdRow {
             bank_account: self
                 .bank_account
                 .map(|b| {
-                    let b = unseal(keys, &b, Column::HouseholdBankAccount, t, "bank_account", id)?;
+                    let b = unseal(
+                        keys,
+                        &b,
+                        Column::HouseholdBankAccount,
+                        t,
+                        "bank_account",
+                        id,
+                    )?;
                     BankAccount::parse(&b).map_err(|_| corrupt(t, "bank_account", id))
                 })
                 .transpose()?,
@@ -292,7 +299,14 @@ impl PersonRow {
         let fields = PersonFields {
             name: PersonName::parse(&self.name).map_err(|_| corrupt(t, "name", id))?,
             id_number: IdNumber::parse(
-                &unseal(keys, &self.id_number, Column::PersonIdNumber, t, "id_number", id)?,
+                &unseal(
+                    keys,
+                    &self.id_number,
+                    Column::PersonIdNumber,
+                    t,
+                    "id_number",
+                    id,
+                )?,
                 far_future(),
             )
             .map_err(|_| corrupt(t, "id_number", id))?,
@@ -928,7 +942,9 @@ pub(crate) enum Unique {
 }
 
 /// Which uniqueness rule `e` broke. PostgreSQL names the constraint; SQLite names the column
-/// (`UNIQUE constraint failed: persons.id_number`), so both are looked for.
+/// (`UNIQUE constraint failed: persons.id_number_bidx`), so both are looked for. (Since
+/// migration 0004 the identity number's constraint, `persons_id_number_key`, is on its blind
+/// index.)
 pub(crate) fn unique_violation(e: &sqlx::Error) -> Option<Unique> {
     let db = e.as_database_error()?;
     if !db.is_unique_violation() {
@@ -939,9 +955,7 @@ pub(crate) fn unique_violation(e: &sqlx::Error) -> Option<Unique> {
     let is = |constraint: &str, column: &str| name == constraint || message.contains(column);
     Some(if is("households_number_key", "households.number") {
         Unique::HouseholdNumber
-    } else if is("persons_id_number_key", "persons.id_number")
-        || name == "persons_id_number_bidx_key"
-    {
+    } else if is("persons_id_number_key", "persons.id_number") {
         Unique::IdNumber
     } else if is("users_username_key", "users.username") {
         Unique::Username

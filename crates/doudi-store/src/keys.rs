@@ -115,8 +115,8 @@ impl Keys {
     /// The keys derived from 32 bytes of key material.
     pub fn from_bytes(material: &[u8; 32]) -> Keys {
         let derive = |label: &[u8]| -> [u8; 32] {
-            let mut mac =
-                <HmacSha256 as Mac>::new_from_slice(material).expect("HMAC takes a key of any length");
+            let mut mac = <HmacSha256 as Mac>::new_from_slice(material)
+                .expect("HMAC takes a key of any length");
             mac.update(label);
             mac.finalize().into_bytes().into()
         };
@@ -175,8 +175,7 @@ impl Keys {
 
     /// Encrypts a value of a column with a fresh random nonce.
     pub(crate) fn seal(&self, column: Column, plaintext: &str) -> String {
-        let mut nonce = [0u8; NONCE_LEN];
-        getrandom::fill(&mut nonce).expect("the operating system provides random bytes");
+        let nonce = fresh_nonce();
         let ciphertext = self
             .cipher
             .encrypt(
@@ -253,6 +252,28 @@ impl fmt::Debug for Keys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Keys(id {})", self.id)
     }
+}
+
+/// Nonces drawn from the operating system at a time, per thread.
+const NONCES_PER_DRAW: usize = 256;
+
+/// A random nonce. The operating system's random bytes are drawn 256 nonces at a time (one
+/// system call instead of 256: an import seals half a million values), and each is used once.
+fn fresh_nonce() -> [u8; NONCE_LEN] {
+    thread_local! {
+        static POOL: std::cell::RefCell<([u8; NONCE_LEN * NONCES_PER_DRAW], usize)> =
+            const { std::cell::RefCell::new(([0; NONCE_LEN * NONCES_PER_DRAW], NONCE_LEN * NONCES_PER_DRAW)) };
+    }
+    POOL.with_borrow_mut(|(bytes, used)| {
+        if *used == bytes.len() {
+            getrandom::fill(bytes).expect("the operating system provides random bytes");
+            *used = 0;
+        }
+        let mut nonce = [0u8; NONCE_LEN];
+        nonce.copy_from_slice(&bytes[*used..*used + NONCE_LEN]);
+        *used += NONCE_LEN;
+        nonce
+    })
 }
 
 /// Lower-case hex.

@@ -1045,8 +1045,9 @@ impl Backend {
     }
 
     /// Checks that the key in use is the database's, or makes it so for a database that has
-    /// none yet: then every identifier filed before encryption existed (rows without a blind
-    /// index; for households, every phone and account) is sealed, in one transaction with the
+    /// none yet: then every identifier filed before encryption existed (members without a sealed
+    /// identity number, whose plaintext migration 0004 left in `id_number_bidx`; for households,
+    /// every phone and account) is sealed, in one transaction with the
     /// recording of the key's id, and the file compacted so that no plaintext is left behind.
     async fn adopt_key(&self) -> Result<(), StoreError> {
         let keys = self.keys();
@@ -1063,7 +1064,7 @@ impl Backend {
             None => {}
         }
         let persons: Vec<(i64, String, Option<String>)> = sqlx::query_as(
-            "SELECT id, id_number, phone FROM persons WHERE id_number_bidx IS NULL ORDER BY id",
+            "SELECT id, id_number_bidx, phone FROM persons WHERE id_number IS NULL ORDER BY id",
         )
         .fetch_all(&mut *tx)
         .await?;
@@ -2548,7 +2549,14 @@ impl Store for Backend {
             let account = account
                 .as_deref()
                 .map(|a| {
-                    common::unseal(&old, a, Column::HouseholdBankAccount, t, "bank_account", *id)
+                    common::unseal(
+                        &old,
+                        a,
+                        Column::HouseholdBankAccount,
+                        t,
+                        "bank_account",
+                        *id,
+                    )
                 })
                 .transpose()?;
             sealed_households.push(SealedHousehold::new(
