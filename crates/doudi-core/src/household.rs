@@ -150,13 +150,13 @@ impl HouseholdFields {
                 township: self.township.to_string(),
             });
         }
-        if let Some(exited) = self.exited_on {
-            if exited < self.enrolled_on {
-                return Err(HouseholdFieldsError::ExitBeforeEnrolment {
-                    enrolled: self.enrolled_on,
-                    exited,
-                });
-            }
+        if let Some(exited) = self.exited_on
+            && exited < self.enrolled_on
+        {
+            return Err(HouseholdFieldsError::ExitBeforeEnrolment {
+                enrolled: self.enrolled_on,
+                exited,
+            });
         }
         if self.address.trim().is_empty() {
             return Err(HouseholdFieldsError::NoAddress);

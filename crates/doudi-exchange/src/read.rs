@@ -245,7 +245,7 @@ impl Parsed {
             }
         }
         self.households = keep;
-        self.errors.sort_by(|a, b| a.row.cmp(&b.row));
+        self.errors.sort_by_key(|a| a.row);
         self.rejected_rows.sort_unstable();
     }
 }
@@ -516,14 +516,14 @@ pub fn parse_households(
             .collect()
     });
     for ((number, cells), mut data) in sheet.rows.iter().zip(parsed_rows) {
-        if let Some(m) = &data.member {
-            if let Some(first) = id_rows.insert(m.id_number.as_str().to_owned(), *number) {
-                data.errors.push(RowError {
-                    row: *number,
-                    column: spec(Col::IdNumber).header.into(),
-                    message: format!("身份证号码{}与第{first}行重复", m.id_number.masked()),
-                });
-            }
+        if let Some(m) = &data.member
+            && let Some(first) = id_rows.insert(m.id_number.as_str().to_owned(), *number)
+        {
+            data.errors.push(RowError {
+                row: *number,
+                column: spec(Col::IdNumber).header.into(),
+                message: format!("身份证号码{}与第{first}行重复", m.id_number.masked()),
+            });
         }
         let key = group_of.len();
         let group = *group_of.entry(data.household_number.clone()).or_insert(key);
@@ -624,7 +624,7 @@ pub fn parse_households(
             _ => finish_bad(&mut parsed, rows, group_errors),
         }
     }
-    parsed.errors.sort_by(|a, b| a.row.cmp(&b.row));
+    parsed.errors.sort_by_key(|a| a.row);
     parsed.rejected_rows.sort_unstable();
     Ok(parsed)
 }

@@ -566,10 +566,10 @@ impl Parameters {
         let mut next = self.clone();
         let list = &mut next.entries[index];
         list.retain(|e| e.from < from);
-        if let Some(last) = list.last_mut() {
-            if last.until.is_none_or(|u| u >= from) {
-                last.until = from.pred_opt();
-            }
+        if let Some(last) = list.last_mut()
+            && last.until.is_none_or(|u| u >= from)
+        {
+            last.until = from.pred_opt();
         }
         list.push(Entry {
             from,

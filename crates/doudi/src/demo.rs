@@ -246,7 +246,8 @@ impl Generator {
         let pool = if female { FEMALE_CHARS } else { MALE_CHARS };
         let mut given = (*self.rng.pick(pool)).to_owned();
         if self.rng.chance(750) {
-            given.push_str(*self.rng.pick(pool));
+            let more: &&str = self.rng.pick(pool);
+            given.push_str(more);
         }
         PersonName::parse(&format!("{surname}{given}")).expect("generated names are valid")
     }
