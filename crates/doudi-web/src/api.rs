@@ -479,7 +479,11 @@ async fn unmask_household(
         .store
         .unmask(&session.actor, HouseholdId(id), &body.purpose)
         .await?;
-    Ok(Json(HouseholdDto::from_record(&record, false, state.today())))
+    Ok(Json(HouseholdDto::from_record(
+        &record,
+        false,
+        state.today(),
+    )))
 }
 
 /// Changes a household's fields. `version` is the version the change is based on.

@@ -296,13 +296,16 @@ fn parse_scope(scope: Option<&str>) -> Result<Scope> {
 /// handled (a request's fields, a row of an imported file): personal data must not reach the
 /// log (4.5). The location is enough to find the bug; the data can be found again from it.
 fn panic_without_details(info: &std::panic::PanicHookInfo<'_>) {
-    let place = info
-        .location()
-        .map_or_else(|| "an unknown place".to_owned(), |l| format!("{}:{}", l.file(), l.line()));
+    let place = info.location().map_or_else(
+        || "an unknown place".to_owned(),
+        |l| format!("{}:{}", l.file(), l.line()),
+    );
     let thread = std::thread::current();
     let thread = thread.name().unwrap_or("unnamed");
     tracing::error!(%place, %thread, "panic (message withheld: it may hold personal data)");
-    eprintln!("doudi: internal error at {place} in thread {thread} (message withheld: it may hold personal data)");
+    eprintln!(
+        "doudi: internal error at {place} in thread {thread} (message withheld: it may hold personal data)"
+    );
 }
 
 /// The data key of this run: resolved once at start-up from `--key-file`, `DOUDI_KEY_FILE` or

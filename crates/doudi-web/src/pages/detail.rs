@@ -140,7 +140,17 @@ pub(super) async fn unmask(
     let purpose = form.get("purpose").trim().to_owned();
     let actor = &session.actor;
     match state.store.unmask(actor, HouseholdId(id), &purpose).await {
-        Ok(record) => render(&state, &session, &record, Some(purpose), None, StatusCode::OK).await,
+        Ok(record) => {
+            render(
+                &state,
+                &session,
+                &record,
+                Some(purpose),
+                None,
+                StatusCode::OK,
+            )
+            .await
+        }
         Err(doudi_store::StoreError::Invalid(message)) => {
             let record = state.store.household(actor, HouseholdId(id)).await?;
             render(

@@ -23,7 +23,14 @@ async fn unmask_entries(app: &App) -> Vec<(String, String, String)> {
     };
     let page = app
         .store
-        .audit_entries(&auditor, &filter, Page { offset: 0, limit: 50 })
+        .audit_entries(
+            &auditor,
+            &filter,
+            Page {
+                offset: 0,
+                limit: 50,
+            },
+        )
         .await
         .unwrap();
     page.rows
@@ -45,7 +52,9 @@ async fn the_household_page_shows_identifiers_in_full_only_for_a_stated_purpose_
     assert!(page.body.contains("显示完整信息"));
     assert!(!page.body.contains("张三丰") && !page.body.contains(head_id.as_str()));
 
-    let refused = app.post_form(&client, &unmask_uri, &[("purpose", " ")]).await;
+    let refused = app
+        .post_form(&client, &unmask_uri, &[("purpose", " ")])
+        .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("请填写查看完整信息的用途"));
     assert!(!refused.body.contains("张三丰"), "still masked");
@@ -112,7 +121,12 @@ async fn the_api_unmasks_a_household_for_a_purpose_and_records_it() {
     assert!(missing.json()["error"].as_str().unwrap().contains("用途"));
 
     let reply = app
-        .json(Some(&client), Method::POST, &uri, &json!({"purpose": "专项审计抽查"}))
+        .json(
+            Some(&client),
+            Method::POST,
+            &uri,
+            &json!({"purpose": "专项审计抽查"}),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let body = reply.json();

@@ -153,7 +153,13 @@ fn the_demo_servers_log_contains_no_identity_or_phone_number() {
     }
     // Unmask the household (its identifiers in full on the page), and meet error pages: a
     // refused unmask, a household that does not exist, a search that cannot be run.
-    let page = request(&server.addr, "GET", &format!("/households/{id}"), &[("Cookie", &cookie)], "");
+    let page = request(
+        &server.addr,
+        "GET",
+        &format!("/households/{id}"),
+        &[("Cookie", &cookie)],
+        "",
+    );
     let csrf = page
         .body
         .split("name=\"_csrf\" value=\"")
@@ -161,22 +167,76 @@ fn the_demo_servers_log_contains_no_identity_or_phone_number() {
         .and_then(|rest| rest.split('"').next())
         .expect("the household page has a form with the CSRF token")
         .to_owned();
-    let form = [("Cookie", cookie.as_str()), ("Content-Type", "application/x-www-form-urlencoded")];
+    let form = [
+        ("Cookie", cookie.as_str()),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+    ];
     let unmask = format!("/households/{id}/unmask");
-    let shown = request(&server.addr, "POST", &unmask, &form, &format!("_csrf={csrf}&purpose={}", form_encode("核对银行账号")));
+    let shown = request(
+        &server.addr,
+        "POST",
+        &unmask,
+        &form,
+        &format!("_csrf={csrf}&purpose={}", form_encode("核对银行账号")),
+    );
     assert_eq!(shown.status, 200, "{}", shown.body);
-    assert!(regex_like_id(&shown.body).is_some(), "the unmasked page shows identity numbers in full");
-    let refused = request(&server.addr, "POST", &unmask, &form, &format!("_csrf={csrf}&purpose="));
+    assert!(
+        regex_like_id(&shown.body).is_some(),
+        "the unmasked page shows identity numbers in full"
+    );
+    let refused = request(
+        &server.addr,
+        "POST",
+        &unmask,
+        &form,
+        &format!("_csrf={csrf}&purpose="),
+    );
     assert_eq!(refused.status, 422);
-    assert_eq!(request(&server.addr, "GET", "/households/999999", &[("Cookie", &cookie)], "").status, 404);
-    assert_eq!(request(&server.addr, "GET", "/api/households/999999/unmask", &[("Cookie", &cookie)], "").status, 405);
-    assert_eq!(request(&server.addr, "GET", "/households?q=123", &[("Cookie", &cookie)], "").status, 422);
+    assert_eq!(
+        request(
+            &server.addr,
+            "GET",
+            "/households/999999",
+            &[("Cookie", &cookie)],
+            ""
+        )
+        .status,
+        404
+    );
+    assert_eq!(
+        request(
+            &server.addr,
+            "GET",
+            "/api/households/999999/unmask",
+            &[("Cookie", &cookie)],
+            ""
+        )
+        .status,
+        405
+    );
+    assert_eq!(
+        request(
+            &server.addr,
+            "GET",
+            "/households?q=123",
+            &[("Cookie", &cookie)],
+            ""
+        )
+        .status,
+        422
+    );
     let log_path = server.log.clone();
     drop(server);
     let log = std::fs::read_to_string(log_path).unwrap();
     assert!(!log.is_empty());
-    assert!(log.contains("route=/households/{id}/unmask"), "the unmask request was logged, by route");
-    assert!(log.contains("demo data key: created"), "the demo says where its key is: {log}");
+    assert!(
+        log.contains("route=/households/{id}/unmask"),
+        "the unmask request was logged, by route"
+    );
+    assert!(
+        log.contains("demo data key: created"),
+        "the demo says where its key is: {log}"
+    );
     let id_like = regex_like_id(&log);
     assert!(
         id_like.is_none(),
