@@ -149,6 +149,17 @@ impl Actor {
         self.may_read_households() && self.role != Role::DepartmentOfficer
     }
 
+    /// Whether the actor may see a household's identifiers in full when they give a purpose
+    /// (the unmask action): the roles that read full household details, that is caseworkers,
+    /// community workers and approvers within their scope, and auditors. Not the administrator
+    /// (who sees no household data) nor the system.
+    pub fn may_unmask(&self) -> bool {
+        matches!(
+            self.role,
+            Role::CountyApprover | Role::TownshipCaseworker | Role::CommunityWorker | Role::Auditor
+        )
+    }
+
     /// Whether the actor may create and edit households.
     pub fn may_write_households(&self) -> bool {
         matches!(

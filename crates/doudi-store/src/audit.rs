@@ -35,6 +35,8 @@ doudi_core::vocabulary! {
         Login = ("login", "登录"),
         LoginFailed = ("login_failed", "登录失败"),
         Logout = ("logout", "退出登录"),
+        Unmask = ("unmask", "查看完整信息"),
+        RotateKeys = ("rotate_keys", "轮换数据密钥"),
     }
 }
 

@@ -36,6 +36,7 @@ impl From<rusqlite::types::FromSqlError> for StoreError {
 /// Reads the rule snapshots of the households in `scope` that have not exited by `today`,
 /// with the figures of the months from `from` up to, not including, `until`.
 pub(crate) fn snapshots(
+    keys: std::sync::Arc<crate::Keys>,
     file: &Path,
     scope: &Scope,
     from: Month,
@@ -68,7 +69,7 @@ pub(crate) fn snapshots(
     let scoped = matches!(scope, Scope::Division(_));
     let window = [from.to_string(), until.to_string()];
 
-    let mut b = SnapshotBuilder::default();
+    let mut b = SnapshotBuilder::new(keys);
     {
         let sql = households.replacen("SELECT h.id", "SELECT h.id, h.category, h.township", 1)
             + " ORDER BY h.id";
@@ -92,7 +93,7 @@ pub(crate) fn snapshots(
             b.person(PersonFacts {
                 id: r.get(0)?,
                 household: r.get(1)?,
-                birth: r.get_ref(2)?.as_str()?,
+                id_number: r.get_ref(2)?.as_str()?,
                 disability_kind: r.get_ref(3)?.as_str_or_null()?,
                 disability_grade: r.get_ref(4)?.as_str_or_null()?,
                 serious_illness: r.get(5)?,

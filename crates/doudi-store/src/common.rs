@@ -19,6 +19,7 @@ use doudi_core::{
 };
 
 use crate::audit::{AuditAction, AuditFilter};
+use crate::keys::{Column, Keys, OpenError};
 use crate::{
     FinanceChange, HistoryEntry, HouseholdFilter, HouseholdSummary, StoreError, UserRecord,
 };
@@ -35,8 +36,8 @@ pub(crate) const PERSON_COLUMNS: &str = "id, household_id, name, id_number, rela
 
 /// The columns of `persons` that [`PersonValues`] writes (without `id`, `household_id` and
 /// `position`), in its order.
-pub(crate) const PERSON_VALUE_COLUMNS: &str = "name, initials, id_number, id_number_reversed, \
-     relation, disability_kind, disability_grade, serious_illness, disease, special_disease, \
+pub(crate) const PERSON_VALUE_COLUMNS: &str = "name, initials, id_number, id_number_bidx, \
+     id_tail_bidx, relation, disability_kind, disability_grade, serious_illness, disease, special_disease, \
      self_care, work_capacity, willing_to_work, employment, school_stage, boarding, insurance, \
      family_doctor, health_record, phone";
 
@@ -109,6 +110,28 @@ pub(crate) fn covers(actor: &Actor, community: &str) -> bool {
 /// be personal.
 pub(crate) fn corrupt(table: &str, column: &str, id: impl Display) -> StoreError {
     StoreError::Corrupt(format!("{table}.{column} of row {id}"))
+}
+
+/// Decrypts a sealed value of `table.column` in row `id`: a value sealed under another key is
+/// [`StoreError::Key`], one that does not decrypt is corrupt (altered, or not sealed at all).
+pub(crate) fn unseal(
+    keys: &Keys,
+    sealed: &str,
+    column: Column,
+    table: &str,
+    column_name: &str,
+    id: i64,
+) -> Result<String, StoreError> {
+    keys.open(column, sealed).map_err(|e| match e {
+        OpenError::OtherKey(other) => StoreError::Key(format!(
+            "{table}.{column_name} of row {id} was encrypted with the data key {other}, \
+             not with the key given ({}): open the database with its own key",
+            keys.id()
+        )),
+        OpenError::Damaged => StoreError::Corrupt(format!(
+            "{table}.{column_name} of row {id} does not decrypt (altered, or not encrypted)"
+        )),
+    })
 }
 
 fn vocab<T>(
@@ -185,8 +208,8 @@ pub(crate) struct HouseholdRow {
 }
 
 impl HouseholdRow {
-    /// The household this row stores.
-    pub(crate) fn into_household(self) -> Result<Household, StoreError> {
+    /// The household this row stores, its phone and bank account decrypted.
+    pub(crate) fn into_household(self, keys: &Keys) -> Result<Household, StoreError> {
         let id = self.id;
         let t = "households";
         let code = |column: &str, value: &str| {
@@ -201,11 +224,24 @@ impl HouseholdRow {
             address: self.address,
             phone: self
                 .phone
-                .map(|p| Phone::parse(&p).map_err(|_| corrupt(t, "phone", id)))
+                .map(|p| {
+                    let p = unseal(keys, &p, Column::HouseholdPhone, t, "phone", id)?;
+                    Phone::parse(&p).map_err(|_| corrupt(t, "phone", id))
+                })
                 .transpose()?,
             bank_account: self
                 .bank_account
-                .map(|b| BankAccount::parse(&b).map_err(|_| corrupt(t, "bank_account", id)))
+                .map(|b| {
+                    let b = unseal(
+                        keys,
+                        &b,
+                        Column::HouseholdBankAccount,
+                        t,
+                        "bank_account",
+                        id,
+                    )?;
+                    BankAccount::parse(&b).map_err(|_| corrupt(t, "bank_account", id))
+                })
                 .transpose()?,
             housing: vocab(Housing::parse, &self.housing, t, "housing", id)?,
             causes: split_codes(&self.causes, PovertyCause::parse, "causes", id)?,
@@ -246,8 +282,8 @@ pub(crate) struct PersonRow {
 }
 
 impl PersonRow {
-    /// The member this row stores.
-    pub(crate) fn into_person(self) -> Result<Person, StoreError> {
+    /// The member this row stores, its identity number and phone decrypted.
+    pub(crate) fn into_person(self, keys: &Keys) -> Result<Person, StoreError> {
         let id = self.id;
         let t = "persons";
         let disability = match (
@@ -263,8 +299,18 @@ impl PersonRow {
         };
         let fields = PersonFields {
             name: PersonName::parse(&self.name).map_err(|_| corrupt(t, "name", id))?,
-            id_number: IdNumber::parse(&self.id_number, far_future())
-                .map_err(|_| corrupt(t, "id_number", id))?,
+            id_number: IdNumber::parse(
+                &unseal(
+                    keys,
+                    &self.id_number,
+                    Column::PersonIdNumber,
+                    t,
+                    "id_number",
+                    id,
+                )?,
+                far_future(),
+            )
+            .map_err(|_| corrupt(t, "id_number", id))?,
             relation: vocab(Relation::parse, &self.relation, t, "relation", id)?,
             disability,
             serious_illness: self.serious_illness,
@@ -299,7 +345,10 @@ impl PersonRow {
             health_record: self.health_record,
             phone: self
                 .phone
-                .map(|p| Phone::parse(&p).map_err(|_| corrupt(t, "phone", id)))
+                .map(|p| {
+                    let p = unseal(keys, &p, Column::PersonPhone, t, "phone", id)?;
+                    Phone::parse(&p).map_err(|_| corrupt(t, "phone", id))
+                })
                 .transpose()?,
         };
         Ok(Person {
@@ -533,6 +582,7 @@ pub(crate) struct SummaryRow {
 /// What the household list needs of each member.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct MemberBrief {
+    pub(crate) id: i64,
     pub(crate) household_id: i64,
     pub(crate) position: i32,
     pub(crate) name: String,
@@ -545,6 +595,7 @@ pub(crate) struct MemberBrief {
 pub(crate) fn summaries(
     rows: Vec<SummaryRow>,
     members: Vec<MemberBrief>,
+    keys: &Keys,
 ) -> Result<Vec<HouseholdSummary>, StoreError> {
     let mut by_household: HashMap<i64, (i64, Option<MemberBrief>)> = HashMap::new();
     for m in members {
@@ -576,8 +627,18 @@ pub(crate) fn summaries(
                 category: vocab(Category::parse, &r.category, t, "category", r.id)?,
                 head_name: PersonName::parse(&head.name)
                     .map_err(|_| corrupt("persons", "name", head.household_id))?,
-                head_id_number: IdNumber::parse(&head.id_number, far_future())
-                    .map_err(|_| corrupt("persons", "id_number", head.household_id))?,
+                head_id_number: IdNumber::parse(
+                    &unseal(
+                        keys,
+                        &head.id_number,
+                        Column::PersonIdNumber,
+                        "persons",
+                        "id_number",
+                        head.id,
+                    )?,
+                    far_future(),
+                )
+                .map_err(|_| corrupt("persons", "id_number", head.id))?,
                 members: count,
                 causes: split_codes(&r.causes, PovertyCause::parse, "causes", r.id)?,
                 enrolled_on: r.enrolled_on,
@@ -590,12 +651,14 @@ pub(crate) fn summaries(
 
 // ---- values to write ----
 
-/// The values of a member as `persons` stores them, in [`PERSON_VALUE_COLUMNS`] order.
+/// The values of a member as `persons` stores them, in [`PERSON_VALUE_COLUMNS`] order: the
+/// identity number and phone sealed, the identity number's blind indexes beside it.
 pub(crate) struct PersonValues<'a> {
     pub(crate) name: &'a str,
     pub(crate) initials: String,
-    pub(crate) id_number: &'a str,
-    pub(crate) id_number_reversed: String,
+    pub(crate) id_number: String,
+    pub(crate) id_number_bidx: String,
+    pub(crate) id_tail_bidx: String,
     pub(crate) relation: &'static str,
     pub(crate) disability_kind: Option<&'static str>,
     pub(crate) disability_grade: Option<&'static str>,
@@ -611,17 +674,19 @@ pub(crate) struct PersonValues<'a> {
     pub(crate) insurance: &'static str,
     pub(crate) family_doctor: bool,
     pub(crate) health_record: bool,
-    pub(crate) phone: Option<&'a str>,
+    pub(crate) phone: Option<String>,
 }
 
 impl<'a> PersonValues<'a> {
-    /// The values of these fields.
-    pub(crate) fn of(p: &'a PersonFields) -> PersonValues<'a> {
+    /// The values of these fields, sealed with `keys`.
+    pub(crate) fn of(p: &'a PersonFields, keys: &Keys) -> PersonValues<'a> {
+        let id = p.id_number.as_str();
         PersonValues {
             name: p.name.as_str(),
             initials: p.name.initials(),
-            id_number: p.id_number.as_str(),
-            id_number_reversed: p.id_number.as_str().chars().rev().collect(),
+            id_number: keys.seal(Column::PersonIdNumber, id),
+            id_number_bidx: keys.id_number_index(id),
+            id_tail_bidx: keys.id_tail_index(id),
             relation: p.relation.code(),
             disability_kind: p.disability.map(|d| d.kind.code()),
             disability_grade: p.disability.map(|d| d.grade.code()),
@@ -637,7 +702,10 @@ impl<'a> PersonValues<'a> {
             insurance: p.insurance.code(),
             family_doctor: p.family_doctor,
             health_record: p.health_record,
-            phone: p.phone.as_ref().map(Phone::as_str),
+            phone: p
+                .phone
+                .as_ref()
+                .map(|phone| keys.seal(Column::PersonPhone, phone.as_str())),
         }
     }
 }
@@ -725,8 +793,8 @@ pub(crate) fn unknown_township(code: &DivisionCode) -> StoreError {
 pub(crate) enum Search {
     /// A member with exactly this identity number.
     IdNumber(String),
-    /// A member whose identity number ends with these characters; the value is reversed, so
-    /// that the search is a prefix range over `id_number_reversed`.
+    /// A member whose identity number ends with these 4 to 8 characters: the candidates come
+    /// from the blind index of the last four, and are decrypted to compare the rest.
     IdSuffix(String),
     /// A member whose pinyin initials start with these lower-case letters.
     Initials(String),
@@ -757,7 +825,7 @@ pub(crate) fn classify_search(query: &str, today: NaiveDate) -> Result<Option<Se
             15 | 18 => IdNumber::parse(&normalised, today)
                 .map(|id| Some(Search::IdNumber(id.as_str().to_owned())))
                 .map_err(invalid),
-            4..=8 => Ok(Some(Search::IdSuffix(normalised.chars().rev().collect()))),
+            4..=8 => Ok(Some(Search::IdSuffix(normalised))),
             _ => Err(invalid(
                 "请输入身份证号码的后4至8位，或完整的15位或18位号码",
             )),
@@ -889,7 +957,9 @@ pub(crate) enum Unique {
 }
 
 /// Which uniqueness rule `e` broke. PostgreSQL names the constraint; SQLite names the column
-/// (`UNIQUE constraint failed: persons.id_number`), so both are looked for.
+/// (`UNIQUE constraint failed: persons.id_number_bidx`), so both are looked for. (Since
+/// migration 0004 the identity number's constraint, `persons_id_number_key`, is on its blind
+/// index.)
 pub(crate) fn unique_violation(e: &sqlx::Error) -> Option<Unique> {
     let db = e.as_database_error()?;
     if !db.is_unique_violation() {
@@ -928,12 +998,10 @@ pub(crate) fn duplicate_from(e: sqlx::Error) -> StoreError {
 }
 
 /// The message for an identity number filed in another household.
-pub(crate) fn id_number_filed(id: &str, household_number: &str) -> StoreError {
-    let masked = IdNumber::parse(id, far_future())
-        .map(|id| id.masked())
-        .unwrap_or_else(|_| "（无效号码）".into());
+pub(crate) fn id_number_filed(id: &IdNumber, household_number: &str) -> StoreError {
     StoreError::Duplicate(format!(
-        "身份证号码 {masked} 已在户 {household_number} 中登记"
+        "身份证号码 {} 已在户 {household_number} 中登记",
+        id.masked()
     ))
 }
 
@@ -1101,80 +1169,14 @@ pub(crate) fn describe_audit_filter(filter: &AuditFilter) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 5, 1).unwrap()
-    }
-
-    fn check(query: &str, expected: Option<Search>) {
-        assert_eq!(
-            classify_search(query, today()).unwrap(),
-            expected,
-            "query {query:?}"
-        );
-    }
-
-    #[test]
-    fn a_search_is_an_id_number_a_suffix_initials_or_a_name() {
-        check("", None);
-        check("  ", None);
-        check(
-            "11010519491231002x",
-            Some(Search::IdNumber("11010519491231002X".into())),
-        );
-        check(
-            "110105491231002",
-            Some(Search::IdNumber("11010519491231002X".into())),
-        );
-        check("002x", Some(Search::IdSuffix("X200".into())));
-        check("１２３４", Some(Search::IdSuffix("4321".into())));
-        check("ZSF", Some(Search::Initials("zsf".into())));
-        check("张三", Some(Search::Name("%张三%".into())));
-        check("50%_", Some(Search::Name("%50\\%\\_%".into())));
-    }
-
-    #[test]
-    fn a_wrong_id_number_or_a_digit_string_of_another_length_is_explained() {
-        assert!(matches!(
-            classify_search("110105194912310021", today()),
-            Err(StoreError::Invalid(m)) if m.contains("校验位")
-        ));
-        assert!(matches!(
-            classify_search("123", today()),
-            Err(StoreError::Invalid(_))
-        ));
-    }
-
-    #[test]
-    fn column_lists_are_counted_by_their_commas() {
-        assert_eq!(
-            count_columns(PERSON_VALUE_COLUMNS),
-            20,
-            "as many as PersonValues has"
-        );
-        assert_eq!(count_columns("a"), 1);
-    }
-
-    #[test]
-    fn a_prefix_range_ends_just_after_the_prefix() {
-        assert_eq!(prefix_end("zs"), "zt");
-        assert_eq!(prefix_end("z"), "{");
-        assert_eq!(prefix_end("4329"), "432:");
-        assert!("zsf".as_bytes() < prefix_end("zs").as_bytes());
-    }
-}
-
 // ---- rule snapshots ----
 
 /// One member as `Store::snapshots` reads it, borrowed from the database row.
 pub(crate) struct PersonFacts<'a> {
     pub(crate) id: i64,
     pub(crate) household: i64,
-    /// Birth date as YYYYMMDD (characters 7–14 of the identity number).
-    pub(crate) birth: &'a str,
+    /// The identity number, sealed; the rules need the birth date in it.
+    pub(crate) id_number: &'a str,
     pub(crate) disability_kind: Option<&'a str>,
     pub(crate) disability_grade: Option<&'a str>,
     pub(crate) serious_illness: bool,
@@ -1186,7 +1188,7 @@ pub(crate) struct PersonFacts<'a> {
 }
 
 /// The columns of `persons` (aliased `p`) that [`PersonFacts`] reads, in its order.
-pub(crate) const PERSON_FACT_COLUMNS: &str = "p.id, p.household_id, substr(p.id_number, 7, 8), \
+pub(crate) const PERSON_FACT_COLUMNS: &str = "p.id, p.household_id, p.id_number, \
      p.disability_kind, p.disability_grade, p.serious_illness, p.school_stage, p.self_care, \
      p.boarding, p.relation = 'head', CAST(p.position AS BIGINT)";
 
@@ -1198,16 +1200,29 @@ pub(crate) const ASSET_FACT_COLUMNS: &str = "a.household_id, \
 
 /// Puts rule snapshots together from whole-table scans: households (by id), then members,
 /// monthly figures and assets in any order.
-#[derive(Default)]
 pub(crate) struct SnapshotBuilder {
+    keys: std::sync::Arc<Keys>,
+    /// Today, for reading back identity numbers (which are never born in the future).
+    today: NaiveDate,
     snapshots: Vec<doudi_core::facts::Snapshot>,
     /// Each snapshot's members' order keys: not the head, position, id.
-    keys: Vec<Vec<(bool, i64, i64)>>,
+    keys_of_members: Vec<Vec<(bool, i64, i64)>>,
     /// The snapshot each member belongs to.
     owner: HashMap<i64, usize>,
 }
 
 impl SnapshotBuilder {
+    /// A builder that opens identity numbers with `keys`.
+    pub(crate) fn new(keys: std::sync::Arc<Keys>) -> SnapshotBuilder {
+        SnapshotBuilder {
+            keys,
+            today: today(),
+            snapshots: Vec::new(),
+            keys_of_members: Vec::new(),
+            owner: HashMap::new(),
+        }
+    }
+
     fn index(&self, household: i64) -> Option<usize> {
         self.snapshots
             .binary_search_by_key(&household, |s| s.id)
@@ -1234,7 +1249,7 @@ impl SnapshotBuilder {
             months: Vec::new(),
             assets: Assets::default(),
         });
-        self.keys.push(Vec::new());
+        self.keys_of_members.push(Vec::new());
         Ok(())
     }
 
@@ -1244,7 +1259,18 @@ impl SnapshotBuilder {
         let Some(i) = self.index(p.household) else {
             return Ok(());
         };
-        let birth = NaiveDate::parse_from_str(p.birth, "%Y%m%d")
+        // The birth date is in the identity number, which only the key opens: nothing derived
+        // from it is stored in the clear.
+        let number = unseal(
+            &self.keys,
+            p.id_number,
+            Column::PersonIdNumber,
+            "persons",
+            "id_number",
+            id,
+        )?;
+        let birth = IdNumber::parse(&number, self.today)
+            .map(|n| n.birth_date())
             .map_err(|_| corrupt("persons", "id_number", id))?;
         let disability = match (p.disability_kind, p.disability_grade) {
             (Some(k), Some(g)) => Some(Disability {
@@ -1269,7 +1295,7 @@ impl SnapshotBuilder {
             self_care: vocab(SelfCare::parse, p.self_care, "persons", "self_care", id)?,
             boarding: p.boarding,
         });
-        self.keys[i].push((!p.head, p.position, id));
+        self.keys_of_members[i].push((!p.head, p.position, id));
         self.owner.insert(id, i);
         Ok(())
     }
@@ -1338,7 +1364,7 @@ impl SnapshotBuilder {
     /// The snapshots, by household id, each with its head first and then its members in the
     /// order they were filed (as `Store::records` gives them).
     pub(crate) fn finish(mut self) -> Vec<doudi_core::facts::Snapshot> {
-        for (s, keys) in self.snapshots.iter_mut().zip(&self.keys) {
+        for (s, keys) in self.snapshots.iter_mut().zip(&self.keys_of_members) {
             if !keys.is_sorted() {
                 let mut order: Vec<usize> = (0..keys.len()).collect();
                 order.sort_by_key(|&k| keys[k]);
@@ -1349,5 +1375,71 @@ impl SnapshotBuilder {
             }
         }
         self.snapshots
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 5, 1).unwrap()
+    }
+
+    fn check(query: &str, expected: Option<Search>) {
+        assert_eq!(
+            classify_search(query, today()).unwrap(),
+            expected,
+            "query {query:?}"
+        );
+    }
+
+    #[test]
+    fn a_search_is_an_id_number_a_suffix_initials_or_a_name() {
+        check("", None);
+        check("  ", None);
+        check(
+            "11010519491231002x",
+            Some(Search::IdNumber("11010519491231002X".into())),
+        );
+        check(
+            "110105491231002",
+            Some(Search::IdNumber("11010519491231002X".into())),
+        );
+        check("002x", Some(Search::IdSuffix("002X".into())));
+        check("１２３４", Some(Search::IdSuffix("1234".into())));
+        check("ZSF", Some(Search::Initials("zsf".into())));
+        check("张三", Some(Search::Name("%张三%".into())));
+        check("50%_", Some(Search::Name("%50\\%\\_%".into())));
+    }
+
+    #[test]
+    fn a_wrong_id_number_or_a_digit_string_of_another_length_is_explained() {
+        assert!(matches!(
+            classify_search("110105194912310021", today()),
+            Err(StoreError::Invalid(m)) if m.contains("校验位")
+        ));
+        assert!(matches!(
+            classify_search("123", today()),
+            Err(StoreError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn column_lists_are_counted_by_their_commas() {
+        assert_eq!(
+            count_columns(PERSON_VALUE_COLUMNS),
+            21,
+            "as many as PersonValues has"
+        );
+        assert_eq!(count_columns("a"), 1);
+    }
+
+    #[test]
+    fn a_prefix_range_ends_just_after_the_prefix() {
+        assert_eq!(prefix_end("zs"), "zt");
+        assert_eq!(prefix_end("z"), "{");
+        assert_eq!(prefix_end("4329"), "432:");
+        assert!("zsf".as_bytes() < prefix_end("zs").as_bytes());
     }
 }

@@ -15,10 +15,15 @@
 //! **Invariant:** every change and every read of household data appends an entry to the
 //! hash-chained audit trail ([`audit`]); a change's entry is written in the change's own
 //! transaction, so that there is never a change without its entry nor an entry without its change.
+//!
+//! **Invariant:** identity numbers, phone numbers and bank accounts are stored only sealed with
+//! the data key ([`keys`]), which the store is given when it opens and which never enters the
+//! database; identity numbers are found through keyed blind indexes, never through plaintext.
 
 use std::sync::Arc;
 
 pub use audit::{AuditAction, AuditBreak, AuditEntry, AuditFilter, AuditPage, AuditReport};
+pub use keys::{KeyError, Keys};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -31,6 +36,7 @@ use doudi_core::{
 pub mod audit;
 mod bulk;
 mod common;
+pub mod keys;
 pub mod postgres;
 pub mod sqlite;
 
@@ -60,6 +66,10 @@ pub enum StoreError {
     /// The request is not acceptable for a reason the caller can fix (said in the message).
     #[error("{0}")]
     Invalid(String),
+    /// The data key is not this database's key, or a sealed value was written under another
+    /// key. The message names key ids (fingerprints), never key material or personal data.
+    #[error("{0}")]
+    Key(String),
     /// A stored value could not be read back into a domain type: the database holds bad data.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
@@ -206,6 +216,19 @@ pub struct ImportCounts {
     pub incomes: u64,
     /// Asset and expense records created.
     pub other_records: u64,
+}
+
+/// What a key rotation re-encrypted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rotation {
+    /// The id of the key the values were sealed with before.
+    pub old_key_id: String,
+    /// The id of the key they are sealed with now.
+    pub new_key_id: String,
+    /// Members whose identity number (and phone) were re-encrypted and re-indexed.
+    pub people: u64,
+    /// Households whose phone or bank account were re-encrypted.
+    pub households: u64,
 }
 
 /// A user account as stored.
@@ -384,6 +407,18 @@ pub trait Store: Send + Sync + 'static {
         &self,
         actor: &Actor,
         id: HouseholdId,
+    ) -> Result<HouseholdRecord, StoreError>;
+
+    /// The household with its identifiers for showing in full (the unmask action of 5.4): only
+    /// for an actor whose role may see full details ([`Actor::may_unmask`]) and within scope,
+    /// and only with a purpose (用途, 2 to 200 characters). The audit entry (action `unmask`,
+    /// the actor, the purpose, the household; never the values) is committed before the record
+    /// is returned; if it cannot be written, nothing is returned.
+    async fn unmask(
+        &self,
+        actor: &Actor,
+        id: HouseholdId,
+        purpose: &str,
     ) -> Result<HouseholdRecord, StoreError>;
 
     /// Every household matching the filter, within the actor's scope, with everything filed
@@ -589,18 +624,28 @@ pub trait Store: Send + Sync + 'static {
         page: Page,
     ) -> Result<AuditPage, StoreError>;
 
+    /// Re-encrypts every sealed value and rebuilds the blind indexes under `new`, in one
+    /// transaction with its audit entry (key ids only), and from then on uses `new`: afterwards
+    /// the database opens only with `new`. Only the system (the command line) or an
+    /// administrator may rotate. Other processes that have the database open with the old key
+    /// must be restarted with the new one.
+    async fn rotate_keys(&self, actor: &Actor, new: &Keys) -> Result<Rotation, StoreError>;
+
     /// Walks the whole chain in order and reports the first entry that was edited, deleted or
     /// inserted. Reads one consistent snapshot, a batch at a time.
     async fn verify_audit(&self) -> Result<AuditReport, StoreError>;
 }
 
-/// Opens the store a URL names, creating the database file (SQLite) if needed, and applies
-/// migrations. `sqlite://path/to/file.db`, `sqlite::memory:`, or `postgres://…`.
-pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+/// Opens the store a URL names, creating the database file (SQLite) if needed, applies
+/// migrations, and checks that `keys` is the database's data key ([`StoreError::Key`] if not).
+/// On the first start with a key, it seals the identifiers of rows filed before encryption
+/// existed and records the key's id. `sqlite://path/to/file.db`, `sqlite::memory:`, or
+/// `postgres://…`.
+pub async fn connect(url: &str, keys: Keys) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(postgres::PgStore::connect(url).await?))
+        Ok(Arc::new(postgres::PgStore::connect(url, keys).await?))
     } else if url.starts_with("sqlite:") {
-        Ok(Arc::new(sqlite::SqliteStore::connect(url).await?))
+        Ok(Arc::new(sqlite::SqliteStore::connect(url, keys).await?))
     } else {
         Err(StoreError::Invalid(format!(
             "unknown database URL scheme (expected sqlite: or postgres://): {}",

@@ -22,11 +22,13 @@ const MAX_BIND_PARAMS: usize = 65_535;
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    keys: KeyCell,
 }
 
 impl PgStore {
-    /// Connects to `postgres://…`, applies the migrations and seeds the township table.
-    pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
+    /// Connects to `postgres://…`, applies the migrations, seeds the township table and checks
+    /// (or, for a database without one, adopts) the data key.
+    pub async fn connect(url: &str, keys: Keys) -> Result<PgStore, StoreError> {
         // Just-in-time compilation costs more (100 ms and up) than it saves on this store's
         // queries, which each touch at most a county's worth of rows.
         let options = PgConnectOptions::from_str(url)?.options([("jit", "off")]);
@@ -36,7 +38,12 @@ impl PgStore {
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         seed_townships(&pool).await?;
-        Ok(PgStore { pool })
+        let store = PgStore {
+            pool,
+            keys: key_cell(keys),
+        };
+        store.adopt_key().await?;
+        Ok(store)
     }
 
     /// The whole-registry read of [`Store::snapshots`].
@@ -109,6 +116,22 @@ async fn lock_audit(conn: &mut Conn) -> Result<(), sqlx::Error> {
         .bind(AUDIT_LOCK)
         .execute(&mut *conn)
         .await?;
+    Ok(())
+}
+
+/// Keeps other writers out of the registry for a transaction that rewrites it (the first
+/// sealing, a key rotation); readers carry on.
+async fn lock_registry(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    sqlx::query("LOCK TABLE households, persons IN SHARE ROW EXCLUSIVE MODE")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// After identifiers were sealed or re-sealed, the row versions they replaced are reclaimed by
+/// (auto)vacuum; nothing to do at once. (An operator who wants them gone immediately runs
+/// `VACUUM FULL households, persons`, as the README says.)
+async fn compact(_pool: &PgPool) -> Result<(), sqlx::Error> {
     Ok(())
 }
 

@@ -5,9 +5,15 @@
 // - `Db`, the sqlx database type, and `Backend`, the store type, which has a `pool` field;
 // - `BACKEND`, the backend's name, and `MAX_BIND_PARAMS`, how many values one statement may bind;
 // - the dialect hooks `Backend::begin_read`, `Backend::begin_write`, `prepare_import`,
-//   `after_import` and `lock_audit`;
+//   `after_import`, `lock_audit`, `lock_registry` and `compact`;
 // - `Backend::read_snapshots`, the whole-registry read behind `Store::snapshots` (PostgreSQL
-//   uses `snapshots_through_sqlx` below; a SQLite file has a faster path of its own).
+//   uses `snapshots_through_sqlx` below; a SQLite file has a faster path of its own);
+// - a `keys` field of type `KeyCell`, the data key in use.
+//
+// Identity numbers, phones and bank accounts are sealed with the data key on their way in
+// (`PersonValues::of`, `push_household`) and opened on their way out (`into_person`,
+// `into_household`); identity numbers are looked up by their blind indexes (`id_number_bidx`
+// for the whole number, `id_tail_bidx` for the last four characters).
 //
 // The SQL below is written once for both: `$1`-style placeholders (which sqlx's SQLite driver
 // also accepts), `RETURNING`, `ON CONFLICT … DO UPDATE`, `LIKE … ESCAPE`, and values bound as
@@ -25,6 +31,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::sync::{Arc, RwLock};
 use std::task::Poll;
 
 use async_trait::async_trait;
@@ -45,10 +52,19 @@ use crate::common::{
     PersonRow, PersonValues, Search, SummaryRow, SurveyRow, USER_COLUMNS, Unique, UserRow, covers,
     require_read, require_write,
 };
+use crate::keys::{Column, Keys};
 use crate::{
     AccountChange, FinanceChange, HistoryEntry, HouseholdFilter, HouseholdPage, ImportCounts,
-    NewUser, Page, Pairing, PairingFilter, Store, StoreError, TownshipCount, UserRecord,
+    NewUser, Page, Pairing, PairingFilter, Rotation, Store, StoreError, TownshipCount, UserRecord,
 };
+
+/// The data key a store uses, shared by its clones and replaced by a rotation.
+pub type KeyCell = Arc<RwLock<Arc<Keys>>>;
+
+/// A key cell holding `keys`.
+fn key_cell(keys: Keys) -> KeyCell {
+    Arc::new(RwLock::new(Arc::new(keys)))
+}
 
 impl Backend {
     /// [`Store::snapshots`] through sqlx: each table read once, in the order it is stored, and
@@ -71,7 +87,7 @@ impl Backend {
             push_list_filter(qb, actor, &NO_FILTER, None, today);
         };
         let mut tx = self.begin_read().await?;
-        let mut snapshots = common::SnapshotBuilder::default();
+        let mut snapshots = common::SnapshotBuilder::new(self.keys());
         {
             let mut q: QueryBuilder<'_, Db> =
                 QueryBuilder::new("SELECT h.id, h.category, h.township FROM households h");
@@ -108,7 +124,7 @@ impl Backend {
                 snapshots.person(common::PersonFacts {
                     id: r.0,
                     household: r.1,
-                    birth: &r.2,
+                    id_number: &r.2,
                     disability_kind: r.3.as_deref(),
                     disability_grade: r.4.as_deref(),
                     serious_illness: r.5,
@@ -226,6 +242,7 @@ fn push_household<'a>(
     b: &mut Separated<'_, 'a, Db, &'static str>,
     f: &'a HouseholdFields,
     now: DateTime<Utc>,
+    keys: &Keys,
 ) {
     b.push_bind(f.number.trim())
         .push_bind(f.township.as_str())
@@ -234,8 +251,16 @@ fn push_household<'a>(
         .push_bind(f.enrolled_on)
         .push_bind(f.exited_on)
         .push_bind(f.address.trim())
-        .push_bind(f.phone.as_ref().map(|p| p.as_str()))
-        .push_bind(f.bank_account.as_ref().map(|a| a.as_str()))
+        .push_bind(
+            f.phone
+                .as_ref()
+                .map(|p| keys.seal(Column::HouseholdPhone, p.as_str())),
+        )
+        .push_bind(
+            f.bank_account
+                .as_ref()
+                .map(|a| keys.seal(Column::HouseholdBankAccount, a.as_str())),
+        )
         .push_bind(f.housing.code())
         .push_bind(common::join_codes(&f.causes, PovertyCause::code))
         .push_bind(common::join_codes(&f.needs, doudi_core::Need::code))
@@ -252,7 +277,8 @@ fn push_person<'a>(b: &mut Separated<'_, 'a, Db, &'static str>, v: PersonValues<
     b.push_bind(v.name)
         .push_bind(v.initials)
         .push_bind(v.id_number)
-        .push_bind(v.id_number_reversed)
+        .push_bind(v.id_number_bidx)
+        .push_bind(v.id_tail_bidx)
         .push_bind(v.relation)
         .push_bind(v.disability_kind)
         .push_bind(v.disability_grade)
@@ -462,18 +488,23 @@ async fn select_person(conn: &mut Conn, id: i64) -> Result<Option<PersonRow>, sq
 /// The member `person` of `household`, or not found.
 async fn member_of(
     conn: &mut Conn,
+    keys: &Keys,
     household: i64,
     person: PersonId,
 ) -> Result<PersonFields, StoreError> {
     match select_person(conn, person.0).await? {
-        Some(row) if row.household_id == household => Ok(row.into_person()?.fields),
+        Some(row) if row.household_id == household => Ok(row.into_person(keys)?.fields),
         _ => Err(StoreError::NotFound),
     }
 }
 
 /// Everything filed about a household.
-async fn load_record(conn: &mut Conn, row: HouseholdRow) -> Result<HouseholdRecord, StoreError> {
-    let household = row.into_household()?;
+async fn load_record(
+    conn: &mut Conn,
+    keys: &Keys,
+    row: HouseholdRow,
+) -> Result<HouseholdRecord, StoreError> {
+    let household = row.into_household(keys)?;
     let id = household.id.0;
 
     let sql = format!(
@@ -482,7 +513,7 @@ async fn load_record(conn: &mut Conn, row: HouseholdRow) -> Result<HouseholdReco
     let rows: Vec<PersonRow> = sqlx::query_as(&sql).bind(id).fetch_all(&mut *conn).await?;
     let mut members = rows
         .into_iter()
-        .map(PersonRow::into_person)
+        .map(|r| r.into_person(keys))
         .collect::<Result<Vec<_>, _>>()?;
     // Head first, then in the order they were filed (the sort is stable).
     members.sort_by_key(|p| p.fields.relation != Relation::Head);
@@ -622,8 +653,14 @@ async fn ensure_township(conn: &mut Conn, code: &DivisionCode) -> Result<(), Sto
 }
 
 /// Refuses when one of these household numbers or identity numbers is already filed, naming
-/// the first one found (and, for a person, the household it is filed in).
-async fn refuse_filed(conn: &mut Conn, numbers: &[&str], ids: &[&str]) -> Result<(), StoreError> {
+/// the first one found (and, for a person, the household it is filed in). Identity numbers are
+/// looked up by their blind indexes.
+async fn refuse_filed(
+    conn: &mut Conn,
+    keys: &Keys,
+    numbers: &[&str],
+    ids: &[&IdNumber],
+) -> Result<(), StoreError> {
     for chunk in numbers.chunks(IN_LIST_CHUNK) {
         let mut qb: QueryBuilder<'_, Db> =
             QueryBuilder::new("SELECT number FROM households WHERE number IN (");
@@ -637,20 +674,27 @@ async fn refuse_filed(conn: &mut Conn, numbers: &[&str], ids: &[&str]) -> Result
             return Err(common::number_filed(&number));
         }
     }
-    for chunk in ids.chunks(IN_LIST_CHUNK) {
+    let indexes: HashMap<String, &IdNumber> = ids
+        .iter()
+        .map(|id| (keys.id_number_index(id.as_str()), *id))
+        .collect();
+    let wanted: Vec<&str> = indexes.keys().map(String::as_str).collect();
+    for chunk in wanted.chunks(IN_LIST_CHUNK) {
         let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
-            "SELECT p.id_number, h.number FROM persons p JOIN households h ON h.id = p.household_id \
-             WHERE p.id_number IN (",
+            "SELECT p.id_number_bidx, h.number FROM persons p \
+             JOIN households h ON h.id = p.household_id WHERE p.id_number_bidx IN (",
         );
         let mut list = qb.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
+        for index in chunk {
+            list.push_bind(*index);
         }
-        qb.push(") ORDER BY p.id_number LIMIT 1");
+        qb.push(") ORDER BY h.number LIMIT 1");
         let found: Option<(String, String)> =
             qb.build_query_as().fetch_optional(&mut *conn).await?;
-        if let Some((id, number)) = found {
-            return Err(common::id_number_filed(&id, &number));
+        if let Some((index, number)) = found
+            && let Some(id) = indexes.get(&index)
+        {
+            return Err(common::id_number_filed(id, &number));
         }
     }
     Ok(())
@@ -659,13 +703,14 @@ async fn refuse_filed(conn: &mut Conn, numbers: &[&str], ids: &[&str]) -> Result
 /// Inserts one household and returns its id.
 async fn insert_household(
     conn: &mut Conn,
+    keys: &Keys,
     fields: &HouseholdFields,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(format!(
         "INSERT INTO households ({HOUSEHOLD_INSERT_COLUMNS}) "
     ));
-    qb.push_values([fields], |mut b, f| push_household(&mut b, f, now));
+    qb.push_values([fields], |mut b, f| push_household(&mut b, f, now, keys));
     qb.push(" RETURNING id");
     let (id,): (i64,) = qb.build_query_as().fetch_one(&mut *conn).await?;
     Ok(id)
@@ -674,6 +719,7 @@ async fn insert_household(
 /// Inserts one member and returns its id.
 async fn insert_person(
     conn: &mut Conn,
+    keys: &Keys,
     household: i64,
     position: i32,
     fields: &PersonFields,
@@ -683,7 +729,7 @@ async fn insert_person(
     ));
     qb.push_values([fields], |mut b, f| {
         b.push_bind(household).push_bind(position);
-        push_person(&mut b, PersonValues::of(f));
+        push_person(&mut b, PersonValues::of(f, keys));
     });
     qb.push(" RETURNING id");
     let (id,): (i64,) = qb.build_query_as().fetch_one(&mut *conn).await?;
@@ -801,6 +847,7 @@ fn push_survey<'a>(b: &mut Separated<'_, 'a, Db, &'static str>, household: i64, 
 /// largest ids filed (the caller holds the locks that make this safe).
 async fn write_import(
     conn: &mut Conn,
+    keys: &Keys,
     actor: &Actor,
     households: &[NewHousehold],
     now: DateTime<Utc>,
@@ -831,7 +878,7 @@ async fn write_import(
         &placed,
         |b, p| {
             b.push_bind(p.id);
-            push_household(b, &p.new.fields, now);
+            push_household(b, &p.new.fields, now, keys);
         },
     )
     .await?;
@@ -853,7 +900,7 @@ async fn write_import(
         &persons,
         |b, (id, household, position, m)| {
             b.push_bind(*id).push_bind(*household).push_bind(*position);
-            push_person(b, PersonValues::of(m));
+            push_person(b, PersonValues::of(m, keys));
         },
     )
     .await?;
@@ -896,12 +943,73 @@ async fn seed_townships(pool: &sqlx::Pool<Db>) -> Result<(), StoreError> {
 
 // ---- the household list ----
 
+/// A search as the SQL runs it: identity numbers through their blind indexes.
+enum Lookup {
+    /// Members whose whole identity number has this blind index.
+    IdIndex(String),
+    /// These households, found by the last digits of a member's identity number.
+    Households(Vec<i64>),
+    /// Members whose pinyin initials start with these letters.
+    Initials(String),
+    /// Members whose name matches this LIKE pattern.
+    Name(String),
+}
+
+/// The most households a search by the last digits of an identity number may find; more means
+/// the digits say too little (four digits match about one person in ten thousand).
+const MAX_SUFFIX_MATCHES: usize = 5_000;
+
+/// Turns a search into what the SQL looks for. The last 4 to 8 digits of an identity number are
+/// looked up by the blind index of the last four; the candidates are decrypted and those whose
+/// number really ends with all the digits given are kept.
+async fn resolve_search(
+    conn: &mut Conn,
+    keys: &Keys,
+    search: Search,
+) -> Result<Lookup, StoreError> {
+    Ok(match search {
+        Search::IdNumber(id) => Lookup::IdIndex(keys.id_number_index(&id)),
+        Search::IdSuffix(tail) => {
+            let candidates: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT id, household_id, id_number FROM persons WHERE id_tail_bidx = $1",
+            )
+            .bind(keys.id_tail_index(&tail))
+            .fetch_all(&mut *conn)
+            .await?;
+            let mut households = Vec::new();
+            for (id, household, sealed) in candidates {
+                let number = common::unseal(
+                    keys,
+                    &sealed,
+                    Column::PersonIdNumber,
+                    "persons",
+                    "id_number",
+                    id,
+                )?;
+                if number.ends_with(&tail) {
+                    households.push(household);
+                }
+            }
+            households.sort_unstable();
+            households.dedup();
+            if households.len() > MAX_SUFFIX_MATCHES {
+                return Err(StoreError::Invalid(
+                    "符合条件的人员过多，请输入更多位身份证号码".into(),
+                ));
+            }
+            Lookup::Households(households)
+        }
+        Search::Initials(initials) => Lookup::Initials(initials),
+        Search::Name(pattern) => Lookup::Name(pattern),
+    })
+}
+
 /// Appends the WHERE clause of the household list: the actor's scope, then the filter.
 fn push_list_filter<'a>(
     qb: &mut QueryBuilder<'a, Db>,
     actor: &'a Actor,
     filter: &'a HouseholdFilter,
-    search: Option<&'a Search>,
+    search: Option<&'a Lookup>,
     today: NaiveDate,
 ) {
     qb.push(" WHERE 1 = 1");
@@ -936,7 +1044,18 @@ fn push_list_filter<'a>(
             .push_bind(today)
             .push(")");
     }
-    if let Some(search) = search {
+    if let Some(Lookup::Households(ids)) = search {
+        if ids.is_empty() {
+            qb.push(" AND 1 = 0");
+        } else {
+            qb.push(" AND h.id IN (");
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+        }
+    } else if let Some(search) = search {
         // Within a township or community, testing each of its (at most a few thousand)
         // households' members is cheapest for a name or initials, which match many people
         // county-wide; otherwise the matching members are found first, through an index (or a
@@ -944,29 +1063,24 @@ fn push_list_filter<'a>(
         let restricted = matches!(actor.scope, Scope::Division(_))
             || filter.township.is_some()
             || filter.community.is_some();
-        let per_household = restricted && matches!(search, Search::Name(_) | Search::Initials(_));
+        let per_household = restricted && matches!(search, Lookup::Name(_) | Lookup::Initials(_));
         if per_household {
             qb.push(" AND EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id AND ");
         } else {
             qb.push(" AND h.id IN (SELECT p.household_id FROM persons p WHERE ");
         }
         match search {
-            Search::IdNumber(id) => {
-                qb.push("p.id_number = ").push_bind(id.as_str());
+            Lookup::IdIndex(index) => {
+                qb.push("p.id_number_bidx = ").push_bind(index.as_str());
             }
-            Search::IdSuffix(reversed) => {
-                qb.push("p.id_number_reversed >= ")
-                    .push_bind(reversed.as_str())
-                    .push(" AND p.id_number_reversed < ")
-                    .push_bind(common::prefix_end(reversed));
-            }
-            Search::Initials(initials) => {
+            Lookup::Households(_) => unreachable!("households are filtered above"),
+            Lookup::Initials(initials) => {
                 qb.push("p.initials >= ")
                     .push_bind(initials.as_str())
                     .push(" AND p.initials < ")
                     .push_bind(common::prefix_end(initials));
             }
-            Search::Name(pattern) => {
+            Lookup::Name(pattern) => {
                 qb.push("p.name LIKE ")
                     .push_bind(pattern.as_str())
                     .push(" ESCAPE '\\'");
@@ -1069,7 +1183,168 @@ fn push_audit_filter<'a>(qb: &mut QueryBuilder<'a, Db>, filter: &'a AuditFilter)
     }
 }
 
+// ---- the data key ----
+
+/// A member's identifiers, sealed under a key: for the first sealing and for rotations.
+struct SealedPerson {
+    id: i64,
+    id_number: String,
+    id_number_bidx: String,
+    id_tail_bidx: String,
+    phone: Option<String>,
+}
+
+/// A household's identifiers, sealed under a key.
+struct SealedHousehold {
+    id: i64,
+    phone: Option<String>,
+    bank_account: Option<String>,
+}
+
+impl SealedPerson {
+    /// Seals a member's identity number and phone, given in plaintext.
+    fn new(keys: &Keys, id: i64, id_number: &str, phone: Option<&str>) -> SealedPerson {
+        SealedPerson {
+            id,
+            id_number: keys.seal(Column::PersonIdNumber, id_number),
+            id_number_bidx: keys.id_number_index(id_number),
+            id_tail_bidx: keys.id_tail_index(id_number),
+            phone: phone.map(|p| keys.seal(Column::PersonPhone, p)),
+        }
+    }
+}
+
+impl SealedHousehold {
+    /// Seals a household's phone and bank account, given in plaintext.
+    fn new(keys: &Keys, id: i64, phone: Option<&str>, bank_account: Option<&str>) -> Self {
+        SealedHousehold {
+            id,
+            phone: phone.map(|p| keys.seal(Column::HouseholdPhone, p)),
+            bank_account: bank_account.map(|a| keys.seal(Column::HouseholdBankAccount, a)),
+        }
+    }
+}
+
+/// Writes sealed identifiers over what the rows hold, many rows per statement
+/// (`UPDATE … FROM (VALUES …)`, whose columns both backends name `column1`, `column2`, …).
+async fn write_sealed(
+    conn: &mut Conn,
+    persons: &[SealedPerson],
+    households: &[SealedHousehold],
+) -> Result<(), sqlx::Error> {
+    for chunk in persons.chunks(MAX_BIND_PARAMS / 5) {
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+            "UPDATE persons SET id_number = v.column2, id_number_bidx = v.column3, \
+             id_tail_bidx = v.column4, phone = v.column5 FROM (",
+        );
+        qb.push_values(chunk, |mut b, p| {
+            b.push_bind(p.id)
+                .push_bind(p.id_number.as_str())
+                .push_bind(p.id_number_bidx.as_str())
+                .push_bind(p.id_tail_bidx.as_str())
+                .push_bind(p.phone.as_deref());
+        });
+        qb.push(") AS v WHERE persons.id = v.column1");
+        qb.build().execute(&mut *conn).await?;
+    }
+    for chunk in households.chunks(MAX_BIND_PARAMS / 3) {
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+            "UPDATE households SET phone = v.column2, bank_account = v.column3 FROM (",
+        );
+        qb.push_values(chunk, |mut b, h| {
+            b.push_bind(h.id)
+                .push_bind(h.phone.as_deref())
+                .push_bind(h.bank_account.as_deref());
+        });
+        qb.push(") AS v WHERE households.id = v.column1");
+        qb.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 impl Backend {
+    /// The data key in use.
+    fn keys(&self) -> Arc<Keys> {
+        self.keys
+            .read()
+            .expect("the key cell is never left poisoned: nothing panics while holding it")
+            .clone()
+    }
+
+    /// Checks that the key in use is the database's, or makes it so for a database that has
+    /// none yet: then every identifier filed before encryption existed (members without a sealed
+    /// identity number, whose plaintext migration 0004 left in `id_number_bidx`; for households,
+    /// every phone and account) is sealed, in one transaction with the
+    /// recording of the key's id, and the file compacted so that no plaintext is left behind.
+    async fn adopt_key(&self) -> Result<(), StoreError> {
+        let keys = self.keys();
+        let mut tx = self.begin_write().await?;
+        // Two processes starting on a fresh database at once must not both adopt a key.
+        lock_registry(&mut tx).await?;
+        let recorded: Option<(String,)> =
+            sqlx::query_as("SELECT key_id FROM data_key WHERE id = 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        match recorded {
+            Some((id,)) if id == keys.id() => return Ok(()),
+            Some((id,)) => return Err(wrong_key(&id, keys.id())),
+            None => {}
+        }
+        let persons: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, id_number_bidx, phone FROM persons WHERE id_number IS NULL ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let households: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT id, phone, bank_account FROM households \
+             WHERE phone IS NOT NULL OR bank_account IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let sealed_persons: Vec<SealedPerson> = persons
+            .iter()
+            .map(|(id, number, phone)| SealedPerson::new(&keys, *id, number, phone.as_deref()))
+            .collect();
+        let sealed_households: Vec<SealedHousehold> = households
+            .iter()
+            .map(|(id, phone, account)| {
+                SealedHousehold::new(&keys, *id, phone.as_deref(), account.as_deref())
+            })
+            .collect();
+        write_sealed(&mut tx, &sealed_persons, &sealed_households).await?;
+        sqlx::query("INSERT INTO data_key (id, key_id, since) VALUES (1, $1, $2)")
+            .bind(keys.id())
+            .bind(common::now())
+            .execute(&mut *tx)
+            .await?;
+        let sealed_any = !persons.is_empty() || !households.is_empty();
+        if sealed_any {
+            append_audit(
+                &mut tx,
+                &Actor::system("数据加密"),
+                AuditAction::RotateKeys,
+                "data_key",
+                &format!(
+                    "启用数据加密（密钥标识 {}）：加密既有成员{}人、家庭{}户",
+                    keys.id(),
+                    persons.len(),
+                    households.len()
+                ),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        if sealed_any {
+            tracing::info!(
+                people = persons.len(),
+                households = households.len(),
+                "identifiers filed before encryption are now sealed"
+            );
+            compact(&self.pool).await?;
+        }
+        Ok(())
+    }
+
     /// Appends one audit entry in a short write transaction of its own: for reads, which run in
     /// read-only transactions.
     async fn audit_alone(
@@ -1084,6 +1359,14 @@ impl Backend {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The error for a key that is not the database's.
+fn wrong_key(database: &str, given: &str) -> StoreError {
+    StoreError::Key(format!(
+        "the data key given (key id {given}) is not this database's key (key id {database}): \
+         give the key its data was encrypted with (DOUDI_KEY_FILE or DOUDI_KEY)"
+    ))
 }
 
 // ---- the store ----
@@ -1162,21 +1445,18 @@ impl Store for Backend {
             return Err(StoreError::Forbidden);
         }
         let now = common::now();
+        let keys = self.keys();
         let mut tx = self.begin_write().await?;
         ensure_township(&mut tx, &fields.township).await?;
-        let ids: Vec<&str> = household
-            .members
-            .iter()
-            .map(|m| m.id_number.as_str())
-            .collect();
-        refuse_filed(&mut tx, &[fields.number.trim()], &ids).await?;
+        let ids: Vec<&IdNumber> = household.members.iter().map(|m| &m.id_number).collect();
+        refuse_filed(&mut tx, &keys, &[fields.number.trim()], &ids).await?;
 
-        let id = insert_household(&mut tx, fields, now)
+        let id = insert_household(&mut tx, &keys, fields, now)
             .await
             .map_err(common::duplicate_from)?;
         let mut persons = Vec::with_capacity(household.members.len());
         for (position, m) in household.members.iter().enumerate() {
-            let person = insert_person(&mut tx, id, position as i32, m)
+            let person = insert_person(&mut tx, &keys, id, position as i32, m)
                 .await
                 .map_err(common::duplicate_from)?;
             persons.push(person);
@@ -1254,12 +1534,13 @@ impl Store for Backend {
         }
 
         let now = common::now();
+        let keys = self.keys();
         let mut tx = self.begin_write().await?;
         let deferred = prepare_import(&mut tx, ids.len()).await?;
         for t in townships {
             ensure_township(&mut tx, t).await?;
         }
-        match write_import(&mut tx, actor, households, now).await {
+        match write_import(&mut tx, &keys, actor, households, now).await {
             Ok(counts) => {
                 after_import(&mut tx, deferred).await?;
                 append_audit(
@@ -1287,8 +1568,11 @@ impl Store for Backend {
                 // Find out what was already filed, to say so precisely.
                 let mut conn = self.pool.acquire().await?;
                 let numbers: Vec<&str> = numbers.into_keys().collect();
-                let ids: Vec<&str> = ids.into_keys().collect();
-                match refuse_filed(&mut conn, &numbers, &ids).await {
+                let ids: Vec<&IdNumber> = households
+                    .iter()
+                    .flat_map(|h| h.members.iter().map(|m| &m.id_number))
+                    .collect();
+                match refuse_filed(&mut conn, &keys, &numbers, &ids).await {
                     Err(StoreError::Duplicate(m)) => {
                         Err(StoreError::Duplicate(format!("{m}；导入未写入任何数据")))
                     }
@@ -1301,18 +1585,24 @@ impl Store for Backend {
     }
 
     async fn filed_id_numbers(&self, ids: &[IdNumber]) -> Result<Vec<IdNumber>, StoreError> {
-        let keys: Vec<&str> = ids.iter().map(IdNumber::as_str).collect();
+        let keys = self.keys();
+        let indexes: Vec<String> = ids
+            .iter()
+            .map(|id| keys.id_number_index(id.as_str()))
+            .collect();
+        let wanted: Vec<&str> = indexes.iter().map(String::as_str).collect();
         let filed = filed_keys(
             &self.pool,
-            "SELECT id_number FROM persons WHERE id_number IN (",
-            &keys,
+            "SELECT id_number_bidx FROM persons WHERE id_number_bidx IN (",
+            &wanted,
         )
         .await?;
         let mut seen = HashSet::new();
         Ok(ids
             .iter()
-            .filter(|id| filed.contains(id.as_str()) && seen.insert(id.as_str()))
-            .cloned()
+            .zip(&indexes)
+            .filter(|(id, index)| filed.contains(index.as_str()) && seen.insert(id.as_str()))
+            .map(|(id, _)| id.clone())
             .collect())
     }
 
@@ -1342,7 +1632,7 @@ impl Store for Backend {
             require_read(actor)?;
             let mut tx = self.begin_read().await?;
             let row = household_in_scope(&mut tx, actor, id.0).await?;
-            let record = load_record(&mut tx, row).await?;
+            let record = load_record(&mut tx, &self.keys(), row).await?;
             tx.commit().await?;
             for_department(actor, record)
         }
@@ -1368,6 +1658,60 @@ impl Store for Backend {
         read
     }
 
+    async fn unmask(
+        &self,
+        actor: &Actor,
+        id: HouseholdId,
+        purpose: &str,
+    ) -> Result<HouseholdRecord, StoreError> {
+        if !actor.may_unmask() {
+            return Err(StoreError::Forbidden);
+        }
+        let purpose = purpose.trim();
+        let length = purpose.chars().count();
+        let target = format!("household:{}", id.0);
+        let mut with_purpose = actor.clone();
+        with_purpose.purpose = purpose.to_owned();
+        let read = async {
+            let mut tx = self.begin_read().await?;
+            let row = household_in_scope(&mut tx, actor, id.0).await?;
+            // The household first, then the purpose: outside the scope is "not found"
+            // whatever the purpose, as for every other read.
+            if !(2..=200).contains(&length) {
+                return Err(StoreError::Invalid(
+                    "请填写查看完整信息的用途（2至200个字），该用途将记入审计日志".into(),
+                ));
+            }
+            let record = load_record(&mut tx, &self.keys(), row).await?;
+            tx.commit().await?;
+            Ok(record)
+        }
+        .await;
+        match &read {
+            // The entry is committed before the values leave the store.
+            Ok(_) => {
+                self.audit_alone(
+                    &with_purpose,
+                    AuditAction::Unmask,
+                    &target,
+                    "显示完整的姓名、身份证号码、电话号码和银行账号",
+                )
+                .await?
+            }
+            Err(StoreError::NotFound) => {
+                self.audit_alone(
+                    &with_purpose,
+                    AuditAction::ReadDenied,
+                    &target,
+                    "请求显示完整信息：家庭档案不存在或不在权限范围内",
+                )
+                .await?
+            }
+            Err(_) => {}
+        }
+        read
+    }
+
     async fn records(
         &self,
         actor: &Actor,
@@ -1379,14 +1723,19 @@ impl Store for Backend {
             Some(q) => common::classify_search(q, today)?,
             None => None,
         };
+        let keys = self.keys();
+        let mut tx = self.begin_read().await?;
+        let lookup = match search {
+            Some(s) => Some(resolve_search(&mut tx, &keys, s).await?),
+            None => None,
+        };
         // Every query selects within the same filtered set of households.
         let within = |head: String, tail: &'static str| {
             let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(head);
-            push_list_filter(&mut qb, actor, filter, search.as_ref(), today);
+            push_list_filter(&mut qb, actor, filter, lookup.as_ref(), today);
             qb.push(tail);
             qb
         };
-        let mut tx = self.begin_read().await?;
         let rows: Vec<HouseholdRow> = within(
             format!("SELECT {HOUSEHOLD_COLUMNS} FROM households h"),
             " ORDER BY h.id",
@@ -1397,7 +1746,7 @@ impl Store for Backend {
         let mut records = Vec::with_capacity(rows.len());
         let mut index: HashMap<i64, usize> = HashMap::with_capacity(rows.len());
         for row in rows {
-            let household = row.into_household()?;
+            let household = row.into_household(&keys)?;
             index.insert(household.id.0, records.len());
             records.push(HouseholdRecord {
                 household,
@@ -1425,7 +1774,7 @@ impl Store for Backend {
         .await?;
         let mut owner: HashMap<i64, usize> = HashMap::with_capacity(persons.len());
         for row in persons {
-            let person = row.into_person()?;
+            let person = row.into_person(&keys)?;
             let i = index[&person.household.0];
             owner.insert(person.id.0, i);
             records[i].members.push(person);
@@ -1538,11 +1887,16 @@ impl Store for Backend {
         };
         let limit = page.limit.clamp(0, MAX_PAGE);
         let offset = page.offset.max(0);
+        let keys = self.keys();
         let mut tx = self.begin_read().await?;
+        let lookup = match search {
+            Some(s) => Some(resolve_search(&mut tx, &keys, s).await?),
+            None => None,
+        };
 
         let mut count: QueryBuilder<'_, Db> =
             QueryBuilder::new("SELECT COUNT(*) FROM households h");
-        push_list_filter(&mut count, actor, filter, search.as_ref(), today);
+        push_list_filter(&mut count, actor, filter, lookup.as_ref(), today);
         let (total,): (i64,) = count.build_query_as().fetch_one(&mut *tx).await?;
 
         let detail = format!(
@@ -1564,7 +1918,7 @@ impl Store for Backend {
             "SELECT h.id, h.number, h.township, h.community, h.category, h.causes, h.enrolled_on, \
              h.exited_on FROM households h",
         );
-        push_list_filter(&mut list, actor, filter, search.as_ref(), today);
+        push_list_filter(&mut list, actor, filter, lookup.as_ref(), today);
         list.push(" ORDER BY h.number LIMIT ")
             .push_bind(limit)
             .push(" OFFSET ")
@@ -1574,8 +1928,8 @@ impl Store for Backend {
         let mut members: Vec<MemberBrief> = Vec::new();
         if !rows.is_empty() {
             let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
-                "SELECT p.household_id, p.position, p.name, p.id_number, p.relation FROM persons p \
-                 WHERE p.household_id IN (",
+                "SELECT p.id, p.household_id, p.position, p.name, p.id_number, p.relation \
+                 FROM persons p WHERE p.household_id IN (",
             );
             let mut ids = qb.separated(", ");
             for r in &rows {
@@ -1594,7 +1948,7 @@ impl Store for Backend {
             .await?;
         Ok(HouseholdPage {
             total,
-            rows: common::summaries(rows, members)?,
+            rows: common::summaries(rows, members, &keys)?,
         })
     }
 
@@ -1611,6 +1965,7 @@ impl Store for Backend {
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let fields = common::normalise_fields(fields);
         let now = common::now();
+        let keys = self.keys();
         let mut tx = self.begin_write().await?;
         let row = lock_for_edit(&mut tx, actor, id.0, expected_version, now).await?;
         // Moving the household is only allowed within the actor's own part of the county.
@@ -1618,9 +1973,9 @@ impl Store for Backend {
             return Err(StoreError::Forbidden);
         }
         ensure_township(&mut tx, &fields.township).await?;
-        let current = row.into_household()?;
+        let current = row.into_household(&keys)?;
         if fields.number != current.fields.number {
-            refuse_filed(&mut tx, &[fields.number.as_str()], &[]).await?;
+            refuse_filed(&mut tx, &keys, &[fields.number.as_str()], &[]).await?;
         }
         let changes = common::field_changes("家庭", &current.fields.describe(), &fields.describe());
 
@@ -1640,10 +1995,18 @@ impl Store for Backend {
             .push_bind_unseparated(fields.exited_on);
         set.push("address = ")
             .push_bind_unseparated(fields.address.as_str());
-        set.push("phone = ")
-            .push_bind_unseparated(fields.phone.as_ref().map(|p| p.as_str()));
-        set.push("bank_account = ")
-            .push_bind_unseparated(fields.bank_account.as_ref().map(|a| a.as_str()));
+        set.push("phone = ").push_bind_unseparated(
+            fields
+                .phone
+                .as_ref()
+                .map(|p| keys.seal(Column::HouseholdPhone, p.as_str())),
+        );
+        set.push("bank_account = ").push_bind_unseparated(
+            fields
+                .bank_account
+                .as_ref()
+                .map(|a| keys.seal(Column::HouseholdBankAccount, a.as_str())),
+        );
         set.push("housing = ")
             .push_bind_unseparated(fields.housing.code());
         set.push("causes = ")
@@ -1683,6 +2046,7 @@ impl Store for Backend {
     ) -> Result<PersonId, StoreError> {
         require_write(actor)?;
         let now = common::now();
+        let keys = self.keys();
         let mut tx = self.begin_write().await?;
         lock_for_edit(&mut tx, actor, household.0, expected_version, now).await?;
         let members: Vec<(String, i32)> =
@@ -1697,9 +2061,9 @@ impl Store for Backend {
                 "该户已有户主；如需更换户主，请先修改原户主的与户主关系".into(),
             ));
         }
-        refuse_filed(&mut tx, &[], &[fields.id_number.as_str()]).await?;
+        refuse_filed(&mut tx, &keys, &[], &[&fields.id_number]).await?;
         let position = members.iter().map(|(_, p)| p + 1).max().unwrap_or(0);
-        let id = insert_person(&mut tx, household.0, position, fields)
+        let id = insert_person(&mut tx, &keys, household.0, position, fields)
             .await
             .map_err(common::duplicate_from)?;
         let change = Change {
@@ -1731,6 +2095,7 @@ impl Store for Backend {
     ) -> Result<Household, StoreError> {
         require_write(actor)?;
         let now = common::now();
+        let keys = self.keys();
         let mut tx = self.begin_write().await?;
         let household = select_person(&mut tx, person.0)
             .await?
@@ -1743,7 +2108,7 @@ impl Store for Backend {
             now,
         )
         .await?;
-        let old = member_of(&mut tx, row.id, person).await?;
+        let old = member_of(&mut tx, &keys, row.id, person).await?;
         if fields.relation == Relation::Head && old.relation != Relation::Head {
             let (heads,): (i64,) = sqlx::query_as(
                 "SELECT COUNT(*) FROM persons WHERE household_id = $1 AND relation = $2",
@@ -1759,7 +2124,7 @@ impl Store for Backend {
             }
         }
         if fields.id_number != old.id_number {
-            refuse_filed(&mut tx, &[], &[fields.id_number.as_str()]).await?;
+            refuse_filed(&mut tx, &keys, &[], &[&fields.id_number]).await?;
         }
         let changes = common::field_changes(
             &common::member_subject(fields),
@@ -1772,14 +2137,16 @@ impl Store for Backend {
             common::changed_fields(&changes)
         );
 
-        let v = PersonValues::of(fields);
+        let v = PersonValues::of(fields, &keys);
         let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new("UPDATE persons SET ");
         let mut set = qb.separated(", ");
         set.push("name = ").push_bind_unseparated(v.name);
         set.push("initials = ").push_bind_unseparated(v.initials);
         set.push("id_number = ").push_bind_unseparated(v.id_number);
-        set.push("id_number_reversed = ")
-            .push_bind_unseparated(v.id_number_reversed);
+        set.push("id_number_bidx = ")
+            .push_bind_unseparated(v.id_number_bidx);
+        set.push("id_tail_bidx = ")
+            .push_bind_unseparated(v.id_tail_bidx);
         set.push("relation = ").push_bind_unseparated(v.relation);
         set.push("disability_kind = ")
             .push_bind_unseparated(v.disability_kind);
@@ -1822,7 +2189,7 @@ impl Store for Backend {
         )
         .await?;
         tx.commit().await?;
-        Ok(row.into_household()?)
+        Ok(row.into_household(&keys)?)
     }
 
     async fn remove_member(
@@ -1840,6 +2207,7 @@ impl Store for Backend {
             ));
         }
         let now = common::now();
+        let keys = self.keys();
         let mut tx = self.begin_write().await?;
         let household = select_person(&mut tx, person.0)
             .await?
@@ -1852,7 +2220,7 @@ impl Store for Backend {
             now,
         )
         .await?;
-        let old = member_of(&mut tx, row.id, person).await?;
+        let old = member_of(&mut tx, &keys, row.id, person).await?;
         let (members,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM persons WHERE household_id = $1")
                 .bind(row.id)
@@ -1890,7 +2258,7 @@ impl Store for Backend {
         )
         .await?;
         tx.commit().await?;
-        Ok(row.into_household()?)
+        Ok(row.into_household(&keys)?)
     }
 
     async fn change_finances(
@@ -1908,6 +2276,7 @@ impl Store for Backend {
             _ => {}
         }
         let now = common::now();
+        let keys = self.keys();
         let mut tx = self.begin_write().await?;
         let row = lock_for_edit(&mut tx, actor, household.0, expected_version, now).await?;
         let hid = row.id;
@@ -1963,7 +2332,7 @@ impl Store for Backend {
         };
         let entry = match (money, change) {
             (Some((table, what, person, month, code, label, amount)), _) => {
-                let who = member_of(&mut tx, hid, person).await?;
+                let who = member_of(&mut tx, &keys, hid, person).await?;
                 let subject = format!("{what} {month} {label}（{}）", who.name.masked());
                 let old = match amount {
                     Some(amount) => put_money(&mut tx, table, person, month, code, amount).await?,
@@ -2010,7 +2379,7 @@ impl Store for Backend {
         let (action, detail) = common::finance_audit(change);
         append_audit(&mut tx, actor, action, &format!("household:{hid}"), &detail).await?;
         tx.commit().await?;
-        Ok(row.into_household()?)
+        Ok(row.into_household(&keys)?)
     }
 
     async fn record_survey(
@@ -2023,6 +2392,7 @@ impl Store for Backend {
         require_write(actor)?;
         common::check_survey(survey)?;
         let now = common::now();
+        let keys = self.keys();
         let mut tx = self.begin_write().await?;
         let row = lock_for_edit(&mut tx, actor, household.0, expected_version, now).await?;
         let previous: Option<SurveyRow> = sqlx::query_as(
@@ -2076,7 +2446,7 @@ impl Store for Backend {
         )
         .await?;
         tx.commit().await?;
-        Ok(row.into_household()?)
+        Ok(row.into_household(&keys)?)
     }
 
     async fn history(
@@ -2795,6 +3165,109 @@ impl Store for Backend {
         self.audit_alone(actor, AuditAction::Read, "audit_log", &detail)
             .await?;
         Ok(AuditPage { total, rows })
+    }
+
+    async fn rotate_keys(&self, actor: &Actor, new: &Keys) -> Result<Rotation, StoreError> {
+        if !matches!(actor.role, Role::System | Role::Admin) {
+            return Err(StoreError::Forbidden);
+        }
+        let old = self.keys();
+        if new.id() == old.id() {
+            return Err(StoreError::Invalid(
+                "the new key is the key already in use: generate a new one with \
+                 `doudi keys generate FILE`"
+                    .into(),
+            ));
+        }
+        let mut tx = self.begin_write().await?;
+        lock_registry(&mut tx).await?;
+        let recorded: Option<(String,)> =
+            sqlx::query_as("SELECT key_id FROM data_key WHERE id = 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        match recorded {
+            Some((id,)) if id == old.id() => {}
+            Some((id,)) => return Err(wrong_key(&id, old.id())),
+            None => return Err(StoreError::Key("the database records no data key".into())),
+        }
+        let persons: Vec<(i64, String, Option<String>)> =
+            sqlx::query_as("SELECT id, id_number, phone FROM persons ORDER BY id")
+                .fetch_all(&mut *tx)
+                .await?;
+        let households: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT id, phone, bank_account FROM households \
+             WHERE phone IS NOT NULL OR bank_account IS NOT NULL ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut sealed_persons = Vec::with_capacity(persons.len());
+        for (id, number, phone) in &persons {
+            let (t, c) = ("persons", Column::PersonIdNumber);
+            let number = common::unseal(&old, number, c, t, "id_number", *id)?;
+            let phone = phone
+                .as_deref()
+                .map(|p| common::unseal(&old, p, Column::PersonPhone, t, "phone", *id))
+                .transpose()?;
+            sealed_persons.push(SealedPerson::new(new, *id, &number, phone.as_deref()));
+        }
+        let mut sealed_households = Vec::with_capacity(households.len());
+        for (id, phone, account) in &households {
+            let t = "households";
+            let phone = phone
+                .as_deref()
+                .map(|p| common::unseal(&old, p, Column::HouseholdPhone, t, "phone", *id))
+                .transpose()?;
+            let account = account
+                .as_deref()
+                .map(|a| {
+                    common::unseal(
+                        &old,
+                        a,
+                        Column::HouseholdBankAccount,
+                        t,
+                        "bank_account",
+                        *id,
+                    )
+                })
+                .transpose()?;
+            sealed_households.push(SealedHousehold::new(
+                new,
+                *id,
+                phone.as_deref(),
+                account.as_deref(),
+            ));
+        }
+        write_sealed(&mut tx, &sealed_persons, &sealed_households).await?;
+        sqlx::query("UPDATE data_key SET key_id = $1, since = $2 WHERE id = 1")
+            .bind(new.id())
+            .bind(common::now())
+            .execute(&mut *tx)
+            .await?;
+        let rotation = Rotation {
+            old_key_id: old.id().to_owned(),
+            new_key_id: new.id().to_owned(),
+            people: persons.len() as u64,
+            households: households.len() as u64,
+        };
+        append_audit(
+            &mut tx,
+            actor,
+            AuditAction::RotateKeys,
+            "data_key",
+            &format!(
+                "数据密钥由 {} 轮换为 {}：重新加密成员{}人、家庭{}户，重建检索索引",
+                rotation.old_key_id, rotation.new_key_id, rotation.people, rotation.households
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        *self
+            .keys
+            .write()
+            .expect("the key cell is never left poisoned: nothing panics while holding it") =
+            Arc::new(new.clone());
+        compact(&self.pool).await?;
+        Ok(rotation)
     }
 
     async fn verify_audit(&self) -> Result<AuditReport, StoreError> {

@@ -27,12 +27,14 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// The database file; `None` in memory.
     file: Option<std::path::PathBuf>,
+    keys: KeyCell,
 }
 
 impl SqliteStore {
     /// Opens `sqlite://path/to/file.db` (creating the file if missing) or `sqlite::memory:`,
-    /// applies the migrations and seeds the township table.
-    pub async fn connect(url: &str) -> Result<SqliteStore, StoreError> {
+    /// applies the migrations, seeds the township table and checks (or, for a database without
+    /// one, adopts) the data key.
+    pub async fn connect(url: &str, keys: Keys) -> Result<SqliteStore, StoreError> {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let options = SqliteConnectOptions::from_str(url)?;
         let file = (!in_memory).then(|| options.get_filename().to_owned());
@@ -61,7 +63,13 @@ impl SqliteStore {
         .await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         seed_townships(&pool).await?;
-        Ok(SqliteStore { pool, file })
+        let store = SqliteStore {
+            pool,
+            keys: key_cell(keys),
+            file,
+        };
+        store.adopt_key().await?;
+        Ok(store)
     }
 
     /// The whole-registry read of [`Store::snapshots`]: from a file, through a connection of
@@ -77,10 +85,10 @@ impl SqliteStore {
         // through the shared path.
         match &self.file {
             Some(file) if actor.role != doudi_core::Role::PairedCadre => {
-                let (file, scope) = (file.clone(), actor.scope.clone());
+                let (file, scope, keys) = (file.clone(), actor.scope.clone(), self.keys());
                 let today = common::today();
                 tokio::task::spawn_blocking(move || {
-                    crate::bulk::snapshots(&file, &scope, from, until, today)
+                    crate::bulk::snapshots(keys, &file, &scope, from, until, today)
                 })
                 .await
                 .map_err(|e| StoreError::BulkRead(format!("the reading thread failed: {e}")))?
@@ -142,6 +150,22 @@ async fn after_import(conn: &mut Conn, deferred: Vec<String>) -> Result<(), sqlx
 /// Makes audit appends one at a time. Nothing to do: every write transaction already holds the
 /// database's write lock from its start (`BEGIN IMMEDIATE`).
 async fn lock_audit(_conn: &mut Conn) -> Result<(), sqlx::Error> {
+    Ok(())
+}
+
+/// Keeps other writers out of the registry for a transaction that rewrites it (the first
+/// sealing, a key rotation). Nothing to do: the transaction holds the write lock from its start.
+async fn lock_registry(_conn: &mut Conn) -> Result<(), sqlx::Error> {
+    Ok(())
+}
+
+/// Rewrites the database file after identifiers were sealed or re-sealed, so that the values
+/// they replaced do not linger in free pages or in the write-ahead log.
+async fn compact(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+    sqlx::query("VACUUM").execute(pool).await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(pool)
+        .await?;
     Ok(())
 }
 

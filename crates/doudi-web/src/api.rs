@@ -25,7 +25,7 @@ use crate::dto::{
     HistoryEntryDto, HouseholdDto, HouseholdListDto, HouseholdRowDto, ListParams, LoginRequest,
     MeDto, MemberAddedDto, MemberRequest, NewHouseholdDto, NewHouseholdInput, PairRequest,
     PairingDto, PersonInput, RemoveMemberRequest, SessionsEndedDto, SurveyInput, SurveyRequest,
-    UpdateHouseholdDto,
+    UnmaskRequest, UpdateHouseholdDto,
 };
 use crate::error::{AppError, ErrorBody, FieldErrors};
 use crate::extract::{PathParams, QueryPairs};
@@ -49,6 +49,7 @@ use crate::view::Divisions;
         list_households,
         create_household,
         get_household,
+        unmask_household,
         update_household,
         household_history,
         household_entitlement,
@@ -110,7 +111,7 @@ impl Modify for SessionSecurity {
     tag = "audit",
     params(
         ("actor" = Option<String>, Query, description = "操作人登录名"),
-        ("action" = Option<String>, Query, description = "操作代码：read、list、bulk_read、read_denied、create、update、delete、import、export、login、login_failed、logout"),
+        ("action" = Option<String>, Query, description = "操作代码：read、list、bulk_read、read_denied、create、update、delete、import、export、login、login_failed、logout、unmask、rotate_keys"),
         ("target" = Option<String>, Query, description = "对象，如 household:12；只写 household 表示全部家庭"),
         ("from" = Option<String>, Query, description = "起始日期（含，北京时间），如 2026-05-01"),
         ("until" = Option<String>, Query, description = "截止日期（含，北京时间）"),
@@ -450,6 +451,41 @@ pub(crate) async fn get_household(
     Ok(Json(
         household_dto(&state, &session, HouseholdId(id)).await?,
     ))
+}
+
+/// The household with every personal identifier in full (names, identity numbers, phones, bank
+/// accounts), for a stated purpose. Allowed to caseworkers, community workers and approvers
+/// within their scope and to auditors; the audit trail records who asked, why and for which
+/// household (never the values) before the values are returned.
+#[utoipa::path(
+    post,
+    path = "/api/households/{id}/unmask",
+    tag = "households",
+    params(("id" = i64, Path, description = "家庭ID")),
+    request_body = UnmaskRequest,
+    responses(
+        (status = 200, description = "家庭，个人信息完整显示（masked 为 false）", body = HouseholdDto),
+        (status = 401, description = "未登录", body = ErrorBody),
+        (status = 403, description = "角色无权查看完整信息或缺少 CSRF 令牌", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+        (status = 422, description = "未填写用途（2至200个字）", body = ErrorBody),
+    )
+)]
+pub(crate) async fn unmask_household(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    ApiJson(body): ApiJson<UnmaskRequest>,
+) -> Result<Json<HouseholdDto>, AppError> {
+    let record = state
+        .store
+        .unmask(&session.actor, HouseholdId(id), &body.purpose)
+        .await?;
+    Ok(Json(HouseholdDto::from_record(
+        &record,
+        false,
+        state.today(),
+    )))
 }
 
 /// Changes a household's fields. `version` is the version the change is based on.

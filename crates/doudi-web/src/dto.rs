@@ -1162,6 +1162,16 @@ pub struct RemoveMemberRequest {
     pub reason: String,
 }
 
+/// Why the client asks to see a household's identifiers in full (recorded in the audit trail).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct UnmaskRequest {
+    /// The purpose (用途), 2 to 200 characters, such as 核对银行账号以发放救助金. (A missing
+    /// purpose is refused like an empty one, after the household is found in scope.)
+    #[schema(example = "核对银行账号以发放救助金")]
+    #[serde(default)]
+    pub purpose: String,
+}
+
 /// A change to finances, based on the version of the household the client read.
 #[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
 pub struct FinanceRequest {

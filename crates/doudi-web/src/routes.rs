@@ -47,6 +47,8 @@ pub enum Permission {
     ManageAccounts,
     /// The county approver and township caseworkers: pairing cadres with households.
     ManagePairings,
+    /// Roles that may show a household's identifiers in full, for a stated purpose.
+    Unmask,
 }
 
 impl Permission {
@@ -61,6 +63,7 @@ impl Permission {
             Permission::ReadAudit => actor.may_read_audit(),
             Permission::ManageAccounts => actor.role == Role::Admin,
             Permission::ManagePairings => actor.may_manage_pairings(),
+            Permission::Unmask => actor.may_unmask(),
         }
     }
 
@@ -143,6 +146,8 @@ routes! {
     get "/api/households/{id}/history" => api::household_history, ReadWholeHouseholds;
     get "/api/households/{id}/entitlement" => api::household_entitlement, ReadWholeHouseholds;
     get "/api/households/{id}/pairings" => api::household_pairings, ReadWholeHouseholds;
+    post "/households/{id}/unmask" => pages::detail::unmask, Unmask;
+    post "/api/households/{id}/unmask" => api::unmask_household, Unmask;
 
     get "/import/template.xlsx" => pages::template_xlsx, WriteHouseholds;
     get "/import/template.csv" => pages::template_csv, WriteHouseholds;

@@ -7,16 +7,17 @@ mod bench;
 mod demo;
 mod eval;
 mod files;
+mod keys;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use doudi_core::{Actor, Division, DivisionCode, DivisionKind, Role, Scope};
-use doudi_store::{NewUser, Store, StoreError};
+use doudi_store::{Keys, NewUser, Store, StoreError};
 
 /// glibc's allocator spent a quarter of an import in malloc and free (measured with perf);
 /// mimalloc keeps per-thread heaps and is markedly faster for doudi's many small strings.
@@ -27,6 +28,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser)]
 #[command(name = "doudi", version, about, long_about = None)]
 struct Cli {
+    /// File holding the data key that encrypts identity numbers, phones and bank accounts (64
+    /// hexadecimal characters; create one with `doudi keys generate FILE`). Instead of a file,
+    /// the key itself may be given in the environment variable DOUDI_KEY (hex or base64).
+    #[arg(long, global = true, env = "DOUDI_KEY_FILE")]
+    key_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -55,6 +61,9 @@ enum Command {
     /// Pair cadres with households (结对帮扶): add, remove, list.
     #[command(subcommand)]
     Pair(accounts::PairCommand),
+    /// Create a data key file, or rotate the database's data key.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
     /// Check the audit trail's hash chain, or list its newest entries.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -182,10 +191,25 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+    std::panic::set_hook(Box::new(panic_without_details));
     let cli = Cli::parse();
+    let given = keys::given(cli.key_file.as_deref())?;
+    match &cli.command {
+        // These find their key themselves: the demo's key file, a fresh key, a new key.
+        Command::Serve(ServeArgs { demo: true, .. })
+        | Command::Demo(_)
+        | Command::Bench(_)
+        | Command::Keys(_) => {}
+        _ => {
+            if let Some(keys) = &given {
+                set_data_key(keys.clone());
+            }
+        }
+    }
     match cli.command {
-        Command::Serve(args) => serve(args).await,
-        Command::Demo(args) => demo_command(args).await,
+        Command::Serve(args) => serve(args, given).await,
+        Command::Demo(args) => demo_command(args, given).await,
+        Command::Keys(command) => keys::run(command, given).await,
         Command::Import(args) => {
             files::import(&args.db.db, &args.file, args.partial, args.errors).await
         }
@@ -206,7 +230,11 @@ async fn main() -> Result<()> {
         Command::Eval(args) => eval::eval(args).await,
         Command::Simulate(args) => eval::simulate(args).await,
         Command::Params(command) => eval::params(command),
-        Command::Bench(args) => bench::run(args).await,
+        Command::Bench(args) => {
+            // A benchmark fills fresh databases: a key given is used, else a throwaway one.
+            set_data_key(given.unwrap_or_else(|| Keys::generate().1));
+            bench::run(args).await
+        }
     }
 }
 
@@ -219,9 +247,40 @@ pub(crate) fn parse_scope(scope: Option<&str>) -> Result<Scope> {
     }
 }
 
-/// Opens the database, creating and migrating it as needed.
+/// Prints where a panic happened and nothing of its message, which may quote the data being
+/// handled (a request's fields, a row of an imported file): personal data must not reach the
+/// log (4.5). The location is enough to find the bug; the data can be found again from it.
+fn panic_without_details(info: &std::panic::PanicHookInfo<'_>) {
+    let place = info.location().map_or_else(
+        || "an unknown place".to_owned(),
+        |l| format!("{}:{}", l.file(), l.line()),
+    );
+    let thread = std::thread::current();
+    let thread = thread.name().unwrap_or("unnamed");
+    tracing::error!(%place, %thread, "panic (message withheld: it may hold personal data)");
+    eprintln!(
+        "doudi: internal error at {place} in thread {thread} (message withheld: it may hold personal data)"
+    );
+}
+
+/// The data key of this run: resolved once at start-up from `--key-file`, `DOUDI_KEY_FILE` or
+/// `DOUDI_KEY` (or, for the demo, from its key file), and used by every [`open`].
+static DATA_KEY: OnceLock<Keys> = OnceLock::new();
+
+/// Sets the data key of this run (the first setting wins; it is set once, at start-up).
+fn set_data_key(keys: Keys) {
+    let _ = DATA_KEY.set(keys);
+}
+
+/// Opens the database with the data key of this run, creating and migrating it as needed.
 pub(crate) async fn open(url: &str) -> Result<Arc<dyn Store>> {
-    doudi_store::connect(url)
+    let keys = keys::required(DATA_KEY.get().cloned())?;
+    open_with(url, keys).await
+}
+
+/// Opens the database with a key, creating and migrating it as needed.
+async fn open_with(url: &str, keys: Keys) -> Result<Arc<dyn Store>> {
+    doudi_store::connect(url, keys)
         .await
         .with_context(|| format!("opening the database ({})", redact(url)))
 }
@@ -276,7 +335,7 @@ async fn community(command: CommunityCommand) -> Result<()> {
     }
 }
 
-async fn demo_command(args: DemoArgs) -> Result<()> {
+async fn demo_command(args: DemoArgs, given: Option<Keys>) -> Result<()> {
     let as_of = args.as_of.unwrap_or_else(demo::default_as_of);
     let mut generator = demo::Generator::new(args.seed, as_of);
     let households: Vec<_> = (0..args.households)
@@ -287,7 +346,7 @@ async fn demo_command(args: DemoArgs) -> Result<()> {
         divisions.extend(generator.communities().iter().cloned());
         return files::write_new_households(&file, &households, &divisions);
     }
-    let store = open(&args.db.db).await?;
+    let store = open_with(&args.db.db, keys::demo_keys(given, &args.db.db)?).await?;
     load_demo(store.as_ref(), &generator, &households).await
 }
 
@@ -366,13 +425,19 @@ const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
 /// How many households of 青龙街道 the demo cadre is paired with.
 const DEMO_PAIRINGS: i64 = 5;
 
-async fn serve(args: ServeArgs) -> Result<()> {
+async fn serve(args: ServeArgs, given: Option<Keys>) -> Result<()> {
     let url = match (&args.db, args.demo) {
         (Some(url), _) => url.clone(),
         (None, true) => "sqlite://doudi-demo.db".to_owned(),
         (None, false) => "sqlite://doudi.db".to_owned(),
     };
-    let store = open(&url).await?;
+    // A real registry never starts without its key; the demo makes one beside its file.
+    let keys = if args.demo {
+        keys::demo_keys(given, &url)?
+    } else {
+        keys::required(given)?
+    };
+    let store = open_with(&url, keys).await?;
     if args.demo {
         prepare_demo(store.as_ref(), &args).await?;
     }

@@ -223,6 +223,27 @@ pub enum Raw {
 }
 
 impl Raw {
+    /// A raw connection to the database at `url`.
+    pub async fn connect(url: &str) -> Raw {
+        if url.starts_with("sqlite:") {
+            Raw::Sqlite(sqlx::SqliteConnection::connect(url).await.unwrap())
+        } else {
+            Raw::Pg(sqlx::PgConnection::connect(url).await.unwrap())
+        }
+    }
+
+    /// The first column of every row a query returns, as text (NULL as `None`).
+    pub async fn texts(&mut self, sql: &str) -> Vec<Option<String>> {
+        let rows: Result<Vec<(Option<String>,)>, _> = match self {
+            Raw::Sqlite(c) => sqlx::query_as(sql).fetch_all(c).await,
+            Raw::Pg(c) => sqlx::query_as(sql).fetch_all(c).await,
+        };
+        rows.unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .into_iter()
+            .map(|(v,)| v)
+            .collect()
+    }
+
     /// Runs one statement.
     pub async fn exec(&mut self, sql: &str) {
         let r = match self {
@@ -269,7 +290,7 @@ macro_rules! tampering {
             async fn sqlite() {
                 let dir = TempDir::new();
                 let url = dir.sqlite_url("audit.db");
-                let store = doudi_store::connect(&url).await.unwrap();
+                let store = doudi_store::connect(&url, crate::support::test_keys()).await.unwrap();
                 let raw = sqlx::SqliteConnection::connect(&url).await.unwrap();
                 case(store, Raw::Sqlite(raw)).await;
             }
@@ -280,7 +301,7 @@ macro_rules! tampering {
                     return;
                 }
                 let database = TestDatabase::create().await;
-                let store = doudi_store::connect(&database.url).await.unwrap();
+                let store = doudi_store::connect(&database.url, crate::support::test_keys()).await.unwrap();
                 let raw = sqlx::PgConnection::connect(&database.url).await.unwrap();
                 case(store, Raw::Pg(raw)).await;
                 drop(database);

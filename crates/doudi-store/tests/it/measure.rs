@@ -270,7 +270,7 @@ async fn measure(store: Arc<dyn Store>) {
 #[ignore = "measures a county-sized registry; run with --ignored --nocapture (and --release)"]
 async fn measure_a_county_of_100000_households_on_sqlite() {
     let dir = TempDir::new();
-    let store = doudi_store::connect(&dir.sqlite_url("county.db"))
+    let store = doudi_store::connect(&dir.sqlite_url("county.db"), crate::support::test_keys())
         .await
         .unwrap();
     measure(store).await;

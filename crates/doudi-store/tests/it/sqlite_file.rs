@@ -40,9 +40,10 @@ async fn a_sqlite_file_is_created_when_missing_and_keeps_what_was_filed() {
     let path = dir.0.join("registry.db");
     assert!(!path.exists());
     {
-        let store = doudi_store::connect(&dir.sqlite_url("registry.db"))
-            .await
-            .unwrap();
+        let store =
+            doudi_store::connect(&dir.sqlite_url("registry.db"), crate::support::test_keys())
+                .await
+                .unwrap();
         store
             .create_household(&county(), &household("QL-0601", QINGLONG_1, &["韩一"]))
             .await
@@ -50,7 +51,7 @@ async fn a_sqlite_file_is_created_when_missing_and_keeps_what_was_filed() {
     }
     assert!(path.exists());
 
-    let store = doudi_store::connect(&dir.sqlite_url("registry.db"))
+    let store = doudi_store::connect(&dir.sqlite_url("registry.db"), crate::support::test_keys())
         .await
         .unwrap();
     let page = store
@@ -85,7 +86,7 @@ async fn a_sqlite_file_is_created_when_missing_and_keeps_what_was_filed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writers_on_a_sqlite_file_wait_for_each_other_and_lose_no_update() {
     let dir = TempDir::new();
-    let store = doudi_store::connect(&dir.sqlite_url("registry.db"))
+    let store = doudi_store::connect(&dir.sqlite_url("registry.db"), crate::support::test_keys())
         .await
         .unwrap();
     crate::households::many_writers_lose_no_update(store).await;
@@ -94,7 +95,7 @@ async fn writers_on_a_sqlite_file_wait_for_each_other_and_lose_no_update() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn simultaneous_edits_on_a_sqlite_file_let_exactly_one_through() {
     let dir = TempDir::new();
-    let store = doudi_store::connect(&dir.sqlite_url("registry.db"))
+    let store = doudi_store::connect(&dir.sqlite_url("registry.db"), crate::support::test_keys())
         .await
         .unwrap();
     crate::households::two_simultaneous_edits_from_one_version_let_exactly_one_through::case(store)
@@ -118,7 +119,9 @@ async fn person_indexes(url: &str) -> Vec<String> {
 async fn a_large_import_rebuilds_the_search_indexes_and_a_failed_one_keeps_them() {
     let dir = TempDir::new();
     let url = dir.sqlite_url("registry.db");
-    let store = doudi_store::connect(&url).await.unwrap();
+    let store = doudi_store::connect(&url, crate::support::test_keys())
+        .await
+        .unwrap();
     let indexes = person_indexes(&url).await;
     assert_eq!(indexes.len(), 4, "{indexes:?}");
 
@@ -177,7 +180,7 @@ async fn a_large_import_rebuilds_the_search_indexes_and_a_failed_one_keeps_them(
 async fn a_sqlite_file_reads_rule_snapshots_through_its_own_connection_and_agrees_with_full_records()
  {
     let dir = TempDir::new();
-    let store = doudi_store::connect(&dir.sqlite_url("registry.db"))
+    let store = doudi_store::connect(&dir.sqlite_url("registry.db"), crate::support::test_keys())
         .await
         .expect("the file opens");
     let a = store

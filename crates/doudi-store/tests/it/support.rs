@@ -47,13 +47,57 @@ macro_rules! conformance {
 
 pub(crate) use conformance;
 
+/// Declares cases that need the database's URL (to reopen it, or to read it with raw SQL): each
+/// `async fn name(url) { … }` runs against a fresh SQLite file and a fresh PostgreSQL database.
+/// The case opens its stores itself.
+macro_rules! on_databases {
+    ($($(#[$meta:meta])* async fn $name:ident($url:ident) $body:block)*) => {$(
+        $(#[$meta])*
+        pub(crate) mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            pub(crate) async fn case($url: String) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let dir = crate::sqlite_file::TempDir::new();
+                case(dir.sqlite_url("registry.db")).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if std::env::var("DOUDI_TEST_PG").as_deref() == Ok("skip") {
+                    eprintln!("note: DOUDI_TEST_PG=skip, so the PostgreSQL variant did not run");
+                    return;
+                }
+                let database = crate::support::TestDatabase::create().await;
+                case(database.url.clone()).await;
+                drop(database);
+            }
+        }
+    )*};
+}
+
+pub(crate) use on_databases;
+
+/// The data key of every test store: fixed, so that a test can open a database twice.
+pub fn test_keys() -> doudi_store::Keys {
+    doudi_store::Keys::from_bytes(&[0x5a; 32])
+}
+
+/// Another key, which is not the test databases' key.
+pub fn other_keys() -> doudi_store::Keys {
+    doudi_store::Keys::from_bytes(&[0xa5; 32])
+}
+
 /// Runs a case against a fresh in-memory SQLite store.
 pub async fn on_sqlite<F, Fut>(case: F)
 where
     F: FnOnce(Arc<dyn Store>) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let store = doudi_store::connect("sqlite::memory:")
+    let store = doudi_store::connect("sqlite::memory:", crate::support::test_keys())
         .await
         .expect("SQLite opens in memory");
     assert_eq!(store.backend(), "sqlite");
@@ -71,7 +115,7 @@ where
         return;
     }
     let database = TestDatabase::create().await;
-    let store = doudi_store::connect(&database.url)
+    let store = doudi_store::connect(&database.url, crate::support::test_keys())
         .await
         .expect("the PostgreSQL store opens");
     assert_eq!(store.backend(), "postgres");

@@ -1,9 +1,12 @@
 //! The household page: everything filed about one household, with its change history, and the
 //! actions of those who may edit it. Personal identifiers are masked here; edit forms show them
-//! in full to those who may write.
+//! in full to those who may write, and the unmask form (`POST /households/{id}/unmask`) shows
+//! them in full on this page, once, to whoever may see full details and states a purpose, which
+//! the store records in the audit trail first.
 
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use doudi_core::{
     DepartmentView, HouseholdId, HouseholdRecord, Money, Need, Part, PovertyCause, Relation,
@@ -11,11 +14,12 @@ use doudi_core::{
 };
 use doudi_store::PairingFilter;
 
-use super::{Chrome, ok};
+use super::Chrome;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::extract::PathParams;
+use crate::forms::FormInput;
 use crate::view::{Divisions, IncomeTable, china_time};
 
 struct Fact {
@@ -104,6 +108,12 @@ struct HistoryRow {
 struct HouseholdPage {
     chrome: Chrome,
     can_write: bool,
+    /// Whether the user may ask to see the identifiers in full.
+    can_unmask: bool,
+    /// The purpose given, when the identifiers are shown in full.
+    unmasked: Option<String>,
+    /// Why the unmask form was refused.
+    unmask_error: Option<String>,
     id: i64,
     version: i64,
     number: String,
@@ -143,25 +153,78 @@ pub(crate) async fn show(
 ) -> Result<Response, AppError> {
     let actor = &session.actor;
     let record = state.store.household(actor, HouseholdId(id)).await?;
+    render(&state, &session, &record, None, None, StatusCode::OK).await
+}
+
+/// Shows the household's identifiers in full, for the purpose the form gives (用途), which the
+/// store records in the audit trail before it hands the values over. Without a purpose, the
+/// masked page comes back with the form's complaint.
+pub(crate) async fn unmask(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    form: FormInput,
+) -> Result<Response, AppError> {
+    let purpose = form.get("purpose").trim().to_owned();
+    let actor = &session.actor;
+    match state.store.unmask(actor, HouseholdId(id), &purpose).await {
+        Ok(record) => {
+            render(
+                &state,
+                &session,
+                &record,
+                Some(purpose),
+                None,
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(doudi_store::StoreError::Invalid(message)) => {
+            let record = state.store.household(actor, HouseholdId(id)).await?;
+            render(
+                &state,
+                &session,
+                &record,
+                None,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The page for a household as read: masked, or in full when `unmasked` holds the purpose.
+async fn render(
+    state: &AppState,
+    session: &crate::auth::Session,
+    record: &HouseholdRecord,
+    unmasked: Option<String>,
+    unmask_error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let actor = &session.actor;
+    let id = record.household.id;
     let whole = actor.sees_whole_households();
     let history = if whole {
-        state.store.history(actor, HouseholdId(id)).await?
+        state.store.history(actor, id).await?
     } else {
         Vec::new()
     };
     let divisions = Divisions::load(state.store.as_ref()).await?;
-    let today = state.today();
     let mut page = build(
-        &record,
+        record,
         &history,
         &divisions,
-        today,
-        Chrome::new(&session, "", "households"),
+        state.today(),
+        Chrome::new(session, "", "households"),
         actor.department_view(),
+        unmasked.is_some(),
     );
     if whole {
         let filter = PairingFilter {
-            household: Some(HouseholdId(id)),
+            household: Some(id),
             cadre: None,
         };
         page.pairings = state
@@ -192,7 +255,10 @@ pub(crate) async fn show(
             })
             .collect();
     }
-    ok(&page)
+    page.can_unmask = actor.may_unmask();
+    page.unmasked = unmasked;
+    page.unmask_error = unmask_error;
+    super::page(status, &page)
 }
 
 fn build(
@@ -202,6 +268,7 @@ fn build(
     today: chrono::NaiveDate,
     chrome: Chrome,
     view: Option<&DepartmentView>,
+    full: bool,
 ) -> HouseholdPage {
     let hides = |part: Part| view.is_some_and(|v| !v.shows(part));
     let or_hidden = |part: Part, value: String| {
@@ -213,9 +280,17 @@ fn build(
     };
     let h = &record.household;
     let f = &h.fields;
+    // Names, identity numbers, phones and accounts: masked unless the page was unmasked.
+    let name = |n: &doudi_core::PersonName| {
+        if full {
+            n.as_str().to_owned()
+        } else {
+            n.masked()
+        }
+    };
     let head = record
         .head()
-        .map_or_else(|| "（无户主）".to_owned(), |p| p.fields.name.masked());
+        .map_or_else(|| "（无户主）".to_owned(), |p| name(&p.fields.name));
     let mut chrome = chrome.crumb("户籍档案", "/households");
     chrome.title = format!("{} {}户", f.number, head);
     let chrome = chrome.here();
@@ -224,7 +299,7 @@ fn build(
             .members
             .iter()
             .find(|p| p.id == id)
-            .map_or_else(|| "（已移除成员）".to_owned(), |p| p.fields.name.masked())
+            .map_or_else(|| "（已移除成员）".to_owned(), |p| name(&p.fields.name))
     };
     let facts = vec![
         Fact {
@@ -259,14 +334,26 @@ fn build(
             label: "联系电话",
             value: or_hidden(
                 Part::Phone,
-                f.phone.as_ref().map_or("—".into(), |p| p.masked()),
+                f.phone.as_ref().map_or("—".into(), |p| {
+                    if full {
+                        p.as_str().to_owned()
+                    } else {
+                        p.masked()
+                    }
+                }),
             ),
         },
         Fact {
             label: "银行账号",
             value: or_hidden(
                 Part::BankAccount,
-                f.bank_account.as_ref().map_or("—".into(), |b| b.masked()),
+                f.bank_account.as_ref().map_or("—".into(), |b| {
+                    if full {
+                        b.as_str().to_owned()
+                    } else {
+                        b.masked()
+                    }
+                }),
             ),
         },
         Fact {
@@ -306,8 +393,12 @@ fn build(
             let hidden = |part: Part, shown: &'static str| if hides(part) { HIDDEN } else { shown };
             MemberRow {
                 id: p.id.0,
-                name: m.name.masked(),
-                id_number: m.id_number.masked(),
+                name: name(&m.name),
+                id_number: if full {
+                    m.id_number.as_str().to_owned()
+                } else {
+                    m.id_number.masked()
+                },
                 sex: m.sex().label(),
                 age: age_on(m.birth_date(), today),
                 relation: m.relation.label(),
@@ -411,6 +502,9 @@ fn build(
         .collect();
     HouseholdPage {
         can_write: chrome.user.as_ref().is_some_and(|u| u.can_write),
+        can_unmask: false,
+        unmasked: None,
+        unmask_error: None,
         chrome,
         id: h.id.0,
         version: h.version,

@@ -12,3 +12,4 @@ mod measure;
 mod security;
 mod session;
 mod support;
+mod unmask;

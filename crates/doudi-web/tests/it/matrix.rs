@@ -56,6 +56,8 @@ const MATRIX: &[(&str, &str)] = &[
         "L F R R RN RN F RN F",
     ),
     ("get /api/households/{id}/pairings", "L F R R RN RN F RN F"),
+    ("post /households/{id}/unmask", "L F R R RN RN F F F"),
+    ("post /api/households/{id}/unmask", "L F R R RN RN F F F"),
     ("get /import/template.xlsx", "L F R F R R F F F"),
     ("get /import/template.csv", "L F R F R R F F F"),
     ("get /households/new", "L F R F R R F F F"),

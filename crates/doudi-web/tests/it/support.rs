@@ -155,6 +155,11 @@ async fn user(
         .unwrap();
 }
 
+/// The data key of the test stores.
+pub fn test_keys() -> doudi_store::Keys {
+    doudi_store::Keys::from_bytes(&[0x5a; 32])
+}
+
 fn division(code: &str, name: &str) -> Division {
     let code = DivisionCode::parse(code).unwrap();
     Division {
@@ -168,7 +173,7 @@ fn division(code: &str, name: &str) -> Division {
 impl App {
     /// A fresh application with divisions, users and three households.
     pub async fn new() -> App {
-        let store = doudi_store::connect("sqlite::memory:")
+        let store = doudi_store::connect("sqlite::memory:", crate::support::test_keys())
             .await
             .expect("SQLite opens in memory");
         for (code, name) in [

@@ -94,6 +94,16 @@ fn the_demo_servers_log_contains_no_identity_or_phone_number() {
     let db = TestDb::sqlite("log");
     let dir = TempDir::new("log");
     let server = Server::start_demo(&db, 60, &dir.0);
+    // Without a key, the demo made one beside its database, for its owner only.
+    let key_file =
+        std::path::PathBuf::from(db.url.trim_start_matches("sqlite://")).with_extension("key");
+    assert!(key_file.exists(), "{}", key_file.display());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
     let cookie = login(&server.addr, "qinglong");
     // Visit pages that show personal data, and search by a whole identity number (which must
     // not reach the log through the request line).
@@ -141,10 +151,92 @@ fn the_demo_servers_log_contains_no_identity_or_phone_number() {
         let page = request(&server.addr, "GET", &path, &[("Cookie", &cookie)], "");
         assert_eq!(page.status, 200, "{path}");
     }
+    // Unmask the household (its identifiers in full on the page), and meet error pages: a
+    // refused unmask, a household that does not exist, a search that cannot be run.
+    let page = request(
+        &server.addr,
+        "GET",
+        &format!("/households/{id}"),
+        &[("Cookie", &cookie)],
+        "",
+    );
+    let csrf = page
+        .body
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the household page has a form with the CSRF token")
+        .to_owned();
+    let form = [
+        ("Cookie", cookie.as_str()),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+    ];
+    let unmask = format!("/households/{id}/unmask");
+    let shown = request(
+        &server.addr,
+        "POST",
+        &unmask,
+        &form,
+        &format!("_csrf={csrf}&purpose={}", form_encode("核对银行账号")),
+    );
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert!(
+        regex_like_id(&shown.body).is_some(),
+        "the unmasked page shows identity numbers in full"
+    );
+    let refused = request(
+        &server.addr,
+        "POST",
+        &unmask,
+        &form,
+        &format!("_csrf={csrf}&purpose="),
+    );
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        request(
+            &server.addr,
+            "GET",
+            "/households/999999",
+            &[("Cookie", &cookie)],
+            ""
+        )
+        .status,
+        404
+    );
+    assert_eq!(
+        request(
+            &server.addr,
+            "GET",
+            "/api/households/999999/unmask",
+            &[("Cookie", &cookie)],
+            ""
+        )
+        .status,
+        405
+    );
+    assert_eq!(
+        request(
+            &server.addr,
+            "GET",
+            "/households?q=123",
+            &[("Cookie", &cookie)],
+            ""
+        )
+        .status,
+        422
+    );
     let log_path = server.log.clone();
     drop(server);
     let log = std::fs::read_to_string(log_path).unwrap();
     assert!(!log.is_empty());
+    assert!(
+        log.contains("route=/households/{id}/unmask"),
+        "the unmask request was logged, by route"
+    );
+    assert!(
+        log.contains("demo data key: created"),
+        "the demo says where its key is: {log}"
+    );
     let id_like = regex_like_id(&log);
     assert!(
         id_like.is_none(),

@@ -5,5 +5,6 @@ mod accounts;
 mod audit;
 mod cli;
 mod http;
+mod keys;
 mod policy;
 mod support;

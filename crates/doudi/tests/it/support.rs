@@ -109,12 +109,24 @@ impl Drop for TestDb {
     }
 }
 
-/// Runs `doudi ARGS` against a database and waits for it.
+/// The data key of the test databases (64 hexadecimal characters), given as `DOUDI_KEY`.
+pub const TEST_KEY: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
+
+/// Runs `doudi ARGS` against a database with the test key, and waits for it.
 pub fn doudi(db: &TestDb, args: &[&str]) -> Output {
+    doudi_with(db, args, &[("DOUDI_KEY", TEST_KEY)])
+}
+
+/// Runs `doudi ARGS` against a database with these environment variables (and no key but the
+/// ones they give), and waits for it.
+pub fn doudi_with(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_doudi"))
         .args(args)
         .env("DOUDI_DB", &db.url)
         .env("RUST_LOG", "info")
+        .env_remove("DOUDI_KEY")
+        .env_remove("DOUDI_KEY_FILE")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
         .output()
         .expect("the doudi binary runs")
@@ -132,10 +144,17 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `doudi serve --demo` on a free port and waits until it says where it listens.
+    /// Starts `doudi serve --demo` on a free port and waits until it says where it listens. On
+    /// SQLite no key is given, so the demo makes its key file beside the database; PostgreSQL
+    /// gets the test key.
     pub fn start_demo(db: &TestDb, households: usize, log_dir: &Path) -> Server {
         let log = log_dir.join("serve.log");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_doudi"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_doudi"));
+        command.env_remove("DOUDI_KEY").env_remove("DOUDI_KEY_FILE");
+        if !db.url.starts_with("sqlite:") {
+            command.env("DOUDI_KEY", TEST_KEY);
+        }
+        let mut child = command
             .args([
                 "serve",
                 "--demo",
