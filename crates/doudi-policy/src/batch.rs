@@ -182,15 +182,18 @@ pub fn evaluate_all(
     par_map(households, threads, |h| evaluate(h, r, explain))
 }
 
-/// The sum of monthly totals over all households, in parallel, without building outcomes:
-/// what a budget needs.
-pub fn total_budget(households: &[Snapshot], r: &Resolved, threads: usize) -> Money {
+/// `f` summed over every household, on `threads` threads.
+fn par_sum(
+    households: &[Snapshot],
+    threads: usize,
+    f: impl Fn(&Snapshot) -> Money + Sync,
+) -> Money {
     let threads = threads.max(1);
     let chunk = households.len().div_ceil(threads).max(1);
     std::thread::scope(|s| {
         let handles: Vec<_> = households
             .chunks(chunk)
-            .map(|part| s.spawn(|| part.iter().map(|h| monthly_total(h, r)).sum::<Money>()))
+            .map(|part| s.spawn(|| part.iter().map(&f).sum::<Money>()))
             .collect();
         handles
             .into_iter()
@@ -199,30 +202,25 @@ pub fn total_budget(households: &[Snapshot], r: &Resolved, threads: usize) -> Mo
     })
 }
 
+/// The sum of monthly totals over all households, in parallel, without building outcomes:
+/// what a budget needs.
+pub fn total_budget(households: &[Snapshot], r: &Resolved, threads: usize) -> Money {
+    par_sum(households, threads, |h| monthly_total(h, r))
+}
+
+/// The dibao rule (2.1.a) applied to every household whatever its category, summed: the
+/// benchmark comparable with other engines' "dibao for a million households".
+pub fn dibao_budget(households: &[Snapshot], r: &Resolved, threads: usize) -> Money {
+    par_sum(households, threads, |h| dibao::dibao(h, r, &mut Off).total)
+}
+
 /// The sum of monthly totals with every household's full explanation built (and then
 /// dropped, as a streaming writer would after writing it): what explanations cost.
 pub fn explained_budget(households: &[Snapshot], r: &Resolved, threads: usize) -> Money {
-    let threads = threads.max(1);
-    let chunk = households.len().div_ceil(threads).max(1);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = households
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(|| {
-                    part.iter()
-                        .map(|h| {
-                            let o = evaluate(h, r, true);
-                            debug_assert!(o.explanation.is_some());
-                            Money::from_fen(o.total_fen)
-                        })
-                        .sum::<Money>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("an evaluation thread panicked"))
-            .sum()
+    par_sum(households, threads, |h| {
+        let o = evaluate(h, r, true);
+        debug_assert!(o.explanation.is_some());
+        Money::from_fen(o.total_fen)
     })
 }
 

@@ -113,10 +113,20 @@ impl Fraction {
         };
         let d = self.denominator * unit;
         let n = self.numerator;
-        let q = match rule {
-            Rounding::FenHalfUp | Rounding::YuanHalfUp => (2 * n + d).div_euclid(2 * d),
-            Rounding::FenUp | Rounding::YuanUp => -((-n).div_euclid(d)),
-            Rounding::FenDown => n.div_euclid(d),
+        // The same arithmetic in i64 when it cannot overflow (every monthly amount), which is
+        // several times faster than i128 division; i128 otherwise.
+        let small = |x: i128| i64::try_from(x).ok().filter(|v| v.unsigned_abs() < 1 << 60);
+        let q = match (small(n), small(d)) {
+            (Some(n), Some(d)) => i128::from(match rule {
+                Rounding::FenHalfUp | Rounding::YuanHalfUp => (2 * n + d).div_euclid(2 * d),
+                Rounding::FenUp | Rounding::YuanUp => -((-n).div_euclid(d)),
+                Rounding::FenDown => n.div_euclid(d),
+            }),
+            _ => match rule {
+                Rounding::FenHalfUp | Rounding::YuanHalfUp => (2 * n + d).div_euclid(2 * d),
+                Rounding::FenUp | Rounding::YuanUp => -((-n).div_euclid(d)),
+                Rounding::FenDown => n.div_euclid(d),
+            },
         };
         Money::from_fen(i64::try_from(q * unit).expect("amounts fit in i64 fen"))
     }
@@ -604,6 +614,62 @@ mod tests {
         assert_eq!(Ratio(1_250).to_string(), "12.5%");
         assert_eq!(Ratio(240_000).to_string(), "24倍");
         assert_eq!(Ratio(25_000).to_string(), "2.5倍");
+    }
+
+    #[test]
+    fn rounding_in_i64_agrees_with_rounding_in_i128_on_every_rule() {
+        // The reference: the rules computed in i128 only.
+        let reference = |n: i128, d: i128, rule: Rounding| -> i128 {
+            let unit = match rule {
+                Rounding::YuanHalfUp | Rounding::YuanUp => 100,
+                _ => 1,
+            };
+            let d = d * unit;
+            let q = match rule {
+                Rounding::FenHalfUp | Rounding::YuanHalfUp => (2 * n + d).div_euclid(2 * d),
+                Rounding::FenUp | Rounding::YuanUp => -((-n).div_euclid(d)),
+                Rounding::FenDown => n.div_euclid(d),
+            };
+            q * unit
+        };
+        let rules = [
+            Rounding::FenHalfUp,
+            Rounding::FenUp,
+            Rounding::FenDown,
+            Rounding::YuanHalfUp,
+            Rounding::YuanUp,
+        ];
+        let numerators = [
+            0,
+            1,
+            -1,
+            3,
+            -3,
+            5,
+            149,
+            150,
+            151,
+            -150,
+            300_003,
+            1 << 40,
+            (1 << 59) + 1,
+            (1 << 61) + 7,
+            -(1 << 61) - 7,
+            i64::MAX / 3,
+        ];
+        for n in numerators {
+            for d in [1, 2, 3, 6, 12, 10_000] {
+                for rule in rules {
+                    let got = std::panic::catch_unwind(|| Fraction::new(n, d).round(rule).fen());
+                    let want = reference(i128::from(n), i128::from(d), rule);
+                    match (got, i64::try_from(want)) {
+                        (Ok(got), Ok(want)) => assert_eq!(got, want, "{n} / {d} by {rule:?}"),
+                        (Err(_), Err(_)) => {}
+                        (got, want) => panic!("{n} / {d} by {rule:?}: {got:?} against {want:?}"),
+                    }
+                }
+            }
+        }
     }
 
     #[test]
