@@ -1,0 +1,318 @@
+//! Real Chromium (Debian's `chromium` and `chromium-driver`, which `.ci/run` installs) driving
+//! the real server: what a caseworker does with a mouse and a keyboard, under the real
+//! Content-Security-Policy.
+//!
+//! The WebDriver protocol is JSON over HTTP; the few commands used here are sent with the same
+//! plain HTTP client as the other end-to-end tests, so no browser-automation crate is needed.
+//! Set `DOUDI_BROWSER=skip` to leave these tests out on a machine without Chromium;
+//! `CHROMEDRIVER` names another driver binary.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::{Server, TempDir, TestDb};
+
+/// The W3C name of an element reference in WebDriver answers.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// Whether the browser tests run here.
+pub fn browser_enabled() -> bool {
+    std::env::var("DOUDI_BROWSER").map_or(true, |v| v != "skip")
+}
+
+/// A chromedriver process and one headless Chromium session.
+pub struct Browser {
+    driver: Child,
+    addr: String,
+    session: String,
+}
+
+impl Browser {
+    /// Starts chromedriver on a free port and opens a headless Chromium session.
+    pub fn start() -> Browser {
+        let binary = std::env::var("CHROMEDRIVER")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| PathBuf::from("/usr/bin/chromedriver"));
+        assert!(
+            binary.exists(),
+            "the browser tests need chromedriver at {} (Debian: apt-get install chromium \
+             chromium-driver; .ci/run does this), or DOUDI_BROWSER=skip to leave them out",
+            binary.display()
+        );
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let driver = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let addr = format!("127.0.0.1:{port}");
+        let started = Instant::now();
+        loop {
+            let ready = std::net::TcpStream::connect(&addr).is_ok()
+                && call_raw(&addr, "GET", "/status", None)["value"]["ready"] == json!(true);
+            if ready {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not become ready"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let answer = call_raw(
+            &addr,
+            "POST",
+            "/session",
+            Some(json!({"capabilities": {"alwaysMatch": {
+                "browserName": "chrome",
+                "goog:chromeOptions": {
+                    "binary": chromium,
+                    "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                             "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=zh-CN"]
+                },
+                "goog:loggingPrefs": {"browser": "ALL"}
+            }}})),
+        );
+        let session = answer["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no WebDriver session: {answer}"))
+            .to_owned();
+        Browser {
+            driver,
+            addr,
+            session,
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let answer = call_raw(
+            &self.addr,
+            method,
+            &format!("/session/{}{path}", self.session),
+            body,
+        );
+        if let Some(error) = answer["value"]["error"].as_str() {
+            panic!(
+                "WebDriver {method} {path}: {error}: {}",
+                answer["value"]["message"]
+            );
+        }
+        answer["value"].clone()
+    }
+
+    /// Opens a page.
+    pub fn go(&self, url: &str) {
+        self.call("POST", "/url", Some(json!({ "url": url })));
+    }
+
+    /// The current address.
+    pub fn url(&self) -> String {
+        self.call("GET", "/url", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The page's HTML as the browser has it now.
+    pub fn source(&self) -> String {
+        self.call("GET", "/source", None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The first element matching a CSS selector, waiting up to 10 s for it to appear.
+    pub fn find(&self, css: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let answer = call_raw(
+                &self.addr,
+                "POST",
+                &format!("/session/{}/element", self.session),
+                Some(json!({"using": "css selector", "value": css})),
+            );
+            if let Some(id) = answer["value"][ELEMENT].as_str() {
+                return id.to_owned();
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "no element matches {css} on {}",
+                self.url()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Types into the element matching `css` (after clearing it).
+    pub fn fill(&self, css: &str, text: &str) {
+        let id = self.find(css);
+        self.call("POST", &format!("/element/{id}/clear"), Some(json!({})));
+        self.call(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({ "text": text })),
+        );
+    }
+
+    /// Clicks the element matching `css`.
+    pub fn click(&self, css: &str) {
+        let id = self.find(css);
+        self.call("POST", &format!("/element/{id}/click"), Some(json!({})));
+    }
+
+    /// The visible text of the element matching `css`.
+    pub fn text(&self, css: &str) -> String {
+        let id = self.find(css);
+        self.call("GET", &format!("/element/{id}/text"), None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Waits until the page's source contains `needle`.
+    pub fn wait_for(&self, needle: &str) {
+        let started = Instant::now();
+        while !self.source().contains(needle) {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the page at {} never showed {needle:?}",
+                self.url()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The browser console's messages so far (Chromium's log through chromedriver's `se/log`).
+    pub fn console(&self) -> Vec<String> {
+        let answer = call_raw(
+            &self.addr,
+            "POST",
+            &format!("/session/{}/se/log", self.session),
+            Some(json!({"type": "browser"})),
+        );
+        answer["value"]
+            .as_array()
+            .unwrap_or_else(|| panic!("chromedriver gives no console log: {answer}"))
+            .iter()
+            .filter_map(|e| e["message"].as_str().map(str::to_owned))
+            .collect()
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = std::panic::catch_unwind(|| {
+            call_raw(
+                &self.addr,
+                "DELETE",
+                &format!("/session/{}", self.session),
+                None,
+            )
+        });
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn call_raw(addr: &str, method: &str, path: &str, body: Option<Value>) -> Value {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut stream = std::net::TcpStream::connect(addr).expect("chromedriver listens");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("a read timeout");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Content-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("the request is sent");
+    // chromedriver may keep the connection open: read the head, then exactly the body.
+    let mut reader = BufReader::new(stream);
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).expect("a response head") == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut raw = vec![0; length];
+    reader.read_exact(&mut raw).expect("the response body");
+    serde_json::from_slice(&raw).unwrap_or(Value::Null)
+}
+
+/// Logs in through the login form.
+pub fn log_in(browser: &Browser, base: &str, username: &str) {
+    browser.go(&format!("{base}/login"));
+    browser.fill("#f-username", username);
+    browser.fill("#f-password", "doudi2019");
+    browser.click("form[action='/login'] button[type=submit]");
+    let started = Instant::now();
+    while browser.url().ends_with("/login") {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the login did not leave the login page: {}",
+            browser.source()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn in_real_chromium_a_caseworker_logs_in_finds_a_household_and_unmasks_it_for_a_stated_purpose() {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser");
+    let dir = TempDir::new("browser");
+    let server = Server::start_demo(&db, 60, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+
+    log_in(&browser, &base, "qinglong");
+    browser.go(&format!("{base}/households"));
+    browser.wait_for("青龙街道");
+    // The first household of the list, by its link in the table.
+    browser.click("table a[href^='/households/']");
+    browser.wait_for("unmask-purpose");
+    let masked = browser.source();
+    assert!(
+        masked.contains("********"),
+        "identity numbers are masked at first"
+    );
+
+    // Unmasking needs a purpose: the browser's own check refuses an empty one, so type it.
+    browser.fill("#unmask-purpose", "核对身份证号码以办理临时救助");
+    browser.click(".unmask-form button[type=submit]");
+    browser.wait_for("正在显示完整信息");
+    let full = browser.text("body");
+    assert!(
+        full.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| w.len() == 18 && w.starts_with("500235")),
+        "a full identity number is shown: {full}"
+    );
+
+    // Nothing on these pages broke the Content-Security-Policy.
+    let console = browser.console();
+    assert!(
+        !console
+            .iter()
+            .any(|m| m.contains("Content Security Policy") || m.contains("Refused to")),
+        "the console reports a CSP violation: {console:?}"
+    );
+}
