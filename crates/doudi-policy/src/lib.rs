@@ -267,6 +267,18 @@ pub fn within(part: i64, whole: i64, limit: Ratio) -> bool {
     i128::from(part) * 10_000 <= i128::from(limit.0) * i128::from(whole)
 }
 
+impl Resolved {
+    /// The casework time limits and notice length in force this month (4.2.b).
+    pub fn case_limits(&self) -> doudi_core::casework::Limits {
+        let days = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+        doudi_core::casework::Limits {
+            notice_days: days(self.casework_notice_days),
+            working_days: days(self.casework_time_limit),
+            working_days_complex: days(self.casework_time_limit_complex),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,17 +463,5 @@ mod tests {
         };
         assert_eq!(at(2026, 12), Money::from_yuan(735));
         assert_eq!(at(2027, 1), Money::from_yuan(780));
-    }
-}
-
-impl Resolved {
-    /// The casework time limits and notice length in force this month (4.2.b).
-    pub fn case_limits(&self) -> doudi_core::casework::Limits {
-        let days = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
-        doudi_core::casework::Limits {
-            notice_days: days(self.casework_notice_days),
-            working_days: days(self.casework_time_limit),
-            working_days_complex: days(self.casework_time_limit_complex),
-        }
     }
 }
