@@ -19,6 +19,7 @@
 use std::sync::Arc;
 
 pub use audit::{AuditAction, AuditBreak, AuditEntry, AuditFilter, AuditPage, AuditReport};
+pub use casework::Casework;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -30,6 +31,7 @@ use doudi_core::{
 
 pub mod audit;
 mod bulk;
+pub mod casework;
 mod common;
 pub mod postgres;
 pub mod sqlite;
@@ -340,7 +342,7 @@ pub struct TownshipCount {
 
 /// Every storage operation of doudi.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: casework::Casework + Send + Sync + 'static {
     /// Which backend this is ("sqlite" or "postgres"), for the status page and logs.
     fn backend(&self) -> &'static str;
 

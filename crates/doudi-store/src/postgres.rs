@@ -113,3 +113,4 @@ async fn lock_audit(conn: &mut Conn) -> Result<(), sqlx::Error> {
 }
 
 include!("shared_impl.rs");
+include!("casework_impl.rs");

@@ -146,3 +146,4 @@ async fn lock_audit(_conn: &mut Conn) -> Result<(), sqlx::Error> {
 }
 
 include!("shared_impl.rs");
+include!("casework_impl.rs");
