@@ -1,0 +1,284 @@
+//! A whole case through the API on the router (4.2.b): application, acceptance, investigation,
+//! appraisal, township opinion, public notice (seen by the public, masked), the county's
+//! approval, the first payment (once), and a review that ends in an exit.
+
+use axum::http::{Method, StatusCode};
+use chrono::NaiveDate;
+use doudi_web::{AppState, WebConfig};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Moves the application's "today" to `on` (sessions live in the store, so clients stay
+/// logged in).
+fn move_to(app: &mut App, on: NaiveDate) {
+    app.router = doudi_web::router(AppState {
+        store: app.store.clone(),
+        config: WebConfig {
+            today: Some(on),
+            clock: app.clock.clone(),
+            ..WebConfig::default()
+        },
+    });
+}
+
+async fn step(app: &App, client: &Client, case: i64, version: i64, step: Value) -> Value {
+    let reply = app
+        .json(
+            Some(client),
+            Method::POST,
+            &format!("/api/cases/{case}/steps"),
+            &json!({"version": version, "step": step}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{step}: {}", reply.body);
+    reply.json()
+}
+
+#[tokio::test]
+async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_review_to_exit() {
+    let mut app = App::new().await;
+    let township = app.login(QINGLONG_CASEWORKER).await;
+    let county = app.login(COUNTY).await;
+    let h = app.zhang.0;
+
+    // The 三清 survey is on file before the investigation.
+    let record = app
+        .get(Some(&township), &format!("/api/households/{h}"))
+        .await
+        .json();
+    let reply = app
+        .json(Some(&township), Method::POST, &format!("/api/households/{h}/surveys"), &json!({
+            "version": record["version"], "survey": {"family_situation": "两人户，户主年老体弱", "poverty_cause": "因病",
+            "help_needed": "生活救助", "surveyed_by": "青龙经办员", "surveyed_on": "2026-11-20"}}))
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/households/{h}/cases"),
+            &json!({"case_type": "dibao"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let case = reply.json();
+    let id = case["id"].as_i64().unwrap();
+    assert_eq!(case["state"], "submitted");
+
+    // An illegal step is refused, naming the state and the step.
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/cases/{id}/steps"),
+            &json!({"version": 1, "step": {"op": "start_notice", "from": "2026-11-28"}}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply
+            .body
+            .contains("当前状态为“已提交”，不能执行“开始公示”"),
+        "{}",
+        reply.body
+    );
+
+    let c = step(&app, &township, id, 1, json!({"op": "accept"})).await;
+    assert!(
+        c["steps"][1]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("农村建档立卡")
+    );
+    let c = step(&app, &township, id, c["version"].as_i64().unwrap(), json!({"op": "investigate",
+        "visited_on": "2026-11-28", "visit_notes": "入户核实：户主患病，孙子在读", "finances_reference": "YY-HD-2026-118"})).await;
+    let c = step(
+        &app,
+        &township,
+        id,
+        c["version"].as_i64().unwrap(),
+        json!({"op": "appraise", "held_on": "2026-11-28", "conclusion": "评议小组一致同意"}),
+    )
+    .await;
+    let c = step(&app, &township, id, c["version"].as_i64().unwrap(),
+        json!({"op": "township_opinion", "recommend": true, "opinion": "符合城市低保条件，同意上报"})).await;
+    let c = step(
+        &app,
+        &township,
+        id,
+        c["version"].as_i64().unwrap(),
+        json!({"op": "start_notice", "from": "2026-11-28"}),
+    )
+    .await;
+    assert_eq!(
+        (c["state"].as_str(), c["notice_until"].as_str()),
+        (Some("under_notice"), Some("2026-12-04"))
+    );
+    let version = c["version"].as_i64().unwrap();
+
+    // The public sees the notice, masked, without logging in.
+    let page = app.get(None, &format!("/notices/{QINGLONG_1}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("张*丰") && !page.body.contains("张三丰"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("2026-12-04"));
+
+    // Not before the notice ends; the township cannot decide at all.
+    let reply = app
+        .json(
+            Some(&county),
+            Method::POST,
+            &format!("/api/cases/{id}/approve"),
+            &json!({"version": version}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("公示期满后方可审批"), "{}", reply.body);
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/cases/{id}/approve"),
+            &json!({"version": version}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+
+    move_to(&mut app, day(2026, 12, 7));
+    let work = app.get(Some(&county), "/api/work").await.json();
+    assert_eq!(
+        work["to_do"][0]["id"], id,
+        "the county has the decision to make: {work}"
+    );
+    let page = app.get(Some(&county), "/work").await;
+    assert!(
+        page.body.contains(&format!("id=\"todo-{id}\"")),
+        "{}",
+        page.body
+    );
+
+    let reply = app
+        .json(
+            Some(&county),
+            Method::POST,
+            &format!("/api/cases/{id}/approve"),
+            &json!({"version": version}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let approval = reply.json();
+    let monthly = approval["monthly_fen"].as_i64().unwrap();
+    assert!(monthly > 0);
+    assert_eq!(approval["from_month"], "2026-12");
+    assert_eq!(approval["outcome"]["program"], "dibao");
+    assert!(
+        approval["outcome"]["explanation"].is_object(),
+        "the explanation is frozen with the decision"
+    );
+
+    let entitlements = app
+        .get(Some(&county), &format!("/api/households/{h}/entitlements"))
+        .await
+        .json();
+    assert_eq!(entitlements[0]["monthly_fen"], monthly);
+    let entitlement = entitlements[0]["id"].as_i64().unwrap();
+
+    // The first payment, once.
+    let run = app
+        .json(
+            Some(&county),
+            Method::POST,
+            "/api/payments/2026-12",
+            &json!({}),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (run["created"].as_u64(), run["created_fen"].as_i64()),
+        (Some(1), Some(monthly))
+    );
+    let again = app
+        .json(
+            Some(&county),
+            Method::POST,
+            "/api/payments/2026-12",
+            &json!({}),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (again["created"].as_u64(), again["existing"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let lines = app.get(Some(&county), "/api/payments/2026-12").await.json();
+    assert_eq!(lines.as_array().unwrap().len(), 1);
+    let reply = app
+        .json(
+            Some(&county),
+            Method::POST,
+            "/api/payments/2026-12/results",
+            &json!([{"payment_id": lines[0]["id"], "failure": null}]),
+        )
+        .await;
+    assert_eq!(reply.json()["settled"], 1);
+    assert_eq!(
+        app.json(
+            Some(&township),
+            Method::POST,
+            "/api/payments/2027-01",
+            &json!({})
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Income rises well above the line; the review ends the entitlement from next month.
+    let record = app
+        .get(Some(&township), &format!("/api/households/{h}"))
+        .await
+        .json();
+    let head = record["members"][0]["id"].as_i64().unwrap();
+    let mut version = record["version"].as_i64().unwrap();
+    for m in 6..=11 {
+        let reply = app.json(Some(&township), Method::POST, &format!("/api/households/{h}/finances"), &json!({
+            "version": version, "change": {"op": "put_income", "person_id": head, "month": format!("2026-{m:02}"),
+            "kind": "wages", "amount_fen": 900_000}})).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        version = reply.json()["version"].as_i64().unwrap();
+    }
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/entitlements/{entitlement}/review"),
+            &json!({"household_id": h}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let review = reply.json();
+    assert_eq!(review["result"], "exit");
+    assert_eq!(
+        review["stopped"]["entitlements"][0]["until_month"],
+        "2026-12"
+    );
+    let run = app
+        .json(
+            Some(&county),
+            Method::POST,
+            "/api/payments/2027-01",
+            &json!({}),
+        )
+        .await
+        .json();
+    assert_eq!(run["created"], 0, "nothing is paid after the exit");
+}
