@@ -179,6 +179,26 @@ impl Entitlement {
     }
 }
 
+/// An entitlement carried over from before the platform (the county's existing recipients),
+/// with the reference of the decision it rests on in the old records.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedEntitlement {
+    /// The household.
+    pub household: HouseholdId,
+    /// Dibao or tekun.
+    pub program: Category,
+    /// Monthly amount in fen.
+    pub monthly_fen: i64,
+    /// The first month (paid by the platform).
+    pub from: Month,
+    /// Review class.
+    pub review_class: ReviewClass,
+    /// When the next review is due.
+    pub next_review: NaiveDate,
+    /// The old decision's reference (document number), recorded in the decision.
+    pub reference: String,
+}
+
 /// A new amount for an open entitlement from a month on, with the decision it rests on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Restatement {
@@ -350,6 +370,14 @@ pub trait Casework: Send + Sync + 'static {
         today: NaiveDate,
         limits: &Limits,
     ) -> Result<i64, StoreError>;
+
+    /// Loads entitlements decided before the platform (county approver and system): one frozen
+    /// decision of kind `import` each, naming the old reference. A household may appear once.
+    async fn import_entitlements(
+        &self,
+        actor: &Actor,
+        entries: &[ImportedEntitlement],
+    ) -> Result<u64, StoreError>;
 
     /// Replaces the rural poverty registry by these keys ([`rural_key`]); returns how many.
     async fn import_rural_registry(

@@ -68,8 +68,8 @@ mod casework_sql {
 
 use crate::casework::{
     CaseFilter, CaseId, CaseRecord, CaseStep, CaseSummary, Casework, Entitlement, Exclusion,
-    NewDecision, NewReview, PaymentLine, PaymentRun, PaymentStatus, PublicNotice, Restatement,
-    Settlement, Stopped, WorkList,
+    ImportedEntitlement, NewDecision, NewReview, PaymentLine, PaymentRun, PaymentStatus,
+    PublicNotice, Restatement, Settlement, Stopped, WorkList,
 };
 use casework_sql::{CASE_COLUMNS, CaseRow, ENTITLEMENT_COLUMNS, EntitlementRow, ObjectionRow};
 use doudi_core::Category;
@@ -922,6 +922,73 @@ impl Casework for Backend {
         .await?;
         tx.commit().await?;
         Ok(decision_id)
+    }
+
+    async fn import_entitlements(
+        &self,
+        actor: &Actor,
+        entries: &[ImportedEntitlement],
+    ) -> Result<u64, StoreError> {
+        if !may_pay(actor) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut seen = HashSet::new();
+        if let Some(e) = entries.iter().find(|e| !seen.insert(e.household)) {
+            return Err(StoreError::Invalid(format!(
+                "家庭{}在导入的待遇中出现了不止一次",
+                e.household.0
+            )));
+        }
+        let now = common::now();
+        let mut tx = self.begin_write().await?;
+        for chunk in entries.chunks(2000) {
+            let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+                "INSERT INTO decisions (household_id, kind, params_month, params_version, \
+                 household_version, snapshot, explanation, monthly_fen, reason, decided_by, \
+                 decided_at) ",
+            );
+            qb.push_values(chunk, |mut b, e| {
+                b.push_bind(e.household.0)
+                    .push_bind("import")
+                    .push_bind(e.from.to_string())
+                    .push_bind("import")
+                    .push_bind(0_i64)
+                    .push_bind("{}")
+                    .push_bind("{}")
+                    .push_bind(e.monthly_fen)
+                    .push_bind(common::clip(&e.reference))
+                    .push_bind(actor.user_id)
+                    .push_bind(now);
+            });
+            qb.push(" RETURNING id, household_id");
+            let ids: Vec<(i64, i64)> = qb.build_query_as().fetch_all(&mut *tx).await?;
+            let decision: HashMap<i64, i64> = ids.into_iter().map(|(d, h)| (h, d)).collect();
+            let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+                "INSERT INTO entitlements (household_id, decision_id, program, monthly_fen, \
+                 from_month, review_class, next_review, created_at) ",
+            );
+            qb.push_values(chunk, |mut b, e| {
+                b.push_bind(e.household.0)
+                    .push_bind(decision[&e.household.0])
+                    .push_bind(e.program.code())
+                    .push_bind(e.monthly_fen)
+                    .push_bind(e.from.to_string())
+                    .push_bind(e.review_class.code())
+                    .push_bind(e.next_review)
+                    .push_bind(now);
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+        append_audit(
+            &mut tx,
+            actor,
+            AuditAction::Import,
+            "entitlements",
+            &format!("导入既有待遇{}项", entries.len()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(entries.len() as u64)
     }
 
     async fn import_rural_registry(

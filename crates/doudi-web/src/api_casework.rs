@@ -517,7 +517,7 @@ pub(crate) async fn approve(
 
 /// A monthly benefit over a period.
 #[derive(Serialize, ToSchema)]
-pub struct EntitlementDto {
+pub struct EntitlementPeriodDto {
     /// 待遇ID。
     pub id: i64,
     /// 家庭ID。
@@ -540,9 +540,9 @@ pub struct EntitlementDto {
     pub next_review: NaiveDate,
 }
 
-impl From<&Entitlement> for EntitlementDto {
-    fn from(e: &Entitlement) -> EntitlementDto {
-        EntitlementDto {
+impl From<&Entitlement> for EntitlementPeriodDto {
+    fn from(e: &Entitlement) -> EntitlementPeriodDto {
+        EntitlementPeriodDto {
             id: e.id,
             household_id: e.household.0,
             decision_id: e.decision,
@@ -564,7 +564,7 @@ impl From<&Entitlement> for EntitlementDto {
     tag = "casework",
     params(("id" = i64, Path, description = "家庭ID")),
     responses(
-        (status = 200, description = "待遇期间", body = Vec<EntitlementDto>),
+        (status = 200, description = "待遇期间", body = Vec<EntitlementPeriodDto>),
         (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
     )
 )]
@@ -572,19 +572,19 @@ pub(crate) async fn entitlements(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,
-) -> Result<Json<Vec<EntitlementDto>>, AppError> {
+) -> Result<Json<Vec<EntitlementPeriodDto>>, AppError> {
     let list = state
         .store
         .entitlements(&session.actor, HouseholdId(id))
         .await?;
-    Ok(Json(list.iter().map(EntitlementDto::from).collect()))
+    Ok(Json(list.iter().map(EntitlementPeriodDto::from).collect()))
 }
 
 /// What stopped with an exit.
 #[derive(Serialize, ToSchema)]
 pub struct StoppedDto {
     /// 终止的待遇。
-    pub entitlements: Vec<EntitlementDto>,
+    pub entitlements: Vec<EntitlementPeriodDto>,
     /// 终止的在办申请（ID 与事项）。
     pub cases: Vec<(i64, String)>,
     /// 删除的未发放名册行数。
@@ -594,7 +594,11 @@ pub struct StoppedDto {
 impl From<&Stopped> for StoppedDto {
     fn from(s: &Stopped) -> StoppedDto {
         StoppedDto {
-            entitlements: s.entitlements.iter().map(EntitlementDto::from).collect(),
+            entitlements: s
+                .entitlements
+                .iter()
+                .map(EntitlementPeriodDto::from)
+                .collect(),
             cases: s
                 .cases
                 .iter()
@@ -891,7 +895,7 @@ pub struct WorkDto {
     /// 已超过办理时限的申请。
     pub overdue: Vec<CaseDto>,
     /// 到期应复核的待遇。
-    pub reviews_due: Vec<EntitlementDto>,
+    pub reviews_due: Vec<EntitlementPeriodDto>,
 }
 
 /// The user's work list: to accept, to investigate, under notice, to decide, overdue, reviews
@@ -923,6 +927,10 @@ pub(crate) async fn work(
             .map(|c| case_dto(&state, c))
             .collect(),
         overdue: w.overdue.into_iter().map(|c| case_dto(&state, c)).collect(),
-        reviews_due: w.reviews_due.iter().map(EntitlementDto::from).collect(),
+        reviews_due: w
+            .reviews_due
+            .iter()
+            .map(EntitlementPeriodDto::from)
+            .collect(),
     }))
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod casework;
 mod cli;
 mod http;
 mod policy;

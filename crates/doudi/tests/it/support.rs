@@ -134,7 +134,17 @@ pub struct Server {
 impl Server {
     /// Starts `doudi serve --demo` on a free port and waits until it says where it listens.
     pub fn start_demo(db: &TestDb, households: usize, log_dir: &Path) -> Server {
-        let log = log_dir.join("serve.log");
+        Server::start_demo_with(db, households, log_dir, &[])
+    }
+
+    /// Starts `doudi serve --demo` with extra environment variables (such as `DOUDI_TODAY`).
+    pub fn start_demo_with(
+        db: &TestDb,
+        households: usize,
+        log_dir: &Path,
+        env: &[(&str, &str)],
+    ) -> Server {
+        let log = log_dir.join(format!("serve-{}.log", env.len()));
         let mut child = Command::new(env!("CARGO_BIN_EXE_doudi"))
             .args([
                 "serve",
@@ -145,6 +155,7 @@ impl Server {
                 &households.to_string(),
             ])
             .env("DOUDI_DB", &db.url)
+            .envs(env.iter().copied())
             .env("RUST_LOG", "debug,sqlx=debug,hyper=info,h2=info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
