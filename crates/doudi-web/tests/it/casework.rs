@@ -282,3 +282,127 @@ async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_re
         .json();
     assert_eq!(run["created"], 0, "nothing is paid after the exit");
 }
+
+#[tokio::test]
+async fn a_death_in_mid_month_is_paid_that_month_and_the_others_are_paid_anew_from_the_next() {
+    use doudi_core::casework::{Action, CaseType, Investigation, Limits};
+    use doudi_web::casework::{DeathEffect, approve, record_death};
+
+    let app = App::new().await;
+    let store = app.store.as_ref();
+    let sys = system();
+    let params = doudi_policy::params::Parameters::yunyang();
+    let h = app.zhang;
+    let version = store.household(&sys, h).await.unwrap().household.version;
+    store
+        .record_survey(
+            &sys,
+            h,
+            version,
+            &doudi_core::Survey {
+                family_situation: "两人户".into(),
+                poverty_cause: "因病".into(),
+                help_needed: "生活救助".into(),
+                surveyed_by: "陈静".into(),
+                surveyed_on: day(2026, 3, 1),
+            },
+        )
+        .await
+        .unwrap();
+    let t = day(2026, 3, 2);
+    let id = store
+        .submit_case(&sys, h, CaseType::Dibao, t)
+        .await
+        .unwrap();
+    let mut v = 1;
+    for a in [
+        Action::Accept { complex: false },
+        Action::Investigate(Investigation {
+            visited_on: t,
+            visit_notes: "入户".into(),
+            finances_reference: "HD".into(),
+            survey_on_file: false,
+        }),
+        Action::Appraise {
+            held_on: t,
+            conclusion: "同意".into(),
+        },
+        Action::TownshipOpinion {
+            recommend: true,
+            opinion: "同意".into(),
+        },
+        Action::StartNotice { from: t },
+    ] {
+        v = store
+            .act_on_case(&sys, id, v, &a, t, &Limits::default())
+            .await
+            .unwrap()
+            .version;
+    }
+    let (_, outcome) = approve(store, &params, &sys, id, v, day(2026, 3, 10))
+        .await
+        .unwrap();
+    let two = outcome.total_fen;
+    assert_eq!(
+        store
+            .run_payments(&sys, doudi_core::Month::new(2026, 4).unwrap())
+            .await
+            .unwrap()
+            .created_fen,
+        two
+    );
+
+    let record = store.household(&sys, h).await.unwrap();
+    let child = record
+        .members
+        .iter()
+        .find(|m| m.fields.relation == doudi_core::Relation::Child)
+        .unwrap()
+        .id;
+    let effect = record_death(
+        store,
+        &params,
+        &sys,
+        child,
+        h,
+        record.household.version,
+        day(2026, 4, 15),
+    )
+    .await
+    .unwrap();
+    let DeathEffect::Restated(changes) = effect else {
+        panic!("two members: the household goes on")
+    };
+    let one = changes[0].decision.monthly_fen;
+    assert!(0 < one && one < two, "{one} < {two}");
+    let periods = store.entitlements(&sys, h).await.unwrap();
+    assert_eq!(periods.len(), 2);
+    assert_eq!(
+        (
+            periods[0].monthly_fen,
+            periods[0].until.map(|m| m.to_string())
+        ),
+        (two, Some("2026-04".into()))
+    );
+    assert_eq!(
+        (periods[1].monthly_fen, periods[1].from.to_string()),
+        (one, "2026-05".into())
+    );
+    assert_eq!(
+        store
+            .run_payments(&sys, doudi_core::Month::new(2026, 4).unwrap())
+            .await
+            .unwrap()
+            .created,
+        0,
+        "April was paid, once"
+    );
+    assert_eq!(
+        store
+            .run_payments(&sys, doudi_core::Month::new(2026, 5).unwrap())
+            .await
+            .unwrap()
+            .created_fen,
+        one
+    );
+}

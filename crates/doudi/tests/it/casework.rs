@@ -204,3 +204,36 @@ fn a_case_goes_from_application_to_its_first_payment_against_the_real_server() {
         );
     }
 }
+
+#[test]
+fn a_rural_registry_file_is_imported_by_hash_and_a_bad_number_is_named_by_its_line() {
+    for db in TestDb::all("rural") {
+        let dir = TempDir::new("rural");
+        let file = dir.path("rural.csv");
+        std::fs::write(&file, "姓名,身份证号码,所在村\n张某,500235195612150133,龙角镇某村\n李某,11010519491231002X,外县\n").unwrap();
+        let out = doudi(
+            &db,
+            &[
+                "rural",
+                "import",
+                file.to_str().unwrap(),
+                "--source",
+                "2026年农村建档立卡名单",
+            ],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("2 people"),
+            "{}",
+            text(&out.stdout)
+        );
+        std::fs::write(&file, "姓名,身份证号码\n张某,500235195612150134\n").unwrap();
+        let out = doudi(&db, &["rural", "import", file.to_str().unwrap()]);
+        assert!(!out.status.success());
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("line 2") && !stderr.contains("500235195612150134"),
+            "{stderr}"
+        );
+    }
+}
