@@ -190,6 +190,9 @@ routes! {
     get "/work" => pages::casework::work, LoggedIn;
     get "/api/work" => api_casework::work, LoggedIn;
     get "/cases/{id}" => pages::casework::show, ReadCases;
+    post "/cases/{id}/steps" => pages::casework::step, ActOnCases;
+    post "/cases/{id}/approve" => pages::casework::approve, ActOnCases;
+    post "/households/{id}/cases" => pages::casework::submit, ActOnCases;
     get "/api/cases" => api_casework::list, ReadCases;
     get "/api/cases/{id}" => api_casework::get, ReadCases;
     post "/api/households/{id}/cases" => api_casework::submit, ActOnCases;

@@ -3,17 +3,20 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::Response;
-use doudi_core::DivisionCode;
-use doudi_core::casework::next_task;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use doudi_core::casework::{Action, CaseType, Investigation, next_task};
+use doudi_core::{DivisionCode, HouseholdId};
 use doudi_store::casework::CaseId;
 
 use crate::AppState;
 use crate::api_casework::limits;
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Session};
 use crate::error::AppError;
 use crate::extract::PathParams;
-use crate::pages::{Chrome, ok};
+use crate::forms::FormInput;
+use crate::pages::{Chrome, ok, page};
 
 /// One household under notice, masked.
 struct NoticeRow {
@@ -162,23 +165,39 @@ struct CaseTemplate {
     overdue: bool,
     notice: String,
     version: i64,
+    household: i64,
     refusal: Option<String>,
+    error: Option<String>,
+    can_act: bool,
+    can_decide: bool,
+    today: String,
     exclusions: Vec<(String, String)>,
     objections: Vec<(usize, String, String, String)>,
     steps: Vec<(String, &'static str, String, &'static str, String)>,
 }
 
-/// A case with its steps, objections and the members excluded from it.
+/// A case with its steps, objections and the members excluded from it, and the forms of the
+/// steps that may follow.
 pub(crate) async fn show(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,
 ) -> Result<Response, AppError> {
+    render(&state, &session, id, StatusCode::OK, None).await
+}
+
+async fn render(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, AppError> {
     let today = state.today();
-    let limits = limits(&state, today);
+    let limits = limits(state, today);
     let r = state.store.case(&session.actor, CaseId(id)).await?;
     let template = CaseTemplate {
-        chrome: Chrome::new(&session, format!("申请 {id}"), "work")
+        chrome: Chrome::new(session, format!("申请 {id}"), "work")
             .crumb("今日待办", "/work")
             .here(),
         id,
@@ -199,7 +218,12 @@ pub(crate) async fn show(
             .map(|(a, b)| format!("{a} 至 {b}"))
             .unwrap_or_else(|| "未公示".into()),
         version: r.version,
+        household: r.household.0,
         refusal: r.case.refusal.clone(),
+        error,
+        can_act: session.actor.may_act_on_cases() && !r.case.state.is_final(),
+        can_decide: session.actor.may_pay() && !r.case.state.is_final(),
+        today: today.to_string(),
         exclusions: r
             .exclusions
             .iter()
@@ -236,5 +260,155 @@ pub(crate) async fn show(
             })
             .collect(),
     };
-    ok(&template)
+    page(status, &template)
+}
+
+fn date(form: &FormInput, name: &str, what: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(form.get(name).trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{what}应为日期，如 2026-03-02"))
+}
+
+/// The step a case form asks for.
+fn action_of(form: &FormInput) -> Result<Action, String> {
+    let text = |name: &str| form.get(name).trim().to_owned();
+    Ok(match form.get("op") {
+        "accept" => Action::Accept {
+            complex: form.get("complex") == "on",
+        },
+        "return" => Action::Return {
+            missing: form
+                .get("missing")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect(),
+        },
+        "resubmit" => Action::Resubmit,
+        "investigate" => Action::Investigate(Investigation {
+            visited_on: date(form, "visited_on", "入户日期")?,
+            visit_notes: text("visit_notes"),
+            finances_reference: text("finances_reference"),
+            survey_on_file: false,
+        }),
+        "appraise" => Action::Appraise {
+            held_on: date(form, "held_on", "评议日期")?,
+            conclusion: text("conclusion"),
+        },
+        "township_opinion" => Action::TownshipOpinion {
+            recommend: form.get("recommend") == "yes",
+            opinion: text("opinion"),
+        },
+        "start_notice" => Action::StartNotice {
+            from: date(form, "from", "公示开始日期")?,
+        },
+        "object" => Action::Object { text: text("text") },
+        "resolve_objection" => Action::ResolveObjection {
+            number: form
+                .get("number")
+                .trim()
+                .parse()
+                .map_err(|_| "请填写异议序号".to_owned())?,
+            upheld: form.get("upheld") == "yes",
+            resolution: text("resolution"),
+        },
+        "refuse" => Action::Refuse {
+            reason: text("reason"),
+        },
+        "withdraw" => Action::Withdraw,
+        other => return Err(format!("未知的办理环节“{other}”")),
+    })
+}
+
+/// What a refused form says, and with which status; other errors pass through.
+fn form_error(e: AppError) -> Result<(StatusCode, String), AppError> {
+    match e {
+        AppError::Invalid { message, .. } => Ok((StatusCode::UNPROCESSABLE_ENTITY, message)),
+        AppError::Conflict { expected, current } => Ok((
+            StatusCode::CONFLICT,
+            format!(
+                "未办理：该申请已被他人办理（您打开页面时为第{expected}版，现为第{current}版），请查看最新记录后再办理"
+            ),
+        )),
+        other => Err(other),
+    }
+}
+
+/// Takes a step from the case page's forms; a refusal shows the page again with the reason.
+pub(crate) async fn step(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    form: FormInput,
+) -> Result<Response, AppError> {
+    let today = state.today();
+    let version: i64 = form.get("version").trim().parse().unwrap_or(0);
+    let result = match action_of(&form) {
+        Err(message) => Err(AppError::Invalid {
+            message,
+            fields: crate::error::FieldErrors::new(),
+        }),
+        Ok(action) => state
+            .store
+            .act_on_case(
+                &session.actor,
+                CaseId(id),
+                version,
+                &action,
+                today,
+                &limits(&state, today),
+            )
+            .await
+            .map(|_| ())
+            .map_err(AppError::from),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(e) => {
+            let (status, message) = form_error(e)?;
+            render(&state, &session, id, status, Some(message)).await
+        }
+    }
+}
+
+/// The county's approval from the case page.
+pub(crate) async fn approve(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    form: FormInput,
+) -> Result<Response, AppError> {
+    let version: i64 = form.get("version").trim().parse().unwrap_or(0);
+    let result = crate::casework::approve(
+        state.store.as_ref(),
+        crate::pages::entitlement::parameters(&state),
+        &session.actor,
+        CaseId(id),
+        version,
+        state.today(),
+    )
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(e) => {
+            let (status, message) = form_error(e.into())?;
+            render(&state, &session, id, status, Some(message)).await
+        }
+    }
+}
+
+/// Submits an application from the household page.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    form: FormInput,
+) -> Result<Response, AppError> {
+    let case_type =
+        CaseType::parse(form.get("case_type")).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let case = state
+        .store
+        .submit_case(&session.actor, HouseholdId(id), case_type, state.today())
+        .await?;
+    Ok(Redirect::to(&format!("/cases/{}", case.0)).into_response())
 }

@@ -406,3 +406,82 @@ async fn a_death_in_mid_month_is_paid_that_month_and_the_others_are_paid_anew_fr
         one
     );
 }
+
+#[tokio::test]
+async fn the_case_page_forms_take_the_steps_and_show_a_refusal_on_the_page() {
+    let app = App::new().await;
+    let township = app.login(QINGLONG_CASEWORKER).await;
+    let h = app.zhang.0;
+    let page = app.get(Some(&township), &format!("/households/{h}")).await;
+    assert!(
+        page.body.contains("id=\"form-submit-case\""),
+        "{}",
+        page.body
+    );
+    let reply = app
+        .post_form(
+            &township,
+            &format!("/households/{h}/cases"),
+            &[("case_type", "dibao")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let case = reply.location().to_owned();
+    let page = app.get(Some(&township), &case).await;
+    assert!(
+        page.body.contains("id=\"form-accept\"") && page.body.contains("data-state=\"submitted\"")
+    );
+
+    let reply = app
+        .post_form(
+            &township,
+            &format!("{case}/steps"),
+            &[("op", "accept"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let page = app.get(Some(&township), &case).await;
+    assert!(
+        page.body.contains("data-state=\"accepted\"")
+            && page.body.contains("id=\"form-investigate\"")
+    );
+
+    // No 三清 survey on file: the investigation is refused on the page, with the reason.
+    let reply = app
+        .post_form(
+            &township,
+            &format!("{case}/steps"),
+            &[
+                ("op", "investigate"),
+                ("version", "2"),
+                ("visited_on", "2026-11-28"),
+                ("visit_notes", "入户核实"),
+                ("finances_reference", "HD-9"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply.body.contains("id=\"case-error\"") && reply.body.contains("三清调查"),
+        "{}",
+        reply.body
+    );
+    let reply = app
+        .post_form(
+            &township,
+            &format!("{case}/steps"),
+            &[
+                ("op", "start_notice"),
+                ("version", "2"),
+                ("from", "2026-11-28"),
+            ],
+        )
+        .await;
+    assert!(
+        reply
+            .body
+            .contains("当前状态为“已受理”，不能执行“开始公示”"),
+        "{}",
+        reply.body
+    );
+}

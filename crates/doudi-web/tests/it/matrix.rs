@@ -115,9 +115,15 @@ const MATRIX: &[(&str, &str)] = &[
     ("get /api/cadres", "L F R F R F F F F"),
     ("get /work", "L R R R R R R R R"),
     ("get /api/work", "L R R R R R R R R"),
+    // Case routes take a case id, and the calls use household ids: the routes are called in the
+    // order of the route table, so a case exists for an id once `post /households/{id}/cases`
+    // (declared after the first three below) has filed one for the caller's household.
     ("get /cases/{id}", "L F N N N N F F F"),
+    ("post /cases/{id}/steps", "L F F F N N F F F"),
+    ("post /cases/{id}/approve", "L F N F F F F F F"),
+    ("post /households/{id}/cases", "L F R F RN RN F F F"),
     ("get /api/cases", "L F R R R R F F F"),
-    ("get /api/cases/{id}", "L F N N N N F F F"),
+    ("get /api/cases/{id}", "L F RN RN RN RN F F F"),
     ("post /api/households/{id}/cases", "L F R F RN RN F F F"),
     ("post /api/cases/{id}/steps", "L F F F RN RN F F F"),
     ("post /api/cases/{id}/approve", "L F RN F F F F F F"),
@@ -302,6 +308,8 @@ async fn call(world: &World, caller: &Caller, method: &str, path: &str, inside: 
                 ("kind", "wages"),
             ]
         }
+        "/cases/{id}/steps" => vec![("op", "withdraw")],
+        "/households/{id}/cases" => vec![("case_type", "medical")],
         _ => vec![("reason", "迁出")],
     };
     fields.push(("version", "0"));
