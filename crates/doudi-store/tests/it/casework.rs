@@ -326,4 +326,20 @@ conformance! {
         let work = store.work_list(&cw, date(2026, 3, 5), &l).await.unwrap();
         assert_eq!((work.cases.len(), work.under_notice.len()), (0, 1));
     }
+
+    async fn entitlements_carried_over_are_paid_like_decided_ones_and_a_household_appears_once(store) {
+        let a = filed(&store, "CW-13", &["张三"]).await;
+        let b = filed(&store, "CW-14", &["李四"]).await;
+        let entry = |h: HouseholdId, fen: i64| doudi_store::casework::ImportedEntitlement {
+            household: h, program: Category::Tekun, monthly_fen: fen, from: month("2026-01"),
+            review_class: ReviewClass::Stable, next_review: date(2027, 1, 1), reference: "云民发〔2025〕1号".into(),
+        };
+        let err = store.import_entitlements(&county(), &[entry(a, 1), entry(a, 2)]).await.unwrap_err();
+        assert!(err.to_string().contains("不止一次"), "{err}");
+        assert!(matches!(store.import_entitlements(&caseworker(QINGLONG), &[entry(a, 1)]).await, Err(StoreError::Forbidden)));
+        assert_eq!(store.import_entitlements(&command_line(), &[entry(a, 95_400), entry(b, 82_700)]).await.unwrap(), 2);
+        let run = store.run_payments(&county(), month("2026-02")).await.unwrap();
+        assert_eq!((run.created, run.created_fen), (2, 178_100));
+        assert_eq!(store.entitlements(&county(), b).await.unwrap()[0].program, Category::Tekun);
+    }
 }
