@@ -322,6 +322,17 @@ pub struct WorkList {
     pub reviews_due: Vec<Entitlement>,
 }
 
+/// A township's 失能 tekun and how many of them are in centralised care (2.2.b).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CareCount {
+    /// Township code.
+    pub township: DivisionCode,
+    /// 失能 (全失能 or 半失能) members of tekun households that have not exited.
+    pub disabled: u32,
+    /// Of whom in centralised care now.
+    pub centralised: u32,
+}
+
 /// The casework operations of a store.
 #[async_trait]
 pub trait Casework: Send + Sync + 'static {
@@ -378,6 +389,21 @@ pub trait Casework: Send + Sync + 'static {
         actor: &Actor,
         entries: &[ImportedEntitlement],
     ) -> Result<u64, StoreError>;
+
+    /// Records a tekun person's support mode and institution from `since` (township caseworkers
+    /// and the county; the caller routes the institution by 2.2.b). A change is a new row; the
+    /// earlier ones stay.
+    async fn record_care(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+        centralised: bool,
+        institution: &str,
+        since: NaiveDate,
+    ) -> Result<(), StoreError>;
+
+    /// Per township of the actor's scope: 失能 tekun and how many are in centralised care now.
+    async fn care_counts(&self, actor: &Actor) -> Result<Vec<CareCount>, StoreError>;
 
     /// Replaces the rural poverty registry by these keys ([`rural_key`]); returns how many.
     async fn import_rural_registry(

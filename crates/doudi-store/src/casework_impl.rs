@@ -67,8 +67,8 @@ mod casework_sql {
 }
 
 use crate::casework::{
-    CaseFilter, CaseId, CaseRecord, CaseStep, CaseSummary, Casework, Entitlement, Exclusion,
-    ImportedEntitlement, NewDecision, NewReview, PaymentLine, PaymentRun, PaymentStatus,
+    CareCount, CaseFilter, CaseId, CaseRecord, CaseStep, CaseSummary, Casework, Entitlement,
+    Exclusion, ImportedEntitlement, NewDecision, NewReview, PaymentLine, PaymentRun, PaymentStatus,
     PublicNotice, Restatement, Settlement, Stopped, WorkList,
 };
 use casework_sql::{CASE_COLUMNS, CaseRow, ENTITLEMENT_COLUMNS, EntitlementRow, ObjectionRow};
@@ -989,6 +989,112 @@ impl Casework for Backend {
         .await?;
         tx.commit().await?;
         Ok(entries.len() as u64)
+    }
+
+    async fn record_care(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+        centralised: bool,
+        institution: &str,
+        since: NaiveDate,
+    ) -> Result<(), StoreError> {
+        if !matches!(
+            actor.role,
+            Role::TownshipCaseworker | Role::CountyApprover | Role::System
+        ) {
+            return Err(StoreError::Forbidden);
+        }
+        if centralised && institution.trim().is_empty() {
+            return Err(StoreError::Invalid("集中供养须写明供养机构".into()));
+        }
+        let mut tx = self.begin_write().await?;
+        let (household,): (i64,) = sqlx::query_as("SELECT household_id FROM persons WHERE id = $1")
+            .bind(person.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let row = household_in_scope(&mut tx, actor, household).await?;
+        if row.category != Category::Tekun.code() {
+            return Err(StoreError::Invalid(
+                "只有城市特困人员家庭的成员有供养方式".into(),
+            ));
+        }
+        let mode = if centralised {
+            "centralised"
+        } else {
+            "dispersed"
+        };
+        sqlx::query(
+            "INSERT INTO tekun_care (person_id, household_id, mode, institution, since, \
+             recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(person.0)
+        .bind(row.id)
+        .bind(mode)
+        .bind(common::clip(institution))
+        .bind(since)
+        .bind(actor.user_id)
+        .bind(common::now())
+        .execute(&mut *tx)
+        .await?;
+        append_audit(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            &format!("person:{}", person.0),
+            &format!(
+                "供养方式：{}（自{since}，household:{}）",
+                if centralised {
+                    "集中供养"
+                } else {
+                    "分散供养"
+                },
+                row.id
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn care_counts(&self, actor: &Actor) -> Result<Vec<CareCount>, StoreError> {
+        if !may_read_cases(actor) {
+            return Err(StoreError::Forbidden);
+        }
+        let rows: Vec<(String, i64, i64)> = {
+            let mut tx = self.begin_read().await?;
+            sqlx::query_as(
+                "SELECT h.township, COUNT(*), CAST(COALESCE(SUM(CASE WHEN c.mode = 'centralised' \
+                 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+                 FROM persons p JOIN households h ON h.id = p.household_id \
+                 LEFT JOIN tekun_care c ON c.id = (SELECT MAX(c2.id) FROM tekun_care c2 \
+                   WHERE c2.person_id = p.id) \
+                 WHERE h.category = 'tekun' AND h.exited_on IS NULL \
+                 AND p.self_care IN ('partial', 'none') AND h.community LIKE $1 \
+                 GROUP BY h.township ORDER BY h.township",
+            )
+            .bind(format!("{}%", actor.scope.prefix()))
+            .fetch_all(&mut *tx)
+            .await?
+        };
+        self.audit_alone(
+            actor,
+            AuditAction::List,
+            "tekun_care",
+            &format!("失能特困人员集中供养统计：{}个乡镇（街道）", rows.len()),
+        )
+        .await?;
+        rows.into_iter()
+            .map(|(township, disabled, centralised)| {
+                Ok(CareCount {
+                    township: DivisionCode::parse(&township)
+                        .map_err(|_| common::corrupt("households", "township", &township))?,
+                    disabled: u32::try_from(disabled).unwrap_or(u32::MAX),
+                    centralised: u32::try_from(centralised).unwrap_or(u32::MAX),
+                })
+            })
+            .collect()
     }
 
     async fn import_rural_registry(

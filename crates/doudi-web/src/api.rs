@@ -53,6 +53,8 @@ use crate::view::Divisions;
         crate::api_casework::payments,
         crate::api_casework::settle,
         crate::api_casework::work,
+        crate::api_casework::care,
+        crate::api_casework::care_kpi,
         login,
         logout,
         logout_everywhere,

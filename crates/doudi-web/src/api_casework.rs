@@ -934,3 +934,152 @@ pub(crate) async fn work(
             .collect(),
     }))
 }
+
+/// A tekun person's support mode.
+#[derive(Deserialize, ToSchema)]
+pub struct CareRequest {
+    /// 家庭ID。
+    pub household_id: i64,
+    /// 是否集中供养（否为分散供养）。
+    pub centralised: bool,
+    /// 自何日起。
+    pub since: NaiveDate,
+}
+
+/// Where the person is now cared for.
+#[derive(Serialize, ToSchema)]
+pub struct CareDto {
+    /// 供养方式：centralised 或 dispersed。
+    pub mode: String,
+    /// 供养机构（按 2.2.b 由所在乡镇确定；分散供养为空）。
+    pub institution: String,
+}
+
+/// Records a tekun person's change of support mode; a centralisation goes to the institution
+/// 2.2.b names for the township (青龙、双江: the county home; elsewhere the township's own).
+#[utoipa::path(
+    post,
+    path = "/api/members/{id}/care",
+    tag = "casework",
+    params(("id" = i64, Path, description = "成员ID")),
+    request_body = CareRequest,
+    responses(
+        (status = 200, description = "已记录", body = CareDto),
+        (status = 403, description = "角色无权记录供养方式", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+        (status = 422, description = "不是特困人员家庭的成员", body = ErrorBody),
+    )
+)]
+pub(crate) async fn care(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    ApiJson(body): ApiJson<CareRequest>,
+) -> Result<Json<CareDto>, AppError> {
+    let record = state
+        .store
+        .household(&session.actor, HouseholdId(body.household_id))
+        .await?;
+    if !record.members.iter().any(|m| m.id == PersonId(id)) {
+        return Err(AppError::NotFound);
+    }
+    let r = Resolved::new(parameters(&state), Month::of(body.since))
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let institution = if body.centralised {
+        doudi_policy::tekun::institution_for(record.household.fields.township.as_str(), &r).name
+    } else {
+        String::new()
+    };
+    state
+        .store
+        .record_care(
+            &session.actor,
+            PersonId(id),
+            body.centralised,
+            &institution,
+            body.since,
+        )
+        .await?;
+    Ok(Json(CareDto {
+        mode: if body.centralised {
+            "centralised"
+        } else {
+            "dispersed"
+        }
+        .to_owned(),
+        institution,
+    }))
+}
+
+/// One township's centralisation of 失能 tekun against the year's target.
+#[derive(Serialize, ToSchema)]
+pub struct CareKpiDto {
+    /// 乡镇（街道）代码。
+    pub township: String,
+    /// 失能特困人员数。
+    pub disabled: u32,
+    /// 其中集中供养数。
+    pub centralised: u32,
+    /// 当年目标（万分比）。
+    pub target_bp: i64,
+    /// 集中供养率（万分比，无失能特困人员为空）。
+    pub share_bp: Option<i64>,
+    /// 是否达标。
+    pub met: bool,
+    /// 尚需集中供养人数。
+    pub shortfall: u32,
+}
+
+/// The share of 失能 tekun in centralised care per township now, against the target of `year`
+/// (40% in 2019, 50% in 2020, later a parameter; 2.2.b).
+#[utoipa::path(
+    get,
+    path = "/api/care/kpi",
+    tag = "casework",
+    params(("year" = Option<i32>, Query, description = "考核年度（默认今年）")),
+    responses((status = 200, description = "各乡镇（街道）集中供养率", body = Vec<CareKpiDto>))
+)]
+pub(crate) async fn care_kpi(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    crate::extract::QueryPairs(pairs): crate::extract::QueryPairs,
+) -> Result<Json<Vec<CareKpiDto>>, AppError> {
+    use chrono::Datelike;
+    let year = match pairs.iter().find(|(k, _)| k == "year") {
+        Some((_, y)) => y.trim().parse().map_err(|_| {
+            let mut f = FieldErrors::new();
+            f.add("year", "年度应为数字，如 2020");
+            AppError::invalid(f)
+        })?,
+        None => state.today().year(),
+    };
+    let r = Resolved::new(
+        parameters(&state),
+        doudi_policy::tekun::assessment_month(year),
+    )
+    .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let counts = state.store.care_counts(&session.actor).await?;
+    Ok(Json(
+        counts
+            .iter()
+            .map(|c| {
+                let kpi = doudi_policy::tekun::centralisation(
+                    c.township.as_str(),
+                    c.disabled,
+                    c.centralised,
+                    &r,
+                    &mut doudi_policy::explain::Off,
+                );
+                CareKpiDto {
+                    township: c.township.as_str().to_owned(),
+                    disabled: kpi.disabled,
+                    centralised: kpi.centralised,
+                    target_bp: kpi.target.0,
+                    share_bp: kpi.share.map(|s| s.0),
+                    met: kpi.met,
+                    shortfall: kpi.shortfall,
+                }
+            })
+            .collect(),
+    ))
+}

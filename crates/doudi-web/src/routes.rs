@@ -201,6 +201,8 @@ routes! {
     get "/api/households/{id}/entitlements" => api_casework::entitlements, ReadWholeHouseholds;
     post "/api/entitlements/{id}/review" => api_casework::review, ActOnCases;
     post "/api/members/{id}/death" => api_casework::death, WriteHouseholds;
+    post "/api/members/{id}/care" => api_casework::care, ActOnCases;
+    get "/api/care/kpi" => api_casework::care_kpi, ReadCases;
     post "/api/payments/{month}" => api_casework::run_payments, Pay;
     get "/api/payments/{month}" => api_casework::payments, Pay;
     post "/api/payments/{month}/results" => api_casework::settle, Pay;

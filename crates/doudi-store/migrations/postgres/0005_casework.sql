@@ -119,3 +119,17 @@ CREATE TABLE payments (
     CONSTRAINT payments_once UNIQUE (month, household_id, program)
 );
 CREATE INDEX payments_household ON payments (household_id, month);
+
+-- Tekun support (2.2.b): each change of a tekun person's support mode and institution, newest
+-- last; the current mode is the newest row. A person without rows is in dispersed care.
+CREATE TABLE tekun_care (
+    id          BIGSERIAL PRIMARY KEY,
+    person_id   BIGINT NOT NULL,
+    household_id BIGINT NOT NULL REFERENCES households (id),
+    mode        TEXT NOT NULL CHECK (mode IN ('dispersed', 'centralised')),
+    institution TEXT NOT NULL,
+    since       DATE NOT NULL,
+    recorded_by BIGINT NOT NULL,
+    recorded_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX tekun_care_person ON tekun_care (person_id, id);

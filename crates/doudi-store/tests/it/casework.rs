@@ -342,4 +342,29 @@ conformance! {
         assert_eq!((run.created, run.created_fen), (2, 178_100));
         assert_eq!(store.entitlements(&county(), b).await.unwrap()[0].program, Category::Tekun);
     }
+
+    async fn centralised_care_is_recorded_per_person_and_counted_per_township(store) {
+        let mut new = household("TK-1", QINGLONG_1, &["孤老甲"]);
+        new.fields.category = Category::Tekun;
+        new.members[0].self_care = doudi_core::SelfCare::None;
+        let a = store.create_household(&county(), &new).await.unwrap();
+        let mut new = household("TK-2", QINGLONG_1, &["孤老乙"]);
+        new.fields.category = Category::Tekun;
+        new.members[0].self_care = doudi_core::SelfCare::Partial;
+        store.create_household(&county(), &new).await.unwrap();
+        let counts = store.care_counts(&county()).await.unwrap();
+        assert_eq!((counts.len(), counts[0].disabled, counts[0].centralised), (1, 2, 0));
+        let person = store.household(&county(), a).await.unwrap().members[0].id;
+        let cw = caseworker(QINGLONG);
+        assert!(store.record_care(&cw, person, true, " ", date(2026, 3, 1)).await.is_err());
+        store.record_care(&cw, person, true, "云阳县城乡敬老院", date(2026, 3, 1)).await.unwrap();
+        assert_eq!(store.care_counts(&cw).await.unwrap()[0].centralised, 1);
+        store.record_care(&cw, person, false, "", date(2026, 6, 1)).await.unwrap();
+        assert_eq!(store.care_counts(&cw).await.unwrap()[0].centralised, 0, "the newest record counts");
+        assert!(store.care_counts(&caseworker(RENHE)).await.unwrap().is_empty());
+        assert!(matches!(store.record_care(&caseworker(RENHE), person, true, "x", date(2026, 3, 1)).await, Err(StoreError::NotFound)));
+        let dibao = filed(&store, "CW-15", &["张三"]).await;
+        let someone = store.household(&county(), dibao).await.unwrap().members[0].id;
+        assert!(store.record_care(&cw, someone, true, "x", date(2026, 3, 1)).await.unwrap_err().to_string().contains("特困"));
+    }
 }

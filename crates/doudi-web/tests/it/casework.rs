@@ -485,3 +485,86 @@ async fn the_case_page_forms_take_the_steps_and_show_a_refusal_on_the_page() {
         reply.body
     );
 }
+
+#[tokio::test]
+async fn a_centralisation_goes_to_the_county_home_for_qinglong_and_counts_against_the_years_target()
+{
+    use doudi_core::{Category, Relation, SelfCare};
+
+    let app = App::new().await;
+    let mut people = vec![person(
+        "孤老甲",
+        Relation::Head,
+        id_number((1940, 1, 1), 71),
+    )];
+    people[0].self_care = SelfCare::None;
+    let first = app
+        .store
+        .create_household(
+            &system(),
+            &household("TK-01", QINGLONG_1, Category::Tekun, people),
+        )
+        .await
+        .unwrap();
+    let mut people = vec![person(
+        "孤老乙",
+        Relation::Head,
+        id_number((1941, 1, 1), 72),
+    )];
+    people[0].self_care = SelfCare::Partial;
+    app.store
+        .create_household(
+            &system(),
+            &household("TK-02", QINGLONG_1, Category::Tekun, people),
+        )
+        .await
+        .unwrap();
+    let township = app.login(QINGLONG_CASEWORKER).await;
+    let kpi = app
+        .get(Some(&township), "/api/care/kpi?year=2020")
+        .await
+        .json();
+    assert_eq!(
+        (
+            kpi[0]["disabled"].as_u64(),
+            kpi[0]["met"].as_bool(),
+            kpi[0]["shortfall"].as_u64()
+        ),
+        (Some(2), Some(false), Some(1))
+    );
+    assert_eq!(kpi[0]["target_bp"], 5000, "50% in 2020");
+
+    let person_id = app.store.household(&system(), first).await.unwrap().members[0]
+        .id
+        .0;
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/members/{person_id}/care"),
+            &json!({"household_id": first.0, "centralised": true, "since": "2020-06-01"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(
+        reply.json()["institution"]
+            .as_str()
+            .unwrap()
+            .contains("敬老院"),
+        "{}",
+        reply.body
+    );
+    let kpi = app
+        .get(Some(&township), "/api/care/kpi?year=2020")
+        .await
+        .json();
+    assert_eq!(
+        (kpi[0]["centralised"].as_u64(), kpi[0]["met"].as_bool()),
+        (Some(1), Some(true))
+    );
+    let kpi = app
+        .get(Some(&township), "/api/care/kpi?year=2019")
+        .await
+        .json();
+    assert_eq!(kpi[0]["target_bp"], 4000, "40% in 2019");
+}

@@ -133,6 +133,8 @@ const MATRIX: &[(&str, &str)] = &[
     ),
     ("post /api/entitlements/{id}/review", "L F N F N N F F F"),
     ("post /api/members/{id}/death", "L F R F RN RN F F F"),
+    ("post /api/members/{id}/care", "L F R F RN FN F F F"),
+    ("get /api/care/kpi", "L F R R R R F F F"),
     ("post /api/payments/{month}", "L F R F F F F F F"),
     ("get /api/payments/{month}", "L F R F F F F F F"),
     ("post /api/payments/{month}/results", "L F R F F F F F F"),
@@ -269,6 +271,9 @@ async fn call(world: &World, caller: &Caller, method: &str, path: &str, inside: 
                 json!({"household_id": household.0, "version": 0, "died_on": "2026-11-01"})
             }
             "/api/payments/{month}/results" => json!([]),
+            "/api/members/{id}/care" => {
+                json!({"household_id": household.0, "centralised": true, "since": "2026-11-01"})
+            }
             _ => json!({}),
         };
         let body = if method == Method::DELETE && path == "/api/members/{id}" {
