@@ -182,6 +182,35 @@ impl Actor {
         )
     }
 
+    /// Whether the actor reads applications (casework, 4.2.b): the county approver, auditors,
+    /// township caseworkers and community workers, each in their scope.
+    pub fn may_read_cases(&self) -> bool {
+        matches!(
+            self.role,
+            Role::CountyApprover
+                | Role::Auditor
+                | Role::TownshipCaseworker
+                | Role::CommunityWorker
+                | Role::System
+        )
+    }
+
+    /// Whether the actor takes casework steps at all: community workers submit, township
+    /// caseworkers accept, investigate and review, the county approver decides (each step's own
+    /// rule is [`crate::casework::Action::allowed_for`]).
+    pub fn may_act_on_cases(&self) -> bool {
+        matches!(
+            self.role,
+            Role::CountyApprover | Role::TownshipCaseworker | Role::CommunityWorker | Role::System
+        )
+    }
+
+    /// Whether the actor runs payments and changes entitlements: the county approver (and the
+    /// command line).
+    pub fn may_pay(&self) -> bool {
+        matches!(self.role, Role::CountyApprover | Role::System)
+    }
+
     /// What a department officer sees; `None` for every other role (and for an officer without
     /// a department, who then sees nothing).
     pub fn department_view(&self) -> Option<&'static DepartmentView> {

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod access;
+pub mod casework;
 pub mod department;
 pub mod division;
 pub mod facts;

@@ -186,6 +186,11 @@ parameters! {
     medical_assistance_cap_special: Money Money = "medical.assistance_cap_special", "特殊病种医疗救助年度限额（元/人·年）", "2.4";
     medical_out_of_catalogue_limit: Ratio Ratio = "medical.out_of_catalogue_limit", "住院医保目录外费用占比控制目标", "2.4";
     medical_rounding: Rounding Rounding = "medical.rounding", "医保报销、大病保险、医疗救助按比例计算的舍入规则", "2.4";
+    casework_notice_days: Count i64 = "casework.notice_days", "公示天数（天）", "4.2.b";
+    casework_time_limit: Count i64 = "casework.time_limit", "审核确认办理时限（自受理起的工作日）", "4.2.b";
+    casework_time_limit_complex: Count i64 = "casework.time_limit_complex", "有异议或情况复杂时的办理时限（工作日）", "4.2.b";
+    casework_review_months_stable: Count i64 = "casework.review_months_stable", "收入稳定家庭复核间隔（月）", "4.2.b";
+    casework_review_months_unstable: Count i64 = "casework.review_months_unstable", "收入不稳定家庭复核间隔（月）", "4.2.b";
 }
 
 /// A month for which a parameter has no value.
@@ -299,6 +304,18 @@ pub fn share(part: i64, whole: i64) -> Option<Ratio> {
 /// Whether `part ÷ whole ≤ limit`, exactly (cross-multiplied in integers, never rounded).
 pub fn within(part: i64, whole: i64, limit: Ratio) -> bool {
     i128::from(part) * 10_000 <= i128::from(limit.0) * i128::from(whole)
+}
+
+impl Resolved {
+    /// The casework time limits and notice length in force this month (4.2.b).
+    pub fn case_limits(&self) -> doudi_core::casework::Limits {
+        let days = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+        doudi_core::casework::Limits {
+            notice_days: days(self.casework_notice_days),
+            working_days: days(self.casework_time_limit),
+            working_days_complex: days(self.casework_time_limit_complex),
+        }
+    }
 }
 
 #[cfg(test)]

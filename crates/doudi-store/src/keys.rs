@@ -70,6 +70,8 @@ pub(crate) enum Column {
     HouseholdPhone,
     /// `households.bank_account`.
     HouseholdBankAccount,
+    /// `rural_registry.id_number`.
+    RuralIdNumber,
 }
 
 impl Column {
@@ -80,6 +82,7 @@ impl Column {
             Column::PersonPhone => "person.phone",
             Column::HouseholdPhone => "household.phone",
             Column::HouseholdBankAccount => "household.bank_account",
+            Column::RuralIdNumber => "rural_registry.id_number",
         }
     }
 }
@@ -91,6 +94,8 @@ pub(crate) enum Index {
     IdNumber,
     /// The last four characters of an identity number (`persons.id_tail_bidx`).
     IdTail,
+    /// A whole identity number in the rural poverty registry (`rural_registry.id_key`).
+    RuralId,
 }
 
 impl Index {
@@ -98,6 +103,7 @@ impl Index {
         match self {
             Index::IdNumber => "person.id_number",
             Index::IdTail => "person.id_number.last4",
+            Index::RuralId => "rural_registry.id_number",
         }
     }
 }
@@ -235,6 +241,11 @@ impl Keys {
     }
 
     /// The blind index of an identity number.
+    pub(crate) fn rural_index(&self, id_number: &str) -> String {
+        self.blind_index(Index::RuralId, id_number)
+    }
+
+    /// The blind index of a whole identity number in `persons.id_number_bidx`.
     pub(crate) fn id_number_index(&self, id_number: &str) -> String {
         self.blind_index(Index::IdNumber, id_number)
     }

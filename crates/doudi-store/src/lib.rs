@@ -23,6 +23,7 @@
 use std::sync::Arc;
 
 pub use audit::{AuditAction, AuditBreak, AuditEntry, AuditFilter, AuditPage, AuditReport};
+pub use casework::Casework;
 pub use keys::{KeyError, Keys};
 
 use async_trait::async_trait;
@@ -35,6 +36,7 @@ use doudi_core::{
 
 pub mod audit;
 mod bulk;
+pub mod casework;
 mod common;
 pub mod keys;
 pub mod postgres;
@@ -363,7 +365,7 @@ pub struct TownshipCount {
 
 /// Every storage operation of doudi.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: casework::Casework + Send + Sync + 'static {
     /// Which backend this is ("sqlite" or "postgres"), for the status page and logs.
     fn backend(&self) -> &'static str;
 

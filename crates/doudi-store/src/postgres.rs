@@ -136,3 +136,4 @@ async fn compact(_pool: &PgPool) -> Result<(), sqlx::Error> {
 }
 
 include!("shared_impl.rs");
+include!("casework_impl.rs");

@@ -3238,6 +3238,27 @@ impl Store for Backend {
             ));
         }
         write_sealed(&mut tx, &sealed_persons, &sealed_households).await?;
+        // The rural poverty registry (casework, 4.2.c): re-sealed and re-indexed likewise.
+        let rural: Vec<(String, String)> =
+            sqlx::query_as("SELECT id_key, id_number FROM rural_registry ORDER BY id_key")
+                .fetch_all(&mut *tx)
+                .await?;
+        for (i, (key, sealed)) in rural.iter().enumerate() {
+            let number = common::unseal(
+                &old,
+                sealed,
+                Column::RuralIdNumber,
+                "rural_registry",
+                "id_number",
+                i as i64 + 1,
+            )?;
+            sqlx::query("UPDATE rural_registry SET id_key = $1, id_number = $2 WHERE id_key = $3")
+                .bind(new.rural_index(&number))
+                .bind(new.seal(Column::RuralIdNumber, &number))
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+        }
         sqlx::query("UPDATE data_key SET key_id = $1, since = $2 WHERE id = 1")
             .bind(new.id())
             .bind(common::now())

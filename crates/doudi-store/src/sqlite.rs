@@ -170,3 +170,4 @@ async fn compact(pool: &SqlitePool) -> Result<(), sqlx::Error> {
 }
 
 include!("shared_impl.rs");
+include!("casework_impl.rs");

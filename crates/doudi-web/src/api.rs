@@ -41,6 +41,20 @@ use crate::view::Divisions;
             数据已被他人修改时返回 409。金额一律以分为单位（*_fen），日期为 ISO 格式。"
     ),
     paths(
+        crate::api_casework::submit,
+        crate::api_casework::list,
+        crate::api_casework::get,
+        crate::api_casework::step,
+        crate::api_casework::approve,
+        crate::api_casework::entitlements,
+        crate::api_casework::review,
+        crate::api_casework::death,
+        crate::api_casework::run_payments,
+        crate::api_casework::payments,
+        crate::api_casework::settle,
+        crate::api_casework::work,
+        crate::api_casework::care,
+        crate::api_casework::care_kpi,
         login,
         logout,
         logout_everywhere,
@@ -76,6 +90,7 @@ use crate::view::Divisions;
         (name = "meta", description = "接口说明"),
         (name = "policy", description = "政策测算（应享待遇与计算说明）"),
         (name = "audit", description = "审计日志（仅监督审计人员与系统管理员）"),
+        (name = "casework", description = "救助申请办理、审批、待遇、复核与发放（4.2.b、4.2.c）"),
         (name = "pairings", description = "结对帮扶干部与家庭的结对（县民政局审批人员、乡镇经办人员维护）"),
     )
 )]

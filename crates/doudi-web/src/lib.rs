@@ -13,8 +13,10 @@
 //! them, and every state-changing request with a session carries its CSRF token.
 
 mod api;
+mod api_casework;
 mod assets;
 pub mod auth;
+pub mod casework;
 pub mod dto;
 mod error;
 mod extract;

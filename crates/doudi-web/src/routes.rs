@@ -23,7 +23,7 @@ use doudi_store::AuditAction;
 
 use crate::auth::Session;
 use crate::error::AppError;
-use crate::{AppState, api, assets, pages};
+use crate::{AppState, api, api_casework, assets, pages};
 
 /// What a route requires of whoever calls it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -45,6 +45,12 @@ pub enum Permission {
     ReadAudit,
     /// Administrators: accounts.
     ManageAccounts,
+    /// Roles that read applications (the county, auditors, townships, communities).
+    ReadCases,
+    /// Roles that take casework steps (the store checks each step's role and the scope).
+    ActOnCases,
+    /// The county approver: payments and entitlements.
+    Pay,
     /// The county approver and township caseworkers: pairing cadres with households.
     ManagePairings,
     /// Roles that may show a household's identifiers in full, for a stated purpose.
@@ -64,6 +70,9 @@ impl Permission {
             Permission::ManageAccounts => actor.role == Role::Admin,
             Permission::ManagePairings => actor.may_manage_pairings(),
             Permission::Unmask => actor.may_unmask(),
+            Permission::ReadCases => actor.may_read_cases(),
+            Permission::ActOnCases => actor.may_act_on_cases(),
+            Permission::Pay => actor.may_pay(),
         }
     }
 
@@ -123,6 +132,7 @@ routes! {
     post "/api/login" => api::login, Public;
     get "/api/schemas/household.json" => api::household_schema, Public;
     get "/api/openapi.json" => api::openapi_json, Public;
+    get "/notices/{community}" => pages::casework::notices, Public;
 
     // ---- one's own session ----
     post "/logout" => pages::session::logout, Session;
@@ -180,6 +190,27 @@ routes! {
     post "/api/households/{id}/pairings" => api::pair, ManagePairings;
     delete "/api/households/{id}/pairings/{cadre}" => api::unpair, ManagePairings;
     get "/api/cadres" => api::cadres, ManagePairings;
+
+    // ---- casework (4.2.b) ----
+    get "/work" => pages::casework::work, LoggedIn;
+    get "/api/work" => api_casework::work, LoggedIn;
+    get "/cases/{id}" => pages::casework::show, ReadCases;
+    post "/cases/{id}/steps" => pages::casework::step, ActOnCases;
+    post "/cases/{id}/approve" => pages::casework::approve, ActOnCases;
+    post "/households/{id}/cases" => pages::casework::submit, ActOnCases;
+    get "/api/cases" => api_casework::list, ReadCases;
+    get "/api/cases/{id}" => api_casework::get, ReadCases;
+    post "/api/households/{id}/cases" => api_casework::submit, ActOnCases;
+    post "/api/cases/{id}/steps" => api_casework::step, ActOnCases;
+    post "/api/cases/{id}/approve" => api_casework::approve, ActOnCases;
+    get "/api/households/{id}/entitlements" => api_casework::entitlements, ReadWholeHouseholds;
+    post "/api/entitlements/{id}/review" => api_casework::review, ActOnCases;
+    post "/api/members/{id}/death" => api_casework::death, WriteHouseholds;
+    post "/api/members/{id}/care" => api_casework::care, ActOnCases;
+    get "/api/care/kpi" => api_casework::care_kpi, ReadCases;
+    post "/api/payments/{month}" => api_casework::run_payments, Pay;
+    get "/api/payments/{month}" => api_casework::payments, Pay;
+    post "/api/payments/{month}/results" => api_casework::settle, Pay;
 
     // ---- the audit trail ----
     get "/audit" => pages::audit::show, ReadAudit;

@@ -25,6 +25,8 @@ pub enum BenchCommand {
     /// The policy engine: households per second for synthetic counties of each size, with and
     /// without explanations, and optionally a whole registry read from SQLite and evaluated.
     Policy(PolicyBenchArgs),
+    /// The monthly payment run over a million active entitlements (goal: under 20 s).
+    Payments(crate::casework::PaymentBenchArgs),
 }
 
 /// Options of `doudi bench policy`.
@@ -87,6 +89,7 @@ pub async fn run(command: BenchCommand) -> Result<()> {
     match command {
         BenchCommand::Registry(args) => run_registry(args).await,
         BenchCommand::Policy(args) => run_policy(args).await,
+        BenchCommand::Payments(args) => crate::casework::bench_payments(args).await,
     }
 }
 

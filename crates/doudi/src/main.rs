@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod bench;
+mod casework;
 mod demo;
 mod eval;
 mod files;
@@ -74,9 +75,19 @@ enum Command {
     /// Check, show or resolve policy parameter files.
     #[command(subcommand)]
     Params(eval::ParamsCommand),
-    /// Measure speed on synthetic counties: registry (import, list page) or policy (evaluation).
+    /// Measure speed on synthetic counties: registry (import, list page), policy (evaluation)
+    /// or payments (the monthly payment run).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// The rural poverty registry that excludes people already covered (4.2.c).
+    #[command(subcommand)]
+    Rural(casework::RuralCommand),
+    /// The monthly payment run: one line per active entitlement, never twice; the bank file
+    /// (--export) and the bank's results (--results).
+    Pay(casework::PayArgs),
+    /// Entitlement periods: restate them after a parameter change.
+    #[command(subcommand)]
+    Entitlements(casework::EntitlementsCommand),
 }
 
 #[derive(Args)]
@@ -113,6 +124,10 @@ struct ServeArgs {
     /// appends to X-Forwarded-For (set this only when every request comes through that proxy).
     #[arg(long, env = "DOUDI_TRUST_PROXY")]
     trust_proxy: bool,
+    /// Pretend today is this date (YYYY-MM-DD) for casework deadlines, notices and decisions:
+    /// for drills and end-to-end tests only, never in production.
+    #[arg(long, env = "DOUDI_TODAY", hide = true)]
+    today: Option<chrono::NaiveDate>,
 }
 
 #[derive(Args)]
@@ -235,6 +250,9 @@ async fn main() -> Result<()> {
             set_data_key(given.unwrap_or_else(|| Keys::generate().1));
             bench::run(args).await
         }
+        Command::Rural(c) => casework::rural(c).await,
+        Command::Pay(args) => casework::pay(args).await,
+        Command::Entitlements(c) => casework::entitlements(c).await,
     }
 }
 
@@ -441,11 +459,17 @@ async fn serve(args: ServeArgs, given: Option<Keys>) -> Result<()> {
     if args.demo {
         prepare_demo(store.as_ref(), &args).await?;
     }
+    let parameters = match &args.params {
+        Some(path) => Some(Arc::new(eval::load_params(Some(path))?)),
+        None => None,
+    };
     let state = doudi_web::AppState {
         store,
         config: doudi_web::WebConfig {
             secure_cookies: args.secure_cookies,
             trust_proxy: args.trust_proxy,
+            today: args.today,
+            parameters,
             ..Default::default()
         },
     };

@@ -7,6 +7,7 @@ mod support;
 mod access;
 mod accounts;
 mod audit;
+mod casework;
 mod encryption;
 mod finances;
 mod households;

@@ -3,6 +3,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod audit;
+pub(crate) mod casework;
 pub(crate) mod detail;
 pub(crate) mod edit;
 pub(crate) mod entitlement;

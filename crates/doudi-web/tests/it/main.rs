@@ -4,6 +4,7 @@
 mod accounts;
 mod api;
 mod audit;
+mod casework;
 mod entitlement;
 mod households;
 mod list;

@@ -36,6 +36,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("post /api/login", "R R R R R R R R R"),
     ("get /api/schemas/household.json", "R R R R R R R R R"),
     ("get /api/openapi.json", "R R R R R R R R R"),
+    ("get /notices/{community}", "R R R R R R R R R"),
     ("post /logout", "L R R R R R R R R"),
     ("post /logout/all", "L R R R R R R R R"),
     ("get /password", "L R R R R R R R R"),
@@ -114,6 +115,31 @@ const MATRIX: &[(&str, &str)] = &[
         "L F R F RN F F F F",
     ),
     ("get /api/cadres", "L F R F R F F F F"),
+    ("get /work", "L R R R R R R R R"),
+    ("get /api/work", "L R R R R R R R R"),
+    // Case routes take a case id, and the calls use household ids: the routes are called in the
+    // order of the route table, so a case exists for an id once `post /households/{id}/cases`
+    // (declared after the first three below) has filed one for the caller's household.
+    ("get /cases/{id}", "L F N N N N F F F"),
+    ("post /cases/{id}/steps", "L F F F N N F F F"),
+    ("post /cases/{id}/approve", "L F N F F F F F F"),
+    ("post /households/{id}/cases", "L F R F RN RN F F F"),
+    ("get /api/cases", "L F R R R R F F F"),
+    ("get /api/cases/{id}", "L F RN RN RN RN F F F"),
+    ("post /api/households/{id}/cases", "L F R F RN RN F F F"),
+    ("post /api/cases/{id}/steps", "L F F F RN RN F F F"),
+    ("post /api/cases/{id}/approve", "L F RN F F F F F F"),
+    (
+        "get /api/households/{id}/entitlements",
+        "L F R R RN RN F RN F",
+    ),
+    ("post /api/entitlements/{id}/review", "L F N F N N F F F"),
+    ("post /api/members/{id}/death", "L F R F RN RN F F F"),
+    ("post /api/members/{id}/care", "L F R F RN FN F F F"),
+    ("get /api/care/kpi", "L F R R R R F F F"),
+    ("post /api/payments/{month}", "L F R F F F F F F"),
+    ("get /api/payments/{month}", "L F R F F F F F F"),
+    ("post /api/payments/{month}/results", "L F R F F F F F F"),
     ("get /audit", "L R F R F F F F F"),
     ("get /api/audit", "L R F R F F F F F"),
     ("get /admin/users", "L R F F F F F F F"),
@@ -208,7 +234,9 @@ async fn call(world: &World, caller: &Caller, method: &str, path: &str, inside: 
         .replace("{person}", &person.0.to_string())
         .replace("{kind}", "incomes")
         .replace("{cadre}", &world.spare_cadre.to_string())
-        .replace("{file}", "app.css");
+        .replace("{file}", "app.css")
+        .replace("{community}", QINGLONG_1)
+        .replace("{month}", "2026-11");
     if path.contains("{cadre}") {
         for h in [caller.inside.0, caller.outside.0] {
             let _ = app.store.pair(&system(), h, world.spare_cadre).await;
@@ -237,6 +265,17 @@ async fn call(world: &World, caller: &Caller, method: &str, path: &str, inside: 
                 "surveyed_by": "张", "surveyed_on": "2026-11-01"
             }}),
             "/api/households/{id}/pairings" => json!({"cadre_id": world.new_cadre}),
+            "/api/households/{id}/cases" => json!({"case_type": "medical"}),
+            "/api/cases/{id}/steps" => json!({"version": 0, "step": {"op": "withdraw"}}),
+            "/api/cases/{id}/approve" => json!({"version": 0}),
+            "/api/entitlements/{id}/review" => json!({"household_id": household.0}),
+            "/api/members/{id}/death" => {
+                json!({"household_id": household.0, "version": 0, "died_on": "2026-11-01"})
+            }
+            "/api/payments/{month}/results" => json!([]),
+            "/api/members/{id}/care" => {
+                json!({"household_id": household.0, "centralised": true, "since": "2026-11-01"})
+            }
             _ => json!({}),
         };
         let body = if method == Method::DELETE && path == "/api/members/{id}" {
@@ -276,6 +315,8 @@ async fn call(world: &World, caller: &Caller, method: &str, path: &str, inside: 
                 ("kind", "wages"),
             ]
         }
+        "/cases/{id}/steps" => vec![("op", "withdraw")],
+        "/households/{id}/cases" => vec![("case_type", "medical")],
         _ => vec![("reason", "迁出")],
     };
     fields.push(("version", "0"));

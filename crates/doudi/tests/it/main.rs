@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod browser;
+mod casework;
 mod cli;
 mod http;
 mod keys;

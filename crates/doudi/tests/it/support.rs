@@ -148,7 +148,17 @@ impl Server {
     /// SQLite no key is given, so the demo makes its key file beside the database; PostgreSQL
     /// gets the test key.
     pub fn start_demo(db: &TestDb, households: usize, log_dir: &Path) -> Server {
-        let log = log_dir.join("serve.log");
+        Server::start_demo_with(db, households, log_dir, &[])
+    }
+
+    /// Starts `doudi serve --demo` with extra environment variables (such as `DOUDI_TODAY`).
+    pub fn start_demo_with(
+        db: &TestDb,
+        households: usize,
+        log_dir: &Path,
+        env: &[(&str, &str)],
+    ) -> Server {
+        let log = log_dir.join(format!("serve-{}.log", env.len()));
         let mut command = Command::new(env!("CARGO_BIN_EXE_doudi"));
         command.env_remove("DOUDI_KEY").env_remove("DOUDI_KEY_FILE");
         if !db.url.starts_with("sqlite:") {
@@ -164,6 +174,7 @@ impl Server {
                 &households.to_string(),
             ])
             .env("DOUDI_DB", &db.url)
+            .envs(env.iter().copied())
             .env("RUST_LOG", "debug,sqlx=debug,hyper=info,h2=info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -1,0 +1,372 @@
+//! Casework in the store (4.2.b, 4.2.c): cases walk their states with every step recorded and
+//! audited, scope holds, the rural registry excludes members, decisions freeze, entitlements
+//! are restated without rewriting, and payments are made once per month.
+
+use std::sync::Arc;
+
+use doudi_core::casework::{
+    Action, CaseState, CaseType, Investigation, Limits, ReviewClass, ReviewResult,
+};
+use doudi_core::{Category, HouseholdId, Month, NewHousehold, Survey};
+use doudi_store::casework::{
+    CaseFilter, CaseId, NewDecision, NewReview, PaymentStatus, Restatement, Settlement,
+};
+use doudi_store::{AuditFilter, Page, Store, StoreError};
+
+use crate::support::*;
+
+fn month(s: &str) -> Month {
+    Month::parse(s).unwrap()
+}
+
+fn with_survey(mut h: NewHousehold) -> NewHousehold {
+    h.survey = Some(Survey {
+        family_situation: "独居".into(),
+        poverty_cause: "因病".into(),
+        help_needed: "生活救助".into(),
+        surveyed_by: "王社工".into(),
+        surveyed_on: date(2026, 2, 1),
+    });
+    h
+}
+
+async fn filed(store: &Arc<dyn Store>, number: &str, names: &[&str]) -> HouseholdId {
+    store
+        .create_household(
+            &county(),
+            &with_survey(household(number, QINGLONG_1, names)),
+        )
+        .await
+        .unwrap()
+}
+
+fn decision(version: i64, fen: i64, from: &str) -> NewDecision {
+    NewDecision {
+        household_version: version,
+        params_month: month(from),
+        params_version: "test".into(),
+        snapshot_json: "{}".into(),
+        explanation_json: "{\"total_fen\":1}".into(),
+        monthly_fen: fen,
+        from_month: month(from),
+        review_class: ReviewClass::Stable,
+        next_review: date(2027, 3, 1),
+    }
+}
+
+/// Walks a dibao case of the household to its approval on 2026-03-10 (notice 03-02..08) with
+/// an entitlement of `fen` a month from 2026-03; returns the case.
+async fn approved(store: &Arc<dyn Store>, household: HouseholdId, fen: i64) -> CaseId {
+    let cw = caseworker(QINGLONG);
+    let l = Limits::default();
+    let t = date(2026, 3, 2);
+    let id = store
+        .submit_case(&community_worker(QINGLONG_1), household, CaseType::Dibao, t)
+        .await
+        .unwrap();
+    let steps = [
+        Action::Accept { complex: false },
+        Action::Investigate(Investigation {
+            visited_on: t,
+            visit_notes: "入户核实".into(),
+            finances_reference: "HD-1".into(),
+            survey_on_file: false,
+        }),
+        Action::Appraise {
+            held_on: t,
+            conclusion: "同意".into(),
+        },
+        Action::TownshipOpinion {
+            recommend: true,
+            opinion: "符合条件".into(),
+        },
+        Action::StartNotice { from: t },
+    ];
+    let mut version = 1;
+    for a in &steps {
+        version = store
+            .act_on_case(&cw, id, version, a, t, &l)
+            .await
+            .unwrap()
+            .version;
+    }
+    let hv = store
+        .household(&county(), household)
+        .await
+        .unwrap()
+        .household
+        .version;
+    store
+        .approve_case(
+            &county(),
+            id,
+            version,
+            &decision(hv, fen, "2026-03"),
+            date(2026, 3, 10),
+            &l,
+        )
+        .await
+        .unwrap();
+    id
+}
+
+conformance! {
+    async fn a_case_walks_from_application_to_approval_with_every_step_recorded(store) {
+        let h = filed(&store, "CW-1", &["张三"]).await;
+        let id = approved(&store, h, 62_000).await;
+        let record = store.case(&county(), id).await.unwrap();
+        assert_eq!(record.case.state, CaseState::Approved);
+        assert_eq!(record.decided_on, Some(date(2026, 3, 10)));
+        let kinds: Vec<&str> = record.steps.iter().map(|s| s.kind.label()).collect();
+        assert_eq!(kinds, ["提交申请", "受理", "调查核实", "民主评议", "乡镇审核意见", "开始公示", "县民政局批准"]);
+        assert!(record.steps[1].detail.contains("无重复"), "{}", record.steps[1].detail);
+        assert_eq!(record.steps[0].actor_role, "community_worker");
+        let e = store.entitlements(&county(), h).await.unwrap();
+        assert_eq!(e.len(), 1);
+        assert_eq!((e[0].monthly_fen, e[0].from, e[0].until), (62_000, month("2026-03"), None));
+        let audit = store
+            .audit_entries(&auditor(), &AuditFilter { target: Some(format!("case:{}", id.0)), ..Default::default() }, Page { offset: 0, limit: 50 })
+            .await
+            .unwrap();
+        assert!(audit.rows.iter().filter(|e| e.action == "update").count() >= 6);
+    }
+
+    async fn an_illegal_transition_is_refused_and_changes_nothing(store) {
+        let h = filed(&store, "CW-2", &["张三"]).await;
+        let id = store.submit_case(&community_worker(QINGLONG_1), h, CaseType::Dibao, date(2026, 3, 2)).await.unwrap();
+        let err = store
+            .act_on_case(&caseworker(QINGLONG), id, 1, &Action::StartNotice { from: date(2026, 3, 2) }, date(2026, 3, 2), &Limits::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.to_string(), "当前状态为“已提交”，不能执行“开始公示”，下一步应为“受理”或“退回补正”");
+        let record = store.case(&county(), id).await.unwrap();
+        assert_eq!((record.case.state, record.version, record.steps.len()), (CaseState::Submitted, 1, 1));
+        let err = store
+            .act_on_case(&caseworker(QINGLONG), id, 1, &Action::Refuse { reason: "x".into() }, date(2026, 3, 2), &Limits::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Forbidden), "{err:?}");
+    }
+
+    async fn a_stale_version_is_a_conflict(store) {
+        let h = filed(&store, "CW-3", &["张三"]).await;
+        let id = store.submit_case(&community_worker(QINGLONG_1), h, CaseType::Tekun, date(2026, 3, 2)).await.unwrap();
+        let cw = caseworker(QINGLONG);
+        store.act_on_case(&cw, id, 1, &Action::Accept { complex: false }, date(2026, 3, 2), &Limits::default()).await.unwrap();
+        let err = store.act_on_case(&cw, id, 1, &Action::Return { missing: vec!["户口簿".into()] }, date(2026, 3, 2), &Limits::default()).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { expected: 1, current: 2 }), "{err:?}");
+    }
+
+    async fn cases_outside_the_scope_are_not_found_and_only_some_roles_submit(store) {
+        let h = filed(&store, "CW-4", &["张三"]).await;
+        let id = store.submit_case(&caseworker(QINGLONG), h, CaseType::Dibao, date(2026, 3, 2)).await.unwrap();
+        assert!(matches!(store.case(&caseworker(RENHE), id).await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            store.act_on_case(&caseworker(RENHE), id, 1, &Action::Accept { complex: false }, date(2026, 3, 2), &Limits::default()).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(store.cases(&caseworker(RENHE), &CaseFilter::default()).await.unwrap().is_empty());
+        assert_eq!(store.cases(&community_worker(QINGLONG_1), &CaseFilter::default()).await.unwrap().len(), 1);
+        assert!(matches!(store.submit_case(&caseworker(RENHE), h, CaseType::Medical, date(2026, 3, 2)).await, Err(StoreError::NotFound)));
+        assert!(matches!(store.submit_case(&auditor(), h, CaseType::Medical, date(2026, 3, 2)).await, Err(StoreError::Forbidden)));
+        assert!(matches!(store.submit_case(&caseworker(QINGLONG), h, CaseType::Dibao, date(2026, 3, 2)).await, Err(StoreError::Duplicate(_))));
+    }
+
+    async fn an_objection_during_the_notice_holds_the_decision_until_resolved(store) {
+        let h = filed(&store, "CW-5", &["张三"]).await;
+        let cw = caseworker(QINGLONG);
+        let l = Limits::default();
+        let t = date(2026, 3, 2);
+        let id = store.submit_case(&cw, h, CaseType::Dibao, t).await.unwrap();
+        let mut v = 1;
+        for a in [
+            Action::Accept { complex: false },
+            Action::Investigate(Investigation { visited_on: t, visit_notes: "x".into(), finances_reference: "HD".into(), survey_on_file: false }),
+            Action::Appraise { held_on: t, conclusion: "同意".into() },
+            Action::TownshipOpinion { recommend: true, opinion: "同意".into() },
+            Action::StartNotice { from: t },
+        ] {
+            v = store.act_on_case(&cw, id, v, &a, t, &l).await.unwrap().version;
+        }
+        v = store.act_on_case(&cw, id, v, &Action::Object { text: "有轿车一辆".into() }, date(2026, 3, 4), &l).await.unwrap().version;
+        let hv = store.household(&county(), h).await.unwrap().household.version;
+        let err = store.approve_case(&county(), id, v, &decision(hv, 100, "2026-03"), date(2026, 3, 10), &l).await.unwrap_err();
+        assert!(err.to_string().contains("未处理的异议"), "{err}");
+        let r = store.act_on_case(&cw, id, v, &Action::ResolveObjection { number: 1, upheld: false, resolution: "车辆已过户".into() }, date(2026, 3, 5), &l).await.unwrap();
+        assert_eq!(r.case.objections[0].resolution, Some((false, "车辆已过户".into())));
+        assert!(r.case.complex);
+        store.approve_case(&county(), id, r.version, &decision(hv, 100, "2026-03"), date(2026, 3, 10), &l).await.unwrap();
+        let notices = store.public_notices(&code(QINGLONG_1), date(2026, 3, 5)).await.unwrap();
+        assert!(notices.is_empty(), "an approved case is no longer under notice");
+    }
+
+    async fn a_member_in_the_rural_registry_is_excluded_at_acceptance_with_the_reason_even_after_a_key_rotation(store) {
+        let new = with_survey(household("CW-6", QINGLONG_1, &["张三", "张小"]));
+        let child = new.members[1].id_number.clone();
+        let h = store.create_household(&county(), &new).await.unwrap();
+        assert_eq!(store.import_rural_registry(&command_line(), &[child.clone(), fresh_id()], "2026年农村建档立卡名单").await.unwrap(), 2);
+        // The registry is sealed and indexed with the data key: a rotation carries it over.
+        store.rotate_keys(&doudi_core::Actor::system("密钥轮换"), &other_keys()).await.unwrap();
+        let id = store.submit_case(&caseworker(QINGLONG), h, CaseType::Dibao, date(2026, 3, 2)).await.unwrap();
+        let r = store.act_on_case(&caseworker(QINGLONG), id, 1, &Action::Accept { complex: false }, date(2026, 3, 2), &Limits::default()).await.unwrap();
+        assert_eq!(r.exclusions.len(), 1);
+        assert_eq!(r.exclusions[0].name_masked, "张*");
+        assert!(r.exclusions[0].reason.contains("农村建档立卡") && r.exclusions[0].reason.contains("4.2.c"));
+        assert!(r.steps[1].detail.contains("1名成员已在名单中"));
+    }
+
+    async fn a_second_payment_run_for_the_same_month_pays_nothing_twice(store) {
+        let a = filed(&store, "CW-7", &["张三"]).await;
+        let b = filed(&store, "CW-8", &["李四"]).await;
+        approved(&store, a, 62_000).await;
+        approved(&store, b, 30_050).await;
+        let first = store.run_payments(&county(), month("2026-04")).await.unwrap();
+        assert_eq!((first.created, first.existing, first.created_fen), (2, 0, 92_050));
+        let again = store.run_payments(&county(), month("2026-04")).await.unwrap();
+        assert_eq!((again.created, again.existing, again.created_fen), (0, 2, 0));
+        let lines = store.payments(&county(), month("2026-04")).await.unwrap();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].payee, "张三");
+        let settled = store
+            .settle_payments(&county(), month("2026-04"), &[
+                Settlement { payment: lines[0].id, failure: None },
+                Settlement { payment: lines[1].id, failure: Some("账户已销户".into()) },
+            ])
+            .await
+            .unwrap();
+        assert_eq!(settled, 2);
+        let lines = store.payments(&county(), month("2026-04")).await.unwrap();
+        assert_eq!(lines[0].status, PaymentStatus::Paid);
+        assert_eq!((lines[1].status, lines[1].failure.as_deref()), (PaymentStatus::Failed, Some("账户已销户")));
+        assert!(store.run_payments(&caseworker(QINGLONG), month("2026-04")).await.is_err());
+        assert_eq!(store.run_payments(&county(), month("2026-02")).await.unwrap().created, 0, "nothing before the entitlement starts");
+    }
+
+    async fn a_death_in_mid_month_is_paid_for_that_month_and_not_the_next(store) {
+        let h = filed(&store, "CW-9", &["张三"]).await;
+        approved(&store, h, 62_000).await;
+        store.run_payments(&county(), month("2026-05")).await.unwrap();
+        // Died on 2026-04-15: April is paid, May (already generated) is removed, June never made.
+        let stopped = store.stop_benefits(&caseworker(QINGLONG), h, Month::of(date(2026, 4, 15)), "死亡").await.unwrap();
+        assert_eq!(stopped.entitlements.len(), 1);
+        assert_eq!(stopped.entitlements[0].until, Some(month("2026-04")));
+        assert_eq!(stopped.payments_removed, 1);
+        assert_eq!(store.run_payments(&county(), month("2026-04")).await.unwrap().created, 1);
+        assert_eq!(store.run_payments(&county(), month("2026-05")).await.unwrap().created, 0);
+        assert_eq!(store.run_payments(&county(), month("2026-06")).await.unwrap().created, 0);
+    }
+
+    async fn a_restatement_opens_a_new_period_and_never_rewrites_an_old_one(store) {
+        let h = filed(&store, "CW-10", &["张三"]).await;
+        approved(&store, h, 62_000).await;
+        let open = store.open_entitlements(&county(), month("2026-08")).await.unwrap();
+        assert_eq!(open.len(), 1);
+        let too_early = Restatement { entitlement: open[0].id, decision: decision(1, 70_000, "2026-03"), reason: "新标准".into() };
+        let err = store.restate_entitlements(&county(), &[too_early]).await.unwrap_err();
+        assert!(err.to_string().contains("不能改写"), "{err}");
+        let r = Restatement { entitlement: open[0].id, decision: decision(1, 70_000, "2026-09"), reason: "2026年9月起提高低保标准".into() };
+        let opened = store.restate_entitlements(&county(), std::slice::from_ref(&r)).await.unwrap();
+        assert_eq!(opened.len(), 1);
+        let all = store.entitlements(&county(), h).await.unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!((all[0].monthly_fen, all[0].from, all[0].until), (62_000, month("2026-03"), Some(month("2026-08"))));
+        assert_eq!((all[1].monthly_fen, all[1].from, all[1].until), (70_000, month("2026-09"), None));
+        assert!(store.restate_entitlements(&county(), &[r]).await.is_err(), "a closed period is not restated again");
+        assert_eq!(store.run_payments(&county(), month("2026-08")).await.unwrap().created_fen, 62_000);
+        assert_eq!(store.run_payments(&county(), month("2026-09")).await.unwrap().created_fen, 70_000);
+    }
+
+    async fn a_review_continues_adjusts_or_exits_and_an_exit_lists_what_stops(store) {
+        let h = filed(&store, "CW-11", &["张三"]).await;
+        approved(&store, h, 62_000).await;
+        let e = store.entitlements(&county(), h).await.unwrap().remove(0);
+        let work = store.work_list(&caseworker(QINGLONG), date(2027, 3, 1), &Limits::default()).await.unwrap();
+        assert_eq!(work.reviews_due.len(), 1, "the review falls due");
+        let cw = caseworker(QINGLONG);
+        store.record_review(&cw, &NewReview { entitlement: e.id, result: ReviewResult::Continue, decision: decision(1, 62_000, "2027-03"), reason: String::new() }, date(2028, 3, 1)).await.unwrap();
+        let work = store.work_list(&cw, date(2027, 3, 1), &Limits::default()).await.unwrap();
+        assert!(work.reviews_due.is_empty());
+        let medical = store.submit_case(&cw, h, CaseType::Medical, date(2027, 3, 1)).await.unwrap();
+        let stopped = store
+            .record_review(&cw, &NewReview { entitlement: e.id, result: ReviewResult::Exit, decision: decision(1, 0, "2027-04"), reason: "家庭人均收入超过低保标准".into() }, date(2028, 3, 1))
+            .await
+            .unwrap();
+        assert_eq!(stopped.entitlements.len(), 1);
+        assert_eq!(stopped.entitlements[0].program, Category::Dibao);
+        assert_eq!(stopped.entitlements[0].until, Some(month("2027-03")));
+        assert_eq!(stopped.cases, vec![(medical, CaseType::Medical)]);
+        assert_eq!(store.run_payments(&county(), month("2027-04")).await.unwrap().created, 0);
+        assert!(store.record_review(&cw, &NewReview { entitlement: e.id, result: ReviewResult::Continue, decision: decision(1, 0, "2027-04"), reason: String::new() }, date(2028, 3, 1)).await.is_err());
+    }
+
+    async fn the_public_notice_lists_masked_households_of_the_community_during_the_notice(store) {
+        let h = filed(&store, "CW-12", &["张三丰", "张小"]).await;
+        let cw = caseworker(QINGLONG);
+        let l = Limits::default();
+        let t = date(2026, 3, 2);
+        let id = store.submit_case(&cw, h, CaseType::Dibao, t).await.unwrap();
+        let mut v = 1;
+        for a in [
+            Action::Accept { complex: false },
+            Action::Investigate(Investigation { visited_on: t, visit_notes: "x".into(), finances_reference: "HD".into(), survey_on_file: false }),
+            Action::Appraise { held_on: t, conclusion: "同意".into() },
+            Action::TownshipOpinion { recommend: true, opinion: "同意".into() },
+            Action::StartNotice { from: t },
+        ] {
+            v = store.act_on_case(&cw, id, v, &a, t, &l).await.unwrap().version;
+        }
+        assert!(v > 1);
+        let n = store.public_notices(&code(QINGLONG_1), date(2026, 3, 8)).await.unwrap();
+        assert_eq!(n.len(), 1);
+        assert_eq!(n[0].head_masked, "张*丰");
+        assert!(n[0].id_masked.contains("********"));
+        assert_eq!((n[0].members, n[0].until), (2, date(2026, 3, 8)));
+        assert!(store.public_notices(&code(QINGLONG_1), date(2026, 3, 9)).await.unwrap().is_empty());
+        assert!(store.public_notices(&code(QINGLONG_2), date(2026, 3, 8)).await.unwrap().is_empty());
+        let work = store.work_list(&county(), date(2026, 3, 9), &l).await.unwrap();
+        assert_eq!(work.cases.len(), 1, "the county decides once the notice is over");
+        let work = store.work_list(&cw, date(2026, 3, 5), &l).await.unwrap();
+        assert_eq!((work.cases.len(), work.under_notice.len()), (0, 1));
+    }
+
+    async fn entitlements_carried_over_are_paid_like_decided_ones_and_a_household_appears_once(store) {
+        let a = filed(&store, "CW-13", &["张三"]).await;
+        let b = filed(&store, "CW-14", &["李四"]).await;
+        let entry = |h: HouseholdId, fen: i64| doudi_store::casework::ImportedEntitlement {
+            household: h, program: Category::Tekun, monthly_fen: fen, from: month("2026-01"),
+            review_class: ReviewClass::Stable, next_review: date(2027, 1, 1), reference: "云民发〔2025〕1号".into(),
+        };
+        let err = store.import_entitlements(&county(), &[entry(a, 1), entry(a, 2)]).await.unwrap_err();
+        assert!(err.to_string().contains("不止一次"), "{err}");
+        assert!(matches!(store.import_entitlements(&caseworker(QINGLONG), &[entry(a, 1)]).await, Err(StoreError::Forbidden)));
+        assert_eq!(store.import_entitlements(&command_line(), &[entry(a, 95_400), entry(b, 82_700)]).await.unwrap(), 2);
+        let run = store.run_payments(&county(), month("2026-02")).await.unwrap();
+        assert_eq!((run.created, run.created_fen), (2, 178_100));
+        assert_eq!(store.entitlements(&county(), b).await.unwrap()[0].program, Category::Tekun);
+    }
+
+    async fn centralised_care_is_recorded_per_person_and_counted_per_township(store) {
+        let mut new = household("TK-1", QINGLONG_1, &["孤老甲"]);
+        new.fields.category = Category::Tekun;
+        new.members[0].self_care = doudi_core::SelfCare::None;
+        let a = store.create_household(&county(), &new).await.unwrap();
+        let mut new = household("TK-2", QINGLONG_1, &["孤老乙"]);
+        new.fields.category = Category::Tekun;
+        new.members[0].self_care = doudi_core::SelfCare::Partial;
+        store.create_household(&county(), &new).await.unwrap();
+        let counts = store.care_counts(&county()).await.unwrap();
+        assert_eq!((counts.len(), counts[0].disabled, counts[0].centralised), (1, 2, 0));
+        let person = store.household(&county(), a).await.unwrap().members[0].id;
+        let cw = caseworker(QINGLONG);
+        assert!(store.record_care(&cw, person, true, " ", date(2026, 3, 1)).await.is_err());
+        store.record_care(&cw, person, true, "云阳县城乡敬老院", date(2026, 3, 1)).await.unwrap();
+        assert_eq!(store.care_counts(&cw).await.unwrap()[0].centralised, 1);
+        store.record_care(&cw, person, false, "", date(2026, 6, 1)).await.unwrap();
+        assert_eq!(store.care_counts(&cw).await.unwrap()[0].centralised, 0, "the newest record counts");
+        assert!(store.care_counts(&caseworker(RENHE)).await.unwrap().is_empty());
+        assert!(matches!(store.record_care(&caseworker(RENHE), person, true, "x", date(2026, 3, 1)).await, Err(StoreError::NotFound)));
+        let dibao = filed(&store, "CW-15", &["张三"]).await;
+        let someone = store.household(&county(), dibao).await.unwrap().members[0].id;
+        assert!(store.record_care(&cw, someone, true, "x", date(2026, 3, 1)).await.unwrap_err().to_string().contains("特困"));
+    }
+}

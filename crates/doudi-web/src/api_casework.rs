@@ -1,0 +1,1085 @@
+//! The casework API (4.2.b, 4.2.c): applications and their steps, the county's approval,
+//! entitlements, reviews, a member's death, and the monthly payment run. Every handler hands
+//! the session's actor to the store, which checks the step's role and the scope.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use doudi_core::casework::{Action, CaseType, Investigation};
+use doudi_core::{HouseholdId, Month, PersonId};
+use doudi_policy::Resolved;
+use doudi_store::casework::{
+    CaseFilter, CaseId, CaseRecord, CaseSummary, Entitlement, PaymentLine, Settlement, Stopped,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::api::ApiJson;
+use crate::auth::CurrentUser;
+use crate::casework::{self as service, CaseworkError, DeathEffect};
+use crate::error::{AppError, ErrorBody, FieldErrors};
+use crate::extract::PathParams;
+use crate::pages::entitlement::parameters;
+
+impl From<CaseworkError> for AppError {
+    fn from(e: CaseworkError) -> AppError {
+        match e {
+            CaseworkError::Store(e) => e.into(),
+            CaseworkError::Rules(message) => AppError::Invalid {
+                message,
+                fields: FieldErrors::new(),
+            },
+        }
+    }
+}
+
+/// One step of a case.
+#[derive(Serialize, ToSchema)]
+pub struct CaseStepDto {
+    /// 记录时间（UTC）。
+    pub at: String,
+    /// 办理日期。
+    pub on: NaiveDate,
+    /// 经办人。
+    pub actor_name: String,
+    /// 经办人角色代码。
+    pub actor_role: String,
+    /// 环节代码。
+    pub kind: String,
+    /// 环节名称。
+    pub kind_label: String,
+    /// 办理后的状态代码。
+    pub state: String,
+    /// 记录内容。
+    pub detail: String,
+}
+
+/// An objection raised during the notice.
+#[derive(Serialize, ToSchema)]
+pub struct ObjectionDto {
+    /// 序号（从1起）。
+    pub number: usize,
+    /// 提出日期。
+    pub raised_on: NaiveDate,
+    /// 内容。
+    pub text: String,
+    /// 是否成立（未处理时为空）。
+    pub upheld: Option<bool>,
+    /// 处理结果。
+    pub resolution: Option<String>,
+}
+
+/// A case.
+#[derive(Serialize, ToSchema)]
+pub struct CaseDto {
+    /// 申请ID。
+    pub id: i64,
+    /// 家庭ID。
+    pub household_id: i64,
+    /// 户编号。
+    pub household_number: String,
+    /// 社区代码。
+    pub community: String,
+    /// 版本号（办理下一环节时带上）。
+    pub version: i64,
+    /// 救助事项代码。
+    pub case_type: String,
+    /// 救助事项。
+    pub case_type_label: String,
+    /// 状态代码。
+    pub state: String,
+    /// 状态。
+    pub state_label: String,
+    /// 提交日期。
+    pub submitted_on: NaiveDate,
+    /// 受理日期。
+    pub accepted_on: Option<NaiveDate>,
+    /// 办理时限（最后一个工作日）。
+    pub deadline: Option<NaiveDate>,
+    /// 是否已超过办理时限。
+    pub overdue: bool,
+    /// 公示首日。
+    pub notice_from: Option<NaiveDate>,
+    /// 公示末日。
+    pub notice_until: Option<NaiveDate>,
+    /// 不予批准的理由。
+    pub refusal: Option<String>,
+    /// 下一步环节代码（今天需办理的，无则为空）。
+    pub next_step: Option<String>,
+    /// 异议。
+    pub objections: Vec<ObjectionDto>,
+    /// 办理记录（仅查看单件时）。
+    pub steps: Vec<CaseStepDto>,
+    /// 因已纳入农村建档立卡名单而不纳入本次申请的成员（依据 4.2.c）。
+    pub exclusions: Vec<ExclusionDto>,
+}
+
+/// A member excluded from an application.
+#[derive(Serialize, ToSchema)]
+pub struct ExclusionDto {
+    /// 成员ID。
+    pub person_id: i64,
+    /// 姓名（脱敏）。
+    pub name_masked: String,
+    /// 原因。
+    pub reason: String,
+}
+
+fn case_dto(state: &AppState, s: CaseSummary) -> CaseDto {
+    let today = state.today();
+    let limits = limits(state, today);
+    CaseDto {
+        id: s.id.0,
+        household_id: s.household.0,
+        household_number: s.household_number,
+        community: s.community.as_str().to_owned(),
+        version: s.version,
+        case_type: s.case.case_type.code().to_owned(),
+        case_type_label: s.case.case_type.label().to_owned(),
+        state: s.case.state.code().to_owned(),
+        state_label: s.case.state.label().to_owned(),
+        submitted_on: s.submitted_on,
+        accepted_on: s.case.accepted_on,
+        deadline: s.case.deadline(&limits),
+        overdue: s.case.is_overdue(&limits, today),
+        notice_from: s.case.notice.map(|n| n.0),
+        notice_until: s.case.notice.map(|n| n.1),
+        refusal: s.case.refusal.clone(),
+        next_step: doudi_core::casework::next_task(&s.case, today).map(|k| k.code().to_owned()),
+        objections: s
+            .case
+            .objections
+            .iter()
+            .map(|o| ObjectionDto {
+                number: o.number,
+                raised_on: o.raised_on,
+                text: o.text.clone(),
+                upheld: o.resolution.as_ref().map(|r| r.0),
+                resolution: o.resolution.as_ref().map(|r| r.1.clone()),
+            })
+            .collect(),
+        steps: Vec::new(),
+        exclusions: Vec::new(),
+    }
+}
+
+fn record_dto(state: &AppState, r: CaseRecord) -> CaseDto {
+    let summary = CaseSummary {
+        id: r.id,
+        household: r.household,
+        household_number: r.household_number,
+        community: r.community,
+        version: r.version,
+        submitted_on: r.submitted_on,
+        decided_on: r.decided_on,
+        case: r.case,
+    };
+    let mut dto = case_dto(state, summary);
+    dto.steps = r
+        .steps
+        .into_iter()
+        .map(|s| CaseStepDto {
+            at: s.at.to_rfc3339(),
+            on: s.on,
+            actor_name: s.actor_name,
+            actor_role: s.actor_role,
+            kind: s.kind.code().to_owned(),
+            kind_label: s.kind.label().to_owned(),
+            state: s.state.code().to_owned(),
+            detail: s.detail,
+        })
+        .collect();
+    dto.exclusions = r
+        .exclusions
+        .into_iter()
+        .map(|x| ExclusionDto {
+            person_id: x.person.0,
+            name_masked: x.name_masked,
+            reason: x.reason,
+        })
+        .collect();
+    dto
+}
+
+/// The casework limits in force today.
+pub(crate) fn limits(state: &AppState, today: NaiveDate) -> doudi_core::casework::Limits {
+    Resolved::new(parameters(state), Month::of(today))
+        .map(|r| r.case_limits())
+        .unwrap_or_default()
+}
+
+/// A new application.
+#[derive(Deserialize, ToSchema)]
+pub struct SubmitRequest {
+    /// 救助事项代码：dibao、expenditure_dibao、tekun、temporary_emergency、temporary_expenditure、medical、education、housing、employment。
+    pub case_type: String,
+}
+
+/// Submits an application for a household (community workers, township caseworkers, the
+/// county approver).
+#[utoipa::path(
+    post,
+    path = "/api/households/{id}/cases",
+    tag = "casework",
+    params(("id" = i64, Path, description = "家庭ID")),
+    request_body = SubmitRequest,
+    responses(
+        (status = 201, description = "已提交", body = CaseDto),
+        (status = 403, description = "角色无权提交", body = ErrorBody),
+        (status = 404, description = "家庭不存在或不在工作范围内", body = ErrorBody),
+        (status = 409, description = "该户已有同类申请在办", body = ErrorBody),
+        (status = 422, description = "救助事项无法识别", body = ErrorBody),
+    )
+)]
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    ApiJson(body): ApiJson<SubmitRequest>,
+) -> Result<Response, AppError> {
+    let case_type = CaseType::parse(&body.case_type).map_err(|e| {
+        let mut f = FieldErrors::new();
+        f.add("case_type", e.to_string());
+        AppError::invalid(f)
+    })?;
+    let id = state
+        .store
+        .submit_case(&session.actor, HouseholdId(id), case_type, state.today())
+        .await?;
+    let record = state.store.case(&session.actor, id).await?;
+    Ok((StatusCode::CREATED, Json(record_dto(&state, record))).into_response())
+}
+
+/// The applications of the user's scope, newest first (at most 1000).
+#[utoipa::path(
+    get,
+    path = "/api/cases",
+    tag = "casework",
+    responses(
+        (status = 200, description = "申请列表", body = Vec<CaseDto>),
+        (status = 403, description = "角色无权查看申请", body = ErrorBody),
+    )
+)]
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+) -> Result<Json<Vec<CaseDto>>, AppError> {
+    let list = state
+        .store
+        .cases(&session.actor, &CaseFilter::default())
+        .await?;
+    Ok(Json(
+        list.into_iter().map(|c| case_dto(&state, c)).collect(),
+    ))
+}
+
+/// One application with its steps, objections and exclusions.
+#[utoipa::path(
+    get,
+    path = "/api/cases/{id}",
+    tag = "casework",
+    params(("id" = i64, Path, description = "申请ID")),
+    responses(
+        (status = 200, description = "申请", body = CaseDto),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+    )
+)]
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+) -> Result<Json<CaseDto>, AppError> {
+    let record = state.store.case(&session.actor, CaseId(id)).await?;
+    Ok(Json(record_dto(&state, record)))
+}
+
+/// A step, by its code (`op`) and what it records.
+#[derive(Deserialize, ToSchema)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum StepRequest {
+    /// 受理；complex 为真时适用40个工作日时限。
+    Accept {
+        /// 复杂案件。
+        #[serde(default)]
+        complex: bool,
+    },
+    /// 退回补正，列明缺少的材料。
+    Return {
+        /// 缺少的材料。
+        missing: Vec<String>,
+    },
+    /// 补正后重新提交。
+    Resubmit,
+    /// 调查核实（入户调查、家庭经济状况核对；三清调查须已建档）。
+    Investigate {
+        /// 入户日期。
+        visited_on: NaiveDate,
+        /// 入户调查情况。
+        visit_notes: String,
+        /// 核对报告编号。
+        finances_reference: String,
+    },
+    /// 民主评议。
+    Appraise {
+        /// 评议日期。
+        held_on: NaiveDate,
+        /// 评议结论。
+        conclusion: String,
+    },
+    /// 乡镇审核意见。
+    TownshipOpinion {
+        /// 是否同意上报。
+        recommend: bool,
+        /// 意见。
+        opinion: String,
+    },
+    /// 开始公示。
+    StartNotice {
+        /// 公示首日（不早于今天）。
+        from: NaiveDate,
+    },
+    /// 登记异议。
+    Object {
+        /// 异议内容。
+        text: String,
+    },
+    /// 处理异议。
+    ResolveObjection {
+        /// 异议序号。
+        number: usize,
+        /// 是否成立（成立则退回重新调查）。
+        upheld: bool,
+        /// 处理结果。
+        resolution: String,
+    },
+    /// 不予批准。
+    Refuse {
+        /// 理由。
+        reason: String,
+    },
+    /// 撤回申请。
+    Withdraw,
+}
+
+impl From<StepRequest> for Action {
+    fn from(r: StepRequest) -> Action {
+        match r {
+            StepRequest::Accept { complex } => Action::Accept { complex },
+            StepRequest::Return { missing } => Action::Return { missing },
+            StepRequest::Resubmit => Action::Resubmit,
+            StepRequest::Investigate {
+                visited_on,
+                visit_notes,
+                finances_reference,
+            } => Action::Investigate(Investigation {
+                visited_on,
+                visit_notes,
+                finances_reference,
+                survey_on_file: false,
+            }),
+            StepRequest::Appraise {
+                held_on,
+                conclusion,
+            } => Action::Appraise {
+                held_on,
+                conclusion,
+            },
+            StepRequest::TownshipOpinion { recommend, opinion } => {
+                Action::TownshipOpinion { recommend, opinion }
+            }
+            StepRequest::StartNotice { from } => Action::StartNotice { from },
+            StepRequest::Object { text } => Action::Object { text },
+            StepRequest::ResolveObjection {
+                number,
+                upheld,
+                resolution,
+            } => Action::ResolveObjection {
+                number,
+                upheld,
+                resolution,
+            },
+            StepRequest::Refuse { reason } => Action::Refuse { reason },
+            StepRequest::Withdraw => Action::Withdraw,
+        }
+    }
+}
+
+/// A step with the version it was based on.
+#[derive(Deserialize, ToSchema)]
+pub struct StepBody {
+    /// 读取时的版本号。
+    pub version: i64,
+    /// 环节。
+    pub step: StepRequest,
+}
+
+/// Takes the next step of an application; an illegal step is refused (422) naming the current
+/// state and the step.
+#[utoipa::path(
+    post,
+    path = "/api/cases/{id}/steps",
+    tag = "casework",
+    params(("id" = i64, Path, description = "申请ID")),
+    request_body = StepBody,
+    responses(
+        (status = 200, description = "办理后的申请", body = CaseDto),
+        (status = 403, description = "角色不能办理此环节", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+        (status = 409, description = "申请已被他人办理", body = ErrorBody),
+        (status = 422, description = "当前状态不能办理此环节，或内容不全", body = ErrorBody),
+    )
+)]
+pub(crate) async fn step(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    ApiJson(body): ApiJson<StepBody>,
+) -> Result<Json<CaseDto>, AppError> {
+    let today = state.today();
+    let action = Action::from(body.step);
+    let record = state
+        .store
+        .act_on_case(
+            &session.actor,
+            CaseId(id),
+            body.version,
+            &action,
+            today,
+            &limits(&state, today),
+        )
+        .await?;
+    Ok(Json(record_dto(&state, record)))
+}
+
+/// The version an approval is based on.
+#[derive(Deserialize, ToSchema)]
+pub struct ApproveRequest {
+    /// 读取时的版本号。
+    pub version: i64,
+}
+
+/// What an approval froze.
+#[derive(Serialize, ToSchema)]
+pub struct ApprovalDto {
+    /// 决定编号。
+    pub decision_id: i64,
+    /// 每月金额（分）。
+    pub monthly_fen: i64,
+    /// 起始月份。
+    pub from_month: String,
+    /// 核算结果与计算说明（doudi-policy 的 Outcome）。
+    #[schema(value_type = Object)]
+    pub outcome: serde_json::Value,
+}
+
+/// The county approves: the household is evaluated as it stands today with this month's
+/// parameters; the decision is frozen and the entitlement starts this month.
+#[utoipa::path(
+    post,
+    path = "/api/cases/{id}/approve",
+    tag = "casework",
+    params(("id" = i64, Path, description = "申请ID")),
+    request_body = ApproveRequest,
+    responses(
+        (status = 200, description = "已批准", body = ApprovalDto),
+        (status = 403, description = "只有县民政局审批人员可以批准", body = ErrorBody),
+        (status = 404, description = "不存在", body = ErrorBody),
+        (status = 409, description = "申请或家庭已被他人修改", body = ErrorBody),
+        (status = 422, description = "公示未满、有未处理异议，或该户按现行参数不符合条件", body = ErrorBody),
+    )
+)]
+pub(crate) async fn approve(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    ApiJson(body): ApiJson<ApproveRequest>,
+) -> Result<Json<ApprovalDto>, AppError> {
+    let today = state.today();
+    let (decision_id, outcome) = service::approve(
+        state.store.as_ref(),
+        parameters(&state),
+        &session.actor,
+        CaseId(id),
+        body.version,
+        today,
+    )
+    .await?;
+    Ok(Json(ApprovalDto {
+        decision_id,
+        monthly_fen: outcome.total_fen,
+        from_month: Month::of(today).to_string(),
+        outcome: serde_json::to_value(&outcome).expect("an outcome serialises"),
+    }))
+}
+
+/// A monthly benefit over a period.
+#[derive(Serialize, ToSchema)]
+pub struct EntitlementPeriodDto {
+    /// 待遇ID。
+    pub id: i64,
+    /// 家庭ID。
+    pub household_id: i64,
+    /// 决定编号。
+    pub decision_id: i64,
+    /// 项目代码（dibao、tekun）。
+    pub program: String,
+    /// 每月金额（分）。
+    pub monthly_fen: i64,
+    /// 起始月份。
+    pub from_month: String,
+    /// 终止月份（含；在享为空）。
+    pub until_month: Option<String>,
+    /// 终止原因。
+    pub end_reason: Option<String>,
+    /// 复核类别代码。
+    pub review_class: String,
+    /// 下次复核日期。
+    pub next_review: NaiveDate,
+}
+
+impl From<&Entitlement> for EntitlementPeriodDto {
+    fn from(e: &Entitlement) -> EntitlementPeriodDto {
+        EntitlementPeriodDto {
+            id: e.id,
+            household_id: e.household.0,
+            decision_id: e.decision,
+            program: e.program.code().to_owned(),
+            monthly_fen: e.monthly_fen,
+            from_month: e.from.to_string(),
+            until_month: e.until.map(|m| m.to_string()),
+            end_reason: e.end_reason.clone(),
+            review_class: e.review_class.code().to_owned(),
+            next_review: e.next_review,
+        }
+    }
+}
+
+/// The household's entitlement periods, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/households/{id}/entitlements",
+    tag = "casework",
+    params(("id" = i64, Path, description = "家庭ID")),
+    responses(
+        (status = 200, description = "待遇期间", body = Vec<EntitlementPeriodDto>),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+    )
+)]
+pub(crate) async fn entitlements(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+) -> Result<Json<Vec<EntitlementPeriodDto>>, AppError> {
+    let list = state
+        .store
+        .entitlements(&session.actor, HouseholdId(id))
+        .await?;
+    Ok(Json(list.iter().map(EntitlementPeriodDto::from).collect()))
+}
+
+/// What stopped with an exit.
+#[derive(Serialize, ToSchema)]
+pub struct StoppedDto {
+    /// 终止的待遇。
+    pub entitlements: Vec<EntitlementPeriodDto>,
+    /// 终止的在办申请（ID 与事项）。
+    pub cases: Vec<(i64, String)>,
+    /// 删除的未发放名册行数。
+    pub payments_removed: u64,
+}
+
+impl From<&Stopped> for StoppedDto {
+    fn from(s: &Stopped) -> StoppedDto {
+        StoppedDto {
+            entitlements: s
+                .entitlements
+                .iter()
+                .map(EntitlementPeriodDto::from)
+                .collect(),
+            cases: s
+                .cases
+                .iter()
+                .map(|(id, t)| (id.0, t.label().to_owned()))
+                .collect(),
+            payments_removed: s.payments_removed,
+        }
+    }
+}
+
+/// A review's result.
+#[derive(Serialize, ToSchema)]
+pub struct ReviewDto {
+    /// 复核结论代码：continue、adjust、exit。
+    pub result: String,
+    /// 复核结论。
+    pub result_label: String,
+    /// 复核核定的每月金额（分）。
+    pub monthly_fen: i64,
+    /// 退出时终止的全部待遇。
+    pub stopped: StoppedDto,
+}
+
+/// Which household the reviewed entitlement belongs to.
+#[derive(Deserialize, ToSchema)]
+pub struct ReviewRequest {
+    /// 家庭ID。
+    pub household_id: i64,
+}
+
+/// Reviews an entitlement with the household's current data (应退尽退): continue, adjust from
+/// next month, or exit with every benefit that stops listed.
+#[utoipa::path(
+    post,
+    path = "/api/entitlements/{id}/review",
+    tag = "casework",
+    params(("id" = i64, Path, description = "待遇ID")),
+    request_body = ReviewRequest,
+    responses(
+        (status = 200, description = "复核结果", body = ReviewDto),
+        (status = 403, description = "角色无权复核", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+        (status = 422, description = "待遇已结束", body = ErrorBody),
+    )
+)]
+pub(crate) async fn review(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    ApiJson(body): ApiJson<ReviewRequest>,
+) -> Result<Json<ReviewDto>, AppError> {
+    let (result, stopped, outcome) = service::review(
+        state.store.as_ref(),
+        parameters(&state),
+        &session.actor,
+        HouseholdId(body.household_id),
+        id,
+        state.today(),
+    )
+    .await?;
+    Ok(Json(ReviewDto {
+        result: result.code().to_owned(),
+        result_label: result.label().to_owned(),
+        monthly_fen: outcome.total_fen,
+        stopped: StoppedDto::from(&stopped),
+    }))
+}
+
+/// A member's death.
+#[derive(Deserialize, ToSchema)]
+pub struct DeathRequest {
+    /// 家庭ID。
+    pub household_id: i64,
+    /// 读取时的家庭版本号。
+    pub version: i64,
+    /// 死亡日期。
+    pub died_on: NaiveDate,
+}
+
+/// What a death changed.
+#[derive(Serialize, ToSchema)]
+pub struct DeathDto {
+    /// 是否停发（唯一成员死亡）。
+    pub stopped: bool,
+    /// 次月起不再发放或按新金额发放的首月。
+    pub first_month_changed: String,
+    /// 调整后的每月金额（分；停发为0）。
+    pub new_monthly_fen: Vec<i64>,
+}
+
+/// Records a member's death: the month of death is paid in full; from the month after, the
+/// household is paid for its remaining members, or nothing when no one remains.
+#[utoipa::path(
+    post,
+    path = "/api/members/{id}/death",
+    tag = "casework",
+    params(("id" = i64, Path, description = "成员ID")),
+    request_body = DeathRequest,
+    responses(
+        (status = 200, description = "已登记", body = DeathDto),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+        (status = 409, description = "家庭已被他人修改", body = ErrorBody),
+    )
+)]
+pub(crate) async fn death(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    ApiJson(body): ApiJson<DeathRequest>,
+) -> Result<Json<DeathDto>, AppError> {
+    let effect = service::record_death(
+        state.store.as_ref(),
+        parameters(&state),
+        &session.actor,
+        PersonId(id),
+        HouseholdId(body.household_id),
+        body.version,
+        body.died_on,
+    )
+    .await?;
+    let first = Month::of(body.died_on).plus(1).to_string();
+    Ok(Json(match effect {
+        DeathEffect::Stopped(_) => DeathDto {
+            stopped: true,
+            first_month_changed: first,
+            new_monthly_fen: vec![0],
+        },
+        DeathEffect::Restated(r) => DeathDto {
+            stopped: false,
+            first_month_changed: first,
+            new_monthly_fen: r.iter().map(|x| x.decision.monthly_fen).collect(),
+        },
+    }))
+}
+
+fn month_param(s: &str) -> Result<Month, AppError> {
+    Month::parse(s).map_err(|e| {
+        let mut f = FieldErrors::new();
+        f.add("month", e.to_string());
+        AppError::invalid(f)
+    })
+}
+
+/// What a payment run did.
+#[derive(Serialize, ToSchema)]
+pub struct PaymentRunDto {
+    /// 月份。
+    pub month: String,
+    /// 本次新增笔数。
+    pub created: u64,
+    /// 此前已生成、未重复发放的笔数。
+    pub existing: u64,
+    /// 本次新增金额（分）。
+    pub created_fen: i64,
+}
+
+/// Creates the month's payment lines, one per active entitlement; running it again adds only
+/// what is missing (never pays twice).
+#[utoipa::path(
+    post,
+    path = "/api/payments/{month}",
+    tag = "casework",
+    params(("month" = String, Path, description = "月份，如 2026-12")),
+    responses(
+        (status = 200, description = "生成结果", body = PaymentRunDto),
+        (status = 403, description = "只有县民政局审批人员可以生成发放名册", body = ErrorBody),
+    )
+)]
+pub(crate) async fn run_payments(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(month): PathParams<String>,
+) -> Result<Json<PaymentRunDto>, AppError> {
+    let m = month_param(&month)?;
+    let run = state.store.run_payments(&session.actor, m).await?;
+    Ok(Json(PaymentRunDto {
+        month: m.to_string(),
+        created: run.created,
+        existing: run.existing,
+        created_fen: run.created_fen,
+    }))
+}
+
+/// One payment line.
+#[derive(Serialize, ToSchema)]
+pub struct PaymentLineDto {
+    /// 名册行ID（银行回盘按此对应）。
+    pub id: i64,
+    /// 家庭ID。
+    pub household_id: i64,
+    /// 户编号。
+    pub household_number: String,
+    /// 项目代码。
+    pub program: String,
+    /// 金额（分）。
+    pub amount_fen: i64,
+    /// 状态代码：pending、paid、failed。
+    pub status: String,
+    /// 失败原因。
+    pub failure: Option<String>,
+}
+
+impl From<&PaymentLine> for PaymentLineDto {
+    fn from(p: &PaymentLine) -> PaymentLineDto {
+        PaymentLineDto {
+            id: p.id,
+            household_id: p.household.0,
+            household_number: p.household_number.clone(),
+            program: p.program.code().to_owned(),
+            amount_fen: p.amount_fen,
+            status: p.status.code().to_owned(),
+            failure: p.failure.clone(),
+        }
+    }
+}
+
+/// The month's payment lines (without names and accounts: the bank file is `doudi pay export`).
+#[utoipa::path(
+    get,
+    path = "/api/payments/{month}",
+    tag = "casework",
+    params(("month" = String, Path, description = "月份")),
+    responses(
+        (status = 200, description = "发放名册", body = Vec<PaymentLineDto>),
+        (status = 403, description = "只有县民政局审批人员可以查看", body = ErrorBody),
+    )
+)]
+pub(crate) async fn payments(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(month): PathParams<String>,
+) -> Result<Json<Vec<PaymentLineDto>>, AppError> {
+    let m = month_param(&month)?;
+    let lines = state.store.payments(&session.actor, m).await?;
+    Ok(Json(lines.iter().map(PaymentLineDto::from).collect()))
+}
+
+/// The bank's result for one line.
+#[derive(Deserialize, ToSchema)]
+pub struct SettlementRequest {
+    /// 名册行ID。
+    pub payment_id: i64,
+    /// 失败原因；成功为空。
+    pub failure: Option<String>,
+}
+
+/// How many lines changed.
+#[derive(Serialize, ToSchema)]
+pub struct SettledDto {
+    /// 更新笔数。
+    pub settled: u64,
+}
+
+/// Records the bank's results (paid, or failed with the reason).
+#[utoipa::path(
+    post,
+    path = "/api/payments/{month}/results",
+    tag = "casework",
+    params(("month" = String, Path, description = "月份")),
+    request_body = Vec<SettlementRequest>,
+    responses(
+        (status = 200, description = "已更新", body = SettledDto),
+        (status = 403, description = "只有县民政局审批人员可以导入", body = ErrorBody),
+    )
+)]
+pub(crate) async fn settle(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(month): PathParams<String>,
+    ApiJson(body): ApiJson<Vec<SettlementRequest>>,
+) -> Result<Json<SettledDto>, AppError> {
+    let m = month_param(&month)?;
+    let results: Vec<Settlement> = body
+        .into_iter()
+        .map(|s| Settlement {
+            payment: s.payment_id,
+            failure: s.failure.filter(|f| !f.trim().is_empty()),
+        })
+        .collect();
+    let settled = state
+        .store
+        .settle_payments(&session.actor, m, &results)
+        .await?;
+    Ok(Json(SettledDto { settled }))
+}
+
+/// What the user has to do today.
+#[derive(Serialize, ToSchema)]
+pub struct WorkDto {
+    /// 今日待办的申请（含下一环节代码 next_step）。
+    pub to_do: Vec<CaseDto>,
+    /// 公示中的申请。
+    pub under_notice: Vec<CaseDto>,
+    /// 已超过办理时限的申请。
+    pub overdue: Vec<CaseDto>,
+    /// 到期应复核的待遇。
+    pub reviews_due: Vec<EntitlementPeriodDto>,
+}
+
+/// The user's work list: to accept, to investigate, under notice, to decide, overdue, reviews
+/// due.
+#[utoipa::path(
+    get,
+    path = "/api/work",
+    tag = "casework",
+    responses((status = 200, description = "待办", body = WorkDto))
+)]
+pub(crate) async fn work(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+) -> Result<Json<WorkDto>, AppError> {
+    let today = state.today();
+    let w = state
+        .store
+        .work_list(&session.actor, today, &limits(&state, today))
+        .await?;
+    Ok(Json(WorkDto {
+        to_do: w
+            .cases
+            .into_iter()
+            .map(|(c, _)| case_dto(&state, c))
+            .collect(),
+        under_notice: w
+            .under_notice
+            .into_iter()
+            .map(|c| case_dto(&state, c))
+            .collect(),
+        overdue: w.overdue.into_iter().map(|c| case_dto(&state, c)).collect(),
+        reviews_due: w
+            .reviews_due
+            .iter()
+            .map(EntitlementPeriodDto::from)
+            .collect(),
+    }))
+}
+
+/// A tekun person's support mode.
+#[derive(Deserialize, ToSchema)]
+pub struct CareRequest {
+    /// 家庭ID。
+    pub household_id: i64,
+    /// 是否集中供养（否为分散供养）。
+    pub centralised: bool,
+    /// 自何日起。
+    pub since: NaiveDate,
+}
+
+/// Where the person is now cared for.
+#[derive(Serialize, ToSchema)]
+pub struct CareDto {
+    /// 供养方式：centralised 或 dispersed。
+    pub mode: String,
+    /// 供养机构（按 2.2.b 由所在乡镇确定；分散供养为空）。
+    pub institution: String,
+}
+
+/// Records a tekun person's change of support mode; a centralisation goes to the institution
+/// 2.2.b names for the township (青龙、双江: the county home; elsewhere the township's own).
+#[utoipa::path(
+    post,
+    path = "/api/members/{id}/care",
+    tag = "casework",
+    params(("id" = i64, Path, description = "成员ID")),
+    request_body = CareRequest,
+    responses(
+        (status = 200, description = "已记录", body = CareDto),
+        (status = 403, description = "角色无权记录供养方式", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+        (status = 422, description = "不是特困人员家庭的成员", body = ErrorBody),
+    )
+)]
+pub(crate) async fn care(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    ApiJson(body): ApiJson<CareRequest>,
+) -> Result<Json<CareDto>, AppError> {
+    let record = state
+        .store
+        .household(&session.actor, HouseholdId(body.household_id))
+        .await?;
+    if !record.members.iter().any(|m| m.id == PersonId(id)) {
+        return Err(AppError::NotFound);
+    }
+    let r = Resolved::new(parameters(&state), Month::of(body.since))
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let institution = if body.centralised {
+        doudi_policy::tekun::institution_for(record.household.fields.township.as_str(), &r).name
+    } else {
+        String::new()
+    };
+    state
+        .store
+        .record_care(
+            &session.actor,
+            PersonId(id),
+            body.centralised,
+            &institution,
+            body.since,
+        )
+        .await?;
+    Ok(Json(CareDto {
+        mode: if body.centralised {
+            "centralised"
+        } else {
+            "dispersed"
+        }
+        .to_owned(),
+        institution,
+    }))
+}
+
+/// One township's centralisation of 失能 tekun against the year's target.
+#[derive(Serialize, ToSchema)]
+pub struct CareKpiDto {
+    /// 乡镇（街道）代码。
+    pub township: String,
+    /// 失能特困人员数。
+    pub disabled: u32,
+    /// 其中集中供养数。
+    pub centralised: u32,
+    /// 当年目标（万分比）。
+    pub target_bp: i64,
+    /// 集中供养率（万分比，无失能特困人员为空）。
+    pub share_bp: Option<i64>,
+    /// 是否达标。
+    pub met: bool,
+    /// 尚需集中供养人数。
+    pub shortfall: u32,
+}
+
+/// The share of 失能 tekun in centralised care per township now, against the target of `year`
+/// (40% in 2019, 50% in 2020, later a parameter; 2.2.b).
+#[utoipa::path(
+    get,
+    path = "/api/care/kpi",
+    tag = "casework",
+    params(("year" = Option<i32>, Query, description = "考核年度（默认今年）")),
+    responses((status = 200, description = "各乡镇（街道）集中供养率", body = Vec<CareKpiDto>))
+)]
+pub(crate) async fn care_kpi(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    crate::extract::QueryPairs(pairs): crate::extract::QueryPairs,
+) -> Result<Json<Vec<CareKpiDto>>, AppError> {
+    use chrono::Datelike;
+    let year = match pairs.iter().find(|(k, _)| k == "year") {
+        Some((_, y)) => y.trim().parse().map_err(|_| {
+            let mut f = FieldErrors::new();
+            f.add("year", "年度应为数字，如 2020");
+            AppError::invalid(f)
+        })?,
+        None => state.today().year(),
+    };
+    let r = Resolved::new(
+        parameters(&state),
+        doudi_policy::tekun::assessment_month(year),
+    )
+    .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let counts = state.store.care_counts(&session.actor).await?;
+    Ok(Json(
+        counts
+            .iter()
+            .map(|c| {
+                let kpi = doudi_policy::tekun::centralisation(
+                    c.township.as_str(),
+                    c.disabled,
+                    c.centralised,
+                    &r,
+                    &mut doudi_policy::explain::Off,
+                );
+                CareKpiDto {
+                    township: c.township.as_str().to_owned(),
+                    disabled: kpi.disabled,
+                    centralised: kpi.centralised,
+                    target_bp: kpi.target.0,
+                    share_bp: kpi.share.map(|s| s.0),
+                    met: kpi.met,
+                    shortfall: kpi.shortfall,
+                }
+            })
+            .collect(),
+    ))
+}

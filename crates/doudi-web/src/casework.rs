@@ -1,0 +1,362 @@
+//! Casework that needs both the store and the rules: the county's approval (the household as it
+//! stands, evaluated with the parameters in force, frozen into a decision), restating
+//! entitlements after a parameter change, a member's death, and reviews. The web handlers and
+//! the command line both call these, so that each is written once.
+//!
+//! **Invariant:** a decision's amount is computed here from the household record the store
+//! gives back, at the version the store then checks; members excluded from the case (4.2.c)
+//! are left out of the computation.
+
+use chrono::{Months, NaiveDate};
+use doudi_core::casework::{CaseType, ReviewClass, ReviewResult};
+use doudi_core::facts::Snapshot;
+use doudi_core::{Actor, HouseholdId, HouseholdRecord, Month, PersonId, WorkCapacity};
+use doudi_policy::Resolved;
+use doudi_policy::batch::{self, Outcome};
+use doudi_policy::params::Parameters;
+use doudi_store::casework::{CaseId, Entitlement, NewDecision, NewReview, Restatement, Stopped};
+use doudi_store::{Store, StoreError};
+use sha2::{Digest, Sha256};
+
+/// A digest of the parameter values in force in a month (key, value, effective date), so that
+/// a decision names exactly the parameter version it was made with.
+pub fn params_version(r: &Resolved) -> String {
+    let mut h = Sha256::new();
+    for c in r.citations().iter() {
+        h.update(c.key.as_bytes());
+        h.update(b"=");
+        h.update(c.value.as_bytes());
+        h.update(b"@");
+        h.update(c.from.as_bytes());
+        h.update(b"\n");
+    }
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// How often a household is reviewed: every six months when a member can work (unstable
+/// income), yearly otherwise.
+pub fn review_class(record: &HouseholdRecord) -> ReviewClass {
+    if record
+        .members
+        .iter()
+        .any(|m| m.fields.work_capacity != WorkCapacity::None)
+    {
+        ReviewClass::Unstable
+    } else {
+        ReviewClass::Stable
+    }
+}
+
+/// The next review after `day` for the class, by the parameters in force.
+pub fn next_review(day: NaiveDate, class: ReviewClass, r: &Resolved) -> NaiveDate {
+    let months = match class {
+        ReviewClass::Stable => r.casework_review_months_stable,
+        ReviewClass::Unstable => r.casework_review_months_unstable,
+    };
+    day.checked_add_months(Months::new(u32::try_from(months).unwrap_or(12)))
+        .unwrap_or(day)
+}
+
+/// The household as the rules read it, without names or identity numbers, as JSON.
+fn snapshot_json(s: &Snapshot, version: i64) -> String {
+    let members: Vec<serde_json::Value> = s
+        .members
+        .iter()
+        .map(|m| {
+            serde_json::json!({
+                "birth": m.birth.to_string(),
+                "disability": m.disability.map(|d| format!("{d:?}")),
+                "serious_illness": m.serious_illness,
+                "school_stage": m.school_stage.map(|x| x.code()),
+                "self_care": m.self_care.code(),
+            })
+        })
+        .collect();
+    let months: Vec<serde_json::Value> = s
+        .months
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "month": f.month.to_string(),
+                "income_fen": f.income.fen(),
+                "medical_fen": f.medical.fen(),
+                "tuition_fen": f.tuition.fen(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "household": s.id,
+        "version": version,
+        "category": s.category.code(),
+        "township": s.township,
+        "members": members,
+        "months": months,
+        "savings_fen": s.assets.savings.fen(),
+        "vehicles": s.assets.vehicles,
+    })
+    .to_string()
+}
+
+/// Evaluates the household (without the excluded members) for `case_type` in `month` and
+/// freezes the result into a decision paying from `from`.
+pub fn freeze(
+    record: &HouseholdRecord,
+    excluded: &[PersonId],
+    case_type: Option<CaseType>,
+    params: &Parameters,
+    month: Month,
+    from: Month,
+    today: NaiveDate,
+) -> Result<(NewDecision, Outcome), String> {
+    let r = Resolved::new(params, month).map_err(|e| e.to_string())?;
+    let mut counted = record.clone();
+    counted.members.retain(|m| !excluded.contains(&m.id));
+    let mut snapshot = Snapshot::from_record(&counted);
+    if let Some(category) = case_type.and_then(CaseType::monthly_category) {
+        snapshot.category = category;
+    }
+    let outcome = batch::evaluate(&snapshot, &r, true);
+    let class = review_class(&counted);
+    let decision = NewDecision {
+        household_version: record.household.version,
+        params_month: month,
+        params_version: params_version(&r),
+        snapshot_json: snapshot_json(&snapshot, record.household.version),
+        explanation_json: serde_json::to_string(&outcome)
+            .expect("an outcome serialises: plain values only"),
+        monthly_fen: if case_type.is_some_and(|t| t.monthly_category().is_none()) {
+            0
+        } else {
+            outcome.total_fen
+        },
+        from_month: from,
+        review_class: class,
+        next_review: next_review(today, class, &r),
+    };
+    Ok((decision, outcome))
+}
+
+/// Why an approval could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseworkError {
+    /// The store refused.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The rules refuse (said in Chinese).
+    #[error("{0}")]
+    Rules(String),
+}
+
+/// The county approves a case: the household is evaluated as it stands today with the
+/// parameters of this month, and the entitlement starts this month. A monthly type whose
+/// household does not qualify is not approved (the approver refuses it instead, with the reason
+/// the rules give). Returns the decision's id and the outcome.
+pub async fn approve(
+    store: &dyn Store,
+    params: &Parameters,
+    actor: &Actor,
+    case: CaseId,
+    expected_version: i64,
+    today: NaiveDate,
+) -> Result<(i64, Outcome), CaseworkError> {
+    if !doudi_core::casework::Action::Approve.allowed_for(actor.role) {
+        return Err(StoreError::Forbidden.into());
+    }
+    let record = store.case(actor, case).await?;
+    let household = store.household(actor, record.household).await?;
+    let month = Month::of(today);
+    let excluded: Vec<PersonId> = record.exclusions.iter().map(|x| x.person).collect();
+    let (decision, outcome) = freeze(
+        &household,
+        &excluded,
+        Some(record.case.case_type),
+        params,
+        month,
+        month,
+        today,
+    )
+    .map_err(CaseworkError::Rules)?;
+    if record.case.case_type.monthly_category().is_some() && !outcome.eligible {
+        return Err(CaseworkError::Rules(format!(
+            "按{month}现行参数核算，该户不符合条件（{}），不能批准；如核实无误，请作不予批准处理",
+            outcome.refusal.unwrap_or("核定金额为0")
+        )));
+    }
+    let limits = Resolved::new(params, month)
+        .map_err(|e| CaseworkError::Rules(e.to_string()))?
+        .case_limits();
+    let id = store
+        .approve_case(actor, case, expected_version, &decision, today, &limits)
+        .await?;
+    Ok((id, outcome))
+}
+
+/// Restates every entitlement open in `from` whose amount under that month's parameters
+/// differs: the old period ends the month before, a new one starts in `from`. Returns the
+/// restatements made.
+pub async fn restate(
+    store: &dyn Store,
+    params: &Parameters,
+    actor: &Actor,
+    from: Month,
+    today: NaiveDate,
+    reason: &str,
+) -> Result<Vec<Restatement>, CaseworkError> {
+    let open = store.open_entitlements(actor, from).await?;
+    let mut changes = Vec::new();
+    for e in open.iter().filter(|e| e.from < from && e.until.is_none()) {
+        let record = store.household(actor, e.household).await?;
+        let (decision, _) =
+            freeze(&record, &[], None, params, from, from, today).map_err(CaseworkError::Rules)?;
+        if decision.monthly_fen != e.monthly_fen {
+            changes.push(Restatement {
+                entitlement: e.id,
+                decision: NewDecision {
+                    review_class: e.review_class,
+                    next_review: e.next_review,
+                    ..decision
+                },
+                reason: reason.to_owned(),
+            });
+        }
+    }
+    if !changes.is_empty() {
+        store.restate_entitlements(actor, &changes).await?;
+    }
+    Ok(changes)
+}
+
+/// What a death changed.
+#[derive(Debug)]
+pub enum DeathEffect {
+    /// The only member died: every benefit stopped after the month of death.
+    Stopped(Stopped),
+    /// A member died: removed, and the household's open entitlements restated from the month
+    /// after the death.
+    Restated(Vec<Restatement>),
+}
+
+/// Records a member's death on `died_on`: the month of death is paid in full, the month after
+/// is the first paid differently (a smaller household) or not at all (the only member).
+pub async fn record_death(
+    store: &dyn Store,
+    params: &Parameters,
+    actor: &Actor,
+    person: PersonId,
+    household: HouseholdId,
+    expected_version: i64,
+    died_on: NaiveDate,
+) -> Result<DeathEffect, CaseworkError> {
+    let record = store.household(actor, household).await?;
+    if !record.members.iter().any(|m| m.id == person) {
+        return Err(StoreError::NotFound.into());
+    }
+    let last = Month::of(died_on);
+    if record.members.len() == 1 {
+        let stopped = store
+            .stop_benefits(actor, household, last, &format!("死亡（{died_on}）"))
+            .await?;
+        return Ok(DeathEffect::Stopped(stopped));
+    }
+    store
+        .remove_member(
+            actor,
+            person,
+            expected_version,
+            &format!("死亡（{died_on}）"),
+        )
+        .await?;
+    let record = store.household(actor, household).await?;
+    let from = last.plus(1);
+    let mut changes = Vec::new();
+    for e in open_of(store, actor, household, from).await? {
+        let (decision, _) = freeze(&record, &[], None, params, from, from, died_on)
+            .map_err(CaseworkError::Rules)?;
+        changes.push(Restatement {
+            entitlement: e.id,
+            decision: NewDecision {
+                review_class: e.review_class,
+                next_review: e.next_review,
+                ..decision
+            },
+            reason: format!("家庭成员死亡（{died_on}），自{from}起按现有成员重新核定"),
+        });
+    }
+    if !changes.is_empty() {
+        store.restate_entitlements(actor, &changes).await?;
+    }
+    Ok(DeathEffect::Restated(changes))
+}
+
+async fn open_of(
+    store: &dyn Store,
+    actor: &Actor,
+    household: HouseholdId,
+    m: Month,
+) -> Result<Vec<Entitlement>, StoreError> {
+    Ok(store
+        .entitlements(actor, household)
+        .await?
+        .into_iter()
+        .filter(|e| e.until.is_none() && e.from < m)
+        .collect())
+}
+
+/// Reviews an open entitlement on `today` with the household's current data: it continues when
+/// the amount is the same, is adjusted from next month when it differs, and ends (every benefit
+/// listed) when the household no longer qualifies.
+pub async fn review(
+    store: &dyn Store,
+    params: &Parameters,
+    actor: &Actor,
+    household: HouseholdId,
+    entitlement: i64,
+    today: NaiveDate,
+) -> Result<(ReviewResult, Stopped, Outcome), CaseworkError> {
+    let e = store
+        .entitlements(actor, household)
+        .await?
+        .into_iter()
+        .find(|e| e.id == entitlement)
+        .ok_or(StoreError::NotFound)?;
+    let record = store.household(actor, household).await?;
+    let month = Month::of(today);
+    let next = month.plus(1);
+    let (mut decision, outcome) =
+        freeze(&record, &[], None, params, month, next, today).map_err(CaseworkError::Rules)?;
+    decision.review_class = e.review_class;
+    let (result, reason) = if !outcome.eligible || outcome.total_fen == 0 {
+        (
+            ReviewResult::Exit,
+            outcome.refusal.unwrap_or("核定金额为0").to_owned(),
+        )
+    } else if outcome.total_fen != e.monthly_fen {
+        (
+            ReviewResult::Adjust,
+            format!(
+                "复核核定金额由{}分调整为{}分",
+                e.monthly_fen, outcome.total_fen
+            ),
+        )
+    } else {
+        (ReviewResult::Continue, "复核核定金额不变".to_owned())
+    };
+    let r = Resolved::new(params, month).map_err(|e| CaseworkError::Rules(e.to_string()))?;
+    let class = review_class(&record);
+    let stopped = store
+        .record_review(
+            actor,
+            &NewReview {
+                entitlement,
+                result,
+                decision,
+                reason,
+            },
+            next_review(today, class, &r),
+        )
+        .await?;
+    Ok((result, stopped, outcome))
+}

@@ -1,0 +1,414 @@
+//! Casework pages: the public notice of a community (open without login, names and identity
+//! numbers masked, 5.4), the logged-in user's work list, and a case with its steps.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use doudi_core::casework::{Action, CaseType, Investigation, next_task};
+use doudi_core::{DivisionCode, HouseholdId};
+use doudi_store::casework::CaseId;
+
+use crate::AppState;
+use crate::api_casework::limits;
+use crate::auth::{CurrentUser, Session};
+use crate::error::AppError;
+use crate::extract::PathParams;
+use crate::forms::FormInput;
+use crate::pages::{Chrome, ok, page};
+
+/// One household under notice, masked.
+struct NoticeRow {
+    case: i64,
+    case_type: &'static str,
+    head: String,
+    id_number: String,
+    members: usize,
+    from: String,
+    until: String,
+}
+
+#[derive(Template)]
+#[template(path = "notices.html")]
+struct NoticesTemplate {
+    chrome: Chrome,
+    community_name: String,
+    notices: Vec<NoticeRow>,
+}
+
+/// The public notice of a community: who is under notice, and how and until when to object.
+pub(crate) async fn notices(
+    State(state): State<AppState>,
+    PathParams(community): PathParams<String>,
+) -> Result<Response, AppError> {
+    let code = DivisionCode::parse(&community).map_err(|_| AppError::NotFound)?;
+    let divisions = state.store.divisions().await?;
+    let Some(division) = divisions.iter().find(|d| d.code == code) else {
+        return Err(AppError::NotFound);
+    };
+    let list = state.store.public_notices(&code, state.today()).await?;
+    let notices = list
+        .into_iter()
+        .map(|n| NoticeRow {
+            case: n.case.0,
+            case_type: n.case_type.label(),
+            head: n.head_masked,
+            id_number: n.id_masked,
+            members: n.members,
+            from: n.from.to_string(),
+            until: n.until.to_string(),
+        })
+        .collect();
+    ok(&NoticesTemplate {
+        chrome: Chrome::bare("申请公示"),
+        community_name: division.name.clone(),
+        notices,
+    })
+}
+
+struct WorkRow {
+    id: i64,
+    household_number: String,
+    case_type: &'static str,
+    state: &'static str,
+    next: &'static str,
+    deadline: String,
+    overdue: bool,
+    notice: String,
+}
+
+struct ReviewRow {
+    id: i64,
+    household: i64,
+    program: &'static str,
+    amount: String,
+    due: String,
+}
+
+#[derive(Template)]
+#[template(path = "work.html")]
+struct WorkTemplate {
+    chrome: Chrome,
+    today: String,
+    limit: u32,
+    limit_complex: u32,
+    to_do: Vec<WorkRow>,
+    overdue: Vec<WorkRow>,
+    under_notice: Vec<WorkRow>,
+    reviews: Vec<ReviewRow>,
+}
+
+/// The logged-in user's work list for today.
+pub(crate) async fn work(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+) -> Result<Response, AppError> {
+    let today = state.today();
+    let limits = limits(&state, today);
+    let w = state
+        .store
+        .work_list(&session.actor, today, &limits)
+        .await?;
+    let row = |c: &doudi_store::casework::CaseSummary| WorkRow {
+        id: c.id.0,
+        household_number: c.household_number.clone(),
+        case_type: c.case.case_type.label(),
+        state: c.case.state.label(),
+        next: next_task(&c.case, today).map_or("", |k| k.label()),
+        deadline: c
+            .case
+            .deadline(&limits)
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        overdue: c.case.is_overdue(&limits, today),
+        notice: c
+            .case
+            .notice
+            .map(|(a, b)| format!("{a} 至 {b}"))
+            .unwrap_or_default(),
+    };
+    let template = WorkTemplate {
+        chrome: Chrome::new(&session, "今日待办", "work").here(),
+        today: today.to_string(),
+        limit: limits.working_days,
+        limit_complex: limits.working_days_complex,
+        to_do: w.cases.iter().map(|(c, _)| row(c)).collect(),
+        overdue: w.overdue.iter().map(row).collect(),
+        under_notice: w.under_notice.iter().map(row).collect(),
+        reviews: w
+            .reviews_due
+            .iter()
+            .map(|e| ReviewRow {
+                id: e.id,
+                household: e.household.0,
+                program: e.program.label(),
+                amount: doudi_core::Money::from_fen(e.monthly_fen).to_string(),
+                due: e.next_review.to_string(),
+            })
+            .collect(),
+    };
+    ok(&template)
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CaseTemplate {
+    chrome: Chrome,
+    id: i64,
+    case_type: &'static str,
+    household_number: String,
+    state: &'static str,
+    state_code: &'static str,
+    submitted_on: String,
+    deadline: String,
+    overdue: bool,
+    notice: String,
+    version: i64,
+    household: i64,
+    refusal: Option<String>,
+    error: Option<String>,
+    can_act: bool,
+    can_decide: bool,
+    today: String,
+    exclusions: Vec<(String, String)>,
+    objections: Vec<(usize, String, String, String)>,
+    steps: Vec<(String, &'static str, String, &'static str, String)>,
+}
+
+/// A case with its steps, objections and the members excluded from it, and the forms of the
+/// steps that may follow.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+) -> Result<Response, AppError> {
+    render(&state, &session, id, StatusCode::OK, None).await
+}
+
+async fn render(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let today = state.today();
+    let limits = limits(state, today);
+    let r = state.store.case(&session.actor, CaseId(id)).await?;
+    let template = CaseTemplate {
+        chrome: Chrome::new(session, format!("申请 {id}"), "work")
+            .crumb("今日待办", "/work")
+            .here(),
+        id,
+        case_type: r.case.case_type.label(),
+        household_number: r.household_number.clone(),
+        state: r.case.state.label(),
+        state_code: r.case.state.code(),
+        submitted_on: r.submitted_on.to_string(),
+        deadline: r
+            .case
+            .deadline(&limits)
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "受理后起算".into()),
+        overdue: r.case.is_overdue(&limits, today),
+        notice: r
+            .case
+            .notice
+            .map(|(a, b)| format!("{a} 至 {b}"))
+            .unwrap_or_else(|| "未公示".into()),
+        version: r.version,
+        household: r.household.0,
+        refusal: r.case.refusal.clone(),
+        error,
+        can_act: session.actor.may_act_on_cases() && !r.case.state.is_final(),
+        can_decide: session.actor.may_pay() && !r.case.state.is_final(),
+        today: today.to_string(),
+        exclusions: r
+            .exclusions
+            .iter()
+            .map(|x| (x.name_masked.clone(), x.reason.clone()))
+            .collect(),
+        objections: r
+            .case
+            .objections
+            .iter()
+            .map(|o| {
+                (
+                    o.number,
+                    o.raised_on.to_string(),
+                    o.text.clone(),
+                    match &o.resolution {
+                        None => "待处理".to_owned(),
+                        Some((true, r)) => format!("成立：{r}"),
+                        Some((false, r)) => format!("不成立：{r}"),
+                    },
+                )
+            })
+            .collect(),
+        steps: r
+            .steps
+            .iter()
+            .map(|s| {
+                (
+                    s.on.to_string(),
+                    s.kind.label(),
+                    s.actor_name.clone(),
+                    s.state.label(),
+                    s.detail.clone(),
+                )
+            })
+            .collect(),
+    };
+    page(status, &template)
+}
+
+fn date(form: &FormInput, name: &str, what: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(form.get(name).trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{what}应为日期，如 2026-03-02"))
+}
+
+/// The step a case form asks for.
+fn action_of(form: &FormInput) -> Result<Action, String> {
+    let text = |name: &str| form.get(name).trim().to_owned();
+    Ok(match form.get("op") {
+        "accept" => Action::Accept {
+            complex: form.get("complex") == "on",
+        },
+        "return" => Action::Return {
+            missing: form
+                .get("missing")
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect(),
+        },
+        "resubmit" => Action::Resubmit,
+        "investigate" => Action::Investigate(Investigation {
+            visited_on: date(form, "visited_on", "入户日期")?,
+            visit_notes: text("visit_notes"),
+            finances_reference: text("finances_reference"),
+            survey_on_file: false,
+        }),
+        "appraise" => Action::Appraise {
+            held_on: date(form, "held_on", "评议日期")?,
+            conclusion: text("conclusion"),
+        },
+        "township_opinion" => Action::TownshipOpinion {
+            recommend: form.get("recommend") == "yes",
+            opinion: text("opinion"),
+        },
+        "start_notice" => Action::StartNotice {
+            from: date(form, "from", "公示开始日期")?,
+        },
+        "object" => Action::Object { text: text("text") },
+        "resolve_objection" => Action::ResolveObjection {
+            number: form
+                .get("number")
+                .trim()
+                .parse()
+                .map_err(|_| "请填写异议序号".to_owned())?,
+            upheld: form.get("upheld") == "yes",
+            resolution: text("resolution"),
+        },
+        "refuse" => Action::Refuse {
+            reason: text("reason"),
+        },
+        "withdraw" => Action::Withdraw,
+        other => return Err(format!("未知的办理环节“{other}”")),
+    })
+}
+
+/// What a refused form says, and with which status; other errors pass through.
+fn form_error(e: AppError) -> Result<(StatusCode, String), AppError> {
+    match e {
+        AppError::Invalid { message, .. } => Ok((StatusCode::UNPROCESSABLE_ENTITY, message)),
+        AppError::Conflict { expected, current } => Ok((
+            StatusCode::CONFLICT,
+            format!(
+                "未办理：该申请已被他人办理（您打开页面时为第{expected}版，现为第{current}版），请查看最新记录后再办理"
+            ),
+        )),
+        other => Err(other),
+    }
+}
+
+/// Takes a step from the case page's forms; a refusal shows the page again with the reason.
+pub(crate) async fn step(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    form: FormInput,
+) -> Result<Response, AppError> {
+    let today = state.today();
+    let version: i64 = form.get("version").trim().parse().unwrap_or(0);
+    let result = match action_of(&form) {
+        Err(message) => Err(AppError::Invalid {
+            message,
+            fields: crate::error::FieldErrors::new(),
+        }),
+        Ok(action) => state
+            .store
+            .act_on_case(
+                &session.actor,
+                CaseId(id),
+                version,
+                &action,
+                today,
+                &limits(&state, today),
+            )
+            .await
+            .map(|_| ())
+            .map_err(AppError::from),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(e) => {
+            let (status, message) = form_error(e)?;
+            render(&state, &session, id, status, Some(message)).await
+        }
+    }
+}
+
+/// The county's approval from the case page.
+pub(crate) async fn approve(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    form: FormInput,
+) -> Result<Response, AppError> {
+    let version: i64 = form.get("version").trim().parse().unwrap_or(0);
+    let result = crate::casework::approve(
+        state.store.as_ref(),
+        crate::pages::entitlement::parameters(&state),
+        &session.actor,
+        CaseId(id),
+        version,
+        state.today(),
+    )
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(e) => {
+            let (status, message) = form_error(e.into())?;
+            render(&state, &session, id, status, Some(message)).await
+        }
+    }
+}
+
+/// Submits an application from the household page.
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    form: FormInput,
+) -> Result<Response, AppError> {
+    let case_type =
+        CaseType::parse(form.get("case_type")).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let case = state
+        .store
+        .submit_case(&session.actor, HouseholdId(id), case_type, state.today())
+        .await?;
+    Ok(Redirect::to(&format!("/cases/{}", case.0)).into_response())
+}

@@ -1,0 +1,570 @@
+//! A whole case through the API on the router (4.2.b): application, acceptance, investigation,
+//! appraisal, township opinion, public notice (seen by the public, masked), the county's
+//! approval, the first payment (once), and a review that ends in an exit.
+
+use axum::http::{Method, StatusCode};
+use chrono::NaiveDate;
+use doudi_web::{AppState, WebConfig};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Moves the application's "today" to `on` (sessions live in the store, so clients stay
+/// logged in).
+fn move_to(app: &mut App, on: NaiveDate) {
+    app.router = doudi_web::router(AppState {
+        store: app.store.clone(),
+        config: WebConfig {
+            today: Some(on),
+            clock: app.clock.clone(),
+            ..WebConfig::default()
+        },
+    });
+}
+
+async fn step(app: &App, client: &Client, case: i64, version: i64, step: Value) -> Value {
+    let reply = app
+        .json(
+            Some(client),
+            Method::POST,
+            &format!("/api/cases/{case}/steps"),
+            &json!({"version": version, "step": step}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{step}: {}", reply.body);
+    reply.json()
+}
+
+#[tokio::test]
+async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_review_to_exit() {
+    let mut app = App::new().await;
+    let township = app.login(QINGLONG_CASEWORKER).await;
+    let county = app.login(COUNTY).await;
+    let h = app.zhang.0;
+
+    // The 三清 survey is on file before the investigation.
+    let record = app
+        .get(Some(&township), &format!("/api/households/{h}"))
+        .await
+        .json();
+    let reply = app
+        .json(Some(&township), Method::POST, &format!("/api/households/{h}/surveys"), &json!({
+            "version": record["version"], "survey": {"family_situation": "两人户，户主年老体弱", "poverty_cause": "因病",
+            "help_needed": "生活救助", "surveyed_by": "青龙经办员", "surveyed_on": "2026-11-20"}}))
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/households/{h}/cases"),
+            &json!({"case_type": "dibao"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let case = reply.json();
+    let id = case["id"].as_i64().unwrap();
+    assert_eq!(case["state"], "submitted");
+
+    // An illegal step is refused, naming the state and the step.
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/cases/{id}/steps"),
+            &json!({"version": 1, "step": {"op": "start_notice", "from": "2026-11-28"}}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply
+            .body
+            .contains("当前状态为“已提交”，不能执行“开始公示”"),
+        "{}",
+        reply.body
+    );
+
+    let c = step(&app, &township, id, 1, json!({"op": "accept"})).await;
+    assert!(
+        c["steps"][1]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("农村建档立卡")
+    );
+    let c = step(&app, &township, id, c["version"].as_i64().unwrap(), json!({"op": "investigate",
+        "visited_on": "2026-11-28", "visit_notes": "入户核实：户主患病，孙子在读", "finances_reference": "YY-HD-2026-118"})).await;
+    let c = step(
+        &app,
+        &township,
+        id,
+        c["version"].as_i64().unwrap(),
+        json!({"op": "appraise", "held_on": "2026-11-28", "conclusion": "评议小组一致同意"}),
+    )
+    .await;
+    let c = step(&app, &township, id, c["version"].as_i64().unwrap(),
+        json!({"op": "township_opinion", "recommend": true, "opinion": "符合城市低保条件，同意上报"})).await;
+    let c = step(
+        &app,
+        &township,
+        id,
+        c["version"].as_i64().unwrap(),
+        json!({"op": "start_notice", "from": "2026-11-28"}),
+    )
+    .await;
+    assert_eq!(
+        (c["state"].as_str(), c["notice_until"].as_str()),
+        (Some("under_notice"), Some("2026-12-04"))
+    );
+    let version = c["version"].as_i64().unwrap();
+
+    // The public sees the notice, masked, without logging in.
+    let page = app.get(None, &format!("/notices/{QINGLONG_1}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("张*丰") && !page.body.contains("张三丰"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("2026-12-04"));
+
+    // Not before the notice ends; the township cannot decide at all.
+    let reply = app
+        .json(
+            Some(&county),
+            Method::POST,
+            &format!("/api/cases/{id}/approve"),
+            &json!({"version": version}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("公示期满后方可审批"), "{}", reply.body);
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/cases/{id}/approve"),
+            &json!({"version": version}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+
+    move_to(&mut app, day(2026, 12, 7));
+    let work = app.get(Some(&county), "/api/work").await.json();
+    assert_eq!(
+        work["to_do"][0]["id"], id,
+        "the county has the decision to make: {work}"
+    );
+    let page = app.get(Some(&county), "/work").await;
+    assert!(
+        page.body.contains(&format!("id=\"todo-{id}\"")),
+        "{}",
+        page.body
+    );
+
+    let reply = app
+        .json(
+            Some(&county),
+            Method::POST,
+            &format!("/api/cases/{id}/approve"),
+            &json!({"version": version}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let approval = reply.json();
+    let monthly = approval["monthly_fen"].as_i64().unwrap();
+    assert!(monthly > 0);
+    assert_eq!(approval["from_month"], "2026-12");
+    assert_eq!(approval["outcome"]["program"], "dibao");
+    assert!(
+        approval["outcome"]["explanation"].is_object(),
+        "the explanation is frozen with the decision"
+    );
+
+    let entitlements = app
+        .get(Some(&county), &format!("/api/households/{h}/entitlements"))
+        .await
+        .json();
+    assert_eq!(entitlements[0]["monthly_fen"], monthly);
+    let entitlement = entitlements[0]["id"].as_i64().unwrap();
+
+    // The first payment, once.
+    let run = app
+        .json(
+            Some(&county),
+            Method::POST,
+            "/api/payments/2026-12",
+            &json!({}),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (run["created"].as_u64(), run["created_fen"].as_i64()),
+        (Some(1), Some(monthly))
+    );
+    let again = app
+        .json(
+            Some(&county),
+            Method::POST,
+            "/api/payments/2026-12",
+            &json!({}),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (again["created"].as_u64(), again["existing"].as_u64()),
+        (Some(0), Some(1))
+    );
+    let lines = app.get(Some(&county), "/api/payments/2026-12").await.json();
+    assert_eq!(lines.as_array().unwrap().len(), 1);
+    let reply = app
+        .json(
+            Some(&county),
+            Method::POST,
+            "/api/payments/2026-12/results",
+            &json!([{"payment_id": lines[0]["id"], "failure": null}]),
+        )
+        .await;
+    assert_eq!(reply.json()["settled"], 1);
+    assert_eq!(
+        app.json(
+            Some(&township),
+            Method::POST,
+            "/api/payments/2027-01",
+            &json!({})
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Income rises well above the line; the review ends the entitlement from next month.
+    let record = app
+        .get(Some(&township), &format!("/api/households/{h}"))
+        .await
+        .json();
+    let head = record["members"][0]["id"].as_i64().unwrap();
+    let mut version = record["version"].as_i64().unwrap();
+    for m in 6..=11 {
+        let reply = app.json(Some(&township), Method::POST, &format!("/api/households/{h}/finances"), &json!({
+            "version": version, "change": {"op": "put_income", "person_id": head, "month": format!("2026-{m:02}"),
+            "kind": "wages", "amount_fen": 900_000}})).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        version = reply.json()["version"].as_i64().unwrap();
+    }
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/entitlements/{entitlement}/review"),
+            &json!({"household_id": h}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let review = reply.json();
+    assert_eq!(review["result"], "exit");
+    assert_eq!(
+        review["stopped"]["entitlements"][0]["until_month"],
+        "2026-12"
+    );
+    let run = app
+        .json(
+            Some(&county),
+            Method::POST,
+            "/api/payments/2027-01",
+            &json!({}),
+        )
+        .await
+        .json();
+    assert_eq!(run["created"], 0, "nothing is paid after the exit");
+}
+
+#[tokio::test]
+async fn a_death_in_mid_month_is_paid_that_month_and_the_others_are_paid_anew_from_the_next() {
+    use doudi_core::casework::{Action, CaseType, Investigation, Limits};
+    use doudi_web::casework::{DeathEffect, approve, record_death};
+
+    let app = App::new().await;
+    let store = app.store.as_ref();
+    let sys = system();
+    let params = doudi_policy::params::Parameters::yunyang();
+    let h = app.zhang;
+    let version = store.household(&sys, h).await.unwrap().household.version;
+    store
+        .record_survey(
+            &sys,
+            h,
+            version,
+            &doudi_core::Survey {
+                family_situation: "两人户".into(),
+                poverty_cause: "因病".into(),
+                help_needed: "生活救助".into(),
+                surveyed_by: "陈静".into(),
+                surveyed_on: day(2026, 3, 1),
+            },
+        )
+        .await
+        .unwrap();
+    let t = day(2026, 3, 2);
+    let id = store
+        .submit_case(&sys, h, CaseType::Dibao, t)
+        .await
+        .unwrap();
+    let mut v = 1;
+    for a in [
+        Action::Accept { complex: false },
+        Action::Investigate(Investigation {
+            visited_on: t,
+            visit_notes: "入户".into(),
+            finances_reference: "HD".into(),
+            survey_on_file: false,
+        }),
+        Action::Appraise {
+            held_on: t,
+            conclusion: "同意".into(),
+        },
+        Action::TownshipOpinion {
+            recommend: true,
+            opinion: "同意".into(),
+        },
+        Action::StartNotice { from: t },
+    ] {
+        v = store
+            .act_on_case(&sys, id, v, &a, t, &Limits::default())
+            .await
+            .unwrap()
+            .version;
+    }
+    let (_, outcome) = approve(store, &params, &sys, id, v, day(2026, 3, 10))
+        .await
+        .unwrap();
+    let two = outcome.total_fen;
+    assert_eq!(
+        store
+            .run_payments(&sys, doudi_core::Month::new(2026, 4).unwrap())
+            .await
+            .unwrap()
+            .created_fen,
+        two
+    );
+
+    let record = store.household(&sys, h).await.unwrap();
+    let child = record
+        .members
+        .iter()
+        .find(|m| m.fields.relation == doudi_core::Relation::Child)
+        .unwrap()
+        .id;
+    let effect = record_death(
+        store,
+        &params,
+        &sys,
+        child,
+        h,
+        record.household.version,
+        day(2026, 4, 15),
+    )
+    .await
+    .unwrap();
+    let DeathEffect::Restated(changes) = effect else {
+        panic!("two members: the household goes on")
+    };
+    let one = changes[0].decision.monthly_fen;
+    assert!(0 < one && one < two, "{one} < {two}");
+    let periods = store.entitlements(&sys, h).await.unwrap();
+    assert_eq!(periods.len(), 2);
+    assert_eq!(
+        (
+            periods[0].monthly_fen,
+            periods[0].until.map(|m| m.to_string())
+        ),
+        (two, Some("2026-04".into()))
+    );
+    assert_eq!(
+        (periods[1].monthly_fen, periods[1].from.to_string()),
+        (one, "2026-05".into())
+    );
+    assert_eq!(
+        store
+            .run_payments(&sys, doudi_core::Month::new(2026, 4).unwrap())
+            .await
+            .unwrap()
+            .created,
+        0,
+        "April was paid, once"
+    );
+    assert_eq!(
+        store
+            .run_payments(&sys, doudi_core::Month::new(2026, 5).unwrap())
+            .await
+            .unwrap()
+            .created_fen,
+        one
+    );
+}
+
+#[tokio::test]
+async fn the_case_page_forms_take_the_steps_and_show_a_refusal_on_the_page() {
+    let app = App::new().await;
+    let township = app.login(QINGLONG_CASEWORKER).await;
+    let h = app.zhang.0;
+    let page = app.get(Some(&township), &format!("/households/{h}")).await;
+    assert!(
+        page.body.contains("id=\"form-submit-case\""),
+        "{}",
+        page.body
+    );
+    let reply = app
+        .post_form(
+            &township,
+            &format!("/households/{h}/cases"),
+            &[("case_type", "dibao")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let case = reply.location().to_owned();
+    let page = app.get(Some(&township), &case).await;
+    assert!(
+        page.body.contains("id=\"form-accept\"") && page.body.contains("data-state=\"submitted\"")
+    );
+
+    let reply = app
+        .post_form(
+            &township,
+            &format!("{case}/steps"),
+            &[("op", "accept"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let page = app.get(Some(&township), &case).await;
+    assert!(
+        page.body.contains("data-state=\"accepted\"")
+            && page.body.contains("id=\"form-investigate\"")
+    );
+
+    // No 三清 survey on file: the investigation is refused on the page, with the reason.
+    let reply = app
+        .post_form(
+            &township,
+            &format!("{case}/steps"),
+            &[
+                ("op", "investigate"),
+                ("version", "2"),
+                ("visited_on", "2026-11-28"),
+                ("visit_notes", "入户核实"),
+                ("finances_reference", "HD-9"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply.body.contains("id=\"case-error\"") && reply.body.contains("三清调查"),
+        "{}",
+        reply.body
+    );
+    let reply = app
+        .post_form(
+            &township,
+            &format!("{case}/steps"),
+            &[
+                ("op", "start_notice"),
+                ("version", "2"),
+                ("from", "2026-11-28"),
+            ],
+        )
+        .await;
+    assert!(
+        reply
+            .body
+            .contains("当前状态为“已受理”，不能执行“开始公示”"),
+        "{}",
+        reply.body
+    );
+}
+
+#[tokio::test]
+async fn a_centralisation_goes_to_the_county_home_for_qinglong_and_counts_against_the_years_target()
+{
+    use doudi_core::{Category, Relation, SelfCare};
+
+    let app = App::new().await;
+    let mut people = vec![person(
+        "孤老甲",
+        Relation::Head,
+        id_number((1940, 1, 1), 71),
+    )];
+    people[0].self_care = SelfCare::None;
+    let first = app
+        .store
+        .create_household(
+            &system(),
+            &household("TK-01", QINGLONG_1, Category::Tekun, people),
+        )
+        .await
+        .unwrap();
+    let mut people = vec![person(
+        "孤老乙",
+        Relation::Head,
+        id_number((1941, 1, 1), 72),
+    )];
+    people[0].self_care = SelfCare::Partial;
+    app.store
+        .create_household(
+            &system(),
+            &household("TK-02", QINGLONG_1, Category::Tekun, people),
+        )
+        .await
+        .unwrap();
+    let township = app.login(QINGLONG_CASEWORKER).await;
+    let kpi = app
+        .get(Some(&township), "/api/care/kpi?year=2020")
+        .await
+        .json();
+    assert_eq!(
+        (
+            kpi[0]["disabled"].as_u64(),
+            kpi[0]["met"].as_bool(),
+            kpi[0]["shortfall"].as_u64()
+        ),
+        (Some(2), Some(false), Some(1))
+    );
+    assert_eq!(kpi[0]["target_bp"], 5000, "50% in 2020");
+
+    let person_id = app.store.household(&system(), first).await.unwrap().members[0]
+        .id
+        .0;
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/members/{person_id}/care"),
+            &json!({"household_id": first.0, "centralised": true, "since": "2020-06-01"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(
+        reply.json()["institution"]
+            .as_str()
+            .unwrap()
+            .contains("敬老院"),
+        "{}",
+        reply.body
+    );
+    let kpi = app
+        .get(Some(&township), "/api/care/kpi?year=2020")
+        .await
+        .json();
+    assert_eq!(
+        (kpi[0]["centralised"].as_u64(), kpi[0]["met"].as_bool()),
+        (Some(1), Some(true))
+    );
+    let kpi = app
+        .get(Some(&township), "/api/care/kpi?year=2019")
+        .await
+        .json();
+    assert_eq!(kpi[0]["target_bp"], 4000, "40% in 2019");
+}

@@ -1,0 +1,389 @@
+//! Casework from the command line: the rural poverty registry (4.2.c), the monthly payment run
+//! with the bank's files, restating entitlements after a parameter change, and the payment
+//! benchmark.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+use doudi_core::casework::ReviewClass;
+use doudi_core::{Actor, Category, HouseholdId, IdNumber, Month};
+use doudi_exchange::write::OutCell;
+use doudi_exchange::{Table, to_csv, to_xlsx};
+use doudi_store::casework::{ImportedEntitlement, Settlement};
+
+use crate::DbArgs;
+
+/// `doudi rural …`: the rural poverty registry.
+#[derive(Subcommand)]
+pub enum RuralCommand {
+    /// Replace the rural poverty registry (建档立卡/农村低保名单) by a CSV file whose header has a
+    /// column named 身份证号码 (or 身份证号); only a hash of each number is stored.
+    Import {
+        /// The CSV file (UTF-8).
+        file: PathBuf,
+        /// Where the list comes from, shown with each exclusion (e.g. "2026年农村建档立卡名单").
+        #[arg(long, default_value = "农村建档立卡贫困人口名单")]
+        source: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+/// `doudi pay …`: the monthly payment run.
+#[derive(Args)]
+pub struct PayArgs {
+    /// The month to pay, e.g. 2026-12.
+    #[arg(long)]
+    month: String,
+    /// Also write the bank file: a .xlsx or .csv path.
+    #[arg(long)]
+    export: Option<PathBuf>,
+    /// Instead of paying, read the bank's results: a CSV with the columns 名册编号, 结果
+    /// (成功/失败) and 失败原因.
+    #[arg(long, conflicts_with = "export")]
+    results: Option<PathBuf>,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
+/// `doudi entitlements …`.
+#[derive(Subcommand)]
+pub enum EntitlementsCommand {
+    /// After a parameter change: close every open entitlement whose amount changes at the month
+    /// before MONTH and open a new period from MONTH with the new amount; earlier periods are
+    /// never rewritten.
+    Restate {
+        /// The first month of the new amounts.
+        #[arg(long)]
+        from: String,
+        /// Policy parameter file (default: the built-in Yunyang set).
+        #[arg(long, env = "DOUDI_PARAMS")]
+        params: Option<PathBuf>,
+        /// Why (the document that changed the standard).
+        #[arg(long, default_value = "标准调整")]
+        reason: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn month(s: &str) -> Result<Month> {
+    Month::parse(s).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn today() -> NaiveDate {
+    (chrono::Utc::now() + chrono::TimeDelta::hours(8)).date_naive()
+}
+
+/// The identity numbers of a rural registry file; a bad line is named with its number.
+pub fn read_rural(path: &Path) -> Result<Vec<IdNumber>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let headers = reader.headers()?.clone();
+    let Some(column) = headers.iter().position(|h| {
+        h.trim()
+            .trim_start_matches('\u{feff}')
+            .starts_with("身份证")
+    }) else {
+        bail!(
+            "{}: the header has no column named 身份证号码",
+            path.display()
+        );
+    };
+    let mut ids = Vec::new();
+    let mut errors = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let row = row.with_context(|| format!("{}: line {}", path.display(), i + 2))?;
+        let cell = row.get(column).unwrap_or("").trim();
+        if cell.is_empty() {
+            continue;
+        }
+        match IdNumber::parse(cell, today()) {
+            Ok(id) => ids.push(id),
+            // The message names the line, never the number.
+            Err(e) => errors.push(format!("  line {}: {e}", i + 2)),
+        }
+    }
+    if !errors.is_empty() {
+        bail!(
+            "{}: {} bad identity number(s), nothing imported:\n{}",
+            path.display(),
+            errors.len(),
+            errors.join("\n")
+        );
+    }
+    Ok(ids)
+}
+
+/// Runs `doudi rural`.
+pub async fn rural(command: RuralCommand) -> Result<()> {
+    match command {
+        RuralCommand::Import { file, source, db } => {
+            let ids = read_rural(&file)?;
+            let store = crate::open(&db.db).await?;
+
+            let n = store
+                .import_rural_registry(&Actor::system("doudi rural import"), &ids, &source)
+                .await?;
+            println!("rural registry: {n} people (replacing the previous list)");
+            Ok(())
+        }
+    }
+}
+
+/// The bank file of a month's payment lines.
+fn bank_table(lines: &[doudi_store::casework::PaymentLine]) -> Table {
+    Table {
+        headers: [
+            "名册编号",
+            "户编号",
+            "收款人",
+            "银行账号",
+            "项目",
+            "金额（元）",
+            "状态",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: lines
+            .iter()
+            .map(|l| {
+                vec![
+                    OutCell::Text(l.id.to_string()),
+                    OutCell::Text(l.household_number.clone()),
+                    OutCell::Text(l.payee.clone()),
+                    OutCell::Text(l.bank_account.clone()),
+                    OutCell::Text(l.program.label().to_owned()),
+                    OutCell::Money(doudi_core::Money::from_fen(l.amount_fen)),
+                    OutCell::Text(l.status.label().to_owned()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The bank's results: 名册编号, 结果 (成功/失败), 失败原因.
+fn read_results(path: &Path) -> Result<Vec<Settlement>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .with_context(|| format!("reading {}", path.display()))?;
+    let headers = reader.headers()?.clone();
+    let find = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
+            .with_context(|| format!("{}: the header has no column {name}", path.display()))
+    };
+    let (id, result, reason) = (find("名册编号")?, find("结果")?, find("失败原因").ok());
+    let mut out = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let line = i + 2;
+        let row = row.with_context(|| format!("{}: line {line}", path.display()))?;
+        let payment: i64 = row.get(id).unwrap_or("").trim().parse().with_context(|| {
+            format!("{}: line {line}: 名册编号 is not a number", path.display())
+        })?;
+        let failure = match row.get(result).unwrap_or("").trim() {
+            "成功" | "paid" => None,
+            "失败" | "failed" => Some(
+                reason
+                    .and_then(|c| row.get(c))
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or("银行未说明原因")
+                    .to_owned(),
+            ),
+            other => bail!(
+                "{}: line {line}: 结果 must be 成功 or 失败, found {other:?}",
+                path.display()
+            ),
+        };
+        out.push(Settlement { payment, failure });
+    }
+    Ok(out)
+}
+
+/// Runs `doudi pay`.
+pub async fn pay(args: PayArgs) -> Result<()> {
+    let m = month(&args.month)?;
+    let store = crate::open(&args.db.db).await?;
+    let system = Actor::system("doudi pay");
+    if let Some(results) = &args.results {
+        let settlements = read_results(results)?;
+        let n = store.settle_payments(&system, m, &settlements).await?;
+        println!(
+            "{m}: {n} of {} lines settled (lines already settled keep their result)",
+            settlements.len()
+        );
+        return Ok(());
+    }
+    let started = Instant::now();
+    let run = store.run_payments(&system, m).await?;
+    println!(
+        "{m}: {} new payment lines ({} yuan), {} already there; {:.2?}",
+        run.created,
+        doudi_core::Money::from_fen(run.created_fen).to_yuan_string(),
+        run.existing,
+        started.elapsed()
+    );
+    if let Some(file) = &args.export {
+        let lines = store.payments(&system, m).await?;
+        let table = bank_table(&lines);
+        let bytes = match file.extension().and_then(|e| e.to_str()) {
+            Some("xlsx") => to_xlsx(&table, false).context("writing the XLSX")?,
+            Some("csv") => to_csv(&table),
+            _ => bail!("{}: the bank file must be .xlsx or .csv", file.display()),
+        };
+        std::fs::write(file, bytes).with_context(|| format!("writing {}", file.display()))?;
+        store
+            .record_audit(
+                &system,
+                doudi_store::AuditAction::Export,
+                &format!("payments:{m}"),
+                &format!("导出银行发放文件{}笔", lines.len()),
+            )
+            .await?;
+        println!("{}: {} lines", file.display(), lines.len());
+    }
+    Ok(())
+}
+
+/// Runs `doudi entitlements`.
+pub async fn entitlements(command: EntitlementsCommand) -> Result<()> {
+    match command {
+        EntitlementsCommand::Restate {
+            from,
+            params,
+            reason,
+            db,
+        } => {
+            let from = month(&from)?;
+            let params = crate::eval::load_params(params.as_deref())?;
+            let store = crate::open(&db.db).await?;
+            let changes = doudi_web::casework::restate(
+                store.as_ref(),
+                &params,
+                &Actor::system("doudi entitlements restate"),
+                from,
+                today(),
+                &reason,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{from}: {} entitlements restated (old periods end {}, new ones start {from})",
+                changes.len(),
+                from.minus(1)
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Options of `doudi bench payments`.
+#[derive(Args)]
+pub struct PaymentBenchArgs {
+    /// Active entitlements (each a household of the synthetic county).
+    #[arg(long, default_value_t = 1_000_000)]
+    entitlements: usize,
+    /// Database to fill; it must be empty. Default: a fresh SQLite file in a temporary folder.
+    #[arg(long)]
+    db: Option<String>,
+}
+
+/// `doudi bench payments`: files a synthetic county, gives every household an entitlement, and
+/// times the month's payment run, a second run of the same month, and reading the bank file.
+pub async fn bench_payments(args: PaymentBenchArgs) -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("doudi-bench-pay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = args
+        .db
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", dir.join("pay.db").display()));
+    let result = bench_in(&url, args.entitlements).await;
+    if args.db.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    result
+}
+
+async fn bench_in(url: &str, n: usize) -> Result<()> {
+    let store = crate::open(url).await?;
+    let system = Actor::system("bench");
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid date");
+    let mut generator = crate::demo::Generator::new(2019, as_of);
+    for c in generator.communities().to_vec() {
+        store.put_community(&system, &c).await?;
+    }
+    let started = Instant::now();
+    let mut left = n;
+    while left > 0 {
+        let batch: Vec<_> = (0..left.min(100_000))
+            .map(|_| generator.household())
+            .collect();
+        left -= batch.len();
+        store.import_households(&system, &batch).await?;
+    }
+    let filed = started.elapsed();
+    let started = Instant::now();
+    let from = Month::new(2026, 1).expect("valid month");
+    let review = NaiveDate::from_ymd_opt(2027, 1, 1).expect("valid date");
+    let entries: Vec<ImportedEntitlement> = (1..=n as i64)
+        .map(|id| ImportedEntitlement {
+            household: HouseholdId(id),
+            program: Category::Dibao,
+            monthly_fen: 30_000 + id % 40_000,
+            from,
+            review_class: ReviewClass::Stable,
+            next_review: review,
+            reference: "bench".into(),
+        })
+        .collect();
+    for chunk in entries.chunks(100_000) {
+        store.import_entitlements(&system, chunk).await?;
+    }
+    println!(
+        "setup         {n} households filed in {filed:.1?}, {n} entitlements loaded in {:.1?} (not timed below)",
+        started.elapsed()
+    );
+    let m = Month::new(2026, 12).expect("valid month");
+    let started = Instant::now();
+    let run = store.run_payments(&system, m).await?;
+    let first = started.elapsed();
+    println!(
+        "payment run   {m}: {} lines, {} yuan in {first:.2?}",
+        run.created,
+        doudi_core::Money::from_fen(run.created_fen).to_yuan_string()
+    );
+    let started = Instant::now();
+    let again = store.run_payments(&system, m).await?;
+    println!(
+        "second run    {m}: {} new lines ({} already there) in {:.2?}",
+        again.created,
+        again.existing,
+        started.elapsed()
+    );
+    let started = Instant::now();
+    let lines = store.payments(&system, m).await?;
+    let read = started.elapsed();
+    let started = Instant::now();
+    let csv = to_csv(&bank_table(&lines));
+    println!(
+        "bank file     {} lines read in {read:.2?}, written as CSV ({} MiB) in {:.2?}",
+        lines.len(),
+        csv.len() / (1 << 20),
+        started.elapsed()
+    );
+    if run.created as usize != n || again.created != 0 {
+        bail!(
+            "the payment run made {} lines for {n} entitlements",
+            run.created
+        );
+    }
+    Ok(())
+}

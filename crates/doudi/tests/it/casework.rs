@@ -1,0 +1,251 @@
+//! A case against the real server on both databases: application to approval through the API,
+//! the public notice page without login, then the month's payment run and bank file from the
+//! command line, twice, paying once.
+
+use crate::support::{Server, TempDir, TestDb, doudi, doudi_with, form_encode, request, text};
+
+/// Runs the command line against the database the demo server made: on SQLite with the key
+/// file the demo wrote beside it, on PostgreSQL with the test key the server was given.
+fn cli(db: &TestDb, args: &[&str]) -> std::process::Output {
+    match db.url.strip_prefix("sqlite://") {
+        Some(path) => {
+            let key = std::path::Path::new(path).with_extension("key");
+            doudi_with(db, args, &[("DOUDI_KEY_FILE", key.to_str().unwrap())])
+        }
+        None => doudi(db, args),
+    }
+}
+
+fn login(addr: &str, username: &str) -> (String, String) {
+    let body = format!(
+        "username={}&password={}",
+        form_encode(username),
+        form_encode("doudi2019")
+    );
+    let r = request(
+        addr,
+        "POST",
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        &body,
+    );
+    let cookie = r.cookie("doudi_session").expect("a session cookie");
+    let me = request(addr, "GET", "/api/me", &[("Cookie", &cookie)], "");
+    let csrf = serde_json::from_str::<serde_json::Value>(&me.body).unwrap()["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (cookie, csrf)
+}
+
+fn call(
+    addr: &str,
+    session: &(String, String),
+    method: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let r = request(
+        addr,
+        method,
+        path,
+        &[
+            ("Cookie", &session.0),
+            ("X-CSRF-Token", &session.1),
+            ("Content-Type", "application/json"),
+        ],
+        &if method == "GET" {
+            String::new()
+        } else {
+            body.to_string()
+        },
+    );
+    let json = serde_json::from_str(&r.body).unwrap_or(serde_json::Value::Null);
+    (r.status, json)
+}
+
+#[test]
+fn a_case_goes_from_application_to_its_first_payment_against_the_real_server() {
+    for db in TestDb::all("casework") {
+        let dir = TempDir::new("casework");
+        let (h, id, version, community) = {
+            let server = Server::start_demo_with(&db, 80, &dir.0, &[("DOUDI_TODAY", "2026-11-02")]);
+            let addr = server.addr.clone();
+            let township = login(&addr, "qinglong");
+            let (status, list) = call(
+                &addr,
+                &township,
+                "GET",
+                "/api/households?township=500235002",
+                serde_json::Value::Null,
+            );
+            assert_eq!(status, 200);
+            // A dibao household that qualifies this month.
+            let row = list["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|row| {
+                    let (_, e) = call(
+                        &addr,
+                        &township,
+                        "GET",
+                        &format!("/api/households/{}/entitlement", row["id"]),
+                        serde_json::Value::Null,
+                    );
+                    e["eligible"] == true && e["program"] == "dibao"
+                })
+                .expect("the demo township has a qualifying dibao household")
+                .clone();
+            let h = row["id"].as_i64().unwrap();
+            let community = row["community"].as_str().unwrap().to_owned();
+            let (_, record) = call(
+                &addr,
+                &township,
+                "GET",
+                &format!("/api/households/{h}"),
+                serde_json::Value::Null,
+            );
+            if record["surveys"].as_array().unwrap().is_empty() {
+                let (status, _) = call(
+                    &addr,
+                    &township,
+                    "POST",
+                    &format!("/api/households/{h}/surveys"),
+                    serde_json::json!({
+                    "version": record["version"], "survey": {"family_situation": "清", "poverty_cause": "清",
+                    "help_needed": "清", "surveyed_by": "陈静", "surveyed_on": "2026-11-01"}}),
+                );
+                assert_eq!(status, 201);
+            }
+            let (status, case) = call(
+                &addr,
+                &township,
+                "POST",
+                &format!("/api/households/{h}/cases"),
+                serde_json::json!({"case_type": "dibao"}),
+            );
+            assert_eq!(status, 201, "{case}");
+            let id = case["id"].as_i64().unwrap();
+            let mut version = case["version"].as_i64().unwrap();
+            for step in [
+                serde_json::json!({"op": "accept"}),
+                serde_json::json!({"op": "investigate", "visited_on": "2026-11-02", "visit_notes": "入户核实", "finances_reference": "HD-1"}),
+                serde_json::json!({"op": "appraise", "held_on": "2026-11-02", "conclusion": "同意"}),
+                serde_json::json!({"op": "township_opinion", "recommend": true, "opinion": "同意上报"}),
+                serde_json::json!({"op": "start_notice", "from": "2026-11-02"}),
+            ] {
+                let (status, c) = call(
+                    &addr,
+                    &township,
+                    "POST",
+                    &format!("/api/cases/{id}/steps"),
+                    serde_json::json!({"version": version, "step": step}),
+                );
+                assert_eq!(status, 200, "{step}: {c}");
+                version = c["version"].as_i64().unwrap();
+            }
+            let notice = request(&addr, "GET", &format!("/notices/{community}"), &[], "");
+            assert_eq!(notice.status, 200);
+            assert!(
+                notice.body.contains(&format!("id=\"notice-{id}\""))
+                    && notice.body.contains("2026-11-08")
+            );
+            let county = login(&addr, "xianminzheng");
+            let (status, refusal) = call(
+                &addr,
+                &county,
+                "POST",
+                &format!("/api/cases/{id}/approve"),
+                serde_json::json!({"version": version}),
+            );
+            assert_eq!(status, 422, "{refusal}");
+            (h, id, version, community)
+        };
+        assert!(!community.is_empty());
+
+        // A week later the notice is over and the county decides.
+        let later = TempDir::new("casework-later");
+        let server = Server::start_demo_with(&db, 80, &later.0, &[("DOUDI_TODAY", "2026-11-10")]);
+        let addr = server.addr.clone();
+        let county = login(&addr, "xianminzheng");
+        let (status, approval) = call(
+            &addr,
+            &county,
+            "POST",
+            &format!("/api/cases/{id}/approve"),
+            serde_json::json!({"version": version}),
+        );
+        assert_eq!(status, 200, "{approval}");
+        let monthly = approval["monthly_fen"].as_i64().unwrap();
+        let (_, periods) = call(
+            &addr,
+            &county,
+            "GET",
+            &format!("/api/households/{h}/entitlements"),
+            serde_json::Value::Null,
+        );
+        assert_eq!(periods[0]["from_month"], "2026-11");
+        drop(server);
+
+        let bank = dir.path("bank.csv");
+        let out = cli(
+            &db,
+            &[
+                "pay",
+                "--month",
+                "2026-11",
+                "--export",
+                bank.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("1 new payment lines"),
+            "{}",
+            text(&out.stdout)
+        );
+        let file = std::fs::read_to_string(&bank).unwrap();
+        assert_eq!(file.lines().count(), 2, "{file}");
+        assert!(file.contains(&doudi_core::Money::from_fen(monthly).to_yuan_string()));
+        let out = cli(&db, &["pay", "--month", "2026-11"]);
+        assert!(
+            text(&out.stdout).contains("0 new payment lines (0.00 yuan), 1 already there"),
+            "{}",
+            text(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn a_rural_registry_file_is_imported_by_hash_and_a_bad_number_is_named_by_its_line() {
+    for db in TestDb::all("rural") {
+        let dir = TempDir::new("rural");
+        let file = dir.path("rural.csv");
+        std::fs::write(&file, "姓名,身份证号码,所在村\n张某,500235195612150133,龙角镇某村\n李某,11010519491231002X,外县\n").unwrap();
+        let out = doudi(
+            &db,
+            &[
+                "rural",
+                "import",
+                file.to_str().unwrap(),
+                "--source",
+                "2026年农村建档立卡名单",
+            ],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("2 people"),
+            "{}",
+            text(&out.stdout)
+        );
+        std::fs::write(&file, "姓名,身份证号码\n张某,500235195612150134\n").unwrap();
+        let out = doudi(&db, &["rural", "import", file.to_str().unwrap()]);
+        assert!(!out.status.success());
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("line 2") && !stderr.contains("500235195612150134"),
+            "{stderr}"
+        );
+    }
+}
