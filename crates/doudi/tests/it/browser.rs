@@ -316,3 +316,139 @@ fn in_real_chromium_a_caseworker_logs_in_finds_a_household_and_unmasks_it_for_a_
         "the console reports a CSP violation: {console:?}"
     );
 }
+
+/// Clicks a step's button on the case page and waits for the case to reach `state`.
+fn step(browser: &Browser, button: &str, state: &str) {
+    browser.click(button);
+    let started = Instant::now();
+    loop {
+        let source = browser.source();
+        if source.contains(&format!("data-state=\"{state}\"")) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "after {button} the case never reached {state}: {}",
+            browser.text("body")
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn in_real_chromium_a_dibao_case_goes_from_application_through_notice_to_approval_and_its_first_payment()
+ {
+    use crate::casework::{call, cli, login};
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-case");
+    let dir = TempDir::new("browser-case");
+    let server = Server::start_demo_with(&db, 80, &dir.0, &[("DOUDI_TODAY", "2026-11-02")]);
+    let base = format!("http://{}", server.addr);
+
+    // A dibao household of 青龙街道 that qualifies this month, with its 三清 survey on file
+    // (found through the API; the walk itself is the browser's).
+    let township = login(&server.addr, "qinglong");
+    let (_, list) = call(
+        &server.addr,
+        &township,
+        "GET",
+        "/api/households?township=500235002",
+        Value::Null,
+    );
+    let row = list["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| {
+            let (_, e) = call(
+                &server.addr,
+                &township,
+                "GET",
+                &format!("/api/households/{}/entitlement", row["id"]),
+                Value::Null,
+            );
+            e["eligible"] == true && e["program"] == "dibao"
+        })
+        .expect("the demo township has a qualifying dibao household")
+        .clone();
+    let h = row["id"].as_i64().unwrap();
+    let community = row["community"].as_str().unwrap().to_owned();
+    let (_, record) = call(
+        &server.addr,
+        &township,
+        "GET",
+        &format!("/api/households/{h}"),
+        Value::Null,
+    );
+    if record["surveys"].as_array().unwrap().is_empty() {
+        let (status, _) = call(
+            &server.addr,
+            &township,
+            "POST",
+            &format!("/api/households/{h}/surveys"),
+            json!({"version": record["version"], "survey": {"family_situation": "清",
+                "poverty_cause": "清", "help_needed": "清", "surveyed_by": "陈静",
+                "surveyed_on": "2026-11-01"}}),
+        );
+        assert_eq!(status, 201);
+    }
+
+    // The township caseworker files the application and takes it to public notice.
+    let case_url = {
+        let browser = Browser::start();
+        log_in(&browser, &base, "qinglong");
+        browser.go(&format!("{base}/households/{h}"));
+        browser.click("#submit-case");
+        browser.wait_for("data-state=\"submitted\"");
+        let case_url = browser.url();
+        step(&browser, "#accept-submit", "accepted");
+        browser.fill("#investigate-notes", "入户核实，家中无其他收入");
+        browser.fill("#investigate-reference", "HD-2026-11-001");
+        step(&browser, "#investigate-submit", "investigated");
+        browser.fill("#appraise-conclusion", "民主评议同意");
+        step(&browser, "#appraise-submit", "appraised");
+        browser.fill("#opinion-text", "同意上报");
+        step(&browser, "#opinion-submit", "township_reviewed");
+        step(&browser, "#notice-submit", "under_notice");
+        // The county cannot decide before the notice ends.
+        assert!(
+            browser.source().contains("2026-11-08"),
+            "the notice runs 7 days"
+        );
+        case_url
+    };
+    let case_id = case_url.rsplit('/').next().unwrap().to_owned();
+
+    // The public notice, open without logging in, masks names and identity numbers.
+    let anonymous = Browser::start();
+    anonymous.go(&format!("{base}/notices/{community}"));
+    anonymous.wait_for(&format!("id=\"notice-{case_id}\""));
+    drop(anonymous);
+    drop(server);
+
+    // A week later the notice is over and the county approver decides, on the case page.
+    let later = TempDir::new("browser-case-later");
+    let server = Server::start_demo_with(&db, 80, &later.0, &[("DOUDI_TODAY", "2026-11-10")]);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    log_in(&browser, &base, "xianminzheng");
+    browser.go(&format!("{base}/cases/{case_id}"));
+    step(&browser, "#approve-submit", "approved");
+    drop(browser);
+    drop(server);
+
+    // The month's payment run pays the new entitlement once.
+    let out = cli(&db, &["pay", "--month", "2026-11"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        crate::support::text(&out.stderr)
+    );
+    assert!(
+        crate::support::text(&out.stdout).contains("1 new payment lines"),
+        "{}",
+        crate::support::text(&out.stdout)
+    );
+}

@@ -6,7 +6,7 @@ use crate::support::{Server, TempDir, TestDb, doudi, doudi_with, form_encode, re
 
 /// Runs the command line against the database the demo server made: on SQLite with the key
 /// file the demo wrote beside it, on PostgreSQL with the test key the server was given.
-fn cli(db: &TestDb, args: &[&str]) -> std::process::Output {
+pub(crate) fn cli(db: &TestDb, args: &[&str]) -> std::process::Output {
     match db.url.strip_prefix("sqlite://") {
         Some(path) => {
             let key = std::path::Path::new(path).with_extension("key");
@@ -16,7 +16,7 @@ fn cli(db: &TestDb, args: &[&str]) -> std::process::Output {
     }
 }
 
-fn login(addr: &str, username: &str) -> (String, String) {
+pub(crate) fn login(addr: &str, username: &str) -> (String, String) {
     let body = format!(
         "username={}&password={}",
         form_encode(username),
@@ -38,7 +38,7 @@ fn login(addr: &str, username: &str) -> (String, String) {
     (cookie, csrf)
 }
 
-fn call(
+pub(crate) fn call(
     addr: &str,
     session: &(String, String),
     method: &str,
