@@ -198,6 +198,8 @@ routes! {
     post "/cases/{id}/steps" => pages::casework::step, ActOnCases;
     post "/cases/{id}/approve" => pages::casework::approve, ActOnCases;
     post "/households/{id}/cases" => pages::casework::submit, ActOnCases;
+    get "/households/{id}/entitlements" => pages::casework::entitlements, ReadWholeHouseholds;
+    post "/households/{id}/entitlements/{entitlement}/review" => pages::casework::review, ActOnCases;
     get "/api/cases" => api_casework::list, ReadCases;
     get "/api/cases/{id}" => api_casework::get, ReadCases;
     post "/api/households/{id}/cases" => api_casework::submit, ActOnCases;

@@ -412,3 +412,136 @@ pub(crate) async fn submit(
         .await?;
     Ok(Redirect::to(&format!("/cases/{}", case.0)).into_response())
 }
+
+/// One entitlement period on the household's page of entitlements.
+struct PeriodRow {
+    id: i64,
+    program: &'static str,
+    amount: String,
+    from: String,
+    until: String,
+    open: bool,
+}
+
+/// What a review decided, as the page shows it.
+struct ReviewShown {
+    result: &'static str,
+    code: &'static str,
+    amount: String,
+    stopped: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "entitlements.html")]
+struct EntitlementsTemplate {
+    chrome: Chrome,
+    id: i64,
+    periods: Vec<PeriodRow>,
+    can_review: bool,
+    review: Option<ReviewShown>,
+    error: Option<String>,
+}
+
+async fn render_entitlements(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    review: Option<ReviewShown>,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let periods = state
+        .store
+        .entitlements(&session.actor, HouseholdId(id))
+        .await?
+        .into_iter()
+        .map(|e| PeriodRow {
+            id: e.id,
+            program: e.program.label(),
+            amount: doudi_core::Money::from_fen(e.monthly_fen).to_string(),
+            from: e.from.to_string(),
+            until: e.until.map_or_else(|| "—".to_owned(), |m| m.to_string()),
+            open: e.until.is_none(),
+        })
+        .collect();
+    let template = EntitlementsTemplate {
+        chrome: Chrome::new(session, "待遇期间与复核", "households")
+            .crumb("户籍档案", "/households")
+            .crumb("家庭档案", format!("/households/{id}"))
+            .here(),
+        id,
+        periods,
+        can_review: session.actor.may_act_on_cases(),
+        review,
+        error,
+    };
+    page(status, &template)
+}
+
+/// The household's entitlement periods (every period, oldest first), with a review for each
+/// open one (应退尽退).
+pub(crate) async fn entitlements(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+) -> Result<Response, AppError> {
+    render_entitlements(&state, &session, id, None, StatusCode::OK, None).await
+}
+
+/// Reviews one entitlement with the household's current data: continue, adjust from next month,
+/// or exit, with every benefit that stops listed.
+pub(crate) async fn review(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams((id, entitlement)): PathParams<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let result = crate::casework::review(
+        state.store.as_ref(),
+        crate::pages::entitlement::parameters(&state),
+        &session.actor,
+        HouseholdId(id),
+        entitlement,
+        state.today(),
+    )
+    .await;
+    match result {
+        Ok((result, stopped, outcome)) => {
+            let mut lines: Vec<String> = stopped
+                .entitlements
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}（每月{}）自{}起停发",
+                        e.program.label(),
+                        doudi_core::Money::from_fen(e.monthly_fen),
+                        e.until
+                            .map_or_else(|| "—".to_owned(), |m| m.plus(1).to_string())
+                    )
+                })
+                .collect();
+            lines.extend(
+                stopped
+                    .cases
+                    .iter()
+                    .map(|(case, t)| format!("未办结的{}申请（编号{}）已撤回", t.label(), case.0)),
+            );
+            if stopped.payments_removed > 0 {
+                lines.push(format!(
+                    "已撤销尚未发放的{}笔发放记录",
+                    stopped.payments_removed
+                ));
+            }
+            let shown = ReviewShown {
+                result: result.label(),
+                code: result.code(),
+                amount: doudi_core::Money::from_fen(outcome.total_fen).to_string(),
+                stopped: lines,
+            };
+            render_entitlements(&state, &session, id, Some(shown), StatusCode::OK, None).await
+        }
+        Err(e) => {
+            let (status, message) = form_error(e.into())?;
+            render_entitlements(&state, &session, id, None, status, Some(message)).await
+        }
+    }
+}

@@ -134,6 +134,11 @@ const MATRIX: &[(&str, &str)] = &[
         "L F R R RN RN F RN F",
     ),
     ("post /api/entitlements/{id}/review", "L F N F N N F F F"),
+    ("get /households/{id}/entitlements", "L F R R RN RN F RN F"),
+    (
+        "post /households/{id}/entitlements/{entitlement}/review",
+        "L F N F N N F F F",
+    ),
     ("post /api/members/{id}/death", "L F R F RN RN F F F"),
     ("post /api/members/{id}/care", "L F R F RN FN F F F"),
     ("get /api/care/kpi", "L F R R R R F F F"),
@@ -236,7 +241,8 @@ async fn call(world: &World, caller: &Caller, method: &str, path: &str, inside: 
         .replace("{cadre}", &world.spare_cadre.to_string())
         .replace("{file}", "app.css")
         .replace("{community}", QINGLONG_1)
-        .replace("{month}", "2026-11");
+        .replace("{month}", "2026-11")
+        .replace("{entitlement}", "999999");
     if path.contains("{cadre}") {
         for h in [caller.inside.0, caller.outside.0] {
             let _ = app.store.pair(&system(), h, world.spare_cadre).await;

@@ -336,7 +336,7 @@ fn step(browser: &Browser, button: &str, state: &str) {
 }
 
 #[test]
-fn in_real_chromium_a_dibao_case_goes_from_application_through_notice_to_approval_and_its_first_payment()
+fn in_real_chromium_a_dibao_case_goes_from_application_through_notice_to_approval_and_its_first_payment_and_a_review_to_exit()
  {
     use crate::casework::{call, cli, login};
     if !browser_enabled() {
@@ -450,5 +450,48 @@ fn in_real_chromium_a_dibao_case_goes_from_application_through_notice_to_approva
         crate::support::text(&out.stdout).contains("1 new payment lines"),
         "{}",
         crate::support::text(&out.stdout)
+    );
+
+    // In December the head has found work (wages recorded through the API); the caseworker
+    // reviews the entitlement on the household's page of entitlements and it ends (应退尽退).
+    let december = TempDir::new("browser-case-december");
+    let server = Server::start_demo_with(&db, 80, &december.0, &[("DOUDI_TODAY", "2026-12-03")]);
+    let base = format!("http://{}", server.addr);
+    let township = login(&server.addr, "qinglong");
+    let (_, record) = call(
+        &server.addr,
+        &township,
+        "GET",
+        &format!("/api/households/{h}"),
+        Value::Null,
+    );
+    let head = record["members"][0]["id"].as_i64().unwrap();
+    let mut version = record["version"].as_i64().unwrap();
+    for m in 6..=11 {
+        let (status, reply) = call(
+            &server.addr,
+            &township,
+            "POST",
+            &format!("/api/households/{h}/finances"),
+            json!({"version": version, "change": {"op": "put_income", "person_id": head,
+                "month": format!("2026-{m:02}"), "kind": "wages", "amount_fen": 900_000}}),
+        );
+        assert_eq!(status, 200, "{reply}");
+        version = reply["version"].as_i64().unwrap();
+    }
+    let browser = Browser::start();
+    log_in(&browser, &base, "qinglong");
+    browser.go(&format!("{base}/households/{h}"));
+    browser.click("#link-entitlements");
+    browser.click("#periods form button[type=submit]");
+    browser.wait_for("data-result=\"exit\"");
+    let shown = browser.text("#review-result");
+    assert!(
+        shown.contains("退出") && shown.contains("停发"),
+        "the exit lists the benefit that stops: {shown}"
+    );
+    assert!(
+        !browser.source().contains("id=\"form-review-"),
+        "no open period is left to review"
     );
 }

@@ -65,7 +65,8 @@ pub(crate) fn call(
 }
 
 #[test]
-fn a_case_goes_from_application_to_its_first_payment_against_the_real_server() {
+fn a_case_goes_from_application_to_its_first_payment_and_a_review_to_exit_against_the_real_server()
+{
     for db in TestDb::all("casework") {
         let dir = TempDir::new("casework");
         let (h, id, version, community) = {
@@ -214,11 +215,78 @@ fn a_case_goes_from_application_to_its_first_payment_against_the_real_server() {
             "{}",
             text(&out.stdout)
         );
+
+        // In December the head earns wages; a review ends the entitlement and says what stops.
+        let december = TempDir::new("casework-december");
+        let server =
+            Server::start_demo_with(&db, 80, &december.0, &[("DOUDI_TODAY", "2026-12-03")]);
+        let addr = server.addr.clone();
+        let township = login(&addr, "qinglong");
+        let (_, record) = call(
+            &addr,
+            &township,
+            "GET",
+            &format!("/api/households/{h}"),
+            serde_json::Value::Null,
+        );
+        let head = record["members"][0]["id"].as_i64().unwrap();
+        let mut version = record["version"].as_i64().unwrap();
+        for m in 6..=11 {
+            let (status, reply) = call(
+                &addr,
+                &township,
+                "POST",
+                &format!("/api/households/{h}/finances"),
+                serde_json::json!({"version": version, "change": {"op": "put_income",
+                    "person_id": head, "month": format!("2026-{m:02}"), "kind": "wages",
+                    "amount_fen": 900_000}}),
+            );
+            assert_eq!(status, 200, "{reply}");
+            version = reply["version"].as_i64().unwrap();
+        }
+        let (_, periods) = call(
+            &addr,
+            &township,
+            "GET",
+            &format!("/api/households/{h}/entitlements"),
+            serde_json::Value::Null,
+        );
+        let open = periods
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["until_month"].is_null())
+            .expect("an open entitlement period")["id"]
+            .as_i64()
+            .unwrap();
+        let (status, review) = call(
+            &addr,
+            &township,
+            "POST",
+            &format!("/api/entitlements/{open}/review"),
+            serde_json::json!({"household_id": h}),
+        );
+        assert_eq!(status, 200, "{review}");
+        assert_eq!(review["result"], "exit", "{review}");
+        assert!(
+            !review["stopped"]["entitlements"]
+                .as_array()
+                .unwrap()
+                .is_empty(),
+            "the exit lists what stops: {review}"
+        );
+        drop(server);
+        let out = cli(&db, &["pay", "--month", "2027-01"]);
+        assert!(
+            text(&out.stdout).contains("0 new payment lines"),
+            "nothing is paid after the exit: {}",
+            text(&out.stdout)
+        );
     }
 }
 
 #[test]
-fn a_rural_registry_file_is_imported_by_hash_and_a_bad_number_is_named_by_its_line() {
+fn a_rural_registry_file_is_imported_sealed_and_a_bad_number_is_named_by_its_line() {
     for db in TestDb::all("rural") {
         let dir = TempDir::new("rural");
         let file = dir.path("rural.csv");
