@@ -545,3 +545,100 @@ pub(crate) async fn review(
         }
     }
 }
+
+/// One line of a month's payment roster, masked as every screen is.
+struct PaymentRow {
+    household: i64,
+    number: String,
+    payee: String,
+    account: String,
+    program: &'static str,
+    amount: String,
+    status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "payments.html")]
+struct PaymentsTemplate {
+    chrome: Chrome,
+    month: String,
+    ran: Option<String>,
+    lines: usize,
+    total: String,
+    rows: Vec<PaymentRow>,
+}
+
+/// How many lines of a roster the page lists (the whole roster goes to the bank as a file).
+const ROSTER_SHOWN: usize = 500;
+
+/// A month's payment roster (county approver): run the month's batch, see its lines.
+pub(crate) async fn payments(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    crate::extract::QueryPairs(query): crate::extract::QueryPairs,
+) -> Result<Response, AppError> {
+    let get = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let month = match get("month") {
+        Some(m) => doudi_core::Month::parse(&m).map_err(|e| AppError::BadRequest(e.to_string()))?,
+        None => doudi_core::Month::of(state.today()),
+    };
+    let lines = state.store.payments(&session.actor, month).await?;
+    let total: i64 = lines.iter().map(|l| l.amount_fen).sum();
+    let rows = lines
+        .iter()
+        .take(ROSTER_SHOWN)
+        .map(|l| PaymentRow {
+            household: l.household.0,
+            number: l.household_number.clone(),
+            payee: doudi_core::PersonName::parse(&l.payee)
+                .map_or_else(|_| "—".into(), |n| n.masked()),
+            account: doudi_core::BankAccount::parse(&l.bank_account)
+                .map_or_else(|_| "—".into(), |b| b.masked()),
+            program: l.program.label(),
+            amount: doudi_core::Money::from_fen(l.amount_fen).to_string(),
+            status: l.status.label(),
+        })
+        .collect();
+    let template = PaymentsTemplate {
+        chrome: Chrome::new(&session, "发放名册", "payments").here(),
+        month: month.to_string(),
+        ran: get("ran"),
+        lines: lines.len(),
+        total: doudi_core::Money::from_fen(total).to_string(),
+        rows,
+    };
+    ok(&template)
+}
+
+/// Runs a month's payment batch from the roster page; a month already run pays nothing twice.
+pub(crate) async fn run_payments(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    form: FormInput,
+) -> Result<Response, AppError> {
+    let month = doudi_core::Month::parse(form.get("month").trim())
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let run = state.store.run_payments(&session.actor, month).await?;
+    let ran = format!(
+        "新生成{}笔（{}），已有{}笔未重复生成",
+        run.created,
+        doudi_core::Money::from_fen(run.created_fen),
+        run.existing
+    );
+    let query: String = ran
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    Ok(Redirect::to(&format!("/payments?month={month}&ran={query}")).into_response())
+}

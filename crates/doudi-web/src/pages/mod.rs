@@ -70,6 +70,8 @@ pub struct UserBar {
     pub can_read: bool,
     /// Whether they manage accounts.
     pub can_manage_accounts: bool,
+    /// May run the month's payments (the county approver).
+    pub can_pay: bool,
 }
 
 /// One step of the breadcrumb.
@@ -120,6 +122,7 @@ impl Chrome {
                 can_audit: session.actor.may_read_audit(),
                 can_read: session.actor.may_read_households(),
                 can_manage_accounts: crate::Permission::ManageAccounts.allows(&session.actor),
+                can_pay: crate::Permission::Pay.allows(&session.actor),
             }),
             csrf: session.csrf.clone(),
             crumbs: Vec::new(),

@@ -142,6 +142,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("post /api/members/{id}/death", "L F R F RN RN F F F"),
     ("post /api/members/{id}/care", "L F R F RN FN F F F"),
     ("get /api/care/kpi", "L F R R R R F F F"),
+    ("get /payments", "L F R F F F F F F"),
+    ("post /payments", "L F R F F F F F F"),
     ("post /api/payments/{month}", "L F R F F F F F F"),
     ("get /api/payments/{month}", "L F R F F F F F F"),
     ("post /api/payments/{month}/results", "L F R F F F F F F"),

@@ -436,10 +436,21 @@ fn in_real_chromium_a_dibao_case_goes_from_application_through_notice_to_approva
     log_in(&browser, &base, "xianminzheng");
     browser.go(&format!("{base}/cases/{case_id}"));
     step(&browser, "#approve-submit", "approved");
+
+    // The county approver runs November's payments from the roster page.
+    browser.go(&format!("{base}/payments?month=2026-11"));
+    browser.click("#run-payments");
+    browser.wait_for("id=\"payments-ran\"");
+    assert!(
+        browser.text("#payments-ran").contains("新生成1笔"),
+        "{}",
+        browser.text("#payments-ran")
+    );
+    browser.wait_for(&format!("id=\"payment-household-{h}\""));
     drop(browser);
     drop(server);
 
-    // The month's payment run pays the new entitlement once.
+    // Running the month again, from the command line this time, pays nothing twice.
     let out = cli(&db, &["pay", "--month", "2026-11"]);
     assert!(
         out.status.success(),
@@ -447,7 +458,8 @@ fn in_real_chromium_a_dibao_case_goes_from_application_through_notice_to_approva
         crate::support::text(&out.stderr)
     );
     assert!(
-        crate::support::text(&out.stdout).contains("1 new payment lines"),
+        crate::support::text(&out.stdout)
+            .contains("0 new payment lines (0.00 yuan), 1 already there"),
         "{}",
         crate::support::text(&out.stdout)
     );
