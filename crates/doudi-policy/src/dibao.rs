@@ -59,6 +59,7 @@ impl Refusal {
 }
 
 /// The classified extra one member is owed in month `r.month`, with the groups that apply.
+#[inline(always)]
 fn member_extra(
     m: &Member,
     day: NaiveDate,
