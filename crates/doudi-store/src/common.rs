@@ -1366,12 +1366,9 @@ impl SnapshotBuilder {
     pub(crate) fn finish(mut self) -> Vec<doudi_core::facts::Snapshot> {
         for (s, keys) in self.snapshots.iter_mut().zip(&self.keys_of_members) {
             if !keys.is_sorted() {
-                let mut order: Vec<usize> = (0..keys.len()).collect();
-                order.sort_by_key(|&k| keys[k]);
-                let members = std::mem::take(&mut s.members);
-                let mut slots: Vec<Option<doudi_core::facts::Member>> =
-                    members.into_iter().map(Some).collect();
-                s.members = order.into_iter().filter_map(|k| slots[k].take()).collect();
+                let mut keyed: Vec<_> = keys.iter().zip(std::mem::take(&mut s.members)).collect();
+                keyed.sort_by_key(|(k, _)| **k);
+                s.members = keyed.into_iter().map(|(_, m)| m).collect();
             }
         }
         self.snapshots
@@ -1381,6 +1378,44 @@ impl SnapshotBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_snapshot_lists_the_head_first_then_the_members_in_filing_order() {
+        let keys = std::sync::Arc::new(Keys::from_bytes(&[7; 32]));
+        let mut b = SnapshotBuilder::new(keys.clone());
+        b.household(1, "dibao", "500235002".into()).unwrap();
+        let member = |id: i64, number: &str, head: bool, position: i64| {
+            (
+                id,
+                keys.seal(Column::PersonIdNumber, number),
+                head,
+                position,
+            )
+        };
+        // Rows come in id order: here the head was filed after the child.
+        for (id, sealed, head, position) in [
+            member(10, "500235195612150133", false, 1),
+            member(11, "11010519491231002X", true, 0),
+        ] {
+            b.person(PersonFacts {
+                id,
+                household: 1,
+                id_number: &sealed,
+                disability_kind: None,
+                disability_grade: None,
+                serious_illness: false,
+                school_stage: None,
+                self_care: "full",
+                boarding: false,
+                head,
+                position,
+            })
+            .unwrap();
+        }
+        let s = b.finish();
+        let births: Vec<String> = s[0].members.iter().map(|m| m.birth.to_string()).collect();
+        assert_eq!(births, ["1949-12-31", "1956-12-15"]);
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 5, 1).unwrap()

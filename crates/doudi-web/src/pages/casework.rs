@@ -631,14 +631,6 @@ pub(crate) async fn run_payments(
         doudi_core::Money::from_fen(run.created_fen),
         run.existing
     );
-    let query: String = ran
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
+    let query = crate::view::url_encode(&ran);
     Ok(Redirect::to(&format!("/payments?month={month}&ran={query}")).into_response())
 }
