@@ -104,6 +104,16 @@ impl TownshipTable {
         TownshipTable::parse(YUNYANG_2023).expect("the embedded division table is valid")
     }
 
+    /// The township with this 9-digit code, if the table has it (a community code is read as
+    /// its township).
+    pub fn get(&self, code: &str) -> Option<&Division> {
+        let code = code.get(..9)?;
+        self.townships
+            .binary_search_by(|d| d.code.as_str().cmp(code))
+            .ok()
+            .map(|i| &self.townships[i])
+    }
+
     /// Parses a table: `# source: …; version: …` header, then `code<TAB>name<TAB>kind` lines.
     pub fn parse(text: &str) -> Result<TownshipTable, String> {
         let mut version = String::new();
@@ -181,6 +191,10 @@ mod tests {
             .find(|d| d.code.as_str() == "500235002")
             .unwrap();
         assert_eq!(qinglong.name, "青龙街道");
+        assert_eq!(table.get("500235002").map(|d| d.name.as_str()), Some("青龙街道"));
+        assert_eq!(table.get("500235002001").map(|d| d.name.as_str()), Some("青龙街道"));
+        assert!(table.get("110101001").is_none(), "a township outside Yunyang");
+        assert!(table.get("500235").is_none());
     }
 
     #[test]

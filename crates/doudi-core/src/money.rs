@@ -36,6 +36,11 @@ impl Money {
     /// Zero fen.
     pub const ZERO: Money = Money(0);
 
+    /// The largest single amount doudi accepts from any input (±10 亿元, one billion yuan):
+    /// the registry, files and the JSON-lines input all refuse more, so that sums of a
+    /// household's amounts stay far inside `i64`.
+    pub const MAX_INPUT: Money = Money(MAX_FEN);
+
     /// An amount of fen.
     pub const fn from_fen(fen: i64) -> Money {
         Money(fen)
@@ -113,6 +118,17 @@ impl Money {
         let sign = if self.0 < 0 { "-" } else { "" };
         let abs = self.0.unsigned_abs();
         format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+
+    /// The sum, held at `i64::MAX` fen (or `i64::MIN`) instead of wrapping: for totals over
+    /// many households, where a wrapped sum would be a plausible-looking wrong figure.
+    pub const fn saturating_add(self, rhs: Money) -> Money {
+        Money(self.0.saturating_add(rhs.0))
+    }
+
+    /// An amount computed in `i128` fen, held at the ends of `i64` if it does not fit.
+    pub fn from_fen_saturating(fen: i128) -> Money {
+        Money(i64::try_from(fen).unwrap_or(if fen < 0 { i64::MIN } else { i64::MAX }))
     }
 
     /// Whether the amount is below zero.

@@ -31,8 +31,13 @@ pub struct Outcome {
     pub extras_fen: i64,
     /// Monthly total in fen.
     pub total_fen: i64,
-    /// Whether an illustrative parameter value was used.
+    /// Whether an illustrative parameter value was used: the same with and without the
+    /// explanation (both come from the parameters the decision cited).
     pub illustrative: bool,
+    /// The months of the income window with no income record, counted as no income
+    /// (`YYYY-MM`, oldest first; dibao only, left out when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub months_without_income: Vec<String>,
     /// The explanation, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explanation: Option<Explanation>,
@@ -54,16 +59,26 @@ fn tekun_outcome(
         extras_fen: d.care.fen(),
         total_fen: d.total.fen(),
         illustrative,
+        months_without_income: Vec::new(),
         explanation,
     }
 }
 
 fn outcome(
     h: &Snapshot,
+    r: &Resolved,
     d: DibaoDecision,
     explanation: Option<Explanation>,
     illustrative: bool,
 ) -> Outcome {
+    let months_without_income = if d.missing_months > 0 {
+        dibao::months_without_income(h, r, false)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    } else {
+        Vec::new()
+    };
     Outcome {
         id: h.id,
         township: h.township.clone(),
@@ -74,6 +89,7 @@ fn outcome(
         extras_fen: d.extras.fen(),
         total_fen: d.total.fen(),
         illustrative,
+        months_without_income,
         explanation,
     }
 }
@@ -87,66 +103,31 @@ pub fn monthly_total(h: &Snapshot, r: &Resolved) -> Money {
     }
 }
 
-/// Evaluates one household under its category's rule.
+/// Evaluates one household under its category's rule. Whether an illustrative value was
+/// used comes from the parameters the decision cited, so it is the same with and without the
+/// explanation.
 pub fn evaluate(h: &Snapshot, r: &Resolved, explain: bool) -> Outcome {
     match (h.category, explain) {
         (Category::Dibao, true) => {
             let (d, e) = dibao::explain(h, r, false);
             let illustrative = e.uses_illustrative();
-            outcome(h, d, Some(e), illustrative)
+            outcome(h, r, d, Some(e), illustrative)
         }
-        (Category::Dibao, false) => outcome(
-            h,
-            dibao::dibao(h, r, &mut Off),
-            None,
-            uses_illustrative(r, Category::Dibao),
-        ),
+        (Category::Dibao, false) => {
+            let d = dibao::dibao(h, r, &mut Off);
+            outcome(h, r, d, None, d.uses_illustrative(r))
+        }
         (Category::Tekun, true) => {
             let (d, e) = tekun::explain(h, r);
             let illustrative = e.uses_illustrative();
             tekun_outcome(h, &d, Some(e), illustrative)
         }
-        (Category::Tekun, false) => tekun_outcome(
-            h,
-            &tekun::tekun(h, r, &mut Off),
-            None,
-            uses_illustrative(r, Category::Tekun),
-        ),
+        (Category::Tekun, false) => {
+            let d = tekun::tekun(h, r, &mut Off);
+            let illustrative = d.uses_illustrative(r);
+            tekun_outcome(h, &d, None, illustrative)
+        }
     }
-}
-
-/// Whether the parameters the monthly rules read include an illustrative value this month.
-pub fn uses_illustrative(r: &Resolved, category: Category) -> bool {
-    use crate::P;
-    let read: &[P] = match category {
-        Category::Dibao => &[
-            P::dibao_standard,
-            P::dibao_income_window_months,
-            P::dibao_payment_rounding,
-            P::dibao_minimum_payment,
-            P::dibao_savings_limit,
-            P::dibao_vehicles_allowed,
-            P::dibao_age_at_month_end,
-            P::dibao_school_age,
-            P::dibao_extra_severe_disability,
-            P::dibao_extra_serious_illness,
-            P::dibao_extra_aged,
-            P::dibao_extra_preschool,
-            P::dibao_extra_student,
-            P::dibao_extra_disabled,
-        ],
-        Category::Tekun => &[
-            P::dibao_standard,
-            P::tekun_basic_multiple,
-            P::tekun_basic_rounding,
-            P::tekun_care_full,
-            P::tekun_care_half,
-            P::tekun_care_self,
-            P::tekun_half_care_under_age,
-        ],
-    };
-    read.iter()
-        .any(|p| r.entry(*p).status == crate::params::Status::Illustrative)
 }
 
 /// Runs `f` over every household on `threads` threads, keeping the input order.
@@ -193,12 +174,14 @@ fn par_sum(
     std::thread::scope(|s| {
         let handles: Vec<_> = households
             .chunks(chunk)
-            .map(|part| s.spawn(|| part.iter().map(&f).sum::<Money>()))
+            .map(|part| {
+                s.spawn(|| part.iter().map(&f).fold(Money::ZERO, Money::saturating_add))
+            })
             .collect();
         handles
             .into_iter()
             .map(|h| h.join().expect("an evaluation thread panicked"))
-            .sum()
+            .fold(Money::ZERO, Money::saturating_add)
     })
 }
 
@@ -246,13 +229,14 @@ pub struct Movement {
 impl Movement {
     /// The monthly budget change in fen.
     pub fn change_fen(&self) -> i64 {
-        self.after_fen - self.before_fen
+        self.after_fen.saturating_sub(self.before_fen)
     }
 
     fn add(&mut self, before: (bool, Money), after: (bool, Money)) {
         self.households += 1;
-        self.before_fen += before.1.fen();
-        self.after_fen += after.1.fen();
+        // Held at the ends of i64 rather than wrapped (see `Money::saturating_add`).
+        self.before_fen = self.before_fen.saturating_add(before.1.fen());
+        self.after_fen = self.after_fen.saturating_add(after.1.fen());
         match after.1.cmp(&before.1) {
             std::cmp::Ordering::Greater => self.gain += 1,
             std::cmp::Ordering::Less => self.lose += 1,
@@ -271,8 +255,8 @@ impl Movement {
         self.lose += o.lose;
         self.newly_eligible += o.newly_eligible;
         self.no_longer_eligible += o.no_longer_eligible;
-        self.before_fen += o.before_fen;
-        self.after_fen += o.after_fen;
+        self.before_fen = self.before_fen.saturating_add(o.before_fen);
+        self.after_fen = self.after_fen.saturating_add(o.after_fen);
     }
 }
 

@@ -519,6 +519,11 @@ pub fn students<T: Trace>(h: &Snapshot, term: Term, r: &Resolved, t: &mut T) -> 
     let day = term.first_day();
     let mut out = Vec::new();
     for (i, m) in h.members.iter().enumerate() {
+        // A member not yet born on the term's first day is at no school (a stage recorded
+        // for them is ignored, as 2.1.a ignores members born after its month).
+        if m.birth > day {
+            continue;
+        }
         let Some(stage) = m.stage_on(day) else {
             continue;
         };

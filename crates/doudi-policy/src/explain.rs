@@ -20,8 +20,8 @@ use doudi_core::{Money, Month};
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
-use crate::params::Ratio;
-use crate::{Citation, P, Resolved};
+use crate::params::{Fraction, Ratio};
+use crate::{Citation, P, ParamSet, Resolved};
 
 /// One value in a line of an explanation, kept as it is until the line is shown.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +42,8 @@ pub enum Arg {
     Items(Box<[(&'static str, Money)]>),
     /// Words put together elsewhere.
     Text(String),
+    /// An exact quotient of fen, shown with its decimals (`¥166.6833…`), never rounded.
+    Exact(Fraction),
 }
 
 impl fmt::Display for Arg {
@@ -63,6 +65,7 @@ impl fmt::Display for Arg {
                 Ok(())
             }
             Arg::Text(s) => f.write_str(s),
+            Arg::Exact(q) => q.fmt(f),
         }
     }
 }
@@ -89,6 +92,7 @@ arg_from! {
     NaiveDate => |d| Arg::Date(d);
     Ratio => |r| Arg::Ratio(r);
     String => |s| Arg::Text(s);
+    Fraction => |q| Arg::Exact(q);
 }
 
 /// One piece of words in an explanation: fixed words, a single value, words already put
@@ -429,6 +433,16 @@ pub trait Trace: Sized {
     fn attach(&mut self, child: Self);
     /// Records into the current step.
     fn with(&mut self, f: impl FnOnce(&mut Explanation));
+
+    /// Cites parameters: adds them to `used`, which a decision keeps on both paths, and, when
+    /// explaining, lists them in this step. A computation cites through here only, so the fast
+    /// path knows the same set of parameters as the explanation shows (and so whether an
+    /// illustrative value went into the decision).
+    #[inline(always)]
+    fn cite_params(&mut self, used: &mut ParamSet, ps: &[P]) {
+        used.add(ParamSet::of(ps));
+        self.with(|e| e.cite_all(ps));
+    }
 }
 
 /// Records nothing; every call compiles to nothing.

@@ -74,9 +74,18 @@ struct AssetsLine {
     vehicles: u32,
 }
 
+/// An amount of money read from a line: never negative and never more than
+/// [`Money::MAX_INPUT`] (¥10⁹), the bound the registry puts on every amount. Bounding each
+/// amount at the edge is what keeps the rules' sums far from overflowing (see `dibao.rs`).
 fn non_negative(what: &str, fen: i64) -> Result<Money, String> {
     if fen < 0 {
         Err(format!("{what} must not be negative ({fen})"))
+    } else if fen > Money::MAX_INPUT.fen() {
+        Err(format!(
+            "{what} is {fen} fen, more than the most one amount may be ({} fen = {})",
+            Money::MAX_INPUT.fen(),
+            Money::MAX_INPUT
+        ))
     } else {
         Ok(Money::from_fen(fen))
     }
@@ -90,6 +99,15 @@ pub fn parse_line(line: &str) -> Result<Snapshot, String> {
         return Err(format!(
             "township: expected a 9-digit code, got {:?}",
             h.township
+        ));
+    }
+    if crate::township_table().get(&h.township).is_none() {
+        return Err(format!(
+            "township: {} is not a street, town or township of {} ({}…) in the division table (version {})",
+            h.township,
+            doudi_core::division::COUNTY_NAME,
+            doudi_core::division::COUNTY_CODE,
+            crate::township_table().version
         ));
     }
     let support_mode = match h.support_mode.as_deref() {

@@ -21,7 +21,7 @@ pub mod snapshot;
 pub mod tekun;
 pub mod temporary;
 
-use doudi_core::{Money, Month};
+use doudi_core::{Money, Month, TownshipTable};
 use params::{Def, Entry, Kind, Parameters, Ratio, Rounding, Status, Value};
 
 macro_rules! parameters {
@@ -123,7 +123,8 @@ macro_rules! extract {
 
 parameters! {
     dibao_standard: Money Money = "dibao.standard", "城市低保标准（元/人·月）", "2.1.a";
-    dibao_income_window_months: Count i64 = "dibao.income_window_months", "家庭收入计算月数", "2.1.a";
+    dibao_income_window_months: Count i64 = "dibao.income_window_months", "家庭收入计算月数（城市低保）", "2.1.a";
+    dibao_expenditure_window_months: Count i64 = "dibao.expenditure_window_months", "支出型低保收入计算月数（申请前）", "2.1.b";
     dibao_payment_rounding: Rounding Rounding = "dibao.payment_rounding", "低保金舍入规则", "2.1.a";
     dibao_minimum_payment: Money Money = "dibao.minimum_payment", "最低发放额（元/户·月）", "2.1.a";
     dibao_savings_limit: Ratio Ratio = "dibao.savings_limit", "家庭人均存款上限（城市低保标准的倍数）", "2.1.b";
@@ -193,6 +194,12 @@ parameters! {
     casework_review_months_unstable: Count i64 = "casework.review_months_unstable", "收入不稳定家庭复核间隔（月）", "4.2.b";
 }
 
+/// The county's township table (the embedded division codes), parsed once.
+pub(crate) fn township_table() -> &'static TownshipTable {
+    static TABLE: std::sync::OnceLock<TownshipTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(TownshipTable::yunyang)
+}
+
 /// A month for which a parameter has no value.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("参数“{key}”在{month}没有取值")]
@@ -201,6 +208,48 @@ pub struct MissingParameter {
     pub key: &'static str,
     /// The month.
     pub month: Month,
+}
+
+/// A set of parameters, one bit per [`P`]: the parameters a decision read. Both paths of a
+/// computation record it (the explained path also lists them in its steps), so the fast path
+/// knows as well as the explanation whether an illustrative value went into a decision.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ParamSet(u128);
+
+const _: () = assert!(DEFS.len() <= 128, "a ParamSet holds one bit per parameter");
+
+impl ParamSet {
+    /// No parameter.
+    pub const EMPTY: ParamSet = ParamSet(0);
+
+    /// The set of `ps`.
+    #[inline(always)]
+    pub const fn of(ps: &[P]) -> ParamSet {
+        let mut bits = 0u128;
+        let mut i = 0;
+        while i < ps.len() {
+            bits |= 1 << ps[i] as u32;
+            i += 1;
+        }
+        ParamSet(bits)
+    }
+
+    /// Adds every parameter of `other`.
+    #[inline(always)]
+    pub fn add(&mut self, other: ParamSet) {
+        self.0 |= other.0;
+    }
+
+    /// Whether `p` is in the set.
+    pub fn contains(self, p: P) -> bool {
+        self.0 & (1 << p as u32) != 0
+    }
+
+    /// Whether the two sets share a parameter.
+    #[inline(always)]
+    pub fn intersects(self, other: ParamSet) -> bool {
+        self.0 & other.0 != 0
+    }
 }
 
 /// Values the rules derive from the parameters of a month: computed once when the month is
@@ -213,21 +262,36 @@ pub struct Derived {
     /// Savings allowed per person (2.1.b): the standard × `dibao.savings_limit`, rounded half
     /// up to the fen.
     pub dibao_savings_limit_per_person: Money,
+    /// The month's last day: a member born after it is not yet part of the household that
+    /// month (not counted, owed nothing).
+    pub month_last_day: chrono::NaiveDate,
+    /// The parameters whose value this month is illustrative.
+    pub illustrative: ParamSet,
 }
 
 impl Derived {
     fn of(r: &Resolved) -> Derived {
         let first = r.month.first_day();
+        let last = r
+            .month
+            .plus(1)
+            .first_day()
+            .pred_opt()
+            .expect("a month has a last day");
+        let mut illustrative = ParamSet::EMPTY;
+        for (p, e) in P::ALL.iter().zip(&r.entries) {
+            if e.status == Status::Illustrative {
+                illustrative.add(ParamSet::of(&[*p]));
+            }
+        }
         Derived {
             dibao_reference_day: if r.dibao_age_at_month_end {
-                r.month
-                    .plus(1)
-                    .first_day()
-                    .pred_opt()
-                    .expect("a month has a last day")
+                last
             } else {
                 first
             },
+            month_last_day: last,
+            illustrative,
             dibao_savings_limit_per_person: scale(
                 r.dibao_standard,
                 r.dibao_savings_limit,
@@ -307,6 +371,19 @@ pub fn within(part: i64, whole: i64, limit: Ratio) -> bool {
 }
 
 impl Resolved {
+    /// The months whose figures the dibao rules of this month may read: from the first month
+    /// of the longer of the two income windows (2.1.a, 2.1.b) up to, not including, the month.
+    /// Loading a household's figures for this span is enough for either rule.
+    pub fn income_window(&self) -> (Month, Month) {
+        let months = self
+            .dibao_income_window_months
+            .max(self.dibao_expenditure_window_months);
+        (
+            self.month.minus(u32::try_from(months).unwrap_or(0)),
+            self.month,
+        )
+    }
+
     /// The casework time limits and notice length in force this month (4.2.b).
     pub fn case_limits(&self) -> doudi_core::casework::Limits {
         let days = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);

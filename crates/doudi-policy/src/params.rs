@@ -90,6 +90,37 @@ pub struct Fraction {
     pub denominator: i128,
 }
 
+/// Shown as an amount exactly when it is a whole number of fen or a few decimals more
+/// (`¥166.675`), and otherwise cut after two more decimals with an ellipsis (`¥166.6833…`),
+/// so that a line never claims an equality that only holds after rounding.
+impl fmt::Display for Fraction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (n, d) = (self.numerator.unsigned_abs(), self.denominator.unsigned_abs().max(1));
+        let sign = if (self.numerator < 0) != (self.denominator < 0) && self.numerator != 0 {
+            "-"
+        } else {
+            ""
+        };
+        let (whole, mut rest) = (n / d, n % d);
+        match i64::try_from(whole) {
+            Ok(fen) => write!(f, "{sign}{}", Money::from_fen(fen))?,
+            Err(_) => write!(f, "{sign}{whole}分")?,
+        }
+        for _ in 0..2 {
+            if rest == 0 {
+                return Ok(());
+            }
+            rest *= 10;
+            write!(f, "{}", rest / d)?;
+            rest %= d;
+        }
+        if rest != 0 {
+            f.write_str("…")?;
+        }
+        Ok(())
+    }
+}
+
 impl Fraction {
     /// `fen / n`.
     pub fn new(numerator: i64, denominator: i64) -> Fraction {
@@ -106,7 +137,16 @@ impl Fraction {
     }
 
     /// Rounds by a named rule.
+    ///
+    /// # Panics
+    ///
+    /// When the result does not fit in `i64` fen; see [`Fraction::try_round`].
     pub fn round(self, rule: Rounding) -> Money {
+        self.try_round(rule).expect("amounts fit in i64 fen")
+    }
+
+    /// Rounds by a named rule; `None` when the result does not fit in `i64` fen.
+    pub fn try_round(self, rule: Rounding) -> Option<Money> {
         let unit: i128 = match rule {
             Rounding::FenHalfUp | Rounding::FenUp | Rounding::FenDown => 1,
             Rounding::YuanHalfUp | Rounding::YuanUp => 100,
@@ -128,7 +168,9 @@ impl Fraction {
                 Rounding::FenDown => n.div_euclid(d),
             },
         };
-        Money::from_fen(i64::try_from(q * unit).expect("amounts fit in i64 fen"))
+        q.checked_mul(unit)
+            .and_then(|fen| i64::try_from(fen).ok())
+            .map(Money::from_fen)
     }
 }
 
@@ -324,6 +366,22 @@ fn to_date(d: &toml::value::Datetime) -> Option<NaiveDate> {
     )
 }
 
+/// The most months an income window may span: ten years. Bounding it keeps the window's sums
+/// (at most this many months of at most ¥10⁹ each) far inside the arithmetic's range.
+pub const MAX_WINDOW_MONTHS: i64 = 120;
+
+/// Checks what only some parameters require of their values.
+fn check_value(key: &str, value: &Value) -> Result<(), String> {
+    match (key, value) {
+        ("dibao.income_window_months" | "dibao.expenditure_window_months", Value::Count(n))
+            if !(1..=MAX_WINDOW_MONTHS).contains(n) =>
+        {
+            Err(format!("收入计算月数应为1至{MAX_WINDOW_MONTHS}个月，实际为 {n}"))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn parse_value(kind: Kind, v: &toml::Value) -> Result<Value, String> {
     match (kind, v) {
         (Kind::Money, toml::Value::String(s)) => {
@@ -351,7 +409,14 @@ fn parse_value(kind: Kind, v: &toml::Value) -> Result<Value, String> {
             .iter()
             .map(|i| match i {
                 toml::Value::String(s) if s.len() == 9 && s.bytes().all(|b| b.is_ascii_digit()) => {
-                    Ok(s.clone())
+                    match crate::township_table().get(s) {
+                        Some(_) => Ok(s.clone()),
+                        None => Err(format!(
+                            "区划代码“{s}”不是{}的街道、镇或乡（区划表 {} 版）",
+                            doudi_core::division::COUNTY_NAME,
+                            crate::township_table().version
+                        )),
+                    }
                 }
                 other => Err(format!("区划代码应为9位数字字符串，实际为 {}", show(other))),
             })
@@ -473,7 +538,9 @@ impl Parameters {
                         });
                         continue;
                     }
-                    match parse_value(def.kind, e.value.get_ref()) {
+                    match parse_value(def.kind, e.value.get_ref())
+                        .and_then(|v| check_value(def.key, &v).map(|()| v))
+                    {
                         Ok(value) => entries[index].push(Entry {
                             from,
                             until,
@@ -573,6 +640,7 @@ impl Parameters {
                     .map(toml::Value::Integer)
                     .map_or(Err(e), |v| parse_value(def.kind, &v))
             })?;
+        check_value(def.key, &parsed)?;
         let mut next = self.clone();
         let list = &mut next.entries[index];
         list.retain(|e| e.from < from);
@@ -670,6 +738,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_fraction_shows_its_exact_value_or_an_ellipsis() {
+        assert_eq!(Fraction::new(100_005, 6).to_string(), "¥166.675");
+        assert_eq!(Fraction::new(50_005, 3).to_string(), "¥166.6833…");
+        assert_eq!(Fraction::new(16_668, 1).to_string(), "¥166.68");
+        assert_eq!(Fraction::new(-3, 2).to_string(), "-¥0.015");
     }
 
     #[test]

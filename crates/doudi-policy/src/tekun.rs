@@ -9,16 +9,14 @@
 //! against target × 失能 count); the percentage is only shown, rounded by
 //! [`crate::SHARE_ROUNDING`].
 
-use std::sync::OnceLock;
-
 use chrono::NaiveDate;
-use doudi_core::{Category, DisabilityKind, Money, Month, SelfCare, TownshipTable, age_on};
+use doudi_core::{Category, DisabilityKind, Money, Month, SelfCare, age_on};
 
 use crate::explain::{Arg, Explanation, Trace};
-use crate::params::{Parameters, Ratio, Rounding};
+use crate::params::{Parameters, Ratio};
 use crate::snapshot::{Member, Snapshot, SupportMode};
 use crate::text;
-use crate::{MissingParameter, P, Resolved};
+use crate::{MissingParameter, P, ParamSet, Resolved};
 
 /// The disability kinds whose grade 1–2 (重度) puts a tekun in the half-care tier, in the
 /// wording of the Chongqing care standard: 一、二级肢体、智力、精神、视力残疾. Hearing, speech
@@ -168,6 +166,16 @@ pub struct TekunDecision {
     pub mode: SupportMode,
     /// Who receives it; `None` when not applicable.
     pub payee: Option<Payee>,
+    /// The parameters the decision read, as its explanation cites them.
+    pub cited: ParamSet,
+}
+
+impl TekunDecision {
+    /// Whether an illustrative parameter value went into the decision: the same answer as
+    /// the explanation's [`Explanation::uses_illustrative`], without building it.
+    pub fn uses_illustrative(&self, r: &Resolved) -> bool {
+        self.cited.intersects(r.derived.illustrative)
+    }
 }
 
 /// The support owed to a tekun household for month `r.month`: basic living support per member
@@ -192,27 +200,32 @@ pub fn tekun<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T) -> TekunDecision {
             total: Money::ZERO,
             mode: h.support_mode,
             payee: None,
+            cited: ParamSet::EMPTY,
         };
     }
+    let mut cited = ParamSet::EMPTY;
 
     // Basic living standard.
     let standard = r.dibao_standard;
     let exact = r.tekun_basic_multiple.of(standard);
     let basic_standard = exact.round(r.tekun_basic_rounding);
     let mut step = t.sub("2.2.a", "基本生活标准");
+    step.cite_params(
+        &mut cited,
+        &[
+            P::dibao_standard,
+            P::tekun_basic_multiple,
+            P::tekun_basic_rounding,
+        ],
+    );
     step.with(|e| {
-        e.cite(P::dibao_standard);
-        e.cite(P::tekun_basic_multiple);
-        e.cite(P::tekun_basic_rounding);
-        let sign = if exact.is_exact() { "=" } else { "≈" };
         e.calc(text!(
-            "{} × {} {} {} → {}（{}）",
+            "{} × {} = {}，按{}为 {}",
             standard,
             r.tekun_basic_multiple,
-            sign,
-            exact.round(Rounding::FenDown),
-            basic_standard,
-            r.tekun_basic_rounding.label()
+            exact,
+            r.tekun_basic_rounding.label(),
+            basic_standard
         ));
         e.result = text!("{}/人·月", basic_standard);
     });
@@ -223,6 +236,17 @@ pub fn tekun<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T) -> TekunDecision {
     let mut people = Vec::with_capacity(h.members.len());
     let mut step = t.sub("2.2.a", "照料护理补贴");
     for (i, m) in h.members.iter().enumerate() {
+        // A member born after the month is not yet part of the household (as in 2.1.a).
+        if m.birth > r.derived.month_last_day {
+            step.with(|e| {
+                e.calc(text!(
+                    "第{}位成员：{}出生，晚于本月，不计入，不享受救助供养",
+                    i + 1,
+                    m.birth
+                ));
+            });
+            continue;
+        }
         let reasons = care_reasons(m, day, r);
         let (reason, care) = paid_reason(&reasons, r);
         if T::ON {
@@ -275,15 +299,24 @@ pub fn tekun<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T) -> TekunDecision {
             total: basic_standard + care,
         });
     }
-    let basic: Money = people.iter().map(|p| p.basic).sum();
-    let care: Money = people.iter().map(|p| p.care).sum();
-    step.with(|e| {
-        e.cite_all(&[
+    // Each amount is at most about ¥1.3×10⁹ (parameters are capped at ¥10⁹), so a sum over
+    // the people of one household is held rather than allowed to wrap.
+    let basic = people
+        .iter()
+        .fold(Money::ZERO, |a, p| a.saturating_add(p.basic));
+    let care = people
+        .iter()
+        .fold(Money::ZERO, |a, p| a.saturating_add(p.care));
+    step.cite_params(
+        &mut cited,
+        &[
             P::tekun_care_full,
             P::tekun_care_half,
             P::tekun_care_self,
             P::tekun_half_care_under_age,
-        ]);
+        ],
+    );
+    step.with(|e| {
         e.fact("年龄计算日", day);
         if r.tekun_care_self == Money::ZERO {
             e.fact("全自理档", "此时未设全自理补贴（0元）");
@@ -303,13 +336,17 @@ pub fn tekun<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T) -> TekunDecision {
         "2.2.a"
     };
     let mut step = t.sub(clause, "供养方式与发放对象");
+    if matches!(payee, Payee::Institution(_)) {
+        step.cite_params(
+            &mut cited,
+            &[P::tekun_county_home_townships, P::tekun_county_home_name],
+        );
+    }
     step.with(|e| {
         e.fact("供养方式", h.support_mode.label());
         match &payee {
             Payee::Person => e.result = "分散供养：供养金按月发给本人".into(),
             Payee::Institution(inst) => {
-                e.cite(P::tekun_county_home_townships);
-                e.cite(P::tekun_county_home_name);
                 e.fact("乡镇（街道）", township_label(&h.township));
                 e.result = text!(
                     "集中供养：供养金由{}领取用于供养，不发给本人",
@@ -320,7 +357,7 @@ pub fn tekun<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T) -> TekunDecision {
     });
     t.attach(step);
 
-    let total = basic + care;
+    let total = basic.saturating_add(care);
     t.with(|e| {
         e.result = text!(
             "每月 基本生活 {} + 照料护理 {} = {}，发给{}",
@@ -342,6 +379,7 @@ pub fn tekun<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T) -> TekunDecision {
         total,
         mode: h.support_mode,
         payee: Some(payee),
+        cited,
     }
 }
 
@@ -382,19 +420,9 @@ pub fn explain(h: &Snapshot, r: &Resolved) -> (TekunDecision, Explanation) {
     (d, e)
 }
 
-fn township_table() -> &'static TownshipTable {
-    static TABLE: OnceLock<TownshipTable> = OnceLock::new();
-    TABLE.get_or_init(TownshipTable::yunyang)
-}
-
 /// The township's name from the embedded division table, if the code is in it.
 fn township_name(code: &str) -> Option<&'static str> {
-    let code = code.get(..9).unwrap_or(code);
-    township_table()
-        .townships
-        .iter()
-        .find(|d| d.code.as_str() == code)
-        .map(|d| d.name.as_str())
+    crate::township_table().get(code).map(|d| d.name.as_str())
 }
 
 fn township_label(code: &str) -> String {

@@ -263,7 +263,7 @@ fn a_centralised_explanation_says_the_institution_receives_the_money() {
     );
     assert!(text.contains("青龙街道（500235002）"), "{text}");
     assert!(
-        text.contains("¥636.00 × 130% = ¥826.80 → ¥827.00（四舍五入到元）"),
+        text.contains("¥636.00 × 130% = ¥826.80，按四舍五入到元为 ¥827.00"),
         "{text}"
     );
 }
