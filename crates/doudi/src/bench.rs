@@ -224,10 +224,8 @@ async fn registry_eval(
     drop(store);
     let started = Instant::now();
     let store = crate::open(&url).await?;
-    let months = u32::try_from(r.dibao_income_window_months).unwrap_or(0);
-    let households = store
-        .snapshots(&system, r.month.minus(months), r.month)
-        .await?;
+    let (from, until) = r.income_window();
+    let households = store.snapshots(&system, from, until).await?;
     let read = started.elapsed();
     let outcomes = doudi_policy::batch::evaluate_all(&households, r, false, threads);
     let total = started.elapsed();

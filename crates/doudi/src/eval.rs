@@ -127,10 +127,10 @@ pub fn load_params(path: Option<&Path>) -> Result<Parameters> {
     }
 }
 
-/// The months whose figures the dibao rules of `r` read: the income window before the month.
+/// The months whose figures the dibao rules of `r` read: the longer income window (2.1.a or
+/// 2.1.b) before the month.
 fn income_window(r: &Resolved) -> (Month, Month) {
-    let months = u32::try_from(r.dibao_income_window_months).unwrap_or(0);
-    (r.month.minus(months), r.month)
+    r.income_window()
 }
 
 /// The households to evaluate, from a JSON-lines file or the registry; from the registry with
@@ -230,8 +230,13 @@ async fn eval_other(args: &EvalArgs, month: Month, params: &Parameters) -> Resul
             let r = Resolved::new(params, month).map_err(|e| anyhow::anyhow!("{e}"))?;
             for h in load_households(&args.source, income_window(&r)).await? {
                 let (d, e) = dibao::explain(&h, &r, true);
+                let missing: Vec<String> = dibao::months_without_income(&h, &r, true)
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
                 write(serde_json::json!({
                     "id": h.id, "township": h.township, "rule": "2.1.b", "eligible": d.eligible,
+                    "months_without_income": missing,
                     "refusal": d.refusal.map(dibao::Refusal::label), "counted_income_fen": d.counted_income.fen(),
                     "base_fen": d.base.fen(), "extras_fen": d.extras.fen(), "total_fen": d.total.fen(),
                     "illustrative": e.uses_illustrative(), "explanation": explain(&e),
@@ -313,6 +318,7 @@ pub async fn eval(args: EvalArgs) -> Result<()> {
     let started = Instant::now();
     let mut out = output(args.output.as_deref())?;
     let (mut count, mut eligible, mut total, mut illustrative) = (0usize, 0usize, 0i64, false);
+    let mut without_income = 0usize;
     // In chunks, so that a million explanation trees never sit in memory at once.
     for chunk in households.chunks(50_000) {
         let outcomes = batch::evaluate_all(chunk, &resolved, args.explain, threads(&args.source));
@@ -321,8 +327,9 @@ pub async fn eval(args: EvalArgs) -> Result<()> {
             out.write_all(b"\n")?;
             count += 1;
             eligible += usize::from(o.eligible);
-            total += o.total_fen;
+            total = total.saturating_add(o.total_fen);
             illustrative |= o.illustrative;
+            without_income += usize::from(!o.months_without_income.is_empty());
         }
     }
     let evaluated = started.elapsed();
@@ -336,6 +343,12 @@ pub async fn eval(args: EvalArgs) -> Result<()> {
             ""
         }
     );
+    if without_income > 0 {
+        // Said aloud: a month without a record counts as no income, which raises the payment.
+        eprintln!(
+            "{without_income} household(s) have months without an income record in the window, counted as no income (listed in months_without_income)"
+        );
+    }
     Ok(())
 }
 

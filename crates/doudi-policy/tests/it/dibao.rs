@@ -5,6 +5,7 @@ use doudi_core::{
     Category, Disability, DisabilityGrade, DisabilityKind, Money, Month, SchoolStage, SelfCare,
 };
 use doudi_policy::Resolved;
+use doudi_policy::batch;
 use doudi_policy::dibao::{self, Refusal};
 use doudi_policy::explain::Off;
 use doudi_policy::params::Parameters;
@@ -35,6 +36,18 @@ struct Case {
     #[serde(default)]
     vehicles: u32,
     expect: Expect,
+    /// Words the rendered explanation must contain.
+    #[serde(default)]
+    explains: Vec<String>,
+    /// Parameters the explanation must cite, by key.
+    #[serde(default)]
+    cites: Vec<String>,
+    /// Parameters the explanation must not cite, by key.
+    #[serde(default)]
+    not_cites: Vec<String>,
+    /// Whether the decision used an illustrative value (checked on both paths).
+    #[serde(default)]
+    illustrative: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -136,10 +149,54 @@ fn every_dibao_case_computes_what_was_worked_out_by_hand() {
             "{}: the explained and fast paths disagree",
             c.name
         );
-        assert!(explanation.render().contains(&format!(
+        let text = explanation.render();
+        assert!(text.contains(&format!(
             "依据 {}",
             if expenditure { "2.1.b" } else { "2.1.a" }
         )));
+        // The illustrative flag is the same with and without the explanation.
+        let flagged = explanation.uses_illustrative();
+        assert_eq!(
+            fast.uses_illustrative(&r),
+            flagged,
+            "{}: the fast path and the explanation disagree on illustrative values",
+            c.name
+        );
+        if !expenditure {
+            let plain = batch::evaluate(&h, &r, false);
+            let explained = batch::evaluate(&h, &r, true);
+            assert_eq!(
+                (plain.illustrative, &plain.months_without_income),
+                (explained.illustrative, &explained.months_without_income),
+                "{}: doudi eval says different things with and without --explain",
+                c.name
+            );
+            assert_eq!(plain.illustrative, flagged, "{}", c.name);
+        }
+        if let Some(want) = c.illustrative
+            && want != flagged
+        {
+            failures.push(format!("{}: illustrative {flagged}, want {want}\n{text}", c.name));
+        }
+        let mut cited = Vec::new();
+        explanation.walk(&mut |_, _, citations| {
+            cited.extend(citations.iter().map(|c| c.key));
+        });
+        for key in &c.cites {
+            if !cited.contains(&key.as_str()) {
+                failures.push(format!("{}: does not cite {key}\n{text}", c.name));
+            }
+        }
+        for key in &c.not_cites {
+            if cited.contains(&key.as_str()) {
+                failures.push(format!("{}: cites {key}\n{text}", c.name));
+            }
+        }
+        for words in &c.explains {
+            if !text.contains(words.as_str()) {
+                failures.push(format!("{}: does not say “{words}”\n{text}", c.name));
+            }
+        }
         let e = &c.expect;
         let refusal = fast.refusal.map(|r| match r {
             Refusal::IncomeNotBelowStandard => "income",

@@ -31,6 +31,12 @@ struct Case {
     township: Option<String>,
     members: Vec<MemberCase>,
     expect: Expect,
+    /// Words the rendered explanation must contain.
+    #[serde(default)]
+    explains: Vec<String>,
+    /// Whether the decision used an illustrative value (checked on both paths).
+    #[serde(default)]
+    illustrative: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -166,6 +172,25 @@ fn every_tekun_case_computes_what_was_worked_out_by_hand() {
             c.name
         );
         let text = explanation.render();
+        // The illustrative flag is the same with and without the explanation.
+        let flagged = explanation.uses_illustrative();
+        assert_eq!(fast.uses_illustrative(&r), flagged, "{}", c.name);
+        assert_eq!(
+            doudi_policy::batch::evaluate(&h, &r, false).illustrative,
+            doudi_policy::batch::evaluate(&h, &r, true).illustrative,
+            "{}: doudi eval says different things with and without --explain",
+            c.name
+        );
+        if let Some(want) = c.illustrative
+            && want != flagged
+        {
+            failures.push(format!("{}: illustrative {flagged}, want {want}\n{text}", c.name));
+        }
+        for words in &c.explains {
+            if !text.contains(words.as_str()) {
+                failures.push(format!("{}: does not say “{words}”\n{text}", c.name));
+            }
+        }
         assert!(
             text.contains(&format!("依据 {}", c.clause)),
             "{}: cites {}\n{text}",
