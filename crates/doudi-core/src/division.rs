@@ -191,9 +191,18 @@ mod tests {
             .find(|d| d.code.as_str() == "500235002")
             .unwrap();
         assert_eq!(qinglong.name, "青龙街道");
-        assert_eq!(table.get("500235002").map(|d| d.name.as_str()), Some("青龙街道"));
-        assert_eq!(table.get("500235002001").map(|d| d.name.as_str()), Some("青龙街道"));
-        assert!(table.get("110101001").is_none(), "a township outside Yunyang");
+        assert_eq!(
+            table.get("500235002").map(|d| d.name.as_str()),
+            Some("青龙街道")
+        );
+        assert_eq!(
+            table.get("500235002001").map(|d| d.name.as_str()),
+            Some("青龙街道")
+        );
+        assert!(
+            table.get("110101001").is_none(),
+            "a township outside Yunyang"
+        );
         assert!(table.get("500235").is_none());
     }
 

@@ -174,9 +174,7 @@ fn par_sum(
     std::thread::scope(|s| {
         let handles: Vec<_> = households
             .chunks(chunk)
-            .map(|part| {
-                s.spawn(|| part.iter().map(&f).fold(Money::ZERO, Money::saturating_add))
-            })
+            .map(|part| s.spawn(|| part.iter().map(&f).fold(Money::ZERO, Money::saturating_add)))
             .collect();
         handles
             .into_iter()

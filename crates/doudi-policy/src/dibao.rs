@@ -128,10 +128,9 @@ fn member_extra(
 fn no_extra_line(i: usize, m: &Member, day: NaiveDate, r: &Resolved) -> Text {
     let age = age_on(m.birth, day);
     let school = match (m.school_stage, m.studying_until) {
-        (Some(_), Some(until)) if until < day => Arg::Text(format!(
-            "已满{}岁且已于{until}离校",
-            r.dibao_school_age
-        )),
+        (Some(_), Some(until)) if until < day => {
+            Arg::Text(format!("已满{}岁且已于{until}离校", r.dibao_school_age))
+        }
         _ => Arg::Text(format!("已满{}岁且不在校（园）", r.dibao_school_age)),
     };
     text!(
@@ -227,7 +226,10 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
     step.cite_params(&mut cited, &[window_param]);
     step.with(|e| {
         let last = r.month.minus(1);
-        e.fact("计算期间", text!("{} 至 {}（共{}个月）", first, last, months));
+        e.fact(
+            "计算期间",
+            text!("{} 至 {}（共{}个月）", first, last, months),
+        );
         e.fact("期间家庭总收入", Money::from_fen_saturating(income));
         if missing > 0 {
             let list: Vec<String> = months_without_income(h, r, expenditure)

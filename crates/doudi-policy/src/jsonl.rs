@@ -213,6 +213,55 @@ mod tests {
         .unwrap_err();
         assert!(e.contains("unknown field `extra`"), "{e}");
     }
+
+    #[test]
+    fn an_amount_above_a_billion_yuan_is_refused_naming_its_field() {
+        // Two incomes of 5×10¹⁸ fen once summed past i64::MAX into a negative income.
+        let e = parse_line(r#"{"id":7,"category":"dibao","township":"500235002","members":[{"birth":"1980-01-01"}],"months":[{"month":"2026-09","income_fen":5000000000000000000},{"month":"2026-10","income_fen":5000000000000000000}]}"#).unwrap_err();
+        assert!(
+            e.starts_with("months[0].income_fen is 5000000000000000000 fen, more than the most one amount may be (100000000000 fen = ¥1,000,000,000.00)"),
+            "{e}"
+        );
+        for (field, line) in [
+            (
+                "months[1].medical_fen",
+                r#"{"id":7,"category":"dibao","township":"500235002","members":[{"birth":"1980-01-01"}],"months":[{"month":"2026-09"},{"month":"2026-10","medical_fen":100000000001}]}"#,
+            ),
+            (
+                "months[0].tuition_fen",
+                r#"{"id":7,"category":"dibao","township":"500235002","members":[{"birth":"1980-01-01"}],"months":[{"month":"2026-10","tuition_fen":9223372036854775807}]}"#,
+            ),
+            (
+                "assets.savings_fen",
+                r#"{"id":7,"category":"dibao","township":"500235002","members":[{"birth":"1980-01-01"}],"assets":{"savings_fen":100000000001}}"#,
+            ),
+        ] {
+            let e = parse_line(line).unwrap_err();
+            assert!(e.starts_with(&format!("{field} is ")), "{field}: {e}");
+        }
+        // Exactly ¥10⁹ is still an amount.
+        let h = parse_line(r#"{"id":7,"category":"dibao","township":"500235002","members":[{"birth":"1980-01-01"}],"months":[{"month":"2026-10","income_fen":100000000000}]}"#).unwrap();
+        assert_eq!(h.months[0].income, Money::MAX_INPUT);
+    }
+
+    #[test]
+    fn a_nine_digit_township_outside_yunyang_is_refused() {
+        let line = |township: &str| {
+            format!(
+                r#"{{"id":7,"category":"dibao","township":"{township}","members":[{{"birth":"1980-01-01"}}]}}"#
+            )
+        };
+        for outside in ["110101001", "500235999", "500236001"] {
+            let e = parse_line(&line(outside)).unwrap_err();
+            assert!(
+                e.starts_with(&format!(
+                    "township: {outside} is not a street, town or township of 云阳县"
+                )),
+                "{e}"
+            );
+        }
+        assert!(parse_line(&line("500235242")).is_ok(), "清水土家族乡");
+    }
 }
 
 /// One inpatient stay per line for `doudi eval --rule medical` (2.4): `{"id":1,
@@ -362,5 +411,13 @@ mod event_tests {
         assert_eq!(month.to_string(), "2026-11");
         assert_eq!(a.tier, crate::temporary::Tier::Two);
         assert!(parse_application(r#"{"id":4,"kind":"emergency","tier":4,"per_capita_income_fen":0,"applied":"2026-11-02"}"#).unwrap_err().starts_with("tier:"));
+    }
+
+    #[test]
+    fn event_amounts_above_a_billion_yuan_are_refused_naming_the_field() {
+        let e = parse_stay(r#"{"id":3,"level":"county","total_fen":9223372036854775807,"in_catalogue_fen":0,"admitted":"2026-10-01","category":"dibao"}"#).unwrap_err();
+        assert!(e.starts_with("total_fen is 9223372036854775807 fen"), "{e}");
+        let e = parse_application(r#"{"id":4,"kind":"emergency","tier":2,"per_capita_income_fen":100000000001,"applied":"2026-11-02"}"#).unwrap_err();
+        assert!(e.starts_with("per_capita_income_fen is "), "{e}");
     }
 }

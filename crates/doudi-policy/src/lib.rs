@@ -437,6 +437,16 @@ mod tests {
                         def.key,
                         e.from
                     );
+                    // A placeholder or a third-party page is not an official source.
+                    for word in ["示例", "第三方", "待县", "请县里确认"] {
+                        assert!(
+                            !e.source.contains(word),
+                            "{} from {} is official but its source says “{word}”: {}",
+                            def.key,
+                            e.from,
+                            e.source
+                        );
+                    }
                 }
             }
         }
@@ -475,6 +485,97 @@ mod tests {
                 Money::from_yuan(expected)
             );
         }
+    }
+
+    #[test]
+    fn a_tekun_standard_is_official_only_where_a_document_gives_that_figure() {
+        // POLICY-FACTS: 710 (2018), 754 (2019, on the illustrative 580), 806 (2020-09) and 827
+        // (2021-09) have sources; 932 only a third-party page, and for 2023-09 (956) none.
+        let documented = [710, 754, 806, 827].map(Money::from_yuan);
+        let p = Parameters::yunyang();
+        let mut m = Month::new(2018, 1).unwrap();
+        while m <= Month::new(2030, 12).unwrap() {
+            let r = Resolved::new(&p, m).unwrap();
+            let basic = scale(
+                r.dibao_standard,
+                r.tekun_basic_multiple,
+                r.tekun_basic_rounding,
+            );
+            let official = [P::dibao_standard, P::tekun_basic_multiple]
+                .iter()
+                .all(|q| r.entry(*q).status == Status::Official);
+            if official {
+                assert!(
+                    documented.contains(&basic),
+                    "{m}: {basic} is computed from official values but no document gives it"
+                );
+            }
+            m = m.plus(1);
+        }
+        let r = Resolved::new(&p, Month::new(2023, 9).unwrap()).unwrap();
+        assert_eq!(
+            r.entry(P::tekun_basic_multiple).status,
+            Status::Illustrative,
+            "956 has no source"
+        );
+    }
+
+    #[test]
+    fn each_dibao_window_cites_its_own_clause() {
+        let window = DEFS[P::dibao_income_window_months as usize];
+        let expenditure = DEFS[P::dibao_expenditure_window_months as usize];
+        assert_eq!((window.clause, expenditure.clause), ("2.1.a", "2.1.b"));
+        let r = Resolved::new(&Parameters::yunyang(), Month::new(2026, 11).unwrap()).unwrap();
+        // 22号 sets 6 months for expenditure-type applications only.
+        assert_eq!(
+            r.entry(P::dibao_expenditure_window_months).status,
+            Status::Official
+        );
+        assert_eq!(
+            r.entry(P::dibao_income_window_months).status,
+            Status::Illustrative
+        );
+        assert!(
+            !r.entry(P::dibao_income_window_months)
+                .source
+                .starts_with("云阳府办发〔2019〕22号")
+        );
+    }
+
+    #[test]
+    fn a_township_outside_yunyang_is_refused_in_a_parameter_file() {
+        let errors = errors_of(&with(
+            "value = [\"500235001\", \"500235002\"]",
+            "value = [\"500235001\", \"110101001\"]",
+        ));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains(
+                "tekun.county_home_townships：区划代码“110101001”不是云阳县的街道、镇或乡"
+            ),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn an_income_window_outside_one_to_120_months_is_refused() {
+        for bad in ["value = 0", "value = 121", "value = 9223372036854775807"] {
+            let errors = errors_of(&with(
+                "value = 6\nstatus = \"illustrative\"",
+                &format!("{bad}\nstatus = \"illustrative\""),
+            ));
+            assert!(
+                errors
+                    .iter()
+                    .any(|e| e.contains("dibao.income_window_months：收入计算月数应为1至120个月")),
+                "{bad}: {errors:?}"
+            );
+        }
+        let from = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        let e = Parameters::yunyang()
+            .with_change("dibao.expenditure_window_months", from, "0", "模拟")
+            .unwrap_err();
+        assert!(e.contains("收入计算月数应为1至120个月"), "{e}");
     }
 
     fn errors_of(text: &str) -> Vec<String> {

@@ -95,7 +95,10 @@ pub struct Fraction {
 /// so that a line never claims an equality that only holds after rounding.
 impl fmt::Display for Fraction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (n, d) = (self.numerator.unsigned_abs(), self.denominator.unsigned_abs().max(1));
+        let (n, d) = (
+            self.numerator.unsigned_abs(),
+            self.denominator.unsigned_abs().max(1),
+        );
         let sign = if (self.numerator < 0) != (self.denominator < 0) && self.numerator != 0 {
             "-"
         } else {
@@ -376,7 +379,9 @@ fn check_value(key: &str, value: &Value) -> Result<(), String> {
         ("dibao.income_window_months" | "dibao.expenditure_window_months", Value::Count(n))
             if !(1..=MAX_WINDOW_MONTHS).contains(n) =>
         {
-            Err(format!("收入计算月数应为1至{MAX_WINDOW_MONTHS}个月，实际为 {n}"))
+            Err(format!(
+                "收入计算月数应为1至{MAX_WINDOW_MONTHS}个月，实际为 {n}"
+            ))
         }
         _ => Ok(()),
     }
@@ -634,10 +639,12 @@ impl Parameters {
         let def = crate::DEFS[index];
         let parsed =
             parse_value(def.kind, &toml::Value::String(value.to_owned())).or_else(|e| {
+                // A count or a flag is written on the command line as text too.
                 value
                     .parse::<i64>()
                     .ok()
                     .map(toml::Value::Integer)
+                    .or_else(|| value.parse::<bool>().ok().map(toml::Value::Boolean))
                     .map_or(Err(e), |v| parse_value(def.kind, &v))
             })?;
         check_value(def.key, &parsed)?;

@@ -176,7 +176,10 @@ fn every_dibao_case_computes_what_was_worked_out_by_hand() {
         if let Some(want) = c.illustrative
             && want != flagged
         {
-            failures.push(format!("{}: illustrative {flagged}, want {want}\n{text}", c.name));
+            failures.push(format!(
+                "{}: illustrative {flagged}, want {want}\n{text}",
+                c.name
+            ));
         }
         let mut cited = Vec::new();
         explanation.walk(&mut |_, _, citations| {
@@ -239,4 +242,142 @@ fn an_explanation_flags_the_illustrative_values_it_used() {
         text.contains("城市低保标准（元/人·月）＝¥735.00（2023-09-01起施行"),
         "{text}"
     );
+}
+
+/// A household of `members` adults with the given figures for the months before 2026-11.
+fn household(members: usize, figures: &[(u32, i64, i64)]) -> (Snapshot, Month) {
+    let month = Month::new(2026, 11).unwrap();
+    let mut months: Vec<MonthFigures> = figures
+        .iter()
+        .map(|&(back, income, medical)| MonthFigures {
+            month: month.minus(back),
+            income: Money::from_fen(income),
+            medical: Money::from_fen(medical),
+            tuition: Money::ZERO,
+        })
+        .collect();
+    months.sort_by_key(|f| f.month);
+    let h = Snapshot {
+        id: 1,
+        category: Category::Dibao,
+        township: "500235002".into(),
+        support_mode: SupportMode::Dispersed,
+        members: vec![
+            Member {
+                birth: date("1980-01-01"),
+                disability: None,
+                serious_illness: false,
+                school_stage: None,
+                studying_until: None,
+                self_care: SelfCare::Full,
+                boarding: false,
+            };
+            members
+        ],
+        months,
+        assets: Assets::default(),
+    };
+    (h, month)
+}
+
+/// The decision on both paths, checked to agree.
+fn both(h: &Snapshot, r: &Resolved, expenditure: bool) -> dibao::DibaoDecision {
+    let fast = if expenditure {
+        dibao::expenditure_dibao(h, r, &mut Off)
+    } else {
+        dibao::dibao(h, r, &mut Off)
+    };
+    let (explained, e) = dibao::explain(h, r, expenditure);
+    assert_eq!(fast, explained, "{}", e.render());
+    fast
+}
+
+#[test]
+fn incomes_summing_past_i64_leave_the_household_refused_not_paid() {
+    // Two monthly incomes of 5×10¹⁸ fen (as a registry month summing many incomes could
+    // hold) once wrapped to a negative income and a payment of about ¥1.4×10¹⁶ a month.
+    let (h, month) = household(
+        1,
+        &[
+            (2, 5_000_000_000_000_000_000, 0),
+            (1, 5_000_000_000_000_000_000, 0),
+        ],
+    );
+    let r = Resolved::new(&Parameters::yunyang(), month).unwrap();
+    let d = both(&h, &r, false);
+    assert!(!d.eligible);
+    assert_eq!(d.refusal, Some(Refusal::IncomeNotBelowStandard));
+    assert_eq!(d.total, Money::ZERO);
+}
+
+#[test]
+fn expenditure_type_decisions_do_not_flip_on_overflow() {
+    let r = Resolved::new(&Parameters::yunyang(), Month::new(2026, 11).unwrap()).unwrap();
+    let huge = 5_000_000_000_000_000_000;
+    // Income far above the standard and nothing to deduct: refused.
+    let (h, _) = household(1, &[(2, huge, 0), (1, huge, 0)]);
+    assert_eq!(
+        both(&h, &r, true).refusal,
+        Some(Refusal::IncomeNotBelowStandard)
+    );
+    // The same income with as much spent on treatment: nothing is left, so it qualifies.
+    let (h, _) = household(1, &[(2, huge, huge), (1, huge, huge)]);
+    let d = both(&h, &r, true);
+    assert!(d.eligible);
+    assert_eq!(d.total, Money::from_yuan(735));
+    // Half of it spent: 5×10¹⁸ fen is left, refused.
+    let (h, _) = household(1, &[(2, huge, huge), (1, huge, 0)]);
+    assert_eq!(
+        both(&h, &r, true).refusal,
+        Some(Refusal::IncomeNotBelowStandard)
+    );
+}
+
+#[test]
+fn the_largest_values_the_edges_admit_compute_exactly() {
+    // Every amount at ¥10⁹ (the most a parameter, the registry or a JSON line admits), the
+    // longest window, and a thousand members fitting every group.
+    let params = Parameters::yunyang();
+    let from = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let mut p = params
+        .with_change("dibao.income_window_months", from, "120", "测试")
+        .unwrap()
+        .with_change("dibao.extras_stack", from, "true", "测试")
+        .unwrap();
+    for key in [
+        "dibao.standard",
+        "dibao.extra_severe_disability",
+        "dibao.extra_serious_illness",
+        "dibao.extra_aged",
+        "dibao.extra_preschool",
+        "dibao.extra_student",
+        "dibao.extra_disabled",
+    ] {
+        p = p.with_change(key, from, "1000000000", "测试").unwrap();
+    }
+    let r = Resolved::new(&p, Month::new(2026, 11).unwrap()).unwrap();
+    let figures: Vec<(u32, i64, i64)> = (1..=120)
+        .map(|k| (k, Money::MAX_INPUT.fen(), Money::MAX_INPUT.fen()))
+        .collect();
+    let (mut h, _) = household(1000, &figures);
+    for m in &mut h.members {
+        m.birth = date("1940-01-01");
+        m.disability = Some(Disability {
+            kind: DisabilityKind::Physical,
+            grade: DisabilityGrade::parse("1").unwrap(),
+        });
+        m.serious_illness = true;
+        m.school_stage = Some(SchoolStage::Higher);
+    }
+    // Ordinary dibao: 120 months of ¥10⁹ against ¥10⁹ × 1,000 × 120: the gap is 999 × 120
+    // months of ¥10⁹, ÷ 120 = ¥9.99×10¹¹ a month; extras, stacked: 1,000 × ¥10⁹ × (severe
+    // disability, illness, age, student, and the disabled person's additional amount).
+    let d = both(&h, &r, false);
+    assert!(d.eligible);
+    assert_eq!(d.base, Money::from_yuan(999 * 1_000_000_000));
+    assert_eq!(d.extras, Money::from_yuan(5_000 * 1_000_000_000));
+    assert_eq!(d.total, Money::from_yuan(5_999 * 1_000_000_000));
+    // Expenditure type: everything deducted, the whole standard for a thousand.
+    let d = both(&h, &r, true);
+    assert_eq!(d.counted_income, Money::ZERO);
 }

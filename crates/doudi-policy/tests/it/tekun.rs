@@ -184,7 +184,10 @@ fn every_tekun_case_computes_what_was_worked_out_by_hand() {
         if let Some(want) = c.illustrative
             && want != flagged
         {
-            failures.push(format!("{}: illustrative {flagged}, want {want}\n{text}", c.name));
+            failures.push(format!(
+                "{}: illustrative {flagged}, want {want}\n{text}",
+                c.name
+            ));
         }
         for words in &c.explains {
             if !text.contains(words.as_str()) {
