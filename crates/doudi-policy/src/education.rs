@@ -547,7 +547,9 @@ pub fn students<T: Trace>(h: &Snapshot, term: Term, r: &Resolved, t: &mut T) -> 
             decision,
         });
     }
-    let total: Money = out.iter().map(|s| s.decision.total).sum();
+    let total = out
+        .iter()
+        .fold(Money::ZERO, |a, s| a.saturating_add(s.decision.total));
     t.with(|e| {
         e.fact("学期", term.to_string());
         e.result = format!("在校（园）学生{}人，本学期资助合计 {total}", out.len()).into();

@@ -465,9 +465,11 @@ pub fn out_of_catalogue_report(stays: &[Stay], r: &Resolved) -> Vec<HospitalShar
         let entry = by
             .entry(s.hospital.as_str())
             .or_insert((0, Money::ZERO, Money::ZERO));
-        entry.0 += 1;
-        entry.1 += s.total.max(Money::ZERO);
-        entry.2 += s.out_of_catalogue();
+        // Each stay is at most ¥10⁹ (the input's bound); a hospital would need 9×10⁷ stays to
+        // reach i64::MAX fen, and is held there rather than wrapped.
+        entry.0 = entry.0.saturating_add(1);
+        entry.1 = entry.1.saturating_add(s.total.max(Money::ZERO));
+        entry.2 = entry.2.saturating_add(s.out_of_catalogue());
     }
     let limit = r.medical_out_of_catalogue_limit;
     by.into_iter()

@@ -20,7 +20,7 @@ use chrono::{Datelike, NaiveDate};
 use doudi_core::Money;
 
 use crate::explain::{Explanation, Trace};
-use crate::params::{Ratio, Rounding};
+use crate::params::Ratio;
 use crate::{P, Resolved};
 
 /// The type of temporary assistance.
@@ -293,12 +293,11 @@ pub fn temporary<T: Trace>(a: &Application, r: &Resolved, t: &mut T) -> Temporar
             format!("{}（依据 {}）", a.kind.label(), a.kind.clause()),
         );
         e.fact("救助档次", a.tier.label());
+        // The exact product and the named rounding, never "≈ a truncated value → another".
         let exact = multiple.of(standard);
-        let sign = if exact.is_exact() { "=" } else { "≈" };
         e.calc(format!(
-            "{standard} × {} {sign} {} → {tier_amount}（{}）",
+            "{standard} × {} = {exact}，按{}为 {tier_amount}",
             times(multiple),
-            exact.round(Rounding::FenDown),
             r.temporary_rounding.label()
         ));
         e.result = format!("{tier_amount}").into();

@@ -263,7 +263,7 @@ async fn eval_other(args: &EvalArgs, month: Month, params: &Parameters) -> Resul
                     .collect();
                 write(serde_json::json!({
                     "id": h.id, "township": h.township, "rule": "2.5", "term": term.to_string(), "students": list,
-                    "total_fen": students.iter().map(|s| s.decision.total.fen()).sum::<i64>(),
+                    "total_fen": students.iter().fold(0i64, |a, s| a.saturating_add(s.decision.total.fen())),
                     "illustrative": e.uses_illustrative(), "explanation": explain(&e),
                 }))?;
                 count += 1;

@@ -194,7 +194,7 @@ fn a_tier_is_explained_as_a_multiple_of_the_standard() {
     let r = Resolved::new(&Parameters::yunyang(), Month::parse(&c.month).unwrap()).unwrap();
     let text = temporary::explain(&application(c), &r).1.render();
     assert!(
-        text.contains("¥735.00 × 12倍 = ¥8,820.00 → ¥8,820.00（四舍五入到元）"),
+        text.contains("¥735.00 × 12倍 = ¥8,820.00，按四舍五入到元为 ¥8,820.00"),
         "{text}"
     );
     assert!(text.contains("救助类型：支出型（依据 2.8.b）"), "{text}");
