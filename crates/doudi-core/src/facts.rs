@@ -128,21 +128,25 @@ impl Snapshot {
             };
             f(&mut months[i]);
         };
+        // Sums are held at i64::MAX rather than wrapped into a negative amount.
         for i in &r.incomes {
-            add(i.month, &|f| f.income += i.amount);
+            add(i.month, &|f| f.income = f.income.saturating_add(i.amount));
         }
         for e in &r.expenses {
             match e.kind {
-                ExpenseKind::Medical => add(e.month, &|f| f.medical += e.amount),
-                ExpenseKind::Tuition => add(e.month, &|f| f.tuition += e.amount),
+                ExpenseKind::Medical => {
+                    add(e.month, &|f| f.medical = f.medical.saturating_add(e.amount));
+                }
+                ExpenseKind::Tuition => {
+                    add(e.month, &|f| f.tuition = f.tuition.saturating_add(e.amount));
+                }
             }
         }
         let savings = r
             .assets
             .iter()
             .filter(|a| a.kind == AssetKind::Savings)
-            .map(|a| a.value)
-            .sum();
+            .fold(Money::ZERO, |sum, a| sum.saturating_add(a.value));
         let vehicles = r
             .assets
             .iter()

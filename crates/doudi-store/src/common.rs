@@ -1336,10 +1336,12 @@ impl SnapshotBuilder {
         };
         let amount = doudi_core::Money::from_fen(fen);
         let f = &mut months[at];
+        // Each amount is at most ¥10⁹; a month's sum is held at i64::MAX rather than wrapped
+        // (which would read as a negative income).
         match kind {
-            None => f.income += amount,
-            Some(ExpenseKind::Medical) => f.medical += amount,
-            Some(ExpenseKind::Tuition) => f.tuition += amount,
+            None => f.income = f.income.saturating_add(amount),
+            Some(ExpenseKind::Medical) => f.medical = f.medical.saturating_add(amount),
+            Some(ExpenseKind::Tuition) => f.tuition = f.tuition.saturating_add(amount),
         }
         Ok(())
     }
