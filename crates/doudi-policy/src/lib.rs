@@ -138,7 +138,7 @@ parameters! {
     dibao_extra_disabled: Money Money = "dibao.extra_disabled", "残疾人另增分类救助（元/人·月）", "2.1.a";
     dibao_extras_stack: Flag bool = "dibao.extras_stack", "五类分类救助可否叠加", "2.1.a";
     dibao_age_at_month_end: Flag bool = "dibao.age_at_month_end", "年龄按当月最后一天计算（当月满龄即享受）", "2.1.a";
-    dibao_school_age: Count i64 = "dibao.school_age", "学龄（岁，未满为学龄前儿童）", "2.1.a";
+    dibao_school_age: Count i64 = "dibao.school_age", "学龄（岁，不在校（园）的儿童未满此年龄为学龄前儿童）", "2.1.a";
     tekun_basic_multiple: Ratio Ratio = "tekun.basic_multiple", "特困人员基本生活标准（城市低保标准的倍数）", "2.2.a";
     tekun_basic_rounding: Rounding Rounding = "tekun.basic_rounding", "特困基本生活标准舍入规则", "2.2.a";
     tekun_care_full: Money Money = "tekun.care_full", "照料护理补贴：全护理（全失能）（元/人·月）", "2.2.a";
