@@ -338,7 +338,9 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
         i128::from(r.derived.dibao_savings_limit_per_person.fen()) * i128::from(size);
     let savings_ok = i128::from(h.assets.savings.fen()) <= savings_limit;
     let vehicle_ok = r.dibao_vehicles_allowed || h.assets.vehicles == 0;
-    let mut step = t.sub("2.1.b", "家庭财产条件");
+    // 2.1.b names the property test for expenditure-type applications; an ordinary dibao
+    // household is held to the same conditions rules (云阳府办发〔2017〕87号) under 2.1.a.
+    let mut step = t.sub(clause, "家庭财产条件");
     step.cite_params(
         &mut cited,
         &[P::dibao_savings_limit, P::dibao_vehicles_allowed],

@@ -39,6 +39,9 @@ struct Case {
     /// Words the rendered explanation must contain.
     #[serde(default)]
     explains: Vec<String>,
+    /// Words the rendered explanation must not contain.
+    #[serde(default)]
+    not_explains: Vec<String>,
     /// Parameters the explanation must cite, by key.
     #[serde(default)]
     cites: Vec<String>,
@@ -198,6 +201,11 @@ fn every_dibao_case_computes_what_was_worked_out_by_hand() {
         for words in &c.explains {
             if !text.contains(words.as_str()) {
                 failures.push(format!("{}: does not say “{words}”\n{text}", c.name));
+            }
+        }
+        for words in &c.not_explains {
+            if text.contains(words.as_str()) {
+                failures.push(format!("{}: says “{words}”\n{text}", c.name));
             }
         }
         let e = &c.expect;
