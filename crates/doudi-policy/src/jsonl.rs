@@ -245,6 +245,21 @@ mod tests {
     }
 
     #[test]
+    fn the_published_schema_bounds_every_amount_like_the_parser() {
+        let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
+        let props = &schema["properties"];
+        for field in [
+            &props["months"]["items"]["properties"]["income_fen"],
+            &props["months"]["items"]["properties"]["medical_fen"],
+            &props["months"]["items"]["properties"]["tuition_fen"],
+            &props["assets"]["properties"]["savings_fen"],
+        ] {
+            assert_eq!(field["maximum"], Money::MAX_INPUT.fen(), "{field}");
+            assert_eq!(field["minimum"], 0, "{field}");
+        }
+    }
+
+    #[test]
     fn a_nine_digit_township_outside_yunyang_is_refused() {
         let line = |township: &str| {
             format!(
