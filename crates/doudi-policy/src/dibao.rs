@@ -197,7 +197,11 @@ fn compute<T: Trace>(h: &Snapshot, r: &Resolved, t: &mut T, expenditure: bool) -
     let mut income: i128 = 0;
     let mut deductions: i128 = 0;
     // The months are sorted: find the window's first month once, then walk to the month.
-    let first = r.month.minus(u32::try_from(months).unwrap_or(0));
+    let first = if expenditure {
+        r.derived.window_first.1
+    } else {
+        r.derived.window_first.0
+    };
     let start = h.months.partition_point(|f| f.month < first);
     let mut recorded = 0;
     for f in h.months[start..].iter().take_while(|f| f.month < r.month) {

@@ -254,7 +254,7 @@ impl ParamSet {
 
 /// Values the rules derive from the parameters of a month: computed once when the month is
 /// resolved, so that evaluating a million households does not repeat them a million times.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Derived {
     /// The day on which dibao ages and school stages count (2.1.a): the month's last day when
     /// `dibao.age_at_month_end`, else its first.
@@ -267,6 +267,23 @@ pub struct Derived {
     pub month_last_day: chrono::NaiveDate,
     /// The parameters whose value this month is illustrative.
     pub illustrative: ParamSet,
+    /// The first month of the ordinary income window (2.1.a) and of the expenditure-type
+    /// one (2.1.b), computed once rather than per household.
+    pub window_first: (Month, Month),
+}
+
+/// A placeholder, replaced as soon as a month is resolved.
+impl Default for Derived {
+    fn default() -> Derived {
+        let day = chrono::NaiveDate::default();
+        Derived {
+            dibao_reference_day: day,
+            dibao_savings_limit_per_person: Money::ZERO,
+            month_last_day: day,
+            illustrative: ParamSet::EMPTY,
+            window_first: (Month::of(day), Month::of(day)),
+        }
+    }
 }
 
 impl Derived {
@@ -292,6 +309,12 @@ impl Derived {
             },
             month_last_day: last,
             illustrative,
+            window_first: (
+                r.month
+                    .minus(u32::try_from(r.dibao_income_window_months).unwrap_or(0)),
+                r.month
+                    .minus(u32::try_from(r.dibao_expenditure_window_months).unwrap_or(0)),
+            ),
             dibao_savings_limit_per_person: scale(
                 r.dibao_standard,
                 r.dibao_savings_limit,

@@ -144,11 +144,13 @@ impl Fraction {
     /// # Panics
     ///
     /// When the result does not fit in `i64` fen; see [`Fraction::try_round`].
+    #[inline]
     pub fn round(self, rule: Rounding) -> Money {
         self.try_round(rule).expect("amounts fit in i64 fen")
     }
 
     /// Rounds by a named rule; `None` when the result does not fit in `i64` fen.
+    #[inline]
     pub fn try_round(self, rule: Rounding) -> Option<Money> {
         let unit: i128 = match rule {
             Rounding::FenHalfUp | Rounding::FenUp | Rounding::FenDown => 1,
