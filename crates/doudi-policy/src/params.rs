@@ -42,8 +42,18 @@ impl Ratio {
             frac.parse().map_err(|_| format!("“{t}”无效"))?
         };
         let frac_scaled = frac_value * 10_i64.pow((max_frac - frac.len()) as u32);
-        Ok(Ratio(whole * scale + frac_scaled))
+        // At most 1,000 times: the largest ratio the documents use is 48 times, and the bound
+        // keeps every amount × ratio (at most ¥10⁹ × 1,000) inside i64 fen once rounded.
+        whole
+            .checked_mul(scale)
+            .and_then(|bp| bp.checked_add(frac_scaled))
+            .filter(|bp| *bp <= Ratio::MAX.0)
+            .map(Ratio)
+            .ok_or_else(|| format!("比例“{t}”过大（最多1000倍）"))
     }
+
+    /// The largest ratio a parameter may hold: 1,000 times.
+    pub const MAX: Ratio = Ratio(1_000 * 10_000);
 
     /// `amount × ratio`, exact in fen before rounding: returns (numerator, 10,000) so the caller
     /// names the rounding.
@@ -404,7 +414,9 @@ fn parse_value(kind: Kind, v: &toml::Value) -> Result<Value, String> {
             Err("金额请写成字符串（如 \"546.50\"），避免浮点误差".into())
         }
         (Kind::Ratio, toml::Value::String(s)) => Ratio::parse(s).map(Value::Ratio),
-        (Kind::Ratio, toml::Value::Integer(n)) if *n >= 0 => Ok(Value::Ratio(Ratio(n * 10_000))),
+        (Kind::Ratio, toml::Value::Integer(n)) if *n >= 0 => {
+            Ratio::parse(&n.to_string()).map(Value::Ratio)
+        }
         (Kind::Ratio, toml::Value::Float(_)) => {
             Err("比例请写成字符串（如 \"1.3\" 或 \"15%\"）".into())
         }
@@ -747,6 +759,26 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_ratio_above_a_thousand_times_is_refused_not_overflowed() {
+        assert_eq!(Ratio::parse("1000"), Ok(Ratio::MAX));
+        assert_eq!(Ratio::parse("100000%"), Ok(Ratio::MAX));
+        for bad in [
+            "1000.0001",
+            "100000.01%",
+            "922337203685477",
+            "92233720368547758%",
+        ] {
+            let e = Ratio::parse(bad).unwrap_err();
+            assert!(e.contains("过大（最多1000倍）"), "{bad}: {e}");
+        }
+        // The largest amount times the largest ratio still rounds to an amount.
+        assert_eq!(
+            Ratio::MAX.of(Money::MAX_INPUT).round(Rounding::FenHalfUp),
+            Money::from_fen(100_000_000_000_000)
+        );
     }
 
     #[test]
