@@ -124,58 +124,138 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, FileError> {
     Ok(sheet)
 }
 
+/// The largest XLSX file read (a county's whole registry of 300,000 members is about 40 MB).
+pub const MAX_XLSX_BYTES: usize = 256 * 1024 * 1024;
+
+/// The most that the parts of an XLSX file may expand to, as its ZIP directory declares them:
+/// a few hundred kilobytes can otherwise expand to gigabytes (a "zip bomb").
+pub const MAX_XLSX_EXPANDED: u64 = 2 * 1024 * 1024 * 1024;
+
+/// The most columns a household file may use; the layout has fewer than a hundred, plus a
+/// column per income, expense and asset kind per month.
+pub const MAX_COLUMNS: u32 = 2048;
+
 /// Reads the first worksheet of an XLSX file.
+///
+/// The worksheet is read cell by cell into the rows that hold something, never as calamine's
+/// dense range: a 1.5 KB file with one cell in A1 and one in XFD1048576 declares a range of
+/// seventeen billion cells, and allocating it aborted the process. Before that, the file's size
+/// and the sizes its ZIP directory declares are checked, and a cell beyond [`MAX_COLUMNS`] is
+/// refused by its place. calamine's own parsing of a damaged file can still overflow an
+/// integer, which panics in a debug build; that is caught and reported as a damaged file.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, FileError> {
+    if bytes.len() > MAX_XLSX_BYTES {
+        return Err(FileError::Xlsx(format!(
+            "文件过大（{} MB，最大 {} MB），请分成几个文件导入",
+            bytes.len() / (1024 * 1024),
+            MAX_XLSX_BYTES / (1024 * 1024)
+        )));
+    }
+    check_zip(bytes)?;
+    std::panic::catch_unwind(|| read_xlsx_cells(bytes)).unwrap_or_else(|_| {
+        Err(FileError::Xlsx(
+            "文件内容已损坏，无法解析（请用 Excel 打开后另存为 .xlsx 再导入）".into(),
+        ))
+    })
+}
+
+/// Checks that the bytes are a ZIP archive whose parts, as declared, expand to at most
+/// [`MAX_XLSX_EXPANDED`].
+fn check_zip(bytes: &[u8]) -> Result<(), FileError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        FileError::Xlsx(format!(
+            "不是有效的 .xlsx 文件（文件不完整或不是 Excel 文件：{e}）"
+        ))
+    })?;
+    let mut expanded: u64 = 0;
+    for i in 0..archive.len() {
+        let part = archive
+            .by_index_raw(i)
+            .map_err(|e| FileError::Xlsx(format!("文件的第{}个部件已损坏：{e}", i + 1)))?;
+        expanded = expanded.saturating_add(part.size());
+    }
+    if expanded > MAX_XLSX_EXPANDED {
+        return Err(FileError::Xlsx(format!(
+            "文件解压后过大（声明为 {} MB，最大 {} MB），可能已损坏或为恶意文件",
+            expanded / (1024 * 1024),
+            MAX_XLSX_EXPANDED / (1024 * 1024)
+        )));
+    }
+    Ok(())
+}
+
+fn read_xlsx_cells(bytes: &[u8]) -> Result<Sheet, FileError> {
     use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e: calamine::XlsxError| FileError::Xlsx(e.to_string()))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or(FileError::Empty)?
-        .map_err(|e: calamine::XlsxError| FileError::Xlsx(e.to_string()))?;
-    let first_row = range.start().map_or(0, |(r, _)| r as usize);
-    let first_col = range.start().map_or(0, |(_, c)| c as usize);
-    let mut sheet = Sheet::default();
-    let mut header_seen = false;
-    for (i, row) in range.rows().enumerate() {
-        let mut cells: Vec<Cell> = vec![Cell::default(); first_col];
-        cells.extend(row.iter().map(|d| match d {
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::from(s.as_str()),
-            Data::Int(n) => Cell {
-                text: n.to_string(),
-                lossy_number: false,
-            },
-            Data::Float(f) => Cell {
-                // Fifteen or more digits cannot survive a double: an identity number or an
-                // account number typed into a numeric cell.
-                text: format!("{f}"),
-                lossy_number: f.abs() >= 1e15,
-            },
-            Data::Bool(b) => Cell::from(if *b { "是" } else { "否" }),
-            Data::DateTime(dt) => match dt.as_datetime() {
-                Some(t) => Cell {
-                    text: t.date().to_string(),
-                    lossy_number: false,
-                },
-                None => Cell::from("#日期无效"),
-            },
-            Data::Error(e) => Cell {
-                text: format!("#{e:?}"),
-                lossy_number: false,
-            },
-            Data::Empty => Cell::default(),
-        }));
-        if !header_seen {
-            sheet.headers = cells.into_iter().map(|c| c.text).collect();
-            header_seen = true;
-        } else if cells.iter().any(|c| !c.text.is_empty()) {
-            sheet.rows.push((first_row + i + 1, cells));
+    let xlsx = |e: calamine::XlsxError| FileError::Xlsx(e.to_string());
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(xlsx)?;
+    let name = book
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or(FileError::Empty)?;
+    let mut reader = book.worksheet_cells_reader(&name).map_err(xlsx)?;
+    // Rows by their 0-based index, each a map of column to cell: only what the file holds.
+    let mut rows: BTreeMap<u32, BTreeMap<u32, Cell>> = BTreeMap::new();
+    while let Some(cell) = reader.next_cell().map_err(xlsx)? {
+        let (row, col) = cell.get_position();
+        let cell = xlsx_cell(Data::from(cell.get_value().clone()));
+        if cell.text.is_empty() {
+            continue;
         }
+        if col >= MAX_COLUMNS {
+            return Err(FileError::Xlsx(format!(
+                "第{}行第{}列有内容，超出了可读的范围（最多{}列）",
+                u64::from(row) + 1,
+                u64::from(col) + 1,
+                MAX_COLUMNS
+            )));
+        }
+        rows.entry(row).or_default().insert(col, cell);
     }
-    if !header_seen {
-        return Err(FileError::Empty);
+    let mut rows = rows.into_iter().map(|(row, cells)| {
+        let width = cells.keys().next_back().map_or(0, |c| *c as usize + 1);
+        let mut dense = vec![Cell::default(); width];
+        for (col, cell) in cells {
+            dense[col as usize] = cell;
+        }
+        (row as usize + 1, dense)
+    });
+    let (_, header) = rows.next().ok_or(FileError::Empty)?;
+    Ok(Sheet {
+        headers: header.into_iter().map(|c| c.text).collect(),
+        rows: rows.collect(),
+    })
+}
+
+/// A spreadsheet value as the text of a cell.
+fn xlsx_cell(d: calamine::Data) -> Cell {
+    use calamine::Data;
+    match d {
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::from(s.as_str()),
+        Data::Int(n) => Cell {
+            text: n.to_string(),
+            lossy_number: false,
+        },
+        Data::Float(f) => Cell {
+            // Fifteen or more digits cannot survive a double: an identity number or an
+            // account number typed into a numeric cell.
+            text: format!("{f}"),
+            lossy_number: f.abs() >= 1e15,
+        },
+        Data::Bool(b) => Cell::from(if b { "是" } else { "否" }),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(t) => Cell {
+                text: t.date().to_string(),
+                lossy_number: false,
+            },
+            None => Cell::from("#日期无效"),
+        },
+        Data::Error(e) => Cell {
+            text: format!("#{e:?}"),
+            lossy_number: false,
+        },
+        Data::Empty => Cell::default(),
     }
-    Ok(sheet)
 }
 
 /// Reads a file by its extension (.csv or .xlsx).
@@ -481,6 +561,26 @@ pub fn parse_households(
             columns: &columns,
             errors: Vec::new(),
         };
+        // PostgreSQL's text cannot hold a NUL, and no cell has a use for control characters:
+        // refused here by place rather than as a database error for the whole file.
+        for (i, cell) in cells.iter().enumerate() {
+            if cell
+                .text
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+            {
+                row.errors.push(RowError {
+                    row: *number,
+                    column: sheet
+                        .headers
+                        .get(i)
+                        .filter(|h| !h.is_empty())
+                        .cloned()
+                        .unwrap_or_else(|| format!("第{}列", i + 1)),
+                    message: "含有控制字符（如空字符 NUL），请删除后重新导入".into(),
+                });
+            }
+        }
         let household_number = row.text(Col::Number).to_owned();
         if household_number.is_empty() {
             row.fail(Col::Number, "必填，不能为空");
