@@ -152,12 +152,14 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, FileError> {
         )));
     }
     check_zip(bytes)?;
-    std::panic::catch_unwind(|| read_xlsx_cells(bytes)).unwrap_or_else(|_| {
-        Err(FileError::Xlsx(
-            "文件内容已损坏，无法解析（请用 Excel 打开后另存为 .xlsx 再导入）".into(),
-        ))
-    })
+    check_parts(bytes)?;
+    std::panic::catch_unwind(|| read_xlsx_cells(bytes))
+        .unwrap_or_else(|_| Err(FileError::Xlsx(XLSX_PANICKED.into())))
 }
+
+/// What a file that made calamine panic is told. The checks before calamine runs are meant to
+/// leave nothing that does; the fuzz tests fail when they see this message.
+pub const XLSX_PANICKED: &str = "文件内容已损坏，无法解析（请用 Excel 打开后另存为 .xlsx 再导入）";
 
 /// Checks that the bytes are a ZIP archive whose parts, as declared, expand to at most
 /// [`MAX_XLSX_EXPANDED`].
@@ -179,6 +181,227 @@ fn check_zip(bytes: &[u8]) -> Result<(), FileError> {
             "文件解压后过大（声明为 {} MB，最大 {} MB），可能已损坏或为恶意文件",
             expanded / (1024 * 1024),
             MAX_XLSX_EXPANDED / (1024 * 1024)
+        )));
+    }
+    Ok(())
+}
+
+/// Expands every part of the archive once, counting what it really expands to (the declared
+/// sizes can lie), and checks what calamine trusts in the worksheets:
+/// - every cell reference (`r="…"`, `ref="…"`): calamine adds up a reference's digits in a
+///   `u32` without checking, so `A99999999999` overflowed and panicked (Excel's own limits are
+///   three letters, XFD, and seven digits, 1048576);
+/// - every shared-string cell's index: calamine indexes the table of shared strings without
+///   checking, so `<c t="s"><v>99999</v></c>` panicked.
+fn check_parts(bytes: &[u8]) -> Result<(), FileError> {
+    let damaged = |e: &dyn std::fmt::Display| FileError::Xlsx(format!("文件已损坏：{e}"));
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
+    let mut expanded: u64 = 0;
+    let mut shared_strings: Option<usize> = None;
+    // The highest shared-string index a cell uses, and where.
+    let mut highest: Option<(usize, String)> = None;
+    for i in 0..archive.len() {
+        let part = archive.by_index(i).map_err(|e| damaged(&e))?;
+        let name = part.name().to_owned();
+        let mut counted = Counted {
+            inner: part,
+            count: &mut expanded,
+        };
+        if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {
+            if let Some(found) = scan_worksheet(std::io::BufReader::new(&mut counted))?
+                && highest.as_ref().is_none_or(|(h, _)| found.0 > *h)
+            {
+                highest = Some(found);
+            }
+        } else if name.ends_with("sharedStrings.xml") {
+            shared_strings = Some(count_shared_strings(std::io::BufReader::new(&mut counted)));
+        }
+        // Whatever the scan left unread still counts towards the size.
+        std::io::copy(&mut counted, &mut std::io::sink()).map_err(|e| damaged(&e))?;
+    }
+    if let Some((index, place)) = highest
+        && index >= shared_strings.unwrap_or(0)
+    {
+        return Err(FileError::Xlsx(format!(
+            "单元格{place}引用的共享文本（第{}项）不存在，文件已损坏",
+            index.saturating_add(1)
+        )));
+    }
+    Ok(())
+}
+
+/// A part being expanded, counting its bytes against [`MAX_XLSX_EXPANDED`].
+struct Counted<'c, R> {
+    inner: R,
+    count: &'c mut u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        *self.count = self.count.saturating_add(n as u64);
+        if *self.count > MAX_XLSX_EXPANDED {
+            return Err(std::io::Error::other(format!(
+                "解压后超过 {} MB，可能为恶意文件",
+                MAX_XLSX_EXPANDED / (1024 * 1024)
+            )));
+        }
+        Ok(n)
+    }
+}
+
+/// How many `<si>` entries the shared-string table has (what calamine reads into its table).
+fn count_shared_strings(reader: impl std::io::BufRead) -> usize {
+    use quick_xml::events::Event;
+    let mut xml = calamine_like(reader);
+    let mut buf = Vec::new();
+    let mut count = 0;
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if e.local_name().as_ref() == b"si" => {
+                count += 1;
+            }
+            // A broken table is calamine's to report.
+            Ok(Event::Eof) | Err(_) => return count,
+            _ => {}
+        }
+    }
+}
+
+/// An XML reader configured as calamine configures its own, so that both see the same events
+/// (calamine does not check end tags, for one).
+fn calamine_like<R: std::io::BufRead>(reader: R) -> quick_xml::Reader<R> {
+    let mut xml = quick_xml::Reader::from_reader(reader);
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    xml
+}
+
+/// Checks a worksheet's references; returns the highest shared-string index its cells use,
+/// with the cell's place. It follows calamine's reading of cells step by step (a `<v>` is all
+/// the text up to the next end tag of the same name, whatever lies between), and leaves XML
+/// that calamine would refuse for calamine to report.
+fn scan_worksheet(reader: impl std::io::BufRead) -> Result<Option<(usize, String)>, FileError> {
+    use quick_xml::events::Event;
+    let mut xml = calamine_like(reader);
+    let mut buf = Vec::new();
+    let mut highest: Option<(usize, String)> = None;
+    // Inside a cell: whether it holds a shared string, and its place.
+    let mut cell: Option<(bool, String)> = None;
+    let mut cells: u64 = 0;
+    loop {
+        buf.clear();
+        let event = match xml.read_event_into(&mut buf) {
+            Ok(Event::Eof) | Err(_) => return Ok(highest),
+            Ok(event) => event,
+        };
+        match (event, &cell) {
+            (Event::Start(e), None) => {
+                let mut shared = false;
+                let mut place = String::new();
+                for attribute in e.attributes() {
+                    let Ok(attribute) = attribute else { break };
+                    match attribute.key.as_ref() {
+                        b"r" | b"ref" => {
+                            check_reference(&attribute.value)?;
+                            place = String::from_utf8_lossy(&attribute.value).into_owned();
+                        }
+                        b"t" => shared = attribute.value.as_ref() == b"s",
+                        _ => {}
+                    }
+                }
+                if e.local_name().as_ref() == b"c" {
+                    cells += 1;
+                    if place.is_empty() {
+                        place = format!("（第{cells}个）");
+                    }
+                    cell = Some((shared, place));
+                }
+            }
+            (Event::Start(e), Some((shared, place))) => {
+                let name = e.name().as_ref().to_vec();
+                match e.local_name().as_ref() {
+                    b"v" | b"is" | b"f" => {}
+                    // calamine refuses anything else in a cell.
+                    _ => return Ok(highest),
+                }
+                let is_value = *shared && e.local_name().as_ref() == b"v";
+                let place = place.clone();
+                // Everything up to the next end tag of the same name.
+                let mut text = String::new();
+                let mut inner = Vec::new();
+                loop {
+                    inner.clear();
+                    match xml.read_event_into(&mut inner) {
+                        Ok(Event::Text(t)) => match t.unescape() {
+                            Ok(t) => text.push_str(&t),
+                            Err(_) => return Ok(highest),
+                        },
+                        Ok(Event::End(end)) if end.name().as_ref() == name.as_slice() => break,
+                        Ok(Event::Eof) | Err(_) => return Ok(highest),
+                        Ok(_) => {}
+                    }
+                }
+                if is_value {
+                    // calamine reads a number, or 0 when it is not one; the larger of two
+                    // readings is kept, to be safe.
+                    let index = text
+                        .parse::<usize>()
+                        .unwrap_or(0)
+                        .max(text.trim().parse::<usize>().unwrap_or(0));
+                    if highest.as_ref().is_none_or(|(h, _)| index > *h) {
+                        highest = Some((index, place));
+                    }
+                }
+            }
+            (Event::End(e), Some(_)) if e.local_name().as_ref() == b"c" => cell = None,
+            _ => {}
+        }
+    }
+}
+
+/// Refuses a cell reference (or a range of two) beyond Excel's limits, or a range whose end
+/// comes before its start (calamine subtracts one from the other without checking).
+fn check_reference(value: &[u8]) -> Result<(), FileError> {
+    // As calamine reads a piece: letters are the column, digits the row; anything else is an
+    // error calamine reports. Counting every letter and digit bounds the sums it makes.
+    let position = |piece: &[u8]| -> Option<(u64, u64)> {
+        let letters = piece.iter().filter(|b| b.is_ascii_alphabetic()).count();
+        let digits = piece.iter().filter(|b| b.is_ascii_digit()).count();
+        if letters > 3 || digits > 7 {
+            return None;
+        }
+        let column = piece
+            .iter()
+            .filter(|b| b.is_ascii_alphabetic())
+            .fold(0u64, |c, b| {
+                c * 26 + u64::from(b.to_ascii_uppercase() - b'A') + 1
+            });
+        let row = piece
+            .iter()
+            .filter(|b| b.is_ascii_digit())
+            .fold(0u64, |r, b| r * 10 + u64::from(b - b'0'));
+        Some((row, column))
+    };
+    let shown = || -> String { String::from_utf8_lossy(value).chars().take(24).collect() };
+    let pieces: Vec<&[u8]> = value.split(|b| *b == b':').collect();
+    let positions: Option<Vec<(u64, u64)>> = pieces.iter().map(|p| position(p)).collect();
+    let Some(positions) = positions.filter(|_| value.len() <= 32) else {
+        return Err(FileError::Xlsx(format!(
+            "单元格位置“{}”超出 Excel 的范围（最多 XFD 列、1048576 行），文件可能已损坏",
+            shown()
+        )));
+    };
+    if let [start, end] = positions.as_slice()
+        && (end.0 < start.0 || end.1 < start.1)
+    {
+        return Err(FileError::Xlsx(format!(
+            "单元格区域“{}”的终点在起点之前，文件可能已损坏",
+            shown()
         )));
     }
     Ok(())
@@ -1010,4 +1233,41 @@ fn parse_survey(row: &mut Row<'_>, today: NaiveDate) -> Option<Option<Survey>> {
 /// The spec of every fixed column, for documentation.
 pub fn column_specs() -> &'static [ColSpec] {
     COLUMNS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(xml: &str) -> Result<Option<(usize, String)>, FileError> {
+        scan_worksheet(xml.as_bytes())
+    }
+
+    #[test]
+    fn references_within_excel_pass_and_longer_ones_are_refused() {
+        let good = r#"<worksheet><dimension ref="A1:XFD1048576"/><sheetData><row r="1" spans="1:3"><c r="XFD1048576" s="1"><v>1</v></c></row></sheetData><selection sqref="A1 B2"/></worksheet>"#;
+        assert_eq!(scan(good).unwrap(), None);
+        for bad in [
+            r#"<row r="1"><c r="A99999999999"><v>1</v></c></row>"#,
+            r#"<row r="1"><c r="AAAA1"/></row>"#,
+            "<mergeCell\nref=\"A1:B123456789\"/>",
+            r#"<row r="99999999999"/>"#,
+            r#"<c r="A12345678X9999999999"/>"#,
+        ] {
+            let message = scan(bad).unwrap_err().to_string();
+            assert!(message.contains("超出 Excel 的范围"), "{bad}: {message}");
+        }
+        let message = scan(r#"<dimension ref="B2:A1"/>"#).unwrap_err().to_string();
+        assert!(message.contains("终点在起点之前"), "{message}");
+    }
+
+    #[test]
+    fn the_highest_shared_string_index_is_found_with_its_cell() {
+        let xml = r#"<row r="1"><c r="A1" t="s"><v>3</v></c><c r="B1" t="s"><v>12</v></c><c r="C1"><v>99</v></c><c t="s"><v>x</v></c></row>"#;
+        assert_eq!(scan(xml).unwrap(), Some((12, "B1".to_owned())));
+        assert_eq!(
+            count_shared_strings(&b"<sst><si><t>a</t></si><si/><si><r><t>b</t></r></si></sst>"[..]),
+            3
+        );
+    }
 }

@@ -130,7 +130,7 @@ pub async fn rural(command: RuralCommand) -> Result<()> {
             let n = store
                 .import_rural_registry(&Actor::system("doudi rural import"), &ids, &source)
                 .await?;
-            println!("rural registry: {n} people (replacing the previous list)");
+            outln!("rural registry: {n} people (replacing the previous list)");
             Ok(())
         }
     }
@@ -216,7 +216,7 @@ pub async fn pay(args: PayArgs) -> Result<()> {
     if let Some(results) = &args.results {
         let settlements = read_results(results)?;
         let n = store.settle_payments(&system, m, &settlements).await?;
-        println!(
+        outln!(
             "{m}: {n} of {} lines settled (lines already settled keep their result)",
             settlements.len()
         );
@@ -224,7 +224,7 @@ pub async fn pay(args: PayArgs) -> Result<()> {
     }
     let started = Instant::now();
     let run = store.run_payments(&system, m).await?;
-    println!(
+    outln!(
         "{m}: {} new payment lines ({} yuan), {} already there; {:.2?}",
         run.created,
         doudi_core::Money::from_fen(run.created_fen).to_yuan_string(),
@@ -248,7 +248,7 @@ pub async fn pay(args: PayArgs) -> Result<()> {
                 &format!("导出银行发放文件{}笔", lines.len()),
             )
             .await?;
-        println!("{}: {} lines", file.display(), lines.len());
+        outln!("{}: {} lines", file.display(), lines.len());
     }
     Ok(())
 }
@@ -275,7 +275,7 @@ pub async fn entitlements(command: EntitlementsCommand) -> Result<()> {
             )
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
+            outln!(
                 "{from}: {} entitlements restated (old periods end {}, new ones start {from})",
                 changes.len(),
                 from.minus(1)
@@ -347,7 +347,7 @@ async fn bench_in(url: &str, n: usize) -> Result<()> {
     for chunk in entries.chunks(100_000) {
         store.import_entitlements(&system, chunk).await?;
     }
-    println!(
+    outln!(
         "setup         {n} households filed in {filed:.1?}, {n} entitlements loaded in {:.1?} (not timed below)",
         started.elapsed()
     );
@@ -355,14 +355,14 @@ async fn bench_in(url: &str, n: usize) -> Result<()> {
     let started = Instant::now();
     let run = store.run_payments(&system, m).await?;
     let first = started.elapsed();
-    println!(
+    outln!(
         "payment run   {m}: {} lines, {} yuan in {first:.2?}",
         run.created,
         doudi_core::Money::from_fen(run.created_fen).to_yuan_string()
     );
     let started = Instant::now();
     let again = store.run_payments(&system, m).await?;
-    println!(
+    outln!(
         "second run    {m}: {} new lines ({} already there) in {:.2?}",
         again.created,
         again.existing,
@@ -373,7 +373,7 @@ async fn bench_in(url: &str, n: usize) -> Result<()> {
     let read = started.elapsed();
     let started = Instant::now();
     let csv = to_csv(&bank_table(&lines));
-    println!(
+    outln!(
         "bank file     {} lines read in {read:.2?}, written as CSV ({} MiB) in {:.2?}",
         lines.len(),
         csv.len() / (1 << 20),

@@ -370,13 +370,21 @@ pub async fn simulate(args: SimulateArgs) -> Result<()> {
         .into_iter()
         .map(|t| (t.code.to_string(), t.name))
         .collect();
-    println!("{month} 测算：{}（自 {from} 起）", args.changes.join("，"));
-    println!(
+    outln!("{month} 测算：{}（自 {from} 起）", args.changes.join("，"));
+    outln!(
         "{:<14}{:>8}{:>8}{:>8}{:>8}{:>8}{:>16}{:>16}{:>14}",
-        "乡镇（街道）", "户数", "增加", "减少", "新纳入", "退出", "现月支出", "调整后", "变化"
+        "乡镇（街道）",
+        "户数",
+        "增加",
+        "减少",
+        "新纳入",
+        "退出",
+        "现月支出",
+        "调整后",
+        "变化"
     );
     let row = |name: &str, m: &batch::Movement| {
-        println!(
+        outln!(
             "{:<14}{:>8}{:>8}{:>8}{:>8}{:>8}{:>16}{:>16}{:>14}",
             name,
             m.households,
@@ -401,7 +409,7 @@ pub fn params(command: ParamsCommand) -> Result<()> {
     match command {
         ParamsCommand::Check { file } => {
             load_params(Some(&file))?;
-            println!(
+            outln!(
                 "{}: OK ({} parameters)",
                 file.display(),
                 doudi_policy::DEFS.len()
@@ -409,7 +417,7 @@ pub fn params(command: ParamsCommand) -> Result<()> {
             Ok(())
         }
         ParamsCommand::Show => {
-            print!("{}", include_str!("../../doudi-policy/data/yunyang.toml"));
+            out!("{}", include_str!("../../doudi-policy/data/yunyang.toml"));
             Ok(())
         }
         ParamsCommand::At { month, params } => {
@@ -418,7 +426,7 @@ pub fn params(command: ParamsCommand) -> Result<()> {
             let r = Resolved::new(&params, month).map_err(|e| anyhow::anyhow!("{e}"))?;
             let citations = r.citations();
             for (def, c) in doudi_policy::DEFS.iter().zip(citations.iter()) {
-                println!(
+                outln!(
                     "{:<36} {:<14} {} 起  {}{}  [{}]",
                     def.key,
                     c.value,

@@ -38,7 +38,7 @@ fn write_table(path: &Path, table: &Table, notes: bool) -> Result<()> {
 /// `doudi template FILE`.
 pub fn template(path: &Path) -> Result<()> {
     write_table(path, &write::template_table(), true)?;
-    println!("template written to {}", path.display());
+    outln!("template written to {}", path.display());
     Ok(())
 }
 
@@ -138,7 +138,7 @@ pub async fn import(
         .await
         .context("writing the households")?;
     eprintln!("[4/4] written ({:.1?})", started.elapsed());
-    println!(
+    outln!(
         "imported {} households, {} people, {} income records, {} other records{}",
         counts.households,
         counts.people,
@@ -180,7 +180,7 @@ pub async fn export(
         .context("reading the households")?;
     let divisions = store.divisions().await?;
     write_table(path, &write::export_table(&records, &divisions), false)?;
-    println!(
+    outln!(
         "exported {} households to {}",
         records.len(),
         path.display()
@@ -201,7 +201,7 @@ pub fn write_new_households(
         .map(|(i, h)| as_record(i as i64, h))
         .collect();
     write_table(path, &write::export_table(&records, divisions), false)?;
-    println!("wrote {} households to {}", records.len(), path.display());
+    outln!("wrote {} households to {}", records.len(), path.display());
     Ok(())
 }
 

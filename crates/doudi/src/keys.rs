@@ -149,7 +149,7 @@ pub async fn run(command: KeysCommand, given: Option<Keys>) -> Result<()> {
     match command {
         KeysCommand::Generate { file } => {
             let keys = write_new_key_file(&file)?;
-            println!(
+            outln!(
                 "wrote a new data key to {} (key id {}); keep it safe, apart from the database \
                  and its backups",
                 file.display(),
@@ -165,7 +165,7 @@ pub async fn run(command: KeysCommand, given: Option<Keys>) -> Result<()> {
                 .rotate_keys(&Actor::system("数据密钥轮换"), &new)
                 .await
                 .context("rotating the data key")?;
-            println!(
+            outln!(
                 "re-encrypted {} people and {} households under key {} (was {}); from now on \
                  the database opens only with {}",
                 rotation.people,
