@@ -203,6 +203,16 @@ fn read_results(path: &Path) -> Result<Vec<Settlement>> {
                 path.display()
             ),
         };
+        // PostgreSQL's text cannot hold a NUL: say where it is instead of failing the batch.
+        if failure.as_deref().is_some_and(|r| {
+            r.chars()
+                .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        }) {
+            bail!(
+                "{}: line {line}: 失败原因 contains a control character (such as NUL)",
+                path.display()
+            );
+        }
         out.push(Settlement { payment, failure });
     }
     Ok(out)
@@ -386,4 +396,25 @@ async fn bench_in(url: &str, n: usize) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bank_result_with_a_nul_in_its_reason_is_refused_by_line() {
+        let path = std::env::temp_dir().join(format!("doudi-results-{}.csv", std::process::id()));
+        std::fs::write(
+            &path,
+            "名册编号,结果,失败原因\n1,成功,\n2,失败,账户\0已销户\n",
+        )
+        .unwrap();
+        let error = read_results(&path).unwrap_err().to_string();
+        std::fs::remove_file(&path).ok();
+        assert!(
+            error.contains("line 3") && error.contains("control character"),
+            "{error}"
+        );
+    }
 }
