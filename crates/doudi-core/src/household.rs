@@ -484,7 +484,9 @@ impl NewHousehold {
         let mut keys = HashSet::new();
         for i in &self.incomes {
             if i.person.0 < 0 || i.person.0 >= n {
-                return Err(NewHouseholdError::NoSuchMember(i.person.0 + 1));
+                return Err(NewHouseholdError::NoSuchMember(
+                    i.person.0.saturating_add(1),
+                ));
             }
             if !keys.insert((i.person, i.month, i.kind)) {
                 return Err(NewHouseholdError::DuplicateIncome {
@@ -499,7 +501,9 @@ impl NewHousehold {
             .iter()
             .find(|e| e.person.0 < 0 || e.person.0 >= n)
         {
-            return Err(NewHouseholdError::NoSuchMember(e.person.0 + 1));
+            return Err(NewHouseholdError::NoSuchMember(
+                e.person.0.saturating_add(1),
+            ));
         }
         Ok(())
     }

@@ -171,3 +171,31 @@ async fn a_control_character_in_a_query_or_a_household_is_refused_and_nothing_is
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
+
+#[tokio::test]
+async fn an_income_of_a_member_index_at_the_i64_bound_is_refused_not_overflowed() {
+    let app = App::new().await;
+    let county = app.login(COUNTY).await;
+    let id = id_number((1980, 1, 1), 77).to_string();
+    for index in [i64::MAX, i64::MIN, -1, 1] {
+        let body = json!({
+            "fields": {"number": "FZ-0001", "township": QINGLONG, "community": QINGLONG_1,
+                       "category": "dibao", "enrolled_on": "2025-03-01", "address": "滨江路1号",
+                       "housing": "owned"},
+            "members": [{"name": "赵六", "id_number": id, "relation": "head", "self_care": "full",
+                         "work_capacity": "full", "employment": "unemployed",
+                         "insurance": "resident"}],
+            "incomes": [{"member_index": index, "month": "2026-10", "kind": "wages",
+                         "amount_fen": 100}]
+        });
+        let reply = app
+            .json(Some(&county), Method::POST, "/api/households", &body)
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{index}: {}",
+            reply.body
+        );
+    }
+}

@@ -309,6 +309,170 @@ fn generate(doc: &Value, schema: &Value, rng: &mut Rng, strings: &[String], dept
     }
 }
 
+/// A value of a schema that the handler should accept, as far as the schema and the names of
+/// fields tell: the starting point for mutating one field at a time, so that a hostile value
+/// reaches the code behind the first check (the store, the rules) and not only the parser.
+fn valid(doc: &Value, schema: &Value, name: &str, rng: &mut Rng, ctx: &mut Ctx) -> Value {
+    let schema = resolve(doc, schema);
+    if let Some(options) = schema.get("oneOf").or_else(|| schema.get("anyOf")) {
+        let options: Vec<&Value> = options
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|o| o["type"] != "null")
+            .collect();
+        if options.is_empty() {
+            return Value::Null;
+        }
+        let option = options[rng.below(options.len())];
+        return valid(doc, option, name, rng, ctx);
+    }
+    if name == "relation" {
+        return json!("head");
+    }
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        let values: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
+        if !values.is_empty() {
+            return values[rng.below(values.len())].clone();
+        }
+    }
+    let kind = match &schema["type"] {
+        Value::String(t) => t.as_str(),
+        Value::Array(ts) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| *t != "null")
+            .unwrap_or("null"),
+        _ if schema.get("properties").is_some() => "object",
+        _ => "string",
+    };
+    match kind {
+        "object" => {
+            let required: Vec<&str> = schema["required"]
+                .as_array()
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let mut object = Map::new();
+            for (key, property) in schema["properties"].as_object().into_iter().flatten() {
+                if required.contains(&key.as_str()) || rng.chance(30) {
+                    object.insert(key.clone(), valid(doc, property, key, rng, ctx));
+                }
+            }
+            // A disability is a kind and a grade, or neither.
+            if object.contains_key("disability_kind") != object.contains_key("disability_grade") {
+                object.remove("disability_kind");
+                object.remove("disability_grade");
+            }
+            Value::Object(object)
+        }
+        "array" => json!([valid(doc, &schema["items"], name, rng, ctx)]),
+        "boolean" => json!(false),
+        "integer" | "number" => json!(match name {
+            "member_index" => 0,
+            "amount_fen" | "value_fen" => 100,
+            "person_id" => 1 + rng.below(4) as i64,
+            "version" => ctx.version,
+            "household_id" => ctx.household,
+            _ => 1,
+        }),
+        "null" => Value::Null,
+        _ if schema["format"] == "date" => json!(match name {
+            "enrolled_on" => "2025-03-01",
+            _ => "2026-11-01",
+        }),
+        _ => {
+            ctx.serial = ctx.serial.wrapping_add(1) % 1000;
+            let serial = ctx.serial;
+            json!(match name {
+                "number" => format!("FZ-{serial:04}"),
+                "township" => "500235002".to_owned(),
+                "community" => "500235002001".to_owned(),
+                "id_number" => crate::support::id_number((1980, 1, 1), serial).to_string(),
+                "name" => "赵六".to_owned(),
+                "month" => "2026-10".to_owned(),
+                "phone" => "13800138000".to_owned(),
+                "bank_account" => "6222020200001234567".to_owned(),
+                "username" => COUNTY.to_owned(),
+                "password" => crate::support::PASSWORD.to_owned(),
+                "case_type" => "城市低保".to_owned(),
+                _ => "核对材料".to_owned(),
+            })
+        }
+    }
+}
+
+/// What a valid body needs to know of the registry.
+struct Ctx {
+    /// Numbers new households and identity numbers.
+    serial: u16,
+    /// The household's version now.
+    version: i64,
+    /// The household the address names.
+    household: i64,
+}
+
+/// Every path to a value inside a JSON value (object keys and array indexes).
+fn leaf_paths(value: &Value, path: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                path.push(json!(k));
+                out.push(path.clone());
+                leaf_paths(v, path, out);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                path.push(json!(i));
+                out.push(path.clone());
+                leaf_paths(v, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A valid body with one value replaced by a hostile one, or removed.
+fn mutate_one(mut body: Value, rng: &mut Rng, strings: &[String]) -> Value {
+    let mut paths = Vec::new();
+    leaf_paths(&body, &mut Vec::new(), &mut paths);
+    if paths.is_empty() {
+        return any_value(rng, strings);
+    }
+    let path = paths[rng.below(paths.len())].clone();
+    let (last, parents) = path.split_last().expect("a path is never empty");
+    let mut target = &mut body;
+    for step in parents {
+        target = match step {
+            Value::String(k) => &mut target[k.as_str()],
+            Value::Number(i) => &mut target[i.as_u64().unwrap_or(0) as usize],
+            _ => return body,
+        };
+    }
+    let replacement = match rng.below(3) {
+        0 => json!(sharp_or_any(rng, strings)),
+        1 => json!(*rng.pick(HOSTILE_INTEGERS)),
+        _ => any_value(rng, strings),
+    };
+    match (target, last) {
+        (Value::Object(map), Value::String(k)) if rng.chance(15) => {
+            map.remove(k);
+        }
+        (Value::Object(map), Value::String(k)) => {
+            map.insert(k.clone(), replacement);
+        }
+        (Value::Array(items), Value::Number(i)) => {
+            if let Some(item) = items.get_mut(i.as_u64().unwrap_or(0) as usize) {
+                *item = replacement;
+            }
+        }
+        _ => {}
+    }
+    body
+}
+
 /// A value as it goes into an address or a query string.
 fn as_text(value: &Value) -> String {
     match value {
@@ -806,6 +970,11 @@ async fn api_run(app: App, backend: &str) {
     let mut rng = Rng::new(seed());
     let callers = callers(&app).await;
     let mut tally = Tally::default();
+    let mut ctx = Ctx {
+        serial: 0,
+        version: 1,
+        household: app.zhang.0,
+    };
     let paths = doc["paths"]
         .as_object()
         .expect("the document has paths")
@@ -831,6 +1000,38 @@ async fn api_run(app: App, backend: &str) {
                 .filter(|p| p["in"] == "query")
                 .filter_map(|p| p["name"].as_str())
                 .collect();
+            // Valid bodies with one field made hostile, as the county approver, at an address
+            // that exists.
+            let body_schema = &op["requestBody"]["content"]["application/json"]["schema"];
+            if !body_schema.is_null() && !ends_session(path) {
+                for round in 0..rounds() {
+                    ctx.version = app
+                        .store
+                        .household(&crate::support::system(), app.zhang)
+                        .await
+                        .map_or(1, |r| r.household.version);
+                    let body = valid(&doc, body_schema, "", &mut rng, &mut ctx);
+                    let body = if round % 5 == 0 {
+                        body
+                    } else {
+                        mutate_one(body, &mut rng, &strings)
+                    };
+                    let probe = Probe {
+                        method: Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap(),
+                        uri: ordinary_path(path, app.zhang.0),
+                        content_type: Some("application/json"),
+                        body: body.to_string().into_bytes(),
+                    };
+                    send(
+                        &app,
+                        "county approver",
+                        callers[2].1.as_ref(),
+                        probe,
+                        &mut tally,
+                    )
+                    .await;
+                }
+            }
             if method == "get" {
                 for probe in sweep(method, path, &names, app.zhang.0) {
                     send(
