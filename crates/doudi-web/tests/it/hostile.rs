@@ -199,3 +199,29 @@ async fn an_income_of_a_member_index_at_the_i64_bound_is_refused_not_overflowed(
         );
     }
 }
+
+#[tokio::test]
+async fn audit_dates_at_the_ends_of_the_calendar_are_answered_not_panicked() {
+    let app = App::new().await;
+    let auditor = app.login(AUDITOR).await;
+    for date in [
+        "-262144-01-01",
+        "+262143-12-31",
+        "0000-01-01",
+        "9999-12-31",
+        "年月日",
+    ] {
+        for uri in [
+            format!("/audit?from={}&until={}", encode(date), encode(date)),
+            format!("/api/audit?from={}&until={}", encode(date), encode(date)),
+        ] {
+            let reply = app.get(Some(&auditor), &uri).await;
+            assert!(
+                !reply.status.is_server_error(),
+                "{uri}: {} {}",
+                reply.status,
+                reply.body
+            );
+        }
+    }
+}
