@@ -4,4 +4,5 @@
 
 mod fuzz;
 mod malformed;
+mod measure;
 mod support;
