@@ -98,7 +98,7 @@ pub async fn run(command: AuditCommand) -> Result<()> {
                     &e.hash[..e.hash.len().min(16)]
                 );
             }
-            eprintln!("{} of {} matching entries", page.rows.len(), page.total);
+            errln!("{} of {} matching entries", page.rows.len(), page.total);
             Ok(())
         }
     }

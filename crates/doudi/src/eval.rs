@@ -163,7 +163,7 @@ async fn load_households(source: &Source, window: (Month, Month)) -> Result<Vec<
                 .context("reading the registry")?
         }
     };
-    eprintln!(
+    errln!(
         "read {} households in {:.2?}",
         households.len(),
         started.elapsed()
@@ -297,7 +297,7 @@ async fn eval_other(args: &EvalArgs, month: Month, params: &Parameters) -> Resul
         }
     }
     out.flush()?;
-    eprintln!("{count} decisions written");
+    errln!("{count} decisions written");
     Ok(())
 }
 
@@ -327,7 +327,7 @@ pub async fn eval(args: EvalArgs) -> Result<()> {
     }
     let evaluated = started.elapsed();
     out.flush()?;
-    eprintln!(
+    errln!(
         "{month}: {count} households evaluated and written in {evaluated:.2?}; {eligible} eligible; monthly total {}{}",
         Money::from_fen(total),
         if illustrative {
@@ -360,7 +360,7 @@ pub async fn simulate(args: SimulateArgs) -> Result<()> {
     let households = load_households(&args.source, (now_from.min(next_from), month)).await?;
     let started = Instant::now();
     let (by_township, total) = batch::simulate(&households, &now, &next, threads(&args.source));
-    eprintln!(
+    errln!(
         "simulated {} households in {:.2?}",
         households.len(),
         started.elapsed()

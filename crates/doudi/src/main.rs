@@ -20,6 +20,16 @@ macro_rules! out {
     };
 }
 
+/// Prints a line to standard error like `eprintln!`, but a standard error that is a closed pipe
+/// (`doudi import … 2>&1 | head`) is ignored rather than a panic: these lines are diagnostics,
+/// and no one is left to read them.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod accounts;
 mod audit;
 mod bench;
@@ -230,7 +240,7 @@ pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(i32::from(BROKEN_PIPE_STATUS));
         }
-        eprintln!("doudi: cannot write to standard output: {e}");
+        errln!("doudi: cannot write to standard output: {e}");
         std::process::exit(1);
     }
 }
@@ -251,7 +261,7 @@ async fn main() -> std::process::ExitCode {
         // `doudi eval … | head`: the reader has what it wanted.
         Err(e) if is_broken_pipe(&e) => std::process::ExitCode::from(BROKEN_PIPE_STATUS),
         Err(e) => {
-            eprintln!("Error: {e:?}");
+            errln!("Error: {e:?}");
             std::process::ExitCode::FAILURE
         }
     }
@@ -336,7 +346,7 @@ fn panic_without_details(info: &std::panic::PanicHookInfo<'_>) {
     let thread = std::thread::current();
     let thread = thread.name().unwrap_or("unnamed");
     tracing::error!(%place, %thread, "panic (message withheld: it may hold personal data)");
-    eprintln!(
+    errln!(
         "doudi: internal error at {place} in thread {thread} (message withheld: it may hold personal data)"
     );
 }
@@ -446,7 +456,7 @@ async fn load_demo(
         .import_households(&system, households)
         .await
         .context("writing the demo county")?;
-    eprintln!(
+    errln!(
         "demo county: {} households, {} people, {} income records written in {:.1?}",
         counts.households,
         counts.people,
@@ -578,9 +588,10 @@ async fn prepare_demo(store: &dyn Store, args: &ServeArgs) -> Result<()> {
         )
         .await?;
     if existing.total == 0 {
-        eprintln!(
+        errln!(
             "generating the demo county ({} households, seed {})…",
-            args.households, args.seed
+            args.households,
+            args.seed
         );
         let mut generator = demo::Generator::new(args.seed, demo::default_as_of());
         let households: Vec<_> = (0..args.households)

@@ -294,6 +294,32 @@ fn malformed_import_files_each_end_with_a_message_never_a_crash() {
     assert!(export_rows(&db, &dir).is_empty(), "nothing was imported");
 }
 
+/// Runs `doudi ARGS` with standard output and standard error pipes whose readers have gone;
+/// its exit status.
+fn with_closed_pipes(args: &[&str]) -> std::process::ExitStatus {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_doudi"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the doudi binary runs");
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    child.wait().unwrap()
+}
+
+#[test]
+fn a_closed_standard_error_is_no_reason_to_abort() {
+    // An error message into a closed pipe: exit 1 as for any error, not a panic within a
+    // panic (which aborts with SIGABRT, status None on Unix).
+    let status = with_closed_pipes(&["params", "check", "/nonexistent/params.toml"]);
+    assert_eq!(status.code(), Some(1), "{status:?}");
+    let status = with_closed_pipes(&["params", "at", "2026-05"]);
+    assert_eq!(status.code(), Some(141), "{status:?}");
+}
+
 /// Runs `doudi ARGS` with standard output a pipe whose reader has already gone.
 fn with_closed_stdout(args: &[&str]) -> std::process::Output {
     use std::process::{Command, Stdio};
