@@ -256,14 +256,24 @@ impl Month {
     }
 
     /// Parses `2026-05`, `2026-5`, `2026/05` or `202605`.
+    ///
+    /// Any other text, multi-byte characters such as `年月` included, is a [`MonthError`] that
+    /// quotes at most the first 20 characters of the input (it may be a whole CSV cell or a
+    /// request's path, and goes back into a message).
     pub fn parse(s: &str) -> Result<Month, MonthError> {
         let t = s.trim();
-        let err = || MonthError(t.to_owned());
+        let err = || MonthError(t.chars().take(20).collect());
+        // Only ASCII digits and one separator, checked before anything is split: a byte offset
+        // into other text could fall inside a character.
+        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
         let (y, m) = match t.split_once(['-', '/', '.']) {
             Some(parts) => parts,
-            None if t.len() == 6 => t.split_at(4),
+            None if t.len() == 6 && digits(t) => t.split_at(4),
             None => return Err(err()),
         };
+        if !(digits(y) && digits(m)) || y.len() > 4 || m.len() > 2 {
+            return Err(err());
+        }
         let year = y.parse().map_err(|_| err())?;
         let month = m.parse().map_err(|_| err())?;
         Month::new(year, month).ok_or_else(err)
@@ -474,7 +484,9 @@ impl NewHousehold {
         let mut keys = HashSet::new();
         for i in &self.incomes {
             if i.person.0 < 0 || i.person.0 >= n {
-                return Err(NewHouseholdError::NoSuchMember(i.person.0 + 1));
+                return Err(NewHouseholdError::NoSuchMember(
+                    i.person.0.saturating_add(1),
+                ));
             }
             if !keys.insert((i.person, i.month, i.kind)) {
                 return Err(NewHouseholdError::DuplicateIncome {
@@ -489,7 +501,9 @@ impl NewHousehold {
             .iter()
             .find(|e| e.person.0 < 0 || e.person.0 >= n)
         {
-            return Err(NewHouseholdError::NoSuchMember(e.person.0 + 1));
+            return Err(NewHouseholdError::NoSuchMember(
+                e.person.0.saturating_add(1),
+            ));
         }
         Ok(())
     }
@@ -532,6 +546,38 @@ mod tests {
         }
         assert!(Month::parse("2026-13").is_err());
         assert!(Month::parse("May").is_err());
+    }
+
+    #[test]
+    fn a_month_written_in_chinese_or_other_multibyte_text_is_an_error_not_a_panic() {
+        for s in [
+            "年月",
+            "2026年5月",
+            "２０２６０５",
+            "20260é",
+            "é20260",
+            "2026-年",
+            "年-05",
+            "\0\0\0\0\0\0",
+            "",
+            "-",
+            "2026-",
+            "-05",
+            "+2026-05",
+            "2026-+5",
+            "2026-05-01",
+            "99999-01",
+            "2026-012",
+        ] {
+            assert!(Month::parse(s).is_err(), "{s:?} parsed");
+        }
+    }
+
+    #[test]
+    fn a_month_error_quotes_only_the_start_of_a_long_input() {
+        let long = "年".repeat(10_000);
+        let MonthError(quoted) = Month::parse(&long).unwrap_err();
+        assert_eq!(quoted.chars().count(), 20);
     }
 
     #[test]

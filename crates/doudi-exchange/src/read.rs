@@ -124,58 +124,375 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, FileError> {
     Ok(sheet)
 }
 
+/// The largest XLSX file read (a county's whole registry of 300,000 members is about 40 MB).
+pub const MAX_XLSX_BYTES: usize = 256 * 1024 * 1024;
+
+/// The most that the parts of an XLSX file may expand to, as its ZIP directory declares them:
+/// a few hundred kilobytes can otherwise expand to gigabytes (a "zip bomb").
+pub const MAX_XLSX_EXPANDED: u64 = 2 * 1024 * 1024 * 1024;
+
+/// The most columns a household file may use; the layout has fewer than a hundred, plus a
+/// column per income, expense and asset kind per month.
+pub const MAX_COLUMNS: u32 = 2048;
+
 /// Reads the first worksheet of an XLSX file.
+///
+/// The worksheet is read cell by cell into the rows that hold something, never as calamine's
+/// dense range: a 1.5 KB file with one cell in A1 and one in XFD1048576 declares a range of
+/// seventeen billion cells, and allocating it aborted the process. Before that, the file's size
+/// and the sizes its ZIP directory declares are checked, and a cell beyond [`MAX_COLUMNS`] is
+/// refused by its place. calamine's own parsing of a damaged file can still overflow an
+/// integer, which panics in a debug build; that is caught and reported as a damaged file.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, FileError> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e: calamine::XlsxError| FileError::Xlsx(e.to_string()))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or(FileError::Empty)?
-        .map_err(|e: calamine::XlsxError| FileError::Xlsx(e.to_string()))?;
-    let first_row = range.start().map_or(0, |(r, _)| r as usize);
-    let first_col = range.start().map_or(0, |(_, c)| c as usize);
-    let mut sheet = Sheet::default();
-    let mut header_seen = false;
-    for (i, row) in range.rows().enumerate() {
-        let mut cells: Vec<Cell> = vec![Cell::default(); first_col];
-        cells.extend(row.iter().map(|d| match d {
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::from(s.as_str()),
-            Data::Int(n) => Cell {
-                text: n.to_string(),
-                lossy_number: false,
-            },
-            Data::Float(f) => Cell {
-                // Fifteen or more digits cannot survive a double: an identity number or an
-                // account number typed into a numeric cell.
-                text: format!("{f}"),
-                lossy_number: f.abs() >= 1e15,
-            },
-            Data::Bool(b) => Cell::from(if *b { "是" } else { "否" }),
-            Data::DateTime(dt) => match dt.as_datetime() {
-                Some(t) => Cell {
-                    text: t.date().to_string(),
-                    lossy_number: false,
-                },
-                None => Cell::from("#日期无效"),
-            },
-            Data::Error(e) => Cell {
-                text: format!("#{e:?}"),
-                lossy_number: false,
-            },
-            Data::Empty => Cell::default(),
-        }));
-        if !header_seen {
-            sheet.headers = cells.into_iter().map(|c| c.text).collect();
-            header_seen = true;
-        } else if cells.iter().any(|c| !c.text.is_empty()) {
-            sheet.rows.push((first_row + i + 1, cells));
+    if bytes.len() > MAX_XLSX_BYTES {
+        return Err(FileError::Xlsx(format!(
+            "文件过大（{} MB，最大 {} MB），请分成几个文件导入",
+            bytes.len() / (1024 * 1024),
+            MAX_XLSX_BYTES / (1024 * 1024)
+        )));
+    }
+    check_zip(bytes)?;
+    check_parts(bytes)?;
+    std::panic::catch_unwind(|| read_xlsx_cells(bytes))
+        .unwrap_or_else(|_| Err(FileError::Xlsx(XLSX_PANICKED.into())))
+}
+
+/// What a file that made calamine panic is told. The checks before calamine runs are meant to
+/// leave nothing that does; the fuzz tests fail when they see this message.
+pub const XLSX_PANICKED: &str = "文件内容已损坏，无法解析（请用 Excel 打开后另存为 .xlsx 再导入）";
+
+/// Checks that the bytes are a ZIP archive whose parts, as declared, expand to at most
+/// [`MAX_XLSX_EXPANDED`].
+fn check_zip(bytes: &[u8]) -> Result<(), FileError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        FileError::Xlsx(format!(
+            "不是有效的 .xlsx 文件（文件不完整或不是 Excel 文件：{e}）"
+        ))
+    })?;
+    let mut expanded: u64 = 0;
+    for i in 0..archive.len() {
+        let part = archive
+            .by_index_raw(i)
+            .map_err(|e| FileError::Xlsx(format!("文件的第{}个部件已损坏：{e}", i + 1)))?;
+        expanded = expanded.saturating_add(part.size());
+    }
+    if expanded > MAX_XLSX_EXPANDED {
+        return Err(FileError::Xlsx(format!(
+            "文件解压后过大（声明为 {} MB，最大 {} MB），可能已损坏或为恶意文件",
+            expanded / (1024 * 1024),
+            MAX_XLSX_EXPANDED / (1024 * 1024)
+        )));
+    }
+    Ok(())
+}
+
+/// Expands every part of the archive once, counting what it really expands to (the declared
+/// sizes can lie), and checks what calamine trusts in the worksheets:
+/// - every cell reference (`r="…"`, `ref="…"`): calamine adds up a reference's digits in a
+///   `u32` without checking, so `A99999999999` overflowed and panicked (Excel's own limits are
+///   three letters, XFD, and seven digits, 1048576);
+/// - every shared-string cell's index: calamine indexes the table of shared strings without
+///   checking, so `<c t="s"><v>99999</v></c>` panicked.
+///
+/// It costs a second expansion and parse of the worksheet: on a 100,000-row file (6 MB) reading
+/// took 2.1 s instead of 1.4 s in a release build (`tests/it/measure.rs`).
+fn check_parts(bytes: &[u8]) -> Result<(), FileError> {
+    let damaged = |e: &dyn std::fmt::Display| FileError::Xlsx(format!("文件已损坏：{e}"));
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(&e))?;
+    let mut expanded: u64 = 0;
+    let mut shared_strings: Option<usize> = None;
+    // The highest shared-string index a cell uses, and where.
+    let mut highest: Option<(usize, String)> = None;
+    for i in 0..archive.len() {
+        let part = archive.by_index(i).map_err(|e| damaged(&e))?;
+        let name = part.name().to_owned();
+        let mut counted = Counted {
+            inner: part,
+            count: &mut expanded,
+        };
+        if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {
+            if let Some(found) = scan_worksheet(std::io::BufReader::new(&mut counted))?
+                && highest.as_ref().is_none_or(|(h, _)| found.0 > *h)
+            {
+                highest = Some(found);
+            }
+        } else if name.ends_with("sharedStrings.xml") {
+            shared_strings = Some(count_shared_strings(std::io::BufReader::new(&mut counted)));
+        }
+        // Whatever the scan left unread still counts towards the size.
+        std::io::copy(&mut counted, &mut std::io::sink()).map_err(|e| damaged(&e))?;
+    }
+    if let Some((index, place)) = highest
+        && index >= shared_strings.unwrap_or(0)
+    {
+        return Err(FileError::Xlsx(format!(
+            "单元格{place}引用的共享文本（第{}项）不存在，文件已损坏",
+            index.saturating_add(1)
+        )));
+    }
+    Ok(())
+}
+
+/// A part being expanded, counting its bytes against [`MAX_XLSX_EXPANDED`].
+struct Counted<'c, R> {
+    inner: R,
+    count: &'c mut u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        *self.count = self.count.saturating_add(n as u64);
+        if *self.count > MAX_XLSX_EXPANDED {
+            return Err(std::io::Error::other(format!(
+                "解压后超过 {} MB，可能为恶意文件",
+                MAX_XLSX_EXPANDED / (1024 * 1024)
+            )));
+        }
+        Ok(n)
+    }
+}
+
+/// How many `<si>` entries the shared-string table has (what calamine reads into its table).
+fn count_shared_strings(reader: impl std::io::BufRead) -> usize {
+    use quick_xml::events::Event;
+    let mut xml = calamine_like(reader);
+    let mut buf = Vec::new();
+    let mut count = 0;
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if e.local_name().as_ref() == b"si" => {
+                count += 1;
+            }
+            // A broken table is calamine's to report.
+            Ok(Event::Eof) | Err(_) => return count,
+            _ => {}
         }
     }
-    if !header_seen {
-        return Err(FileError::Empty);
+}
+
+/// An XML reader configured as calamine configures its own, so that both see the same events
+/// (calamine does not check end tags, for one).
+fn calamine_like<R: std::io::BufRead>(reader: R) -> quick_xml::Reader<R> {
+    let mut xml = quick_xml::Reader::from_reader(reader);
+    let config = xml.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    xml
+}
+
+/// Checks a worksheet's references; returns the highest shared-string index its cells use,
+/// with the cell's place. It follows calamine's reading of cells step by step (a `<v>` is all
+/// the text up to the next end tag of the same name, whatever lies between), and leaves XML
+/// that calamine would refuse for calamine to report. Nothing is allocated per cell: this runs
+/// over every cell of a file before calamine reads it again.
+fn scan_worksheet(reader: impl std::io::BufRead) -> Result<Option<(usize, String)>, FileError> {
+    use quick_xml::events::Event;
+    let mut xml = calamine_like(reader);
+    let mut buf = Vec::new();
+    let mut inner = Vec::new();
+    let mut text = String::new();
+    let mut highest: Option<(usize, String)> = None;
+    // Inside a cell: whether it holds a shared string. Its reference, if it has one, is in
+    // `place`, and its position among the cells in `cells`.
+    let mut cell: Option<bool> = None;
+    let mut place: Vec<u8> = Vec::new();
+    let mut cells: u64 = 0;
+    loop {
+        buf.clear();
+        let event = match xml.read_event_into(&mut buf) {
+            Ok(Event::Eof) | Err(_) => return Ok(highest),
+            Ok(event) => event,
+        };
+        match (event, cell) {
+            (Event::Start(e), None) => {
+                let mut shared = false;
+                place.clear();
+                for attribute in e.attributes().with_checks(false) {
+                    let Ok(attribute) = attribute else { break };
+                    match attribute.key.as_ref() {
+                        b"r" | b"ref" => {
+                            check_reference(&attribute.value)?;
+                            place.clear();
+                            place.extend_from_slice(&attribute.value);
+                        }
+                        b"t" => shared = attribute.value.as_ref() == b"s",
+                        _ => {}
+                    }
+                }
+                if e.local_name().as_ref() == b"c" {
+                    cells += 1;
+                    cell = Some(shared);
+                }
+            }
+            (Event::Start(e), Some(shared)) => {
+                let is_value = match e.local_name().as_ref() {
+                    b"v" => shared,
+                    b"is" | b"f" => false,
+                    // calamine refuses anything else in a cell.
+                    _ => return Ok(highest),
+                };
+                // Everything up to the next end tag of the same name.
+                text.clear();
+                loop {
+                    inner.clear();
+                    match xml.read_event_into(&mut inner) {
+                        Ok(Event::Text(t)) if is_value => match t.unescape() {
+                            Ok(t) => text.push_str(&t),
+                            Err(_) => return Ok(highest),
+                        },
+                        Ok(Event::End(end)) if end.name() == e.name() => break,
+                        Ok(Event::Eof) | Err(_) => return Ok(highest),
+                        Ok(_) => {}
+                    }
+                }
+                if is_value {
+                    // calamine reads a number, or 0 when it is not one; the larger of two
+                    // readings is kept, to be safe.
+                    let index = text
+                        .parse::<usize>()
+                        .unwrap_or(0)
+                        .max(text.trim().parse::<usize>().unwrap_or(0));
+                    if highest.as_ref().is_none_or(|(h, _)| index > *h) {
+                        let shown = if place.is_empty() {
+                            format!("（第{cells}个）")
+                        } else {
+                            String::from_utf8_lossy(&place).into_owned()
+                        };
+                        highest = Some((index, shown));
+                    }
+                }
+            }
+            (Event::End(e), Some(_)) if e.local_name().as_ref() == b"c" => cell = None,
+            _ => {}
+        }
     }
-    Ok(sheet)
+}
+
+/// Refuses a cell reference (or a range of two) beyond Excel's limits, or a range whose end
+/// comes before its start (calamine subtracts one from the other without checking).
+fn check_reference(value: &[u8]) -> Result<(), FileError> {
+    let shown = || -> String { String::from_utf8_lossy(value).chars().take(24).collect() };
+    let too_far = || {
+        FileError::Xlsx(format!(
+            "单元格位置“{}”超出 Excel 的范围（最多 XFD 列、1048576 行），文件可能已损坏",
+            shown()
+        ))
+    };
+    // `XFD1048576:XFD1048576` is 21 bytes.
+    if value.len() > 32 {
+        return Err(too_far());
+    }
+    // As calamine reads a piece: letters are the column, digits the row; anything else is an
+    // error calamine reports. Counting every letter and digit bounds the sums it makes.
+    let mut positions = [(0u64, 0u64); 2];
+    let mut pieces = 0;
+    for piece in value.split(|b| *b == b':') {
+        let (mut letters, mut digits, mut column, mut row) = (0, 0, 0u64, 0u64);
+        for &b in piece {
+            if b.is_ascii_alphabetic() {
+                letters += 1;
+                column = column
+                    .saturating_mul(26)
+                    .saturating_add(u64::from(b.to_ascii_uppercase() - b'A') + 1);
+            } else if b.is_ascii_digit() {
+                digits += 1;
+                row = row.saturating_mul(10).saturating_add(u64::from(b - b'0'));
+            }
+        }
+        if letters > 3 || digits > 7 {
+            return Err(too_far());
+        }
+        if let Some(slot) = positions.get_mut(pieces) {
+            *slot = (row, column);
+        }
+        pieces += 1;
+    }
+    let [start, end] = positions;
+    if pieces == 2 && (end.0 < start.0 || end.1 < start.1) {
+        return Err(FileError::Xlsx(format!(
+            "单元格区域“{}”的终点在起点之前，文件可能已损坏",
+            shown()
+        )));
+    }
+    Ok(())
+}
+
+fn read_xlsx_cells(bytes: &[u8]) -> Result<Sheet, FileError> {
+    use calamine::{Data, Reader, Xlsx};
+    let xlsx = |e: calamine::XlsxError| FileError::Xlsx(e.to_string());
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(xlsx)?;
+    let name = book
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or(FileError::Empty)?;
+    let mut reader = book.worksheet_cells_reader(&name).map_err(xlsx)?;
+    // Rows by their 0-based index, each a map of column to cell: only what the file holds.
+    let mut rows: BTreeMap<u32, BTreeMap<u32, Cell>> = BTreeMap::new();
+    while let Some(cell) = reader.next_cell().map_err(xlsx)? {
+        let (row, col) = cell.get_position();
+        let cell = xlsx_cell(Data::from(cell.get_value().clone()));
+        if cell.text.is_empty() {
+            continue;
+        }
+        if col >= MAX_COLUMNS {
+            return Err(FileError::Xlsx(format!(
+                "第{}行第{}列有内容，超出了可读的范围（最多{}列）",
+                u64::from(row) + 1,
+                u64::from(col) + 1,
+                MAX_COLUMNS
+            )));
+        }
+        rows.entry(row).or_default().insert(col, cell);
+    }
+    let mut rows = rows.into_iter().map(|(row, cells)| {
+        let width = cells.keys().next_back().map_or(0, |c| *c as usize + 1);
+        let mut dense = vec![Cell::default(); width];
+        for (col, cell) in cells {
+            dense[col as usize] = cell;
+        }
+        (row as usize + 1, dense)
+    });
+    let (_, header) = rows.next().ok_or(FileError::Empty)?;
+    Ok(Sheet {
+        headers: header.into_iter().map(|c| c.text).collect(),
+        rows: rows.collect(),
+    })
+}
+
+/// A spreadsheet value as the text of a cell.
+fn xlsx_cell(d: calamine::Data) -> Cell {
+    use calamine::Data;
+    match d {
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::from(s.as_str()),
+        Data::Int(n) => Cell {
+            text: n.to_string(),
+            lossy_number: false,
+        },
+        Data::Float(f) => Cell {
+            // Fifteen or more digits cannot survive a double: an identity number or an
+            // account number typed into a numeric cell.
+            text: format!("{f}"),
+            lossy_number: f.abs() >= 1e15,
+        },
+        Data::Bool(b) => Cell::from(if b { "是" } else { "否" }),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(t) => Cell {
+                text: t.date().to_string(),
+                lossy_number: false,
+            },
+            None => Cell::from("#日期无效"),
+        },
+        Data::Error(e) => Cell {
+            text: format!("#{e:?}"),
+            lossy_number: false,
+        },
+        Data::Empty => Cell::default(),
+    }
 }
 
 /// Reads a file by its extension (.csv or .xlsx).
@@ -481,6 +798,26 @@ pub fn parse_households(
             columns: &columns,
             errors: Vec::new(),
         };
+        // PostgreSQL's text cannot hold a NUL, and no cell has a use for control characters:
+        // refused here by place rather than as a database error for the whole file.
+        for (i, cell) in cells.iter().enumerate() {
+            if cell
+                .text
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+            {
+                row.errors.push(RowError {
+                    row: *number,
+                    column: sheet
+                        .headers
+                        .get(i)
+                        .filter(|h| !h.is_empty())
+                        .cloned()
+                        .unwrap_or_else(|| format!("第{}列", i + 1)),
+                    message: "含有控制字符（如空字符 NUL），请删除后重新导入".into(),
+                });
+            }
+        }
         let household_number = row.text(Col::Number).to_owned();
         if household_number.is_empty() {
             row.fail(Col::Number, "必填，不能为空");
@@ -910,4 +1247,43 @@ fn parse_survey(row: &mut Row<'_>, today: NaiveDate) -> Option<Option<Survey>> {
 /// The spec of every fixed column, for documentation.
 pub fn column_specs() -> &'static [ColSpec] {
     COLUMNS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(xml: &str) -> Result<Option<(usize, String)>, FileError> {
+        scan_worksheet(xml.as_bytes())
+    }
+
+    #[test]
+    fn references_within_excel_pass_and_longer_ones_are_refused() {
+        let good = r#"<worksheet><dimension ref="A1:XFD1048576"/><sheetData><row r="1" spans="1:3"><c r="XFD1048576" s="1"><v>1</v></c></row></sheetData><selection sqref="A1 B2"/></worksheet>"#;
+        assert_eq!(scan(good).unwrap(), None);
+        for bad in [
+            r#"<row r="1"><c r="A99999999999"><v>1</v></c></row>"#,
+            r#"<row r="1"><c r="AAAA1"/></row>"#,
+            "<mergeCell\nref=\"A1:B123456789\"/>",
+            r#"<row r="99999999999"/>"#,
+            r#"<c r="A12345678X9999999999"/>"#,
+            r#"<c r="A99999999999999999999999999999"/>"#,
+            r#"<c r="ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ1"/>"#,
+        ] {
+            let message = scan(bad).unwrap_err().to_string();
+            assert!(message.contains("超出 Excel 的范围"), "{bad}: {message}");
+        }
+        let message = scan(r#"<dimension ref="B2:A1"/>"#).unwrap_err().to_string();
+        assert!(message.contains("终点在起点之前"), "{message}");
+    }
+
+    #[test]
+    fn the_highest_shared_string_index_is_found_with_its_cell() {
+        let xml = r#"<row r="1"><c r="A1" t="s"><v>3</v></c><c r="B1" t="s"><v>12</v></c><c r="C1"><v>99</v></c><c t="s"><v>x</v></c></row>"#;
+        assert_eq!(scan(xml).unwrap(), Some((12, "B1".to_owned())));
+        assert_eq!(
+            count_shared_strings(&b"<sst><si><t>a</t></si><si/><si><r><t>b</t></r></si></sst>"[..]),
+            3
+        );
+    }
 }

@@ -13,6 +13,12 @@ use doudi_core::{Money, Month};
 use serde::Deserialize;
 use toml::Spanned;
 
+/// The largest count a parameter file may give (months, years, people).
+pub const MAX_COUNT: i64 = 1_000_000;
+
+/// The largest whole-yuan amount a parameter file may give, as the registry caps amounts.
+const MAX_YUAN: i64 = 1_000_000_000;
+
 /// An exact ratio in parts per ten thousand (basis points): `1.3` is 13,000, `15%` is 1,500.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Ratio(pub i64);
@@ -362,9 +368,10 @@ pub struct Parameters {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .bytes()
-        .filter(|b| *b == b'\n')
+    // Bytes, not a `str` slice: an offset inside a character must not panic.
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
         .count()
         + 1
 }
@@ -408,7 +415,12 @@ fn parse_value(kind: Kind, v: &toml::Value) -> Result<Value, String> {
             }
             Ok(Value::Money(m))
         }
-        (Kind::Money, toml::Value::Integer(n)) if *n >= 0 => Ok(Value::Money(Money::from_yuan(*n))),
+        (Kind::Money, toml::Value::Integer(n)) if (0..=MAX_YUAN).contains(n) => {
+            Ok(Value::Money(Money::from_yuan(*n)))
+        }
+        (Kind::Money, toml::Value::Integer(n)) if *n > MAX_YUAN => {
+            Err(format!("金额{n}超出允许范围（最大 {MAX_YUAN} 元）"))
+        }
         (Kind::Money, toml::Value::Integer(n)) => Err(format!("金额不能为负数：{n}")),
         (Kind::Money, toml::Value::Float(_)) => {
             Err("金额请写成字符串（如 \"546.50\"），避免浮点误差".into())
@@ -420,7 +432,12 @@ fn parse_value(kind: Kind, v: &toml::Value) -> Result<Value, String> {
         (Kind::Ratio, toml::Value::Float(_)) => {
             Err("比例请写成字符串（如 \"1.3\" 或 \"15%\"）".into())
         }
-        (Kind::Count, toml::Value::Integer(n)) if *n >= 0 => Ok(Value::Count(*n)),
+        (Kind::Count, toml::Value::Integer(n)) if (0..=MAX_COUNT).contains(n) => {
+            Ok(Value::Count(*n))
+        }
+        (Kind::Count, toml::Value::Integer(n)) if *n > MAX_COUNT => {
+            Err(format!("数量{n}过大（最大 {MAX_COUNT}）"))
+        }
         (Kind::Flag, toml::Value::Boolean(b)) => Ok(Value::Flag(*b)),
         (Kind::Rounding, toml::Value::String(s)) => Rounding::parse(s).map(Value::Rounding),
         (Kind::Text, toml::Value::String(s)) => Ok(Value::Text(s.clone())),

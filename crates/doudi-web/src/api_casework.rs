@@ -1045,7 +1045,7 @@ pub(crate) async fn care_kpi(
     crate::extract::QueryPairs(pairs): crate::extract::QueryPairs,
 ) -> Result<Json<Vec<CareKpiDto>>, AppError> {
     use chrono::Datelike;
-    let year = match pairs.iter().find(|(k, _)| k == "year") {
+    let year: i32 = match pairs.iter().find(|(k, _)| k == "year") {
         Some((_, y)) => y.trim().parse().map_err(|_| {
             let mut f = FieldErrors::new();
             f.add("year", "年度应为数字，如 2020");
@@ -1053,6 +1053,12 @@ pub(crate) async fn care_kpi(
         })?,
         None => state.today().year(),
     };
+    // The policy's months run from 1900 to 9999; a year outside them is the caller's mistake.
+    if !(1900..=9999).contains(&year) {
+        let mut f = FieldErrors::new();
+        f.add("year", "年度应在1900至9999之间，如 2020");
+        return Err(AppError::invalid(f));
+    }
     let r = Resolved::new(
         parameters(&state),
         doudi_policy::tekun::assessment_month(year),

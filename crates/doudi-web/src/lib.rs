@@ -21,6 +21,7 @@ pub mod dto;
 mod error;
 mod extract;
 mod forms;
+mod input;
 mod middleware;
 mod pages;
 mod routes;
@@ -109,7 +110,9 @@ pub fn router(state: AppState) -> Router {
     routes::router(&state)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn(input::refuse_control_characters))
         .layer(from_fn(middleware::csrf))
+        .layer(from_fn(input::catch_panic))
         .layer(from_fn(error::render_errors))
         .layer(from_fn(middleware::security_headers))
         .layer(from_fn(middleware::request_span))

@@ -182,7 +182,7 @@ pub async fn user_command(command: UserCommand) -> Result<()> {
                 .create_user(&command_line(), &user)
                 .await
                 .context("creating the user")?;
-            println!(
+            outln!(
                 "created user {username} (id {id}); the password must be changed at first login"
             );
         }
@@ -204,7 +204,7 @@ pub async fn user_command(command: UserCommand) -> Result<()> {
                     Scope::Division(code) => code.to_string(),
                 };
                 let department = u.department.map_or("", |d| d.label());
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     u.id,
                     u.username,
@@ -218,11 +218,11 @@ pub async fn user_command(command: UserCommand) -> Result<()> {
         }
         UserCommand::Disable { db, username } => {
             change(&db, &username, AccountChange::Disable).await?;
-            println!("disabled {username}; its sessions have ended");
+            outln!("disabled {username}; its sessions have ended");
         }
         UserCommand::Enable { db, username } => {
             change(&db, &username, AccountChange::Enable).await?;
-            println!("enabled {username}");
+            outln!("enabled {username}");
         }
         UserCommand::ResetPassword {
             db,
@@ -237,7 +237,7 @@ pub async fn user_command(command: UserCommand) -> Result<()> {
                 AccountChange::ResetPassword { password_hash },
             )
             .await?;
-            println!(
+            outln!(
                 "reset the password of {username}; it must be changed at the next login, and its sessions have ended"
             );
         }
@@ -254,7 +254,7 @@ pub async fn user_command(command: UserCommand) -> Result<()> {
                 department: parse_department(department.as_deref())?,
             };
             change(&db, &username, change_to).await?;
-            println!("changed the role of {username}; its sessions have ended");
+            outln!("changed the role of {username}; its sessions have ended");
         }
     }
     Ok(())
@@ -284,7 +284,7 @@ pub async fn pair_command(command: PairCommand) -> Result<()> {
                 .pair(&command_line(), HouseholdId(household), cadre_user.id)
                 .await
                 .with_context(|| format!("pairing {cadre} with household {household}"))?;
-            println!("paired {cadre} with household {household}");
+            outln!("paired {cadre} with household {household}");
         }
         PairCommand::Remove {
             db,
@@ -299,7 +299,7 @@ pub async fn pair_command(command: PairCommand) -> Result<()> {
                 .with_context(|| {
                     format!("ending the pairing of {cadre} with household {household}")
                 })?;
-            println!("ended the pairing of {cadre} with household {household}");
+            outln!("ended the pairing of {cadre} with household {household}");
         }
         PairCommand::List {
             db,
@@ -316,7 +316,7 @@ pub async fn pair_command(command: PairCommand) -> Result<()> {
                 cadre,
             };
             for p in store.pairings(&command_line(), filter).await? {
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}\t{}",
                     p.household.0,
                     p.household_number,

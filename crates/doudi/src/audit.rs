@@ -54,11 +54,11 @@ pub async fn run(command: AuditCommand) -> Result<()> {
                 );
             }
             match &report.head {
-                Some((seq, hash)) => println!(
+                Some((seq, hash)) => outln!(
                     "audit trail intact: {} entries, head entry {seq} hash {hash}",
                     report.entries
                 ),
-                None => println!("audit trail intact: no entries yet"),
+                None => outln!("audit trail intact: no entries yet"),
             }
             Ok(())
         }
@@ -83,9 +83,9 @@ pub async fn run(command: AuditCommand) -> Result<()> {
                 .audit_entries(&command_line_auditor(), &filter, Page { offset: 0, limit })
                 .await
                 .context("reading the audit trail")?;
-            println!("seq\tat (UTC)\tactor\trole\tclient\taction\ttarget\tdetail\thash");
+            outln!("seq\tat (UTC)\tactor\trole\tclient\taction\ttarget\tdetail\thash");
             for e in &page.rows {
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     e.seq,
                     doudi_store::audit::canonical_time(e.at),
@@ -98,7 +98,7 @@ pub async fn run(command: AuditCommand) -> Result<()> {
                     &e.hash[..e.hash.len().min(16)]
                 );
             }
-            eprintln!("{} of {} matching entries", page.rows.len(), page.total);
+            errln!("{} of {} matching entries", page.rows.len(), page.total);
             Ok(())
         }
     }

@@ -119,12 +119,12 @@ async fn run_policy(args: PolicyBenchArgs) -> Result<()> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let params = Parameters::yunyang();
     let r = Resolved::new(&params, bench_month()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!(
+    outln!(
         "doudi bench policy: month {}, {threads} threads, households already in memory, best of {} runs (JSON: one run)",
         bench_month(),
         args.runs.max(1)
     );
-    println!(
+    outln!(
         "{:>10} {:>14} {:>14} {:>16} {:>16} {:>16} {:>18}",
         "households",
         "dibao rule",
@@ -168,7 +168,7 @@ async fn run_policy(args: PolicyBenchArgs) -> Result<()> {
                 "the fast, decision and explained paths disagree: {budget} / {check} / {explained_total} / {json_total}"
             );
         }
-        println!(
+        outln!(
             "{n:>10} {:>14} {:>14} {:>16} {:>16} {:>16} {:>18}",
             rate(n, dibao_only),
             rate(n, fast),
@@ -177,7 +177,7 @@ async fn run_policy(args: PolicyBenchArgs) -> Result<()> {
             rate(n, with_json),
             budget.to_string()
         );
-        println!(
+        outln!(
             "{:>10} (explanations as JSON: {} bytes per household on average)",
             "",
             json_bytes / n.max(1)
@@ -217,7 +217,7 @@ async fn registry_eval(
         left -= batch.len();
         store.import_households(&system, &batch).await?;
     }
-    println!(
+    outln!(
         "registry      {n} households filed into SQLite in {:.1?} (setup, not timed below)",
         started.elapsed()
     );
@@ -229,7 +229,7 @@ async fn registry_eval(
     let read = started.elapsed();
     let outcomes = doudi_policy::batch::evaluate_all(&households, r, false, threads);
     let total = started.elapsed();
-    println!(
+    outln!(
         "registry eval {} households: read {read:.2?}, evaluated {:.2?}; total {total:.2?} ({} eligible)",
         outcomes.len(),
         total - read,
@@ -248,7 +248,7 @@ async fn run_registry(args: BenchArgs) -> Result<()> {
 
 async fn run_in(args: &BenchArgs, dir: &std::path::Path) -> Result<()> {
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid date");
-    println!(
+    outln!(
         "doudi bench: {} households, seed {}, {} cores",
         args.households,
         args.seed,
@@ -264,7 +264,7 @@ async fn run_in(args: &BenchArgs, dir: &std::path::Path) -> Result<()> {
     let generated = started.elapsed();
     let people: usize = households.iter().map(|h| h.members.len()).sum();
     let incomes: usize = households.iter().map(|h| h.incomes.len()).sum();
-    println!(
+    outln!(
         "generate      {:>8} households, {people} people, {incomes} incomes in {generated:.2?} ({} households)",
         args.households,
         rate(args.households, generated)
@@ -278,7 +278,7 @@ async fn run_in(args: &BenchArgs, dir: &std::path::Path) -> Result<()> {
     crate::files::write_new_households(&csv_path, &households, &divisions)?;
     let size = std::fs::metadata(&csv_path)?.len();
     let tenths_of_mib = size * 10 / 1_048_576;
-    println!(
+    outln!(
         "write csv     {:>6}.{} MiB in {:.2?}",
         tenths_of_mib / 10,
         tenths_of_mib % 10,
@@ -299,7 +299,7 @@ async fn run_in(args: &BenchArgs, dir: &std::path::Path) -> Result<()> {
     let started = Instant::now();
     crate::files::import(&url, &csv_path, false, None).await?;
     let imported = started.elapsed();
-    println!(
+    outln!(
         "import csv    {:>8} households in {imported:.2?} ({} households, {} people) [{}]",
         args.households,
         rate(args.households, imported),
@@ -370,7 +370,7 @@ async fn run_in(args: &BenchArgs, dir: &std::path::Path) -> Result<()> {
         std::hint::black_box(body);
     }
     times.sort();
-    println!(
+    outln!(
         "list page     township {} ({} households): median {:.1?}, p95 {:.1?}, max {:.1?} over {} requests",
         biggest.township,
         biggest.dibao_households + biggest.tekun_households,

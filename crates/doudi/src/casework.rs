@@ -130,7 +130,7 @@ pub async fn rural(command: RuralCommand) -> Result<()> {
             let n = store
                 .import_rural_registry(&Actor::system("doudi rural import"), &ids, &source)
                 .await?;
-            println!("rural registry: {n} people (replacing the previous list)");
+            outln!("rural registry: {n} people (replacing the previous list)");
             Ok(())
         }
     }
@@ -203,6 +203,16 @@ fn read_results(path: &Path) -> Result<Vec<Settlement>> {
                 path.display()
             ),
         };
+        // PostgreSQL's text cannot hold a NUL: say where it is instead of failing the batch.
+        if failure.as_deref().is_some_and(|r| {
+            r.chars()
+                .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        }) {
+            bail!(
+                "{}: line {line}: 失败原因 contains a control character (such as NUL)",
+                path.display()
+            );
+        }
         out.push(Settlement { payment, failure });
     }
     Ok(out)
@@ -216,7 +226,7 @@ pub async fn pay(args: PayArgs) -> Result<()> {
     if let Some(results) = &args.results {
         let settlements = read_results(results)?;
         let n = store.settle_payments(&system, m, &settlements).await?;
-        println!(
+        outln!(
             "{m}: {n} of {} lines settled (lines already settled keep their result)",
             settlements.len()
         );
@@ -224,7 +234,7 @@ pub async fn pay(args: PayArgs) -> Result<()> {
     }
     let started = Instant::now();
     let run = store.run_payments(&system, m).await?;
-    println!(
+    outln!(
         "{m}: {} new payment lines ({} yuan), {} already there; {:.2?}",
         run.created,
         doudi_core::Money::from_fen(run.created_fen).to_yuan_string(),
@@ -248,7 +258,7 @@ pub async fn pay(args: PayArgs) -> Result<()> {
                 &format!("导出银行发放文件{}笔", lines.len()),
             )
             .await?;
-        println!("{}: {} lines", file.display(), lines.len());
+        outln!("{}: {} lines", file.display(), lines.len());
     }
     Ok(())
 }
@@ -275,7 +285,7 @@ pub async fn entitlements(command: EntitlementsCommand) -> Result<()> {
             )
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
+            outln!(
                 "{from}: {} entitlements restated (old periods end {}, new ones start {from})",
                 changes.len(),
                 from.minus(1)
@@ -347,7 +357,7 @@ async fn bench_in(url: &str, n: usize) -> Result<()> {
     for chunk in entries.chunks(100_000) {
         store.import_entitlements(&system, chunk).await?;
     }
-    println!(
+    outln!(
         "setup         {n} households filed in {filed:.1?}, {n} entitlements loaded in {:.1?} (not timed below)",
         started.elapsed()
     );
@@ -355,14 +365,14 @@ async fn bench_in(url: &str, n: usize) -> Result<()> {
     let started = Instant::now();
     let run = store.run_payments(&system, m).await?;
     let first = started.elapsed();
-    println!(
+    outln!(
         "payment run   {m}: {} lines, {} yuan in {first:.2?}",
         run.created,
         doudi_core::Money::from_fen(run.created_fen).to_yuan_string()
     );
     let started = Instant::now();
     let again = store.run_payments(&system, m).await?;
-    println!(
+    outln!(
         "second run    {m}: {} new lines ({} already there) in {:.2?}",
         again.created,
         again.existing,
@@ -373,7 +383,7 @@ async fn bench_in(url: &str, n: usize) -> Result<()> {
     let read = started.elapsed();
     let started = Instant::now();
     let csv = to_csv(&bank_table(&lines));
-    println!(
+    outln!(
         "bank file     {} lines read in {read:.2?}, written as CSV ({} MiB) in {:.2?}",
         lines.len(),
         csv.len() / (1 << 20),
@@ -386,4 +396,25 @@ async fn bench_in(url: &str, n: usize) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bank_result_with_a_nul_in_its_reason_is_refused_by_line() {
+        let path = std::env::temp_dir().join(format!("doudi-results-{}.csv", std::process::id()));
+        std::fs::write(
+            &path,
+            "名册编号,结果,失败原因\n1,成功,\n2,失败,账户\0已销户\n",
+        )
+        .unwrap();
+        let error = read_results(&path).unwrap_err().to_string();
+        std::fs::remove_file(&path).ok();
+        assert!(
+            error.contains("line 3") && error.contains("control character"),
+            "{error}"
+        );
+    }
 }

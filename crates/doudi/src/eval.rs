@@ -163,7 +163,7 @@ async fn load_households(source: &Source, window: (Month, Month)) -> Result<Vec<
                 .context("reading the registry")?
         }
     };
-    eprintln!(
+    errln!(
         "read {} households in {:.2?}",
         households.len(),
         started.elapsed()
@@ -302,7 +302,7 @@ async fn eval_other(args: &EvalArgs, month: Month, params: &Parameters) -> Resul
         }
     }
     out.flush()?;
-    eprintln!("{count} decisions written");
+    errln!("{count} decisions written");
     Ok(())
 }
 
@@ -334,7 +334,7 @@ pub async fn eval(args: EvalArgs) -> Result<()> {
     }
     let evaluated = started.elapsed();
     out.flush()?;
-    eprintln!(
+    errln!(
         "{month}: {count} households evaluated and written in {evaluated:.2?}; {eligible} eligible; monthly total {}{}",
         Money::from_fen(total),
         if illustrative {
@@ -373,7 +373,7 @@ pub async fn simulate(args: SimulateArgs) -> Result<()> {
     let households = load_households(&args.source, (now_from.min(next_from), month)).await?;
     let started = Instant::now();
     let (by_township, total) = batch::simulate(&households, &now, &next, threads(&args.source));
-    eprintln!(
+    errln!(
         "simulated {} households in {:.2?}",
         households.len(),
         started.elapsed()
@@ -383,13 +383,21 @@ pub async fn simulate(args: SimulateArgs) -> Result<()> {
         .into_iter()
         .map(|t| (t.code.to_string(), t.name))
         .collect();
-    println!("{month} 测算：{}（自 {from} 起）", args.changes.join("，"));
-    println!(
+    outln!("{month} 测算：{}（自 {from} 起）", args.changes.join("，"));
+    outln!(
         "{:<14}{:>8}{:>8}{:>8}{:>8}{:>8}{:>16}{:>16}{:>14}",
-        "乡镇（街道）", "户数", "增加", "减少", "新纳入", "退出", "现月支出", "调整后", "变化"
+        "乡镇（街道）",
+        "户数",
+        "增加",
+        "减少",
+        "新纳入",
+        "退出",
+        "现月支出",
+        "调整后",
+        "变化"
     );
     let row = |name: &str, m: &batch::Movement| {
-        println!(
+        outln!(
             "{:<14}{:>8}{:>8}{:>8}{:>8}{:>8}{:>16}{:>16}{:>14}",
             name,
             m.households,
@@ -414,7 +422,7 @@ pub fn params(command: ParamsCommand) -> Result<()> {
     match command {
         ParamsCommand::Check { file } => {
             load_params(Some(&file))?;
-            println!(
+            outln!(
                 "{}: OK ({} parameters)",
                 file.display(),
                 doudi_policy::DEFS.len()
@@ -422,7 +430,7 @@ pub fn params(command: ParamsCommand) -> Result<()> {
             Ok(())
         }
         ParamsCommand::Show => {
-            print!("{}", include_str!("../../doudi-policy/data/yunyang.toml"));
+            out!("{}", include_str!("../../doudi-policy/data/yunyang.toml"));
             Ok(())
         }
         ParamsCommand::At { month, params } => {
@@ -431,7 +439,7 @@ pub fn params(command: ParamsCommand) -> Result<()> {
             let r = Resolved::new(&params, month).map_err(|e| anyhow::anyhow!("{e}"))?;
             let citations = r.citations();
             for (def, c) in doudi_policy::DEFS.iter().zip(citations.iter()) {
-                println!(
+                outln!(
                     "{:<36} {:<14} {} 起  {}{}  [{}]",
                     def.key,
                     c.value,

@@ -38,7 +38,7 @@ fn write_table(path: &Path, table: &Table, notes: bool) -> Result<()> {
 /// `doudi template FILE`.
 pub fn template(path: &Path) -> Result<()> {
     write_table(path, &write::template_table(), true)?;
-    println!("template written to {}", path.display());
+    outln!("template written to {}", path.display());
     Ok(())
 }
 
@@ -56,7 +56,7 @@ pub async fn import(
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let sheet =
         read::read_file(&name, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    eprintln!(
+    errln!(
         "[1/4] read {} rows from {} ({:.1?})",
         sheet.rows.len(),
         path.display(),
@@ -71,7 +71,7 @@ pub async fn import(
     let today = crate::demo::today_in_china();
     let mut parsed = doudi_exchange::parse_households(&sheet, &divisions, today)
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    eprintln!(
+    errln!(
         "[2/4] checked every cell: {} households good, {} problems ({:.1?})",
         parsed.households.len(),
         parsed.errors.len(),
@@ -100,7 +100,7 @@ pub async fn import(
         .map(|id| id.as_str().to_owned())
         .collect();
     parsed.reject_filed(&filed_numbers, &filed_ids);
-    eprintln!(
+    errln!(
         "[3/4] checked against the registry ({:.1?})",
         started.elapsed()
     );
@@ -113,12 +113,12 @@ pub async fn import(
             false,
         )?;
         for e in parsed.errors.iter().take(30) {
-            eprintln!("  {e}");
+            errln!("  {e}");
         }
         if parsed.errors.len() > 30 {
-            eprintln!("  … {} more", parsed.errors.len() - 30);
+            errln!("  … {} more", parsed.errors.len() - 30);
         }
-        eprintln!(
+        errln!(
             "the rejected rows and their reasons are in {}",
             errors_path.display()
         );
@@ -137,8 +137,8 @@ pub async fn import(
         .import_households(&actor, &households)
         .await
         .context("writing the households")?;
-    eprintln!("[4/4] written ({:.1?})", started.elapsed());
-    println!(
+    errln!("[4/4] written ({:.1?})", started.elapsed());
+    outln!(
         "imported {} households, {} people, {} income records, {} other records{}",
         counts.households,
         counts.people,
@@ -180,7 +180,7 @@ pub async fn export(
         .context("reading the households")?;
     let divisions = store.divisions().await?;
     write_table(path, &write::export_table(&records, &divisions), false)?;
-    println!(
+    outln!(
         "exported {} households to {}",
         records.len(),
         path.display()
@@ -201,7 +201,7 @@ pub fn write_new_households(
         .map(|(i, h)| as_record(i as i64, h))
         .collect();
     write_table(path, &write::export_table(&records, divisions), false)?;
-    println!("wrote {} households to {}", records.len(), path.display());
+    outln!("wrote {} households to {}", records.len(), path.display());
     Ok(())
 }
 

@@ -76,7 +76,7 @@ fn warn_if_shared(path: &Path) {
     if let Ok(meta) = std::fs::metadata(path)
         && meta.permissions().mode() & 0o077 != 0
     {
-        eprintln!(
+        errln!(
             "warning: the data key file {} can be read by other users; `chmod 600` it",
             path.display()
         );
@@ -131,11 +131,11 @@ pub fn demo_keys(given: Option<Keys>, url: &str) -> Result<Keys> {
         bail!("{NO_KEY}");
     };
     if path.exists() {
-        eprintln!("demo data key: {}", path.display());
+        errln!("demo data key: {}", path.display());
         read_key_file(&path)
     } else {
         let keys = write_new_key_file(&path)?;
-        eprintln!(
+        errln!(
             "demo data key: created {} (readable by you only); the demo database opens only \
              with it, so keep the two together",
             path.display()
@@ -149,7 +149,7 @@ pub async fn run(command: KeysCommand, given: Option<Keys>) -> Result<()> {
     match command {
         KeysCommand::Generate { file } => {
             let keys = write_new_key_file(&file)?;
-            println!(
+            outln!(
                 "wrote a new data key to {} (key id {}); keep it safe, apart from the database \
                  and its backups",
                 file.display(),
@@ -165,7 +165,7 @@ pub async fn run(command: KeysCommand, given: Option<Keys>) -> Result<()> {
                 .rotate_keys(&Actor::system("数据密钥轮换"), &new)
                 .await
                 .context("rotating the data key")?;
-            println!(
+            outln!(
                 "re-encrypted {} people and {} households under key {} (was {}); from now on \
                  the database opens only with {}",
                 rotation.people,

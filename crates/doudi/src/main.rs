@@ -1,6 +1,35 @@
 //! `doudi`: the one binary. Serves the web application, generates the synthetic county, imports
 //! and exports household files, manages communities and users, and measures itself.
 
+/// Prints a line to standard output like `println!`, but a closed pipe (`doudi params at … |
+/// head`) ends the program quietly with the status a shell gives a process killed by SIGPIPE
+/// (141) instead of panicking; see [`write_stdout`].
+macro_rules! outln {
+    () => {
+        $crate::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` with the same handling of a closed pipe as [`outln!`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// Prints a line to standard error like `eprintln!`, but a standard error that is a closed pipe
+/// (`doudi import … 2>&1 | head`) is ignored rather than a panic: these lines are diagnostics,
+/// and no one is left to read them.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod accounts;
 mod audit;
 mod bench;
@@ -196,8 +225,49 @@ enum CommunityCommand {
     },
 }
 
+/// The status of a process whose reader went away (128 + SIGPIPE), as shells report it.
+const BROKEN_PIPE_STATUS: u8 = 141;
+
+/// Writes to standard output. When the reader has gone (`| head` has read enough), the program
+/// stops here with [`BROKEN_PIPE_STATUS`] and no message: there is no one left to tell, and a
+/// panic's "internal error" would be a false alarm. Any other failure to write (a full disk
+/// behind a redirection) is reported and the program stops with status 1, since its output
+/// is incomplete.
+pub(crate) fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(i32::from(BROKEN_PIPE_STATUS));
+        }
+        errln!("doudi: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// Whether an error comes from writing to a pipe whose reader has gone.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 #[tokio::main]
-async fn main() -> Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        // `doudi eval … | head`: the reader has what it wanted.
+        Err(e) if is_broken_pipe(&e) => std::process::ExitCode::from(BROKEN_PIPE_STATUS),
+        Err(e) => {
+            errln!("Error: {e:?}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -276,7 +346,7 @@ fn panic_without_details(info: &std::panic::PanicHookInfo<'_>) {
     let thread = std::thread::current();
     let thread = thread.name().unwrap_or("unnamed");
     tracing::error!(%place, %thread, "panic (message withheld: it may hold personal data)");
-    eprintln!(
+    errln!(
         "doudi: internal error at {place} in thread {thread} (message withheld: it may hold personal data)"
     );
 }
@@ -335,7 +405,7 @@ async fn community(command: CommunityCommand) -> Result<()> {
                 .put_community(&Actor::system("命令行"), &division)
                 .await
                 .context("adding the community")?;
-            println!("community {} {} saved", division.code, division.name);
+            outln!("community {} {} saved", division.code, division.name);
             Ok(())
         }
         CommunityCommand::List { db } => {
@@ -346,7 +416,7 @@ async fn community(command: CommunityCommand) -> Result<()> {
                 } else {
                     ""
                 };
-                println!("{indent}{}\t{}\t{}", d.code, d.name, d.kind.label());
+                outln!("{indent}{}\t{}\t{}", d.code, d.name, d.kind.label());
             }
             Ok(())
         }
@@ -386,7 +456,7 @@ async fn load_demo(
         .import_households(&system, households)
         .await
         .context("writing the demo county")?;
-    eprintln!(
+    errln!(
         "demo county: {} households, {} people, {} income records written in {:.1?}",
         counts.households,
         counts.people,
@@ -478,15 +548,15 @@ async fn serve(args: ServeArgs, given: Option<Keys>) -> Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let addr = listener.local_addr()?;
-    println!();
-    println!("doudi is running: open http://{addr}/ in a browser");
+    outln!();
+    outln!("doudi is running: open http://{addr}/ in a browser");
     if args.demo {
-        println!("demo logins (password {DEMO_PASSWORD} for all):");
+        outln!("demo logins (password {DEMO_PASSWORD} for all):");
         for (username, name, role, _) in DEMO_USERS {
-            println!("  {username:<14} {name}（{}）", role.label());
+            outln!("  {username:<14} {name}（{}）", role.label());
         }
     }
-    println!("press Ctrl-C to stop");
+    outln!("press Ctrl-C to stop");
     tracing::info!(%addr, backend = %redact(&url).split(':').next().unwrap_or(""), "listening");
     // The peer address of every connection reaches the handlers, for the audit trail.
     axum::serve(
@@ -518,9 +588,10 @@ async fn prepare_demo(store: &dyn Store, args: &ServeArgs) -> Result<()> {
         )
         .await?;
     if existing.total == 0 {
-        eprintln!(
+        errln!(
             "generating the demo county ({} households, seed {})…",
-            args.households, args.seed
+            args.households,
+            args.seed
         );
         let mut generator = demo::Generator::new(args.seed, demo::default_as_of());
         let households: Vec<_> = (0..args.households)

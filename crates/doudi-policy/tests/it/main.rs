@@ -2,6 +2,7 @@
 
 mod dibao;
 mod education;
+mod fuzz;
 mod medical;
 mod tekun;
 mod temporary;

@@ -173,9 +173,14 @@ fn division(code: &str, name: &str) -> Division {
 impl App {
     /// A fresh application with divisions, users and three households.
     pub async fn new() -> App {
-        let store = doudi_store::connect("sqlite::memory:", crate::support::test_keys())
+        App::on("sqlite::memory:").await
+    }
+
+    /// The same on the (empty) database at `url`.
+    pub async fn on(url: &str) -> App {
+        let store = doudi_store::connect(url, crate::support::test_keys())
             .await
-            .expect("SQLite opens in memory");
+            .expect("the test database opens");
         for (code, name) in [
             (QINGLONG_1, "复兴社区"),
             (QINGLONG_2, "滨江社区"),

@@ -194,3 +194,154 @@ fn an_unknown_file_type_is_refused_with_a_clear_message() {
         text(&out.stderr)
     );
 }
+
+/// The template written by the binary, with its first worksheet replaced by `rows`.
+fn xlsx_with_rows(dir: &TempDir, db: &TestDb, rows: &str) -> std::path::PathBuf {
+    use std::io::{Cursor, Write};
+    let template = dir.path("template.xlsx");
+    let out = doudi(db, &["template", template.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bytes = std::fs::read(&template).unwrap();
+    let mut archive = zip::ZipArchive::new(Cursor::new(&bytes)).unwrap();
+    let part = "xl/worksheets/sheet1.xml";
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let file = archive.by_index_raw(i).unwrap();
+        if file.name() != part {
+            writer.raw_copy_file(file).unwrap();
+        }
+    }
+    writer
+        .start_file(part, zip::write::SimpleFileOptions::default())
+        .unwrap();
+    writer
+        .write_all(
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet \
+                 xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">\
+                 <sheetData>{rows}</sheetData></worksheet>"
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    let path = dir.path("malformed.xlsx");
+    std::fs::write(&path, writer.finish().unwrap().into_inner()).unwrap();
+    path
+}
+
+#[test]
+fn a_small_xlsx_declaring_a_whole_sheet_of_cells_is_refused_instead_of_aborting_the_import() {
+    let db = TestDb::sqlite("xlsx-abort");
+    let dir = TempDir::new("xlsx-abort");
+    let path = xlsx_with_rows(
+        &dir,
+        &db,
+        "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>户编号</t></is></c></row>\
+         <row r=\"1048576\"><c r=\"XFD1048576\"><v>1</v></c></row>",
+    );
+    assert!(std::fs::metadata(&path).unwrap().len() < 16_000);
+    let out = doudi(&db, &["import", path.to_str().unwrap()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("无法读取Excel文件") && stderr.contains("第1048576行第16384列"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("internal error"), "{stderr}");
+}
+
+#[test]
+fn malformed_import_files_each_end_with_a_message_never_a_crash() {
+    let db = TestDb::sqlite("malformed");
+    let dir = TempDir::new("malformed");
+    add_community(&db);
+    let broken_sheet = xlsx_with_rows(
+        &dir,
+        &db,
+        "<row r=\"99999999999\"><c r=\"A99999999999\"><v>1</v></c></row>",
+    );
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty.csv", Vec::new()),
+        ("empty.xlsx", Vec::new()),
+        ("garbage.xlsx", (0..1500u32).map(|i| (i * 7919 % 251) as u8).collect()),
+        ("truncated.xlsx", {
+            let bytes = std::fs::read(&broken_sheet).unwrap();
+            bytes[..bytes.len() / 2].to_vec()
+        }),
+        ("overflow.xlsx", std::fs::read(&broken_sheet).unwrap()),
+        (
+            "month.csv",
+            format!("{HEADER},工资性收入:年月\n").into_bytes(),
+        ),
+        (
+            "nul.csv",
+            format!(
+                "{HEADER}\nA1,青龙街道,复兴社区,城市低保,2024-03-01,滨江\0路,自有住房,张三,500235198001011234,户主,,,,\n"
+            )
+            .into_bytes(),
+        ),
+        ("quote.csv", format!("{HEADER}\nA1,\"青龙街道\n").into_bytes()),
+    ];
+    for (name, bytes) in cases {
+        let path = dir.path(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = doudi(&db, &["import", path.to_str().unwrap()]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(!stderr.contains("internal error"), "{name}: {stderr}");
+        assert!(stderr.contains("Error"), "{name}: {stderr}");
+    }
+    assert!(export_rows(&db, &dir).is_empty(), "nothing was imported");
+}
+
+/// Runs `doudi ARGS` with standard output and standard error pipes whose readers have gone;
+/// its exit status.
+fn with_closed_pipes(args: &[&str]) -> std::process::ExitStatus {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_doudi"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the doudi binary runs");
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    child.wait().unwrap()
+}
+
+#[test]
+fn a_closed_standard_error_is_no_reason_to_abort() {
+    // An error message into a closed pipe: exit 1 as for any error, not a panic within a
+    // panic (which aborts with SIGABRT, status None on Unix).
+    let status = with_closed_pipes(&["params", "check", "/nonexistent/params.toml"]);
+    assert_eq!(status.code(), Some(1), "{status:?}");
+    let status = with_closed_pipes(&["params", "at", "2026-05"]);
+    assert_eq!(status.code(), Some(141), "{status:?}");
+}
+
+/// Runs `doudi ARGS` with standard output a pipe whose reader has already gone.
+fn with_closed_stdout(args: &[&str]) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_doudi"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the doudi binary runs");
+    // Close the reading end before the program has written anything, as `| head -0` would.
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn printing_into_a_closed_pipe_stops_quietly() {
+    for args in [&["params", "at", "2026-05"][..], &["params", "show"][..]] {
+        let out = with_closed_stdout(args);
+        let stderr = text(&out.stderr);
+        assert!(!stderr.contains("internal error"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {stderr}");
+    }
+}
