@@ -614,6 +614,48 @@ async fn lock_for_edit(
     }
 }
 
+/// Removes a member of a household whose row the transaction has locked (its version bumped),
+/// with its history row: never the only member, never the head while others remain.
+async fn remove_member_in(
+    conn: &mut Conn,
+    actor: &Actor,
+    keys: &Keys,
+    household: i64,
+    person: PersonId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let old = member_of(conn, keys, household, person).await?;
+    let (members,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM persons WHERE household_id = $1")
+        .bind(household)
+        .fetch_one(&mut *conn)
+        .await?;
+    if members <= 1 {
+        return Err(StoreError::Invalid(
+            "不能移除家庭唯一的成员；如该户不再享受救助，请填写退出日期".into(),
+        ));
+    }
+    if old.relation == Relation::Head {
+        return Err(StoreError::Invalid(
+            "不能移除户主：该户还有其他成员，请先将另一名成员设为户主".into(),
+        ));
+    }
+    // Incomes and expenses of the member go with it (ON DELETE CASCADE).
+    sqlx::query("DELETE FROM persons WHERE id = $1")
+        .bind(person.0)
+        .execute(&mut *conn)
+        .await?;
+    let change = Change {
+        action: common::DELETED,
+        subject: common::member_subject(&old),
+        field: "成员".into(),
+        old: common::member_line(&old),
+        new: format!("已移除（原因：{reason}）"),
+    };
+    record(conn, actor, now, household, vec![change]).await?;
+    Ok(())
+}
+
 /// A user by id.
 async fn select_user(conn: &mut Conn, id: i64) -> Result<Option<UserRecord>, StoreError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
@@ -2220,35 +2262,7 @@ impl Store for Backend {
             now,
         )
         .await?;
-        let old = member_of(&mut tx, &keys, row.id, person).await?;
-        let (members,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM persons WHERE household_id = $1")
-                .bind(row.id)
-                .fetch_one(&mut *tx)
-                .await?;
-        if members <= 1 {
-            return Err(StoreError::Invalid(
-                "不能移除家庭唯一的成员；如该户不再享受救助，请填写退出日期".into(),
-            ));
-        }
-        if old.relation == Relation::Head {
-            return Err(StoreError::Invalid(
-                "不能移除户主：该户还有其他成员，请先将另一名成员设为户主".into(),
-            ));
-        }
-        // Incomes and expenses of the member go with it (ON DELETE CASCADE).
-        sqlx::query("DELETE FROM persons WHERE id = $1")
-            .bind(person.0)
-            .execute(&mut *tx)
-            .await?;
-        let change = Change {
-            action: common::DELETED,
-            subject: common::member_subject(&old),
-            field: "成员".into(),
-            old: common::member_line(&old),
-            new: format!("已移除（原因：{reason}）"),
-        };
-        record(&mut tx, actor, now, row.id, vec![change]).await?;
+        remove_member_in(&mut tx, actor, &keys, row.id, person, reason, now).await?;
         append_audit(
             &mut tx,
             actor,
