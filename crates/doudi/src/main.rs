@@ -2,6 +2,7 @@
 //! and exports household files, manages communities and users, and measures itself.
 
 mod accounts;
+mod atomic;
 mod audit;
 mod bench;
 mod casework;
