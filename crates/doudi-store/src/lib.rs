@@ -630,9 +630,12 @@ pub trait Store: casework::Casework + Send + Sync + 'static {
 
     /// Re-encrypts every sealed value and rebuilds the blind indexes under `new`, in one
     /// transaction with its audit entry (key ids only), and from then on uses `new`: afterwards
-    /// the database opens only with `new`. Only the system (the command line) or an
-    /// administrator may rotate. Other processes that have the database open with the old key
-    /// must be restarted with the new one.
+    /// the database opens only with `new`. The audit trail is re-chained under `new` in the
+    /// same transaction, after its chain verified under the old key (a broken trail refuses the
+    /// rotation, naming the entry). Only the system (the command line) or an administrator may
+    /// rotate. Other processes that have the database open with the old key write nothing more
+    /// (every write transaction checks the key id: [`StoreError::Key`]) and must be restarted
+    /// with the new one.
     async fn rotate_keys(&self, actor: &Actor, new: &Keys) -> Result<Rotation, StoreError>;
 
     /// Walks the whole chain in order, checking each entry's MAC under the data key, and
