@@ -553,3 +553,49 @@ on_databases! {
         assert!(!report.is_intact(), "a tampered old trail is never given valid MACs");
     }
 }
+
+/// What the keyed chain and the key check cost a write: 2,000 audit appends (each its own write
+/// transaction: the key check, the audit lock, the last entry, the MAC, the insert) against
+/// 2,000 bare key checks. Ignored in normal runs:
+/// `cargo test -p doudi-store --release --test it -- --ignored --nocapture cost_of`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement; run with --ignored --nocapture"]
+async fn cost_of_the_key_check_and_the_keyed_chain_per_write() {
+    let dir = TempDir::new();
+    let mut urls = vec![dir.sqlite_url("cost.db")];
+    let database = TestDatabase::create().await;
+    urls.push(database.url.clone());
+    for url in urls {
+        let store = doudi_store::connect(&url, test_keys()).await.unwrap();
+        let n = 2_000;
+        let started = std::time::Instant::now();
+        for _ in 0..n {
+            store
+                .record_audit(&county(), AuditAction::Export, "measure", "")
+                .await
+                .unwrap();
+        }
+        let appends = started.elapsed() / n;
+        let mut raw = Raw::connect(&url).await;
+        let lock = if url.starts_with("sqlite:") {
+            ""
+        } else {
+            " FOR KEY SHARE"
+        };
+        let started = std::time::Instant::now();
+        for _ in 0..n {
+            raw.texts(&format!("SELECT key_id FROM data_key WHERE id = 1{lock}"))
+                .await;
+        }
+        let checks = started.elapsed() / n;
+        let started = std::time::Instant::now();
+        let report = store.verify_audit(None).await.unwrap();
+        assert!(report.is_intact());
+        println!(
+            "{}: an audited write {appends:?}, of which the key check {checks:?}; verify {} entries in {:?}",
+            url.split(':').next().unwrap(),
+            report.entries,
+            started.elapsed()
+        );
+    }
+}
