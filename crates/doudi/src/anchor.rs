@@ -64,9 +64,19 @@ pub(crate) fn path_for_new_key(new_key_file: &Path) -> PathBuf {
         .unwrap_or_else(|| beside(new_key_file))
 }
 
+/// Whether this process anchors nothing (a benchmark's throwaway databases must not move the
+/// anchor of the registry whose key file it may have been given).
+static DISABLED: OnceLock<()> = OnceLock::new();
+
+/// Anchors nothing in this process.
+pub(crate) fn disable() {
+    let _ = DISABLED.set(());
+}
+
 /// Registers an opened store, to be anchored when the process ends.
 pub(crate) fn register(store: &Arc<dyn Store>, url: &str) {
-    if let Some(path) = path_for(url)
+    if DISABLED.get().is_none()
+        && let Some(path) = path_for(url)
         && let Ok(mut opened) = OPENED.lock()
     {
         opened.push((store.clone(), path));
