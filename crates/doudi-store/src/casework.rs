@@ -214,9 +214,22 @@ pub struct Death {
     pub died_on: NaiveDate,
     /// Today in China: a death after it is refused.
     pub today: NaiveDate,
-    /// One per entitlement open in the month after the death (none when the only member
-    /// died), each from that month.
+    /// One per open entitlement (none when the only member died), each from
+    /// [`Death::restated_from`].
     pub restatements: Vec<Restatement>,
+}
+
+impl Death {
+    /// The month from which an open period that began in `period_from` is restated after a
+    /// death whose next month is `after_death`: that month, or, for a period that began later
+    /// (a death recorded late), the period's second month, since a period is never rewritten.
+    pub fn restated_from(after_death: Month, period_from: Month) -> Month {
+        if period_from < after_death {
+            after_death
+        } else {
+            period_from.plus(1)
+        }
+    }
 }
 
 /// What recording a death did.

@@ -1359,19 +1359,25 @@ impl Casework for Backend {
             remove_member_in(&mut tx, actor, &keys, row.id, death.person, &reason, now).await?;
             // The amounts were computed for the entitlements open after the death; if the
             // county restated one since, they are stale and nothing is written.
-            let open: Vec<(i64,)> = sqlx::query_as(
-                "SELECT id FROM entitlements WHERE household_id = $1 AND until_month IS NULL \
-                 AND from_month < $2 ORDER BY id",
+            let open: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT id, from_month FROM entitlements WHERE household_id = $1 \
+                 AND until_month IS NULL ORDER BY id",
             )
             .bind(row.id)
-            .bind(from.to_string())
             .fetch_all(&mut *tx)
             .await?;
-            let mut given: Vec<i64> = death.restatements.iter().map(|r| r.entitlement).collect();
-            given.sort_unstable();
-            if given != open.iter().map(|(id,)| *id).collect::<Vec<_>>()
-                || death.restatements.iter().any(|r| r.decision.from_month != from)
-            {
+            let mut expected = Vec::with_capacity(open.len());
+            for (id, period_from) in &open {
+                let period_from = parse_month(period_from, "entitlements", *id)?;
+                expected.push((*id, Death::restated_from(from, period_from)));
+            }
+            let mut given: Vec<(i64, Month)> = death
+                .restatements
+                .iter()
+                .map(|r| (r.entitlement, r.decision.from_month))
+                .collect();
+            given.sort_unstable_by_key(|(id, _)| *id);
+            if given != expected {
                 return Err(StoreError::Invalid(
                     "该户的待遇期间在核算后已有变动，未作任何登记，请刷新后重新登记死亡".into(),
                 ));

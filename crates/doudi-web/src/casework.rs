@@ -15,7 +15,7 @@ use doudi_policy::Resolved;
 use doudi_policy::batch::{self, Outcome};
 use doudi_policy::params::Parameters;
 use doudi_store::casework::{
-    CaseId, Death, DeathRecorded, Entitlement, NewDecision, NewReview, Restatement, Stopped,
+    CaseId, Death, DeathRecorded, NewDecision, NewReview, Restatement, Stopped,
 };
 use doudi_store::{Store, StoreError};
 use sha2::{Digest, Sha256};
@@ -286,9 +286,21 @@ pub async fn record_death(
     let from = Month::of(died_on).plus(1);
     let mut changes = Vec::new();
     if record.members.len() > 1 {
-        for e in open_of(store, actor, household, from).await? {
-            let (decision, _) = freeze(&record, &[person], None, params, from, from, died_on)
+        let open = store.entitlements(actor, household).await?;
+        for e in open.into_iter().filter(|e| e.until.is_none()) {
+            // A period that began after the death (a death recorded late) is never rewritten:
+            // it is restated from its second month (see `Death::restatements`).
+            let start = Death::restated_from(from, e.from);
+            let (decision, _) = freeze(&record, &[person], None, params, start, start, died_on)
                 .map_err(CaseworkError::Rules)?;
+            let reason = if start == from {
+                format!("家庭成员死亡（{died_on}），自{from}起按现有成员重新核定")
+            } else {
+                format!(
+                    "家庭成员死亡（{died_on}）晚于登记；待遇期间自{}起已生效、不能改写，自{start}起按现有成员重新核定",
+                    e.from
+                )
+            };
             changes.push(Restatement {
                 entitlement: e.id,
                 decision: NewDecision {
@@ -296,7 +308,7 @@ pub async fn record_death(
                     next_review: e.next_review,
                     ..decision
                 },
-                reason: format!("家庭成员死亡（{died_on}），自{from}起按现有成员重新核定"),
+                reason,
             });
         }
     }
@@ -312,20 +324,6 @@ pub async fn record_death(
         DeathRecorded::Stopped(stopped) => DeathEffect::Stopped(stopped),
         DeathRecorded::Restated(_) => DeathEffect::Restated(death.restatements),
     })
-}
-
-async fn open_of(
-    store: &dyn Store,
-    actor: &Actor,
-    household: HouseholdId,
-    m: Month,
-) -> Result<Vec<Entitlement>, StoreError> {
-    Ok(store
-        .entitlements(actor, household)
-        .await?
-        .into_iter()
-        .filter(|e| e.until.is_none() && e.from < m)
-        .collect())
 }
 
 /// Reviews an open entitlement on `today` with the household's current data: it continues when

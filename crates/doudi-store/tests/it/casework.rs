@@ -342,6 +342,39 @@ conformance! {
         assert_eq!(store.household(&county(), h).await.unwrap().members.len(), 1);
     }
 
+    async fn a_death_recorded_after_a_later_period_began_restates_that_period_from_its_second_month(store) {
+        let h = filed(&store, "CW-D4", &["张三", "张小"]).await;
+        approved(&store, h, 62_000).await;
+        // A new standard from June restated the household before the April death was reported.
+        let open = store.entitlements(&county(), h).await.unwrap();
+        let june = Restatement { entitlement: open[0].id, decision: decision(1, 70_000, "2026-06"), reason: "新标准".into() };
+        store.restate_entitlements(&county(), &[june]).await.unwrap();
+        let record = store.household(&county(), h).await.unwrap();
+        let periods = store.entitlements(&county(), h).await.unwrap();
+        let later = periods[1].id;
+        let mut death = Death {
+            person: record.members[1].id,
+            household: h,
+            expected_version: record.household.version,
+            died_on: date(2026, 4, 15),
+            today: date(2026, 8, 1),
+            // Restating the June period from May would rewrite it: refused, nothing written.
+            restatements: vec![Restatement { entitlement: later, decision: decision(record.household.version, 35_000, "2026-05"), reason: "死亡".into() }],
+        };
+        let err = store.record_death(&caseworker(QINGLONG), &death).await.unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+        assert_eq!(Death::restated_from(month("2026-05"), month("2026-06")), month("2026-07"));
+        death.restatements[0].decision = decision(record.household.version, 35_000, "2026-07");
+        store.record_death(&caseworker(QINGLONG), &death).await.unwrap();
+        let periods = store.entitlements(&county(), h).await.unwrap();
+        let shape: Vec<_> = periods.iter().map(|p| (p.monthly_fen, p.from, p.until)).collect();
+        assert_eq!(shape, vec![
+            (62_000, month("2026-03"), Some(month("2026-05"))),
+            (70_000, month("2026-06"), Some(month("2026-06"))),
+            (35_000, month("2026-07"), None),
+        ], "June, already in force, is paid as it was; the smaller household from July");
+    }
+
     async fn a_death_dated_in_the_future_is_refused(store) {
         let h = filed(&store, "CW-D3", &["张三"]).await;
         approved(&store, h, 62_000).await;
