@@ -2,23 +2,33 @@
 //!
 //! Every entry is appended by the store itself, in the same transaction as the change it records
 //! (a rolled-back write leaves no entry), and after every read of household data. Entries form a
-//! hash chain: [`entry_hash`] is SHA-256 over a canonical serialisation of the entry's fields and
-//! the hash of the entry before it, so that [`crate::Store::verify_audit`] finds an entry that
-//! was edited (its hash no longer matches), deleted (a gap in `seq`) or inserted (the next entry
-//! no longer links to it) and names it.
+//! keyed chain: [`entry_mac`] is HMAC-SHA256, under a key derived from the data key (which never
+//! enters the database), over a canonical serialisation of the entry's fields and the MAC of the
+//! entry before it. [`crate::Store::verify_audit`] finds an entry that was edited (its MAC no
+//! longer matches), deleted (a gap in `seq`) or inserted (the next entry no longer links to it)
+//! and names it; someone who can write the database but lacks the data key cannot recompute the
+//! MACs after an edit, as they could the plain SHA-256 of the first version ([`legacy_hash`]).
 //!
-//! What the chain cannot show by itself: that the newest entries were cut off, or that someone
-//! with write access to the database rewrote the whole tail of the chain consistently. Against
-//! both, note the head (`seq` and `hash`) that `doudi audit verify` prints somewhere outside the
-//! database, and compare it later with that entry in `doudi audit list`.
+//! What the chain cannot show by itself is that its newest entries were cut off or the whole
+//! trail emptied. Against that, the head (count and last MAC) is written to an *anchor* file
+//! outside the database ([`AuditAnchor`]), which `verify_audit` checks: fewer entries than the
+//! anchor, or another MAC at the anchored entry, is tampering; entries after it are fine.
+//!
+//! A trail written under the unkeyed scheme is re-chained with the key on the first start
+//! ([`crate::connect`]), after its SHA-256 chain verified, and the re-chaining is itself
+//! recorded; a key rotation re-chains the trail under the new key likewise.
 //!
 //! **Invariant:** an entry's detail never holds personal data: no name, identity number, phone,
 //! bank account, address or search text; only ids, division codes, vocabulary labels and counts.
 
 use std::fmt;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+
+use crate::Keys;
 
 doudi_core::vocabulary! {
     /// What an audit entry records.
@@ -67,9 +77,9 @@ pub struct AuditEntry {
     pub target: String,
     /// A short description without personal data.
     pub detail: String,
-    /// The hash of the entry before (or [`GENESIS_HASH`]).
+    /// The MAC of the entry before (or [`GENESIS_HASH`]).
     pub prev_hash: String,
-    /// [`entry_hash`] of this entry.
+    /// [`entry_mac`] of this entry.
     pub hash: String,
 }
 
@@ -90,9 +100,9 @@ impl AuditEntry {
         }
     }
 
-    /// The hash this entry should have, computed from its fields and `prev_hash`.
-    pub fn expected_hash(&self) -> String {
-        entry_hash(self)
+    /// The MAC this entry should have under `keys`, from its fields and `prev_hash`.
+    pub fn expected_mac(&self, keys: &Keys) -> String {
+        entry_mac(keys, self)
     }
 }
 
@@ -101,10 +111,10 @@ pub fn canonical_time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-/// SHA-256, in lower-case hex, over the canonical serialisation of the entry: a version tag,
-/// then every field but `hash` in a fixed order, each as its length in bytes, a colon, the value
-/// and a newline, so that no two different entries serialise alike.
-pub fn entry_hash(e: &AuditEntry) -> String {
+/// The canonical serialisation of the entry after a version tag: every field but `hash` in a
+/// fixed order, each as its length in bytes, a colon, the value and a newline, so that no two
+/// different entries serialise alike.
+fn canonical(e: &AuditEntry, tag: &[u8]) -> Vec<u8> {
     let seq = e.seq.to_string();
     let at = canonical_time(e.at);
     let user = e.actor_user_id.to_string();
@@ -121,19 +131,105 @@ pub fn entry_hash(e: &AuditEntry) -> String {
         &e.detail,
         &e.prev_hash,
     ];
-    let mut hasher = Sha256::new();
-    hasher.update(b"doudi-audit-v1\n");
+    let mut out = tag.to_vec();
     for f in fields {
-        hasher.update(f.len().to_string().as_bytes());
-        hasher.update(b":");
-        hasher.update(f.as_bytes());
-        hasher.update(b"\n");
+        out.extend_from_slice(f.len().to_string().as_bytes());
+        out.push(b':');
+        out.extend_from_slice(f.as_bytes());
+        out.push(b'\n');
     }
-    hasher
-        .finalize()
+    out
+}
+
+/// HMAC-SHA256, in lower-case hex, of the entry's canonical serialisation under the audit key
+/// derived from the data key ([`Keys::audit_mac`]).
+pub fn entry_mac(keys: &Keys, e: &AuditEntry) -> String {
+    keys.audit_mac(&canonical(e, b"doudi-audit-v2\n"))
+}
+
+/// The unkeyed SHA-256 of the first version of the chain, which anyone could recompute: only
+/// read to check a trail written under it before it is re-chained with the key.
+pub fn legacy_hash(e: &AuditEntry) -> String {
+    Sha256::digest(canonical(e, b"doudi-audit-v1\n"))
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The head of the trail noted outside the database: how many entries there were (the last
+/// `seq`) and that entry's MAC. Written after entries are appended, atomically (a temporary
+/// file renamed over it), and checked by [`crate::Store::verify_audit`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditAnchor {
+    /// The last entry's `seq`, which is also the number of entries.
+    pub seq: i64,
+    /// Its MAC.
+    pub mac: String,
+}
+
+/// The first line of an anchor file.
+const ANCHOR_TAG: &str = "doudi-audit-anchor v1";
+
+impl AuditAnchor {
+    /// The file's text.
+    pub fn to_text(&self) -> String {
+        format!("{ANCHOR_TAG}\nseq {}\nmac {}\n", self.seq, self.mac)
+    }
+
+    /// Reads an anchor's text; the error says what is wrong.
+    pub fn parse(text: &str) -> Result<AuditAnchor, String> {
+        let mut lines = text.lines().map(str::trim);
+        if lines.next() != Some(ANCHOR_TAG) {
+            return Err(format!("the first line is not \"{ANCHOR_TAG}\""));
+        }
+        let seq = lines
+            .next()
+            .and_then(|l| l.strip_prefix("seq "))
+            .and_then(|n| n.trim().parse::<i64>().ok())
+            .filter(|n| *n >= 0)
+            .ok_or("line 2 is not \"seq <number of entries>\"")?;
+        let mac = lines
+            .next()
+            .and_then(|l| l.strip_prefix("mac "))
+            .map(str::trim)
+            .filter(|m| m.len() == 64 && m.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or("line 3 is not \"mac <64 hexadecimal characters>\"")?;
+        Ok(AuditAnchor {
+            seq,
+            mac: mac.to_ascii_lowercase(),
+        })
+    }
+
+    /// Reads the anchor file; `None` when there is none yet.
+    pub fn read(path: &Path) -> Result<Option<AuditAnchor>, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => AuditAnchor::parse(&text)
+                .map(Some)
+                .map_err(|e| format!("the audit anchor {}: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("reading the audit anchor {}: {e}", path.display())),
+        }
+    }
+
+    /// Writes the anchor file atomically: a temporary file beside it, flushed to disk, renamed
+    /// over it, so that a crash leaves the old anchor or the new one, never a broken one.
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "audit-anchor".into());
+        let tmp: PathBuf = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+        let result = (|| {
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(self.to_text().as_bytes())?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, path)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
+    }
 }
 
 /// Which audit entries the auditor's page shows. Every filter is optional.
@@ -182,14 +278,31 @@ pub enum AuditBreak {
         /// The entry whose `prev_hash` does not match.
         seq: i64,
     },
+    /// The trail ends before the anchored entry: its newest entries were cut off, or (with
+    /// `last` 0) the whole trail was emptied.
+    Truncated {
+        /// The anchored number of entries.
+        anchored: i64,
+        /// The last entry present (0 when none is).
+        last: i64,
+    },
+    /// The anchored entry has another MAC than the anchor noted: the trail up to it was
+    /// replaced (or the anchor belongs to another database or key).
+    AnchorMismatch {
+        /// The anchored entry.
+        seq: i64,
+    },
 }
 
 impl AuditBreak {
     /// The entry the break is named by.
     pub fn seq(&self) -> i64 {
         match self {
-            AuditBreak::Edited { seq } | AuditBreak::Unlinked { seq } => *seq,
+            AuditBreak::Edited { seq }
+            | AuditBreak::Unlinked { seq }
+            | AuditBreak::AnchorMismatch { seq } => *seq,
             AuditBreak::Missing { after, .. } => after + 1,
+            AuditBreak::Truncated { last, .. } => last + 1,
         }
     }
 }
@@ -199,7 +312,22 @@ impl fmt::Display for AuditBreak {
         match self {
             AuditBreak::Edited { seq } => write!(
                 f,
-                "entry {seq} was altered: its contents no longer match its hash"
+                "entry {seq} was altered: its contents no longer match its MAC"
+            ),
+            AuditBreak::Truncated { anchored, last: 0 } => write!(
+                f,
+                "the trail was emptied: the anchor outside the database records {anchored} entries"
+            ),
+            AuditBreak::Truncated { anchored, last } => write!(
+                f,
+                "entries {} to {anchored} were cut off: the trail ends at entry {last}, the anchor \
+                 outside the database records {anchored} entries",
+                last + 1
+            ),
+            AuditBreak::AnchorMismatch { seq } => write!(
+                f,
+                "entry {seq} is not the entry the anchor outside the database recorded: the trail \
+                 up to it was replaced"
             ),
             AuditBreak::Missing { after, next } if after + 1 == next - 1 => write!(
                 f,
@@ -226,8 +354,10 @@ impl fmt::Display for AuditBreak {
 pub struct AuditReport {
     /// How many entries were checked.
     pub entries: u64,
-    /// The last entry's `seq` and hash (when there are entries), to note outside the database.
+    /// The last entry's `seq` and MAC (when there are entries).
     pub head: Option<(i64, String)>,
+    /// The anchored entry checked against the anchor, when an anchor was given.
+    pub anchored: Option<i64>,
     /// The first break, if the chain is broken.
     pub broken: Option<AuditBreak>,
 }
@@ -239,15 +369,31 @@ impl AuditReport {
     }
 }
 
-/// Walks the chain in `seq` order, one entry at a time, remembering only the entry before.
-#[derive(Debug, Default)]
-pub(crate) struct ChainCheck {
+/// Walks the chain in `seq` order, one entry at a time, remembering only the entry before (and
+/// the anchored entry's MAC).
+#[derive(Debug)]
+pub(crate) struct ChainCheck<'k> {
+    keys: &'k Keys,
+    anchor: Option<AuditAnchor>,
+    at_anchor: Option<String>,
     last: Option<(i64, String)>,
     entries: u64,
     broken: Option<AuditBreak>,
 }
 
-impl ChainCheck {
+impl<'k> ChainCheck<'k> {
+    /// A check under `keys`, against `anchor` when given.
+    pub(crate) fn new(keys: &'k Keys, anchor: Option<&AuditAnchor>) -> ChainCheck<'k> {
+        ChainCheck {
+            keys,
+            anchor: anchor.cloned(),
+            at_anchor: None,
+            last: None,
+            entries: 0,
+            broken: None,
+        }
+    }
+
     /// Checks the next entry; false once the chain is broken (there is nothing more to learn).
     pub(crate) fn next(&mut self, e: &AuditEntry) -> bool {
         if self.broken.is_some() {
@@ -264,21 +410,40 @@ impl ChainCheck {
             })
         } else if e.prev_hash != last_hash {
             Some(AuditBreak::Unlinked { seq: e.seq })
-        } else if entry_hash(e) != e.hash {
+        } else if entry_mac(self.keys, e) != e.hash {
             Some(AuditBreak::Edited { seq: e.seq })
         } else {
             None
         };
+        if self.anchor.as_ref().is_some_and(|a| a.seq == e.seq) {
+            self.at_anchor = Some(e.hash.clone());
+        }
         self.entries += 1;
         self.last = Some((e.seq, e.hash.clone()));
         self.broken.is_none()
     }
 
-    /// The report.
-    pub(crate) fn finish(self) -> AuditReport {
+    /// The report: the first break, or else what the anchor says of the end of the trail.
+    pub(crate) fn finish(mut self) -> AuditReport {
+        if self.broken.is_none()
+            && let Some(anchor) = &self.anchor
+        {
+            let last = self.last.as_ref().map_or(0, |(s, _)| *s);
+            self.broken = if last < anchor.seq {
+                Some(AuditBreak::Truncated {
+                    anchored: anchor.seq,
+                    last,
+                })
+            } else if anchor.seq > 0 && self.at_anchor.as_deref() != Some(anchor.mac.as_str()) {
+                Some(AuditBreak::AnchorMismatch { seq: anchor.seq })
+            } else {
+                None
+            };
+        }
         AuditReport {
             entries: self.entries,
             head: self.last,
+            anchored: self.anchor.map(|a| a.seq),
             broken: self.broken,
         }
     }
@@ -287,6 +452,10 @@ impl ChainCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn keys() -> Keys {
+        Keys::from_bytes(&[7; 32])
+    }
 
     fn entry(seq: i64, prev: &str) -> AuditEntry {
         let mut e = AuditEntry {
@@ -303,29 +472,37 @@ mod tests {
             prev_hash: prev.into(),
             hash: String::new(),
         };
-        e.hash = entry_hash(&e);
+        e.hash = entry_mac(&keys(), &e);
         e
     }
 
     #[test]
-    fn the_hash_changes_with_every_field_and_fields_cannot_trade_characters() {
+    fn the_mac_changes_with_every_field_and_fields_cannot_trade_characters() {
         let e = entry(1, GENESIS_HASH);
         let mut moved = e.clone();
         moved.actor_name = "qinglon".into();
         moved.actor_role = "gtownship_caseworker".into();
-        assert_ne!(entry_hash(&moved), e.hash);
+        assert_ne!(entry_mac(&keys(), &moved), e.hash);
         let mut later = e.clone();
         later.at += chrono::TimeDelta::microseconds(1);
-        assert_ne!(entry_hash(&later), e.hash);
+        assert_ne!(entry_mac(&keys(), &later), e.hash);
         assert_eq!(e.hash.len(), 64);
     }
 
     #[test]
+    fn the_mac_needs_the_key_and_is_not_the_plain_hash() {
+        let e = entry(1, GENESIS_HASH);
+        assert_ne!(entry_mac(&Keys::from_bytes(&[8; 32]), &e), e.hash);
+        assert_ne!(legacy_hash(&e), e.hash);
+    }
+
+    #[test]
     fn a_chain_checks_out_until_an_entry_is_missing() {
+        let k = keys();
         let first = entry(1, GENESIS_HASH);
         let second = entry(2, &first.hash);
         let third = entry(3, &second.hash);
-        let mut check = ChainCheck::default();
+        let mut check = ChainCheck::new(&k, None);
         assert!(check.next(&first));
         assert!(!check.next(&third));
         let report = check.finish();
@@ -334,5 +511,68 @@ mod tests {
             Some(AuditBreak::Missing { after: 1, next: 3 })
         );
         assert_eq!(report.broken.unwrap().seq(), 2);
+    }
+
+    #[test]
+    fn an_anchor_finds_a_cut_tail_and_a_replaced_head_but_accepts_later_entries() {
+        let k = keys();
+        let first = entry(1, GENESIS_HASH);
+        let second = entry(2, &first.hash);
+        let anchor = AuditAnchor {
+            seq: 2,
+            mac: second.hash.clone(),
+        };
+        let run = |entries: &[&AuditEntry], anchor: &AuditAnchor| {
+            let mut check = ChainCheck::new(&k, Some(anchor));
+            for e in entries {
+                check.next(e);
+            }
+            check.finish().broken
+        };
+        assert_eq!(run(&[&first, &second], &anchor), None);
+        let third = entry(3, &second.hash);
+        assert_eq!(run(&[&first, &second, &third], &anchor), None);
+        assert_eq!(
+            run(&[&first], &anchor),
+            Some(AuditBreak::Truncated {
+                anchored: 2,
+                last: 1
+            })
+        );
+        assert_eq!(
+            run(&[], &anchor),
+            Some(AuditBreak::Truncated {
+                anchored: 2,
+                last: 0
+            })
+        );
+        let other = AuditAnchor {
+            seq: 2,
+            mac: first.hash.clone(),
+        };
+        assert_eq!(
+            run(&[&first, &second], &other),
+            Some(AuditBreak::AnchorMismatch { seq: 2 })
+        );
+    }
+
+    #[test]
+    fn an_anchor_file_reads_back_and_a_damaged_one_is_named() {
+        let a = AuditAnchor {
+            seq: 42,
+            mac: "ab".repeat(32),
+        };
+        assert_eq!(AuditAnchor::parse(&a.to_text()), Ok(a));
+        assert!(
+            AuditAnchor::parse("doudi-audit-anchor v1\nseq x\n")
+                .unwrap_err()
+                .contains("line 2")
+        );
+        assert!(AuditAnchor::parse("").unwrap_err().contains("first line"));
+        assert!(
+            AuditAnchor::parse("doudi-audit-anchor v1\nseq 1\nmac 00\n")
+                .unwrap_err()
+                .contains("line 3")
+        );
     }
 }

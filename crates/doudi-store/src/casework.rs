@@ -197,6 +197,50 @@ pub struct Restatement {
     pub reason: String,
 }
 
+/// A member's death as the store records it in one transaction: the member is removed (or,
+/// for the only member, every benefit stops after the month of death) and the household's
+/// open entitlements are restated from the month after the death with the amounts the rules
+/// computed, before the transaction, from the household at `expected_version` without the
+/// member.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Death {
+    /// Who died.
+    pub person: PersonId,
+    /// Their household.
+    pub household: HouseholdId,
+    /// The household's version the amounts were computed from.
+    pub expected_version: i64,
+    /// The date of death.
+    pub died_on: NaiveDate,
+    /// Today in China: a death after it is refused.
+    pub today: NaiveDate,
+    /// One per open entitlement (none when the only member died), each from
+    /// [`Death::restated_from`].
+    pub restatements: Vec<Restatement>,
+}
+
+impl Death {
+    /// The month from which an open period that began in `period_from` is restated after a
+    /// death whose next month is `after_death`: that month, or, for a period that began later
+    /// (a death recorded late), the period's second month, since a period is never rewritten.
+    pub fn restated_from(after_death: Month, period_from: Month) -> Month {
+        if period_from < after_death {
+            after_death
+        } else {
+            period_from.plus(1)
+        }
+    }
+}
+
+/// What recording a death did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeathRecorded {
+    /// The only member died: every benefit stopped after the month of death.
+    Stopped(Stopped),
+    /// The member was removed and these new periods opened (none when the new amount is 0).
+    Restated(Vec<i64>),
+}
+
 /// What a month's payment run did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PaymentRun {
@@ -435,6 +479,15 @@ pub trait Casework: Send + Sync + 'static {
         last_month: Month,
         reason: &str,
     ) -> Result<Stopped, StoreError>;
+
+    /// Records a death ([`Death`]) in one transaction, or nothing at all. Township caseworkers
+    /// (in their township), the county approver and the system: the role is checked before
+    /// anything is read or written. A death after `today` is [`StoreError::Invalid`]; a
+    /// household changed since the amounts were computed is [`StoreError::Conflict`], and
+    /// restatements that do not match the entitlements open after the death are
+    /// [`StoreError::Invalid`].
+    async fn record_death(&self, actor: &Actor, death: &Death)
+    -> Result<DeathRecorded, StoreError>;
 
     /// Creates one payment line per entitlement paying in `month` (county approver and system);
     /// lines that exist are left alone.

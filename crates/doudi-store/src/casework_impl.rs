@@ -67,7 +67,8 @@ mod casework_sql {
 }
 
 use crate::casework::{
-    CareCount, CaseFilter, CaseId, CaseRecord, CaseStep, CaseSummary, Casework, Entitlement,
+    CareCount, CaseFilter, CaseId, CaseRecord, CaseStep, CaseSummary, Casework, Death,
+    DeathRecorded, Entitlement,
     Exclusion, ImportedEntitlement, NewDecision, NewReview, PaymentLine, PaymentRun, PaymentStatus,
     PublicNotice, Restatement, Settlement, Stopped, WorkList,
 };
@@ -1288,6 +1289,120 @@ impl Casework for Backend {
         .await?;
         tx.commit().await?;
         Ok(stopped)
+    }
+
+    async fn record_death(
+        &self,
+        actor: &Actor,
+        death: &Death,
+    ) -> Result<DeathRecorded, StoreError> {
+        // One permission check, before anything is read or written: the removal and the
+        // restatement need the same role, so neither can succeed without the other.
+        if !matches!(
+            actor.role,
+            Role::TownshipCaseworker | Role::CountyApprover | Role::System
+        ) {
+            return Err(StoreError::Forbidden);
+        }
+        if death.died_on > death.today {
+            return Err(StoreError::Invalid(format!(
+                "死亡日期{}晚于今天（{}）：不能登记尚未发生的死亡，请核对日期",
+                death.died_on, death.today
+            )));
+        }
+        let last = Month::of(death.died_on);
+        let from = last.plus(1);
+        let reason = format!("死亡（{}）", death.died_on);
+        let now = common::now();
+        let keys = self.keys();
+        let mut tx = self.begin_write().await?;
+        match select_person(&mut tx, death.person.0).await? {
+            Some(p) if p.household_id == death.household.0 => {}
+            _ => return Err(StoreError::NotFound),
+        }
+        let row = lock_for_edit(
+            &mut tx,
+            actor,
+            death.household.0,
+            death.expected_version,
+            now,
+        )
+        .await?;
+        let (members,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM persons WHERE household_id = $1")
+                .bind(row.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let (recorded, detail) = if members <= 1 {
+            if !death.restatements.is_empty() {
+                return Err(StoreError::Invalid(
+                    "唯一成员死亡时停发全部待遇，不再重新核定金额".into(),
+                ));
+            }
+            let old = member_of(&mut tx, &keys, row.id, death.person).await?;
+            let change = Change {
+                action: common::CHANGED,
+                subject: common::member_subject(&old),
+                field: "死亡".into(),
+                old: String::new(),
+                new: format!("{reason}，{from}起停发"),
+            };
+            record(&mut tx, actor, now, row.id, vec![change]).await?;
+            let stopped = stop_in(&mut tx, actor, row.id, last, &reason, death.today).await?;
+            let detail = format!(
+                "登记唯一成员死亡：{from}起停发，结束待遇{}项，终止申请{}件",
+                stopped.entitlements.len(),
+                stopped.cases.len()
+            );
+            (DeathRecorded::Stopped(stopped), detail)
+        } else {
+            remove_member_in(&mut tx, actor, &keys, row.id, death.person, &reason, now).await?;
+            // The amounts were computed for the entitlements open after the death; if the
+            // county restated one since, they are stale and nothing is written.
+            let open: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT id, from_month FROM entitlements WHERE household_id = $1 \
+                 AND until_month IS NULL ORDER BY id",
+            )
+            .bind(row.id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut expected = Vec::with_capacity(open.len());
+            for (id, period_from) in &open {
+                let period_from = parse_month(period_from, "entitlements", *id)?;
+                expected.push((*id, Death::restated_from(from, period_from)));
+            }
+            let mut given: Vec<(i64, Month)> = death
+                .restatements
+                .iter()
+                .map(|r| (r.entitlement, r.decision.from_month))
+                .collect();
+            given.sort_unstable_by_key(|(id, _)| *id);
+            if given != expected {
+                return Err(StoreError::Invalid(
+                    "该户的待遇期间在核算后已有变动，未作任何登记，请刷新后重新登记死亡".into(),
+                ));
+            }
+            let mut opened = Vec::new();
+            for r in &death.restatements {
+                opened.extend(restate_one(&mut tx, actor, r, "death").await?);
+            }
+            let detail = format!(
+                "登记成员死亡（household:{}）：{from}起调整待遇{}项",
+                row.id,
+                death.restatements.len()
+            );
+            (DeathRecorded::Restated(opened), detail)
+        };
+        append_audit(
+            &mut tx,
+            actor,
+            AuditAction::Delete,
+            &format!("person:{}", death.person.0),
+            &detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(recorded)
     }
 
     async fn run_payments(&self, actor: &Actor, month: Month) -> Result<PaymentRun, StoreError> {

@@ -2,9 +2,10 @@
 //! finds them again.
 //!
 //! One secret of 32 random bytes (the *data key*, kept in a file or an environment variable,
-//! never in the database) yields, through HMAC-SHA256 with fixed labels, three independent
+//! never in the database) yields, through HMAC-SHA256 with fixed labels, four independent
 //! values: the AES-256-GCM key that encrypts identity numbers, phone numbers and bank accounts;
-//! the HMAC-SHA256 key of the blind index; and the *key id*, a public fingerprint that every
+//! the HMAC-SHA256 key of the blind index; the HMAC-SHA256 key of the audit chain
+//! ([`Keys::audit_mac`]); and the *key id*, a public fingerprint that every
 //! ciphertext carries and that the database records, so that a wrong key is named as such
 //! instead of producing garbage.
 //!
@@ -46,6 +47,7 @@ pub struct Keys {
     id: String,
     cipher: Aes256Gcm,
     index: HmacSha256,
+    audit: HmacSha256,
 }
 
 /// Why a key could not be read.
@@ -129,10 +131,13 @@ impl Keys {
         let encryption = derive(b"doudi/v1/encryption");
         let index = derive(b"doudi/v1/blind-index");
         let id = derive(b"doudi/v1/key-id");
+        let audit = derive(b"doudi/v1/audit-chain");
         Keys {
             id: hex(&id[..8]),
             cipher: Aes256Gcm::new(&encryption.into()),
             index: <HmacSha256 as Mac>::new_from_slice(&index)
+                .expect("HMAC takes a key of any length"),
+            audit: <HmacSha256 as Mac>::new_from_slice(&audit)
                 .expect("HMAC takes a key of any length"),
         }
     }
@@ -238,6 +243,15 @@ impl Keys {
         mac.update(&[0]);
         mac.update(value.as_bytes());
         hex(&mac.finalize().into_bytes()[..INDEX_LEN])
+    }
+
+    /// HMAC-SHA256, in lower-case hex, of a canonical serialisation under the audit chain's key
+    /// (derived from the data key under its own label): without the data key nobody can
+    /// compute an entry's MAC, so nobody can rewrite the chain consistently.
+    pub fn audit_mac(&self, canonical: &[u8]) -> String {
+        let mut mac = self.audit.clone();
+        mac.update(canonical);
+        hex(&mac.finalize().into_bytes())
     }
 
     /// The blind index of an identity number.

@@ -22,7 +22,9 @@
 
 use std::sync::Arc;
 
-pub use audit::{AuditAction, AuditBreak, AuditEntry, AuditFilter, AuditPage, AuditReport};
+pub use audit::{
+    AuditAction, AuditAnchor, AuditBreak, AuditEntry, AuditFilter, AuditPage, AuditReport,
+};
 pub use casework::Casework;
 pub use keys::{KeyError, Keys};
 
@@ -628,14 +630,26 @@ pub trait Store: casework::Casework + Send + Sync + 'static {
 
     /// Re-encrypts every sealed value and rebuilds the blind indexes under `new`, in one
     /// transaction with its audit entry (key ids only), and from then on uses `new`: afterwards
-    /// the database opens only with `new`. Only the system (the command line) or an
-    /// administrator may rotate. Other processes that have the database open with the old key
-    /// must be restarted with the new one.
+    /// the database opens only with `new`. The audit trail is re-chained under `new` in the
+    /// same transaction, after its chain verified under the old key (a broken trail refuses the
+    /// rotation, naming the entry). Only the system (the command line) or an administrator may
+    /// rotate. Other processes that have the database open with the old key write nothing more
+    /// (every write transaction checks the key id: [`StoreError::Key`]) and must be restarted
+    /// with the new one.
     async fn rotate_keys(&self, actor: &Actor, new: &Keys) -> Result<Rotation, StoreError>;
 
-    /// Walks the whole chain in order and reports the first entry that was edited, deleted or
-    /// inserted. Reads one consistent snapshot, a batch at a time.
-    async fn verify_audit(&self) -> Result<AuditReport, StoreError>;
+    /// Walks the whole chain in order, checking each entry's MAC under the data key, and
+    /// reports the first entry that was edited, deleted or inserted; with the `anchor` noted
+    /// outside the database, also a trail cut short or emptied, or replaced up to the anchored
+    /// entry. Reads one consistent snapshot, a batch at a time.
+    async fn verify_audit(&self, anchor: Option<&AuditAnchor>) -> Result<AuditReport, StoreError>;
+
+    /// The trail's head (last `seq` and MAC), to write to the anchor file; `None` when empty.
+    async fn audit_head(&self) -> Result<Option<AuditAnchor>, StoreError>;
+
+    /// The MAC of entry `seq`, if there is one: whether the trail still holds the entry an
+    /// anchor noted, checked before the anchor moves on.
+    async fn audit_mac_at(&self, seq: i64) -> Result<Option<String>, StoreError>;
 }
 
 /// Opens the store a URL names, creating the database file (SQLite) if needed, applies

@@ -43,6 +43,7 @@ impl PgStore {
             keys: key_cell(keys),
         };
         store.adopt_key().await?;
+        store.rechain_legacy_audit().await?;
         Ok(store)
     }
 
@@ -64,7 +65,8 @@ impl PgStore {
     }
 
     /// A read-committed transaction; household mutations lock the household's row.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
+    /// [`Backend::begin_write`] adds the key check.
+    async fn begin_write_raw(&self) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
         self.pool.begin().await
     }
 }
@@ -103,6 +105,23 @@ async fn after_import(conn: &mut Conn, deferred: Vec<String>) -> Result<(), sqlx
     }
     Ok(())
 }
+
+/// Lifts the trigger that refuses updates of audit entries, for re-chaining the trail inside
+/// the caller's transaction (`ALTER TABLE` is transactional and locks the table against every
+/// other writer until the transaction ends); returns the statement that puts it back.
+async fn unlock_audit_rows(conn: &mut Conn) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+        .execute(&mut *conn)
+        .await?;
+    Ok(vec![
+        "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change".into(),
+    ])
+}
+
+/// How a writer reads the data key's row: locked against a rotation, which takes the row
+/// `FOR UPDATE` first, so that a rotation waits for the writers that checked the old key and
+/// the writers that come after it wait for the rotation and then see the new key id.
+const KEY_ROW_LOCK: &str = " FOR KEY SHARE";
 
 /// The key of the advisory lock that makes audit appends one at a time ("doudi" in ASCII).
 const AUDIT_LOCK: i64 = 0x0064_6f75_6469;

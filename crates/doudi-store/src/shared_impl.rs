@@ -4,8 +4,9 @@
 //
 // - `Db`, the sqlx database type, and `Backend`, the store type, which has a `pool` field;
 // - `BACKEND`, the backend's name, and `MAX_BIND_PARAMS`, how many values one statement may bind;
-// - the dialect hooks `Backend::begin_read`, `Backend::begin_write`, `prepare_import`,
-//   `after_import`, `lock_audit`, `lock_registry` and `compact`;
+// - the dialect hooks `Backend::begin_read`, `Backend::begin_write_raw`, `prepare_import`,
+//   `after_import`, `lock_audit`, `unlock_audit_rows`, `lock_registry`, `compact` and
+//   `KEY_ROW_LOCK`;
 // - `Backend::read_snapshots`, the whole-registry read behind `Store::snapshots` (PostgreSQL
 //   uses `snapshots_through_sqlx` below; a SQLite file has a faster path of its own);
 // - a `keys` field of type `KeyCell`, the data key in use.
@@ -45,7 +46,9 @@ use doudi_core::{
 use sqlx::QueryBuilder;
 use sqlx::query_builder::Separated;
 
-use crate::audit::{AuditAction, AuditEntry, AuditFilter, AuditPage, AuditReport, ChainCheck};
+use crate::audit::{
+    AuditAction, AuditAnchor, AuditEntry, AuditFilter, AuditPage, AuditReport, ChainCheck,
+};
 use crate::common::{
     self, ASSET_FACT_COLUMNS, AssetRow, Change, ChangeRow, DivisionRow, HOUSEHOLD_COLUMNS,
     HouseholdRow, MemberBrief, MoneyRow, PERSON_COLUMNS, PERSON_FACT_COLUMNS, PERSON_VALUE_COLUMNS,
@@ -180,6 +183,40 @@ impl Backend {
 
 /// A connection of this backend, as a transaction dereferences to.
 type Conn = <Db as sqlx::Database>::Connection;
+
+/// A write transaction with the data key it was checked against ([`Backend::begin_write`]),
+/// which [`append_audit`] chains its entry with. It dereferences to the connection, like the
+/// transaction it wraps.
+struct WriteTx {
+    tx: sqlx::Transaction<'static, Db>,
+    keys: Arc<Keys>,
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = Conn;
+
+    fn deref(&self) -> &Conn {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.tx
+    }
+}
+
+impl WriteTx {
+    /// Commits the transaction.
+    async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    /// Rolls the transaction back.
+    async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
 
 /// How many values an `IN (…)` list binds at most.
 const IN_LIST_CHUNK: usize = 500;
@@ -612,6 +649,48 @@ async fn lock_for_edit(
             _ => Err(StoreError::NotFound),
         },
     }
+}
+
+/// Removes a member of a household whose row the transaction has locked (its version bumped),
+/// with its history row: never the only member, never the head while others remain.
+async fn remove_member_in(
+    conn: &mut Conn,
+    actor: &Actor,
+    keys: &Keys,
+    household: i64,
+    person: PersonId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let old = member_of(conn, keys, household, person).await?;
+    let (members,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM persons WHERE household_id = $1")
+        .bind(household)
+        .fetch_one(&mut *conn)
+        .await?;
+    if members <= 1 {
+        return Err(StoreError::Invalid(
+            "不能移除家庭唯一的成员；如该户不再享受救助，请填写退出日期".into(),
+        ));
+    }
+    if old.relation == Relation::Head {
+        return Err(StoreError::Invalid(
+            "不能移除户主：该户还有其他成员，请先将另一名成员设为户主".into(),
+        ));
+    }
+    // Incomes and expenses of the member go with it (ON DELETE CASCADE).
+    sqlx::query("DELETE FROM persons WHERE id = $1")
+        .bind(person.0)
+        .execute(&mut *conn)
+        .await?;
+    let change = Change {
+        action: common::DELETED,
+        subject: common::member_subject(&old),
+        field: "成员".into(),
+        old: common::member_line(&old),
+        new: format!("已移除（原因：{reason}）"),
+    };
+    record(conn, actor, now, household, vec![change]).await?;
+    Ok(())
 }
 
 /// A user by id.
@@ -1099,11 +1178,11 @@ const AUDIT_COLUMNS: &str = "seq, at, actor_user_id, actor_name, actor_role, pur
 /// How many entries `verify_audit` reads at a time.
 const AUDIT_BATCH: i64 = 10_000;
 
-/// Appends one audit entry after the last one. The caller's transaction must be a write
-/// transaction; `lock_audit` makes appends one at a time, so that the chain stays linear
-/// whatever the number of concurrent writers. `detail` must hold no personal data.
+/// Appends one audit entry after the last one, chained with the transaction's data key
+/// ([`crate::audit::entry_mac`]). `lock_audit` makes appends one at a time, so that the chain
+/// stays linear whatever the number of concurrent writers. `detail` must hold no personal data.
 async fn append_audit(
-    conn: &mut Conn,
+    conn: &mut WriteTx,
     actor: &Actor,
     action: AuditAction,
     target: &str,
@@ -1112,7 +1191,7 @@ async fn append_audit(
     lock_audit(conn).await?;
     let last: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
+            .fetch_optional(&mut **conn)
             .await?;
     let (seq, prev_hash) = last.map_or((1, crate::audit::GENESIS_HASH.to_owned()), |(s, h)| {
         (s + 1, h)
@@ -1131,7 +1210,7 @@ async fn append_audit(
         prev_hash,
         hash: String::new(),
     };
-    entry.hash = crate::audit::entry_hash(&entry);
+    entry.hash = crate::audit::entry_mac(&conn.keys, &entry);
     let sql = format!(
         "INSERT INTO audit_log ({AUDIT_COLUMNS}) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
@@ -1149,9 +1228,82 @@ async fn append_audit(
         .bind(&entry.detail)
         .bind(&entry.prev_hash)
         .bind(&entry.hash)
-        .execute(&mut *conn)
+        .execute(&mut **conn)
         .await?;
     Ok(())
+}
+
+/// How the entries to re-chain are chained now.
+#[derive(Clone, Copy)]
+enum OldChain<'a> {
+    /// The unkeyed SHA-256 of the first version ([`crate::audit::legacy_hash`]).
+    Legacy,
+    /// Keyed with a data key being rotated away.
+    Keyed(&'a Keys),
+}
+
+/// Re-chains the whole trail under the transaction's key: each entry is first checked against
+/// the old chain (so that tampering is never blessed with a valid MAC; a break refuses the
+/// whole transaction, naming the entry), then given its new `prev_hash` and MAC. The
+/// append-only trigger is lifted for these updates and restored before the transaction ends.
+/// Returns how many entries were re-chained.
+async fn rechain_audit(conn: &mut WriteTx, old: OldChain<'_>) -> Result<u64, StoreError> {
+    lock_audit(conn).await?;
+    let restore = unlock_audit_rows(conn).await?;
+    let select = format!(
+        "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT {AUDIT_BATCH}"
+    );
+    let new = conn.keys.clone();
+    let (mut old_prev, mut new_prev) = (
+        crate::audit::GENESIS_HASH.to_owned(),
+        crate::audit::GENESIS_HASH.to_owned(),
+    );
+    let mut after = i64::MIN;
+    let mut count = 0_u64;
+    loop {
+        let rows: Vec<AuditEntry> = sqlx::query_as(&select)
+            .bind(after)
+            .fetch_all(&mut **conn)
+            .await?;
+        let done = (rows.len() as i64) < AUDIT_BATCH;
+        for mut e in rows {
+            after = e.seq;
+            let expected = match old {
+                OldChain::Legacy => crate::audit::legacy_hash(&e),
+                OldChain::Keyed(keys) => crate::audit::entry_mac(keys, &e),
+            };
+            if e.seq != after_count(count) || e.prev_hash != old_prev || e.hash != expected {
+                return Err(StoreError::Corrupt(format!(
+                    "the audit trail does not verify at entry {} (run `doudi audit verify`): \
+                     it was not re-chained",
+                    e.seq
+                )));
+            }
+            old_prev = std::mem::take(&mut e.hash);
+            e.prev_hash = std::mem::take(&mut new_prev);
+            e.hash = crate::audit::entry_mac(&new, &e);
+            sqlx::query("UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE seq = $3")
+                .bind(&e.prev_hash)
+                .bind(&e.hash)
+                .bind(e.seq)
+                .execute(&mut **conn)
+                .await?;
+            new_prev = e.hash;
+            count += 1;
+        }
+        if done {
+            break;
+        }
+    }
+    for sql in restore {
+        sqlx::query(&sql).execute(&mut **conn).await?;
+    }
+    Ok(count)
+}
+
+/// The `seq` the entry after `count` entries must have.
+fn after_count(count: u64) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX).saturating_add(1)
 }
 
 /// Appends the WHERE clause of the audit page.
@@ -1271,6 +1423,17 @@ impl Backend {
             .clone()
     }
 
+    /// A write transaction (the backend's `begin_write_raw`) that first checks that the
+    /// database's data key is still this process's ([`check_key_in_use`]), so that a process
+    /// left running across a key rotation by another one can write nothing sealed or indexed
+    /// under the old key.
+    async fn begin_write(&self) -> Result<WriteTx, StoreError> {
+        let keys = self.keys();
+        let mut tx = self.begin_write_raw().await?;
+        check_key_in_use(&mut tx, &keys).await?;
+        Ok(WriteTx { tx, keys })
+    }
+
     /// Checks that the key in use is the database's, or makes it so for a database that has
     /// none yet: then every identifier filed before encryption existed (members without a sealed
     /// identity number, whose plaintext migration 0004 left in `id_number_bidx`; for households,
@@ -1278,7 +1441,11 @@ impl Backend {
     /// recording of the key's id, and the file compacted so that no plaintext is left behind.
     async fn adopt_key(&self) -> Result<(), StoreError> {
         let keys = self.keys();
-        let mut tx = self.begin_write().await?;
+        // Unchecked: a wrong key is refused below, by name.
+        let mut tx = WriteTx {
+            tx: self.begin_write_raw().await?,
+            keys: keys.clone(),
+        };
         // Two processes starting on a fresh database at once must not both adopt a key.
         lock_registry(&mut tx).await?;
         let recorded: Option<(String,)> =
@@ -1358,6 +1525,62 @@ impl Backend {
         append_audit(&mut tx, actor, action, target, detail).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// On the first start with a keyed chain: a trail written under the unkeyed SHA-256 scheme
+    /// (its first entry carries the plain hash) is re-chained with the key, after its old chain
+    /// verified, and the migration recorded. A trail whose old chain is broken is left as it is
+    /// (`verify_audit` then names it) rather than given valid MACs, and the start goes on.
+    async fn rechain_legacy_audit(&self) -> Result<(), StoreError> {
+        let keys = self.keys();
+        let mut tx = self.begin_write().await?;
+        // Checked under the audit lock: another process may be migrating it now.
+        lock_audit(&mut tx).await?;
+        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq LIMIT 1");
+        let first: Option<AuditEntry> = sqlx::query_as(&sql).fetch_optional(&mut *tx).await?;
+        match first {
+            Some(e) if e.hash != crate::audit::entry_mac(&keys, &e)
+                && e.hash == crate::audit::legacy_hash(&e) => {}
+            _ => return Ok(()),
+        }
+        let migrated = match rechain_audit(&mut tx, OldChain::Legacy).await {
+            Ok(n) => n,
+            Err(StoreError::Corrupt(_)) => {
+                tx.rollback().await?;
+                tracing::warn!("the audit trail's unkeyed chain is broken: it was not re-chained");
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        append_audit(
+            &mut tx,
+            &Actor::system("审计链迁移"),
+            AuditAction::Update,
+            "audit_log",
+            &format!("审计链改为密钥校验（HMAC-SHA256）：既有{migrated}条按旧式哈希链核验无误后重新计算"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Refuses a write transaction when the database's data key is no longer the one this process
+/// holds: another process rotated it. Writing on would seal values the database cannot open
+/// and compute blind indexes that miss (a duplicate identity number would be accepted). A
+/// database that records no key yet (the first start) passes: [`Backend::adopt_key`] decides.
+async fn check_key_in_use(conn: &mut Conn, keys: &Keys) -> Result<(), StoreError> {
+    let sql = format!("SELECT key_id FROM data_key WHERE id = 1{KEY_ROW_LOCK}");
+    let recorded: Option<(String,)> = sqlx::query_as(&sql).fetch_optional(&mut *conn).await?;
+    match recorded {
+        Some((id,)) if id != keys.id() => Err(StoreError::Key(format!(
+            "数据密钥已轮换：数据库的密钥编号为 {id}，本进程使用的是 {}，不能再写入；请用新密钥重启 \
+             (the database's data key is now key id {id}, this process holds key id {}: it \
+             writes nothing more; restart it with the new key)",
+            keys.id(),
+            keys.id()
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -2220,35 +2443,7 @@ impl Store for Backend {
             now,
         )
         .await?;
-        let old = member_of(&mut tx, &keys, row.id, person).await?;
-        let (members,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM persons WHERE household_id = $1")
-                .bind(row.id)
-                .fetch_one(&mut *tx)
-                .await?;
-        if members <= 1 {
-            return Err(StoreError::Invalid(
-                "不能移除家庭唯一的成员；如该户不再享受救助，请填写退出日期".into(),
-            ));
-        }
-        if old.relation == Relation::Head {
-            return Err(StoreError::Invalid(
-                "不能移除户主：该户还有其他成员，请先将另一名成员设为户主".into(),
-            ));
-        }
-        // Incomes and expenses of the member go with it (ON DELETE CASCADE).
-        sqlx::query("DELETE FROM persons WHERE id = $1")
-            .bind(person.0)
-            .execute(&mut *tx)
-            .await?;
-        let change = Change {
-            action: common::DELETED,
-            subject: common::member_subject(&old),
-            field: "成员".into(),
-            old: common::member_line(&old),
-            new: format!("已移除（原因：{reason}）"),
-        };
-        record(&mut tx, actor, now, row.id, vec![change]).await?;
+        remove_member_in(&mut tx, actor, &keys, row.id, person, reason, now).await?;
         append_audit(
             &mut tx,
             actor,
@@ -3180,11 +3375,15 @@ impl Store for Backend {
             ));
         }
         let mut tx = self.begin_write().await?;
+        // The key's row first: writers that checked the old key finish before, and writers
+        // after wait and then see the new key (`check_key_in_use`).
+        let recorded: Option<(String,)> = sqlx::query_as(&format!(
+            "SELECT key_id FROM data_key WHERE id = 1{}",
+            if BACKEND == "postgres" { " FOR UPDATE" } else { "" }
+        ))
+        .fetch_optional(&mut *tx)
+        .await?;
         lock_registry(&mut tx).await?;
-        let recorded: Option<(String,)> =
-            sqlx::query_as("SELECT key_id FROM data_key WHERE id = 1")
-                .fetch_optional(&mut *tx)
-                .await?;
         match recorded {
             Some((id,)) if id == old.id() => {}
             Some((id,)) => return Err(wrong_key(&id, old.id())),
@@ -3264,6 +3463,10 @@ impl Store for Backend {
             .bind(common::now())
             .execute(&mut *tx)
             .await?;
+        // The audit chain is keyed with the data key: re-chained under the new one, after the
+        // old chain verified (a broken trail refuses the rotation, naming the entry).
+        tx.keys = Arc::new(new.clone());
+        let rechained = rechain_audit(&mut tx, OldChain::Keyed(&old)).await?;
         let rotation = Rotation {
             old_key_id: old.id().to_owned(),
             new_key_id: new.id().to_owned(),
@@ -3276,8 +3479,8 @@ impl Store for Backend {
             AuditAction::RotateKeys,
             "data_key",
             &format!(
-                "数据密钥由 {} 轮换为 {}：重新加密成员{}人、家庭{}户，重建检索索引",
-                rotation.old_key_id, rotation.new_key_id, rotation.people, rotation.households
+                "数据密钥由 {} 轮换为 {}：重新加密成员{}人、家庭{}户，重建检索索引，审计链{}条以新密钥重新计算",
+                rotation.old_key_id, rotation.new_key_id, rotation.people, rotation.households, rechained
             ),
         )
         .await?;
@@ -3291,8 +3494,32 @@ impl Store for Backend {
         Ok(rotation)
     }
 
-    async fn verify_audit(&self) -> Result<AuditReport, StoreError> {
-        let mut check = ChainCheck::default();
+    async fn audit_head(&self) -> Result<Option<AuditAnchor>, StoreError> {
+        let mut tx = self.begin_read().await?;
+        let last: Option<(i64, String)> =
+            sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok(last.map(|(seq, mac)| AuditAnchor { seq, mac }))
+    }
+
+    async fn audit_mac_at(&self, seq: i64) -> Result<Option<String>, StoreError> {
+        let mut tx = self.begin_read().await?;
+        let mac: Option<(String,)> = sqlx::query_as("SELECT hash FROM audit_log WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(mac.map(|(m,)| m))
+    }
+
+    async fn verify_audit(
+        &self,
+        anchor: Option<&AuditAnchor>,
+    ) -> Result<AuditReport, StoreError> {
+        let keys = self.keys();
+        let mut check = ChainCheck::new(&keys, anchor);
         let mut tx = self.begin_read().await?;
         let sql = format!(
             "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT {AUDIT_BATCH}"

@@ -69,6 +69,7 @@ impl SqliteStore {
             file,
         };
         store.adopt_key().await?;
+        store.rechain_legacy_audit().await?;
         Ok(store)
     }
 
@@ -104,10 +105,32 @@ impl SqliteStore {
 
     /// A transaction that holds the write lock from its start, waiting (up to the busy
     /// timeout) for another writer to finish.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
+    /// [`Backend::begin_write`] adds the key check.
+    async fn begin_write_raw(&self) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 }
+
+/// Lifts the trigger that refuses updates of audit entries, for re-chaining the trail inside
+/// the caller's transaction (SQLite's DDL is transactional, and `BEGIN IMMEDIATE` keeps every
+/// other writer out meanwhile); returns the statements that put it back exactly as it was.
+async fn unlock_audit_rows(conn: &mut Conn) -> Result<Vec<String>, sqlx::Error> {
+    let saved: Vec<(String,)> = sqlx::query_as(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_log_no_update'",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    if !saved.is_empty() {
+        sqlx::query("DROP TRIGGER audit_log_no_update")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(saved.into_iter().map(|(sql,)| sql).collect())
+}
+
+/// How a writer reads the data key's row: nothing to lock, since `BEGIN IMMEDIATE` already
+/// puts every writer, a rotation among them, one after another.
+const KEY_ROW_LOCK: &str = "";
 
 /// Prepares a bulk import of `incoming` people. The import's transaction already holds the
 /// database's write lock, so nothing needs locking; but when the import at least doubles the

@@ -699,6 +699,8 @@ pub struct DeathDto {
     request_body = DeathRequest,
     responses(
         (status = 200, description = "已登记", body = DeathDto),
+        (status = 403, description = "角色无权登记死亡（仅乡镇经办人员、县级审批人员）", body = ErrorBody),
+        (status = 422, description = "死亡日期晚于今天，或无法据此调整待遇", body = ErrorBody),
         (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
         (status = 409, description = "家庭已被他人修改", body = ErrorBody),
     )
@@ -717,6 +719,7 @@ pub(crate) async fn death(
         HouseholdId(body.household_id),
         body.version,
         body.died_on,
+        state.today(),
     )
     .await?;
     let first = Month::of(body.died_on).plus(1).to_string();

@@ -10,11 +10,13 @@
 use chrono::{Months, NaiveDate};
 use doudi_core::casework::{CaseType, ReviewClass, ReviewResult};
 use doudi_core::facts::Snapshot;
-use doudi_core::{Actor, HouseholdId, HouseholdRecord, Month, PersonId, WorkCapacity};
+use doudi_core::{Actor, HouseholdId, HouseholdRecord, Month, PersonId, Role, WorkCapacity};
 use doudi_policy::Resolved;
 use doudi_policy::batch::{self, Outcome};
 use doudi_policy::params::Parameters;
-use doudi_store::casework::{CaseId, Entitlement, NewDecision, NewReview, Restatement, Stopped};
+use doudi_store::casework::{
+    CaseId, Death, DeathRecorded, NewDecision, NewReview, Restatement, Stopped,
+};
 use doudi_store::{Store, StoreError};
 use sha2::{Digest, Sha256};
 
@@ -241,6 +243,13 @@ pub enum DeathEffect {
 
 /// Records a member's death on `died_on`: the month of death is paid in full, the month after
 /// is the first paid differently (a smaller household) or not at all (the only member).
+///
+/// The new amounts are computed here, from the household as read without the member, and the
+/// store writes everything (the member removed, the periods restated, unpaid later lines
+/// removed, the audit entry) in one transaction checked against the version read: either all
+/// of it happens or none. Township caseworkers, the county approver and the system may; the
+/// role is checked before anything is read. A death after `today` is refused.
+#[allow(clippy::too_many_arguments)]
 pub async fn record_death(
     store: &dyn Store,
     params: &Parameters,
@@ -249,60 +258,72 @@ pub async fn record_death(
     household: HouseholdId,
     expected_version: i64,
     died_on: NaiveDate,
+    today: NaiveDate,
 ) -> Result<DeathEffect, CaseworkError> {
+    if !matches!(
+        actor.role,
+        Role::TownshipCaseworker | Role::CountyApprover | Role::System
+    ) {
+        return Err(StoreError::Forbidden.into());
+    }
+    if died_on > today {
+        return Err(StoreError::Invalid(format!(
+            "死亡日期{died_on}晚于今天（{today}）：不能登记尚未发生的死亡，请核对日期"
+        ))
+        .into());
+    }
     let record = store.household(actor, household).await?;
     if !record.members.iter().any(|m| m.id == person) {
         return Err(StoreError::NotFound.into());
     }
-    let last = Month::of(died_on);
-    if record.members.len() == 1 {
-        let stopped = store
-            .stop_benefits(actor, household, last, &format!("死亡（{died_on}）"))
-            .await?;
-        return Ok(DeathEffect::Stopped(stopped));
+    if record.household.version != expected_version {
+        return Err(StoreError::Conflict {
+            expected: expected_version,
+            current: record.household.version,
+        }
+        .into());
     }
-    store
-        .remove_member(
-            actor,
-            person,
-            expected_version,
-            &format!("死亡（{died_on}）"),
-        )
-        .await?;
-    let record = store.household(actor, household).await?;
-    let from = last.plus(1);
+    let from = Month::of(died_on).plus(1);
     let mut changes = Vec::new();
-    for e in open_of(store, actor, household, from).await? {
-        let (decision, _) = freeze(&record, &[], None, params, from, from, died_on)
-            .map_err(CaseworkError::Rules)?;
-        changes.push(Restatement {
-            entitlement: e.id,
-            decision: NewDecision {
-                review_class: e.review_class,
-                next_review: e.next_review,
-                ..decision
-            },
-            reason: format!("家庭成员死亡（{died_on}），自{from}起按现有成员重新核定"),
-        });
+    if record.members.len() > 1 {
+        let open = store.entitlements(actor, household).await?;
+        for e in open.into_iter().filter(|e| e.until.is_none()) {
+            // A period that began after the death (a death recorded late) is never rewritten:
+            // it is restated from its second month (see `Death::restatements`).
+            let start = Death::restated_from(from, e.from);
+            let (decision, _) = freeze(&record, &[person], None, params, start, start, died_on)
+                .map_err(CaseworkError::Rules)?;
+            let reason = if start == from {
+                format!("家庭成员死亡（{died_on}），自{from}起按现有成员重新核定")
+            } else {
+                format!(
+                    "家庭成员死亡（{died_on}）晚于登记；待遇期间自{}起已生效、不能改写，自{start}起按现有成员重新核定",
+                    e.from
+                )
+            };
+            changes.push(Restatement {
+                entitlement: e.id,
+                decision: NewDecision {
+                    review_class: e.review_class,
+                    next_review: e.next_review,
+                    ..decision
+                },
+                reason,
+            });
+        }
     }
-    if !changes.is_empty() {
-        store.restate_entitlements(actor, &changes).await?;
-    }
-    Ok(DeathEffect::Restated(changes))
-}
-
-async fn open_of(
-    store: &dyn Store,
-    actor: &Actor,
-    household: HouseholdId,
-    m: Month,
-) -> Result<Vec<Entitlement>, StoreError> {
-    Ok(store
-        .entitlements(actor, household)
-        .await?
-        .into_iter()
-        .filter(|e| e.until.is_none() && e.from < m)
-        .collect())
+    let death = Death {
+        person,
+        household,
+        expected_version,
+        died_on,
+        today,
+        restatements: changes,
+    };
+    Ok(match store.record_death(actor, &death).await? {
+        DeathRecorded::Stopped(stopped) => DeathEffect::Stopped(stopped),
+        DeathRecorded::Restated(_) => DeathEffect::Restated(death.restatements),
+    })
 }
 
 /// Reviews an open entitlement on `today` with the household's current data: it continues when

@@ -11,9 +11,9 @@ use crate::{DbArgs, open};
 /// The audit subcommands.
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Check the whole hash chain: exits 0 with a summary when it is intact, non-zero naming the
-    /// first entry that was edited, deleted or inserted. Note the printed head outside the
-    /// database: a later head that no longer matches shows a cut or rewritten tail.
+    /// Check the whole keyed chain: exits 0 with a summary when it is intact, non-zero naming
+    /// the first entry that was edited, deleted or inserted, or, against the anchor file
+    /// (--audit-anchor, default beside the key file), a trail cut short, emptied or replaced.
     Verify {
         #[command(flatten)]
         db: DbArgs,
@@ -42,8 +42,13 @@ pub async fn run(command: AuditCommand) -> Result<()> {
     match command {
         AuditCommand::Verify { db } => {
             let store = open(&db.db).await?;
+            let path = crate::anchor::path_for(&db.db);
+            let anchor = match &path {
+                Some(path) => crate::anchor::read(path)?,
+                None => None,
+            };
             let report = store
-                .verify_audit()
+                .verify_audit(anchor.as_ref())
                 .await
                 .context("reading the audit trail")?;
             if let Some(broken) = &report.broken {
@@ -55,10 +60,23 @@ pub async fn run(command: AuditCommand) -> Result<()> {
             }
             match &report.head {
                 Some((seq, hash)) => outln!(
-                    "audit trail intact: {} entries, head entry {seq} hash {hash}",
+                    "audit trail intact: {} entries, head entry {seq} MAC {hash}",
                     report.entries
                 ),
                 None => outln!("audit trail intact: no entries yet"),
+            }
+            match (&path, report.anchored) {
+                (Some(path), Some(seq)) => {
+                    outln!("anchor {} checked: entry {seq} as noted", path.display())
+                }
+                (Some(path), None) => outln!(
+                    "no anchor yet at {} (this run writes one): from now on a cut tail is found",
+                    path.display()
+                ),
+                (None, _) => outln!(
+                    "no audit anchor (give --audit-anchor FILE or a key file): a cut or emptied \
+                     trail cannot be detected"
+                ),
             }
             Ok(())
         }

@@ -38,7 +38,9 @@ pub struct PayArgs {
     /// The month to pay, e.g. 2026-12.
     #[arg(long)]
     month: String,
-    /// Also write the bank file: a .xlsx or .csv path.
+    /// Also write the bank file: a .xlsx or .csv path. The file appears only when complete
+    /// (written beside it, then renamed); its last row is 合计 with the number of lines (N笔)
+    /// and their total in yuan, for the bank to check.
     #[arg(long)]
     export: Option<PathBuf>,
     /// Instead of paying, read the bank's results: a CSV with the columns 名册编号, 结果
@@ -136,9 +138,18 @@ pub async fn rural(command: RuralCommand) -> Result<()> {
     }
 }
 
-/// The bank file of a month's payment lines.
-fn bank_table(lines: &[doudi_store::casework::PaymentLine]) -> Table {
-    Table {
+/// What the bank file's last row starts with: the count and the total of the lines above it,
+/// which the bank checks against what it received (and which reading results skips).
+const TRAILER: &str = "合计";
+
+/// The bank file of a month's payment lines, ended by a [`TRAILER`] row: `合计`, the number of
+/// lines (`N笔`) under 户编号, and their total under 金额（元）.
+fn bank_table(lines: &[doudi_store::casework::PaymentLine]) -> Result<Table> {
+    let total = lines
+        .iter()
+        .try_fold(0_i64, |sum, l| sum.checked_add(l.amount_fen))
+        .context("the month's payment lines add up to more than an i64 of fen")?;
+    let mut table = Table {
         headers: [
             "名册编号",
             "户编号",
@@ -164,7 +175,17 @@ fn bank_table(lines: &[doudi_store::casework::PaymentLine]) -> Table {
                 ]
             })
             .collect(),
-    }
+    };
+    table.rows.push(vec![
+        OutCell::Text(TRAILER.to_owned()),
+        OutCell::Text(format!("{}笔", lines.len())),
+        OutCell::Text(String::new()),
+        OutCell::Text(String::new()),
+        OutCell::Text(String::new()),
+        OutCell::Money(doudi_core::Money::from_fen(total)),
+        OutCell::Text(String::new()),
+    ]);
+    Ok(table)
 }
 
 /// The bank's results: 名册编号, 结果 (成功/失败), 失败原因.
@@ -185,6 +206,10 @@ fn read_results(path: &Path) -> Result<Vec<Settlement>> {
     for (i, row) in reader.records().enumerate() {
         let line = i + 2;
         let row = row.with_context(|| format!("{}: line {line}", path.display()))?;
+        // The bank may send the export back with its results: its trailer is not a line.
+        if row.get(id).map(str::trim) == Some(TRAILER) {
+            continue;
+        }
         let payment: i64 = row.get(id).unwrap_or("").trim().parse().with_context(|| {
             format!("{}: line {line}: 名册编号 is not a number", path.display())
         })?;
@@ -243,13 +268,14 @@ pub async fn pay(args: PayArgs) -> Result<()> {
     );
     if let Some(file) = &args.export {
         let lines = store.payments(&system, m).await?;
-        let table = bank_table(&lines);
+        let table = bank_table(&lines)?;
         let bytes = match file.extension().and_then(|e| e.to_str()) {
             Some("xlsx") => to_xlsx(&table, false).context("writing the XLSX")?,
             Some("csv") => to_csv(&table),
             _ => bail!("{}: the bank file must be .xlsx or .csv", file.display()),
         };
-        std::fs::write(file, bytes).with_context(|| format!("writing {}", file.display()))?;
+        // Whole or absent: a kill mid-way must not leave a valid-looking partial file.
+        crate::atomic::write(file, &bytes)?;
         store
             .record_audit(
                 &system,
@@ -382,7 +408,7 @@ async fn bench_in(url: &str, n: usize) -> Result<()> {
     let lines = store.payments(&system, m).await?;
     let read = started.elapsed();
     let started = Instant::now();
-    let csv = to_csv(&bank_table(&lines));
+    let csv = to_csv(&bank_table(&lines)?);
     outln!(
         "bank file     {} lines read in {read:.2?}, written as CSV ({} MiB) in {:.2?}",
         lines.len(),

@@ -345,7 +345,7 @@ pub async fn eval(args: EvalArgs) -> Result<()> {
     );
     if without_income > 0 {
         // Said aloud: a month without a record counts as no income, which raises the payment.
-        eprintln!(
+        errln!(
             "{without_income} household(s) have months without an income record in the window, counted as no income (listed in months_without_income)"
         );
     }

@@ -26,7 +26,9 @@ pub enum KeysCommand {
     },
     /// Re-encrypt every identity number, phone and bank account and rebuild the search index
     /// under a new key, in one transaction; afterwards the database opens only with the new key.
-    /// Stop the server first, and restart it with the new key.
+    /// The audit trail is re-chained under the new key and its anchor rewritten (beside the new
+    /// key file unless --audit-anchor is given). A server still running with the old key
+    /// refuses every write from then on: restart it with the new key.
     Rotate {
         #[command(flatten)]
         db: DbArgs,
@@ -165,6 +167,11 @@ pub async fn run(command: KeysCommand, given: Option<Keys>) -> Result<()> {
                 .rotate_keys(&Actor::system("数据密钥轮换"), &new)
                 .await
                 .context("rotating the data key")?;
+            // The trail was re-chained under the new key: its anchor starts again, where runs
+            // with the new key file look for it.
+            crate::anchor::forget_all();
+            let anchor = crate::anchor::path_for_new_key(&new_key_file);
+            crate::anchor::reset(store.as_ref(), &anchor).await?;
             outln!(
                 "re-encrypted {} people and {} households under key {} (was {}); from now on \
                  the database opens only with {}",

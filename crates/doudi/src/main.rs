@@ -31,6 +31,8 @@ macro_rules! errln {
 }
 
 mod accounts;
+mod anchor;
+mod atomic;
 mod audit;
 mod bench;
 mod casework;
@@ -63,6 +65,12 @@ struct Cli {
     /// the key itself may be given in the environment variable DOUDI_KEY (hex or base64).
     #[arg(long, global = true, env = "DOUDI_KEY_FILE")]
     key_file: Option<PathBuf>,
+    /// Where the audit trail's head is noted outside the database after every command (and
+    /// every second while serving), so that `doudi audit verify` finds a trail cut short or
+    /// emptied. Default: beside the key file (KEYFILE.audit-anchor); none when the key is
+    /// given only in DOUDI_KEY.
+    #[arg(long, global = true, env = "DOUDI_AUDIT_ANCHOR")]
+    audit_anchor: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -279,6 +287,7 @@ async fn run() -> Result<()> {
     std::panic::set_hook(Box::new(panic_without_details));
     let cli = Cli::parse();
     let given = keys::given(cli.key_file.as_deref())?;
+    anchor::configure(cli.audit_anchor.clone(), cli.key_file.clone());
     match &cli.command {
         // These find their key themselves: the demo's key file, a fresh key, a new key.
         Command::Serve(ServeArgs { demo: true, .. })
@@ -291,7 +300,15 @@ async fn run() -> Result<()> {
             }
         }
     }
-    match cli.command {
+    let result = run(cli.command, given).await;
+    // Whatever the command's result, the entries it appended are anchored.
+    anchor::finish().await;
+    result
+}
+
+/// Runs a command.
+async fn run(command: Command, given: Option<Keys>) -> Result<()> {
+    match command {
         Command::Serve(args) => serve(args, given).await,
         Command::Demo(args) => demo_command(args, given).await,
         Command::Keys(command) => keys::run(command, given).await,
@@ -316,8 +333,10 @@ async fn run() -> Result<()> {
         Command::Simulate(args) => eval::simulate(args).await,
         Command::Params(command) => eval::params(command),
         Command::Bench(args) => {
-            // A benchmark fills fresh databases: a key given is used, else a throwaway one.
+            // A benchmark fills fresh databases: a key given is used, else a throwaway one;
+            // their audit trails are not anchored.
             set_data_key(given.unwrap_or_else(|| Keys::generate().1));
+            anchor::disable();
             bench::run(args).await
         }
         Command::Rural(c) => casework::rural(c).await,
@@ -368,9 +387,11 @@ pub(crate) async fn open(url: &str) -> Result<Arc<dyn Store>> {
 
 /// Opens the database with a key, creating and migrating it as needed.
 async fn open_with(url: &str, keys: Keys) -> Result<Arc<dyn Store>> {
-    doudi_store::connect(url, keys)
+    let store = doudi_store::connect(url, keys)
         .await
-        .with_context(|| format!("opening the database ({})", redact(url)))
+        .with_context(|| format!("opening the database ({})", redact(url)))?;
+    anchor::register(&store, url);
+    Ok(store)
 }
 
 /// A database URL without its password, for messages.
@@ -543,6 +564,12 @@ async fn serve(args: ServeArgs, given: Option<Keys>) -> Result<()> {
             ..Default::default()
         },
     };
+    match anchor::path_for(&url) {
+        Some(path) => anchor::every_second(state.store.clone(), path),
+        None => tracing::warn!(
+            "no audit anchor (--audit-anchor): a cut-off audit trail cannot be detected"
+        ),
+    }
     let app = doudi_web::router(state);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

@@ -9,7 +9,8 @@ use doudi_core::casework::{
 };
 use doudi_core::{Category, HouseholdId, Month, NewHousehold, Survey};
 use doudi_store::casework::{
-    CaseFilter, CaseId, NewDecision, NewReview, PaymentStatus, Restatement, Settlement,
+    CaseFilter, CaseId, Death, DeathRecorded, NewDecision, NewReview, PaymentStatus, Restatement,
+    Settlement,
 };
 use doudi_store::{AuditFilter, Page, Store, StoreError};
 
@@ -108,6 +109,29 @@ async fn approved(store: &Arc<dyn Store>, household: HouseholdId, fen: i64) -> C
         .await
         .unwrap();
     id
+}
+
+/// The audit entries naming a person.
+async fn death_entries(
+    store: &Arc<dyn Store>,
+    person: doudi_core::PersonId,
+) -> Vec<doudi_store::AuditEntry> {
+    let filter = AuditFilter {
+        target: Some(format!("person:{}", person.0)),
+        ..AuditFilter::default()
+    };
+    store
+        .audit_entries(
+            &auditor(),
+            &filter,
+            Page {
+                offset: 0,
+                limit: 50,
+            },
+        )
+        .await
+        .unwrap()
+        .rows
 }
 
 conformance! {
@@ -254,6 +278,122 @@ conformance! {
         assert_eq!(store.run_payments(&county(), month("2026-04")).await.unwrap().created, 1);
         assert_eq!(store.run_payments(&county(), month("2026-05")).await.unwrap().created, 0);
         assert_eq!(store.run_payments(&county(), month("2026-06")).await.unwrap().created, 0);
+    }
+
+    async fn a_caseworkers_death_removes_the_member_and_restates_in_one_go(store) {
+        let h = filed(&store, "CW-D1", &["张三", "张小"]).await;
+        approved(&store, h, 62_000).await;
+        store.run_payments(&county(), month("2026-05")).await.unwrap();
+        let record = store.household(&county(), h).await.unwrap();
+        let child = record.members[1].id;
+        let open = store.entitlements(&county(), h).await.unwrap();
+        let death = Death {
+            person: child,
+            household: h,
+            expected_version: record.household.version,
+            died_on: date(2026, 4, 15),
+            today: date(2026, 6, 1),
+            restatements: vec![Restatement { entitlement: open[0].id, decision: decision(record.household.version, 31_000, "2026-05"), reason: "家庭成员死亡".into() }],
+        };
+        let done = store.record_death(&caseworker(QINGLONG), &death).await.unwrap();
+        assert!(matches!(done, DeathRecorded::Restated(ref ids) if ids.len() == 1), "{done:?}");
+        let after = store.household(&county(), h).await.unwrap();
+        assert_eq!(after.members.len(), 1, "the member is removed");
+        assert_eq!(after.household.version, record.household.version + 1);
+        let periods = store.entitlements(&county(), h).await.unwrap();
+        assert_eq!((periods[0].monthly_fen, periods[0].until), (62_000, Some(month("2026-04"))));
+        assert_eq!((periods[1].monthly_fen, periods[1].from, periods[1].until), (31_000, month("2026-05"), None));
+        let may = store.run_payments(&county(), month("2026-05")).await.unwrap();
+        assert_eq!(may.created_fen, 31_000, "May's unpaid line at the old amount was removed and is paid anew");
+        let trail = death_entries(&store, child).await;
+        assert_eq!(trail.len(), 1, "one audit entry");
+        assert!(trail[0].detail.contains("2026-05起调整待遇1项"), "{}", trail[0].detail);
+    }
+
+    async fn a_death_that_fails_midway_leaves_nothing_written(store) {
+        let h = filed(&store, "CW-D2", &["张三", "张小"]).await;
+        approved(&store, h, 62_000).await;
+        let record = store.household(&county(), h).await.unwrap();
+        let child = record.members[1].id;
+        let open = store.entitlements(&county(), h).await.unwrap();
+        let mut death = Death {
+            person: child,
+            household: h,
+            expected_version: record.household.version,
+            died_on: date(2026, 4, 15),
+            today: date(2026, 6, 1),
+            // Stale: computed before the open period was known. The member's removal comes
+            // first in the transaction, so this fails after something was written.
+            restatements: Vec::new(),
+        };
+        let err = store.record_death(&caseworker(QINGLONG), &death).await.unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(ref m) if m.contains("未作任何登记")), "{err}");
+        // A community worker is refused before anything is written.
+        death.restatements = vec![Restatement { entitlement: open[0].id, decision: decision(record.household.version, 31_000, "2026-05"), reason: "死亡".into() }];
+        let err = store.record_death(&community_worker(QINGLONG_1), &death).await.unwrap_err();
+        assert!(matches!(err, StoreError::Forbidden), "{err}");
+        let after = store.household(&county(), h).await.unwrap();
+        assert_eq!(after.members.len(), 2, "the member is still there");
+        assert_eq!(after.household.version, record.household.version);
+        assert_eq!(store.entitlements(&county(), h).await.unwrap(), open, "no period changed");
+        assert!(death_entries(&store, child).await.is_empty(), "no audit entry of a death");
+        // The retry with the right amounts succeeds: nothing was half done.
+        store.record_death(&caseworker(QINGLONG), &death).await.unwrap();
+        assert_eq!(store.household(&county(), h).await.unwrap().members.len(), 1);
+    }
+
+    async fn a_death_recorded_after_a_later_period_began_restates_that_period_from_its_second_month(store) {
+        let h = filed(&store, "CW-D4", &["张三", "张小"]).await;
+        approved(&store, h, 62_000).await;
+        // A new standard from June restated the household before the April death was reported.
+        let open = store.entitlements(&county(), h).await.unwrap();
+        let june = Restatement { entitlement: open[0].id, decision: decision(1, 70_000, "2026-06"), reason: "新标准".into() };
+        store.restate_entitlements(&county(), &[june]).await.unwrap();
+        let record = store.household(&county(), h).await.unwrap();
+        let periods = store.entitlements(&county(), h).await.unwrap();
+        let later = periods[1].id;
+        let mut death = Death {
+            person: record.members[1].id,
+            household: h,
+            expected_version: record.household.version,
+            died_on: date(2026, 4, 15),
+            today: date(2026, 8, 1),
+            // Restating the June period from May would rewrite it: refused, nothing written.
+            restatements: vec![Restatement { entitlement: later, decision: decision(record.household.version, 35_000, "2026-05"), reason: "死亡".into() }],
+        };
+        let err = store.record_death(&caseworker(QINGLONG), &death).await.unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+        assert_eq!(Death::restated_from(month("2026-05"), month("2026-06")), month("2026-07"));
+        death.restatements[0].decision = decision(record.household.version, 35_000, "2026-07");
+        store.record_death(&caseworker(QINGLONG), &death).await.unwrap();
+        let periods = store.entitlements(&county(), h).await.unwrap();
+        let shape: Vec<_> = periods.iter().map(|p| (p.monthly_fen, p.from, p.until)).collect();
+        assert_eq!(shape, vec![
+            (62_000, month("2026-03"), Some(month("2026-05"))),
+            (70_000, month("2026-06"), Some(month("2026-06"))),
+            (35_000, month("2026-07"), None),
+        ], "June, already in force, is paid as it was; the smaller household from July");
+    }
+
+    async fn a_death_dated_in_the_future_is_refused(store) {
+        let h = filed(&store, "CW-D3", &["张三"]).await;
+        approved(&store, h, 62_000).await;
+        let record = store.household(&county(), h).await.unwrap();
+        let death = Death {
+            person: record.members[0].id,
+            household: h,
+            expected_version: record.household.version,
+            died_on: date(2026, 6, 2),
+            today: date(2026, 6, 1),
+            restatements: Vec::new(),
+        };
+        let err = store.record_death(&caseworker(QINGLONG), &death).await.unwrap_err();
+        assert!(err.to_string().contains("死亡日期2026-06-02晚于今天（2026-06-01）"), "{err}");
+        assert_eq!(store.entitlements(&county(), h).await.unwrap()[0].until, None);
+        let today = Death { died_on: date(2026, 6, 1), ..death };
+        let done = store.record_death(&caseworker(QINGLONG), &today).await.unwrap();
+        let DeathRecorded::Stopped(stopped) = done else { panic!("the only member died") };
+        assert_eq!(stopped.entitlements[0].until, Some(month("2026-06")));
     }
 
     async fn a_restatement_opens_a_new_period_and_never_rewrites_an_old_one(store) {

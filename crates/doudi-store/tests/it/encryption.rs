@@ -183,6 +183,35 @@ on_databases! {
         assert!(matches!(r, Err(StoreError::Key(_))), "the old key is retired");
     }
 
+    async fn a_store_still_holding_the_old_key_writes_nothing_after_another_process_rotates(url) {
+        // A server opened the database with the old key; the command line rotates the key.
+        let server = open(&url).await;
+        let filed = server.create_household(&county(), &household("QL-E040", QINGLONG_1, &["甲一"])).await.unwrap();
+        let number = server.household(&county(), filed).await.unwrap().members[0].fields.id_number.clone();
+        let rotating = open(&url).await;
+        rotating.rotate_keys(&doudi_core::Actor::system("密钥轮换"), &other_keys()).await.unwrap();
+        drop(rotating);
+
+        // The server would seal under the old key and index the number with it, so that the
+        // duplicate below would be accepted: every write is refused instead, by name.
+        let dup = server.create_household(&county(), &{
+            let mut again = household("QL-E041", QINGLONG_1, &["甲二"]);
+            again.members[0].id_number = number.clone();
+            again
+        }).await;
+        let Err(StoreError::Key(message)) = dup else { panic!("a write with the old key: {dup:?}") };
+        assert!(message.contains("数据密钥已轮换") && message.contains(other_keys().id()), "{message}");
+        let other = server.create_household(&county(), &household("QL-E042", QINGLONG_1, &["甲三"])).await;
+        assert!(matches!(other, Err(StoreError::Key(_))), "{other:?}");
+        drop(server);
+
+        // Nothing was written, and the database opens and reads with the new key.
+        let store = doudi_store::connect(&url, other_keys()).await.unwrap();
+        let all = store.records(&county(), &HouseholdFilter::default()).await.unwrap();
+        assert_eq!(all.len(), 1, "only the household filed before the rotation");
+        assert_eq!(all[0].members[0].fields.id_number, number);
+    }
+
     async fn rows_filed_before_encryption_are_sealed_on_the_first_start_with_a_key(url) {
         // A database as migration 0004 leaves one filed before encryption: plaintext identifiers
         // (the identity number where the blind index goes, nothing sealed), no key.

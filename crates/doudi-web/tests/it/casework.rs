@@ -283,10 +283,11 @@ async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_re
     assert_eq!(run["created"], 0, "nothing is paid after the exit");
 }
 
-#[tokio::test]
-async fn a_death_in_mid_month_is_paid_that_month_and_the_others_are_paid_anew_from_the_next() {
+/// 张三丰's household approved for dibao from 2026-03 and April's payments run; returns the
+/// application and the monthly amount for the two members.
+async fn zhang_approved_and_april_paid() -> (App, i64) {
     use doudi_core::casework::{Action, CaseType, Investigation, Limits};
-    use doudi_web::casework::{DeathEffect, approve, record_death};
+    use doudi_web::casework::approve;
 
     let app = App::new().await;
     let store = app.store.as_ref();
@@ -352,6 +353,95 @@ async fn a_death_in_mid_month_is_paid_that_month_and_the_others_are_paid_anew_fr
         two
     );
 
+    (app, two)
+}
+
+#[tokio::test]
+async fn a_township_caseworkers_death_removes_the_member_and_restates_in_one_request() {
+    let (app, two) = zhang_approved_and_april_paid().await;
+    let h = app.zhang;
+    let record = app.store.household(&system(), h).await.unwrap();
+    let child = record
+        .members
+        .iter()
+        .find(|m| m.fields.relation == doudi_core::Relation::Child)
+        .unwrap()
+        .id;
+    let township = app.login(QINGLONG_CASEWORKER).await;
+    let uri = format!("/api/members/{}/death", child.0);
+
+    let future = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &uri,
+            &json!({"household_id": h.0, "version": record.household.version, "died_on": "2026-11-29"}),
+        )
+        .await;
+    assert_eq!(
+        future.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        future.body
+    );
+    assert!(
+        future
+            .body
+            .contains("死亡日期2026-11-29晚于今天（2026-11-28）"),
+        "{}",
+        future.body
+    );
+    assert_eq!(
+        app.store
+            .household(&system(), h)
+            .await
+            .unwrap()
+            .members
+            .len(),
+        2,
+        "a refused death writes nothing"
+    );
+
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &uri,
+            &json!({"household_id": h.0, "version": record.household.version, "died_on": "2026-04-15"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let one = reply.json()["new_monthly_fen"][0].as_i64().unwrap();
+    assert!(0 < one && one < two, "{one} < {two}");
+    assert_eq!(
+        app.store
+            .household(&system(), h)
+            .await
+            .unwrap()
+            .members
+            .len(),
+        1
+    );
+    let periods = app.store.entitlements(&system(), h).await.unwrap();
+    assert_eq!(
+        periods
+            .iter()
+            .map(|p| (p.monthly_fen, p.until.map(|m| m.to_string())))
+            .collect::<Vec<_>>(),
+        vec![(two, Some("2026-04".into())), (one, None)],
+        "the old amount ends with April, the new one is paid from May"
+    );
+}
+
+#[tokio::test]
+async fn a_death_in_mid_month_is_paid_that_month_and_the_others_are_paid_anew_from_the_next() {
+    use doudi_web::casework::{DeathEffect, record_death};
+
+    let (app, two) = zhang_approved_and_april_paid().await;
+    let store = app.store.as_ref();
+    let sys = system();
+    let params = doudi_policy::params::Parameters::yunyang();
+    let h = app.zhang;
     let record = store.household(&sys, h).await.unwrap();
     let child = record
         .members
@@ -367,6 +457,7 @@ async fn a_death_in_mid_month_is_paid_that_month_and_the_others_are_paid_anew_fr
         h,
         record.household.version,
         day(2026, 4, 15),
+        today(),
     )
     .await
     .unwrap();

@@ -139,7 +139,7 @@ const MATRIX: &[(&str, &str)] = &[
         "post /households/{id}/entitlements/{entitlement}/review",
         "L F N F N N F F F",
     ),
-    ("post /api/members/{id}/death", "L F R F RN RN F F F"),
+    ("post /api/members/{id}/death", "L F R F RN F F F F"),
     ("post /api/members/{id}/care", "L F R F RN FN F F F"),
     ("get /api/care/kpi", "L F R R R R F F F"),
     ("get /payments", "L F R F F F F F F"),

@@ -65,3 +65,78 @@ fn the_demo_trail_verifies_and_a_corrupted_row_makes_verify_fail_naming_it() {
         );
     }
 }
+
+#[test]
+fn the_anchor_outside_the_database_finds_a_trail_cut_short_or_emptied() {
+    use crate::support::TEST_KEY;
+    use crate::support::{TempDir, doudi_with};
+
+    for db in TestDb::all("anchor") {
+        let dir = TempDir::new("anchor");
+        let anchor = dir.path("trail.anchor");
+        let env = [
+            ("DOUDI_KEY", TEST_KEY),
+            ("DOUDI_AUDIT_ANCHOR", anchor.to_str().unwrap()),
+        ];
+        let out = doudi_with(&db, &["demo", "--households", "20"], &env);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let noted = std::fs::read_to_string(&anchor).expect("the demo anchored its entries");
+        assert!(noted.starts_with("doudi-audit-anchor v1\nseq "), "{noted}");
+
+        let out = doudi_with(&db, &["audit", "verify"], &env);
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+        assert!(
+            stdout.contains("audit trail intact") && stdout.contains("checked"),
+            "{stdout}"
+        );
+        // A listing appends an entry and moves the anchor on.
+        assert!(doudi_with(&db, &["audit", "list"], &env).status.success());
+        let head: i64 = std::fs::read_to_string(&anchor)
+            .unwrap()
+            .lines()
+            .nth(1)
+            .unwrap()[4..]
+            .parse()
+            .unwrap();
+
+        if !db.url.starts_with("postgres") {
+            continue;
+        }
+        // Someone with database access cuts the newest entries: the chain alone still links.
+        psql_on(&db, "ALTER TABLE audit_log DISABLE TRIGGER USER");
+        psql_on(
+            &db,
+            &format!("DELETE FROM audit_log WHERE seq > {}", head - 2),
+        );
+        let out = doudi_with(&db, &["audit", "verify"], &env);
+        assert!(!out.status.success(), "verify must fail on a cut trail");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "entries {} to {head} were cut off: the trail ends at entry {}",
+                head - 1,
+                head - 2
+            )),
+            "{stderr}"
+        );
+        // Commands that append go on, but never re-anchor the cut trail.
+        let out = doudi_with(&db, &["audit", "list"], &env);
+        assert!(
+            text(&out.stderr).contains("no longer holds entry"),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(!doudi_with(&db, &["audit", "verify"], &env).status.success());
+
+        // Emptied altogether.
+        psql_on(&db, "DELETE FROM audit_log");
+        let out = doudi_with(&db, &["audit", "verify"], &env);
+        assert!(!out.status.success());
+        assert!(
+            text(&out.stderr).contains("the trail was emptied"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}

@@ -207,8 +207,52 @@ fn a_case_goes_from_application_to_its_first_payment_and_a_review_to_exit_agains
             text(&out.stdout)
         );
         let file = std::fs::read_to_string(&bank).unwrap();
-        assert_eq!(file.lines().count(), 2, "{file}");
-        assert!(file.contains(&doudi_core::Money::from_fen(monthly).to_yuan_string()));
+        assert_eq!(file.lines().count(), 3, "{file}");
+        let yuan = doudi_core::Money::from_fen(monthly).to_yuan_string();
+        assert!(file.contains(&yuan));
+        // The last row carries the count and the total for the bank to check.
+        assert_eq!(
+            file.lines().last().unwrap(),
+            format!("合计,1笔,,,,{yuan},"),
+            "{file}"
+        );
+        let no_temporary = std::fs::read_dir(&dir.0)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .all(|e| !e.file_name().to_string_lossy().ends_with(".tmp"));
+        assert!(no_temporary, "the export leaves no temporary file");
+        // The bank sends the file back with its results, trailer included: the trailer is
+        // not a line.
+        let line = file
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .to_owned();
+        let results = dir.path("results.csv");
+        std::fs::write(
+            &results,
+            format!("名册编号,结果,失败原因\n{line},成功,\n合计,1笔,\n"),
+        )
+        .unwrap();
+        let out = cli(
+            &db,
+            &[
+                "pay",
+                "--month",
+                "2026-11",
+                "--results",
+                results.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("1 of 1 lines settled"),
+            "{}",
+            text(&out.stdout)
+        );
         let out = cli(&db, &["pay", "--month", "2026-11"]);
         assert!(
             text(&out.stdout).contains("0 new payment lines (0.00 yuan), 1 already there"),

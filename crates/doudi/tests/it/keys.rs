@@ -103,3 +103,98 @@ fn a_rotation_leaves_every_record_readable_with_the_new_key_only() {
         assert!(verify.status.success(), "{}", text(&verify.stderr));
     }
 }
+
+/// The key a demo server on `db` runs with, as the command line is given it: the demo's key
+/// file beside a SQLite file, the test key on PostgreSQL.
+fn demo_key_env(db: &TestDb) -> Vec<(&'static str, String)> {
+    match db.url.strip_prefix("sqlite://") {
+        Some(path) => {
+            let key = std::path::Path::new(path).with_extension("key");
+            vec![("DOUDI_KEY_FILE", key.to_str().unwrap().to_owned())]
+        }
+        None => vec![("DOUDI_KEY", TEST_KEY.to_owned())],
+    }
+}
+
+#[test]
+fn a_server_left_running_across_a_rotation_writes_nothing_more() {
+    use crate::casework::{call, login};
+    use crate::support::Server;
+
+    for db in TestDb::all("rotatelive") {
+        let dir = TempDir::new("rotatelive");
+        let server = Server::start_demo(&db, 20, &dir.0);
+        let addr = server.addr.clone();
+        let county = login(&addr, "xianminzheng");
+        let (status, list) = call(
+            &addr,
+            &county,
+            "GET",
+            "/api/households?limit=1",
+            serde_json::Value::Null,
+        );
+        assert_eq!(status, 200, "{list}");
+        let id = list["rows"][0]["id"].as_i64().expect("a household");
+        let household = format!("/api/households/{id}");
+        let (status, _) = call(&addr, &county, "GET", &household, serde_json::Value::Null);
+        assert_eq!(
+            status, 200,
+            "a read, and its audit entry, before the rotation"
+        );
+
+        // Another process rotates the key while the server runs.
+        let new_key = dir.path("new.key");
+        let env = demo_key_env(&db);
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let out = doudi_with(&db, &["keys", "generate", new_key.to_str().unwrap()], &env);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let out = doudi_with(
+            &db,
+            &[
+                "keys",
+                "rotate",
+                "--new-key-file",
+                new_key.to_str().unwrap(),
+            ],
+            &env,
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+
+        // The server still holds the old key: it would seal and index with it, and write audit
+        // entries keyed with it. Every write is refused instead.
+        let (status, _) = call(&addr, &county, "GET", &household, serde_json::Value::Null);
+        assert_eq!(
+            status, 500,
+            "values sealed under the new key do not open with the old"
+        );
+        let again = crate::support::request(
+            &addr,
+            "POST",
+            "/api/login",
+            &[("Content-Type", "application/json")],
+            r#"{"username": "qinglong", "password": "doudi2019"}"#,
+        );
+        assert_eq!(
+            again.status, 500,
+            "a login writes its session and audit entry: refused ({})",
+            again.body
+        );
+        drop(server);
+        let log = std::fs::read_to_string(dir.0.join("serve-0.log")).unwrap_or_default();
+        assert!(
+            log.contains("数据密钥已轮换"),
+            "the log says why: {}",
+            &log[log.len().saturating_sub(3000)..]
+        );
+
+        // Nothing was written under the old key: the trail verifies under the new one.
+        let new_env = [("DOUDI_KEY_FILE", new_key.to_str().unwrap())];
+        let verify = doudi_with(&db, &["audit", "verify"], &new_env);
+        assert!(
+            verify.status.success(),
+            "{}{}",
+            text(&verify.stdout),
+            text(&verify.stderr)
+        );
+    }
+}
