@@ -24,10 +24,49 @@ struct LoginPage {
     error: Option<String>,
 }
 
-/// Only a path on this site may be returned to after logging in, never another site.
+/// Only a path on this site may be returned to after logging in, never another site: one `/`
+/// then anything but a second `/`, with no backslash, control character or whitespace, neither
+/// as given nor once percent-decoded. Browsers drop tabs and newlines from a URL and read `\`
+/// as `/`, so `/\t/evil` or `/\\evil` would become `//evil`, another site; `next` is decoded once
+/// already when read from the query or the form, and checking the decoded form as well covers
+/// a value decoded twice on its way.
 fn safe_next(next: &str) -> &str {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
-    if ok { next } else { "/" }
+    fn same_site_path(path: &str) -> bool {
+        path.starts_with('/')
+            && !path.starts_with("//")
+            && !path
+                .chars()
+                .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    }
+    if same_site_path(next) && same_site_path(&percent_decoded(next)) {
+        next
+    } else {
+        "/"
+    }
+}
+
+/// `s` with every `%XX` replaced by the byte it encodes (invalid UTF-8 replaced, so that a
+/// strange byte is still seen by the check rather than dropped).
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (bytes.get(i), bytes.get(i + 1), bytes.get(i + 2)) {
+            (Some(b'%'), Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
+                let value = hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0);
+                out.push(u8::try_from(value).unwrap_or(b'?'));
+                i += 3;
+            }
+            (Some(&b), _, _) => {
+                out.push(b);
+                i += 1;
+            }
+            (None, _, _) => break,
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 pub(crate) async fn login_form(
@@ -209,5 +248,34 @@ mod tests {
         assert_eq!(safe_next("https://evil.example/"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
         assert_eq!(safe_next(""), "/");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_path_on_this_site_is_returned_to() {
+        for good in ["/", "/households?category=dibao", "/households/3"] {
+            assert_eq!(safe_next(good), good, "{good}");
+        }
+        for bad in [
+            "//evil.example/",
+            "/\t/evil",
+            "/\n/evil",
+            "/%09/evil",
+            "/%2F/evil",
+            "/\\evil",
+            "/%5Cevil",
+            "/ /evil",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "evil",
+            "",
+            "/\u{3000}/evil",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
     }
 }
