@@ -555,6 +555,11 @@ pub trait Store: casework::Casework + Send + Sync + 'static {
     ) -> Result<Option<DateTime<Utc>>, StoreError>;
     /// A successful login: the count of failed logins starts again from zero.
     async fn login_succeeded(&self, user_id: i64) -> Result<(), StoreError>;
+    /// Whether this database is the demo's own: true when it carries the demo mark, or when it
+    /// is empty (no household, no account), in which case the mark is written now, in the
+    /// same transaction as the check. `serve --demo` makes its published logins only then, so
+    /// that it never adds them to a real registry.
+    async fn claim_demo(&self) -> Result<bool, StoreError>;
     /// Stores a session by the hash of its token, opened at `now`.
     async fn create_session(
         &self,

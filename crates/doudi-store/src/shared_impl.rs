@@ -2846,6 +2846,42 @@ impl Store for Backend {
         Ok(())
     }
 
+    async fn claim_demo(&self) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        // Two demo servers starting on one fresh database must not both find it empty.
+        lock_registry(&mut tx).await?;
+        let marked: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM settings WHERE name = 'demo'")
+                .fetch_optional(&mut *tx)
+                .await?;
+        if marked.is_some() {
+            return Ok(true);
+        }
+        let (households,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM households")
+            .fetch_one(&mut *tx)
+            .await?;
+        let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+            .fetch_one(&mut *tx)
+            .await?;
+        if households > 0 || users > 0 {
+            return Ok(false);
+        }
+        sqlx::query("INSERT INTO settings (name, value) VALUES ('demo', $1)")
+            .bind(common::now().to_rfc3339())
+            .execute(&mut *tx)
+            .await?;
+        append_audit(
+            &mut tx,
+            &Actor::system("演示数据生成"),
+            AuditAction::Create,
+            "settings:demo",
+            "空数据库标记为演示数据库",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn create_session(
         &self,
         token_hash: &str,
