@@ -246,7 +246,8 @@ async fn household_dto(
         (status = 200, description = "已登录；响应设置 doudi_session Cookie", body = MeDto),
         (status = 401, description = "用户名或密码错误", body = ErrorBody),
         (status = 403, description = "账户已停用", body = ErrorBody),
-        (status = 429, description = "连续失败次数过多，账户暂时锁定（消息说明锁定至何时）", body = ErrorBody),
+        (status = 429, description = "连续失败次数过多，账户暂时锁定，或所在地址暂停登录（消息说明至何时）；不存在的用户名得到同样的回答", body = ErrorBody),
+        (status = 503, description = "同时核对密码的请求过多，请稍后再试", body = ErrorBody),
     )
 )]
 pub(crate) async fn login(
@@ -258,6 +259,7 @@ pub(crate) async fn login(
         auth::LoginOutcome::LoggedIn(user, token) => (user, token),
         auth::LoginOutcome::Failed => return Err(AppError::LoginFailed),
         auth::LoginOutcome::Locked(until) => return Err(AppError::AccountLocked(until)),
+        auth::LoginOutcome::AddressLimited(until) => return Err(AppError::AddressLimited(until)),
         auth::LoginOutcome::Disabled => return Err(AppError::AccountDisabled),
     };
     let expires = state.now() + TimeDelta::hours(auth::SESSION_HOURS);

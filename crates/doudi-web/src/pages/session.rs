@@ -122,6 +122,9 @@ pub(crate) async fn login(
     match auth::log_in(&state, &username, form.get("password"), &client).await? {
         auth::LoginOutcome::Failed => refused(AppError::LoginFailed.message()),
         auth::LoginOutcome::Locked(until) => refused(AppError::AccountLocked(until).message()),
+        auth::LoginOutcome::AddressLimited(until) => {
+            refused(AppError::AddressLimited(until).message())
+        }
         auth::LoginOutcome::Disabled => refused(AppError::AccountDisabled.message()),
         auth::LoginOutcome::LoggedIn(user, token) => {
             let to = if user.must_change_password {
@@ -249,11 +252,6 @@ mod tests {
         assert_eq!(safe_next("/\\evil.example"), "/");
         assert_eq!(safe_next(""), "/");
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     #[test]
     fn only_a_path_on_this_site_is_returned_to() {

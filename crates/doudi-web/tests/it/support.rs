@@ -287,6 +287,7 @@ impl App {
                 parameters: None,
                 trust_proxy: false,
                 clock: clock.clone(),
+                login_throttle: Default::default(),
             },
         };
         App {
