@@ -486,6 +486,14 @@ pub trait Store: casework::Casework + Send + Sync + 'static {
         fields: &PersonFields,
     ) -> Result<PersonId, StoreError>;
 
+    /// The household a member belongs to, for a writer whose scope covers it (`NotFound`
+    /// otherwise); reads nothing personal, so it is not an audit entry.
+    async fn member_household(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+    ) -> Result<HouseholdId, StoreError>;
+
     /// Changes a member's fields.
     async fn update_member(
         &self,

@@ -1948,6 +1948,17 @@ impl Store for Backend {
         page: Page,
     ) -> Result<HouseholdPage, StoreError> {
         require_read(actor)?;
+        // A department whose view leaves out causes of poverty neither sees them in the list
+        // nor learns them by filtering: "因病" or "因残" would pick out exactly the households
+        // its view does not tell it about.
+        let hides_causes = actor
+            .department_view()
+            .is_some_and(|v| !v.shows(doudi_core::department::Part::CausesAndNeeds));
+        if hides_causes && filter.cause.is_some() {
+            return Err(StoreError::Invalid(
+                "您所在部门可查看的内容不含致贫原因，不能按致贫原因筛选".into(),
+            ));
+        }
         let today = common::today();
         let search = match &filter.query {
             Some(q) => common::classify_search(q, today)?,
@@ -2014,10 +2025,13 @@ impl Store for Backend {
         tx.commit().await?;
         self.audit_alone(actor, AuditAction::List, "households", &detail)
             .await?;
-        Ok(HouseholdPage {
-            total,
-            rows: common::summaries(rows, members, &keys)?,
-        })
+        let mut rows = common::summaries(rows, members, &keys)?;
+        if hides_causes {
+            for row in &mut rows {
+                row.causes.clear();
+            }
+        }
+        Ok(HouseholdPage { total, rows })
     }
 
     async fn update_household(
@@ -2158,6 +2172,25 @@ impl Store for Backend {
         .await?;
         tx.commit().await?;
         Ok(PersonId(id))
+    }
+
+    async fn member_household(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+    ) -> Result<HouseholdId, StoreError> {
+        require_write(actor)?;
+        let found: Option<(i64, String)> = sqlx::query_as(
+            "SELECT h.id, h.community FROM persons p JOIN households h ON h.id = p.household_id \
+             WHERE p.id = $1",
+        )
+        .bind(person.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        match found {
+            Some((id, community)) if covers(actor, &community) => Ok(HouseholdId(id)),
+            _ => Err(StoreError::NotFound),
+        }
     }
 
     async fn update_member(

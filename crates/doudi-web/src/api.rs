@@ -230,7 +230,7 @@ async fn household_dto(
 ) -> Result<HouseholdDto, AppError> {
     let record = state.store.household(&session.actor, id).await?;
     Ok(
-        HouseholdDto::from_record(&record, masked(session), state.today())
+        HouseholdDto::for_reading(&record, !masked(session), state.today())
             .seen_by(session.actor.department_view()),
     )
 }
@@ -527,8 +527,12 @@ pub(crate) async fn update_household(
     PathParams(id): PathParams<i64>,
     ApiJson(body): ApiJson<UpdateHouseholdDto>,
 ) -> Result<Json<HouseholdDto>, AppError> {
-    let fields = HouseholdFields::try_from(&body.fields).map_err(AppError::invalid_in("fields"))?;
     let id = HouseholdId(id);
+    // The phone and account as they were shown (masked) mean "unchanged".
+    let stored = state.store.household(&session.actor, id).await?;
+    let mut sent = body.fields.clone();
+    sent.keep_unchanged(&stored.household.fields);
+    let fields = HouseholdFields::try_from(&sent).map_err(AppError::invalid_in("fields"))?;
     state
         .store
         .update_household(&session.actor, id, body.version, &fields)
@@ -694,8 +698,17 @@ pub(crate) async fn update_member(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,
-    ApiJson(body): ApiJson<MemberRequest>,
+    ApiJson(mut body): ApiJson<MemberRequest>,
 ) -> Result<Json<HouseholdDto>, AppError> {
+    // The identity number and phone as they were shown (masked) mean "unchanged".
+    let household = state
+        .store
+        .member_household(&session.actor, PersonId(id))
+        .await?;
+    let stored = state.store.household(&session.actor, household).await?;
+    if let Some(person) = stored.members.iter().find(|p| p.id == PersonId(id)) {
+        body.fields.keep_unchanged(&person.fields);
+    }
     let fields = person_fields(&body, &state)?;
     let household = state
         .store

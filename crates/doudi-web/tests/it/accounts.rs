@@ -564,6 +564,41 @@ async fn the_administrator_creates_changes_disables_and_resets_accounts_in_the_p
 }
 
 #[tokio::test]
+async fn a_department_officer_neither_sees_nor_filters_by_causes_of_poverty_in_the_list() {
+    let app = App::new().await;
+    app.add_user(
+        "weijian",
+        Role::DepartmentOfficer,
+        Scope::County,
+        Some(Department::Housing),
+    )
+    .await;
+    let officer = app.login("weijian").await;
+    let list = app.get(Some(&officer), "/api/households").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let rows = list.json()["rows"].as_array().unwrap().clone();
+    assert!(!rows.is_empty(), "housing concerns every household");
+    for row in &rows {
+        assert_eq!(row["causes"], json!([]), "{row}");
+    }
+    for cause in ["illness", "disability"] {
+        let filtered = app
+            .get(Some(&officer), &format!("/api/households?cause={cause}"))
+            .await;
+        assert_eq!(filtered.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", filtered.body);
+        assert!(filtered.json()["error"].as_str().unwrap().contains("致贫原因"));
+    }
+    let page = app.get(Some(&officer), "/households").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("致贫原因") && !page.body.contains("因病"), "{}", page.body);
+
+    // The county still sees and filters by them.
+    let county = app.login(COUNTY).await;
+    let page = app.get(Some(&county), "/households?cause=illness").await;
+    assert!(page.body.contains("致贫原因") && page.body.contains("因病"));
+}
+
+#[tokio::test]
 async fn an_education_officer_sees_the_pupil_and_the_schooling_and_nothing_else() {
     let app = App::new().await;
     let zhang = app.store.household(&system(), app.zhang).await.unwrap();
