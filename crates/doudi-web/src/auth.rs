@@ -179,7 +179,10 @@ pub(crate) async fn log_in(
             Some(u) => (client.applied_to(u.actor()), format!("user:{}", u.id)),
             // An unknown login name is recorded without the name, since people type passwords
             // into the wrong field.
-            None => (client.applied_to(unknown_actor()), "user:unknown".to_owned()),
+            None => (
+                client.applied_to(unknown_actor()),
+                "user:unknown".to_owned(),
+            ),
         };
         async move {
             state
@@ -226,7 +229,11 @@ pub(crate) async fn log_in(
     };
     let lock = ticket.locked_until.max(account_lock);
     let Some(user) = user.as_ref().filter(|_| matches) else {
-        failed(format!("密码错误或账户不存在（该地址连续第{}次）", ticket.failures)).await?;
+        failed(format!(
+            "密码错误或账户不存在（该地址连续第{}次）",
+            ticket.failures
+        ))
+        .await?;
         return Ok(match lock {
             Some(until) => LoginOutcome::Locked(until),
             None => LoginOutcome::Failed,

@@ -220,10 +220,16 @@ impl HouseholdFieldsDto {
     /// stored value is put back before the fields are parsed, so that a writer edits a household
     /// without ever reading its identifiers in full.
     pub fn keep_unchanged(&mut self, stored: &HouseholdFields) {
-        keep(&mut self.phone, stored.phone.as_ref().map(|p| (p.masked(), p.as_str())));
+        keep(
+            &mut self.phone,
+            stored.phone.as_ref().map(|p| (p.masked(), p.as_str())),
+        );
         keep(
             &mut self.bank_account,
-            stored.bank_account.as_ref().map(|b| (b.masked(), b.as_str())),
+            stored
+                .bank_account
+                .as_ref()
+                .map(|b| (b.masked(), b.as_str())),
         );
     }
 
@@ -468,7 +474,10 @@ impl PersonFieldsDto {
         if self.id_number.trim() == stored.id_number.masked() {
             self.id_number = stored.id_number.as_str().into();
         }
-        keep(&mut self.phone, stored.phone.as_ref().map(|p| (p.masked(), p.as_str())));
+        keep(
+            &mut self.phone,
+            stored.phone.as_ref().map(|p| (p.masked(), p.as_str())),
+        );
     }
 
     /// The fields as the API and forms show them; with `masked`, name, identity number and phone

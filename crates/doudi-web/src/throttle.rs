@@ -154,7 +154,12 @@ impl LoginThrottle {
 
     /// Lets an attempt of `name` from `address` through the limits by address and by name and
     /// address, counting it as a failure of both, or says why not.
-    pub fn reserve(&self, name: &str, address: &str, now: DateTime<Utc>) -> Result<Ticket, Refusal> {
+    pub fn reserve(
+        &self,
+        name: &str,
+        address: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Ticket, Refusal> {
         let mut guard = self.tables();
         let t = &mut *guard;
         if t.pairs.len() + t.names.len() + t.addresses.len() > PRUNE_ABOVE {

@@ -2,8 +2,8 @@
 //! expiry, and ending sessions when an account changes.
 
 use chrono::{Duration, Utc};
-use doudi_core::{Department, Role, Scope};
 use doudi_core::access::ACCOUNT_LOCKOUT_THRESHOLD;
+use doudi_core::{Department, Role, Scope};
 use doudi_store::{AccountChange, AuditFilter, LoginReservation, NewUser, Page, Store, StoreError};
 
 use crate::support::*;

@@ -118,7 +118,11 @@ async fn five_wrong_passwords_lock_the_account_even_for_the_right_one_until_the_
 }
 
 /// A JSON login from a client address (as the server's connection would give it).
-fn api_login_from(address: &str, username: &str, password: &str) -> axum::http::Request<axum::body::Body> {
+fn api_login_from(
+    address: &str,
+    username: &str,
+    password: &str,
+) -> axum::http::Request<axum::body::Body> {
     let mut request = axum::http::Request::builder()
         .method(Method::POST)
         .uri("/api/login")
@@ -141,7 +145,11 @@ async fn a_burst_of_simultaneous_guesses_has_at_most_five_passwords_checked() {
     for i in 0..24 {
         let router = app.router.clone();
         // The right password is somewhere in the middle of the burst.
-        let password = if i == 12 { PASSWORD.to_owned() } else { format!("guess {i}") };
+        let password = if i == 12 {
+            PASSWORD.to_owned()
+        } else {
+            format!("guess {i}")
+        };
         burst.spawn(async move {
             use tower::ServiceExt;
             let reply = router
@@ -165,7 +173,10 @@ async fn a_burst_of_simultaneous_guesses_has_at_most_five_passwords_checked() {
         .filter(|(a, _, d)| a == "login_failed" && d.contains("密码错误"))
         .count()
         + statuses.iter().filter(|s| **s == StatusCode::OK).count();
-    assert!(checked <= 5, "{checked} passwords were checked: {statuses:?}");
+    assert!(
+        checked <= 5,
+        "{checked} passwords were checked: {statuses:?}"
+    );
     assert!(refused >= 19, "{statuses:?}");
 }
 
@@ -180,9 +191,7 @@ async fn a_stranger_guessing_a_colleagues_password_locks_only_their_own_address(
         .send(api_login_from("10.0.0.66", COUNTY, PASSWORD))
         .await;
     assert_eq!(stranger.status, StatusCode::TOO_MANY_REQUESTS);
-    let colleague = app
-        .send(api_login_from("10.0.0.7", COUNTY, PASSWORD))
-        .await;
+    let colleague = app.send(api_login_from("10.0.0.7", COUNTY, PASSWORD)).await;
     assert_eq!(
         colleague.status,
         StatusCode::OK,
@@ -241,7 +250,10 @@ async fn an_address_that_fails_too_often_is_stopped_whatever_the_name_but_others
         .await;
     assert_eq!(stopped.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(
-        stopped.json()["error"].as_str().unwrap().contains("网络地址"),
+        stopped.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("网络地址"),
         "{}",
         stopped.body
     );
@@ -585,12 +597,26 @@ async fn a_department_officer_neither_sees_nor_filters_by_causes_of_poverty_in_t
         let filtered = app
             .get(Some(&officer), &format!("/api/households?cause={cause}"))
             .await;
-        assert_eq!(filtered.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", filtered.body);
-        assert!(filtered.json()["error"].as_str().unwrap().contains("致贫原因"));
+        assert_eq!(
+            filtered.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            filtered.body
+        );
+        assert!(
+            filtered.json()["error"]
+                .as_str()
+                .unwrap()
+                .contains("致贫原因")
+        );
     }
     let page = app.get(Some(&officer), "/households").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(!page.body.contains("致贫原因") && !page.body.contains("因病"), "{}", page.body);
+    assert!(
+        !page.body.contains("致贫原因") && !page.body.contains("因病"),
+        "{}",
+        page.body
+    );
 
     // The county still sees and filters by them.
     let county = app.login(COUNTY).await;
