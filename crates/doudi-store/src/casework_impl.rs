@@ -1309,9 +1309,10 @@ impl Casework for Backend {
         }
         let m = month.to_string();
         let mut tx = self.begin_write().await?;
-        let (first,): (Option<String>,) = sqlx::query_as("SELECT MIN(from_month) FROM entitlements")
-            .fetch_one(&mut *tx)
-            .await?;
+        let (first,): (Option<String>,) =
+            sqlx::query_as("SELECT MIN(from_month) FROM entitlements")
+                .fetch_one(&mut *tx)
+                .await?;
         if let Some(first) = first.as_deref().and_then(|f| Month::parse(f).ok())
             && month < first
         {

@@ -54,8 +54,9 @@ use crate::common::{
 };
 use crate::keys::{Column, Keys};
 use crate::{
-    AccountChange, FinanceChange, HistoryEntry, HouseholdFilter, HouseholdPage, ImportCounts, LoginReservation,
-    NewUser, Page, Pairing, PairingFilter, Rotation, Store, StoreError, TownshipCount, UserRecord,
+    AccountChange, FinanceChange, HistoryEntry, HouseholdFilter, HouseholdPage, ImportCounts,
+    LoginReservation, NewUser, Page, Pairing, PairingFilter, Rotation, Store, StoreError,
+    TownshipCount, UserRecord,
 };
 
 /// The data key a store uses, shared by its clones and replaced by a rotation.
@@ -734,7 +735,8 @@ impl Backend {
                 number,
                 community,
             } => {
-                let in_scope = actor.role == doudi_core::Role::System || covers(actor, &community);
+                let in_scope =
+                    actor.role == doudi_core::Role::System || covers(actor, &community);
                 let audited = self
                     .audit_alone(
                         actor,
@@ -2056,11 +2058,11 @@ impl Store for Backend {
         }
         ensure_township(&mut tx, &fields.township).await?;
         let current = row.into_household(&keys)?;
-        if fields.number != current.fields.number {
-            if let Some(filed) = find_filed(&mut tx, &keys, &[fields.number.as_str()], &[]).await? {
-                drop(tx);
-                return Err(self.refuse_filed(actor, filed).await);
-            }
+        if fields.number != current.fields.number
+            && let Some(filed) = find_filed(&mut tx, &keys, &[fields.number.as_str()], &[]).await?
+        {
+            drop(tx);
+            return Err(self.refuse_filed(actor, filed).await);
         }
         let changes = common::field_changes("家庭", &current.fields.describe(), &fields.describe());
 

@@ -209,7 +209,8 @@ pub(crate) async fn log_in(
     };
     let account_lock = match account {
         LoginReservation::Locked(until) => {
-            throttle.not_checked(ticket);
+            // The ticket stays counted against the name and the address, so that hammering a
+            // locked account soon stops the address (and its audit entries).
             failed("账户锁定中，未核对密码".into()).await?;
             return Ok(LoginOutcome::Locked(until));
         }

@@ -178,9 +178,12 @@ impl LoginThrottle {
         if window.failures >= ADDRESS_LIMIT {
             return Err(Refusal::Address(window.started + ADDRESS_WINDOW));
         }
+        // Names are counted without case, so that "Admin" and "ADMIN" are one name here
+        // whatever the accounts table makes of them.
+        let name = name.to_lowercase();
         let streak = t
             .pairs
-            .entry((name.to_owned(), address.to_owned()))
+            .entry((name.clone(), address.to_owned()))
             .or_insert(Streak::new(now));
         if let Some(until) = streak.locked_until.filter(|u| *u > now) {
             // Refused attempts count against the address, so that hammering a locked name
@@ -196,7 +199,7 @@ impl LoginThrottle {
             w.failures += 1;
         }
         Ok(Ticket {
-            name: name.to_owned(),
+            name,
             address: address.to_owned(),
             failures,
             locked_until,
@@ -207,7 +210,10 @@ impl LoginThrottle {
     /// ([`doudi_store::Store::reserve_login`]) so that it answers alike.
     pub fn reserve_name(&self, name: &str, now: DateTime<Utc>) -> LoginReservation {
         let mut t = self.tables();
-        let streak = t.names.entry(name.to_owned()).or_insert(Streak::new(now));
+        let streak = t
+            .names
+            .entry(name.to_lowercase())
+            .or_insert(Streak::new(now));
         if let Some(until) = streak.locked_until.filter(|u| *u > now) {
             return LoginReservation::Locked(until);
         }
