@@ -253,19 +253,35 @@ impl LoginThrottle {
     /// Checks a password against a hash on a blocking thread, waiting at most [`HASH_WAIT`]
     /// for one of the [`LoginThrottle::hashing_slots`].
     pub async fn verify(&self, password: &str, hash: &str) -> Result<bool, Busy> {
+        let (password, hash) = (password.to_owned(), hash.to_owned());
+        self.hashing(move || crate::auth::verify_password(&password, &hash))
+            .await
+    }
+
+    /// Hashes a new password ([`crate::auth::hash_password`]) in one of the same slots, so that
+    /// password changes and resets share the bound with logins.
+    pub async fn hash(&self, password: &str) -> Result<String, Busy> {
+        let password = password.to_owned();
+        self.hashing(move || crate::auth::hash_password(&password))
+            .await
+    }
+
+    async fn hashing<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Busy> {
         let permit = tokio::time::timeout(HASH_WAIT, self.0.hashing.clone().acquire_owned())
             .await
             .map_err(|_| Busy)?
             .map_err(|_| Busy)?;
         let inner = self.0.clone();
-        let (password, hash) = (password.to_owned(), hash.to_owned());
         tokio::task::spawn_blocking(move || {
             let now = inner.running.fetch_add(1, Ordering::SeqCst) + 1;
             inner.most_running.fetch_max(now, Ordering::SeqCst);
-            let matches = crate::auth::verify_password(&password, &hash);
+            let out = work();
             inner.running.fetch_sub(1, Ordering::SeqCst);
             drop(permit);
-            matches
+            out
         })
         .await
         .map_err(|_| Busy)

@@ -215,11 +215,11 @@ pub(crate) async fn change_password(
     if form.get("confirm") != new {
         errors.add("confirm", "两次输入的新密码不一致");
     }
-    let hash = session.user.password_hash.clone();
-    let check = current.clone();
-    let current_ok = tokio::task::spawn_blocking(move || auth::verify_password(&check, &hash))
+    let throttle = &state.config.login_throttle;
+    let current_ok = throttle
+        .verify(&current, &session.user.password_hash)
         .await
-        .map_err(|e| AppError::Internal(format!("password check failed: {e}")))?;
+        .map_err(|_| AppError::Busy)?;
     if !current_ok {
         errors.add("current", "当前密码不正确");
     }
@@ -229,9 +229,7 @@ pub(crate) async fn change_password(
             &password_page(&session, &errors),
         );
     }
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new))
-        .await
-        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))?;
+    let hash = throttle.hash(&new).await.map_err(|_| AppError::Busy)?;
     state
         .store
         .set_password(session.user.id, &hash, Some(&session.token_hash))
