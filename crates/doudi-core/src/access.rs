@@ -221,8 +221,14 @@ impl Actor {
     }
 }
 
-/// How many failed logins in a row lock an account.
+/// How many failed logins in a row, by one login name from one client address, lock that name
+/// for that address (the web layer's throttle, in memory).
 pub const LOCKOUT_THRESHOLD: i64 = 5;
+/// How many failed logins in a row, from anywhere, lock an account for everyone (counted in
+/// the database). Far above [`LOCKOUT_THRESHOLD`]: one address is held to a handful of guesses
+/// an hour by its own lock, so that a stranger alone cannot lock a colleague out; only many
+/// addresses together reach this.
+pub const ACCOUNT_LOCKOUT_THRESHOLD: i64 = 50;
 /// How long the first lock lasts.
 pub const LOCKOUT_FIRST: TimeDelta = TimeDelta::minutes(1);
 /// The longest lock.
@@ -232,10 +238,20 @@ pub const LOCKOUT_CAP: TimeDelta = TimeDelta::hours(1);
 /// [`LOCKOUT_THRESHOLD`], then [`LOCKOUT_FIRST`], doubling with every further failure up to
 /// [`LOCKOUT_CAP`].
 pub fn lockout_after(failures: i64) -> Option<TimeDelta> {
-    if failures < LOCKOUT_THRESHOLD {
+    back_off(failures, LOCKOUT_THRESHOLD)
+}
+
+/// How long an account is locked for everyone after `failures` failed logins in a row from any
+/// address: as [`lockout_after`], from [`ACCOUNT_LOCKOUT_THRESHOLD`] failures on.
+pub fn account_lockout_after(failures: i64) -> Option<TimeDelta> {
+    back_off(failures, ACCOUNT_LOCKOUT_THRESHOLD)
+}
+
+fn back_off(failures: i64, threshold: i64) -> Option<TimeDelta> {
+    if failures < threshold {
         return None;
     }
-    let doublings = (failures - LOCKOUT_THRESHOLD).min(30) as u32;
+    let doublings = (failures - threshold).min(30) as u32;
     let lock = LOCKOUT_FIRST
         .checked_mul(1i32 << doublings.min(30))
         .unwrap_or(LOCKOUT_CAP);
@@ -255,6 +271,9 @@ mod tests {
         assert_eq!(lockout_after(7), Some(TimeDelta::minutes(4)));
         assert_eq!(lockout_after(11), Some(TimeDelta::minutes(60)));
         assert_eq!(lockout_after(1000), Some(TimeDelta::hours(1)));
+        assert_eq!(account_lockout_after(49), None);
+        assert_eq!(account_lockout_after(50), Some(TimeDelta::minutes(1)));
+        assert_eq!(account_lockout_after(i64::MAX), Some(TimeDelta::hours(1)));
     }
 
     #[test]

@@ -221,4 +221,78 @@ mod tests {
         let last = table.rows[0].last().unwrap();
         assert!(matches!(last, write::OutCell::Text(t) if t.contains("校验位错误")));
     }
+
+    #[test]
+    fn a_csv_cell_that_a_spreadsheet_would_run_as_a_formula_is_written_as_text() {
+        let table = Table {
+            headers: vec!["住址".into(), "收入".into(), "次数".into()],
+            rows: vec![
+                vec![
+                    write::OutCell::Text("=HYPERLINK(\"http://evil.example\",\"点击\")".into()),
+                    write::OutCell::Money(Money::from_fen(-1_250)),
+                    write::OutCell::Text("-3".into()),
+                ],
+                vec![
+                    write::OutCell::Text("+1+cmd|' /C calc'!A0".into()),
+                    write::OutCell::Text("@SUM(A1)".into()),
+                    write::OutCell::Text("-1+2".into()),
+                ],
+                vec![
+                    write::OutCell::Text("\t=1+1".into()),
+                    write::OutCell::Text("\r=1+1".into()),
+                    write::OutCell::Text("复兴路1号".into()),
+                ],
+            ],
+        };
+        let bytes = to_csv(&table);
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let mut lines = text.lines().skip(1);
+        assert_eq!(
+            lines.next().unwrap(),
+            "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"点击\"\")\",-12.50,-3",
+            "negative numbers stay numbers"
+        );
+        let second = lines.next().unwrap();
+        assert!(second.starts_with("'+1+cmd|"), "{second}");
+        assert!(second.contains(",'@SUM(A1),'-1+2"), "{second}");
+        assert!(!text.contains(",\"\t") && !text.contains(",\"\r"), "{text}");
+
+        // Read back, each cell is the text it was (the reader trims spaces, as it always has).
+        let sheet = read::read_csv(&bytes).unwrap();
+        let cells: Vec<Vec<String>> = sheet
+            .rows
+            .iter()
+            .map(|(_, row)| row.iter().map(|c| c.text.clone()).collect())
+            .collect();
+        assert_eq!(cells[0][0], "=HYPERLINK(\"http://evil.example\",\"点击\")");
+        assert_eq!(cells[0][1], "-12.50");
+        assert_eq!(cells[1][0], "+1+cmd|' /C calc'!A0");
+        assert_eq!(cells[1][1], "@SUM(A1)");
+        assert_eq!(cells[1][2], "-1+2");
+        assert_eq!(cells[2][0], "=1+1");
+        assert_eq!(cells[2][2], "复兴路1号");
+    }
+
+    #[test]
+    fn an_exported_address_that_looks_like_a_formula_imports_as_it_was() {
+        let text = format!(
+            "{HEADER}\n\
+             A1,青龙街道,复兴社区,城市低保,2024-03-01,\"=HYPERLINK(\"\"http://x\"\")\",自有住房,张三,500235198001011234,户主,1200\n"
+        );
+        let parsed = parse_csv(&text);
+        assert_eq!(parsed.errors, vec![]);
+        let csv = to_csv(&Table {
+            headers: vec!["住址".into()],
+            rows: vec![vec![write::OutCell::Text(
+                parsed.households[0].household.fields.address.clone(),
+            )]],
+        });
+        assert!(
+            String::from_utf8(csv.clone())
+                .unwrap()
+                .contains("\"'=HYPERLINK")
+        );
+        let back = read::read_csv(&csv).unwrap();
+        assert_eq!(back.rows[0].1[0].text, "=HYPERLINK(\"http://x\")");
+    }
 }

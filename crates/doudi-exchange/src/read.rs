@@ -17,6 +17,7 @@ use doudi_core::{
 };
 
 use crate::layout::{COLUMNS, Col, ColSpec, DynamicCol, spec};
+use crate::write::unneutralised;
 
 /// One cell as read, in text, with a note when a spreadsheet stored a long number as a float.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -107,12 +108,21 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet, FileError> {
             Ok(true) => {
                 let line = record.position().map_or(0, |p| p.line() as usize);
                 if first {
-                    sheet.headers = record.iter().map(|h| h.trim().to_owned()).collect();
+                    // `unneutralised`: the `'` our CSV writer puts before a text that a
+                    // spreadsheet would run as a formula is not part of the text.
+                    sheet.headers = record
+                        .iter()
+                        .map(|h| unneutralised(h.trim()).to_owned())
+                        .collect();
                     first = false;
                 } else if record.iter().any(|c| !c.trim().is_empty()) {
-                    sheet
-                        .rows
-                        .push((line, record.iter().map(Cell::from).collect()));
+                    sheet.rows.push((
+                        line,
+                        record
+                            .iter()
+                            .map(|c| Cell::from(unneutralised(c)))
+                            .collect(),
+                    ));
                 }
             }
             Err(e) => return Err(FileError::Csv(e.to_string())),

@@ -255,17 +255,56 @@ pub fn template_table() -> Table {
 
 fn cell_text(c: &OutCell) -> String {
     match c {
-        OutCell::Text(s) => s.clone(),
+        OutCell::Text(s) => neutralised(s),
+        // A money cell is a number ("-12.50" included), which a spreadsheet reads as a number.
         OutCell::Money(m) => m.to_yuan_string(),
     }
 }
 
+/// What a spreadsheet would take for the start of a formula when it opens a CSV file: `=`, `+`,
+/// `-`, `@`, and a tab or carriage return (which some spreadsheets skip before looking).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as a CSV file may carry it: a text that a spreadsheet would run as a formula
+/// (`=HYPERLINK(…)` typed into an address, say) gets a leading `'`, which Excel reads as "this
+/// is text" and does not show; [`crate::read::read_csv`] removes it again, so an export imports
+/// as it was. A plain number ("-3", "-12.50") is left alone: a spreadsheet reads it as the
+/// number it is, and no formula can hide in it. XLSX needs none of this: its cells are typed.
+pub fn neutralised(text: &str) -> String {
+    let risky = text.starts_with(FORMULA_STARTS) && !is_plain_number(text);
+    if risky {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The inverse of [`neutralised`], for reading a CSV cell back.
+pub fn unneutralised(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => text,
+    }
+}
+
+/// An optional minus, digits, optionally a point and more digits: a number and nothing else.
+fn is_plain_number(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Writes a table as CSV in UTF-8 with a byte-order mark, so that Excel shows Chinese right.
+/// Every text cell (headers too) goes through [`neutralised`], so that no cell runs as a formula.
 pub fn to_csv(table: &Table) -> Vec<u8> {
     let mut out = "\u{feff}".as_bytes().to_vec();
     {
         let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record(&table.headers).expect("writing to memory");
+        w.write_record(table.headers.iter().map(|h| neutralised(h)))
+            .expect("writing to memory");
         for row in &table.rows {
             w.write_record(row.iter().map(cell_text))
                 .expect("writing to memory");

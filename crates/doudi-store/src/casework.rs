@@ -490,8 +490,14 @@ pub trait Casework: Send + Sync + 'static {
     -> Result<DeathRecorded, StoreError>;
 
     /// Creates one payment line per entitlement paying in `month` (county approver and system);
-    /// lines that exist are left alone.
-    async fn run_payments(&self, actor: &Actor, month: Month) -> Result<PaymentRun, StoreError>;
+    /// lines that exist are left alone. A month after `today`'s (the date in China) or before
+    /// the first month any entitlement starts is refused as [`StoreError::Invalid`].
+    async fn run_payments(
+        &self,
+        actor: &Actor,
+        month: Month,
+        today: NaiveDate,
+    ) -> Result<PaymentRun, StoreError>;
 
     /// The payment lines of a month, by household number; recorded as a bulk read.
     async fn payments(&self, actor: &Actor, month: Month) -> Result<Vec<PaymentLine>, StoreError>;

@@ -1005,6 +1005,15 @@ pub(crate) fn id_number_filed(id: &IdNumber, household_number: &str) -> StoreErr
     ))
 }
 
+/// The message for an identity number filed in a household outside the actor's scope: that it
+/// is registered, and nothing that identifies where.
+pub(crate) fn id_number_filed_elsewhere(id: &IdNumber) -> StoreError {
+    StoreError::Duplicate(format!(
+        "身份证号码 {} 已在系统中登记（不在您的工作范围内）；如需核实，请联系县民政局",
+        id.masked()
+    ))
+}
+
 /// The message for a household number already filed.
 pub(crate) fn number_filed(number: &str) -> StoreError {
     StoreError::Duplicate(format!("户编号 {number} 已被登记"))

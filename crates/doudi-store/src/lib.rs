@@ -283,6 +283,21 @@ impl UserRecord {
     }
 }
 
+/// What came of reserving a login attempt ([`Store::reserve_login`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginReservation {
+    /// The attempt may check its password; it is counted as the `failures`-th failure in a row
+    /// until it succeeds, and `locked_until` is set when this count locks the account.
+    Reserved {
+        /// Failures in a row, this attempt included.
+        failures: i64,
+        /// Until when the account is locked now, if this attempt's count locked it.
+        locked_until: Option<DateTime<Utc>>,
+    },
+    /// The account is locked until then: the password is not to be checked.
+    Locked(DateTime<Utc>),
+}
+
 /// A new user account.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewUser {
@@ -473,6 +488,14 @@ pub trait Store: casework::Casework + Send + Sync + 'static {
         fields: &PersonFields,
     ) -> Result<PersonId, StoreError>;
 
+    /// The household a member belongs to, for a writer whose scope covers it (`NotFound`
+    /// otherwise); reads nothing personal, so it is not an audit entry.
+    async fn member_household(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+    ) -> Result<HouseholdId, StoreError>;
+
     /// Changes a member's fields.
     async fn update_member(
         &self,
@@ -548,15 +571,24 @@ pub trait Store: casework::Casework + Send + Sync + 'static {
         password_hash: &str,
         keep: Option<&str>,
     ) -> Result<(), StoreError>;
-    /// Counts a failed login against the account and locks it as [`doudi_core::access::lockout_after`]
-    /// says; returns until when the account is now locked, if it is.
-    async fn login_failed(
+    /// Reserves a login attempt before its password is checked: unless the account is locked
+    /// at `now`, counts it as a failure in one statement (so that simultaneous attempts, from
+    /// any process, each count) and locks the account as
+    /// [`doudi_core::access::account_lockout_after`] says; a success then starts the count
+    /// again ([`Store::login_succeeded`]). A burst of guesses therefore has at most the
+    /// threshold's number of passwords checked.
+    async fn reserve_login(
         &self,
         user_id: i64,
         now: DateTime<Utc>,
-    ) -> Result<Option<DateTime<Utc>>, StoreError>;
+    ) -> Result<LoginReservation, StoreError>;
     /// A successful login: the count of failed logins starts again from zero.
     async fn login_succeeded(&self, user_id: i64) -> Result<(), StoreError>;
+    /// Whether this database is the demo's own: true when it carries the demo mark, or when it
+    /// is empty (no household, no account), in which case the mark is written now, in the
+    /// same transaction as the check. `serve --demo` makes its published logins only then, so
+    /// that it never adds them to a real registry.
+    async fn claim_demo(&self) -> Result<bool, StoreError>;
     /// Stores a session by the hash of its token, opened at `now`.
     async fn create_session(
         &self,

@@ -58,7 +58,8 @@ use crate::common::{
 use crate::keys::{Column, Keys};
 use crate::{
     AccountChange, FinanceChange, HistoryEntry, HouseholdFilter, HouseholdPage, ImportCounts,
-    NewUser, Page, Pairing, PairingFilter, Rotation, Store, StoreError, TownshipCount, UserRecord,
+    LoginReservation, NewUser, Page, Pairing, PairingFilter, Rotation, Store, StoreError,
+    TownshipCount, UserRecord,
 };
 
 /// The data key a store uses, shared by its clones and replaced by a rotation.
@@ -731,15 +732,28 @@ async fn ensure_township(conn: &mut Conn, code: &DivisionCode) -> Result<(), Sto
         .ok_or_else(|| common::unknown_township(code))
 }
 
-/// Refuses when one of these household numbers or identity numbers is already filed, naming
-/// the first one found (and, for a person, the household it is filed in). Identity numbers are
-/// looked up by their blind indexes.
-async fn refuse_filed(
+/// What [`find_filed`] found already filed.
+enum Filed {
+    /// A household number (not personal: said as it is).
+    Number(String),
+    /// An identity number, filed in this household (id, file number, community).
+    Id {
+        id: IdNumber,
+        household: i64,
+        number: String,
+        community: String,
+    },
+}
+
+/// The first of these household numbers or identity numbers already filed, if any. Identity
+/// numbers are looked up by their blind indexes. [`Backend::refuse_filed`] turns it into the
+/// error the actor may read.
+async fn find_filed(
     conn: &mut Conn,
     keys: &Keys,
     numbers: &[&str],
     ids: &[&IdNumber],
-) -> Result<(), StoreError> {
+) -> Result<Option<Filed>, StoreError> {
     for chunk in numbers.chunks(IN_LIST_CHUNK) {
         let mut qb: QueryBuilder<'_, Db> =
             QueryBuilder::new("SELECT number FROM households WHERE number IN (");
@@ -750,7 +764,7 @@ async fn refuse_filed(
         qb.push(") ORDER BY number LIMIT 1");
         let found: Option<(String,)> = qb.build_query_as().fetch_optional(&mut *conn).await?;
         if let Some((number,)) = found {
-            return Err(common::number_filed(&number));
+            return Ok(Some(Filed::Number(number)));
         }
     }
     let indexes: HashMap<String, &IdNumber> = ids
@@ -760,7 +774,7 @@ async fn refuse_filed(
     let wanted: Vec<&str> = indexes.keys().map(String::as_str).collect();
     for chunk in wanted.chunks(IN_LIST_CHUNK) {
         let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
-            "SELECT p.id_number_bidx, h.number FROM persons p \
+            "SELECT p.id_number_bidx, h.id, h.number, h.community FROM persons p \
              JOIN households h ON h.id = p.household_id WHERE p.id_number_bidx IN (",
         );
         let mut list = qb.separated(", ");
@@ -768,15 +782,63 @@ async fn refuse_filed(
             list.push_bind(*index);
         }
         qb.push(") ORDER BY h.number LIMIT 1");
-        let found: Option<(String, String)> =
+        let found: Option<(String, i64, String, String)> =
             qb.build_query_as().fetch_optional(&mut *conn).await?;
-        if let Some((index, number)) = found
+        if let Some((index, household, number, community)) = found
             && let Some(id) = indexes.get(&index)
         {
-            return Err(common::id_number_filed(id, &number));
+            return Ok(Some(Filed::Id {
+                id: (*id).clone(),
+                household,
+                number,
+                community,
+            }));
         }
     }
-    Ok(())
+    Ok(None)
+}
+
+impl Backend {
+    /// Refuses what [`find_filed`] found, as the actor may be told. An identity number filed in
+    /// a household the actor may read is named with that household; one filed outside the
+    /// actor's scope is only said to be registered, since naming the household would tell a
+    /// caseworker where a person outside their township is helped. Either way the attempt is
+    /// an audit entry (who tried, the household holding the number; never the number), written
+    /// after the caller's transaction ended, so the caller must have dropped it.
+    async fn refuse_filed(&self, actor: &Actor, filed: Filed) -> StoreError {
+        match filed {
+            Filed::Number(number) => common::number_filed(&number),
+            Filed::Id {
+                id,
+                household,
+                number,
+                community,
+            } => {
+                let in_scope =
+                    actor.role == doudi_core::Role::System || covers(actor, &community);
+                let audited = self
+                    .audit_alone(
+                        actor,
+                        AuditAction::ReadDenied,
+                        &format!("household:{household}"),
+                        if in_scope {
+                            "登记的身份证号码已在该户登记，登记被拒绝"
+                        } else {
+                            "登记的身份证号码已在工作范围以外的家庭登记，登记被拒绝（未告知是哪一户）"
+                        },
+                    )
+                    .await;
+                if let Err(e) = audited {
+                    return e;
+                }
+                if in_scope {
+                    common::id_number_filed(&id, &number)
+                } else {
+                    common::id_number_filed_elsewhere(&id)
+                }
+            }
+        }
+    }
 }
 
 /// Inserts one household and returns its id.
@@ -1672,7 +1734,10 @@ impl Store for Backend {
         let mut tx = self.begin_write().await?;
         ensure_township(&mut tx, &fields.township).await?;
         let ids: Vec<&IdNumber> = household.members.iter().map(|m| &m.id_number).collect();
-        refuse_filed(&mut tx, &keys, &[fields.number.trim()], &ids).await?;
+        if let Some(filed) = find_filed(&mut tx, &keys, &[fields.number.trim()], &ids).await? {
+            drop(tx);
+            return Err(self.refuse_filed(actor, filed).await);
+        }
 
         let id = insert_household(&mut tx, &keys, fields, now)
             .await
@@ -1795,12 +1860,17 @@ impl Store for Backend {
                     .iter()
                     .flat_map(|h| h.members.iter().map(|m| &m.id_number))
                     .collect();
-                match refuse_filed(&mut conn, &keys, &numbers, &ids).await {
-                    Err(StoreError::Duplicate(m)) => {
-                        Err(StoreError::Duplicate(format!("{m}；导入未写入任何数据")))
-                    }
+                let found = find_filed(&mut conn, &keys, &numbers, &ids).await;
+                drop(conn);
+                match found {
+                    Ok(Some(filed)) => match self.refuse_filed(actor, filed).await {
+                        StoreError::Duplicate(m) => {
+                            Err(StoreError::Duplicate(format!("{m}；导入未写入任何数据")))
+                        }
+                        other => Err(other),
+                    },
                     Err(other) => Err(other),
-                    Ok(()) => Err(common::duplicate_from(e)),
+                    Ok(None) => Err(common::duplicate_from(e)),
                 }
             }
             Err(e) => Err(e.into()),
@@ -2103,6 +2173,17 @@ impl Store for Backend {
         page: Page,
     ) -> Result<HouseholdPage, StoreError> {
         require_read(actor)?;
+        // A department whose view leaves out causes of poverty neither sees them in the list
+        // nor learns them by filtering: "因病" or "因残" would pick out exactly the households
+        // its view does not tell it about.
+        let hides_causes = actor
+            .department_view()
+            .is_some_and(|v| !v.shows(doudi_core::department::Part::CausesAndNeeds));
+        if hides_causes && filter.cause.is_some() {
+            return Err(StoreError::Invalid(
+                "您所在部门可查看的内容不含致贫原因，不能按致贫原因筛选".into(),
+            ));
+        }
         let today = common::today();
         let search = match &filter.query {
             Some(q) => common::classify_search(q, today)?,
@@ -2169,10 +2250,13 @@ impl Store for Backend {
         tx.commit().await?;
         self.audit_alone(actor, AuditAction::List, "households", &detail)
             .await?;
-        Ok(HouseholdPage {
-            total,
-            rows: common::summaries(rows, members, &keys)?,
-        })
+        let mut rows = common::summaries(rows, members, &keys)?;
+        if hides_causes {
+            for row in &mut rows {
+                row.causes.clear();
+            }
+        }
+        Ok(HouseholdPage { total, rows })
     }
 
     async fn update_household(
@@ -2197,8 +2281,11 @@ impl Store for Backend {
         }
         ensure_township(&mut tx, &fields.township).await?;
         let current = row.into_household(&keys)?;
-        if fields.number != current.fields.number {
-            refuse_filed(&mut tx, &keys, &[fields.number.as_str()], &[]).await?;
+        if fields.number != current.fields.number
+            && let Some(filed) = find_filed(&mut tx, &keys, &[fields.number.as_str()], &[]).await?
+        {
+            drop(tx);
+            return Err(self.refuse_filed(actor, filed).await);
         }
         let changes = common::field_changes("家庭", &current.fields.describe(), &fields.describe());
 
@@ -2284,7 +2371,10 @@ impl Store for Backend {
                 "该户已有户主；如需更换户主，请先修改原户主的与户主关系".into(),
             ));
         }
-        refuse_filed(&mut tx, &keys, &[], &[&fields.id_number]).await?;
+        if let Some(filed) = find_filed(&mut tx, &keys, &[], &[&fields.id_number]).await? {
+            drop(tx);
+            return Err(self.refuse_filed(actor, filed).await);
+        }
         let position = members.iter().map(|(_, p)| p + 1).max().unwrap_or(0);
         let id = insert_person(&mut tx, &keys, household.0, position, fields)
             .await
@@ -2307,6 +2397,25 @@ impl Store for Backend {
         .await?;
         tx.commit().await?;
         Ok(PersonId(id))
+    }
+
+    async fn member_household(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+    ) -> Result<HouseholdId, StoreError> {
+        require_write(actor)?;
+        let found: Option<(i64, String)> = sqlx::query_as(
+            "SELECT h.id, h.community FROM persons p JOIN households h ON h.id = p.household_id \
+             WHERE p.id = $1",
+        )
+        .bind(person.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        match found {
+            Some((id, community)) if covers(actor, &community) => Ok(HouseholdId(id)),
+            _ => Err(StoreError::NotFound),
+        }
     }
 
     async fn update_member(
@@ -2346,8 +2455,11 @@ impl Store for Backend {
                 ));
             }
         }
-        if fields.id_number != old.id_number {
-            refuse_filed(&mut tx, &keys, &[], &[&fields.id_number]).await?;
+        if fields.id_number != old.id_number
+            && let Some(filed) = find_filed(&mut tx, &keys, &[], &[&fields.id_number]).await?
+        {
+            drop(tx);
+            return Err(self.refuse_filed(actor, filed).await);
         }
         let changes = common::field_changes(
             &common::member_subject(fields),
@@ -3002,23 +3114,36 @@ impl Store for Backend {
         Ok(())
     }
 
-    async fn login_failed(
+    async fn reserve_login(
         &self,
         user_id: i64,
         now: DateTime<Utc>,
-    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+    ) -> Result<LoginReservation, StoreError> {
         let mut tx = self.begin_write().await?;
-        // The increment is one statement, so that two processes counting failures at once
-        // both count.
+        // One statement counts the attempt unless the account is locked: PostgreSQL holds the
+        // row until this transaction ends and re-reads it for a waiting attempt, SQLite runs
+        // one writer at a time, so every attempt sees the ones before it and their lock.
         let counted: Option<(i64,)> = sqlx::query_as(
-            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 \
+            "UPDATE users SET failed_logins = failed_logins + 1 \
+             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) \
              RETURNING failed_logins",
         )
         .bind(user_id)
+        .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let (failures,) = counted.ok_or(StoreError::NotFound)?;
-        let until = doudi_core::access::lockout_after(failures).map(|lock| now + lock);
+        let Some((failures,)) = counted else {
+            let row: Option<(Option<DateTime<Utc>>,)> =
+                sqlx::query_as("SELECT locked_until FROM users WHERE id = $1")
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            return match row {
+                None => Err(StoreError::NotFound),
+                Some((until,)) => Ok(LoginReservation::Locked(until.unwrap_or(now))),
+            };
+        };
+        let until = doudi_core::access::account_lockout_after(failures).map(|lock| now + lock);
         if let Some(until) = until {
             sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
                 .bind(until)
@@ -3027,7 +3152,10 @@ impl Store for Backend {
                 .await?;
         }
         tx.commit().await?;
-        Ok(until)
+        Ok(LoginReservation::Reserved {
+            failures,
+            locked_until: until,
+        })
     }
 
     async fn login_succeeded(&self, user_id: i64) -> Result<(), StoreError> {
@@ -3039,6 +3167,42 @@ impl Store for Backend {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn claim_demo(&self) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        // Two demo servers starting on one fresh database must not both find it empty.
+        lock_registry(&mut tx).await?;
+        let marked: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM settings WHERE name = 'demo'")
+                .fetch_optional(&mut *tx)
+                .await?;
+        if marked.is_some() {
+            return Ok(true);
+        }
+        let (households,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM households")
+            .fetch_one(&mut *tx)
+            .await?;
+        let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+            .fetch_one(&mut *tx)
+            .await?;
+        if households > 0 || users > 0 {
+            return Ok(false);
+        }
+        sqlx::query("INSERT INTO settings (name, value) VALUES ('demo', $1)")
+            .bind(common::now().to_rfc3339())
+            .execute(&mut *tx)
+            .await?;
+        append_audit(
+            &mut tx,
+            &Actor::system("演示数据生成"),
+            AuditAction::Create,
+            "settings:demo",
+            "空数据库标记为演示数据库",
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn create_session(

@@ -230,7 +230,7 @@ async fn household_dto(
 ) -> Result<HouseholdDto, AppError> {
     let record = state.store.household(&session.actor, id).await?;
     Ok(
-        HouseholdDto::from_record(&record, masked(session), state.today())
+        HouseholdDto::for_reading(&record, !masked(session), state.today())
             .seen_by(session.actor.department_view()),
     )
 }
@@ -246,7 +246,8 @@ async fn household_dto(
         (status = 200, description = "已登录；响应设置 doudi_session Cookie", body = MeDto),
         (status = 401, description = "用户名或密码错误", body = ErrorBody),
         (status = 403, description = "账户已停用", body = ErrorBody),
-        (status = 429, description = "连续失败次数过多，账户暂时锁定（消息说明锁定至何时）", body = ErrorBody),
+        (status = 429, description = "连续失败次数过多，账户暂时锁定，或所在地址暂停登录（消息说明至何时）；不存在的用户名得到同样的回答", body = ErrorBody),
+        (status = 503, description = "同时核对密码的请求过多，请稍后再试", body = ErrorBody),
     )
 )]
 pub(crate) async fn login(
@@ -258,6 +259,7 @@ pub(crate) async fn login(
         auth::LoginOutcome::LoggedIn(user, token) => (user, token),
         auth::LoginOutcome::Failed => return Err(AppError::LoginFailed),
         auth::LoginOutcome::Locked(until) => return Err(AppError::AccountLocked(until)),
+        auth::LoginOutcome::AddressLimited(until) => return Err(AppError::AddressLimited(until)),
         auth::LoginOutcome::Disabled => return Err(AppError::AccountDisabled),
     };
     let expires = state.now() + TimeDelta::hours(auth::SESSION_HOURS);
@@ -525,8 +527,12 @@ pub(crate) async fn update_household(
     PathParams(id): PathParams<i64>,
     ApiJson(body): ApiJson<UpdateHouseholdDto>,
 ) -> Result<Json<HouseholdDto>, AppError> {
-    let fields = HouseholdFields::try_from(&body.fields).map_err(AppError::invalid_in("fields"))?;
     let id = HouseholdId(id);
+    // The phone and account as they were shown (masked) mean "unchanged".
+    let stored = state.store.household(&session.actor, id).await?;
+    let mut sent = body.fields.clone();
+    sent.keep_unchanged(&stored.household.fields);
+    let fields = HouseholdFields::try_from(&sent).map_err(AppError::invalid_in("fields"))?;
     state
         .store
         .update_household(&session.actor, id, body.version, &fields)
@@ -692,8 +698,17 @@ pub(crate) async fn update_member(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,
-    ApiJson(body): ApiJson<MemberRequest>,
+    ApiJson(mut body): ApiJson<MemberRequest>,
 ) -> Result<Json<HouseholdDto>, AppError> {
+    // The identity number and phone as they were shown (masked) mean "unchanged".
+    let household = state
+        .store
+        .member_household(&session.actor, PersonId(id))
+        .await?;
+    let stored = state.store.household(&session.actor, household).await?;
+    if let Some(person) = stored.members.iter().find(|p| p.id == PersonId(id)) {
+        body.fields.keep_unchanged(&person.fields);
+    }
     let fields = person_fields(&body, &state)?;
     let household = state
         .store

@@ -768,6 +768,7 @@ pub struct PaymentRunDto {
     responses(
         (status = 200, description = "生成结果", body = PaymentRunDto),
         (status = 403, description = "只有县民政局审批人员可以生成发放名册", body = ErrorBody),
+        (status = 422, description = "月份尚未到来，或早于最早的待遇起始月份", body = ErrorBody),
     )
 )]
 pub(crate) async fn run_payments(
@@ -776,7 +777,10 @@ pub(crate) async fn run_payments(
     PathParams(month): PathParams<String>,
 ) -> Result<Json<PaymentRunDto>, AppError> {
     let m = month_param(&month)?;
-    let run = state.store.run_payments(&session.actor, m).await?;
+    let run = state
+        .store
+        .run_payments(&session.actor, m, state.today())
+        .await?;
     Ok(Json(PaymentRunDto {
         month: m.to_string(),
         created: run.created,

@@ -30,11 +30,12 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use chrono::{DateTime, TimeDelta, Utc};
 use doudi_core::{Actor, Role, Scope};
-use doudi_store::{AuditAction, UserRecord};
+use doudi_store::{AuditAction, LoginReservation, UserRecord};
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::throttle::{Busy, Refusal};
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "doudi_session";
@@ -145,15 +146,24 @@ pub(crate) enum LoginOutcome {
     LoggedIn(UserRecord, String),
     /// A wrong name or password (which of the two, neither page nor API reveals).
     Failed,
-    /// Too many failures in a row: locked until then (also when this failure locked it).
+    /// Too many failures in a row of this name (from this address, or from everywhere):
+    /// locked until then (also when this failure locked it). Said alike for a name without an
+    /// account.
     Locked(DateTime<Utc>),
+    /// Too many failures from the client's address, whatever the name: refused until then.
+    AddressLimited(DateTime<Utc>),
     /// The right password for a disabled account.
     Disabled,
 }
 
-/// Checks a login name and password and, when they match, opens a session. Every attempt that
-/// fails is recorded in the audit trail against the account (never with the password); while
-/// an account is locked its password is not even checked.
+/// Checks a login name and password and, when they match, opens a session. The attempt first
+/// passes the limits of [`crate::throttle`] (by address, by name and address, by account),
+/// each of which counts it as a failure before the password is checked, so that simultaneous
+/// guesses are all counted; a success takes the counts back. While a limit holds the password
+/// is not even checked. Every attempt that fails is recorded in the audit trail (never with
+/// the password), except those refused for their address, which would otherwise let one
+/// machine grow the trail without bound. A login name without an account is answered exactly
+/// as one with an account: the same limits, a check against a dummy hash, the same messages.
 pub(crate) async fn log_in(
     state: &AppState,
     username: &str,
@@ -161,10 +171,19 @@ pub(crate) async fn log_in(
     client: &ClientAddr,
 ) -> Result<LoginOutcome, AppError> {
     let now = state.now();
-    let user = state.store.user_by_username(username.trim()).await?;
-    let failed = |user: &UserRecord, detail: String| {
-        let actor = client.applied_to(user.actor());
-        let target = format!("user:{}", user.id);
+    let name = username.trim();
+    let throttle = &state.config.login_throttle;
+    let user = state.store.user_by_username(name).await?;
+    let failed = |detail: String| {
+        let (actor, target) = match &user {
+            Some(u) => (client.applied_to(u.actor()), format!("user:{}", u.id)),
+            // An unknown login name is recorded without the name, since people type passwords
+            // into the wrong field.
+            None => (
+                client.applied_to(unknown_actor()),
+                "user:unknown".to_owned(),
+            ),
+        };
         async move {
             state
                 .store
@@ -172,47 +191,60 @@ pub(crate) async fn log_in(
                 .await
         }
     };
-    if let Some(u) = &user
-        && let Some(until) = u.locked_at(now)
-    {
-        failed(u, "账户锁定中，未核对密码".into()).await?;
-        return Ok(LoginOutcome::Locked(until));
-    }
+    let ticket = match throttle.reserve(name, &client.0, now) {
+        Ok(ticket) => ticket,
+        Err(Refusal::Address(until)) => {
+            tracing::warn!("login refused: too many failures from the client address");
+            return Ok(LoginOutcome::AddressLimited(until));
+        }
+        Err(Refusal::Locked(until)) => {
+            failed("账户锁定中（该地址），未核对密码".into()).await?;
+            return Ok(LoginOutcome::Locked(until));
+        }
+    };
+    // The account-wide count: in the database for an account, here for a name without one.
+    let account = match &user {
+        Some(u) => state.store.reserve_login(u.id, now).await?,
+        None => throttle.reserve_name(name, now),
+    };
+    let account_lock = match account {
+        LoginReservation::Locked(until) => {
+            // The ticket stays counted against the name and the address, so that hammering a
+            // locked account soon stops the address (and its audit entries).
+            failed("账户锁定中，未核对密码".into()).await?;
+            return Ok(LoginOutcome::Locked(until));
+        }
+        LoginReservation::Reserved { locked_until, .. } => locked_until,
+    };
     let hash = user
         .as_ref()
         .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
-    let password = password.to_owned();
-    // argon2 takes tens of milliseconds of CPU: keep it off the async worker threads.
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| AppError::Internal(format!("password check failed: {e}")))?;
-    let Some(user) = user else {
-        // An unknown login name is recorded without an account, since people type passwords
-        // into the wrong field.
-        state
-            .store
-            .record_audit(
-                &client.applied_to(unknown_actor()),
-                AuditAction::LoginFailed,
-                "user:unknown",
-                "密码错误或账户不存在",
-            )
-            .await?;
-        return Ok(LoginOutcome::Failed);
+    let matches = match throttle.verify(password, &hash).await {
+        Ok(matches) => matches,
+        Err(Busy) => {
+            // Not checked, so not a failure of this address. The account's count keeps it:
+            // the limits by address already bound how many such attempts anyone can make.
+            throttle.not_checked(ticket);
+            return Err(AppError::Busy);
+        }
     };
-    if !matches {
-        let locked = state.store.login_failed(user.id, now).await?;
-        let detail = format!("密码错误（连续第{}次）", user.failed_logins + 1);
-        failed(&user, detail).await?;
-        return Ok(match locked {
+    let lock = ticket.locked_until.max(account_lock);
+    let Some(user) = user.as_ref().filter(|_| matches) else {
+        failed(format!(
+            "密码错误或账户不存在（该地址连续第{}次）",
+            ticket.failures
+        ))
+        .await?;
+        return Ok(match lock {
             Some(until) => LoginOutcome::Locked(until),
             None => LoginOutcome::Failed,
         });
-    }
+    };
     if user.disabled {
-        failed(&user, "账户已停用".into()).await?;
+        failed("账户已停用".into()).await?;
         return Ok(LoginOutcome::Disabled);
     }
+    throttle.succeeded(ticket);
     state.store.login_succeeded(user.id).await?;
     let token = new_session_token();
     let expires = now + TimeDelta::hours(SESSION_HOURS);
@@ -230,7 +262,7 @@ pub(crate) async fn log_in(
         )
         .await?;
     tracing::info!(user_id = user.id, "logged in");
-    Ok(LoginOutcome::LoggedIn(user, token))
+    Ok(LoginOutcome::LoggedIn(user.clone(), token))
 }
 
 /// Ends every session of the session's user, this one included, and records it; returns how

@@ -210,6 +210,29 @@ pub struct HouseholdFieldsDto {
 }
 
 impl HouseholdFieldsDto {
+    /// The fields as a writer reads and edits them: the phone and bank account masked, as
+    /// everywhere; the full values only through the unmask action, with a purpose.
+    pub fn for_editing(f: &HouseholdFields) -> HouseholdFieldsDto {
+        HouseholdFieldsDto::from_fields(f, true)
+    }
+
+    /// A phone or account sent back exactly as it was shown masked means "unchanged": the
+    /// stored value is put back before the fields are parsed, so that a writer edits a household
+    /// without ever reading its identifiers in full.
+    pub fn keep_unchanged(&mut self, stored: &HouseholdFields) {
+        keep(
+            &mut self.phone,
+            stored.phone.as_ref().map(|p| (p.masked(), p.as_str())),
+        );
+        keep(
+            &mut self.bank_account,
+            stored
+                .bank_account
+                .as_ref()
+                .map(|b| (b.masked(), b.as_str())),
+        );
+    }
+
     /// The fields as the API and forms show them; with `masked`, phone and account are hidden.
     pub fn from_fields(f: &HouseholdFields, masked: bool) -> HouseholdFieldsDto {
         HouseholdFieldsDto {
@@ -425,7 +448,38 @@ pub struct PersonFieldsDto {
     pub phone: Option<String>,
 }
 
+/// Puts the stored value back when `sent` is its masked form (see
+/// [`HouseholdFieldsDto::keep_unchanged`]).
+fn keep(sent: &mut Option<String>, stored: Option<(String, &str)>) {
+    if let (Some(value), Some((masked, full))) = (sent.as_ref(), stored)
+        && value.trim() == masked
+    {
+        *sent = Some(full.to_owned());
+    }
+}
+
 impl PersonFieldsDto {
+    /// The fields as a writer reads and edits them: the name in full, the identity number and
+    /// phone masked (full values only through the unmask action, with a purpose).
+    pub fn for_editing(f: &PersonFields) -> PersonFieldsDto {
+        PersonFieldsDto {
+            name: f.name.as_str().into(),
+            ..PersonFieldsDto::from_fields(f, true)
+        }
+    }
+
+    /// An identity number or phone sent back exactly as it was shown masked means "unchanged"
+    /// (see [`HouseholdFieldsDto::keep_unchanged`]).
+    pub fn keep_unchanged(&mut self, stored: &PersonFields) {
+        if self.id_number.trim() == stored.id_number.masked() {
+            self.id_number = stored.id_number.as_str().into();
+        }
+        keep(
+            &mut self.phone,
+            stored.phone.as_ref().map(|p| (p.masked(), p.as_str())),
+        );
+    }
+
     /// The fields as the API and forms show them; with `masked`, name, identity number and phone
     /// are hidden.
     pub fn from_fields(f: &PersonFields, masked: bool) -> PersonFieldsDto {
@@ -1209,8 +1263,10 @@ pub struct HouseholdDto {
     pub id: i64,
     /// Version: send it back with any change.
     pub version: i64,
-    /// Whether personal identifiers (names, identity numbers, phones, accounts) are masked: they
-    /// are for roles that may only read.
+    /// Whether names are masked too (for roles that may only read). Identity numbers, phones
+    /// and bank accounts are always masked here, for every role: full values come only from
+    /// `POST /api/households/{id}/unmask`, with a purpose. A writer sends the masked value back
+    /// unchanged to keep the stored one.
     pub masked: bool,
     /// The household's fields.
     pub fields: HouseholdFieldsDto,
@@ -1231,6 +1287,19 @@ pub struct HouseholdDto {
 }
 
 impl HouseholdDto {
+    /// The household as the API returns it to anyone: names masked for roles that only read,
+    /// identity numbers, phones and bank accounts masked for every role.
+    pub fn for_reading(r: &HouseholdRecord, may_write: bool, today: NaiveDate) -> HouseholdDto {
+        let mut dto = HouseholdDto::from_record(r, !may_write, today);
+        if may_write {
+            dto.fields = HouseholdFieldsDto::for_editing(&r.household.fields);
+            for (member, person) in dto.members.iter_mut().zip(&r.members) {
+                member.fields = PersonFieldsDto::for_editing(&person.fields);
+            }
+        }
+        dto
+    }
+
     /// Marks what a department does not see (see [`HouseholdDto::hidden`]).
     pub fn seen_by(mut self, view: Option<&doudi_core::DepartmentView>) -> HouseholdDto {
         self.hidden = view.map_or_else(Vec::new, |v| {

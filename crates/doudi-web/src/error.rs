@@ -72,6 +72,10 @@ pub enum AppError {
     LoginFailed,
     /// Too many failed logins in a row: the account is locked until this moment.
     AccountLocked(chrono::DateTime<chrono::Utc>),
+    /// Too many failed logins from the client's address: refused until then, whatever the name.
+    AddressLimited(chrono::DateTime<chrono::Utc>),
+    /// Too many logins are having their passwords checked: try again shortly.
+    Busy,
     /// The account is disabled.
     AccountDisabled,
     /// The user must change the initial password before doing anything else.
@@ -129,7 +133,10 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
-            AppError::AccountLocked(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::AccountLocked(_) | AppError::AddressLimited(_) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::AccountDisabled => StatusCode::FORBIDDEN,
             AppError::MustChangePassword | AppError::CsrfRejected | AppError::Forbidden => {
                 StatusCode::FORBIDDEN
@@ -152,6 +159,11 @@ impl AppError {
                 "连续登录失败次数过多，账户已锁定至{}（北京时间），请到时再试；如忘记密码，请联系系统管理员重置",
                 crate::view::china_time(*until)
             ),
+            AppError::AddressLimited(until) => format!(
+                "您所在的网络地址登录失败次数过多，已暂停从该地址登录至{}（北京时间），请到时再试",
+                crate::view::china_time(*until)
+            ),
+            AppError::Busy => "登录的人数过多，系统繁忙，请稍后再试".into(),
             AppError::AccountDisabled => "该账户已停用，请联系系统管理员".into(),
             AppError::MustChangePassword => "请先修改初始密码".into(),
             AppError::CsrfRejected => "页面已过期或安全校验未通过，请返回并刷新页面后重试".into(),

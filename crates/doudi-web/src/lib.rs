@@ -25,6 +25,7 @@ mod input;
 mod middleware;
 mod pages;
 mod routes;
+pub mod throttle;
 mod view;
 mod vocab;
 
@@ -62,6 +63,9 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// Where sessions and the login lockout read the time.
     pub clock: Clock,
+    /// The limits on guessing passwords (by address, by name and address) and on password
+    /// checks at once; clones share them.
+    pub login_throttle: throttle::LoginThrottle,
 }
 
 /// The time as sessions and the login lockout see it: the system clock, or (in tests) a clock

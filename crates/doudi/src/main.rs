@@ -548,7 +548,7 @@ async fn serve(args: ServeArgs, given: Option<Keys>) -> Result<()> {
     };
     let store = open_with(&url, keys).await?;
     if args.demo {
-        prepare_demo(store.as_ref(), &args).await?;
+        prepare_demo(store.as_ref(), &args, &url).await?;
     }
     let parameters = match &args.params {
         Some(path) => Some(Arc::new(eval::load_params(Some(path))?)),
@@ -598,8 +598,24 @@ async fn serve(args: ServeArgs, given: Option<Keys>) -> Result<()> {
     Ok(())
 }
 
-/// Loads the demo county into an empty database and makes sure the demo logins exist.
-async fn prepare_demo(store: &dyn Store, args: &ServeArgs) -> Result<()> {
+/// Loads the demo county into an empty database and makes sure the demo logins exist. A
+/// database the demo did not create (one with households or accounts and without the demo's
+/// mark) is refused: the demo logins share a published password, and on a real registry they
+/// would open it to anyone (an administrator and a county approver among them).
+async fn prepare_demo(store: &dyn Store, args: &ServeArgs, url: &str) -> Result<()> {
+    if !store
+        .claim_demo()
+        .await
+        .context("checking for the demo mark")?
+    {
+        bail!(
+            "--demo refused: {} was not created by the demo (it already holds households or \
+             accounts), and the demo would add logins with the published password \
+             {DEMO_PASSWORD} to it. Serve it without --demo, or give --demo a new database \
+             (演示模式只能用于演示自己新建的数据库)",
+            redact(url)
+        );
+    }
     let county = Actor::system("演示数据生成");
     let existing = store
         .households(

@@ -2,8 +2,9 @@
 //! expiry, and ending sessions when an account changes.
 
 use chrono::{Duration, Utc};
+use doudi_core::access::ACCOUNT_LOCKOUT_THRESHOLD;
 use doudi_core::{Department, Role, Scope};
-use doudi_store::{AccountChange, AuditFilter, NewUser, Page, Store, StoreError};
+use doudi_store::{AccountChange, AuditFilter, LoginReservation, NewUser, Page, Store, StoreError};
 
 use crate::support::*;
 
@@ -68,28 +69,58 @@ async fn details_for(store: &dyn Store, target: &str) -> Vec<String> {
 }
 
 conformance! {
-    async fn five_failed_logins_lock_the_account_with_a_back_off_that_doubles(store) {
+    async fn fifty_reserved_logins_lock_the_account_with_a_back_off_that_doubles(store) {
         let id = caseworker_id(store.as_ref(), "lock01").await;
-        let t0 = Utc::now();
-        for i in 1..=4 {
-            assert_eq!(store.login_failed(id, t0).await.unwrap(), None, "failure {i} does not lock yet");
+        // Whole seconds: PostgreSQL keeps microseconds, so a lock read back would differ.
+        let t0 = chrono::SubsecRound::trunc_subsecs(Utc::now(), 0);
+        for i in 1..ACCOUNT_LOCKOUT_THRESHOLD {
+            assert_eq!(
+                store.reserve_login(id, t0).await.unwrap(),
+                LoginReservation::Reserved { failures: i, locked_until: None },
+                "failure {i} does not lock yet"
+            );
         }
-        let until = store.login_failed(id, t0).await.unwrap().expect("the fifth failure locks");
+        let LoginReservation::Reserved { locked_until: Some(until), .. } = store.reserve_login(id, t0).await.unwrap() else {
+            panic!("the fiftieth attempt locks");
+        };
         assert_eq!(until - t0, Duration::minutes(1));
+        assert_eq!(store.reserve_login(id, t0).await.unwrap(), LoginReservation::Locked(until), "locked: nothing is counted or checked");
         let user = store.user_by_id(id).await.unwrap().unwrap();
-        assert_eq!(user.failed_logins, 5);
+        assert_eq!(user.failed_logins, ACCOUNT_LOCKOUT_THRESHOLD);
         assert!(user.locked_at(t0 + Duration::seconds(59)).is_some(), "locked within the minute");
         assert!(user.locked_at(t0 + Duration::minutes(1)).is_none(), "unlocked after it");
 
         let t1 = t0 + Duration::minutes(2);
-        let until = store.login_failed(id, t1).await.unwrap().unwrap();
+        let LoginReservation::Reserved { locked_until: Some(until), .. } = store.reserve_login(id, t1).await.unwrap() else {
+            panic!("the next attempt locks again");
+        };
         assert_eq!(until - t1, Duration::minutes(2), "the next failure doubles the lock");
 
         store.login_succeeded(id).await.unwrap();
         let user = store.user_by_id(id).await.unwrap().unwrap();
         assert_eq!((user.failed_logins, user.locked_until), (0, None), "a success starts the count again");
-        assert_eq!(store.login_failed(id, t1).await.unwrap(), None);
-        assert!(matches!(store.login_failed(987_654, t1).await, Err(StoreError::NotFound)));
+        assert_eq!(store.reserve_login(id, t1).await.unwrap(), LoginReservation::Reserved { failures: 1, locked_until: None });
+        assert!(matches!(store.reserve_login(987_654, t1).await, Err(StoreError::NotFound)));
+    }
+
+    async fn simultaneous_login_attempts_are_each_counted_and_none_past_the_lock_is_let_through(store) {
+        let id = caseworker_id(store.as_ref(), "burst01").await;
+        let now = Utc::now();
+        let attempts: Vec<_> = (0..ACCOUNT_LOCKOUT_THRESHOLD + 30)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.reserve_login(id, now).await.unwrap() })
+            })
+            .collect();
+        let mut reserved = 0;
+        for attempt in attempts {
+            if matches!(attempt.await.unwrap(), LoginReservation::Reserved { .. }) {
+                reserved += 1;
+            }
+        }
+        assert_eq!(reserved, ACCOUNT_LOCKOUT_THRESHOLD, "exactly the threshold's number of passwords may be checked");
+        let user = store.user_by_id(id).await.unwrap().unwrap();
+        assert_eq!(user.failed_logins, ACCOUNT_LOCKOUT_THRESHOLD);
     }
 
     async fn an_idle_session_ends_and_a_used_one_lives_until_its_absolute_expiry(store) {
@@ -187,7 +218,7 @@ conformance! {
         assert!(store.session_user("s2", now, idle).await.unwrap().is_none(), "disabling ended it for good");
 
         store.create_session("s3", id, now, later).await.unwrap();
-        store.login_failed(id, now).await.unwrap();
+        store.reserve_login(id, now).await.unwrap();
         let user = store
             .change_user(&admin, id, &AccountChange::ResetPassword { password_hash: "$argon2id$temp".into() })
             .await

@@ -244,9 +244,9 @@ conformance! {
         let b = filed(&store, "CW-8", &["李四"]).await;
         approved(&store, a, 62_000).await;
         approved(&store, b, 30_050).await;
-        let first = store.run_payments(&county(), month("2026-04")).await.unwrap();
+        let first = store.run_payments(&county(), month("2026-04"), date(2027, 12, 31)).await.unwrap();
         assert_eq!((first.created, first.existing, first.created_fen), (2, 0, 92_050));
-        let again = store.run_payments(&county(), month("2026-04")).await.unwrap();
+        let again = store.run_payments(&county(), month("2026-04"), date(2027, 12, 31)).await.unwrap();
         assert_eq!((again.created, again.existing, again.created_fen), (0, 2, 0));
         let lines = store.payments(&county(), month("2026-04")).await.unwrap();
         assert_eq!(lines.len(), 2);
@@ -262,22 +262,35 @@ conformance! {
         let lines = store.payments(&county(), month("2026-04")).await.unwrap();
         assert_eq!(lines[0].status, PaymentStatus::Paid);
         assert_eq!((lines[1].status, lines[1].failure.as_deref()), (PaymentStatus::Failed, Some("账户已销户")));
-        assert!(store.run_payments(&caseworker(QINGLONG), month("2026-04")).await.is_err());
-        assert_eq!(store.run_payments(&county(), month("2026-02")).await.unwrap().created, 0, "nothing before the entitlement starts");
+        assert!(store.run_payments(&caseworker(QINGLONG), month("2026-04"), date(2027, 12, 31)).await.is_err());
+        let early = store.run_payments(&county(), month("2026-02"), date(2027, 12, 31)).await.unwrap_err();
+        assert!(matches!(&early, StoreError::Invalid(m) if m.contains("早于") && m.contains("2026-03")), "{early}");
+    }
+
+    async fn a_payment_run_for_a_month_still_to_come_is_refused_and_creates_nothing(store) {
+        let a = filed(&store, "CW-15", &["张三"]).await;
+        approved(&store, a, 62_000).await;
+        for future in ["2026-05", "2030-01", "9999-12"] {
+            let err = store.run_payments(&county(), month(future), date(2026, 4, 30)).await.unwrap_err();
+            assert!(matches!(&err, StoreError::Invalid(m) if m.contains("尚未到来") && m.contains("2026-04")), "{future}: {err}");
+        }
+        assert!(store.payments(&county(), month("9999-12")).await.unwrap().is_empty(), "no pending line for 9999-12");
+        assert!(store.payments(&county(), month("2026-05")).await.unwrap().is_empty());
+        assert_eq!(store.run_payments(&county(), month("2026-04"), date(2026, 4, 1)).await.unwrap().created, 1, "the current month is paid");
     }
 
     async fn a_death_in_mid_month_is_paid_for_that_month_and_not_the_next(store) {
         let h = filed(&store, "CW-9", &["张三"]).await;
         approved(&store, h, 62_000).await;
-        store.run_payments(&county(), month("2026-05")).await.unwrap();
+        store.run_payments(&county(), month("2026-05"), date(2027, 12, 31)).await.unwrap();
         // Died on 2026-04-15: April is paid, May (already generated) is removed, June never made.
         let stopped = store.stop_benefits(&caseworker(QINGLONG), h, Month::of(date(2026, 4, 15)), "死亡").await.unwrap();
         assert_eq!(stopped.entitlements.len(), 1);
         assert_eq!(stopped.entitlements[0].until, Some(month("2026-04")));
         assert_eq!(stopped.payments_removed, 1);
-        assert_eq!(store.run_payments(&county(), month("2026-04")).await.unwrap().created, 1);
-        assert_eq!(store.run_payments(&county(), month("2026-05")).await.unwrap().created, 0);
-        assert_eq!(store.run_payments(&county(), month("2026-06")).await.unwrap().created, 0);
+        assert_eq!(store.run_payments(&county(), month("2026-04"), date(2027, 12, 31)).await.unwrap().created, 1);
+        assert_eq!(store.run_payments(&county(), month("2026-05"), date(2027, 12, 31)).await.unwrap().created, 0);
+        assert_eq!(store.run_payments(&county(), month("2026-06"), date(2027, 12, 31)).await.unwrap().created, 0);
     }
 
     async fn a_caseworkers_death_removes_the_member_and_restates_in_one_go(store) {
@@ -412,8 +425,8 @@ conformance! {
         assert_eq!((all[0].monthly_fen, all[0].from, all[0].until), (62_000, month("2026-03"), Some(month("2026-08"))));
         assert_eq!((all[1].monthly_fen, all[1].from, all[1].until), (70_000, month("2026-09"), None));
         assert!(store.restate_entitlements(&county(), &[r]).await.is_err(), "a closed period is not restated again");
-        assert_eq!(store.run_payments(&county(), month("2026-08")).await.unwrap().created_fen, 62_000);
-        assert_eq!(store.run_payments(&county(), month("2026-09")).await.unwrap().created_fen, 70_000);
+        assert_eq!(store.run_payments(&county(), month("2026-08"), date(2027, 12, 31)).await.unwrap().created_fen, 62_000);
+        assert_eq!(store.run_payments(&county(), month("2026-09"), date(2027, 12, 31)).await.unwrap().created_fen, 70_000);
     }
 
     async fn a_review_continues_adjusts_or_exits_and_an_exit_lists_what_stops(store) {
@@ -435,11 +448,11 @@ conformance! {
         assert_eq!(stopped.entitlements[0].program, Category::Dibao);
         assert_eq!(stopped.entitlements[0].until, Some(month("2027-03")));
         assert_eq!(stopped.cases, vec![(medical, CaseType::Medical)]);
-        assert_eq!(store.run_payments(&county(), month("2027-04")).await.unwrap().created, 0);
+        assert_eq!(store.run_payments(&county(), month("2027-04"), date(2027, 12, 31)).await.unwrap().created, 0);
         assert!(store.record_review(&cw, &NewReview { entitlement: e.id, result: ReviewResult::Continue, decision: decision(1, 0, "2027-04"), reason: String::new() }, date(2028, 3, 1)).await.is_err());
     }
 
-    async fn the_public_notice_lists_masked_households_of_the_community_during_the_notice(store) {
+    async fn the_public_notice_lists_masked_households_of_the_community_during_the_notice_without_an_audit_row_a_view(store) {
         let h = filed(&store, "CW-12", &["张三丰", "张小"]).await;
         let cw = caseworker(QINGLONG);
         let l = Limits::default();
@@ -456,6 +469,17 @@ conformance! {
             v = store.act_on_case(&cw, id, v, &a, t, &l).await.unwrap().version;
         }
         assert!(v > 1);
+        // The notice is public and masked: a view by anyone is not an audit entry (an
+        // anonymous crowd reading it would otherwise grow the trail by a row a request).
+        let entries = |store: Arc<dyn Store>| async move {
+            store.audit_entries(&auditor(), &AuditFilter::default(), Page { offset: 0, limit: 1 }).await.unwrap().total
+        };
+        let before = entries(store.clone()).await;
+        for _ in 0..20 {
+            store.public_notices(&code(QINGLONG_1), date(2026, 3, 8)).await.unwrap();
+        }
+        // The one new entry is the auditor's own read of the trail.
+        assert_eq!(entries(store.clone()).await, before + 1, "viewing the public notice appends nothing to the audit trail");
         let n = store.public_notices(&code(QINGLONG_1), date(2026, 3, 8)).await.unwrap();
         assert_eq!(n.len(), 1);
         assert_eq!(n[0].head_masked, "张*丰");
@@ -480,7 +504,7 @@ conformance! {
         assert!(err.to_string().contains("不止一次"), "{err}");
         assert!(matches!(store.import_entitlements(&caseworker(QINGLONG), &[entry(a, 1)]).await, Err(StoreError::Forbidden)));
         assert_eq!(store.import_entitlements(&command_line(), &[entry(a, 95_400), entry(b, 82_700)]).await.unwrap(), 2);
-        let run = store.run_payments(&county(), month("2026-02")).await.unwrap();
+        let run = store.run_payments(&county(), month("2026-02"), date(2027, 12, 31)).await.unwrap();
         assert_eq!((run.created, run.created_fen), (2, 178_100));
         assert_eq!(store.entitlements(&county(), b).await.unwrap()[0].program, Category::Tekun);
     }

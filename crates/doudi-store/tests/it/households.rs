@@ -285,6 +285,41 @@ conformance! {
         assert!(matches!(&r, Err(StoreError::Duplicate(m)) if m.contains("QL-0007")), "{r:?}");
     }
 
+    async fn an_id_number_filed_outside_the_scope_is_said_to_be_registered_without_naming_where_and_audited(store) {
+        let first = store.create_household(&county(), &household("QL-0012", QINGLONG_1, &["孙权"])).await.unwrap();
+        let filed = store.household(&county(), first).await.unwrap().members[0].fields.id_number.clone();
+        let renhe = caseworker(RENHE);
+
+        let mut new = household("RH-0012", RENHE_1, &["孙策"]);
+        new.members[0].id_number = filed.clone();
+        let r = store.create_household(&renhe, &new).await;
+        let Err(StoreError::Duplicate(message)) = r else { panic!("expected a duplicate: {r:?}") };
+        assert!(message.contains("已在系统中登记"), "{message}");
+        for detail in ["QL-0012", QINGLONG_1, "青龙", "孙权"] {
+            assert!(!message.contains(detail), "{detail} leaked: {message}");
+        }
+
+        let other = store.create_household(&renhe, &household("RH-0013", RENHE_1, &["周瑜"])).await.unwrap();
+        let r = store.add_member(&renhe, other, 1, &person("孙权", Relation::Spouse, filed.clone())).await;
+        assert!(matches!(&r, Err(StoreError::Duplicate(m)) if !m.contains("QL-0012")), "{r:?}");
+        let mut head = store.household(&renhe, other).await.unwrap().members[0].clone();
+        head.fields.id_number = filed.clone();
+        let r = store.update_member(&renhe, head.id, 1, &head.fields).await;
+        assert!(matches!(&r, Err(StoreError::Duplicate(m)) if !m.contains("QL-0012")), "{r:?}");
+
+        let trail = store
+            .audit_entries(&auditor(), &doudi_store::AuditFilter::default(), Page { offset: 0, limit: 100 })
+            .await
+            .unwrap()
+            .rows;
+        let attempts: Vec<_> = trail
+            .iter()
+            .filter(|e| e.action == "read_denied" && e.target == format!("household:{}", first.0))
+            .collect();
+        assert_eq!(attempts.len(), 3, "each attempt is audited against the household holding the number: {trail:?}");
+        assert!(attempts.iter().all(|e| e.actor_role == "township_caseworker" && !e.detail.contains(filed.as_str())));
+    }
+
     async fn a_household_that_breaks_the_rules_is_invalid_and_not_filed(store) {
         let mut h = household("QL-0010", QINGLONG_1, &["马超"]);
         h.fields.township = code(RENHE);

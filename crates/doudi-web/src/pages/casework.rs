@@ -624,7 +624,10 @@ pub(crate) async fn run_payments(
 ) -> Result<Response, AppError> {
     let month = doudi_core::Month::parse(form.get("month").trim())
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let run = state.store.run_payments(&session.actor, month).await?;
+    let run = state
+        .store
+        .run_payments(&session.actor, month, state.today())
+        .await?;
     let ran = format!(
         "新生成{}笔（{}），已有{}笔未重复生成",
         run.created,

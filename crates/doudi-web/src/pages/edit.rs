@@ -218,7 +218,8 @@ pub(crate) async fn edit_form(
         .household(&session.actor, HouseholdId(id))
         .await?;
     let divisions = Divisions::load(state.store.as_ref()).await?;
-    let input = HouseholdFieldsDto::from_fields(&record.household.fields, false);
+    // Identifiers are shown masked here too; sent back unchanged, they keep the stored values.
+    let input = HouseholdFieldsDto::for_editing(&record.household.fields);
     let form = EditForm {
         id,
         version: record.household.version,
@@ -238,7 +239,14 @@ pub(crate) async fn update(
 ) -> Result<Response, AppError> {
     let version = form.version()?;
     let input = household_dto(&form);
-    let fields = match HouseholdFields::try_from(&input) {
+    // A phone or account left as it was shown (masked) keeps the stored value.
+    let stored = state
+        .store
+        .household(&session.actor, HouseholdId(id))
+        .await?;
+    let mut unmasked = input.clone();
+    unmasked.keep_unchanged(&stored.household.fields);
+    let fields = match HouseholdFields::try_from(&unmasked) {
         Ok(fields) => fields,
         Err(errors) => {
             let divisions = Divisions::load(state.store.as_ref()).await?;
@@ -275,7 +283,7 @@ pub(crate) async fn update(
         .store
         .household(&session.actor, HouseholdId(id))
         .await?;
-    let stored = HouseholdFieldsDto::from_fields(&record.household.fields, false);
+    let stored = HouseholdFieldsDto::for_editing(&record.household.fields);
     let conflict = record.household.version != version;
     let divisions = Divisions::load(state.store.as_ref()).await?;
     let form = EditForm {

@@ -51,6 +51,8 @@ struct Results {
     rows: Vec<Row>,
     pager: Vec<PageLink>,
     filtered: bool,
+    /// Whether the actor's view includes causes of poverty (a department's may not).
+    show_causes: bool,
 }
 
 #[derive(Template)]
@@ -205,7 +207,11 @@ pub(crate) async fn show(
         .collect();
     let pages = (found.total + PAGE_ROWS - 1) / PAGE_ROWS;
     let f = &query.filter;
+    let show_causes = actor
+        .department_view()
+        .is_none_or(|v| v.shows(doudi_core::department::Part::CausesAndNeeds));
     let results = Results {
+        show_causes,
         total: found.total,
         page: query.page,
         pages,

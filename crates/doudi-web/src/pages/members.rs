@@ -163,7 +163,8 @@ pub(crate) async fn edit_form(
         .store
         .household(&session.actor, HouseholdId(id))
         .await?;
-    let input = PersonFieldsDto::from_fields(&member(&record, person)?.fields, false);
+    // Identifiers are shown masked here too; sent back unchanged, they keep the stored values.
+    let input = PersonFieldsDto::for_editing(&member(&record, person)?.fields);
     let form = MemberForm {
         action: format!("/households/{id}/members/{person}/edit"),
         heading: "修改成员信息",
@@ -184,15 +185,17 @@ pub(crate) async fn update(
 ) -> Result<Response, AppError> {
     let version = form.version()?;
     let input = person_dto(&form, "");
-    let (status, errors, problem) = match parse(&input, state.today()) {
+    // The member must belong to the household of the address, whatever its id says; an
+    // identity number or phone left as it was shown (masked) keeps the stored value.
+    let record = state
+        .store
+        .household(&session.actor, HouseholdId(id))
+        .await?;
+    let mut unmasked = input.clone();
+    unmasked.keep_unchanged(&member(&record, person)?.fields);
+    let (status, errors, problem) = match parse(&unmasked, state.today()) {
         Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None),
         Ok(fields) => {
-            // The member must belong to the household of the address, whatever its id says.
-            let record = state
-                .store
-                .household(&session.actor, HouseholdId(id))
-                .await?;
-            member(&record, person)?;
             match state
                 .store
                 .update_member(&session.actor, PersonId(person), version, &fields)
@@ -210,7 +213,7 @@ pub(crate) async fn update(
         .store
         .household(&session.actor, HouseholdId(id))
         .await?;
-    let stored = PersonFieldsDto::from_fields(&member(&record, person)?.fields, false);
+    let stored = PersonFieldsDto::for_editing(&member(&record, person)?.fields);
     let conflict = status == StatusCode::CONFLICT && record.household.version != version;
     let form = MemberForm {
         action: format!("/households/{id}/members/{person}/edit"),

@@ -24,10 +24,49 @@ struct LoginPage {
     error: Option<String>,
 }
 
-/// Only a path on this site may be returned to after logging in, never another site.
+/// Only a path on this site may be returned to after logging in, never another site: one `/`
+/// then anything but a second `/`, with no backslash, control character or whitespace, neither
+/// as given nor once percent-decoded. Browsers drop tabs and newlines from a URL and read `\`
+/// as `/`, so `/\t/evil` or `/\\evil` would become `//evil`, another site; `next` is decoded once
+/// already when read from the query or the form, and checking the decoded form as well covers
+/// a value decoded twice on its way.
 fn safe_next(next: &str) -> &str {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
-    if ok { next } else { "/" }
+    fn same_site_path(path: &str) -> bool {
+        path.starts_with('/')
+            && !path.starts_with("//")
+            && !path
+                .chars()
+                .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    }
+    if same_site_path(next) && same_site_path(&percent_decoded(next)) {
+        next
+    } else {
+        "/"
+    }
+}
+
+/// `s` with every `%XX` replaced by the byte it encodes (invalid UTF-8 replaced, so that a
+/// strange byte is still seen by the check rather than dropped).
+fn percent_decoded(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (bytes.get(i), bytes.get(i + 1), bytes.get(i + 2)) {
+            (Some(b'%'), Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
+                let value = hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0);
+                out.push(u8::try_from(value).unwrap_or(b'?'));
+                i += 3;
+            }
+            (Some(&b), _, _) => {
+                out.push(b);
+                i += 1;
+            }
+            (None, _, _) => break,
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 pub(crate) async fn login_form(
@@ -83,6 +122,9 @@ pub(crate) async fn login(
     match auth::log_in(&state, &username, form.get("password"), &client).await? {
         auth::LoginOutcome::Failed => refused(AppError::LoginFailed.message()),
         auth::LoginOutcome::Locked(until) => refused(AppError::AccountLocked(until).message()),
+        auth::LoginOutcome::AddressLimited(until) => {
+            refused(AppError::AddressLimited(until).message())
+        }
         auth::LoginOutcome::Disabled => refused(AppError::AccountDisabled.message()),
         auth::LoginOutcome::LoggedIn(user, token) => {
             let to = if user.must_change_password {
@@ -173,11 +215,11 @@ pub(crate) async fn change_password(
     if form.get("confirm") != new {
         errors.add("confirm", "两次输入的新密码不一致");
     }
-    let hash = session.user.password_hash.clone();
-    let check = current.clone();
-    let current_ok = tokio::task::spawn_blocking(move || auth::verify_password(&check, &hash))
+    let throttle = &state.config.login_throttle;
+    let current_ok = throttle
+        .verify(&current, &session.user.password_hash)
         .await
-        .map_err(|e| AppError::Internal(format!("password check failed: {e}")))?;
+        .map_err(|_| AppError::Busy)?;
     if !current_ok {
         errors.add("current", "当前密码不正确");
     }
@@ -187,9 +229,7 @@ pub(crate) async fn change_password(
             &password_page(&session, &errors),
         );
     }
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new))
-        .await
-        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))?;
+    let hash = throttle.hash(&new).await.map_err(|_| AppError::Busy)?;
     state
         .store
         .set_password(session.user.id, &hash, Some(&session.token_hash))
@@ -209,5 +249,29 @@ mod tests {
         assert_eq!(safe_next("https://evil.example/"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
         assert_eq!(safe_next(""), "/");
+    }
+
+    #[test]
+    fn only_a_path_on_this_site_is_returned_to() {
+        for good in ["/", "/households?category=dibao", "/households/3"] {
+            assert_eq!(safe_next(good), good, "{good}");
+        }
+        for bad in [
+            "//evil.example/",
+            "/\t/evil",
+            "/\n/evil",
+            "/%09/evil",
+            "/%2F/evil",
+            "/\\evil",
+            "/%5Cevil",
+            "/ /evil",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "evil",
+            "",
+            "/\u{3000}/evil",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
     }
 }

@@ -117,6 +117,170 @@ async fn five_wrong_passwords_lock_the_account_even_for_the_right_one_until_the_
     }
 }
 
+/// A JSON login from a client address (as the server's connection would give it).
+fn api_login_from(
+    address: &str,
+    username: &str,
+    password: &str,
+) -> axum::http::Request<axum::body::Body> {
+    let mut request = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/api/login")
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .body(axum::body::Body::from(
+            json!({"username": username, "password": password}).to_string(),
+        ))
+        .unwrap();
+    let peer: std::net::SocketAddr = format!("{address}:40000").parse().unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    request
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_simultaneous_guesses_has_at_most_five_passwords_checked() {
+    let app = App::new().await;
+    let mut burst = tokio::task::JoinSet::new();
+    for i in 0..24 {
+        let router = app.router.clone();
+        // The right password is somewhere in the middle of the burst.
+        let password = if i == 12 {
+            PASSWORD.to_owned()
+        } else {
+            format!("guess {i}")
+        };
+        burst.spawn(async move {
+            use tower::ServiceExt;
+            let reply = router
+                .oneshot(api_login_from("10.0.0.66", COUNTY, &password))
+                .await
+                .unwrap();
+            reply.status()
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = burst.join_next().await {
+        statuses.push(status.unwrap());
+    }
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    let checked = trail(&app)
+        .await
+        .iter()
+        .filter(|(a, _, d)| a == "login_failed" && d.contains("密码错误"))
+        .count()
+        + statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert!(
+        checked <= 5,
+        "{checked} passwords were checked: {statuses:?}"
+    );
+    assert!(refused >= 19, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn a_stranger_guessing_a_colleagues_password_locks_only_their_own_address() {
+    let app = App::new().await;
+    for _ in 0..12 {
+        app.send(api_login_from("10.0.0.66", COUNTY, "wrong password"))
+            .await;
+    }
+    let stranger = app
+        .send(api_login_from("10.0.0.66", COUNTY, PASSWORD))
+        .await;
+    assert_eq!(stranger.status, StatusCode::TOO_MANY_REQUESTS);
+    let colleague = app.send(api_login_from("10.0.0.7", COUNTY, PASSWORD)).await;
+    assert_eq!(
+        colleague.status,
+        StatusCode::OK,
+        "the owner logs in from their own address: {}",
+        colleague.body
+    );
+    // An hour later, one more guess an hour from the stranger does not lock the owner either.
+    for _ in 0..3 {
+        app.clock.advance(TimeDelta::minutes(61));
+        app.send(api_login_from("10.0.0.66", COUNTY, "wrong password"))
+            .await;
+        assert_eq!(
+            app.send(api_login_from("10.0.0.7", COUNTY, PASSWORD))
+                .await
+                .status,
+            StatusCode::OK
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_login_name_is_answered_exactly_like_a_real_one() {
+    let app = App::new().await;
+    let answers = |name: &'static str| {
+        let app = &app;
+        async move {
+            let mut seen = Vec::new();
+            for _ in 0..7 {
+                let reply = app
+                    .send(api_login_from("10.0.0.9", name, "wrong password"))
+                    .await;
+                seen.push((reply.status, reply.json()["error"].clone()));
+            }
+            seen
+        }
+    };
+    let real = answers(COUNTY).await;
+    let unknown = answers("nobody-here").await;
+    assert_eq!(real, unknown);
+    assert!(
+        real.iter()
+            .any(|(status, _)| *status == StatusCode::TOO_MANY_REQUESTS),
+        "{real:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_address_that_fails_too_often_is_stopped_whatever_the_name_but_others_are_not() {
+    let app = App::new().await;
+    for i in 0..30 {
+        app.send(api_login_from("10.0.0.66", &format!("guess{i}"), "x"))
+            .await;
+    }
+    let stopped = app
+        .send(api_login_from("10.0.0.66", COUNTY, PASSWORD))
+        .await;
+    assert_eq!(stopped.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        stopped.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("网络地址"),
+        "{}",
+        stopped.body
+    );
+    let before = trail(&app).await.len();
+    for _ in 0..10 {
+        app.send(api_login_from("10.0.0.66", COUNTY, "x")).await;
+    }
+    assert!(
+        trail(&app).await.len() <= before + 1,
+        "refusals for the address do not grow the audit trail"
+    );
+    assert_eq!(
+        app.send(api_login_from("10.0.0.7", COUNTY, PASSWORD))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    app.clock.advance(TimeDelta::minutes(15));
+    assert_eq!(
+        app.send(api_login_from("10.0.0.66", COUNTY, PASSWORD))
+            .await
+            .status,
+        StatusCode::OK,
+        "the address may try again once its window ends"
+    );
+}
+
 #[tokio::test]
 async fn the_lock_doubles_with_each_further_failure() {
     let app = App::new().await;
@@ -409,6 +573,55 @@ async fn the_administrator_creates_changes_disables_and_resets_accounts_in_the_p
             .iter()
             .any(|(a, _, d)| a == "create" && d.contains("新建账户：部门工作人员（教育）"))
     );
+}
+
+#[tokio::test]
+async fn a_department_officer_neither_sees_nor_filters_by_causes_of_poverty_in_the_list() {
+    let app = App::new().await;
+    app.add_user(
+        "weijian",
+        Role::DepartmentOfficer,
+        Scope::County,
+        Some(Department::Housing),
+    )
+    .await;
+    let officer = app.login("weijian").await;
+    let list = app.get(Some(&officer), "/api/households").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let rows = list.json()["rows"].as_array().unwrap().clone();
+    assert!(!rows.is_empty(), "housing concerns every household");
+    for row in &rows {
+        assert_eq!(row["causes"], json!([]), "{row}");
+    }
+    for cause in ["illness", "disability"] {
+        let filtered = app
+            .get(Some(&officer), &format!("/api/households?cause={cause}"))
+            .await;
+        assert_eq!(
+            filtered.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            filtered.body
+        );
+        assert!(
+            filtered.json()["error"]
+                .as_str()
+                .unwrap()
+                .contains("致贫原因")
+        );
+    }
+    let page = app.get(Some(&officer), "/households").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        !page.body.contains("致贫原因") && !page.body.contains("因病"),
+        "{}",
+        page.body
+    );
+
+    // The county still sees and filters by them.
+    let county = app.login(COUNTY).await;
+    let page = app.get(Some(&county), "/households?cause=illness").await;
+    assert!(page.body.contains("致贫原因") && page.body.contains("因病"));
 }
 
 #[tokio::test]

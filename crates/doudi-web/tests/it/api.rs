@@ -62,8 +62,12 @@ async fn the_api_creates_reads_and_updates_a_household() {
     );
     assert_eq!(body["version"], 1);
     assert_eq!(body["masked"], false);
-    assert_eq!(body["fields"]["bank_account"], "6217000012345678");
-    assert_eq!(body["members"][0]["fields"]["id_number"], id.as_str());
+    assert_eq!(
+        body["fields"]["bank_account"], "****5678",
+        "identifiers are masked for writers too"
+    );
+    assert_eq!(body["members"][0]["fields"]["name"], "吴十");
+    assert_eq!(body["members"][0]["fields"]["id_number"], id.masked());
     assert_eq!(body["members"][0]["age"], 86);
     assert_eq!(body["members"][0]["sex"], "male");
     assert_eq!(body["incomes"][0]["amount_fen"], 65000);
@@ -87,6 +91,21 @@ async fn the_api_creates_reads_and_updates_a_household() {
     assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
     assert_eq!(updated.json()["version"], 2);
     assert_eq!(updated.json()["fields"]["address"], "复兴街2号");
+    let stored = app
+        .store
+        .household(&system(), doudi_core::HouseholdId(household_id))
+        .await
+        .unwrap();
+    assert_eq!(
+        stored
+            .household
+            .fields
+            .bank_account
+            .as_ref()
+            .map(|b| b.as_str().to_owned()),
+        Some("6217000012345678".to_owned()),
+        "the masked account sent back kept the stored one"
+    );
 
     let stale = app
         .json(
@@ -177,6 +196,63 @@ async fn another_townships_household_is_404_through_the_api() {
     assert_eq!(list["rows"][0]["number"], "RH-0001");
     assert_eq!(list["rows"][0]["head_name"], "王*", "lists are masked");
     assert_eq!(list["rows"][0]["community_name"], "人和社区");
+}
+
+#[tokio::test]
+async fn a_writer_reads_masked_identifiers_keeps_them_by_sending_them_back_and_unmasks_with_a_purpose()
+ {
+    let app = App::new().await;
+    let client = app.login(QINGLONG_CASEWORKER).await;
+    let full = id_number((1956, 12, 15), 13);
+    let body = app
+        .get(Some(&client), &format!("/api/households/{}", app.zhang.0))
+        .await
+        .json();
+    let head = &body["members"][0];
+    assert_eq!(head["fields"]["name"], "张三丰");
+    assert_eq!(head["fields"]["id_number"], full.masked());
+    assert!(
+        !body.to_string().contains(full.as_str()),
+        "no full identity number: {body}"
+    );
+
+    // The member sent back as read (masked number) with another field changed keeps the number.
+    let mut fields = head["fields"].clone();
+    fields["family_doctor"] = json!(false);
+    let person = head["id"].as_i64().unwrap();
+    let updated = app
+        .json(
+            Some(&client),
+            Method::PUT,
+            &format!("/api/members/{person}"),
+            &json!({"version": body["version"], "fields": fields}),
+        )
+        .await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.body);
+    let stored = app.store.household(&system(), app.zhang).await.unwrap();
+    assert_eq!(stored.members[0].fields.id_number, full);
+    assert!(!stored.members[0].fields.family_doctor);
+
+    // The edit form shows it masked as well.
+    let form = app
+        .get(
+            Some(&client),
+            &format!("/households/{}/members/{person}/edit", app.zhang.0),
+        )
+        .await;
+    assert!(form.body.contains(&full.masked()) && !form.body.contains(full.as_str()));
+
+    // The full values come with a purpose only.
+    let unmasked = app
+        .json(
+            Some(&client),
+            Method::POST,
+            &format!("/api/households/{}/unmask", app.zhang.0),
+            &json!({"purpose": "核对身份证号码"}),
+        )
+        .await
+        .json();
+    assert_eq!(unmasked["members"][0]["fields"]["id_number"], full.as_str());
 }
 
 #[tokio::test]

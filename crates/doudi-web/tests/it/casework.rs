@@ -192,6 +192,30 @@ async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_re
     assert_eq!(entitlements[0]["monthly_fen"], monthly);
     let entitlement = entitlements[0]["id"].as_i64().unwrap();
 
+    // A month still to come is refused, in Chinese, and creates no line.
+    let future = app
+        .json(
+            Some(&county),
+            Method::POST,
+            "/api/payments/9999-12",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        future.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        future.body
+    );
+    assert!(
+        future.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("尚未到来")
+    );
+    let lines = app.get(Some(&county), "/api/payments/9999-12").await.json();
+    assert_eq!(lines.as_array().unwrap().len(), 0);
+
     // The first payment, once.
     let run = app
         .json(
@@ -271,6 +295,7 @@ async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_re
         review["stopped"]["entitlements"][0]["until_month"],
         "2026-12"
     );
+    move_to(&mut app, day(2027, 1, 4));
     let run = app
         .json(
             Some(&county),
@@ -346,7 +371,11 @@ async fn zhang_approved_and_april_paid() -> (App, i64) {
     let two = outcome.total_fen;
     assert_eq!(
         store
-            .run_payments(&sys, doudi_core::Month::new(2026, 4).unwrap())
+            .run_payments(
+                &sys,
+                doudi_core::Month::new(2026, 4).unwrap(),
+                day(2026, 12, 31)
+            )
             .await
             .unwrap()
             .created_fen,
@@ -481,7 +510,11 @@ async fn a_death_in_mid_month_is_paid_that_month_and_the_others_are_paid_anew_fr
     );
     assert_eq!(
         store
-            .run_payments(&sys, doudi_core::Month::new(2026, 4).unwrap())
+            .run_payments(
+                &sys,
+                doudi_core::Month::new(2026, 4).unwrap(),
+                day(2026, 12, 31)
+            )
             .await
             .unwrap()
             .created,
@@ -490,7 +523,11 @@ async fn a_death_in_mid_month_is_paid_that_month_and_the_others_are_paid_anew_fr
     );
     assert_eq!(
         store
-            .run_payments(&sys, doudi_core::Month::new(2026, 5).unwrap())
+            .run_payments(
+                &sys,
+                doudi_core::Month::new(2026, 5).unwrap(),
+                day(2026, 12, 31)
+            )
             .await
             .unwrap()
             .created_fen,

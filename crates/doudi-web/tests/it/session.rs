@@ -125,6 +125,29 @@ async fn a_page_without_a_session_redirects_to_the_login_page_and_back() {
 }
 
 #[tokio::test]
+async fn a_next_address_with_a_tab_or_backslash_never_leaves_the_site() {
+    let app = App::new().await;
+    for next in ["/\t/evil.example", "/\\evil.example", "/%09/evil.example"] {
+        let login = app
+            .send(form_request(
+                Method::POST,
+                "/login",
+                None,
+                &[("username", COUNTY), ("password", PASSWORD), ("next", next)],
+            ))
+            .await;
+        assert_eq!(login.location(), "/", "{next:?}");
+    }
+    // Already logged in, the login page forwards at once: `?next=/%09/evil` decodes to a tab.
+    let client = app.login(COUNTY).await;
+    let reply = app
+        .get(Some(&client), "/login?next=/%09/evil.example")
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.location(), "/");
+}
+
+#[tokio::test]
 async fn an_api_call_without_a_session_is_401_with_a_chinese_message() {
     let app = App::new().await;
     for uri in [

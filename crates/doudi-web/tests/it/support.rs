@@ -292,6 +292,7 @@ impl App {
                 parameters: None,
                 trust_proxy: false,
                 clock: clock.clone(),
+                login_throttle: Default::default(),
             },
         };
         App {

@@ -185,3 +185,65 @@ fn a_cadre_is_paired_with_a_household_listed_and_unpaired_from_the_command_line(
         assert!(!out.status.success());
     }
 }
+
+#[test]
+fn serve_demo_refuses_a_registry_it_did_not_create_and_adds_no_demo_login() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    for db in TestDb::all("demo_refused") {
+        ok(
+            &db,
+            &[
+                "user",
+                "add",
+                "--username",
+                "chenjing",
+                "--name",
+                "县民政局 陈静",
+                "--role",
+                "auditor",
+                "--password",
+                "临时密码-abcd-0003",
+            ],
+        );
+        let mut child = Command::new(env!("CARGO_BIN_EXE_doudi"))
+            .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+            .env("DOUDI_DB", &db.url)
+            .env("DOUDI_KEY", crate::support::TEST_KEY)
+            .env_remove("DOUDI_KEY_FILE")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("doudi serve starts");
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("serve --demo kept serving a registry the demo did not create");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let out = child.wait_with_output().unwrap();
+        assert!(!status.success());
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("--demo refused") && stderr.contains("演示模式"),
+            "{stderr}"
+        );
+        let list = ok(&db, &["user", "list"]);
+        for demo_login in ["admin", "xianminzheng", "qinglong"] {
+            assert!(
+                !list
+                    .lines()
+                    .any(|l| l.starts_with(&format!("{demo_login}\t"))),
+                "{demo_login} was added: {list}"
+            );
+        }
+    }
+}

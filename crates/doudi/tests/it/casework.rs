@@ -2,10 +2,30 @@
 //! the public notice page without login, then the month's payment run and bank file from the
 //! command line, twice, paying once.
 
-use crate::support::{Server, TempDir, TestDb, doudi, doudi_with, form_encode, request, text};
+use crate::support::{
+    Server, TEST_KEY, TempDir, TestDb, doudi, doudi_with, form_encode, request, text,
+};
 
 /// Runs the command line against the database the demo server made: on SQLite with the key
 /// file the demo wrote beside it, on PostgreSQL with the test key the server was given.
+/// `cli` on a given day (`DOUDI_TODAY`).
+fn cli_on(db: &TestDb, args: &[&str], today: &str) -> std::process::Output {
+    match db.url.strip_prefix("sqlite://") {
+        Some(path) => {
+            let key = std::path::Path::new(path).with_extension("key");
+            doudi_with(
+                db,
+                args,
+                &[
+                    ("DOUDI_KEY_FILE", key.to_str().unwrap()),
+                    ("DOUDI_TODAY", today),
+                ],
+            )
+        }
+        None => doudi_with(db, args, &[("DOUDI_KEY", TEST_KEY), ("DOUDI_TODAY", today)]),
+    }
+}
+
 pub(crate) fn cli(db: &TestDb, args: &[&str]) -> std::process::Output {
     match db.url.strip_prefix("sqlite://") {
         Some(path) => {
@@ -320,7 +340,14 @@ fn a_case_goes_from_application_to_its_first_payment_and_a_review_to_exit_agains
             "the exit lists what stops: {review}"
         );
         drop(server);
-        let out = cli(&db, &["pay", "--month", "2027-01"]);
+        let out = cli_on(&db, &["pay", "--month", "2027-01"], "2026-12-20");
+        assert!(!out.status.success(), "January 2027 has not come yet");
+        assert!(
+            text(&out.stderr).contains("尚未到来"),
+            "{}",
+            text(&out.stderr)
+        );
+        let out = cli_on(&db, &["pay", "--month", "2027-01"], "2027-01-05");
         assert!(
             text(&out.stdout).contains("0 new payment lines"),
             "nothing is paid after the exit: {}",
