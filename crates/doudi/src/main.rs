@@ -264,7 +264,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    match run().await {
+    match start().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         // `doudi eval … | head`: the reader has what it wanted.
         Err(e) if is_broken_pipe(&e) => std::process::ExitCode::from(BROKEN_PIPE_STATUS),
@@ -275,7 +275,8 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
-async fn run() -> Result<()> {
+/// Sets up logging and the panic hook, then runs the command line's command.
+async fn start() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

@@ -296,7 +296,7 @@ conformance! {
     async fn a_caseworkers_death_removes_the_member_and_restates_in_one_go(store) {
         let h = filed(&store, "CW-D1", &["张三", "张小"]).await;
         approved(&store, h, 62_000).await;
-        store.run_payments(&county(), month("2026-05")).await.unwrap();
+        store.run_payments(&county(), month("2026-05"), date(2027, 12, 31)).await.unwrap();
         let record = store.household(&county(), h).await.unwrap();
         let child = record.members[1].id;
         let open = store.entitlements(&county(), h).await.unwrap();
@@ -316,7 +316,7 @@ conformance! {
         let periods = store.entitlements(&county(), h).await.unwrap();
         assert_eq!((periods[0].monthly_fen, periods[0].until), (62_000, Some(month("2026-04"))));
         assert_eq!((periods[1].monthly_fen, periods[1].from, periods[1].until), (31_000, month("2026-05"), None));
-        let may = store.run_payments(&county(), month("2026-05")).await.unwrap();
+        let may = store.run_payments(&county(), month("2026-05"), date(2027, 12, 31)).await.unwrap();
         assert_eq!(may.created_fen, 31_000, "May's unpaid line at the old amount was removed and is paid anew");
         let trail = death_entries(&store, child).await;
         assert_eq!(trail.len(), 1, "one audit entry");
