@@ -175,12 +175,9 @@ fn an_amount_ratio_or_count_too_large_for_the_arithmetic_is_an_error_on_its_line
             "{value}: {errors:?}"
         );
     }
-    // The largest values allowed still parse.
-    for (line, value) in [
-        (money, "1000000000"),
-        (ratio, "\"1000\""),
-        (count, "1000000"),
-    ] {
+    // The largest values allowed still parse. (The count here is the income window, which its
+    // own rule bounds to 1–120 months, so only the amount and the ratio are tried at the edge.)
+    for (line, value) in [(money, "1000000000"), (ratio, "\"1000\"")] {
         assert!(
             Parameters::parse(&with_value(line, value)).is_ok(),
             "{value}"
