@@ -1,12 +1,13 @@
 //! Domain types of doudi that enforce the rules of the registry: a value of these types is valid
 //! by construction, so code past the edges trusts it.
 //!
-//! **Invariant:** this crate does no I/O and knows nothing of storage, the web or file formats.
+//! **Invariant:** this crate does no I/O (the one exception: [`Clock`] reads the system clock) and knows nothing of storage, the web or file formats.
 
 #![deny(missing_docs)]
 
 pub mod access;
 pub mod casework;
+pub mod clock;
 pub mod department;
 pub mod division;
 pub mod facts;
@@ -17,6 +18,7 @@ pub mod money;
 pub mod person;
 
 pub use access::{Actor, Role, Scope};
+pub use clock::Clock;
 pub use department::{DEPARTMENT_VIEWS, Department, DepartmentView, Part, Served};
 pub use division::{Division, DivisionCode, DivisionKind, TownshipTable};
 pub use household::*;

@@ -134,6 +134,31 @@ pub struct NewDecision {
     pub next_review: NaiveDate,
 }
 
+/// A frozen decision as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredDecision {
+    /// Its id.
+    pub id: i64,
+    /// The household.
+    pub household: HouseholdId,
+    /// The case it decided (none for a restatement, a review or a death).
+    pub case: Option<CaseId>,
+    /// The type of that case.
+    pub case_type: Option<CaseType>,
+    /// What made it: `approval`, `restatement`, `review`…
+    pub kind: String,
+    /// The month whose parameters were used.
+    pub params_month: Month,
+    /// The digest of the parameter values in force.
+    pub params_version: String,
+    /// The household version the computation read.
+    pub household_version: i64,
+    /// The household as the rules read it (see `doudi_app::frozen`).
+    pub snapshot_json: String,
+    /// The monthly amount in fen.
+    pub monthly_fen: i64,
+}
+
 /// A monthly benefit over a period.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entitlement {
@@ -444,6 +469,14 @@ pub trait Casework: Send + Sync + 'static {
         ids: &[IdNumber],
         source: &str,
     ) -> Result<u64, StoreError>;
+
+    /// The decisions frozen for a household (oldest first), as they were stored: what each
+    /// froze can be evaluated again to check it gives the same amount.
+    async fn decisions(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+    ) -> Result<Vec<StoredDecision>, StoreError>;
 
     /// The entitlements of a household (every period, oldest first).
     async fn entitlements(

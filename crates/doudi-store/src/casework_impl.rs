@@ -70,7 +70,7 @@ use crate::casework::{
     CareCount, CaseFilter, CaseId, CaseRecord, CaseStep, CaseSummary, Casework, Death,
     DeathRecorded, Entitlement,
     Exclusion, ImportedEntitlement, NewDecision, NewReview, PaymentLine, PaymentRun, PaymentStatus,
-    PublicNotice, Restatement, Settlement, Stopped, WorkList,
+    PublicNotice, Restatement, Settlement, Stopped, StoredDecision, WorkList,
 };
 use casework_sql::{CASE_COLUMNS, CaseRow, ENTITLEMENT_COLUMNS, EntitlementRow, ObjectionRow};
 use doudi_core::Category;
@@ -1183,6 +1183,59 @@ impl Casework for Backend {
             AuditAction::Read,
             &format!("household:{}", household.0),
             "查看待遇期间",
+        )
+        .await?;
+        Ok(list)
+    }
+
+    async fn decisions(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+    ) -> Result<Vec<StoredDecision>, StoreError> {
+        if !actor.sees_whole_households() {
+            return Err(StoreError::Forbidden);
+        }
+        type Row = (i64, Option<i64>, Option<String>, String, String, String, i64, String, i64);
+        let rows: Vec<Row> = {
+            let mut tx = self.begin_read().await?;
+            household_in_scope(&mut tx, actor, household.0).await?;
+            sqlx::query_as(
+                "SELECT d.id, d.case_id, c.case_type, d.kind, d.params_month, d.params_version, \
+                 d.household_version, d.snapshot, d.monthly_fen \
+                 FROM decisions d LEFT JOIN cases c ON c.id = d.case_id \
+                 WHERE d.household_id = $1 ORDER BY d.id",
+            )
+            .bind(household.0)
+            .fetch_all(&mut *tx)
+            .await?
+        };
+        let list = rows
+            .into_iter()
+            .map(|(id, case, case_type, kind, month, version, hv, snapshot, fen)| {
+                Ok(StoredDecision {
+                    id,
+                    household,
+                    case: case.map(CaseId),
+                    case_type: case_type
+                        .map(|t| CaseType::parse(&t))
+                        .transpose()
+                        .map_err(|_| common::corrupt("cases", "case_type", id))?,
+                    kind,
+                    params_month: Month::parse(&month)
+                        .map_err(|_| common::corrupt("decisions", "params_month", id))?,
+                    params_version: version,
+                    household_version: hv,
+                    snapshot_json: snapshot,
+                    monthly_fen: fen,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.audit_alone(
+            actor,
+            AuditAction::Read,
+            &format!("household:{}", household.0),
+            "查看核定决定",
         )
         .await?;
         Ok(list)

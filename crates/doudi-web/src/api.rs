@@ -584,23 +584,19 @@ pub(crate) async fn household_entitlement(
     PathParams(id): PathParams<i64>,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<EntitlementDto>, AppError> {
-    let record = state
-        .store
-        .household(&session.actor, HouseholdId(id))
-        .await?;
-    let month = match pairs
+    let month = pairs
         .iter()
         .find(|(k, _)| k == "month")
-        .map(|(_, v)| v.trim())
-    {
-        None | Some("") => doudi_core::Month::of(state.today()),
-        Some(s) => doudi_core::Month::parse(s).map_err(|e| AppError::BadRequest(e.to_string()))?,
-    };
-    let r = doudi_policy::Resolved::new(crate::pages::entitlement::parameters(&state), month)
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let snapshot = doudi_policy::snapshot::Snapshot::from_record(&record);
-    let o = doudi_policy::batch::evaluate(&snapshot, &r, true);
-    let explanation = o.explanation.as_ref().expect("asked for an explanation");
+        .map(|(_, v)| v.as_str());
+    let evaluation = state
+        .app
+        .entitlement(&session.actor, HouseholdId(id), month)
+        .await?;
+    let (month, o) = (evaluation.month, evaluation.monthly);
+    let explanation = o
+        .explanation
+        .as_ref()
+        .ok_or_else(|| AppError::Internal("the evaluation gave no explanation".into()))?;
     Ok(Json(EntitlementDto {
         month: month.to_string(),
         program: o.program.to_owned(),

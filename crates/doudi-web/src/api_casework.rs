@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use doudi_core::casework::{Action, CaseType, Investigation};
 use doudi_core::{HouseholdId, Month, PersonId};
-use doudi_policy::Resolved;
 use doudi_store::casework::{
     CaseFilter, CaseId, CaseRecord, CaseSummary, Entitlement, PaymentLine, Settlement, Stopped,
 };
@@ -19,22 +18,9 @@ use utoipa::ToSchema;
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::CurrentUser;
-use crate::casework::{self as service, CaseworkError, DeathEffect};
 use crate::error::{AppError, ErrorBody, FieldErrors};
 use crate::extract::PathParams;
-use crate::pages::entitlement::parameters;
-
-impl From<CaseworkError> for AppError {
-    fn from(e: CaseworkError) -> AppError {
-        match e {
-            CaseworkError::Store(e) => e.into(),
-            CaseworkError::Rules(message) => AppError::Invalid {
-                message,
-                fields: FieldErrors::new(),
-            },
-        }
-    }
-}
+use doudi_app::casework::DeathEffect;
 
 /// One step of a case.
 #[derive(Serialize, ToSchema)]
@@ -206,9 +192,7 @@ fn record_dto(state: &AppState, r: CaseRecord) -> CaseDto {
 
 /// The casework limits in force today.
 pub(crate) fn limits(state: &AppState, today: NaiveDate) -> doudi_core::casework::Limits {
-    Resolved::new(parameters(state), Month::of(today))
-        .map(|r| r.case_limits())
-        .unwrap_or_default()
+    state.app.case_limits(today)
 }
 
 /// A new application.
@@ -498,20 +482,15 @@ pub(crate) async fn approve(
     ApiJson(body): ApiJson<ApproveRequest>,
 ) -> Result<Json<ApprovalDto>, AppError> {
     let today = state.today();
-    let (decision_id, outcome) = service::approve(
-        state.store.as_ref(),
-        parameters(&state),
-        &session.actor,
-        CaseId(id),
-        body.version,
-        today,
-    )
-    .await?;
+    let (decision_id, outcome) = state
+        .app
+        .approve(&session.actor, CaseId(id), body.version)
+        .await?;
     Ok(Json(ApprovalDto {
         decision_id,
         monthly_fen: outcome.total_fen,
         from_month: Month::of(today).to_string(),
-        outcome: serde_json::to_value(&outcome).expect("an outcome serialises"),
+        outcome: serde_json::to_value(&outcome).map_err(|e| AppError::Internal(e.to_string()))?,
     }))
 }
 
@@ -650,15 +629,10 @@ pub(crate) async fn review(
     PathParams(id): PathParams<i64>,
     ApiJson(body): ApiJson<ReviewRequest>,
 ) -> Result<Json<ReviewDto>, AppError> {
-    let (result, stopped, outcome) = service::review(
-        state.store.as_ref(),
-        parameters(&state),
-        &session.actor,
-        HouseholdId(body.household_id),
-        id,
-        state.today(),
-    )
-    .await?;
+    let (result, stopped, outcome) = state
+        .app
+        .review(&session.actor, HouseholdId(body.household_id), id)
+        .await?;
     Ok(Json(ReviewDto {
         result: result.code().to_owned(),
         result_label: result.label().to_owned(),
@@ -711,17 +685,16 @@ pub(crate) async fn death(
     PathParams(id): PathParams<i64>,
     ApiJson(body): ApiJson<DeathRequest>,
 ) -> Result<Json<DeathDto>, AppError> {
-    let effect = service::record_death(
-        state.store.as_ref(),
-        parameters(&state),
-        &session.actor,
-        PersonId(id),
-        HouseholdId(body.household_id),
-        body.version,
-        body.died_on,
-        state.today(),
-    )
-    .await?;
+    let effect = state
+        .app
+        .record_death(
+            &session.actor,
+            PersonId(id),
+            HouseholdId(body.household_id),
+            body.version,
+            body.died_on,
+        )
+        .await?;
     let first = Month::of(body.died_on).plus(1).to_string();
     Ok(Json(match effect {
         DeathEffect::Stopped(_) => DeathDto {
@@ -983,38 +956,24 @@ pub(crate) async fn care(
     PathParams(id): PathParams<i64>,
     ApiJson(body): ApiJson<CareRequest>,
 ) -> Result<Json<CareDto>, AppError> {
-    let record = state
-        .store
-        .household(&session.actor, HouseholdId(body.household_id))
-        .await?;
-    if !record.members.iter().any(|m| m.id == PersonId(id)) {
-        return Err(AppError::NotFound);
-    }
-    let r = Resolved::new(parameters(&state), Month::of(body.since))
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let institution = if body.centralised {
-        doudi_policy::tekun::institution_for(record.household.fields.township.as_str(), &r).name
-    } else {
-        String::new()
-    };
-    state
-        .store
+    let care = state
+        .app
         .record_care(
             &session.actor,
+            HouseholdId(body.household_id),
             PersonId(id),
             body.centralised,
-            &institution,
             body.since,
         )
         .await?;
     Ok(Json(CareDto {
-        mode: if body.centralised {
+        mode: if care.centralised {
             "centralised"
         } else {
             "dispersed"
         }
         .to_owned(),
-        institution,
+        institution: care.institution,
     }))
 }
 
@@ -1051,47 +1010,23 @@ pub(crate) async fn care_kpi(
     CurrentUser(session): CurrentUser,
     crate::extract::QueryPairs(pairs): crate::extract::QueryPairs,
 ) -> Result<Json<Vec<CareKpiDto>>, AppError> {
-    use chrono::Datelike;
-    let year: i32 = match pairs.iter().find(|(k, _)| k == "year") {
-        Some((_, y)) => y.trim().parse().map_err(|_| {
-            let mut f = FieldErrors::new();
-            f.add("year", "年度应为数字，如 2020");
-            AppError::invalid(f)
-        })?,
-        None => state.today().year(),
-    };
-    // The policy's months run from 1900 to 9999; a year outside them is the caller's mistake.
-    if !(1900..=9999).contains(&year) {
-        let mut f = FieldErrors::new();
-        f.add("year", "年度应在1900至9999之间，如 2020");
-        return Err(AppError::invalid(f));
-    }
-    let r = Resolved::new(
-        parameters(&state),
-        doudi_policy::tekun::assessment_month(year),
-    )
-    .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let counts = state.store.care_counts(&session.actor).await?;
+    let year = pairs
+        .iter()
+        .find(|(k, _)| k == "year")
+        .map(|(_, y)| doudi_app::care::parse_year(y))
+        .transpose()?;
+    let townships = state.app.care_kpi(&session.actor, year).await?;
     Ok(Json(
-        counts
-            .iter()
-            .map(|c| {
-                let kpi = doudi_policy::tekun::centralisation(
-                    c.township.as_str(),
-                    c.disabled,
-                    c.centralised,
-                    &r,
-                    &mut doudi_policy::explain::Off,
-                );
-                CareKpiDto {
-                    township: c.township.as_str().to_owned(),
-                    disabled: kpi.disabled,
-                    centralised: kpi.centralised,
-                    target_bp: kpi.target.0,
-                    share_bp: kpi.share.map(|s| s.0),
-                    met: kpi.met,
-                    shortfall: kpi.shortfall,
-                }
+        townships
+            .into_iter()
+            .map(|t| CareKpiDto {
+                township: t.township,
+                disabled: t.kpi.disabled,
+                centralised: t.kpi.centralised,
+                target_bp: t.kpi.target.0,
+                share_bp: t.kpi.share.map(|s| s.0),
+                met: t.kpi.met,
+                shortfall: t.kpi.shortfall,
             })
             .collect(),
     ))

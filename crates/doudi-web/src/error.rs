@@ -206,6 +206,25 @@ impl AppError {
     }
 }
 
+impl From<doudi_app::Error> for AppError {
+    fn from(e: doudi_app::Error) -> AppError {
+        match e {
+            doudi_app::Error::Store(e) => e.into(),
+            doudi_app::Error::Rules(message) => AppError::Invalid {
+                message,
+                fields: FieldErrors::new(),
+            },
+            doudi_app::Error::Invalid { field, message } => {
+                // The message itself is shown too: a page without that field's form still says
+                // what was wrong.
+                let mut fields = FieldErrors::new();
+                fields.add(field, message.clone());
+                AppError::Invalid { message, fields }
+            }
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
         match e {

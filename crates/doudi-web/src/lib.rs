@@ -16,7 +16,6 @@ mod api;
 mod api_casework;
 mod assets;
 pub mod auth;
-pub mod casework;
 pub mod dto;
 mod error;
 mod extract;
@@ -29,11 +28,12 @@ pub mod throttle;
 mod view;
 mod vocab;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware::from_fn;
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+pub use doudi_app::{App, Clock};
 
 pub use api::openapi;
 pub use error::{ErrorBody, FieldErrors};
@@ -43,69 +43,45 @@ pub use routes::{Permission, ROUTES, Route, api_routes};
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// The store.
+    /// The use cases, with the store, the parameters in force and the clock.
+    pub app: App,
+    /// The application's store, for handlers that only read through it.
     pub store: Arc<dyn doudi_store::Store>,
-    /// Configuration.
+    /// Configuration of the web layer.
     pub config: WebConfig,
 }
 
-/// Configuration of the web application.
+/// Configuration of the web layer.
 #[derive(Clone, Debug, Default)]
 pub struct WebConfig {
     /// Mark the session cookie `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
-    /// A fixed "today", for tests; `None` means today in China (UTC+8).
-    pub today: Option<NaiveDate>,
-    /// The policy parameters in force; `None` means the built-in Yunyang set.
-    pub parameters: Option<Arc<doudi_policy::params::Parameters>>,
     /// Served behind a reverse proxy: the audit trail records the client address the proxy
     /// appended to `X-Forwarded-For` instead of the connection's (the proxy's) address.
     pub trust_proxy: bool,
-    /// Where sessions and the login lockout read the time.
-    pub clock: Clock,
     /// The limits on guessing passwords (by address, by name and address) and on password
     /// checks at once; clones share them.
     pub login_throttle: throttle::LoginThrottle,
 }
 
-/// The time as sessions and the login lockout see it: the system clock, or (in tests) a clock
-/// that stands still until it is moved, so that expiry and lockout are tested without waiting.
-#[derive(Clone, Debug, Default)]
-pub struct Clock(Option<Arc<Mutex<DateTime<Utc>>>>);
-
-impl Clock {
-    /// A clock that reads `at` until it is moved.
-    pub fn fixed(at: DateTime<Utc>) -> Clock {
-        Clock(Some(Arc::new(Mutex::new(at))))
-    }
-
-    /// The time now.
-    pub fn now(&self) -> DateTime<Utc> {
-        match &self.0 {
-            None => Utc::now(),
-            Some(at) => *at.lock().expect("nothing panics while holding the clock"),
-        }
-    }
-
-    /// Moves a fixed clock forward (the system clock moves by itself).
-    pub fn advance(&self, by: TimeDelta) {
-        if let Some(at) = &self.0 {
-            *at.lock().expect("nothing panics while holding the clock") += by;
-        }
-    }
-}
-
 impl AppState {
-    /// The time now, by the configured clock.
-    pub fn now(&self) -> DateTime<Utc> {
-        self.config.clock.now()
+    /// The web application over `app`.
+    pub fn new(app: App, config: WebConfig) -> AppState {
+        AppState {
+            store: app.shared_store().clone(),
+            app,
+            config,
+        }
     }
 
-    /// Today's date in China, unless the configuration fixes it.
+    /// The time now, by the application's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.app.now()
+    }
+
+    /// Today's date in China, by the application's clock.
     pub fn today(&self) -> NaiveDate {
-        self.config
-            .today
-            .unwrap_or_else(|| (Utc::now() + TimeDelta::hours(8)).date_naive())
+        self.app.today()
     }
 }
 

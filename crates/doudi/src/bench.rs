@@ -328,10 +328,10 @@ async fn run_in(args: &BenchArgs, dir: &std::path::Path) -> Result<()> {
             },
         )
         .await?;
-    let app = doudi_web::router(doudi_web::AppState {
-        store: store.clone(),
-        config: Default::default(),
-    });
+    let app = doudi_web::router(doudi_web::AppState::new(
+        doudi_app::App::new(store.clone(), None, doudi_app::Clock::system()),
+        Default::default(),
+    ));
     let login = app
         .clone()
         .oneshot(

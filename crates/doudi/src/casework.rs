@@ -76,13 +76,10 @@ fn month(s: &str) -> Result<Month> {
     Month::parse(s).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// Today in China, or the date `DOUDI_TODAY` gives (the hidden test setting `serve --today`
-/// reads too), so that a test can pay a month that has not come yet on the real calendar.
+/// Today in China by the process's clock ([`crate::clock`]: `DOUDI_TODAY` moves it, so that a
+/// test can pay a month that has not come yet on the real calendar).
 fn today() -> NaiveDate {
-    std::env::var("DOUDI_TODAY")
-        .ok()
-        .and_then(|d| d.parse().ok())
-        .unwrap_or_else(|| (chrono::Utc::now() + chrono::TimeDelta::hours(8)).date_naive())
+    crate::clock(None).today()
 }
 
 /// The identity numbers of a rural registry file; a bad line is named with its number.
@@ -306,16 +303,12 @@ pub async fn entitlements(command: EntitlementsCommand) -> Result<()> {
             let from = month(&from)?;
             let params = crate::eval::load_params(params.as_deref())?;
             let store = crate::open(&db.db).await?;
-            let changes = doudi_web::casework::restate(
-                store.as_ref(),
-                &params,
-                &Actor::system("doudi entitlements restate"),
-                from,
-                today(),
-                &reason,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let app =
+                doudi_app::App::new(store, Some(std::sync::Arc::new(params)), crate::clock(None));
+            let changes = app
+                .restate(&Actor::system("doudi entitlements restate"), from, &reason)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             outln!(
                 "{from}: {} entitlements restated (old periods end {}, new ones start {from})",
                 changes.len(),

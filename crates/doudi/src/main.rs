@@ -307,6 +307,25 @@ async fn start() -> Result<()> {
     result
 }
 
+/// The clock of this process: the system clock, or, for drills and end-to-end tests given a
+/// day (`serve --today`, `DOUDI_TODAY`), a clock that starts at ten in the morning of that day in
+/// China and runs on from there, so sessions and time limits still pass.
+pub fn clock(today: Option<chrono::NaiveDate>) -> doudi_app::Clock {
+    let given = today.or_else(|| {
+        std::env::var("DOUDI_TODAY")
+            .ok()
+            .and_then(|d| d.trim().parse().ok())
+    });
+    match given {
+        None => doudi_app::Clock::system(),
+        Some(day) => {
+            let start = chrono::Utc::now();
+            let at = doudi_core::clock::ten_am(day);
+            doudi_app::Clock::from_fn(move || at + (chrono::Utc::now() - start))
+        }
+    }
+}
+
 /// Runs a command.
 async fn run(command: Command, given: Option<Keys>) -> Result<()> {
     match command {
@@ -555,23 +574,22 @@ async fn serve(args: ServeArgs, given: Option<Keys>) -> Result<()> {
         Some(path) => Some(Arc::new(eval::load_params(Some(path))?)),
         None => None,
     };
-    let state = doudi_web::AppState {
-        store,
-        config: doudi_web::WebConfig {
+    let app = doudi_app::App::new(store, parameters, clock(args.today));
+    let state = doudi_web::AppState::new(
+        app,
+        doudi_web::WebConfig {
             secure_cookies: args.secure_cookies,
             trust_proxy: args.trust_proxy,
-            today: args.today,
-            parameters,
             ..Default::default()
         },
-    };
+    );
     match anchor::path_for(&url) {
         Some(path) => anchor::every_second(state.store.clone(), path),
         None => tracing::warn!(
             "no audit anchor (--audit-anchor): a cut-off audit trail cannot be detected"
         ),
     }
-    let app = doudi_web::router(state);
+    let router = doudi_web::router(state);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
@@ -589,7 +607,7 @@ async fn serve(args: ServeArgs, given: Option<Keys>) -> Result<()> {
     // The peer address of every connection reaches the handlers, for the audit trail.
     axum::serve(
         listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
+        router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;

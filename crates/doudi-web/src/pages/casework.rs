@@ -379,15 +379,7 @@ pub(crate) async fn approve(
     form: FormInput,
 ) -> Result<Response, AppError> {
     let version: i64 = form.get("version").trim().parse().unwrap_or(0);
-    let result = crate::casework::approve(
-        state.store.as_ref(),
-        crate::pages::entitlement::parameters(&state),
-        &session.actor,
-        CaseId(id),
-        version,
-        state.today(),
-    )
-    .await;
+    let result = state.app.approve(&session.actor, CaseId(id), version).await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
         Err(e) => {
@@ -495,15 +487,10 @@ pub(crate) async fn review(
     CurrentUser(session): CurrentUser,
     PathParams((id, entitlement)): PathParams<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let result = crate::casework::review(
-        state.store.as_ref(),
-        crate::pages::entitlement::parameters(&state),
-        &session.actor,
-        HouseholdId(id),
-        entitlement,
-        state.today(),
-    )
-    .await;
+    let result = state
+        .app
+        .review(&session.actor, HouseholdId(id), entitlement)
+        .await;
     match result {
         Ok((result, stopped, outcome)) => {
             let mut lines: Vec<String> = stopped

@@ -3,32 +3,19 @@
 //! that need an event the registry does not hold: temporary assistance (2.8) and an inpatient
 //! stay (2.4). Nothing here changes any data.
 
-use std::sync::OnceLock;
-
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::NaiveDate;
-use doudi_core::{Category, HouseholdId, Money, Month, SpecialDisease};
+use doudi_core::{Category, HouseholdId, Money, SpecialDisease};
 use doudi_policy::explain::Explanation;
-use doudi_policy::params::Parameters;
-use doudi_policy::snapshot::Snapshot;
-use doudi_policy::{Resolved, batch, dibao, education, medical, temporary};
+use doudi_policy::{Resolved, dibao, education, medical, temporary};
 
 use super::{Chrome, ok};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::extract::{PathParams, QueryPairs};
-
-/// The parameter set in force: the configured one, or the built-in Yunyang set (parsed once).
-pub(crate) fn parameters(state: &AppState) -> &Parameters {
-    static BUILT_IN: OnceLock<Parameters> = OnceLock::new();
-    match &state.config.parameters {
-        Some(p) => p,
-        None => BUILT_IN.get_or_init(Parameters::yunyang),
-    }
-}
 
 /// One line of a flattened explanation tree.
 pub(crate) struct Line {
@@ -162,21 +149,20 @@ pub(crate) async fn show(
     PathParams(id): PathParams<i64>,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, AppError> {
-    let record = state
-        .store
-        .household(&session.actor, HouseholdId(id))
+    let doudi_app::entitlement::Evaluation {
+        month,
+        record,
+        snapshot,
+        resolved: r,
+        monthly,
+    } = state
+        .app
+        .entitlement(&session.actor, HouseholdId(id), Some(get(&pairs, "month")))
         .await?;
     let today = state.today();
-    let month = match get(&pairs, "month") {
-        "" => Month::of(today),
-        s => Month::parse(s).map_err(|e| AppError::BadRequest(e.to_string()))?,
-    };
-    let params = parameters(&state);
-    let r = Resolved::new(params, month).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let snapshot = Snapshot::from_record(&record);
+    let params = state.app.parameters();
 
     let mut sections = Vec::new();
-    let monthly = batch::evaluate(&snapshot, &r, true);
     let program = if monthly.program == "tekun" {
         "城市特困人员救助供养"
     } else {

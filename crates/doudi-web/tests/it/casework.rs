@@ -4,7 +4,6 @@
 
 use axum::http::{Method, StatusCode};
 use chrono::NaiveDate;
-use doudi_web::{AppState, WebConfig};
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -13,17 +12,10 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-/// Moves the application's "today" to `on` (sessions live in the store, so clients stay
-/// logged in).
-fn move_to(app: &mut App, on: NaiveDate) {
-    app.router = doudi_web::router(AppState {
-        store: app.store.clone(),
-        config: WebConfig {
-            today: Some(on),
-            clock: app.clock.clone(),
-            ..WebConfig::default()
-        },
-    });
+/// Moves the running application's clock to ten in the morning of `on`; a week later the
+/// sessions have ended, so clients log in again.
+fn move_to(app: &App, on: NaiveDate) {
+    app.clock.set_today(on);
 }
 
 async fn step(app: &App, client: &Client, case: i64, version: i64, step: Value) -> Value {
@@ -41,7 +33,7 @@ async fn step(app: &App, client: &Client, case: i64, version: i64, step: Value) 
 
 #[tokio::test]
 async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_review_to_exit() {
-    let mut app = App::new().await;
+    let app = App::new().await;
     let township = app.login(QINGLONG_CASEWORKER).await;
     let county = app.login(COUNTY).await;
     let h = app.zhang.0;
@@ -153,7 +145,11 @@ async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_re
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 
-    move_to(&mut app, day(2026, 12, 7));
+    move_to(&app, day(2026, 12, 7));
+    let (township, county) = (
+        app.login(QINGLONG_CASEWORKER).await,
+        app.login(COUNTY).await,
+    );
     let work = app.get(Some(&county), "/api/work").await.json();
     assert_eq!(
         work["to_do"][0]["id"], id,
@@ -295,7 +291,8 @@ async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_re
         review["stopped"]["entitlements"][0]["until_month"],
         "2026-12"
     );
-    move_to(&mut app, day(2027, 1, 4));
+    move_to(&app, day(2027, 1, 4));
+    let county = app.login(COUNTY).await;
     let run = app
         .json(
             Some(&county),
@@ -312,12 +309,10 @@ async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_re
 /// application and the monthly amount for the two members.
 async fn zhang_approved_and_april_paid() -> (App, i64) {
     use doudi_core::casework::{Action, CaseType, Investigation, Limits};
-    use doudi_web::casework::approve;
 
     let app = App::new().await;
     let store = app.store.as_ref();
     let sys = system();
-    let params = doudi_policy::params::Parameters::yunyang();
     let h = app.zhang;
     let version = store.household(&sys, h).await.unwrap().household.version;
     store
@@ -365,9 +360,10 @@ async fn zhang_approved_and_april_paid() -> (App, i64) {
             .unwrap()
             .version;
     }
-    let (_, outcome) = approve(store, &params, &sys, id, v, day(2026, 3, 10))
-        .await
-        .unwrap();
+    // The county decides on 10 March; the clock then goes back to the tests' today.
+    app.clock.set_today(day(2026, 3, 10));
+    let (_, outcome) = app.uses.approve(&sys, id, v).await.unwrap();
+    app.clock.set_today(today());
     let two = outcome.total_fen;
     assert_eq!(
         store
@@ -464,12 +460,11 @@ async fn a_township_caseworkers_death_removes_the_member_and_restates_in_one_req
 
 #[tokio::test]
 async fn a_death_in_mid_month_is_paid_that_month_and_the_others_are_paid_anew_from_the_next() {
-    use doudi_web::casework::{DeathEffect, record_death};
+    use doudi_app::casework::DeathEffect;
 
     let (app, two) = zhang_approved_and_april_paid().await;
     let store = app.store.as_ref();
     let sys = system();
-    let params = doudi_policy::params::Parameters::yunyang();
     let h = app.zhang;
     let record = store.household(&sys, h).await.unwrap();
     let child = record
@@ -478,18 +473,11 @@ async fn a_death_in_mid_month_is_paid_that_month_and_the_others_are_paid_anew_fr
         .find(|m| m.fields.relation == doudi_core::Relation::Child)
         .unwrap()
         .id;
-    let effect = record_death(
-        store,
-        &params,
-        &sys,
-        child,
-        h,
-        record.household.version,
-        day(2026, 4, 15),
-        today(),
-    )
-    .await
-    .unwrap();
+    let effect = app
+        .uses
+        .record_death(&sys, child, h, record.household.version, day(2026, 4, 15))
+        .await
+        .unwrap();
     let DeathEffect::Restated(changes) = effect else {
         panic!("two members: the household goes on")
     };
@@ -695,4 +683,46 @@ async fn a_centralisation_goes_to_the_county_home_for_qinglong_and_counts_agains
         .await
         .json();
     assert_eq!(kpi[0]["target_bp"], 4000, "40% in 2019");
+}
+
+#[tokio::test]
+async fn every_frozen_decision_evaluated_again_from_what_was_stored_gives_the_stored_amount() {
+    let (app, _) = zhang_approved_and_april_paid().await;
+    let store = app.store.as_ref();
+    let sys = system();
+    let h = app.zhang;
+    // A death restates the household: a second decision, frozen from the smaller household.
+    let record = store.household(&sys, h).await.unwrap();
+    let child = record
+        .members
+        .iter()
+        .find(|m| m.fields.relation == doudi_core::Relation::Child)
+        .unwrap()
+        .id;
+    app.uses
+        .record_death(&sys, child, h, record.household.version, day(2026, 4, 15))
+        .await
+        .unwrap();
+    let decisions = store.decisions(&sys, h).await.unwrap();
+    assert_eq!(decisions.len(), 2, "the approval and the restatement");
+    let params = doudi_policy::params::Parameters::yunyang();
+    for d in &decisions {
+        let frozen = doudi_app::frozen::FrozenHousehold::from_json(&d.snapshot_json).unwrap();
+        assert_eq!(frozen.format, doudi_app::frozen::FORMAT);
+        let replay = doudi_app::frozen::replay(d, &params).unwrap();
+        assert_eq!(
+            replay.monthly_fen, d.monthly_fen,
+            "decision {} ({}) replays to its amount",
+            d.id, d.kind
+        );
+        assert!(
+            replay.same_parameters,
+            "decision {} names its parameters",
+            d.id
+        );
+    }
+    assert_ne!(
+        decisions[0].monthly_fen, decisions[1].monthly_fen,
+        "the two decisions froze different households"
+    );
 }

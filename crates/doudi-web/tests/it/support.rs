@@ -119,8 +119,10 @@ pub struct App {
     pub li: HouseholdId,
     /// 王五's household in 人和街道 (dibao).
     pub wang: HouseholdId,
-    /// The clock sessions and the login lockout read; tests move it.
+    /// The clock sessions, the login lockout and "today" read; tests move it.
     pub clock: Clock,
+    /// The use cases behind the router (the same store and clock).
+    pub uses: doudi_web::App,
 }
 
 /// Users of the test application, by login name.
@@ -283,20 +285,21 @@ impl App {
         let li = store.create_household(&system(), &li).await.unwrap();
         let wang = store.create_household(&system(), &wang).await.unwrap();
 
-        let clock = Clock::fixed(chrono::Utc::now());
-        let state = AppState {
-            store: store.clone(),
-            config: WebConfig {
+        // One clock for sessions, the lockout and "today": ten in the morning of `today()` in
+        // China, standing still until a test moves it.
+        let clock = Clock::fixed_on(today());
+        let uses = doudi_web::App::new(store.clone(), None, clock.clone());
+        let state = AppState::new(
+            uses.clone(),
+            WebConfig {
                 secure_cookies: false,
-                today: Some(today()),
-                parameters: None,
                 trust_proxy: false,
-                clock: clock.clone(),
                 login_throttle: Default::default(),
             },
-        };
+        );
         App {
             router: doudi_web::router(state),
+            uses,
             store,
             zhang,
             li,

@@ -1,0 +1,333 @@
+//! Casework that needs both the store and the rules: the county's approval (the household as it
+//! stands, evaluated with the parameters in force, frozen into a decision), restating
+//! entitlements after a parameter change, a member's death, and reviews. The web handlers and
+//! the command line both call these [`App`] methods, so that each is written once; "today" is
+//! the application's clock.
+//!
+//! **Invariant:** a decision's amount is computed here from the household record the store
+//! gives back, at the version the store then checks; members excluded from the case (4.2.c)
+//! are left out of the computation.
+
+use chrono::{Months, NaiveDate};
+use doudi_core::casework::{CaseType, ReviewClass, ReviewResult};
+use doudi_core::facts::Snapshot;
+use doudi_core::{Actor, HouseholdId, HouseholdRecord, Month, PersonId, Role, WorkCapacity};
+use doudi_policy::Resolved;
+use doudi_policy::batch::{self, Outcome};
+use doudi_policy::params::Parameters;
+use doudi_store::StoreError;
+use doudi_store::casework::{
+    CaseId, Death, DeathRecorded, NewDecision, NewReview, Restatement, Stopped,
+};
+use sha2::{Digest, Sha256};
+
+use crate::frozen::FrozenHousehold;
+use crate::{App, Error};
+
+/// A digest of the parameter values in force in a month (key, value, effective date), so that
+/// a decision names exactly the parameter version it was made with.
+pub fn params_version(r: &Resolved) -> String {
+    let mut h = Sha256::new();
+    for c in r.citations().iter() {
+        h.update(c.key.as_bytes());
+        h.update(b"=");
+        h.update(c.value.as_bytes());
+        h.update(b"@");
+        h.update(c.from.as_bytes());
+        h.update(b"\n");
+    }
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// How often a household is reviewed: every six months when a member can work (unstable
+/// income), yearly otherwise.
+pub fn review_class(record: &HouseholdRecord) -> ReviewClass {
+    if record
+        .members
+        .iter()
+        .any(|m| m.fields.work_capacity != WorkCapacity::None)
+    {
+        ReviewClass::Unstable
+    } else {
+        ReviewClass::Stable
+    }
+}
+
+/// The next review after `day` for the class, by the parameters in force.
+pub fn next_review(day: NaiveDate, class: ReviewClass, r: &Resolved) -> NaiveDate {
+    let months = match class {
+        ReviewClass::Stable => r.casework_review_months_stable,
+        ReviewClass::Unstable => r.casework_review_months_unstable,
+    };
+    day.checked_add_months(Months::new(u32::try_from(months).unwrap_or(12)))
+        .unwrap_or(day)
+}
+
+/// Evaluates the household (without the excluded members) for `case_type` in `month` and
+/// freezes the result into a decision paying from `from`.
+pub fn freeze(
+    record: &HouseholdRecord,
+    excluded: &[PersonId],
+    case_type: Option<CaseType>,
+    params: &Parameters,
+    month: Month,
+    from: Month,
+    today: NaiveDate,
+) -> Result<(NewDecision, Outcome), String> {
+    let r = Resolved::new(params, month).map_err(|e| e.to_string())?;
+    let mut counted = record.clone();
+    counted.members.retain(|m| !excluded.contains(&m.id));
+    let mut snapshot = Snapshot::from_record(&counted);
+    if let Some(category) = case_type.and_then(CaseType::monthly_category) {
+        snapshot.category = category;
+    }
+    let outcome = batch::evaluate(&snapshot, &r, true);
+    let class = review_class(&counted);
+    let decision = NewDecision {
+        household_version: record.household.version,
+        params_month: month,
+        params_version: params_version(&r),
+        snapshot_json: FrozenHousehold::of(&snapshot, record.household.version).to_json(),
+        explanation_json: serde_json::to_string(&outcome)
+            .expect("an outcome serialises: plain values only"),
+        monthly_fen: if case_type.is_some_and(|t| t.monthly_category().is_none()) {
+            0
+        } else {
+            outcome.total_fen
+        },
+        from_month: from,
+        review_class: class,
+        next_review: next_review(today, class, &r),
+    };
+    Ok((decision, outcome))
+}
+
+/// What a death changed.
+#[derive(Debug)]
+pub enum DeathEffect {
+    /// The only member died: every benefit stopped after the month of death.
+    Stopped(Stopped),
+    /// A member died: removed, and the household's open entitlements restated from the month
+    /// after the death.
+    Restated(Vec<Restatement>),
+}
+
+impl App {
+    /// The county approves a case: the household is evaluated as it stands today with the
+    /// parameters of this month, and the entitlement starts this month. A monthly type whose
+    /// household does not qualify is not approved (the approver refuses it instead, with the reason
+    /// the rules give). Returns the decision's id and the outcome.
+    pub async fn approve(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        expected_version: i64,
+    ) -> Result<(i64, Outcome), Error> {
+        let (store, params, today) = (self.store(), self.parameters(), self.today());
+        if !doudi_core::casework::Action::Approve.allowed_for(actor.role) {
+            return Err(StoreError::Forbidden.into());
+        }
+        let record = store.case(actor, case).await?;
+        let household = store.household(actor, record.household).await?;
+        let month = Month::of(today);
+        let excluded: Vec<PersonId> = record.exclusions.iter().map(|x| x.person).collect();
+        let (decision, outcome) = freeze(
+            &household,
+            &excluded,
+            Some(record.case.case_type),
+            params,
+            month,
+            month,
+            today,
+        )
+        .map_err(Error::Rules)?;
+        if record.case.case_type.monthly_category().is_some() && !outcome.eligible {
+            return Err(Error::Rules(format!(
+                "按{month}现行参数核算，该户不符合条件（{}），不能批准；如核实无误，请作不予批准处理",
+                outcome.refusal.unwrap_or("核定金额为0")
+            )));
+        }
+        let limits = Resolved::new(params, month)
+            .map_err(|e| Error::Rules(e.to_string()))?
+            .case_limits();
+        let id = store
+            .approve_case(actor, case, expected_version, &decision, today, &limits)
+            .await?;
+        Ok((id, outcome))
+    }
+
+    /// Restates every entitlement open in `from` whose amount under that month's parameters
+    /// differs: the old period ends the month before, a new one starts in `from`. Returns the
+    /// restatements made.
+    pub async fn restate(
+        &self,
+        actor: &Actor,
+        from: Month,
+        reason: &str,
+    ) -> Result<Vec<Restatement>, Error> {
+        let (store, params, today) = (self.store(), self.parameters(), self.today());
+        let open = store.open_entitlements(actor, from).await?;
+        let mut changes = Vec::new();
+        for e in open.iter().filter(|e| e.from < from && e.until.is_none()) {
+            let record = store.household(actor, e.household).await?;
+            let (decision, _) =
+                freeze(&record, &[], None, params, from, from, today).map_err(Error::Rules)?;
+            if decision.monthly_fen != e.monthly_fen {
+                changes.push(Restatement {
+                    entitlement: e.id,
+                    decision: NewDecision {
+                        review_class: e.review_class,
+                        next_review: e.next_review,
+                        ..decision
+                    },
+                    reason: reason.to_owned(),
+                });
+            }
+        }
+        if !changes.is_empty() {
+            store.restate_entitlements(actor, &changes).await?;
+        }
+        Ok(changes)
+    }
+
+    /// Records a member's death on `died_on`: the month of death is paid in full, the month after
+    /// is the first paid differently (a smaller household) or not at all (the only member).
+    ///
+    /// The new amounts are computed here, from the household as read without the member, and the
+    /// store writes everything (the member removed, the periods restated, unpaid later lines
+    /// removed, the audit entry) in one transaction checked against the version read: either all
+    /// of it happens or none. Township caseworkers, the county approver and the system may; the
+    /// role is checked before anything is read. A death after `today` is refused.
+    pub async fn record_death(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+        household: HouseholdId,
+        expected_version: i64,
+        died_on: NaiveDate,
+    ) -> Result<DeathEffect, Error> {
+        let (store, params, today) = (self.store(), self.parameters(), self.today());
+        if !matches!(
+            actor.role,
+            Role::TownshipCaseworker | Role::CountyApprover | Role::System
+        ) {
+            return Err(StoreError::Forbidden.into());
+        }
+        if died_on > today {
+            return Err(StoreError::Invalid(format!(
+                "死亡日期{died_on}晚于今天（{today}）：不能登记尚未发生的死亡，请核对日期"
+            ))
+            .into());
+        }
+        let record = store.household(actor, household).await?;
+        if !record.members.iter().any(|m| m.id == person) {
+            return Err(StoreError::NotFound.into());
+        }
+        if record.household.version != expected_version {
+            return Err(StoreError::Conflict {
+                expected: expected_version,
+                current: record.household.version,
+            }
+            .into());
+        }
+        let from = Month::of(died_on).plus(1);
+        let mut changes = Vec::new();
+        if record.members.len() > 1 {
+            let open = store.entitlements(actor, household).await?;
+            for e in open.into_iter().filter(|e| e.until.is_none()) {
+                // A period that began after the death (a death recorded late) is never rewritten:
+                // it is restated from its second month (see `Death::restatements`).
+                let start = Death::restated_from(from, e.from);
+                let (decision, _) = freeze(&record, &[person], None, params, start, start, died_on)
+                    .map_err(Error::Rules)?;
+                let reason = if start == from {
+                    format!("家庭成员死亡（{died_on}），自{from}起按现有成员重新核定")
+                } else {
+                    format!(
+                        "家庭成员死亡（{died_on}）晚于登记；待遇期间自{}起已生效、不能改写，自{start}起按现有成员重新核定",
+                        e.from
+                    )
+                };
+                changes.push(Restatement {
+                    entitlement: e.id,
+                    decision: NewDecision {
+                        review_class: e.review_class,
+                        next_review: e.next_review,
+                        ..decision
+                    },
+                    reason,
+                });
+            }
+        }
+        let death = Death {
+            person,
+            household,
+            expected_version,
+            died_on,
+            today,
+            restatements: changes,
+        };
+        Ok(match store.record_death(actor, &death).await? {
+            DeathRecorded::Stopped(stopped) => DeathEffect::Stopped(stopped),
+            DeathRecorded::Restated(_) => DeathEffect::Restated(death.restatements),
+        })
+    }
+
+    /// Reviews an open entitlement on `today` with the household's current data: it continues when
+    /// the amount is the same, is adjusted from next month when it differs, and ends (every benefit
+    /// listed) when the household no longer qualifies.
+    pub async fn review(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+        entitlement: i64,
+    ) -> Result<(ReviewResult, Stopped, Outcome), Error> {
+        let (store, params, today) = (self.store(), self.parameters(), self.today());
+        let e = store
+            .entitlements(actor, household)
+            .await?
+            .into_iter()
+            .find(|e| e.id == entitlement)
+            .ok_or(StoreError::NotFound)?;
+        let record = store.household(actor, household).await?;
+        let month = Month::of(today);
+        let next = month.plus(1);
+        let (mut decision, outcome) =
+            freeze(&record, &[], None, params, month, next, today).map_err(Error::Rules)?;
+        decision.review_class = e.review_class;
+        let (result, reason) = if !outcome.eligible || outcome.total_fen == 0 {
+            (
+                ReviewResult::Exit,
+                outcome.refusal.unwrap_or("核定金额为0").to_owned(),
+            )
+        } else if outcome.total_fen != e.monthly_fen {
+            (
+                ReviewResult::Adjust,
+                format!(
+                    "复核核定金额由{}分调整为{}分",
+                    e.monthly_fen, outcome.total_fen
+                ),
+            )
+        } else {
+            (ReviewResult::Continue, "复核核定金额不变".to_owned())
+        };
+        let r = Resolved::new(params, month).map_err(|e| Error::Rules(e.to_string()))?;
+        let class = review_class(&record);
+        let stopped = store
+            .record_review(
+                actor,
+                &NewReview {
+                    entitlement,
+                    result,
+                    decision,
+                    reason,
+                },
+                next_review(today, class, &r),
+            )
+            .await?;
+        Ok((result, stopped, outcome))
+    }
+}

@@ -1,0 +1,150 @@
+//! The use cases of doudi: what a caseworker, the county or a command does, written once over
+//! the store and the rules. The web crate turns HTTP requests into calls of [`App`] and its
+//! results into pages and JSON; the binary turns command lines into the same calls.
+//!
+//! Where each capability lives (ARCHITECTURE.md has the whole map):
+//! - [`casework`]: approval with a frozen decision, restatement, a member's death, reviews;
+//! - [`entitlement`]: what a household is owed in a month, and why;
+//! - [`care`]: tekun care (2.2.b): routing a centralisation to its institution, and the
+//!   township's share of 失能 tekun in centralised care;
+//! - [`frozen`]: the household as a decision froze it, replayable.
+//!
+//! **Invariant:** this crate knows nothing of HTTP, HTML or the command line (no axum, no
+//! askama, no clap), and reads the time only from its [`Clock`].
+
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use doudi_core::Month;
+pub use doudi_core::clock::Clock;
+use doudi_policy::Resolved;
+use doudi_policy::params::Parameters;
+use doudi_store::{Store, StoreError};
+
+pub mod care;
+pub mod casework;
+pub mod entitlement;
+pub mod frozen;
+
+/// Why a use case could not be carried out.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The store refused (not found, forbidden, a stale version, bad data…).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The rules refuse, said in Chinese for the caseworker.
+    #[error("{0}")]
+    Rules(String),
+    /// An input is wrong: the field and what is wrong with it, in Chinese.
+    #[error("{field}：{message}")]
+    Invalid {
+        /// The field (form field or JSON member) at fault.
+        field: &'static str,
+        /// What is wrong, in Chinese.
+        message: String,
+    },
+}
+
+impl Error {
+    /// An invalid input in `field`.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Error {
+        Error::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// The application: the store, the policy parameters in force and the clock, shared by every
+/// request and command (cheap to clone).
+#[derive(Clone)]
+pub struct App {
+    store: Arc<dyn Store>,
+    parameters: Arc<Parameters>,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("store", &self.store.backend())
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The built-in Yunyang parameter set, parsed once per process.
+pub fn yunyang() -> Arc<Parameters> {
+    static BUILT_IN: OnceLock<Arc<Parameters>> = OnceLock::new();
+    BUILT_IN
+        .get_or_init(|| Arc::new(Parameters::yunyang()))
+        .clone()
+}
+
+impl App {
+    /// An application over `store` with `parameters` (`None`: the built-in Yunyang set),
+    /// reading the time from `clock`.
+    pub fn new(store: Arc<dyn Store>, parameters: Option<Arc<Parameters>>, clock: Clock) -> App {
+        App {
+            store,
+            parameters: parameters.unwrap_or_else(yunyang),
+            clock,
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// The store, to share.
+    pub fn shared_store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The policy parameters in force.
+    pub fn parameters(&self) -> &Parameters {
+        &self.parameters
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The time now.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Today in China.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
+
+    /// The parameters in force in `month`.
+    pub fn resolved(&self, month: Month) -> Result<Resolved, Error> {
+        Resolved::new(&self.parameters, month)
+            .map_err(|e| Error::Rules(format!("{month}的政策参数无法使用：{e}")))
+    }
+
+    /// The casework limits (notice days, time limits) in force on `day`.
+    pub fn case_limits(&self, day: NaiveDate) -> doudi_core::casework::Limits {
+        Resolved::new(&self.parameters, Month::of(day))
+            .map(|r| r.case_limits())
+            .unwrap_or_default()
+    }
+}
+
+/// Reads an optional month given as text (a form field or query parameter `field`): empty
+/// means the month of `today`.
+pub fn month_or_current(
+    text: Option<&str>,
+    today: NaiveDate,
+    field: &'static str,
+) -> Result<Month, Error> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(Month::of(today)),
+        Some(s) => Month::parse(s).map_err(|e| Error::invalid(field, e.to_string())),
+    }
+}
