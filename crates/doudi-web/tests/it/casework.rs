@@ -458,6 +458,28 @@ async fn a_township_caseworkers_death_removes_the_member_and_restates_in_one_req
     );
 }
 
+/// 张三丰's child dies on 15 April 2026, recorded by the county at the household's version.
+async fn the_child_dies_on_15_april(app: &App) -> doudi_app::casework::DeathEffect {
+    let sys = system();
+    let record = app.store.household(&sys, app.zhang).await.unwrap();
+    let child = record
+        .members
+        .iter()
+        .find(|m| m.fields.relation == doudi_core::Relation::Child)
+        .unwrap()
+        .id;
+    app.uses
+        .record_death(
+            &sys,
+            child,
+            app.zhang,
+            record.household.version,
+            day(2026, 4, 15),
+        )
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_death_in_mid_month_is_paid_that_month_and_the_others_are_paid_anew_from_the_next() {
     use doudi_app::casework::DeathEffect;
@@ -466,18 +488,7 @@ async fn a_death_in_mid_month_is_paid_that_month_and_the_others_are_paid_anew_fr
     let store = app.store.as_ref();
     let sys = system();
     let h = app.zhang;
-    let record = store.household(&sys, h).await.unwrap();
-    let child = record
-        .members
-        .iter()
-        .find(|m| m.fields.relation == doudi_core::Relation::Child)
-        .unwrap()
-        .id;
-    let effect = app
-        .uses
-        .record_death(&sys, child, h, record.household.version, day(2026, 4, 15))
-        .await
-        .unwrap();
+    let effect = the_child_dies_on_15_april(&app).await;
     let DeathEffect::Restated(changes) = effect else {
         panic!("two members: the household goes on")
     };
@@ -692,17 +703,7 @@ async fn every_frozen_decision_evaluated_again_from_what_was_stored_gives_the_st
     let sys = system();
     let h = app.zhang;
     // A death restates the household: a second decision, frozen from the smaller household.
-    let record = store.household(&sys, h).await.unwrap();
-    let child = record
-        .members
-        .iter()
-        .find(|m| m.fields.relation == doudi_core::Relation::Child)
-        .unwrap()
-        .id;
-    app.uses
-        .record_death(&sys, child, h, record.household.version, day(2026, 4, 15))
-        .await
-        .unwrap();
+    the_child_dies_on_15_april(&app).await;
     let decisions = store.decisions(&sys, h).await.unwrap();
     assert_eq!(decisions.len(), 2, "the approval and the restatement");
     let params = doudi_policy::params::Parameters::yunyang();
