@@ -17,7 +17,7 @@ use doudi_policy::batch::{self, Outcome};
 use doudi_policy::params::Parameters;
 use doudi_store::StoreError;
 use doudi_store::casework::{
-    CaseId, Death, DeathRecorded, NewDecision, NewReview, Restatement, Stopped,
+    CaseId, Death, DeathRecorded, Entitlement, NewDecision, NewReview, Restatement, Stopped,
 };
 use sha2::{Digest, Sha256};
 
@@ -176,15 +176,7 @@ impl App {
             let (decision, _) =
                 freeze(&record, &[], None, params, from, from, today).map_err(Error::Rules)?;
             if decision.monthly_fen != e.monthly_fen {
-                changes.push(Restatement {
-                    entitlement: e.id,
-                    decision: NewDecision {
-                        review_class: e.review_class,
-                        next_review: e.next_review,
-                        ..decision
-                    },
-                    reason: reason.to_owned(),
-                });
+                changes.push(restatement(e, decision, reason.to_owned()));
             }
         }
         if !changes.is_empty() {
@@ -251,15 +243,7 @@ impl App {
                         e.from
                     )
                 };
-                changes.push(Restatement {
-                    entitlement: e.id,
-                    decision: NewDecision {
-                        review_class: e.review_class,
-                        next_review: e.next_review,
-                        ..decision
-                    },
-                    reason,
-                });
+                changes.push(restatement(&e, decision, reason));
             }
         }
         let death = Death {
@@ -329,5 +313,19 @@ impl App {
             )
             .await?;
         Ok((result, stopped, outcome))
+    }
+}
+
+/// The restatement of an open period by a new decision: the period keeps its review class and
+/// next review date.
+fn restatement(e: &Entitlement, decision: NewDecision, reason: String) -> Restatement {
+    Restatement {
+        entitlement: e.id,
+        decision: NewDecision {
+            review_class: e.review_class,
+            next_review: e.next_review,
+            ..decision
+        },
+        reason,
     }
 }

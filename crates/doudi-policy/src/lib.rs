@@ -272,7 +272,8 @@ pub struct Derived {
     pub window_first: (Month, Month),
 }
 
-/// A placeholder, replaced as soon as a month is resolved.
+/// The starting value of `Resolved::new`, which computes the real one from the typed values
+/// right after (`Derived::of` reads them from the `Resolved` it completes).
 impl Default for Derived {
     fn default() -> Derived {
         let day = chrono::NaiveDate::default();
@@ -460,7 +461,8 @@ mod tests {
                         def.key,
                         e.from
                     );
-                    // A placeholder or a third-party page is not an official source.
+                    // A source that calls itself an example, a third party's page or a value
+                    // for the county to confirm is not an official source.
                     for word in ["示例", "第三方", "待县", "请县里确认"] {
                         assert!(
                             !e.source.contains(word),

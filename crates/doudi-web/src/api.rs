@@ -149,7 +149,8 @@ pub(crate) async fn audit_entries(
         .filter()
         .map_err(|message| AppError::from(doudi_store::StoreError::Invalid(message)))?;
     let found = state
-        .store
+        .app
+        .store()
         .audit_entries(&session.actor, &filter, query.store_page())
         .await?;
     Ok(Json(AuditListDto {
@@ -228,7 +229,7 @@ async fn household_dto(
     session: &auth::Session,
     id: HouseholdId,
 ) -> Result<HouseholdDto, AppError> {
-    let record = state.store.household(&session.actor, id).await?;
+    let record = state.app.store().household(&session.actor, id).await?;
     Ok(
         HouseholdDto::for_reading(&record, !masked(session), state.today())
             .seen_by(session.actor.department_view()),
@@ -287,9 +288,14 @@ pub(crate) async fn logout(
     State(state): State<AppState>,
     AnySession(session): AnySession,
 ) -> Result<Response, AppError> {
-    state.store.delete_session(&session.token_hash).await?;
     state
-        .store
+        .app
+        .store()
+        .delete_session(&session.token_hash)
+        .await?;
+    state
+        .app
+        .store()
         .record_audit(
             &session.actor,
             doudi_store::AuditAction::Logout,
@@ -360,7 +366,8 @@ pub(crate) async fn divisions(
 ) -> Result<Json<Vec<DivisionDto>>, AppError> {
     Ok(Json(
         state
-            .store
+            .app
+            .store()
             .divisions()
             .await?
             .iter()
@@ -391,10 +398,11 @@ pub(crate) async fn list_households(
         .parse(true)
         .map_err(AppError::invalid)?;
     let found = state
-        .store
+        .app
+        .store()
         .households(&session.actor, &query.filter, query.store_page())
         .await?;
-    let divisions = Divisions::load(state.store.as_ref()).await?;
+    let divisions = Divisions::load(state.app.store()).await?;
     let rows = found
         .rows
         .iter()
@@ -436,7 +444,11 @@ pub(crate) async fn create_household(
         today: state.today(),
     })
     .map_err(AppError::invalid)?;
-    let id = state.store.create_household(&session.actor, &new).await?;
+    let id = state
+        .app
+        .store()
+        .create_household(&session.actor, &new)
+        .await?;
     let dto = household_dto(&state, &session, id).await?;
     let location = format!("/api/households/{}", id.0);
     Ok((
@@ -495,7 +507,8 @@ pub(crate) async fn unmask_household(
     ApiJson(body): ApiJson<UnmaskRequest>,
 ) -> Result<Json<HouseholdDto>, AppError> {
     let record = state
-        .store
+        .app
+        .store()
         .unmask(&session.actor, HouseholdId(id), &body.purpose)
         .await?;
     Ok(Json(HouseholdDto::from_record(
@@ -529,12 +542,13 @@ pub(crate) async fn update_household(
 ) -> Result<Json<HouseholdDto>, AppError> {
     let id = HouseholdId(id);
     // The phone and account as they were shown (masked) mean "unchanged".
-    let stored = state.store.household(&session.actor, id).await?;
+    let stored = state.app.store().household(&session.actor, id).await?;
     let mut sent = body.fields.clone();
     sent.keep_unchanged(&stored.household.fields);
     let fields = HouseholdFields::try_from(&sent).map_err(AppError::invalid_in("fields"))?;
     state
-        .store
+        .app
+        .store()
         .update_household(&session.actor, id, body.version, &fields)
         .await?;
     Ok(Json(household_dto(&state, &session, id).await?))
@@ -557,7 +571,11 @@ pub(crate) async fn household_history(
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,
 ) -> Result<Json<Vec<HistoryEntryDto>>, AppError> {
-    let history = state.store.history(&session.actor, HouseholdId(id)).await?;
+    let history = state
+        .app
+        .store()
+        .history(&session.actor, HouseholdId(id))
+        .await?;
     Ok(Json(history.iter().map(HistoryEntryDto::from).collect()))
 }
 
@@ -660,7 +678,8 @@ pub(crate) async fn add_member(
     let fields = person_fields(&body, &state)?;
     let id = HouseholdId(id);
     let person = state
-        .store
+        .app
+        .store()
         .add_member(&session.actor, id, body.version, &fields)
         .await?;
     let household = household_dto(&state, &session, id).await?;
@@ -698,16 +717,22 @@ pub(crate) async fn update_member(
 ) -> Result<Json<HouseholdDto>, AppError> {
     // The identity number and phone as they were shown (masked) mean "unchanged".
     let household = state
-        .store
+        .app
+        .store()
         .member_household(&session.actor, PersonId(id))
         .await?;
-    let stored = state.store.household(&session.actor, household).await?;
+    let stored = state
+        .app
+        .store()
+        .household(&session.actor, household)
+        .await?;
     if let Some(person) = stored.members.iter().find(|p| p.id == PersonId(id)) {
         body.fields.keep_unchanged(&person.fields);
     }
     let fields = person_fields(&body, &state)?;
     let household = state
-        .store
+        .app
+        .store()
         .update_member(&session.actor, PersonId(id), body.version, &fields)
         .await?;
     Ok(Json(household_dto(&state, &session, household.id).await?))
@@ -742,7 +767,8 @@ pub(crate) async fn remove_member(
         return Err(AppError::invalid(fields));
     }
     let household = state
-        .store
+        .app
+        .store()
         .remove_member(&session.actor, PersonId(id), body.version, reason)
         .await?;
     Ok(Json(household_dto(&state, &session, household.id).await?))
@@ -773,7 +799,8 @@ pub(crate) async fn change_finances(
     let change = FinanceChange::try_from(&body.change).map_err(AppError::invalid_in("change"))?;
     let id = HouseholdId(id);
     state
-        .store
+        .app
+        .store()
         .change_finances(&session.actor, id, body.version, &change)
         .await?;
     Ok(Json(household_dto(&state, &session, id).await?))
@@ -808,7 +835,8 @@ pub(crate) async fn record_survey(
     .map_err(AppError::invalid_in("survey"))?;
     let id = HouseholdId(id);
     state
-        .store
+        .app
+        .store()
         .record_survey(&session.actor, id, body.version, &survey)
         .await?;
     Ok((
@@ -863,7 +891,11 @@ pub(crate) async fn pair(
     ApiJson(body): ApiJson<PairRequest>,
 ) -> Result<Response, AppError> {
     let id = HouseholdId(id);
-    state.store.pair(&session.actor, id, body.cadre_id).await?;
+    state
+        .app
+        .store()
+        .pair(&session.actor, id, body.cadre_id)
+        .await?;
     let pairings = crate::pages::pairings::of_household(&state, &session, id).await?;
     let dto: Vec<PairingDto> = pairings.iter().map(PairingDto::from).collect();
     Ok((StatusCode::CREATED, Json(dto)).into_response())
@@ -891,7 +923,8 @@ pub(crate) async fn unpair(
     PathParams((id, cadre)): PathParams<(i64, i64)>,
 ) -> Result<StatusCode, AppError> {
     state
-        .store
+        .app
+        .store()
         .unpair(&session.actor, HouseholdId(id), cadre)
         .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -912,7 +945,7 @@ pub(crate) async fn cadres(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
 ) -> Result<Json<Vec<CadreDto>>, AppError> {
-    let cadres = state.store.cadres(&session.actor).await?;
+    let cadres = state.app.store().cadres(&session.actor).await?;
     Ok(Json(
         cadres
             .into_iter()

@@ -230,10 +230,11 @@ pub(crate) async fn submit(
         AppError::invalid(f)
     })?;
     let id = state
-        .store
+        .app
+        .store()
         .submit_case(&session.actor, HouseholdId(id), case_type, state.today())
         .await?;
-    let record = state.store.case(&session.actor, id).await?;
+    let record = state.app.store().case(&session.actor, id).await?;
     Ok((StatusCode::CREATED, Json(record_dto(&state, record))).into_response())
 }
 
@@ -252,7 +253,8 @@ pub(crate) async fn list(
     CurrentUser(session): CurrentUser,
 ) -> Result<Json<Vec<CaseDto>>, AppError> {
     let list = state
-        .store
+        .app
+        .store()
         .cases(&session.actor, &CaseFilter::default())
         .await?;
     Ok(Json(
@@ -276,7 +278,7 @@ pub(crate) async fn get(
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,
 ) -> Result<Json<CaseDto>, AppError> {
-    let record = state.store.case(&session.actor, CaseId(id)).await?;
+    let record = state.app.store().case(&session.actor, CaseId(id)).await?;
     Ok(Json(record_dto(&state, record)))
 }
 
@@ -425,7 +427,8 @@ pub(crate) async fn step(
     let today = state.today();
     let action = Action::from(body.step);
     let record = state
-        .store
+        .app
+        .store()
         .act_on_case(
             &session.actor,
             CaseId(id),
@@ -553,7 +556,8 @@ pub(crate) async fn entitlements(
     PathParams(id): PathParams<i64>,
 ) -> Result<Json<Vec<EntitlementPeriodDto>>, AppError> {
     let list = state
-        .store
+        .app
+        .store()
         .entitlements(&session.actor, HouseholdId(id))
         .await?;
     Ok(Json(list.iter().map(EntitlementPeriodDto::from).collect()))
@@ -751,7 +755,8 @@ pub(crate) async fn run_payments(
 ) -> Result<Json<PaymentRunDto>, AppError> {
     let m = month_param(&month)?;
     let run = state
-        .store
+        .app
+        .store()
         .run_payments(&session.actor, m, state.today())
         .await?;
     Ok(Json(PaymentRunDto {
@@ -812,7 +817,7 @@ pub(crate) async fn payments(
     PathParams(month): PathParams<String>,
 ) -> Result<Json<Vec<PaymentLineDto>>, AppError> {
     let m = month_param(&month)?;
-    let lines = state.store.payments(&session.actor, m).await?;
+    let lines = state.app.store().payments(&session.actor, m).await?;
     Ok(Json(lines.iter().map(PaymentLineDto::from).collect()))
 }
 
@@ -859,7 +864,8 @@ pub(crate) async fn settle(
         })
         .collect();
     let settled = state
-        .store
+        .app
+        .store()
         .settle_payments(&session.actor, m, &results)
         .await?;
     Ok(Json(SettledDto { settled }))
@@ -892,7 +898,8 @@ pub(crate) async fn work(
 ) -> Result<Json<WorkDto>, AppError> {
     let today = state.today();
     let w = state
-        .store
+        .app
+        .store()
         .work_list(&session.actor, today, &limits(&state, today))
         .await?;
     Ok(Json(WorkDto {

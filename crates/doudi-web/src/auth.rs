@@ -173,7 +173,7 @@ pub(crate) async fn log_in(
     let now = state.now();
     let name = username.trim();
     let throttle = &state.config.login_throttle;
-    let user = state.store.user_by_username(name).await?;
+    let user = state.app.store().user_by_username(name).await?;
     let failed = |detail: String| {
         let (actor, target) = match &user {
             Some(u) => (client.applied_to(u.actor()), format!("user:{}", u.id)),
@@ -186,7 +186,8 @@ pub(crate) async fn log_in(
         };
         async move {
             state
-                .store
+                .app
+                .store()
                 .record_audit(&actor, AuditAction::LoginFailed, &target, &detail)
                 .await
         }
@@ -204,7 +205,7 @@ pub(crate) async fn log_in(
     };
     // The account-wide count: in the database for an account, here for a name without one.
     let account = match &user {
-        Some(u) => state.store.reserve_login(u.id, now).await?,
+        Some(u) => state.app.store().reserve_login(u.id, now).await?,
         None => throttle.reserve_name(name, now),
     };
     let account_lock = match account {
@@ -245,15 +246,17 @@ pub(crate) async fn log_in(
         return Ok(LoginOutcome::Disabled);
     }
     throttle.succeeded(ticket);
-    state.store.login_succeeded(user.id).await?;
+    state.app.store().login_succeeded(user.id).await?;
     let token = new_session_token();
     let expires = now + TimeDelta::hours(SESSION_HOURS);
     state
-        .store
+        .app
+        .store()
         .create_session(&token_hash(&token), user.id, now, expires)
         .await?;
     state
-        .store
+        .app
+        .store()
         .record_audit(
             &client.applied_to(user.actor()),
             AuditAction::Login,
@@ -271,9 +274,14 @@ pub(crate) async fn log_out_everywhere(
     state: &AppState,
     session: &Session,
 ) -> Result<u64, AppError> {
-    let ended = state.store.end_sessions(session.user.id, None).await?;
+    let ended = state
+        .app
+        .store()
+        .end_sessions(session.user.id, None)
+        .await?;
     state
-        .store
+        .app
+        .store()
         .record_audit(
             &session.actor,
             AuditAction::Logout,
@@ -362,7 +370,8 @@ impl Session {
         let token = session_token(&parts.headers).ok_or(AppError::Unauthenticated)?;
         let token_hash = token_hash(&token);
         let user = state
-            .store
+            .app
+            .store()
             .session_user(&token_hash, state.now(), TimeDelta::minutes(IDLE_MINUTES))
             .await?
             .ok_or(AppError::Unauthenticated)?;

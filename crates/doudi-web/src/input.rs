@@ -59,9 +59,14 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
     let field = match kind {
         BodyKind::Form => forbidden_pair(&bytes),
         // A body that is not JSON at all is left to the handler, which says so.
-        BodyKind::Json => serde_json::from_slice::<Value>(&bytes)
-            .ok()
-            .and_then(|value| forbidden_in_json(&value, String::new())),
+        // Parsed to name the field only when the raw text could hold one: almost every body
+        // is then parsed once, by its handler.
+        BodyKind::Json if json_may_hold_forbidden(&bytes) => {
+            serde_json::from_slice::<Value>(&bytes)
+                .ok()
+                .and_then(|value| forbidden_in_json(&value, String::new()))
+        }
+        BodyKind::Json => None,
         BodyKind::Other => None,
     };
     match field {
@@ -115,6 +120,19 @@ fn body_kind(request: &Request) -> BodyKind {
     } else {
         BodyKind::Other
     }
+}
+
+/// Whether JSON text could decode to a forbidden character: one written raw (a C0 control
+/// other than the whitespace JSON allows between tokens, DEL, or a C1 control, which UTF-8
+/// writes as `C2 80`–`C2 9F`), or any `\u` escape. False means no string in it holds one.
+fn json_may_hold_forbidden(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\t' | b'\n' | b'\r' => false,
+        0x00..=0x1f | 0x7f => true,
+        0xc2 => bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)),
+        b'\\' => bytes.get(i + 1) == Some(&b'u'),
+        _ => false,
+    })
 }
 
 fn has_forbidden(text: &str) -> bool {
@@ -235,6 +253,19 @@ mod tests {
         );
         assert_eq!(forbidden_pair(b"a=%&b=%0&c=%zz&d=100%25"), None);
         assert_eq!(forbidden_pair(b""), None);
+    }
+
+    #[test]
+    fn only_json_that_could_hold_a_control_character_is_parsed_again() {
+        assert!(!json_may_hold_forbidden(
+            "{\"name\": \"张三\",\n\t\"n\": 1}".as_bytes()
+        ));
+        assert!(json_may_hold_forbidden(br#"{"name": "a\u0000"}"#));
+        assert!(json_may_hold_forbidden(b"{\"name\": \"a\x01\"}"));
+        assert!(json_may_hold_forbidden(
+            "{\"name\": \"a\u{85}\"}".as_bytes()
+        ));
+        assert!(!json_may_hold_forbidden(br#"{"path": "a\\b"}"#));
     }
 
     #[test]

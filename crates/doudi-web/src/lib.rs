@@ -28,8 +28,6 @@ pub mod throttle;
 mod view;
 mod vocab;
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::middleware::from_fn;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -45,8 +43,6 @@ pub use routes::{Permission, ROUTES, Route, api_routes};
 pub struct AppState {
     /// The use cases, with the store, the parameters in force and the clock.
     pub app: App,
-    /// The application's store, for handlers that only read through it.
-    pub store: Arc<dyn doudi_store::Store>,
     /// Configuration of the web layer.
     pub config: WebConfig,
 }
@@ -67,11 +63,7 @@ pub struct WebConfig {
 impl AppState {
     /// The web application over `app`.
     pub fn new(app: App, config: WebConfig) -> AppState {
-        AppState {
-            store: app.shared_store().clone(),
-            app,
-            config,
-        }
+        AppState { app, config }
     }
 
     /// The time now, by the application's clock.

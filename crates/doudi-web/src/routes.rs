@@ -263,7 +263,8 @@ async fn guard(
         ) {
             let target = denied_target(parts.uri.path());
             if let Err(e) = state
-                .store
+                .app
+                .store()
                 .record_audit(
                     &session.actor,
                     AuditAction::ReadDenied,

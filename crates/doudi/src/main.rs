@@ -584,7 +584,7 @@ async fn serve(args: ServeArgs, given: Option<Keys>) -> Result<()> {
         },
     );
     match anchor::path_for(&url) {
-        Some(path) => anchor::every_second(state.store.clone(), path),
+        Some(path) => anchor::every_second(state.app.shared_store().clone(), path),
         None => tracing::warn!(
             "no audit anchor (--audit-anchor): a cut-off audit trail cannot be detected"
         ),

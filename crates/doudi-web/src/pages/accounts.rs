@@ -55,8 +55,8 @@ pub(crate) async fn list(
     CurrentUser(session): CurrentUser,
     QueryPairs(query): QueryPairs,
 ) -> Result<Response, AppError> {
-    let users = state.store.users(&session.actor).await?;
-    let divisions = Divisions::load(state.store.as_ref()).await?;
+    let users = state.app.store().users(&session.actor).await?;
+    let divisions = Divisions::load(state.app.store()).await?;
     let now = state.now();
     let notice = query
         .iter()
@@ -178,7 +178,7 @@ async fn account_form(
     errors: &FieldErrors,
     problem: Option<String>,
 ) -> Result<Response, AppError> {
-    let divisions = Divisions::load(state.store.as_ref()).await?;
+    let divisions = Divisions::load(state.app.store()).await?;
     let (title, action, submit) = match target {
         None => (
             "新建账户".to_owned(),
@@ -256,7 +256,7 @@ pub(crate) async fn create(
         password_hash: hash,
         must_change_password: true,
     };
-    match state.store.create_user(&session.actor, &new).await {
+    match state.app.store().create_user(&session.actor, &new).await {
         Ok(_) => Ok(Redirect::to("/admin/users?done=created").into_response()),
         Err(StoreError::Duplicate(m) | StoreError::Invalid(m)) => {
             account_form(&state, &session, None, &input, &errors, Some(m)).await
@@ -266,7 +266,12 @@ pub(crate) async fn create(
 }
 
 async fn target(state: &AppState, id: i64) -> Result<UserRecord, AppError> {
-    state.store.user_by_id(id).await?.ok_or(AppError::NotFound)
+    state
+        .app
+        .store()
+        .user_by_id(id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// The form that changes an account's role, scope and department.
@@ -316,7 +321,12 @@ pub(crate) async fn update(
         scope,
         department,
     };
-    match state.store.change_user(&session.actor, id, &change).await {
+    match state
+        .app
+        .store()
+        .change_user(&session.actor, id, &change)
+        .await
+    {
         Ok(_) => Ok(Redirect::to("/admin/users?done=changed").into_response()),
         Err(StoreError::Invalid(m)) => {
             account_form(
@@ -340,7 +350,8 @@ pub(crate) async fn disable(
     PathParams(id): PathParams<i64>,
 ) -> Result<Response, AppError> {
     state
-        .store
+        .app
+        .store()
         .change_user(&session.actor, id, &AccountChange::Disable)
         .await?;
     Ok(Redirect::to("/admin/users?done=disabled").into_response())
@@ -353,7 +364,8 @@ pub(crate) async fn enable(
     PathParams(id): PathParams<i64>,
 ) -> Result<Response, AppError> {
     state
-        .store
+        .app
+        .store()
         .change_user(&session.actor, id, &AccountChange::Enable)
         .await?;
     Ok(Redirect::to("/admin/users?done=enabled").into_response())
@@ -400,7 +412,8 @@ pub(crate) async fn reset(
         );
     };
     state
-        .store
+        .app
+        .store()
         .change_user(
             &session.actor,
             id,

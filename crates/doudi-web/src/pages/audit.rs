@@ -180,7 +180,8 @@ pub(crate) async fn show(
             None,
             Some(
                 state
-                    .store
+                    .app
+                    .store()
                     .audit_entries(&session.actor, &filter, query.store_page())
                     .await?,
             ),

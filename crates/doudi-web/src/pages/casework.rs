@@ -43,11 +43,15 @@ pub(crate) async fn notices(
     PathParams(community): PathParams<String>,
 ) -> Result<Response, AppError> {
     let code = DivisionCode::parse(&community).map_err(|_| AppError::NotFound)?;
-    let divisions = state.store.divisions().await?;
+    let divisions = state.app.store().divisions().await?;
     let Some(division) = divisions.iter().find(|d| d.code == code) else {
         return Err(AppError::NotFound);
     };
-    let list = state.store.public_notices(&code, state.today()).await?;
+    let list = state
+        .app
+        .store()
+        .public_notices(&code, state.today())
+        .await?;
     let notices = list
         .into_iter()
         .map(|n| NoticeRow {
@@ -107,7 +111,8 @@ pub(crate) async fn work(
     let today = state.today();
     let limits = limits(&state, today);
     let w = state
-        .store
+        .app
+        .store()
         .work_list(&session.actor, today, &limits)
         .await?;
     let row = |c: &doudi_store::casework::CaseSummary| WorkRow {
@@ -195,7 +200,7 @@ async fn render(
 ) -> Result<Response, AppError> {
     let today = state.today();
     let limits = limits(state, today);
-    let r = state.store.case(&session.actor, CaseId(id)).await?;
+    let r = state.app.store().case(&session.actor, CaseId(id)).await?;
     let template = CaseTemplate {
         chrome: Chrome::new(session, format!("申请 {id}"), "work")
             .crumb("今日待办", "/work")
@@ -349,7 +354,8 @@ pub(crate) async fn step(
             fields: crate::error::FieldErrors::new(),
         }),
         Ok(action) => state
-            .store
+            .app
+            .store()
             .act_on_case(
                 &session.actor,
                 CaseId(id),
@@ -399,7 +405,8 @@ pub(crate) async fn submit(
     let case_type =
         CaseType::parse(form.get("case_type")).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let case = state
-        .store
+        .app
+        .store()
         .submit_case(&session.actor, HouseholdId(id), case_type, state.today())
         .await?;
     Ok(Redirect::to(&format!("/cases/{}", case.0)).into_response())
@@ -443,7 +450,8 @@ async fn render_entitlements(
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let periods = state
-        .store
+        .app
+        .store()
         .entitlements(&session.actor, HouseholdId(id))
         .await?
         .into_iter()
@@ -575,7 +583,7 @@ pub(crate) async fn payments(
         Some(m) => doudi_core::Month::parse(&m).map_err(|e| AppError::BadRequest(e.to_string()))?,
         None => doudi_core::Month::of(state.today()),
     };
-    let lines = state.store.payments(&session.actor, month).await?;
+    let lines = state.app.store().payments(&session.actor, month).await?;
     let total: i64 = lines.iter().map(|l| l.amount_fen).sum();
     let rows = lines
         .iter()
@@ -612,7 +620,8 @@ pub(crate) async fn run_payments(
     let month = doudi_core::Month::parse(form.get("month").trim())
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let run = state
-        .store
+        .app
+        .store()
         .run_payments(&session.actor, month, state.today())
         .await?;
     let ran = format!(

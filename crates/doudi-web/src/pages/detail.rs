@@ -152,7 +152,7 @@ pub(crate) async fn show(
     PathParams(id): PathParams<i64>,
 ) -> Result<Response, AppError> {
     let actor = &session.actor;
-    let record = state.store.household(actor, HouseholdId(id)).await?;
+    let record = state.app.store().household(actor, HouseholdId(id)).await?;
     render(&state, &session, &record, None, None, StatusCode::OK).await
 }
 
@@ -167,7 +167,12 @@ pub(crate) async fn unmask(
 ) -> Result<Response, AppError> {
     let purpose = form.get("purpose").trim().to_owned();
     let actor = &session.actor;
-    match state.store.unmask(actor, HouseholdId(id), &purpose).await {
+    match state
+        .app
+        .store()
+        .unmask(actor, HouseholdId(id), &purpose)
+        .await
+    {
         Ok(record) => {
             render(
                 &state,
@@ -180,7 +185,7 @@ pub(crate) async fn unmask(
             .await
         }
         Err(doudi_store::StoreError::Invalid(message)) => {
-            let record = state.store.household(actor, HouseholdId(id)).await?;
+            let record = state.app.store().household(actor, HouseholdId(id)).await?;
             render(
                 &state,
                 &session,
@@ -208,11 +213,11 @@ async fn render(
     let id = record.household.id;
     let whole = actor.sees_whole_households();
     let history = if whole {
-        state.store.history(actor, id).await?
+        state.app.store().history(actor, id).await?
     } else {
         Vec::new()
     };
-    let divisions = Divisions::load(state.store.as_ref()).await?;
+    let divisions = Divisions::load(state.app.store()).await?;
     let mut page = build(
         record,
         &history,
@@ -228,7 +233,8 @@ async fn render(
             cadre: None,
         };
         page.pairings = state
-            .store
+            .app
+            .store()
             .pairings(actor, filter)
             .await?
             .into_iter()
@@ -243,7 +249,8 @@ async fn render(
     if actor.may_manage_pairings() {
         page.can_pair = true;
         page.cadres = state
-            .store
+            .app
+            .store()
             .cadres(actor)
             .await?
             .into_iter()

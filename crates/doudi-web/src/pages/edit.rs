@@ -71,7 +71,7 @@ pub(crate) async fn new_form(
     CurrentUser(session): CurrentUser,
 ) -> Result<Response, AppError> {
     require_writer(&session)?;
-    let divisions = Divisions::load(state.store.as_ref()).await?;
+    let divisions = Divisions::load(state.app.store()).await?;
     let household = HouseholdFieldsDto {
         township: Divisions::scope_township(&session.actor.scope)
             .map(|t| t.to_string())
@@ -119,7 +119,12 @@ pub(crate) async fn create(
                 let (h, p, rest) = split_errors(&errors);
                 (StatusCode::UNPROCESSABLE_ENTITY, h, p, rest)
             }
-            Ok(new) => match state.store.create_household(&session.actor, &new).await {
+            Ok(new) => match state
+                .app
+                .store()
+                .create_household(&session.actor, &new)
+                .await
+            {
                 Ok(id) => return Ok(Redirect::to(&format!("/households/{}", id.0)).into_response()),
                 Err(e @ (StoreError::Duplicate(_) | StoreError::Invalid(_))) => {
                     let status = match e {
@@ -142,7 +147,7 @@ pub(crate) async fn create(
                 Err(e) => return Err(e.into()),
             },
         };
-    let divisions = Divisions::load(state.store.as_ref()).await?;
+    let divisions = Divisions::load(state.app.store()).await?;
     let form = NewForm {
         household: &dto.fields,
         head: &dto.members[0],
@@ -214,10 +219,11 @@ pub(crate) async fn edit_form(
 ) -> Result<Response, AppError> {
     require_writer(&session)?;
     let record = state
-        .store
+        .app
+        .store()
         .household(&session.actor, HouseholdId(id))
         .await?;
-    let divisions = Divisions::load(state.store.as_ref()).await?;
+    let divisions = Divisions::load(state.app.store()).await?;
     // Identifiers are shown masked here too; sent back unchanged, they keep the stored values.
     let input = HouseholdFieldsDto::for_editing(&record.household.fields);
     let form = EditForm {
@@ -241,7 +247,8 @@ pub(crate) async fn update(
     let input = household_dto(&form);
     // A phone or account left as it was shown (masked) keeps the stored value.
     let stored = state
-        .store
+        .app
+        .store()
         .household(&session.actor, HouseholdId(id))
         .await?;
     let mut unmasked = input.clone();
@@ -249,7 +256,7 @@ pub(crate) async fn update(
     let fields = match HouseholdFields::try_from(&unmasked) {
         Ok(fields) => fields,
         Err(errors) => {
-            let divisions = Divisions::load(state.store.as_ref()).await?;
+            let divisions = Divisions::load(state.app.store()).await?;
             let form = EditForm {
                 id,
                 version,
@@ -265,7 +272,8 @@ pub(crate) async fn update(
         }
     };
     let result = state
-        .store
+        .app
+        .store()
         .update_household(&session.actor, HouseholdId(id), version, &fields)
         .await;
     let (status, problem) = match result {
@@ -280,12 +288,13 @@ pub(crate) async fn update(
     };
     // Show what is stored now beside the caseworker's input, and base a new attempt on it.
     let record = state
-        .store
+        .app
+        .store()
         .household(&session.actor, HouseholdId(id))
         .await?;
     let stored = HouseholdFieldsDto::for_editing(&record.household.fields);
     let conflict = record.household.version != version;
-    let divisions = Divisions::load(state.store.as_ref()).await?;
+    let divisions = Divisions::load(state.app.store()).await?;
     let form = EditForm {
         id,
         version: record.household.version,

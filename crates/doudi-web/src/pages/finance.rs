@@ -103,7 +103,8 @@ pub(crate) async fn put_form(
     let kind = finance_kind(&segment)?;
     require_writer(&session)?;
     let record = state
-        .store
+        .app
+        .store()
         .household(&session.actor, HouseholdId(id))
         .await?;
     let mut input = FinanceInput::from_form(&FormInput(query));
@@ -154,7 +155,8 @@ pub(crate) async fn put(
         Ok(change) => {
             let household = HouseholdId(id);
             match state
-                .store
+                .app
+                .store()
                 .change_finances(&session.actor, household, version, &change)
                 .await
             {
@@ -170,7 +172,8 @@ pub(crate) async fn put(
         }
     };
     let record = state
-        .store
+        .app
+        .store()
         .household(&session.actor, HouseholdId(id))
         .await?;
     let version = if status == StatusCode::CONFLICT {
@@ -198,7 +201,8 @@ pub(crate) async fn delete(
         .map_err(|_| AppError::BadRequest("要删除的记录无法识别，请返回并刷新页面后重试".into()))?;
     // A conflict here has no typed input to keep: the error page says so and links back.
     state
-        .store
+        .app
+        .store()
         .change_finances(&session.actor, HouseholdId(id), version, &change)
         .await?;
     Ok(Redirect::to(&format!("/households/{id}#{}", kind.segment())).into_response())
@@ -236,7 +240,8 @@ pub(crate) async fn survey_form(
 ) -> Result<Response, AppError> {
     require_writer(&session)?;
     let record = state
-        .store
+        .app
+        .store()
         .household(&session.actor, HouseholdId(id))
         .await?;
     let input = SurveyDto {
@@ -271,7 +276,8 @@ pub(crate) async fn record_survey(
         Ok(survey) => {
             let household = HouseholdId(id);
             match state
-                .store
+                .app
+                .store()
                 .record_survey(&session.actor, household, version, &survey)
                 .await
             {
@@ -286,7 +292,8 @@ pub(crate) async fn record_survey(
         }
     };
     let record = state
-        .store
+        .app
+        .store()
         .household(&session.actor, HouseholdId(id))
         .await?;
     let version = if status == StatusCode::CONFLICT {

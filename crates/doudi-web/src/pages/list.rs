@@ -181,9 +181,10 @@ pub(crate) async fn show(
     let mut query = params.parse(false).map_err(AppError::invalid)?;
     query.per_page = PAGE_ROWS;
     let actor = &session.actor;
-    let divisions = Divisions::load(state.store.as_ref()).await?;
+    let divisions = Divisions::load(state.app.store()).await?;
     let found = state
-        .store
+        .app
+        .store()
         .households(actor, &query.filter, query.store_page())
         .await?;
 

@@ -88,7 +88,8 @@ pub(crate) async fn new_form(
 ) -> Result<Response, AppError> {
     require_writer(&session)?;
     let record = state
-        .store
+        .app
+        .store()
         .household(&session.actor, HouseholdId(id))
         .await?;
     let input = PersonFieldsDto {
@@ -120,7 +121,8 @@ pub(crate) async fn add(
         Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None),
         Ok(fields) => {
             match state
-                .store
+                .app
+                .store()
                 .add_member(&session.actor, HouseholdId(id), version, &fields)
                 .await
             {
@@ -133,7 +135,8 @@ pub(crate) async fn add(
         }
     };
     let record = state
-        .store
+        .app
+        .store()
         .household(&session.actor, HouseholdId(id))
         .await?;
     let form = MemberForm {
@@ -160,7 +163,8 @@ pub(crate) async fn edit_form(
 ) -> Result<Response, AppError> {
     require_writer(&session)?;
     let record = state
-        .store
+        .app
+        .store()
         .household(&session.actor, HouseholdId(id))
         .await?;
     // Identifiers are shown masked here too; sent back unchanged, they keep the stored values.
@@ -188,7 +192,8 @@ pub(crate) async fn update(
     // The member must belong to the household of the address, whatever its id says; an
     // identity number or phone left as it was shown (masked) keeps the stored value.
     let record = state
-        .store
+        .app
+        .store()
         .household(&session.actor, HouseholdId(id))
         .await?;
     let mut unmasked = input.clone();
@@ -197,7 +202,8 @@ pub(crate) async fn update(
         Err(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None),
         Ok(fields) => {
             match state
-                .store
+                .app
+                .store()
                 .update_member(&session.actor, PersonId(person), version, &fields)
                 .await
             {
@@ -210,7 +216,8 @@ pub(crate) async fn update(
         }
     };
     let record = state
-        .store
+        .app
+        .store()
         .household(&session.actor, HouseholdId(id))
         .await?;
     let stored = PersonFieldsDto::for_editing(&member(&record, person)?.fields);
@@ -274,7 +281,8 @@ pub(crate) async fn remove_form(
 ) -> Result<Response, AppError> {
     require_writer(&session)?;
     let record = state
-        .store
+        .app
+        .store()
         .household(&session.actor, HouseholdId(id))
         .await?;
     let p = member(&record, person)?;
@@ -299,7 +307,8 @@ pub(crate) async fn remove(
     let version = form.version()?;
     let reason = form.get("reason").trim().to_owned();
     let record = state
-        .store
+        .app
+        .store()
         .household(&session.actor, HouseholdId(id))
         .await?;
     member(&record, person)?;
@@ -313,7 +322,8 @@ pub(crate) async fn remove(
         (StatusCode::UNPROCESSABLE_ENTITY, None)
     } else {
         match state
-            .store
+            .app
+            .store()
             .remove_member(&session.actor, PersonId(person), version, &reason)
             .await
         {
@@ -325,7 +335,8 @@ pub(crate) async fn remove(
         }
     };
     let record = state
-        .store
+        .app
+        .store()
         .household(&session.actor, HouseholdId(id))
         .await?;
     let p = member(&record, person)?;

@@ -51,8 +51,8 @@ pub(crate) async fn show(
             total,
         });
     }
-    let divisions = Divisions::load(state.store.as_ref()).await?;
-    let counts = state.store.township_counts(actor).await?;
+    let divisions = Divisions::load(state.app.store()).await?;
+    let counts = state.app.store().township_counts(actor).await?;
     // Every township of the actor's scope gets a row, those without households too, so that a
     // missing township is visible as a zero rather than as an absence.
     let rows: Vec<Row> = divisions

@@ -20,12 +20,12 @@ pub(crate) async fn of_household(
     id: HouseholdId,
 ) -> Result<Vec<Pairing>, AppError> {
     // The household read checks scope and pairing, and is recorded like any other.
-    state.store.household(&session.actor, id).await?;
+    state.app.store().household(&session.actor, id).await?;
     let filter = PairingFilter {
         household: Some(id),
         cadre: None,
     };
-    Ok(state.store.pairings(&session.actor, filter).await?)
+    Ok(state.app.store().pairings(&session.actor, filter).await?)
 }
 
 /// Pairs the cadre chosen in the form with the household.
@@ -41,7 +41,8 @@ pub(crate) async fn add(
         .parse()
         .map_err(|_| AppError::BadRequest("请选择要结对的帮扶干部".into()))?;
     state
-        .store
+        .app
+        .store()
         .pair(&session.actor, HouseholdId(id), cadre)
         .await?;
     Ok(Redirect::to(&format!("/households/{id}#pairings")).into_response())
@@ -54,7 +55,8 @@ pub(crate) async fn remove(
     PathParams((id, cadre)): PathParams<(i64, i64)>,
 ) -> Result<Response, AppError> {
     state
-        .store
+        .app
+        .store()
         .unpair(&session.actor, HouseholdId(id), cadre)
         .await?;
     Ok(Redirect::to(&format!("/households/{id}#pairings")).into_response())

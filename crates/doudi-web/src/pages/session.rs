@@ -82,7 +82,8 @@ pub(crate) async fn login_form(
     // Someone already logged in who comes here by a bookmark goes straight on.
     if let Some(token) = auth::session_token(&headers) {
         let live = state
-            .store
+            .app
+            .store()
             .session_user(
                 &auth::token_hash(&token),
                 state.now(),
@@ -146,9 +147,14 @@ pub(crate) async fn logout(
     State(state): State<AppState>,
     AnySession(session): AnySession,
 ) -> Result<Response, AppError> {
-    state.store.delete_session(&session.token_hash).await?;
     state
-        .store
+        .app
+        .store()
+        .delete_session(&session.token_hash)
+        .await?;
+    state
+        .app
+        .store()
         .record_audit(
             &session.actor,
             doudi_store::AuditAction::Logout,
@@ -231,7 +237,8 @@ pub(crate) async fn change_password(
     }
     let hash = throttle.hash(&new).await.map_err(|_| AppError::Busy)?;
     state
-        .store
+        .app
+        .store()
         .set_password(session.user.id, &hash, Some(&session.token_hash))
         .await?;
     tracing::info!(user_id = session.user.id, "password changed");
