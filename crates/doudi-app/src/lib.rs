@@ -3,6 +3,8 @@
 //! results into pages and JSON; the binary turns command lines into the same calls.
 //!
 //! Where each capability lives (ARCHITECTURE.md has the whole map):
+//! - [`accounts`]: passwords and their rules, logging in, sessions, logging out, accounts'
+//!   passwords; [`throttle`] the limits on guessing passwords;
 //! - [`casework`]: approval with a frozen decision, restatement, a member's death, reviews;
 //! - [`entitlement`]: what a household is owed in a month, and why;
 //! - [`care`]: tekun care (2.2.b): routing a centralisation to its institution, and the
@@ -21,10 +23,12 @@ use doudi_policy::Resolved;
 use doudi_policy::params::Parameters;
 use doudi_store::{Store, StoreError};
 
+pub mod accounts;
 pub mod care;
 pub mod casework;
 pub mod entitlement;
 pub mod frozen;
+pub mod throttle;
 
 /// Why a use case could not be carried out.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +47,12 @@ pub enum Error {
         /// What is wrong, in Chinese.
         message: String,
     },
+    /// Several inputs are wrong: each field and what is wrong with it, in Chinese.
+    #[error("{}", .0.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join("；"))]
+    Fields(Vec<(&'static str, String)>),
+    /// Every password-checking slot stayed busy: try again shortly ([`throttle`]).
+    #[error("服务器繁忙，请稍后再试")]
+    Busy,
 }
 
 impl Error {
@@ -62,6 +72,7 @@ pub struct App {
     store: Arc<dyn Store>,
     parameters: Arc<Parameters>,
     clock: Clock,
+    logins: throttle::LoginThrottle,
 }
 
 impl std::fmt::Debug for App {
@@ -89,7 +100,20 @@ impl App {
             store,
             parameters: parameters.unwrap_or_else(yunyang),
             clock,
+            logins: throttle::LoginThrottle::default(),
         }
+    }
+
+    /// The same application with other limits on guessing passwords (the default allows as
+    /// many password checks at once as there are cores).
+    pub fn with_login_throttle(mut self, logins: throttle::LoginThrottle) -> App {
+        self.logins = logins;
+        self
+    }
+
+    /// The limits on guessing passwords of this process.
+    pub fn logins(&self) -> &throttle::LoginThrottle {
+        &self.logins
     }
 
     /// The store.

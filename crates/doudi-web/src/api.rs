@@ -263,7 +263,7 @@ pub(crate) async fn login(
         auth::LoginOutcome::AddressLimited(until) => return Err(AppError::AddressLimited(until)),
         auth::LoginOutcome::Disabled => return Err(AppError::AccountDisabled),
     };
-    let expires = state.now() + TimeDelta::hours(auth::SESSION_HOURS);
+    let expires = state.now() + TimeDelta::hours(doudi_app::accounts::SESSION_HOURS);
     let me = MeDto::new(&user, auth::csrf_token(&token), Some(expires));
     let mut response = Json(me).into_response();
     response.headers_mut().insert(
@@ -288,27 +288,7 @@ pub(crate) async fn logout(
     State(state): State<AppState>,
     AnySession(session): AnySession,
 ) -> Result<Response, AppError> {
-    state
-        .app
-        .store()
-        .delete_session(&session.token_hash)
-        .await?;
-    state
-        .app
-        .store()
-        .record_audit(
-            &session.actor,
-            doudi_store::AuditAction::Logout,
-            &format!("user:{}", session.user.id),
-            "",
-        )
-        .await?;
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        auth::clear_cookie(state.config.secure_cookies),
-    );
-    Ok(response)
+    auth::log_out(&state, &session, StatusCode::NO_CONTENT.into_response()).await
 }
 
 /// Ends every session of the user, this one included (log out everywhere): after a shared PC
@@ -327,13 +307,11 @@ pub(crate) async fn logout_everywhere(
     State(state): State<AppState>,
     AnySession(session): AnySession,
 ) -> Result<Response, AppError> {
-    let ended = auth::log_out_everywhere(&state, &session).await?;
-    let mut response = Json(SessionsEndedDto { ended }).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        auth::clear_cookie(state.config.secure_cookies),
-    );
-    Ok(response)
+    let ended = state.app.log_out_everywhere(&session.actor).await?;
+    Ok(auth::cookie_cleared(
+        &state,
+        Json(SessionsEndedDto { ended }).into_response(),
+    ))
 }
 
 /// The logged-in user and the session's CSRF token.

@@ -221,6 +221,19 @@ impl From<doudi_app::Error> for AppError {
                 fields.add(field, message.clone());
                 AppError::Invalid { message, fields }
             }
+            doudi_app::Error::Fields(problems) => {
+                let message = problems
+                    .iter()
+                    .map(|(_, m)| m.as_str())
+                    .collect::<Vec<_>>()
+                    .join("；");
+                let mut fields = FieldErrors::new();
+                for (field, problem) in problems {
+                    fields.add(field, problem);
+                }
+                AppError::Invalid { message, fields }
+            }
+            doudi_app::Error::Busy => AppError::Busy,
         }
     }
 }

@@ -15,7 +15,7 @@
 mod api;
 mod api_casework;
 mod assets;
-pub mod auth;
+mod auth;
 pub mod dto;
 mod error;
 mod extract;
@@ -24,7 +24,6 @@ mod input;
 mod middleware;
 mod pages;
 mod routes;
-pub mod throttle;
 mod view;
 mod vocab;
 
@@ -40,7 +39,7 @@ pub use routes::{Permission, ROUTES, Route, api_routes};
 
 /// What every handler shares.
 #[derive(Clone)]
-pub struct AppState {
+pub(crate) struct AppState {
     /// The use cases, with the store, the parameters in force and the clock.
     pub app: App,
     /// Configuration of the web layer.
@@ -55,14 +54,11 @@ pub struct WebConfig {
     /// Served behind a reverse proxy: the audit trail records the client address the proxy
     /// appended to `X-Forwarded-For` instead of the connection's (the proxy's) address.
     pub trust_proxy: bool,
-    /// The limits on guessing passwords (by address, by name and address) and on password
-    /// checks at once; clones share them.
-    pub login_throttle: throttle::LoginThrottle,
 }
 
 impl AppState {
     /// The web application over `app`.
-    pub fn new(app: App, config: WebConfig) -> AppState {
+    pub(crate) fn new(app: App, config: WebConfig) -> AppState {
         AppState { app, config }
     }
 
@@ -77,8 +73,10 @@ impl AppState {
     }
 }
 
-/// The whole application: pages, API, static files, every route with its permission.
-pub fn router(state: AppState) -> Router {
+/// The whole application over `app`: pages, API, static files, every route with its
+/// permission.
+pub fn router(app: App, config: WebConfig) -> Router {
+    let state = AppState::new(app, config);
     routes::router(&state)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -2,10 +2,12 @@
 //! the command line, acting as the system (every change is in the audit trail, as one made in
 //! the administrator's pages is).
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use clap::Subcommand;
+use doudi_app::App;
+use doudi_app::accounts::NewAccount;
 use doudi_core::{Actor, Department, HouseholdId, Role, Scope};
-use doudi_store::{AccountChange, NewUser, PairingFilter, Store, UserRecord};
+use doudi_store::{AccountChange, PairingFilter, Store, UserRecord};
 
 use crate::{DbArgs, open, parse_scope};
 
@@ -141,11 +143,9 @@ fn parse_department(department: Option<&str>) -> Result<Option<Department>> {
         .transpose()
 }
 
-fn check_password(password: &str) -> Result<()> {
-    if password.chars().count() < 10 {
-        bail!("the password must have at least 10 characters");
-    }
-    Ok(())
+/// The use cases over the store of `db`, acting now.
+async fn app(db: &DbArgs) -> Result<App> {
+    Ok(App::new(open(&db.db).await?, None, crate::clock(None)))
 }
 
 async fn user(store: &dyn Store, username: &str) -> Result<UserRecord> {
@@ -167,19 +167,17 @@ pub async fn user_command(command: UserCommand) -> Result<()> {
             department,
             password,
         } => {
-            let store = open(&db.db).await?;
-            check_password(&password)?;
-            let user = NewUser {
+            let account = NewAccount {
                 username: username.clone(),
                 display_name: name,
                 role: parse_role(&role)?,
                 scope: parse_scope(scope.as_deref())?,
                 department: parse_department(department.as_deref())?,
-                password_hash: doudi_web::auth::hash_password(&password),
-                must_change_password: true,
+                password,
             };
-            let id = store
-                .create_user(&command_line(), &user)
+            let id = app(&db)
+                .await?
+                .create_user(&command_line(), account)
                 .await
                 .context("creating the user")?;
             outln!(
@@ -229,14 +227,11 @@ pub async fn user_command(command: UserCommand) -> Result<()> {
             username,
             password,
         } => {
-            check_password(&password)?;
-            let password_hash = doudi_web::auth::hash_password(&password);
-            change(
-                &db,
-                &username,
-                AccountChange::ResetPassword { password_hash },
-            )
-            .await?;
+            let app = app(&db).await?;
+            let user = user(app.store(), &username).await?;
+            app.reset_password(&command_line(), user.id, &password)
+                .await
+                .with_context(|| format!("resetting the password of {username}"))?;
             outln!(
                 "reset the password of {username}; it must be changed at the next login, and its sessions have ended"
             );

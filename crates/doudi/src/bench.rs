@@ -323,15 +323,15 @@ async fn run_in(args: &BenchArgs, dir: &std::path::Path) -> Result<()> {
                 role: Role::TownshipCaseworker,
                 scope: Scope::Division(biggest.township.clone()),
                 department: None,
-                password_hash: doudi_web::auth::hash_password(password),
+                password_hash: doudi_app::accounts::hash_password(password),
                 must_change_password: false,
             },
         )
         .await?;
-    let app = doudi_web::router(doudi_web::AppState::new(
+    let app = doudi_web::router(
         doudi_app::App::new(store.clone(), None, doudi_app::Clock::system()),
         Default::default(),
-    ));
+    );
     let login = app
         .clone()
         .oneshot(

@@ -575,21 +575,19 @@ async fn serve(args: ServeArgs, given: Option<Keys>) -> Result<()> {
         None => None,
     };
     let app = doudi_app::App::new(store, parameters, clock(args.today));
-    let state = doudi_web::AppState::new(
-        app,
-        doudi_web::WebConfig {
-            secure_cookies: args.secure_cookies,
-            trust_proxy: args.trust_proxy,
-            ..Default::default()
-        },
-    );
     match anchor::path_for(&url) {
-        Some(path) => anchor::every_second(state.app.shared_store().clone(), path),
+        Some(path) => anchor::every_second(app.shared_store().clone(), path),
         None => tracing::warn!(
             "no audit anchor (--audit-anchor): a cut-off audit trail cannot be detected"
         ),
     }
-    let router = doudi_web::router(state);
+    let router = doudi_web::router(
+        app,
+        doudi_web::WebConfig {
+            secure_cookies: args.secure_cookies,
+            trust_proxy: args.trust_proxy,
+        },
+    );
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
@@ -661,7 +659,7 @@ async fn prepare_demo(store: &dyn Store, args: &ServeArgs, url: &str) -> Result<
             .collect();
         load_demo(store, &generator, &households).await?;
     }
-    let hash = doudi_web::auth::hash_password(DEMO_PASSWORD);
+    let hash = doudi_app::accounts::hash_password(DEMO_PASSWORD);
     for (username, name, role, scope) in DEMO_USERS {
         let user = NewUser {
             username: (*username).to_owned(),

@@ -7,21 +7,19 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use doudi_app::accounts::{NewAccount, password_problem};
 use doudi_core::{Department, DivisionCode, Role, Scope};
-use doudi_store::{AccountChange, NewUser, StoreError, UserRecord};
+use doudi_store::{AccountChange, StoreError, UserRecord};
 
 use super::{Chrome, ok, page};
 use crate::AppState;
-use crate::auth::{self, CurrentUser, Session};
+use crate::auth::{CurrentUser, Session};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{PathParams, QueryPairs};
 use crate::forms::{
     AccountInput, FormInput, FormPage, account_sections, temporary_password_sections,
 };
 use crate::view::{Divisions, china_time};
-
-/// The shortest temporary password an administrator may set.
-const MIN_PASSWORD_CHARS: usize = 10;
 
 struct UserRow {
     id: i64,
@@ -146,28 +144,17 @@ fn assignment(input: &AccountInput) -> Result<(Role, Scope, Option<Department>),
     }
 }
 
-/// The temporary password of a form, hashed, or what is wrong with it.
-async fn temporary_password(
-    form: &FormInput,
-    errors: &mut FieldErrors,
-) -> Result<Option<String>, AppError> {
-    let password = form.get("password").to_owned();
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        errors.add(
-            "password",
-            format!("临时密码至少{MIN_PASSWORD_CHARS}个字符"),
-        );
+/// The temporary password of a form, when the rules accept it and it was typed twice alike;
+/// otherwise what is wrong goes into `errors`.
+fn temporary_password(form: &FormInput, errors: &mut FieldErrors) -> Option<String> {
+    let password = form.get("password");
+    if let Some(problem) = password_problem(password, "临时密码") {
+        errors.add("password", problem);
     }
     if form.get("confirm") != password {
         errors.add("confirm", "两次输入的临时密码不一致");
     }
-    if !errors.is_empty() {
-        return Ok(None);
-    }
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))?;
-    Ok(Some(hash))
+    errors.is_empty().then(|| password.to_owned())
 }
 
 async fn account_form(
@@ -242,23 +229,23 @@ pub(crate) async fn create(
         errors.add("display_name", "请填写姓名");
     }
     let assigned = assignment(&input).map_err(|e| e.iter().for_each(|(f, m)| errors.add(f, m)));
-    let hash = temporary_password(&form, &mut errors).await?;
-    let (Ok((role, scope, department)), Some(hash), true) = (assigned, hash, errors.is_empty())
+    let password = temporary_password(&form, &mut errors);
+    let (Ok((role, scope, department)), Some(password), true) =
+        (assigned, password, errors.is_empty())
     else {
         return account_form(&state, &session, None, &input, &errors, None).await;
     };
-    let new = NewUser {
+    let new = NewAccount {
         username: input.username.clone(),
         display_name: input.display_name.clone(),
         role,
         scope,
         department,
-        password_hash: hash,
-        must_change_password: true,
+        password,
     };
-    match state.app.store().create_user(&session.actor, &new).await {
+    match state.app.create_user(&session.actor, new).await {
         Ok(_) => Ok(Redirect::to("/admin/users?done=created").into_response()),
-        Err(StoreError::Duplicate(m) | StoreError::Invalid(m)) => {
+        Err(doudi_app::Error::Store(StoreError::Duplicate(m) | StoreError::Invalid(m))) => {
             account_form(&state, &session, None, &input, &errors, Some(m)).await
         }
         Err(e) => Err(e.into()),
@@ -405,7 +392,7 @@ pub(crate) async fn reset(
 ) -> Result<Response, AppError> {
     let user = target(&state, id).await?;
     let mut errors = FieldErrors::new();
-    let Some(password_hash) = temporary_password(&form, &mut errors).await? else {
+    let Some(password) = temporary_password(&form, &mut errors) else {
         return page(
             StatusCode::UNPROCESSABLE_ENTITY,
             &reset_page(&session, &user, &errors),
@@ -413,12 +400,7 @@ pub(crate) async fn reset(
     };
     state
         .app
-        .store()
-        .change_user(
-            &session.actor,
-            id,
-            &AccountChange::ResetPassword { password_hash },
-        )
+        .reset_password(&session.actor, id, &password)
         .await?;
     Ok(Redirect::to("/admin/users?done=reset").into_response())
 }

@@ -7,13 +7,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::{Chrome, ok, page};
 use crate::AppState;
+use doudi_app::accounts::PasswordChange;
+
 use crate::auth::{self, AnySession};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::QueryPairs;
 use crate::forms::{FormInput, FormPage, password_sections};
-
-/// The shortest password accepted when a user sets one.
-const MIN_PASSWORD_CHARS: usize = 10;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -80,19 +79,10 @@ pub(crate) async fn login_form(
         .map(|(_, v)| v)
         .unwrap_or_default();
     // Someone already logged in who comes here by a bookmark goes straight on.
-    if let Some(token) = auth::session_token(&headers) {
-        let live = state
-            .app
-            .store()
-            .session_user(
-                &auth::token_hash(&token),
-                state.now(),
-                chrono::TimeDelta::minutes(auth::IDLE_MINUTES),
-            )
-            .await?;
-        if live.is_some() {
-            return Ok(Redirect::to(safe_next(&next)).into_response());
-        }
+    if let Some(token) = auth::session_token(&headers)
+        && state.app.session(&token).await?.is_some()
+    {
+        return Ok(Redirect::to(safe_next(&next)).into_response());
     }
     ok(&LoginPage {
         chrome: Chrome::bare("登录"),
@@ -147,27 +137,7 @@ pub(crate) async fn logout(
     State(state): State<AppState>,
     AnySession(session): AnySession,
 ) -> Result<Response, AppError> {
-    state
-        .app
-        .store()
-        .delete_session(&session.token_hash)
-        .await?;
-    state
-        .app
-        .store()
-        .record_audit(
-            &session.actor,
-            doudi_store::AuditAction::Logout,
-            &format!("user:{}", session.user.id),
-            "",
-        )
-        .await?;
-    let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        auth::clear_cookie(state.config.secure_cookies),
-    );
-    Ok(response)
+    auth::log_out(&state, &session, Redirect::to("/login").into_response()).await
 }
 
 /// Logs out on every device (every session of the user ends, this one too).
@@ -175,13 +145,11 @@ pub(crate) async fn logout_everywhere(
     State(state): State<AppState>,
     AnySession(session): AnySession,
 ) -> Result<Response, AppError> {
-    auth::log_out_everywhere(&state, &session).await?;
-    let mut response = Redirect::to("/login").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        auth::clear_cookie(state.config.secure_cookies),
-    );
-    Ok(response)
+    state.app.log_out_everywhere(&session.actor).await?;
+    Ok(auth::cookie_cleared(
+        &state,
+        Redirect::to("/login").into_response(),
+    ))
 }
 
 fn password_page(session: &auth::Session, errors: &FieldErrors) -> FormPage {
@@ -210,39 +178,29 @@ pub(crate) async fn change_password(
     AnySession(session): AnySession,
     form: FormInput,
 ) -> Result<Response, AppError> {
-    let current = form.get("current").to_owned();
-    let new = form.get("new").to_owned();
-    let mut errors = FieldErrors::new();
-    if new.chars().count() < MIN_PASSWORD_CHARS {
-        errors.add("new", format!("新密码至少{MIN_PASSWORD_CHARS}个字符"));
-    } else if new == current {
-        errors.add("new", "新密码不能与当前密码相同");
-    }
-    if form.get("confirm") != new {
-        errors.add("confirm", "两次输入的新密码不一致");
-    }
-    let throttle = &state.config.login_throttle;
-    let current_ok = throttle
-        .verify(&current, &session.user.password_hash)
-        .await
-        .map_err(|_| AppError::Busy)?;
-    if !current_ok {
-        errors.add("current", "当前密码不正确");
-    }
-    if !errors.is_empty() {
-        return page(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &password_page(&session, &errors),
-        );
-    }
-    let hash = throttle.hash(&new).await.map_err(|_| AppError::Busy)?;
-    state
+    let change = PasswordChange {
+        current: form.get("current"),
+        new: form.get("new"),
+        confirm: form.get("confirm"),
+    };
+    match state
         .app
-        .store()
-        .set_password(session.user.id, &hash, Some(&session.token_hash))
-        .await?;
-    tracing::info!(user_id = session.user.id, "password changed");
-    Ok(Redirect::to("/").into_response())
+        .change_own_password(&session.user, &session.token_hash, change)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/").into_response()),
+        Err(doudi_app::Error::Fields(problems)) => {
+            let mut errors = FieldErrors::new();
+            for (field, message) in problems {
+                errors.add(field, message);
+            }
+            page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &password_page(&session, &errors),
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[cfg(test)]

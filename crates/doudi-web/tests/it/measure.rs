@@ -130,7 +130,7 @@ async fn measure_the_list_page_in_a_county_of_100000_households() {
                 role: Role::TownshipCaseworker,
                 scope: Scope::Division(township.clone()),
                 department: None,
-                password_hash: doudi_web::auth::hash_password(PASSWORD),
+                password_hash: doudi_app::accounts::hash_password(PASSWORD),
                 must_change_password: false,
             },
         )

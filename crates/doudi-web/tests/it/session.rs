@@ -224,7 +224,10 @@ async fn a_user_who_must_change_the_initial_password_is_sent_to_do_so_first() {
         StatusCode::OK
     );
     let user = app.store.user_by_username(NEWCOMER).await.unwrap().unwrap();
-    assert!(doudi_web::auth::verify_password(new, &user.password_hash));
+    assert!(doudi_app::accounts::verify_password(
+        new,
+        &user.password_hash
+    ));
     assert!(!user.must_change_password);
 }
 

@@ -15,7 +15,7 @@ use doudi_core::{
     SelfCare, WorkCapacity,
 };
 use doudi_store::{NewUser, Store};
-use doudi_web::{AppState, Clock, WebConfig, auth};
+use doudi_web::{Clock, WebConfig};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -39,7 +39,7 @@ pub fn today() -> NaiveDate {
 }
 
 // Hashing with argon2 takes a while: every test user shares one hash.
-static HASH: LazyLock<String> = LazyLock::new(|| auth::hash_password(PASSWORD));
+static HASH: LazyLock<String> = LazyLock::new(|| doudi_app::accounts::hash_password(PASSWORD));
 
 /// A valid identity number born on a date, distinct by sequence.
 pub fn id_number(birth: (i32, u32, u32), sequence: u16) -> IdNumber {
@@ -289,16 +289,12 @@ impl App {
         // China, standing still until a test moves it.
         let clock = Clock::fixed_on(today());
         let uses = doudi_web::App::new(store.clone(), None, clock.clone());
-        let state = AppState::new(
-            uses.clone(),
-            WebConfig {
-                secure_cookies: false,
-                trust_proxy: false,
-                login_throttle: Default::default(),
-            },
-        );
+        let config = WebConfig {
+            secure_cookies: false,
+            trust_proxy: false,
+        };
         App {
-            router: doudi_web::router(state),
+            router: doudi_web::router(uses.clone(), config),
             uses,
             store,
             zhang,

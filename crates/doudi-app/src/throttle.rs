@@ -60,7 +60,7 @@ pub enum Refusal {
     Locked(DateTime<Utc>),
 }
 
-/// The limits of one server (shared by the clones of its [`crate::WebConfig`]).
+/// The limits of one server (shared by the clones of its [`crate::App`]).
 #[derive(Clone, Debug)]
 pub struct LoginThrottle(Arc<Inner>);
 
@@ -254,15 +254,15 @@ impl LoginThrottle {
     /// for one of the [`LoginThrottle::hashing_slots`].
     pub async fn verify(&self, password: &str, hash: &str) -> Result<bool, Busy> {
         let (password, hash) = (password.to_owned(), hash.to_owned());
-        self.hashing(move || crate::auth::verify_password(&password, &hash))
+        self.hashing(move || crate::accounts::verify_password(&password, &hash))
             .await
     }
 
-    /// Hashes a new password ([`crate::auth::hash_password`]) in one of the same slots, so that
+    /// Hashes a new password ([`crate::accounts::hash_password`]) in one of the same slots, so that
     /// password changes and resets share the bound with logins.
     pub async fn hash(&self, password: &str) -> Result<String, Busy> {
         let password = password.to_owned();
-        self.hashing(move || crate::auth::hash_password(&password))
+        self.hashing(move || crate::accounts::hash_password(&password))
             .await
     }
 
@@ -408,7 +408,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn no_more_passwords_are_checked_at_once_than_there_are_slots() {
         let throttle = LoginThrottle::with_slots(2);
-        let hash = crate::auth::hash_password("云阳2026!");
+        let hash = crate::accounts::hash_password("云阳2026!");
         let checks: Vec<_> = (0..12)
             .map(|i| {
                 let (throttle, hash) = (throttle.clone(), hash.clone());
