@@ -466,7 +466,7 @@ async fn render_entitlements(
         .collect();
     let template = EntitlementsTemplate {
         chrome: Chrome::new(session, "待遇期间与复核", "households")
-            .crumb("户籍档案", "/households")
+            .crumb("家庭档案", "/households")
             .crumb("家庭档案", format!("/households/{id}"))
             .here(),
         id,

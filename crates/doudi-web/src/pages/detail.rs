@@ -298,7 +298,7 @@ fn build(
     let head = record
         .head()
         .map_or_else(|| "（无户主）".to_owned(), |p| name(&p.fields.name));
-    let mut chrome = chrome.crumb("户籍档案", "/households");
+    let mut chrome = chrome.crumb("家庭档案", "/households");
     chrome.title = format!("{} {}户", f.number, head);
     let chrome = chrome.here();
     let name_of = |id: doudi_core::PersonId| {

@@ -49,7 +49,7 @@ fn new_page(session: &Session, divisions: &Divisions, form: NewForm<'_>) -> Form
         false,
     ));
     let chrome = Chrome::new(session, "新建家庭档案", "new")
-        .crumb("户籍档案", "/households")
+        .crumb("家庭档案", "/households")
         .here();
     let mut page = FormPage::new(
         chrome,
@@ -194,7 +194,7 @@ fn edit_page(session: &Session, divisions: &Divisions, form: EditForm<'_>) -> Fo
     let sections = household_sections(form.input, form.errors, form.stored, &ctx);
     let back = format!("/households/{}", form.id);
     let chrome = Chrome::new(session, "修改家庭信息", "households")
-        .crumb("户籍档案", "/households")
+        .crumb("家庭档案", "/households")
         .crumb(format!("户 {}", form.input.number), back.clone())
         .here();
     let page = FormPage::new(

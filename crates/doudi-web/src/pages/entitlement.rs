@@ -280,7 +280,7 @@ pub(crate) async fn show(
         format!("户 {} 救助测算", record.household.fields.number),
         "households",
     )
-    .crumb("户籍档案", "/households")
+    .crumb("家庭档案", "/households")
     .crumb(
         format!("户 {}", record.household.fields.number),
         format!("/households/{id}"),

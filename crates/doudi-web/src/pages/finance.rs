@@ -29,7 +29,7 @@ fn finance_kind(segment: &str) -> Result<FinanceKind, AppError> {
 
 fn chrome(session: &Session, title: &str, record: &HouseholdRecord) -> Chrome {
     Chrome::new(session, title, "households")
-        .crumb("户籍档案", "/households")
+        .crumb("家庭档案", "/households")
         .crumb(
             format!("户 {}", record.household.fields.number),
             format!("/households/{}", record.household.id.0),

@@ -260,7 +260,7 @@ pub(crate) async fn show(
     } else {
         let township_code = f.township.as_ref().map(|t| t.as_str()).unwrap_or("");
         ok(&ListPage {
-            chrome: Chrome::new(&session, "户籍档案", "households").here(),
+            chrome: Chrome::new(&session, "家庭档案", "households").here(),
             townships: township_options(
                 &divisions,
                 &actor.scope,

@@ -1,6 +1,7 @@
 //! Logging in and out, sessions, the initial password, CSRF.
 
 use axum::http::{Method, StatusCode};
+use doudi_core::{Department, DivisionCode, Role, Scope};
 use serde_json::json;
 
 use crate::support::*;
@@ -311,4 +312,60 @@ async fn the_api_logs_in_with_json_and_returns_the_csrf_token() {
         .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.json()["error"], "用户名或密码错误");
+}
+
+#[tokio::test]
+async fn each_role_finds_its_own_work_described_on_its_home_page() {
+    let app = App::new().await;
+    let township = |c: &str| Scope::Division(DivisionCode::parse(c).unwrap());
+    let roles = [
+        ("admin", Role::Admin, Scope::County, None, "开设账户"),
+        ("shenpi", Role::CountyApprover, Scope::County, None, "审批"),
+        ("shenji", Role::Auditor, Scope::County, None, "审计日志"),
+        (
+            "jingban",
+            Role::TownshipCaseworker,
+            township(QINGLONG),
+            None,
+            "本乡镇（街道）",
+        ),
+        (
+            "shequ",
+            Role::CommunityWorker,
+            township(QINGLONG_1),
+            None,
+            "本社区",
+        ),
+        (
+            "jiaoyu",
+            Role::DepartmentOfficer,
+            Scope::County,
+            Some(Department::Education),
+            "本部门",
+        ),
+        ("ganbu", Role::PairedCadre, Scope::County, None, "结对"),
+        (
+            "shehui",
+            Role::SocialOrganisation,
+            Scope::County,
+            None,
+            "帮扶需求",
+        ),
+    ];
+    for (username, role, scope, department, work) in roles {
+        app.add_user(username, role, scope, department).await;
+        let client = app.login(username).await;
+        let home = app.get(Some(&client), "/").await;
+        assert_eq!(home.status, StatusCode::OK, "{username}");
+        let duties = home
+            .body
+            .split("id=\"duties\">")
+            .nth(1)
+            .and_then(|rest| rest.split("</p>").next())
+            .unwrap_or_else(|| panic!("{username}'s home page describes no work"));
+        assert!(duties.contains(work), "{username}: {duties}");
+        if role != Role::Admin {
+            assert!(!duties.contains("开设账户"), "{username}: {duties}");
+        }
+    }
 }
