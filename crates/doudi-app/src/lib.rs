@@ -9,7 +9,8 @@
 //! - [`entitlement`]: what a household is owed in a month, and why;
 //! - [`care`]: tekun care (2.2.b): routing a centralisation to its institution, and the
 //!   township's share of 失能 tekun in centralised care;
-//! - [`frozen`]: the household as a decision froze it, replayable.
+//! - [`frozen`]: the household as a decision froze it, replayable;
+//! - [`registry`]: households in from a county's file and out to one.
 //!
 //! **Invariant:** this crate knows nothing of HTTP, HTML or the command line (no axum, no
 //! askama, no clap), and reads the time only from its [`Clock`].
@@ -28,6 +29,7 @@ pub mod care;
 pub mod casework;
 pub mod entitlement;
 pub mod frozen;
+pub mod registry;
 pub mod throttle;
 
 /// Why a use case could not be carried out.

@@ -755,15 +755,10 @@ fn needs_of(members: &[PersonFields], as_of: NaiveDate) -> Vec<Need> {
     needs
 }
 
-/// Today's date in China (UTC+8), which is the date that matters to a county office.
-pub fn today_in_china() -> NaiveDate {
-    (chrono::Utc::now() + Duration::hours(8)).date_naive()
-}
-
-/// The reference date the demo uses when none is given: the first of the current month, so
-/// that the same seed gives the same county all month.
+/// The reference date the demo uses when none is given: the first of the current month by the
+/// process's clock ([`crate::clock`]), so that the same seed gives the same county all month.
 pub fn default_as_of() -> NaiveDate {
-    let today = today_in_china();
+    let today = crate::clock(None).today();
     NaiveDate::from_ymd_opt(today.year(), today.month(), 1).expect("valid date")
 }
 

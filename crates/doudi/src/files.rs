@@ -1,16 +1,16 @@
 //! The file commands: import, export, template. Errors name the row, the column and the reason;
 //! an import writes all of a file or nothing, unless `--partial` is asked for.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+use doudi_app::registry::{ImportMode, ImportStage};
 use doudi_core::{
     Actor, Division, DivisionCode, Household, HouseholdId, HouseholdRecord, NewHousehold, Person,
     PersonId,
 };
-use doudi_exchange::{Table, read, write};
+use doudi_exchange::{Table, write};
 use doudi_store::HouseholdFilter;
 
 fn is_xlsx(path: &Path) -> bool {
@@ -54,69 +54,42 @@ pub async fn import(
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let sheet =
-        read::read_file(&name, &bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    errln!(
-        "[1/4] read {} rows from {} ({:.1?})",
-        sheet.rows.len(),
-        path.display(),
-        started.elapsed()
-    );
 
-    let store = crate::open(db).await?;
-    let divisions = store
-        .divisions()
+    let app = doudi_app::App::new(crate::open(db).await?, None, crate::clock(None));
+    let actor = Actor::system(&format!("命令行导入 {name}"));
+    let mode = if partial {
+        ImportMode::GoodOnly
+    } else {
+        ImportMode::AllOrNothing
+    };
+    let mut progress = |stage: ImportStage| match stage {
+        ImportStage::Read { rows } => errln!(
+            "[1/4] read {rows} rows from {} ({:.1?})",
+            path.display(),
+            started.elapsed()
+        ),
+        ImportStage::Checked { good, problems } => errln!(
+            "[2/4] checked every cell: {good} households good, {problems} problems ({:.1?})",
+            started.elapsed()
+        ),
+        ImportStage::Compared => errln!(
+            "[3/4] checked against the registry ({:.1?})",
+            started.elapsed()
+        ),
+        ImportStage::Written => errln!("[4/4] written ({:.1?})", started.elapsed()),
+    };
+    let report = app
+        .import_households(&actor, &name, &bytes, mode, &mut progress)
         .await
-        .context("reading the division table")?;
-    let today = crate::demo::today_in_china();
-    let mut parsed = doudi_exchange::parse_households(&sheet, &divisions, today)
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    errln!(
-        "[2/4] checked every cell: {} households good, {} problems ({:.1?})",
-        parsed.households.len(),
-        parsed.errors.len(),
-        started.elapsed()
-    );
-
-    let numbers: Vec<String> = parsed
-        .households
-        .iter()
-        .map(|h| h.household.fields.number.clone())
-        .collect();
-    let ids: Vec<doudi_core::IdNumber> = parsed
-        .households
-        .iter()
-        .flat_map(|h| h.household.members.iter().map(|m| m.id_number.clone()))
-        .collect();
-    let filed_numbers: HashSet<String> = store
-        .filed_household_numbers(&numbers)
-        .await?
-        .into_iter()
-        .collect();
-    let filed_ids: HashSet<String> = store
-        .filed_id_numbers(&ids)
-        .await?
-        .into_iter()
-        .map(|id| id.as_str().to_owned())
-        .collect();
-    parsed.reject_filed(&filed_numbers, &filed_ids);
-    errln!(
-        "[3/4] checked against the registry ({:.1?})",
-        started.elapsed()
-    );
-
-    if !parsed.errors.is_empty() {
+    if let Some(table) = report.error_table() {
         let errors_path = errors_path.unwrap_or_else(|| path.with_extension("errors.csv"));
-        write_table(
-            &errors_path,
-            &write::error_table(&sheet, &parsed.rejected_rows, &parsed.errors),
-            false,
-        )?;
-        for e in parsed.errors.iter().take(30) {
+        write_table(&errors_path, &table, false)?;
+        for e in report.errors.iter().take(30) {
             errln!("  {e}");
         }
-        if parsed.errors.len() > 30 {
-            errln!("  … {} more", parsed.errors.len() - 30);
+        if report.errors.len() > 30 {
+            errln!("  … {} more", report.errors.len() - 30);
         }
         errln!(
             "the rejected rows and their reasons are in {}",
@@ -125,31 +98,26 @@ pub async fn import(
         if !partial {
             bail!(
                 "{} problem(s) in {} row(s): nothing was imported (fix them, or use --partial to import the good households)",
-                parsed.errors.len(),
-                parsed.rejected_rows.len()
+                report.errors.len(),
+                report.rejected_rows.len()
             );
         }
     }
-    let households: Vec<NewHousehold> =
-        parsed.households.into_iter().map(|h| h.household).collect();
-    let actor = Actor::system(&format!("命令行导入 {name}"));
-    let counts = store
-        .import_households(&actor, &households)
-        .await
-        .context("writing the households")?;
-    errln!("[4/4] written ({:.1?})", started.elapsed());
-    outln!(
-        "imported {} households, {} people, {} income records, {} other records{}",
-        counts.households,
-        counts.people,
-        counts.incomes,
-        counts.other_records,
-        if parsed.rejected_rows.is_empty() {
-            String::new()
-        } else {
-            format!("; {} rows rejected", parsed.rejected_rows.len())
-        }
-    );
+    let rejected = if report.rejected_rows.is_empty() {
+        String::new()
+    } else {
+        format!("; {} rows rejected", report.rejected_rows.len())
+    };
+    match report.written {
+        Some(counts) => outln!(
+            "imported {} households, {} people, {} income records, {} other records{rejected}",
+            counts.households,
+            counts.people,
+            counts.incomes,
+            counts.other_records,
+        ),
+        None => outln!("imported 0 households{rejected}"),
+    }
     Ok(())
 }
 
@@ -160,7 +128,7 @@ pub async fn export(
     division: Option<&str>,
     include_exited: bool,
 ) -> Result<()> {
-    let store = crate::open(db).await?;
+    let app = doudi_app::App::new(crate::open(db).await?, None, crate::clock(None));
     let actor = Actor::system("命令行导出");
     let mut filter = HouseholdFilter {
         include_exited,
@@ -174,18 +142,13 @@ pub async fn export(
             filter.township = Some(code);
         }
     }
-    let records = store
-        .records(&actor, &filter)
+    let (table, households) = app
+        .export_households(&actor, &filter)
         .await
         .context("reading the households")?;
-    let divisions = store.divisions().await?;
-    write_table(path, &write::export_table(&records, &divisions), false)?;
-    outln!(
-        "exported {} households to {}",
-        records.len(),
-        path.display()
-    );
-    tracing::info!(households = records.len(), "export written");
+    write_table(path, &table, false)?;
+    outln!("exported {households} households to {}", path.display());
+    tracing::info!(households, "export written");
     Ok(())
 }
 
