@@ -117,6 +117,10 @@ impl App {
             .map(|id| id.as_str().to_owned())
             .collect();
         parsed.reject_filed(&filed_numbers, &filed_ids);
+        parsed.reject_communities(
+            |community| actor.scope.covers(community),
+            "该社区不在您的工作范围内，请由所属乡镇（街道）或社区导入",
+        );
         progress(ImportStage::Compared);
         let Parsed {
             households,

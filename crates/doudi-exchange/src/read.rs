@@ -575,6 +575,31 @@ impl Parsed {
         self.errors.sort_by_key(|a| a.row);
         self.rejected_rows.sort_unstable();
     }
+
+    /// Rejects the households whose community `allowed` refuses (outside the importer's scope,
+    /// say), each with `why` on its head's row in the community column.
+    pub fn reject_communities(
+        &mut self,
+        allowed: impl Fn(&doudi_core::DivisionCode) -> bool,
+        why: &str,
+    ) {
+        let mut keep = Vec::with_capacity(self.households.len());
+        for h in std::mem::take(&mut self.households) {
+            if allowed(&h.household.fields.community) {
+                keep.push(h);
+            } else {
+                self.errors.push(RowError {
+                    row: h.rows[0],
+                    column: spec(Col::Community).header.into(),
+                    message: why.to_owned(),
+                });
+                self.rejected_rows.extend(&h.rows);
+            }
+        }
+        self.households = keep;
+        self.errors.sort_by_key(|a| a.row);
+        self.rejected_rows.sort_unstable();
+    }
 }
 
 /// Where each column of a sheet sits.

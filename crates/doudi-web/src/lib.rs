@@ -24,6 +24,7 @@ mod input;
 mod middleware;
 mod pages;
 mod routes;
+mod upload;
 mod view;
 mod vocab;
 
@@ -44,6 +45,8 @@ pub(crate) struct AppState {
     pub app: App,
     /// Configuration of the web layer.
     pub config: WebConfig,
+    /// The household imports running or recently finished in this process.
+    pub(crate) imports: pages::import::Imports,
 }
 
 /// Configuration of the web layer.
@@ -59,7 +62,11 @@ pub struct WebConfig {
 impl AppState {
     /// The web application over `app`.
     pub(crate) fn new(app: App, config: WebConfig) -> AppState {
-        AppState { app, config }
+        AppState {
+            app,
+            config,
+            imports: Default::default(),
+        }
     }
 
     /// The time now, by the application's clock.

@@ -92,6 +92,24 @@ pub async fn csrf(request: Request, next: Next) -> Response {
             AppError::CsrfRejected.into_response()
         };
     }
+    if let Some(boundary) = crate::upload::boundary(request.headers()) {
+        // A file upload: the token is the form's `_csrf` field, as in any form.
+        let (parts, body) = request.into_parts();
+        let bytes = match crate::upload::read_body(body).await {
+            Ok(bytes) => bytes,
+            Err(e) => return e.into_response(),
+        };
+        let given = match crate::upload::parse(&boundary, bytes.clone()).await {
+            Ok(upload) => upload.get(CSRF_FIELD).to_owned(),
+            Err(e) => return e.into_response(),
+        };
+        if !auth::tokens_match(given.as_bytes(), expected.as_bytes()) {
+            return AppError::CsrfRejected.into_response();
+        }
+        return next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
+    }
     let is_form = request
         .headers()
         .get(header::CONTENT_TYPE)

@@ -161,6 +161,11 @@ routes! {
 
     get "/import/template.xlsx" => pages::template_xlsx, WriteHouseholds;
     get "/import/template.csv" => pages::template_csv, WriteHouseholds;
+    get "/households/import" => pages::import::form, WriteHouseholds;
+    post "/households/import" => pages::import::start, WriteHouseholds;
+    get "/households/import/{job}" => pages::import::show, WriteHouseholds;
+    get "/households/import/{job}/errors.xlsx" => pages::import::errors_xlsx, WriteHouseholds;
+    get "/households/import/{job}/errors.csv" => pages::import::errors_csv, WriteHouseholds;
     get "/households/new" => pages::edit::new_form, WriteHouseholds;
     post "/households/new" => pages::edit::create, WriteHouseholds;
     get "/households/{id}/edit" => pages::edit::edit_form, WriteHouseholds;

@@ -8,6 +8,7 @@ pub(crate) mod detail;
 pub(crate) mod edit;
 pub(crate) mod entitlement;
 pub(crate) mod finance;
+pub(crate) mod import;
 pub(crate) mod list;
 pub(crate) mod members;
 pub(crate) mod overview;
@@ -42,13 +43,28 @@ pub(crate) async fn template_csv(CurrentUser(_): CurrentUser) -> Response {
     )
 }
 
+/// A file to save: `file_name` may be Chinese (sent as RFC 6266's `filename*`, with an ASCII
+/// stand-in for old clients).
 fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     (
         [
             (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}\""),
+                format!(
+                    "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                    crate::view::url_encode(file_name)
+                ),
             ),
         ],
         bytes,

@@ -8,6 +8,7 @@ mod casework;
 mod entitlement;
 mod hostile;
 mod households;
+mod import;
 mod list;
 mod matrix;
 mod measure;

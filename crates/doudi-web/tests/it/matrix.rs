@@ -61,6 +61,18 @@ const MATRIX: &[(&str, &str)] = &[
     ("post /api/households/{id}/unmask", "L F R R RN RN F F F"),
     ("get /import/template.xlsx", "L F R F R R F F F"),
     ("get /import/template.csv", "L F R F R R F F F"),
+    ("get /households/import", "L F R F R R F F F"),
+    ("post /households/import", "L F R F R R F F F"),
+    // A job nobody started (each is only its starter's) is not found.
+    ("get /households/import/{job}", "L F N F N N F F F"),
+    (
+        "get /households/import/{job}/errors.xlsx",
+        "L F N F N N F F F",
+    ),
+    (
+        "get /households/import/{job}/errors.csv",
+        "L F N F N N F F F",
+    ),
     ("get /households/new", "L F R F R R F F F"),
     ("post /households/new", "L F R F R R F F F"),
     ("get /households/{id}/edit", "L F R F RN RN F F F"),
@@ -244,7 +256,8 @@ async fn call(world: &World, caller: &Caller, method: &str, path: &str, inside: 
         .replace("{file}", "app.css")
         .replace("{community}", QINGLONG_1)
         .replace("{month}", "2026-11")
-        .replace("{entitlement}", "999999");
+        .replace("{entitlement}", "999999")
+        .replace("{job}", "12345");
     if path.contains("{cadre}") {
         for h in [caller.inside.0, caller.outside.0] {
             let _ = app.store.pair(&system(), h, world.spare_cadre).await;

@@ -507,3 +507,56 @@ fn in_real_chromium_a_dibao_case_goes_from_application_through_notice_to_approva
         "no open period is left to review"
     );
 }
+
+#[test]
+fn in_real_chromium_a_caseworker_uploads_a_household_file_sees_its_bad_row_and_then_imports_it_fixed()
+ {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-import");
+    let dir = TempDir::new("browser-import");
+    let server = Server::start_demo(&db, 20, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    log_in(&browser, &base, "qinglong");
+
+    let header =
+        "户编号,乡镇（街道）,社区,救助类别,纳入日期,住址,住房情况,姓名,身份证号码,与户主关系";
+    let good = "BR1,青龙街道,500235002001,城市低保,2024-03-01,复兴路1号,自有住房,郑一,500235193102039014,户主\n\
+                BR1,,,,,,,郑二,500235193203049027,配偶\n";
+    // A wrong check digit: the last character should be X.
+    let bad = "BR2,青龙街道,500235002001,城市低保,2024-03-01,复兴路2号,自有住房,冯三,500235193304059031,户主\n";
+    let file = dir.path("家庭档案.csv");
+    std::fs::write(&file, format!("{header}\n{good}{bad}")).unwrap();
+
+    // The menu leads to the upload page.
+    browser.go(&format!("{base}/"));
+    browser.click("#nav-import");
+    browser.wait_for("form-import");
+    browser.fill("#import-file", file.to_str().unwrap());
+    browser.click("#import-submit");
+    browser.wait_for("import-nothing");
+    let page = browser.text("body");
+    assert!(page.contains("第4行"), "the bad row is named: {page}");
+    assert!(page.contains("身份证号码"), "and its column: {page}");
+    assert!(page.contains("一户也没有导入"), "{page}");
+    assert!(browser.source().contains("id=\"errors-xlsx\""));
+
+    // Fixed, it goes in whole.
+    let fixed = bad.replace("500235193304059031", "50023519330405903X");
+    std::fs::write(&file, format!("{header}\n{good}{fixed}")).unwrap();
+    browser.go(&format!("{base}/households/import"));
+    browser.fill("#import-file", file.to_str().unwrap());
+    browser.click("#import-submit");
+    browser.wait_for("import-done");
+    let page = browser.text("#import-done");
+    assert!(page.contains("已导入 2 户、3 人"), "{page}");
+    browser.go(&format!("{base}/households?q=郑一"));
+    browser.wait_for("BR1");
+    let table = browser.text("table");
+    assert!(
+        table.contains("BR1"),
+        "the imported household is listed: {table}"
+    );
+}
