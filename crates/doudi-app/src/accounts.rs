@@ -29,7 +29,8 @@ use crate::{App, Error};
 
 /// How long a session lasts at most.
 pub const SESSION_HOURS: i64 = 8;
-/// How long a session lasts without a request.
+/// How long a session lasts without a request, unless the server is told otherwise
+/// ([`App::with_idle`]).
 pub const IDLE_MINUTES: i64 = 30;
 /// The fewest characters a password may have (the initial, temporary and own passwords alike).
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -289,7 +290,7 @@ impl App {
         let hash = token_hash(token);
         let user = self
             .store()
-            .session_user(&hash, self.now(), TimeDelta::minutes(IDLE_MINUTES))
+            .session_user(&hash, self.now(), self.idle())
             .await?;
         Ok(user.map(|u| (u, hash)))
     }

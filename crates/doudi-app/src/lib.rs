@@ -75,6 +75,7 @@ pub struct App {
     parameters: Arc<Parameters>,
     clock: Clock,
     logins: throttle::LoginThrottle,
+    idle: chrono::TimeDelta,
 }
 
 impl std::fmt::Debug for App {
@@ -103,7 +104,20 @@ impl App {
             parameters: parameters.unwrap_or_else(yunyang),
             clock,
             logins: throttle::LoginThrottle::default(),
+            idle: chrono::TimeDelta::minutes(accounts::IDLE_MINUTES),
         }
+    }
+
+    /// The same application whose sessions end after `idle` without a request (the default is
+    /// [`accounts::IDLE_MINUTES`]); at least a minute.
+    pub fn with_idle(mut self, idle: chrono::TimeDelta) -> App {
+        self.idle = idle.max(chrono::TimeDelta::minutes(1));
+        self
+    }
+
+    /// How long a session lasts without a request.
+    pub fn idle(&self) -> chrono::TimeDelta {
+        self.idle
     }
 
     /// The same application with other limits on guessing passwords (the default allows as

@@ -164,6 +164,8 @@ pub struct Session {
     pub csrf: String,
     /// The stored hash of the session token, to end the session.
     pub(crate) token_hash: String,
+    /// How many seconds without a request end the session (the page warns before).
+    pub idle_seconds: i64,
 }
 
 impl Session {
@@ -181,6 +183,7 @@ impl Session {
             csrf: csrf_token(&token),
             user,
             token_hash,
+            idle_seconds: state.app.idle().num_seconds(),
         })
     }
 

@@ -161,6 +161,11 @@ struct ServeArgs {
     /// appends to X-Forwarded-For (set this only when every request comes through that proxy).
     #[arg(long, env = "DOUDI_TRUST_PROXY")]
     trust_proxy: bool,
+    /// Minutes without a request after which a session ends (pages warn a few minutes before
+    /// and keep what was being typed as a draft).
+    #[arg(long, env = "DOUDI_IDLE_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(i64).range(1..=480))]
+    idle_minutes: i64,
     /// Pretend today is this date (YYYY-MM-DD) for casework deadlines, notices and decisions:
     /// for drills and end-to-end tests only, never in production.
     #[arg(long, env = "DOUDI_TODAY", hide = true)]
@@ -574,7 +579,8 @@ async fn serve(args: ServeArgs, given: Option<Keys>) -> Result<()> {
         Some(path) => Some(Arc::new(eval::load_params(Some(path))?)),
         None => None,
     };
-    let app = doudi_app::App::new(store, parameters, clock(args.today));
+    let app = doudi_app::App::new(store, parameters, clock(args.today))
+        .with_idle(chrono::TimeDelta::minutes(args.idle_minutes));
     match anchor::path_for(&url) {
         Some(path) => anchor::every_second(app.shared_store().clone(), path),
         None => tracing::warn!(

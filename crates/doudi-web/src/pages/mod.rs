@@ -76,6 +76,8 @@ fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Resp
 pub struct UserBar {
     /// Display name.
     pub display_name: String,
+    /// Seconds without a request before the session ends (the page warns before).
+    pub idle_seconds: i64,
     /// Role, in Chinese.
     pub role: &'static str,
     /// Whether they may file and edit households.
@@ -133,6 +135,7 @@ impl Chrome {
             title: title.into(),
             user: Some(UserBar {
                 display_name: session.user.display_name.clone(),
+                idle_seconds: session.idle_seconds,
                 role: session.user.role.label(),
                 can_write: session.actor.may_write_households(),
                 can_audit: session.actor.may_read_audit(),

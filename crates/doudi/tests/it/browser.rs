@@ -178,12 +178,26 @@ impl Browser {
             .to_owned()
     }
 
+    /// The current value of the form field matching `css`.
+    pub fn value(&self, css: &str) -> String {
+        let id = self.find(css);
+        self.call("GET", &format!("/element/{id}/property/value"), None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// Waits until the page's source contains `needle`.
     pub fn wait_for(&self, needle: &str) {
+        self.wait_for_within(needle, Duration::from_secs(10));
+    }
+
+    /// Waits until the page's source contains `needle`, at most `limit`.
+    pub fn wait_for_within(&self, needle: &str, limit: Duration) {
         let started = Instant::now();
         while !self.source().contains(needle) {
             assert!(
-                started.elapsed() < Duration::from_secs(10),
+                started.elapsed() < limit,
                 "the page at {} never showed {needle:?}",
                 self.url()
             );
@@ -559,4 +573,66 @@ fn in_real_chromium_a_caseworker_uploads_a_household_file_sees_its_bad_row_and_t
         table.contains("BR1"),
         "the imported household is listed: {table}"
     );
+}
+
+#[test]
+fn in_real_chromium_what_a_caseworker_typed_survives_leaving_the_form_and_can_be_thrown_away() {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-draft");
+    let dir = TempDir::new("browser-draft");
+    let server = Server::start_demo(&db, 10, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    log_in(&browser, &base, "qinglong");
+
+    browser.go(&format!("{base}/households/new"));
+    browser.wait_for("f-address");
+    browser.fill("#f-address", "复兴路草稿9号");
+    // Off to the overview by the menu, then back: the typing is restored, with a notice.
+    browser.go(&format!("{base}/"));
+    browser.wait_for("duties");
+    browser.go(&format!("{base}/households/new"));
+    browser.wait_for("draft-restored");
+    assert_eq!(browser.value("#f-address"), "复兴路草稿9号");
+    // Thrown away, it is gone.
+    browser.click("#draft-discard");
+    browser.wait_for("f-address");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!browser.source().contains("draft-restored"));
+    assert_eq!(browser.value("#f-address"), "");
+}
+
+#[test]
+fn in_real_chromium_a_caseworker_is_warned_before_the_idle_logout_and_can_stay() {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-idle");
+    let dir = TempDir::new("browser-idle");
+    // Sessions end after a minute without a request: the warning comes at half a minute.
+    let server = Server::start_demo_with(&db, 10, &dir.0, &[("DOUDI_IDLE_MINUTES", "1")]);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    log_in(&browser, &base, "qinglong");
+    browser.go(&format!("{base}/"));
+    browser.wait_for("data-idle-seconds=\"60\"");
+    assert!(!browser.source().contains("id=\"idle-warning\""));
+    browser.wait_for_within("id=\"idle-warning\"", Duration::from_secs(45));
+    let warning = browser.text("#idle-message");
+    assert!(warning.contains("秒后自动退出登录"), "{warning}");
+    browser.click("#idle-stay");
+    let started = Instant::now();
+    while browser.source().contains("id=\"idle-warning\"") {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the warning stays"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The session is still alive: a page loads without a detour to the log-in page.
+    browser.go(&format!("{base}/households"));
+    browser.wait_for("青龙街道");
+    assert!(!browser.url().contains("/login"));
 }
