@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod casework;
+pub mod clause;
 pub mod clock;
 pub mod department;
 pub mod division;

@@ -132,7 +132,8 @@ routes! {
     post "/api/login" => api::login, Public;
     get "/api/schemas/household.json" => api::household_schema, Public;
     get "/api/openapi.json" => api::openapi_json, Public;
-    get "/notices/{community}" => pages::casework::notices, Public;
+    get "/notices" => pages::notices::index, Public;
+    get "/notices/{community}" => pages::notices::community, Public;
 
     // ---- one's own session ----
     post "/logout" => pages::session::logout, Session;

@@ -252,3 +252,11 @@ document.addEventListener("change", function (event) {
     });
   });
 })();
+
+// A button that prints the page: <button data-print>.
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (target instanceof HTMLElement && target.hasAttribute("data-print")) {
+    window.print();
+  }
+});

@@ -1,13 +1,13 @@
-//! Casework pages: the public notice of a community (open without login, names and identity
-//! numbers masked, 5.4), the logged-in user's work list, and a case with its steps.
+//! Casework pages: the logged-in user's work list, and a case with its steps (the public notice
+//! is [`super::notices`]).
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use doudi_core::HouseholdId;
 use doudi_core::casework::{Action, CaseType, Investigation, next_task};
-use doudi_core::{DivisionCode, HouseholdId};
 use doudi_store::casework::CaseId;
 
 use crate::AppState;
@@ -17,59 +17,6 @@ use crate::error::AppError;
 use crate::extract::PathParams;
 use crate::forms::FormInput;
 use crate::pages::{Chrome, ok, page};
-
-/// One household under notice, masked.
-struct NoticeRow {
-    case: i64,
-    case_type: &'static str,
-    head: String,
-    id_number: String,
-    members: usize,
-    from: String,
-    until: String,
-}
-
-#[derive(Template)]
-#[template(path = "notices.html")]
-struct NoticesTemplate {
-    chrome: Chrome,
-    community_name: String,
-    notices: Vec<NoticeRow>,
-}
-
-/// The public notice of a community: who is under notice, and how and until when to object.
-pub(crate) async fn notices(
-    State(state): State<AppState>,
-    PathParams(community): PathParams<String>,
-) -> Result<Response, AppError> {
-    let code = DivisionCode::parse(&community).map_err(|_| AppError::NotFound)?;
-    let divisions = state.app.store().divisions().await?;
-    let Some(division) = divisions.iter().find(|d| d.code == code) else {
-        return Err(AppError::NotFound);
-    };
-    let list = state
-        .app
-        .store()
-        .public_notices(&code, state.today())
-        .await?;
-    let notices = list
-        .into_iter()
-        .map(|n| NoticeRow {
-            case: n.case.0,
-            case_type: n.case_type.label(),
-            head: n.head_masked,
-            id_number: n.id_masked,
-            members: n.members,
-            from: n.from.to_string(),
-            until: n.until.to_string(),
-        })
-        .collect();
-    ok(&NoticesTemplate {
-        chrome: Chrome::bare("申请公示"),
-        community_name: division.name.clone(),
-        notices,
-    })
-}
 
 struct WorkRow {
     id: i64,

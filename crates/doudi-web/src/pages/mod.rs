@@ -11,6 +11,7 @@ pub(crate) mod finance;
 pub(crate) mod import;
 pub(crate) mod list;
 pub(crate) mod members;
+pub(crate) mod notices;
 pub(crate) mod overview;
 pub(crate) mod pairings;
 pub(crate) mod session;

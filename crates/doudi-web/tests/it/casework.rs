@@ -123,6 +123,16 @@ async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_re
         page.body
     );
     assert!(page.body.contains("2026-12-04"));
+    assert!(
+        page.body
+            .contains("发布单位：<span id=\"notice-issuer\">云阳县青龙街道办事处</span>")
+    );
+    assert!(
+        page.body
+            .contains("云阳府办发〔2019〕22号第四部分第（二）项二是（加强动态调整）"),
+        "the notice cites the policy's own words"
+    );
+    assert!(!page.body.contains("4.2.b"), "never an internal clause id");
 
     // Not before the notice ends; the township cannot decide at all.
     let reply = app
@@ -725,5 +735,31 @@ async fn every_frozen_decision_evaluated_again_from_what_was_stored_gives_the_st
     assert_ne!(
         decisions[0].monthly_fen, decisions[1].monthly_fen,
         "the two decisions froze different households"
+    );
+}
+
+#[tokio::test]
+async fn the_public_finds_a_communitys_notice_by_township_or_community_name() {
+    let app = App::new().await;
+    let all = app.get(None, "/notices").await;
+    assert_eq!(all.status, StatusCode::OK);
+    assert!(all.body.contains("青龙街道") && all.body.contains("人和社区"));
+    let found = app.get(None, "/notices?q=%E5%A4%8D%E5%85%B4").await; // 复兴
+    assert!(
+        found
+            .body
+            .contains(&format!("href=\"/notices/{QINGLONG_1}\""))
+    );
+    assert!(!found.body.contains("人和社区"), "{}", found.body);
+    let by_township = app.get(None, "/notices?q=%E4%BA%BA%E5%92%8C").await; // 人和
+    assert!(by_township.body.contains(&format!("/notices/{RENHE_1}")));
+    let none = app
+        .get(None, "/notices?q=%E4%B8%8D%E5%AD%98%E5%9C%A8")
+        .await; // 不存在
+    assert!(none.body.contains("id=\"notice-none\""), "{}", none.body);
+    // A township's code is not a community's notice.
+    assert_eq!(
+        app.get(None, &format!("/notices/{QINGLONG}")).await.status,
+        StatusCode::NOT_FOUND
     );
 }

@@ -178,6 +178,24 @@ impl Browser {
             .to_owned()
     }
 
+    /// Runs `script` (a function body) in the page and returns what it returns.
+    pub fn execute(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [] })),
+        )
+    }
+
+    /// Resizes the window's viewport-ish size (the outer window, as WebDriver sets it).
+    pub fn resize(&self, width: u32, height: u32) {
+        self.call(
+            "POST",
+            "/window/rect",
+            Some(json!({ "width": width, "height": height })),
+        );
+    }
+
     /// The current value of the form field matching `css`.
     pub fn value(&self, css: &str) -> String {
         let id = self.find(css);
@@ -635,4 +653,39 @@ fn in_real_chromium_a_caseworker_is_warned_before_the_idle_logout_and_can_stay()
     browser.go(&format!("{base}/households"));
     browser.wait_for("青龙街道");
     assert!(!browser.url().contains("/login"));
+}
+
+#[test]
+fn in_real_chromium_on_a_phone_a_resident_finds_the_notice_of_their_community_by_name() {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-notice");
+    let dir = TempDir::new("browser-notice");
+    let server = Server::start_demo(&db, 10, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    browser.resize(390, 844);
+
+    browser.go(&format!("{base}/notices"));
+    browser.wait_for("notice-directory");
+    browser.fill("#notice-q", "青龙");
+    browser.click("#form-notice-search button[type=submit]");
+    browser.wait_for("value=\"青龙\"");
+    let directory = browser.text("#notice-directory");
+    assert!(directory.contains("青龙街道"), "{directory}");
+    assert!(!directory.contains("双江街道"), "{directory}");
+    browser.click("#notice-directory a");
+    browser.wait_for("notice-sheet");
+    let sheet = browser.text("#notice-sheet");
+    assert!(sheet.contains("发布单位：云阳县青龙街道办事处"), "{sheet}");
+    assert!(sheet.contains("云阳府办发〔2019〕22号第四部分"), "{sheet}");
+    assert!(!sheet.contains("4.2.b"), "{sheet}");
+    // Nothing wider than the phone.
+    let fits = browser.execute("return document.documentElement.scrollWidth <= window.innerWidth;");
+    assert_eq!(
+        fits,
+        json!(true),
+        "the notice page scrolls sideways on a phone"
+    );
 }
