@@ -178,6 +178,17 @@ impl Browser {
             .to_owned()
     }
 
+    /// Saves a PNG of the window into the folder `DOUDI_SCREENSHOTS` names, when it is set
+    /// (for a person to look at; the tests assert on the page, not on pixels).
+    pub fn screenshot(&self, name: &str) {
+        let Ok(folder) = std::env::var("DOUDI_SCREENSHOTS") else {
+            return;
+        };
+        let png = self.call("GET", "/screenshot", None);
+        let bytes = base64_decode(png.as_str().unwrap_or_default());
+        std::fs::write(PathBuf::from(folder).join(format!("{name}.png")), bytes).unwrap();
+    }
+
     /// Runs `script` (a function body) in the page and returns what it returns.
     pub fn execute(&self, script: &str) -> Value {
         self.call(
@@ -688,4 +699,102 @@ fn in_real_chromium_on_a_phone_a_resident_finds_the_notice_of_their_community_by
         json!(true),
         "the notice page scrolls sideways on a phone"
     );
+}
+
+/// Decodes standard base64 (WebDriver's screenshots).
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let digits: Vec<u8> = text.bytes().filter_map(value).collect();
+    digits
+        .chunks(4)
+        .flat_map(|chunk| {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, d)| n | (u32::from(*d) << (18 - 6 * i)));
+            let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            bytes.into_iter().take(chunk.len().saturating_sub(1))
+        })
+        .collect()
+}
+
+/// Whether the page is no wider than the window (no sideways scrolling).
+fn fits(browser: &Browser) -> bool {
+    browser.execute("return document.documentElement.scrollWidth <= window.innerWidth;")
+        == json!(true)
+}
+
+#[test]
+fn in_real_chromium_on_a_phone_a_community_worker_reads_the_list_as_cards_and_files_with_one_thumb()
+{
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-phone");
+    let dir = TempDir::new("browser-phone");
+    let server = Server::start_demo(&db, 40, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    browser.resize(390, 844);
+    log_in(&browser, &base, "fuxing");
+
+    // The header takes little of the screen.
+    browser.go(&format!("{base}/"));
+    browser.wait_for("duties");
+    let header =
+        browser.execute("return document.querySelector('.topbar').getBoundingClientRect().height;");
+    assert!(
+        header.as_f64().unwrap_or(1e9) <= 110.0,
+        "the header is {header} px high on a phone"
+    );
+    assert!(fits(&browser), "the overview scrolls sideways");
+    browser.screenshot("phone-overview");
+
+    // The household list is a stack of cards, each value labelled.
+    browser.go(&format!("{base}/households"));
+    browser.wait_for("household-table");
+    let head = browser.execute(
+        "return getComputedStyle(document.querySelector('#household-table thead')).display;",
+    );
+    assert_eq!(
+        head,
+        json!("none"),
+        "the table's header row is hidden on a phone"
+    );
+    let label = browser.execute(
+        "return getComputedStyle(document.querySelector('#household-table td'), '::before').content;",
+    );
+    assert!(
+        label.as_str().unwrap_or_default().contains("户编号"),
+        "{label}"
+    );
+    assert!(fits(&browser), "the list scrolls sideways");
+    browser.screenshot("phone-list");
+
+    // The new-household form: one column, fields as wide as the screen, big enough to tap.
+    browser.go(&format!("{base}/households/new"));
+    browser.wait_for("f-address");
+    let field = browser.execute(
+        "var r = document.querySelector('#f-address').getBoundingClientRect(); \
+         return [r.width, r.height, window.innerWidth];",
+    );
+    let (width, height, window) = (
+        field[0].as_f64().unwrap(),
+        field[1].as_f64().unwrap(),
+        field[2].as_f64().unwrap(),
+    );
+    assert!(
+        width >= window * 0.8,
+        "the field is {width} of {window} px wide"
+    );
+    assert!(height >= 40.0, "the field is {height} px high");
+    assert!(fits(&browser), "the form scrolls sideways");
+    browser.screenshot("phone-form");
 }
