@@ -150,6 +150,7 @@ routes! {
 
     // ---- households ----
     get "/households" => pages::list::show, ReadHouseholds;
+    get "/households/export.xlsx" => pages::list::export, ReadHouseholds;
     get "/households/{id}" => pages::detail::show, ReadHouseholds;
     get "/api/households" => api::list_households, ReadHouseholds;
     get "/api/households/{id}" => api::get_household, ReadHouseholds;
@@ -224,6 +225,7 @@ routes! {
 
     // ---- the audit trail ----
     get "/audit" => pages::audit::show, ReadAudit;
+    get "/audit/export.xlsx" => pages::audit::export, ReadAudit;
     get "/api/audit" => api::audit_entries, ReadAudit;
 
     // ---- accounts ----

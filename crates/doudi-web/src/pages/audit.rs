@@ -8,6 +8,7 @@ use axum::response::Response;
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, Utc};
 use doudi_store::{AuditAction, AuditEntry, AuditFilter, Page};
 
+use super::export::{self, Export};
 use super::{Chrome, ok};
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -98,6 +99,21 @@ impl AuditQuery {
         }
     }
 
+    /// The Excel export of this filter.
+    fn export_href(&self) -> String {
+        let page = self.href(1);
+        let query = page
+            .strip_prefix("/audit?")
+            .and_then(|q| q.strip_suffix("page=1"))
+            .unwrap_or_default()
+            .trim_end_matches('&');
+        if query.is_empty() {
+            "/audit/export.xlsx".to_owned()
+        } else {
+            format!("/audit/export.xlsx?{query}")
+        }
+    }
+
     /// The query string of this filter on another page.
     fn href(&self, page: i64) -> String {
         let mut parts = Vec::new();
@@ -155,6 +171,87 @@ struct AuditPageTemplate {
     rows: Vec<Row>,
     previous: Option<String>,
     next: Option<String>,
+    export_href: String,
+}
+
+/// An entry as the page and the export show it.
+fn row(e: &AuditEntry) -> Row {
+    Row {
+        seq: e.seq,
+        at: local_time(e),
+        actor: e.actor_name.clone(),
+        role: e.role_label().to_owned(),
+        client: e.client.clone(),
+        action: e.action_label().to_owned(),
+        target: e.target.clone(),
+        detail: e.detail.clone(),
+        purpose: e.purpose.clone(),
+    }
+}
+
+/// The trail as filtered, every page of it, as an Excel file.
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    QueryPairs(pairs): QueryPairs,
+) -> Result<Response, AppError> {
+    if !session.actor.may_read_audit() {
+        return Err(AppError::Forbidden);
+    }
+    let query = AuditQuery::from_pairs(&pairs);
+    let filter = query.filter().map_err(|message| AppError::Invalid {
+        message,
+        fields: crate::error::FieldErrors::new(),
+    })?;
+    let (store, actor, filter) = (state.app.store(), &session.actor, &filter);
+    let entries = export::every_page(
+        |page| async move {
+            let found = store.audit_entries(actor, filter, page).await?;
+            Ok((found.total, found.rows))
+        },
+        "审计记录",
+        "缩小日期范围",
+    )
+    .await?;
+    let rows = entries
+        .iter()
+        .map(|e| {
+            let r = row(e);
+            export::text([
+                r.seq.to_string(),
+                r.at,
+                r.actor,
+                r.role,
+                r.client,
+                r.action,
+                r.target,
+                r.detail,
+                r.purpose,
+            ])
+        })
+        .collect();
+    export::xlsx(
+        &state,
+        &session.actor,
+        state.today(),
+        Export {
+            name: "审计日志",
+            filter: String::new(),
+            headers: vec![
+                "序号",
+                "时间",
+                "操作人",
+                "角色",
+                "来源地址",
+                "操作",
+                "对象",
+                "说明",
+                "目的",
+            ],
+            rows,
+        },
+    )
+    .await
 }
 
 pub(crate) async fn show(
@@ -190,21 +287,9 @@ pub(crate) async fn show(
     };
     let (total, entries) = found.map_or((0, Vec::new()), |p| (p.total, p.rows));
     let pages = (total + PER_PAGE - 1) / PER_PAGE;
-    let rows = entries
-        .iter()
-        .map(|e| Row {
-            seq: e.seq,
-            at: local_time(e),
-            actor: e.actor_name.clone(),
-            role: e.role_label().to_owned(),
-            client: e.client.clone(),
-            action: e.action_label().to_owned(),
-            target: e.target.clone(),
-            detail: e.detail.clone(),
-            purpose: e.purpose.clone(),
-        })
-        .collect();
+    let rows = entries.iter().map(row).collect();
     ok(&AuditPageTemplate {
+        export_href: query.export_href(),
         previous: (query.page > 1).then(|| query.href(query.page - 1)),
         next: (query.page < pages).then(|| query.href(query.page + 1)),
         page: query.page,
@@ -254,5 +339,10 @@ mod tests {
     fn page_links_keep_the_filter() {
         let q = AuditQuery::from_pairs(&pairs(&[("target", "household:3"), ("page", "2")]));
         assert_eq!(q.href(3), "/audit?target=household%3A3&page=3");
+        assert_eq!(q.export_href(), "/audit/export.xlsx?target=household%3A3");
+        assert_eq!(
+            AuditQuery::from_pairs(&[]).export_href(),
+            "/audit/export.xlsx"
+        );
     }
 }

@@ -8,8 +8,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
-use doudi_core::{Category, PovertyCause};
+use doudi_core::{Actor, Category, PovertyCause};
+use doudi_store::HouseholdSummary;
 
+use super::export::{self, Export};
 use super::{Chrome, ok};
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -53,6 +55,8 @@ struct Results {
     filtered: bool,
     /// Whether the actor's view includes causes of poverty (a department's may not).
     show_causes: bool,
+    /// The Excel export of the same filter.
+    export_href: String,
 }
 
 #[derive(Template)]
@@ -171,6 +175,127 @@ fn pager(query: &ListQuery, pages: i64) -> Vec<PageLink> {
     links
 }
 
+/// The filter of an export for the audit trail: the codes chosen, never the search text (which
+/// may be a name or an identity number).
+fn describe(p: &ListParams) -> String {
+    let mut parts = Vec::new();
+    for (what, value) in [
+        ("乡镇", &p.township),
+        ("社区", &p.community),
+        ("类别", &p.category),
+        ("致贫原因", &p.cause),
+    ] {
+        if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            parts.push(format!("{what}={}", v.chars().take(20).collect::<String>()));
+        }
+    }
+    if p.q.as_deref().is_some_and(|q| !q.trim().is_empty()) {
+        parts.push("含搜索条件".to_owned());
+    }
+    if p.include_exited.as_deref().is_some_and(|v| !v.is_empty()) {
+        parts.push("含已退出".to_owned());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("（{}）", parts.join("，"))
+    }
+}
+
+/// A household of the list as the screen and the export show it (masked).
+fn row(s: &HouseholdSummary, divisions: &Divisions) -> Row {
+    Row {
+        id: s.id.0,
+        number: s.number.clone(),
+        head: s.head_name.masked(),
+        id_number: s.head_id_number.masked(),
+        township: divisions.name(&s.township).to_owned(),
+        community: divisions.name(&s.community).to_owned(),
+        category: s.category.label(),
+        category_code: s.category.code(),
+        members: s.members,
+        causes: doudi_core::labels::join_labels(&s.causes, PovertyCause::label),
+        enrolled_on: s.enrolled_on.to_string(),
+        exited_on: s.exited_on.map(|d| d.to_string()),
+    }
+}
+
+/// Whether the actor's view includes causes of poverty (a department's may not).
+fn shows_causes(actor: &Actor) -> bool {
+    actor
+        .department_view()
+        .is_none_or(|v| v.shows(doudi_core::department::Part::CausesAndNeeds))
+}
+
+/// The list as filtered, every page of it, as an Excel file.
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    QueryPairs(pairs): QueryPairs,
+) -> Result<Response, AppError> {
+    let params = ListParams::from_pairs(&pairs);
+    let query = params.parse(false).map_err(AppError::invalid)?;
+    let actor = &session.actor;
+    let divisions = Divisions::load(state.app.store()).await?;
+    let show_causes = shows_causes(actor);
+    let (store, filter) = (state.app.store(), &query.filter);
+    let found = export::every_page(
+        |page| async move {
+            let found = store.households(actor, filter, page).await?;
+            Ok((found.total, found.rows))
+        },
+        "家庭",
+        "先按乡镇（街道）筛选",
+    )
+    .await?;
+    let rows = found
+        .iter()
+        .map(|s| {
+            let r = row(s, &divisions);
+            let mut cells = vec![
+                r.number,
+                r.head,
+                r.id_number,
+                r.township,
+                r.community,
+                r.category.to_owned(),
+                r.members.to_string(),
+            ];
+            if show_causes {
+                cells.push(r.causes);
+            }
+            cells.push(r.enrolled_on);
+            cells.push(r.exited_on.unwrap_or_default());
+            export::text(cells)
+        })
+        .collect();
+    let mut headers = vec![
+        "户编号",
+        "户主",
+        "身份证号",
+        "乡镇（街道）",
+        "社区",
+        "类别",
+        "人数",
+    ];
+    if show_causes {
+        headers.push("致贫原因");
+    }
+    headers.extend(["纳入日期", "退出日期"]);
+    export::xlsx(
+        &state,
+        actor,
+        state.today(),
+        Export {
+            name: "家庭档案",
+            filter: describe(&params),
+            headers,
+            rows,
+        },
+    )
+    .await
+}
+
 pub(crate) async fn show(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
@@ -188,29 +313,10 @@ pub(crate) async fn show(
         .households(actor, &query.filter, query.store_page())
         .await?;
 
-    let rows = found
-        .rows
-        .iter()
-        .map(|s| Row {
-            id: s.id.0,
-            number: s.number.clone(),
-            head: s.head_name.masked(),
-            id_number: s.head_id_number.masked(),
-            township: divisions.name(&s.township).to_owned(),
-            community: divisions.name(&s.community).to_owned(),
-            category: s.category.label(),
-            category_code: s.category.code(),
-            members: s.members,
-            causes: doudi_core::labels::join_labels(&s.causes, PovertyCause::label),
-            enrolled_on: s.enrolled_on.to_string(),
-            exited_on: s.exited_on.map(|d| d.to_string()),
-        })
-        .collect();
+    let rows = found.rows.iter().map(|s| row(s, &divisions)).collect();
     let pages = (found.total + PAGE_ROWS - 1) / PAGE_ROWS;
     let f = &query.filter;
-    let show_causes = actor
-        .department_view()
-        .is_none_or(|v| v.shows(doudi_core::department::Part::CausesAndNeeds));
+    let show_causes = shows_causes(actor);
     let results = Results {
         show_causes,
         total: found.total,
@@ -218,6 +324,10 @@ pub(crate) async fn show(
         pages,
         rows,
         pager: pager(&query, pages),
+        export_href: match filter_query(&query) {
+            q if q.is_empty() => "/households/export.xlsx".to_owned(),
+            q => format!("/households/export.xlsx?{q}"),
+        },
         filtered: f.township.is_some()
             || f.community.is_some()
             || f.category.is_some()

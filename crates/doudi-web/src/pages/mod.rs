@@ -7,6 +7,7 @@ pub(crate) mod casework;
 pub(crate) mod detail;
 pub(crate) mod edit;
 pub(crate) mod entitlement;
+pub(crate) mod export;
 pub(crate) mod finance;
 pub(crate) mod import;
 pub(crate) mod list;

@@ -122,3 +122,30 @@ async fn a_bad_date_in_the_audit_search_is_explained_on_the_page() {
     let api = app.get(Some(&auditor), "/api/audit?from=yesterday").await;
     assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn an_auditor_exports_the_filtered_trail_to_excel_and_a_caseworker_cannot() {
+    let app = App::new().await;
+    let caseworker = app.login(QINGLONG_CASEWORKER).await;
+    let _ = app
+        .get(Some(&caseworker), &format!("/households/{}", app.zhang.0))
+        .await;
+    let auditor = app.login(AUDITOR).await;
+    let page = app.get(Some(&auditor), "/audit?action=login").await;
+    assert!(
+        page.body
+            .contains("href=\"/audit/export.xlsx?action=login\""),
+        "{}",
+        page.body
+    );
+    let file = app
+        .get(Some(&auditor), "/audit/export.xlsx?action=login")
+        .await;
+    assert_eq!(file.status, StatusCode::OK);
+    let sheet = doudi_exchange::read::read_file("x.xlsx", &file.raw).unwrap();
+    assert_eq!(sheet.headers[0], "序号");
+    assert!(sheet.rows.len() >= 2, "both logins");
+    assert!(format!("{:?}", sheet.rows).contains("登录"));
+    let refused = app.get(Some(&caseworker), "/audit/export.xlsx").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

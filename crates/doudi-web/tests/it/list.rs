@@ -1,7 +1,7 @@
 //! The household list: scope, filters, search, paging, htmx.
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{Request, StatusCode, header};
 use doudi_core::{Category, Relation};
 
 use crate::support::*;
@@ -194,4 +194,83 @@ async fn the_import_template_downloads_as_a_spreadsheet_that_reads_back_cleanly(
     let sheet = doudi_exchange::read::read_csv(csv.body.as_bytes()).unwrap();
     assert_eq!(sheet.headers[0], "户编号");
     assert_eq!(sheet.rows.len(), 2, "an example household of two");
+}
+
+#[tokio::test]
+async fn the_filtered_household_list_exports_to_excel_whole_masked_and_recorded() {
+    let app = App::new().await;
+    let client = app.login(QINGLONG_CASEWORKER).await;
+    let page = app.get(Some(&client), "/households").await;
+    assert!(
+        page.body.contains("href=\"/households/export.xlsx\""),
+        "{}",
+        page.body
+    );
+    let filtered = app
+        .get(
+            Some(&client),
+            &format!("/households?community={QINGLONG_1}"),
+        )
+        .await;
+    assert!(
+        filtered
+            .body
+            .contains(&format!("/households/export.xlsx?community={QINGLONG_1}"))
+    );
+
+    let file = app.get(Some(&client), "/households/export.xlsx").await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert!(
+        file.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("filename*=UTF-8''%E5%AE%B6%E5%BA%AD%E6%A1%A3%E6%A1%88-2026"),
+        "named 家庭档案-date"
+    );
+    let sheet = doudi_exchange::read::read_file("x.xlsx", &file.raw).unwrap();
+    assert_eq!(sheet.headers[..3], ["户编号", "户主", "身份证号"]);
+    let listed = app.get(Some(&client), "/api/households").await.json();
+    assert_eq!(
+        sheet.rows.len() as i64,
+        listed["total"].as_i64().unwrap(),
+        "every household of the filter, not one page"
+    );
+    let text = format!("{:?}", sheet.rows);
+    assert!(
+        text.contains("张*丰") && !text.contains("张三丰"),
+        "masked as on screen"
+    );
+
+    // The export is in the audit trail, without the search text.
+    let _ = app
+        .get(
+            Some(&client),
+            "/households/export.xlsx?q=%E5%BC%A0%E4%B8%89%E4%B8%B0",
+        )
+        .await;
+    let auditor = app
+        .store
+        .user_by_username(AUDITOR)
+        .await
+        .unwrap()
+        .unwrap()
+        .actor();
+    let trail = app
+        .store
+        .audit_entries(
+            &auditor,
+            &doudi_store::AuditFilter {
+                action: Some(doudi_store::AuditAction::Export),
+                ..Default::default()
+            },
+            doudi_store::Page {
+                offset: 0,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(trail.total, 2, "{trail:?}");
+    assert!(trail.rows.iter().all(|e| !e.detail.contains("张三丰")));
+    assert!(trail.rows.iter().any(|e| e.detail.contains("含搜索条件")));
 }
