@@ -421,6 +421,15 @@ pub trait Store: casework::Casework + Send + Sync + 'static {
     /// Which of these household numbers are already filed.
     async fn filed_household_numbers(&self, numbers: &[String]) -> Result<Vec<String>, StoreError>;
 
+    /// The file numbers (户编号, which identify no one by themselves) of these households, for
+    /// naming them in the audit trail; only for those who read the trail. Unknown ids are left
+    /// out.
+    async fn household_numbers(
+        &self,
+        actor: &Actor,
+        ids: &[HouseholdId],
+    ) -> Result<Vec<(HouseholdId, String)>, StoreError>;
+
     /// One household with everything filed about it.
     async fn household(
         &self,

@@ -1915,6 +1915,29 @@ impl Store for Backend {
             .collect())
     }
 
+    async fn household_numbers(
+        &self,
+        actor: &Actor,
+        ids: &[HouseholdId],
+    ) -> Result<Vec<(HouseholdId, String)>, StoreError> {
+        if !actor.may_read_audit() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut qb: QueryBuilder<'_, Db> =
+                QueryBuilder::new("SELECT id, number FROM households WHERE id IN (");
+            let mut list = qb.separated(", ");
+            for id in chunk {
+                list.push_bind(id.0);
+            }
+            qb.push(")");
+            let rows: Vec<(i64, String)> = qb.build_query_as().fetch_all(&self.pool).await?;
+            found.extend(rows.into_iter().map(|(id, n)| (HouseholdId(id), n)));
+        }
+        Ok(found)
+    }
+
     async fn household(
         &self,
         actor: &Actor,

@@ -285,6 +285,16 @@ conformance! {
         assert!(matches!(&r, Err(StoreError::Duplicate(m)) if m.contains("QL-0007")), "{r:?}");
     }
 
+    async fn the_trail_names_households_by_file_number_for_its_readers_only(store) {
+        let a = store.create_household(&county(), &household("QL-0031", QINGLONG_1, &["甲"])).await.unwrap();
+        let b = store.create_household(&county(), &household("QL-0032", QINGLONG_1, &["乙"])).await.unwrap();
+        let mut numbers = store.household_numbers(&auditor(), &[a, b, doudi_core::HouseholdId(999_999)]).await.unwrap();
+        numbers.sort_by_key(|(h, _)| h.0);
+        assert_eq!(numbers, vec![(a, "QL-0031".to_owned()), (b, "QL-0032".to_owned())]);
+        let r = store.household_numbers(&caseworker(QINGLONG), &[a]).await;
+        assert!(matches!(r, Err(StoreError::Forbidden)), "{r:?}");
+    }
+
     async fn an_id_number_filed_outside_the_scope_is_said_to_be_registered_without_naming_where_and_audited(store) {
         let first = store.create_household(&county(), &household("QL-0012", QINGLONG_1, &["孙权"])).await.unwrap();
         let filed = store.household(&county(), first).await.unwrap().members[0].fields.id_number.clone();

@@ -2,10 +2,13 @@
 //! range, newest first, 50 entries a page. Only auditors and administrators see it; the store
 //! refuses everyone else and records every reading of the trail.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, Utc};
+use doudi_core::HouseholdId;
 use doudi_store::{AuditAction, AuditEntry, AuditFilter, Page};
 
 use super::export::{self, Export};
@@ -14,7 +17,7 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::extract::QueryPairs;
-use crate::view::url_encode;
+use crate::view::{Divisions, url_encode};
 
 /// Entries per page.
 pub(crate) const PER_PAGE: i64 = 50;
@@ -148,6 +151,7 @@ struct Row {
     client: String,
     action: String,
     target: String,
+    target_href: Option<String>,
     detail: String,
     purpose: String,
 }
@@ -174,16 +178,130 @@ struct AuditPageTemplate {
     export_href: String,
 }
 
+/// The objects of entries in words: households by their file number, accounts by name,
+/// applications, rosters and communities by what they are (never `household:5202`).
+#[derive(Default)]
+struct Names {
+    households: HashMap<i64, String>,
+    users: HashMap<i64, String>,
+    divisions: Option<Divisions>,
+}
+
+impl Names {
+    /// Looks up what the entries name.
+    async fn of(
+        state: &AppState,
+        actor: &doudi_core::Actor,
+        entries: &[AuditEntry],
+    ) -> Result<Names, AppError> {
+        let id_of = |e: &AuditEntry, kind: &str| {
+            e.target
+                .strip_prefix(kind)
+                .and_then(|id| id.parse::<i64>().ok())
+        };
+        let mut households: Vec<HouseholdId> = entries
+            .iter()
+            .filter_map(|e| id_of(e, "household:").map(HouseholdId))
+            .collect();
+        households.sort_unstable_by_key(|h| h.0);
+        households.dedup();
+        let store = state.app.store();
+        let mut names = Names {
+            households: store
+                .household_numbers(actor, &households)
+                .await?
+                .into_iter()
+                .map(|(h, n)| (h.0, n))
+                .collect(),
+            ..Names::default()
+        };
+        let people = entries
+            .iter()
+            .filter_map(|e| id_of(e, "user:"))
+            .chain(entries.iter().map(|e| e.actor_user_id).filter(|id| *id > 0));
+        for id in people {
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.users.entry(id)
+                && let Some(u) = store.user_by_id(id).await?
+            {
+                slot.insert(format!("{}（{}）", u.display_name, u.username));
+            }
+        }
+        if entries.iter().any(|e| e.target.starts_with("community:")) {
+            names.divisions = Some(Divisions::load(store).await?);
+        }
+        Ok(names)
+    }
+
+    /// What a target is, in words, and the page that shows it (if any).
+    fn describe(&self, target: &str) -> (String, Option<String>) {
+        let (kind, rest) = target.split_once(':').unwrap_or((target, ""));
+        let id = rest.parse::<i64>().ok();
+        match (kind, id) {
+            ("household", Some(id)) => (
+                match self.households.get(&id) {
+                    Some(number) => format!("家庭 {number}"),
+                    None => format!("家庭（内部编号{id}）"),
+                },
+                Some(format!("/households/{id}")),
+            ),
+            ("household", None) => ("全部家庭".to_owned(), None),
+            ("user", Some(id)) => (
+                match self.users.get(&id) {
+                    Some(name) => format!("账户 {name}"),
+                    None => format!("账户（内部编号{id}）"),
+                },
+                None,
+            ),
+            ("user", None) if rest == "unknown" => ("不存在的账户名".to_owned(), None),
+            ("case", Some(id)) => (format!("申请 第{id}号"), Some(format!("/cases/{id}"))),
+            ("person", Some(id)) => (format!("家庭成员（内部编号{id}）"), None),
+            ("payments", _) => (
+                format!("{rest} 发放名册"),
+                Some(format!("/payments?month={}", url_encode(rest))),
+            ),
+            ("community", _) => {
+                let name = self
+                    .divisions
+                    .as_ref()
+                    .and_then(|d| d.get(rest))
+                    .map_or(rest, |d| d.name.as_str());
+                (format!("社区 {name}"), None)
+            }
+            ("route", _) => (format!("页面 {rest}"), None),
+            ("settings", _) => ("系统设置".to_owned(), None),
+            _ => (
+                match target {
+                    "tekun_care" => "特困人员供养方式",
+                    "rural_registry" => "农村建档立卡名单",
+                    "entitlements" => "既有待遇",
+                    "data_key" => "数据密钥",
+                    "audit_log" => "审计日志",
+                    other => other,
+                }
+                .to_owned(),
+                None,
+            ),
+        }
+    }
+}
+
 /// An entry as the page and the export show it.
-fn row(e: &AuditEntry) -> Row {
+fn row(e: &AuditEntry, names: &Names) -> Row {
+    let (target, target_href) = names.describe(&e.target);
+    let actor = names
+        .users
+        .get(&e.actor_user_id)
+        .cloned()
+        .unwrap_or_else(|| e.actor_name.clone());
     Row {
         seq: e.seq,
         at: local_time(e),
-        actor: e.actor_name.clone(),
+        actor,
         role: e.role_label().to_owned(),
         client: e.client.clone(),
         action: e.action_label().to_owned(),
-        target: e.target.clone(),
+        target,
+        target_href,
         detail: e.detail.clone(),
         purpose: e.purpose.clone(),
     }
@@ -213,10 +331,11 @@ pub(crate) async fn export(
         "缩小日期范围",
     )
     .await?;
+    let names = Names::of(&state, &session.actor, &entries).await?;
     let rows = entries
         .iter()
         .map(|e| {
-            let r = row(e);
+            let r = row(e, &names);
             export::text([
                 r.seq.to_string(),
                 r.at,
@@ -287,7 +406,8 @@ pub(crate) async fn show(
     };
     let (total, entries) = found.map_or((0, Vec::new()), |p| (p.total, p.rows));
     let pages = (total + PER_PAGE - 1) / PER_PAGE;
-    let rows = entries.iter().map(row).collect();
+    let names = Names::of(&state, &session.actor, &entries).await?;
+    let rows = entries.iter().map(|e| row(e, &names)).collect();
     ok(&AuditPageTemplate {
         export_href: query.export_href(),
         previous: (query.page > 1).then(|| query.href(query.page - 1)),

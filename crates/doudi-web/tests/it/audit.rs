@@ -89,6 +89,29 @@ async fn a_household_page_view_shows_up_in_the_trail_with_who_and_what() {
     );
     // Nothing personal appears in the trail, only ids.
     assert!(!page.body.contains("张三丰"));
+    // Said in words: who by name, the household by its file number, linked.
+    let number = app
+        .store
+        .household(&system(), app.zhang)
+        .await
+        .unwrap()
+        .household
+        .fields
+        .number;
+    assert!(
+        page.body.contains(&format!(
+            "<a href=\"/households/{}\">家庭 {number}</a>",
+            app.zhang.0
+        )),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("青龙经办员（qinglong）"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(&format!("<td>{target}</td>")));
 }
 
 #[tokio::test]
