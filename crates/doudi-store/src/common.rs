@@ -577,6 +577,8 @@ pub(crate) struct SummaryRow {
     pub(crate) causes: String,
     pub(crate) enrolled_on: NaiveDate,
     pub(crate) exited_on: Option<NaiveDate>,
+    /// The household's phone, sealed.
+    pub(crate) phone: Option<String>,
 }
 
 /// What the household list needs of each member.
@@ -596,6 +598,7 @@ pub(crate) fn summaries(
     rows: Vec<SummaryRow>,
     members: Vec<MemberBrief>,
     keys: &Keys,
+    with_phone: bool,
 ) -> Result<Vec<HouseholdSummary>, StoreError> {
     let mut by_household: HashMap<i64, (i64, Option<MemberBrief>)> = HashMap::new();
     for m in members {
@@ -643,6 +646,13 @@ pub(crate) fn summaries(
                 causes: split_codes(&r.causes, PovertyCause::parse, "causes", r.id)?,
                 enrolled_on: r.enrolled_on,
                 exited_on: r.exited_on,
+                contact_phone: match (&r.phone, with_phone) {
+                    (Some(sealed), true) => {
+                        let p = unseal(keys, sealed, Column::HouseholdPhone, t, "phone", r.id)?;
+                        Some(Phone::parse(&p).map_err(|_| corrupt(t, "phone", r.id))?)
+                    }
+                    _ => None,
+                },
                 number: r.number,
             })
         })

@@ -141,6 +141,8 @@ pub struct HouseholdSummary {
     pub enrolled_on: NaiveDate,
     /// Exit date, if any.
     pub exited_on: Option<NaiveDate>,
+    /// The household's contact phone, in a paired cadre's list only (else `None`).
+    pub contact_phone: Option<doudi_core::Phone>,
 }
 
 /// A page of households and the total that match.

@@ -36,6 +36,8 @@ struct Row {
     causes: String,
     enrolled_on: String,
     exited_on: Option<String>,
+    /// The contact phone, in a paired cadre's list.
+    phone: Option<String>,
 }
 
 /// A link of the pager.
@@ -57,6 +59,12 @@ struct Results {
     show_causes: bool,
     /// The Excel export of the same filter.
     export_href: String,
+    /// Who the person column shows: the head, or the members a department serves.
+    person_header: &'static str,
+    /// What the count column counts.
+    count_header: &'static str,
+    /// Whether the list has the contact phone (a paired cadre's).
+    show_phone: bool,
 }
 
 #[derive(Template)]
@@ -217,6 +225,20 @@ fn row(s: &HouseholdSummary, divisions: &Divisions) -> Row {
         causes: doudi_core::labels::join_labels(&s.causes, PovertyCause::label),
         enrolled_on: s.enrolled_on.to_string(),
         exited_on: s.exited_on.map(|d| d.to_string()),
+        phone: s.contact_phone.as_ref().map(|p| p.as_str().to_owned()),
+    }
+}
+
+/// The headers of the person and count columns: a department sees the members it serves (the
+/// education office its students), not the head of household.
+fn person_headers(actor: &Actor) -> (&'static str, &'static str) {
+    use doudi_core::department::Served;
+    match actor.department_view().map(|v| v.serves) {
+        Some(Served::Students) => ("在学成员", "在学人数"),
+        Some(Served::Disabled) => ("持证残疾成员", "残疾人数"),
+        Some(Served::IllOrDisabled) => ("重病或残疾成员", "服务人数"),
+        Some(Served::AbleToWork) => ("有劳动能力成员", "服务人数"),
+        Some(Served::Head) | None => ("户主", "人数"),
     }
 }
 
@@ -263,6 +285,9 @@ pub(crate) async fn export(
             ];
             if show_causes {
                 cells.push(r.causes);
+            }
+            if let Some(phone) = r.phone {
+                cells.push(phone);
             }
             cells.push(r.enrolled_on);
             cells.push(r.exited_on.unwrap_or_default());
@@ -324,6 +349,9 @@ pub(crate) async fn show(
         pages,
         rows,
         pager: pager(&query, pages),
+        person_header: person_headers(actor).0,
+        count_header: person_headers(actor).1,
+        show_phone: actor.role == doudi_core::Role::PairedCadre,
         export_href: match filter_query(&query) {
             q if q.is_empty() => "/households/export.xlsx".to_owned(),
             q => format!("/households/export.xlsx?{q}"),

@@ -274,3 +274,70 @@ async fn the_filtered_household_list_exports_to_excel_whole_masked_and_recorded(
     assert!(trail.rows.iter().all(|e| !e.detail.contains("张三丰")));
     assert!(trail.rows.iter().any(|e| e.detail.contains("含搜索条件")));
 }
+
+#[tokio::test]
+async fn the_education_office_lists_students_not_heads_and_a_cadre_gets_the_phone_to_call() {
+    let app = App::new().await;
+    // 张三丰's son goes to school; the household has a phone.
+    let zhang = app.store.household(&system(), app.zhang).await.unwrap();
+    let son = zhang
+        .members
+        .iter()
+        .find(|p| p.fields.name.as_str() == "张小明")
+        .unwrap();
+    let mut fields = son.fields.clone();
+    fields.school_stage = Some(doudi_core::SchoolStage::Junior);
+    app.store
+        .update_member(&system(), son.id, zhang.household.version, &fields)
+        .await
+        .unwrap();
+    let zhang = app.store.household(&system(), app.zhang).await.unwrap();
+    let mut household = zhang.household.fields.clone();
+    household.phone = Some(doudi_core::Phone::parse("13800001234").unwrap());
+    app.store
+        .update_household(&system(), app.zhang, zhang.household.version, &household)
+        .await
+        .unwrap();
+
+    app.add_user(
+        "jiaoyu",
+        doudi_core::Role::DepartmentOfficer,
+        doudi_core::Scope::County,
+        Some(doudi_core::Department::Education),
+    )
+    .await;
+    let education = app.login("jiaoyu").await;
+    let list = app.get(Some(&education), "/households").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains(">在学成员</th>"), "{}", list.body);
+    assert!(
+        list.body.contains("张*明"),
+        "the student is listed: {}",
+        list.body
+    );
+    assert!(!list.body.contains("张*丰"), "not the head: {}", list.body);
+    assert!(!list.body.contains("致贫原因"), "never causes of poverty");
+    assert!(!list.body.contains("13800001234"));
+
+    let cadre = app
+        .add_user(
+            "ganbu",
+            doudi_core::Role::PairedCadre,
+            doudi_core::Scope::County,
+            None,
+        )
+        .await;
+    app.store.pair(&system(), app.zhang, cadre).await.unwrap();
+    let client = app.login("ganbu").await;
+    let list = app.get(Some(&client), "/households").await;
+    assert!(
+        list.body
+            .contains("<a href=\"tel:13800001234\">13800001234</a>"),
+        "{}",
+        list.body
+    );
+    // Nobody else's list shows it.
+    let caseworker = app.login(QINGLONG_CASEWORKER).await;
+    let list = app.get(Some(&caseworker), "/households").await;
+    assert!(!list.body.contains("13800001234"));
+}
