@@ -812,9 +812,39 @@ pub(crate) enum Search {
     Name(String),
 }
 
-/// Classifies the search text: a whole identity number (15 or 18 characters), its last 4 to 8
-/// characters, pinyin initials (ASCII letters), or part of a name.
-pub(crate) fn classify_search(query: &str, today: NaiveDate) -> Result<Option<Search>, StoreError> {
+/// What the search box of the household list asks for: a member (by identity number, its last
+/// digits, pinyin initials or name), and the household's own file number, address or phone.
+/// A household matches when any of them does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct HouseholdSearch {
+    /// A member.
+    pub(crate) person: Option<Search>,
+    /// The file number contains this (an upper-cased LIKE pattern, escape `\`).
+    pub(crate) number: Option<String>,
+    /// The address contains this (a LIKE pattern, escape `\`).
+    pub(crate) address: Option<String>,
+    /// The household's or a member's phone.
+    pub(crate) phone: Option<PhoneSearch>,
+}
+
+/// A phone number searched for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum PhoneSearch {
+    /// Ends with these 4 to 8 digits.
+    Tail(String),
+    /// Is this whole number.
+    Whole(String),
+}
+
+/// Classifies the search text as staff type it: digits are the last 4 to 8 of an identity number
+/// or a phone, a whole identity number or phone, or part of a file number; letters are pinyin
+/// initials or part of a file number; Chinese is part of a name or (two characters or more) of
+/// an address; anything else part of a file number. A query too short to mean anything says so
+/// instead of listing everyone.
+pub(crate) fn classify_search(
+    query: &str,
+    today: NaiveDate,
+) -> Result<Option<HouseholdSearch>, StoreError> {
     let q = query.trim();
     if q.is_empty() {
         return Ok(None);
@@ -827,24 +857,62 @@ pub(crate) fn classify_search(query: &str, today: NaiveDate) -> Result<Option<Se
             other => other,
         })
         .collect();
+    let number = |text: &str| Some(format!("%{}%", escape_like(&text.to_uppercase())));
     let id_like = normalised.chars().all(|c| c.is_ascii_digit() || c == 'X')
         && normalised.chars().any(|c| c.is_ascii_digit());
     if id_like {
+        let digits_only = normalised.chars().all(|c| c.is_ascii_digit());
         let n = normalised.chars().count();
         return match n {
-            15 | 18 => IdNumber::parse(&normalised, today)
-                .map(|id| Some(Search::IdNumber(id.as_str().to_owned())))
-                .map_err(invalid),
-            4..=8 => Ok(Some(Search::IdSuffix(normalised))),
-            _ => Err(invalid(
-                "请输入身份证号码的后4至8位，或完整的15位或18位号码",
+            0..=3 => Err(invalid(
+                "请至少输入4位数字：身份证号码或电话号码的后4至8位，或户编号的一部分",
             )),
+            15 | 18 => IdNumber::parse(&normalised, today)
+                .map(|id| {
+                    Some(HouseholdSearch {
+                        person: Some(Search::IdNumber(id.as_str().to_owned())),
+                        ..HouseholdSearch::default()
+                    })
+                })
+                .map_err(invalid),
+            4..=8 => Ok(Some(HouseholdSearch {
+                person: Some(Search::IdSuffix(normalised.clone())),
+                number: number(&normalised),
+                phone: digits_only.then(|| PhoneSearch::Tail(normalised.clone())),
+                address: None,
+            })),
+            _ => Ok(Some(HouseholdSearch {
+                number: number(&normalised),
+                phone: (digits_only && n == 11).then(|| PhoneSearch::Whole(normalised.clone())),
+                ..HouseholdSearch::default()
+            })),
         };
     }
     if q.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Ok(Some(Search::Initials(q.to_ascii_lowercase())));
+        if q.chars().count() < 2 {
+            return Err(invalid("请至少输入2个拼音首字母（如 zs）或户编号的一部分"));
+        }
+        return Ok(Some(HouseholdSearch {
+            person: Some(Search::Initials(q.to_ascii_lowercase())),
+            number: number(q),
+            ..HouseholdSearch::default()
+        }));
     }
-    Ok(Some(Search::Name(format!("%{}%", escape_like(q)))))
+    if q.is_ascii() {
+        if q.chars().count() < 2 {
+            return Err(invalid("查询内容太短，请至少输入2个字符"));
+        }
+        return Ok(Some(HouseholdSearch {
+            number: number(q),
+            ..HouseholdSearch::default()
+        }));
+    }
+    let pattern = format!("%{}%", escape_like(q));
+    Ok(Some(HouseholdSearch {
+        person: Some(Search::Name(pattern.clone())),
+        address: (q.chars().count() >= 2).then_some(pattern),
+        ..HouseholdSearch::default()
+    }))
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
@@ -1442,7 +1510,7 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 5, 1).unwrap()
     }
 
-    fn check(query: &str, expected: Option<Search>) {
+    fn check(query: &str, expected: Option<HouseholdSearch>) {
         assert_eq!(
             classify_search(query, today()).unwrap(),
             expected,
@@ -1450,35 +1518,96 @@ mod tests {
         );
     }
 
+    fn person(search: Search) -> HouseholdSearch {
+        HouseholdSearch {
+            person: Some(search),
+            ..HouseholdSearch::default()
+        }
+    }
+
     #[test]
-    fn a_search_is_an_id_number_a_suffix_initials_or_a_name() {
+    fn a_search_is_an_id_number_a_tail_a_phone_initials_a_file_number_a_name_or_an_address() {
         check("", None);
         check("  ", None);
         check(
             "11010519491231002x",
-            Some(Search::IdNumber("11010519491231002X".into())),
+            Some(person(Search::IdNumber("11010519491231002X".into()))),
         );
         check(
             "110105491231002",
-            Some(Search::IdNumber("11010519491231002X".into())),
+            Some(person(Search::IdNumber("11010519491231002X".into()))),
         );
-        check("002x", Some(Search::IdSuffix("002X".into())));
-        check("１２３４", Some(Search::IdSuffix("1234".into())));
-        check("ZSF", Some(Search::Initials("zsf".into())));
-        check("张三", Some(Search::Name("%张三%".into())));
-        check("50%_", Some(Search::Name("%50\\%\\_%".into())));
+        check(
+            "002x",
+            Some(HouseholdSearch {
+                person: Some(Search::IdSuffix("002X".into())),
+                number: Some("%002X%".into()),
+                ..HouseholdSearch::default()
+            }),
+        );
+        check(
+            "１２３４",
+            Some(HouseholdSearch {
+                person: Some(Search::IdSuffix("1234".into())),
+                number: Some("%1234%".into()),
+                phone: Some(PhoneSearch::Tail("1234".into())),
+                address: None,
+            }),
+        );
+        check(
+            "13800001234",
+            Some(HouseholdSearch {
+                number: Some("%13800001234%".into()),
+                phone: Some(PhoneSearch::Whole("13800001234".into())),
+                ..HouseholdSearch::default()
+            }),
+        );
+        check(
+            "ZSF",
+            Some(HouseholdSearch {
+                person: Some(Search::Initials("zsf".into())),
+                number: Some("%ZSF%".into()),
+                ..HouseholdSearch::default()
+            }),
+        );
+        check(
+            "ql-0001",
+            Some(HouseholdSearch {
+                number: Some("%QL-0001%".into()),
+                ..HouseholdSearch::default()
+            }),
+        );
+        check(
+            "张三",
+            Some(HouseholdSearch {
+                person: Some(Search::Name("%张三%".into())),
+                address: Some("%张三%".into()),
+                ..HouseholdSearch::default()
+            }),
+        );
+        check("张", Some(person(Search::Name("%张%".into()))));
+        check(
+            "50%_号",
+            Some(HouseholdSearch {
+                person: Some(Search::Name("%50\\%\\_号%".into())),
+                address: Some("%50\\%\\_号%".into()),
+                ..HouseholdSearch::default()
+            }),
+        );
     }
 
     #[test]
-    fn a_wrong_id_number_or_a_digit_string_of_another_length_is_explained() {
+    fn a_wrong_id_number_or_a_query_too_short_to_mean_anything_is_explained() {
         assert!(matches!(
             classify_search("110105194912310021", today()),
             Err(StoreError::Invalid(m)) if m.contains("校验位")
         ));
-        assert!(matches!(
-            classify_search("123", today()),
-            Err(StoreError::Invalid(_))
-        ));
+        for short in ["123", "z", "-"] {
+            assert!(
+                matches!(classify_search(short, today()), Err(StoreError::Invalid(m)) if m.contains("至少")),
+                "{short}"
+            );
+        }
     }
 
     #[test]

@@ -1100,14 +1100,104 @@ enum Lookup {
 /// the digits say too little (four digits match about one person in ten thousand).
 const MAX_SUFFIX_MATCHES: usize = 5_000;
 
+/// A household search as the SQL runs it.
+struct Resolved {
+    /// A member, through an index.
+    person: Option<Lookup>,
+    /// The file number (upper-cased LIKE pattern).
+    number: Option<String>,
+    /// The address (LIKE pattern).
+    address: Option<String>,
+    /// Households whose phone, or a member's, matched.
+    phone: Option<Vec<i64>>,
+}
+
 /// Turns a search into what the SQL looks for. The last 4 to 8 digits of an identity number are
 /// looked up by the blind index of the last four; the candidates are decrypted and those whose
-/// number really ends with all the digits given are kept.
+/// number really ends with all the digits given are kept. Phones have no index: those of the
+/// actor's part of the county are decrypted and compared.
 async fn resolve_search(
     conn: &mut Conn,
     keys: &Keys,
-    search: Search,
-) -> Result<Lookup, StoreError> {
+    actor: &Actor,
+    search: common::HouseholdSearch,
+) -> Result<Resolved, StoreError> {
+    let person = match search.person {
+        Some(p) => Some(resolve_person(conn, keys, p).await?),
+        None => None,
+    };
+    let phone = match search.phone {
+        Some(p) => Some(phone_households(conn, keys, actor, &p).await?),
+        None => None,
+    };
+    Ok(Resolved {
+        person,
+        number: search.number,
+        address: search.address,
+        phone,
+    })
+}
+
+/// The households of the actor's scope whose phone, or a member's, matches.
+async fn phone_households(
+    conn: &mut Conn,
+    keys: &Keys,
+    actor: &Actor,
+    phone: &common::PhoneSearch,
+) -> Result<Vec<i64>, StoreError> {
+    let matches = |number: &str| match phone {
+        common::PhoneSearch::Tail(tail) => number.ends_with(tail.as_str()),
+        common::PhoneSearch::Whole(whole) => number == whole,
+    };
+    let scoped = |head: &str| {
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(head);
+        if let Scope::Division(code) = &actor.scope {
+            qb.push(if code.is_community() {
+                " AND h.community = "
+            } else {
+                " AND h.township = "
+            })
+            .push_bind(code.as_str().to_owned());
+        }
+        qb
+    };
+    let mut households = Vec::new();
+    let rows: Vec<(i64, String)> =
+        scoped("SELECT h.id, h.phone FROM households h WHERE h.phone IS NOT NULL")
+            .build_query_as()
+            .fetch_all(&mut *conn)
+            .await?;
+    for (id, sealed) in rows {
+        let number = common::unseal(keys, &sealed, Column::HouseholdPhone, "households", "phone", id)?;
+        if matches(&number) {
+            households.push(id);
+        }
+    }
+    let rows: Vec<(i64, i64, String)> = scoped(
+        "SELECT p.id, p.household_id, p.phone FROM persons p \
+         JOIN households h ON h.id = p.household_id WHERE p.phone IS NOT NULL",
+    )
+    .build_query_as()
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, household, sealed) in rows {
+        let number = common::unseal(keys, &sealed, Column::PersonPhone, "persons", "phone", id)?;
+        if matches(&number) {
+            households.push(household);
+        }
+    }
+    households.sort_unstable();
+    households.dedup();
+    if households.len() > MAX_SUFFIX_MATCHES {
+        return Err(StoreError::Invalid(
+            "符合条件的电话号码过多，请输入更多位数字".into(),
+        ));
+    }
+    Ok(households)
+}
+
+/// Turns a member search into what the SQL looks for.
+async fn resolve_person(conn: &mut Conn, keys: &Keys, search: Search) -> Result<Lookup, StoreError> {
     Ok(match search {
         Search::IdNumber(id) => Lookup::IdIndex(keys.id_number_index(&id)),
         Search::IdSuffix(tail) => {
@@ -1150,7 +1240,7 @@ fn push_list_filter<'a>(
     qb: &mut QueryBuilder<'a, Db>,
     actor: &'a Actor,
     filter: &'a HouseholdFilter,
-    search: Option<&'a Lookup>,
+    search: Option<&'a Resolved>,
     today: NaiveDate,
 ) {
     qb.push(" WHERE 1 = 1");
@@ -1185,50 +1275,86 @@ fn push_list_filter<'a>(
             .push_bind(today)
             .push(")");
     }
-    if let Some(Lookup::Households(ids)) = search {
-        if ids.is_empty() {
-            qb.push(" AND 1 = 0");
-        } else {
-            qb.push(" AND h.id IN (");
-            let mut list = qb.separated(", ");
-            for id in ids {
-                list.push_bind(*id);
-            }
-            qb.push(")");
-        }
-    } else if let Some(search) = search {
-        // Within a township or community, testing each of its (at most a few thousand)
-        // households' members is cheapest for a name or initials, which match many people
-        // county-wide; otherwise the matching members are found first, through an index (or a
-        // scan of the name index), and their households looked up.
-        let restricted = matches!(actor.scope, Scope::Division(_))
-            || filter.township.is_some()
-            || filter.community.is_some();
-        let per_household = restricted && matches!(search, Lookup::Name(_) | Lookup::Initials(_));
-        if per_household {
-            qb.push(" AND EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id AND ");
-        } else {
-            qb.push(" AND h.id IN (SELECT p.household_id FROM persons p WHERE ");
-        }
-        match search {
-            Lookup::IdIndex(index) => {
-                qb.push("p.id_number_bidx = ").push_bind(index.as_str());
-            }
-            Lookup::Households(_) => unreachable!("households are filtered above"),
-            Lookup::Initials(initials) => {
-                qb.push("p.initials >= ")
-                    .push_bind(initials.as_str())
-                    .push(" AND p.initials < ")
-                    .push_bind(common::prefix_end(initials));
-            }
-            Lookup::Name(pattern) => {
-                qb.push("p.name LIKE ")
-                    .push_bind(pattern.as_str())
-                    .push(" ESCAPE '\\'");
-            }
-        }
-        qb.push(")");
+    let Some(search) = search else {
+        return;
+    };
+    // A household matches when any part of the search does.
+    qb.push(" AND (1 = 0");
+    if let Some(person) = &search.person {
+        qb.push(" OR ");
+        push_person_match(qb, actor, filter, person);
     }
+    if let Some(number) = &search.number {
+        qb.push(" OR UPPER(h.number) LIKE ")
+            .push_bind(number.as_str())
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(address) = &search.address {
+        qb.push(" OR h.address LIKE ")
+            .push_bind(address.as_str())
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(ids) = search.phone.as_ref().filter(|ids| !ids.is_empty()) {
+        push_id_list(qb, ids);
+    }
+    qb.push(")");
+}
+
+/// ` OR h.id IN (…)`.
+fn push_id_list<'a>(qb: &mut QueryBuilder<'a, Db>, ids: &'a [i64]) {
+    qb.push(" OR h.id IN (");
+    let mut list = qb.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    qb.push(")");
+}
+
+/// The condition that a member of `h` matches.
+fn push_person_match<'a>(
+    qb: &mut QueryBuilder<'a, Db>,
+    actor: &'a Actor,
+    filter: &'a HouseholdFilter,
+    search: &'a Lookup,
+) {
+    if let Lookup::Households(ids) = search {
+        qb.push("1 = 0");
+        if !ids.is_empty() {
+            push_id_list(qb, ids);
+        }
+        return;
+    }
+    // Within a township or community, testing each of its (at most a few thousand)
+    // households' members is cheapest for a name or initials, which match many people
+    // county-wide; otherwise the matching members are found first, through an index (or a
+    // scan of the name index), and their households looked up.
+    let restricted = matches!(actor.scope, Scope::Division(_))
+        || filter.township.is_some()
+        || filter.community.is_some();
+    let per_household = restricted && matches!(search, Lookup::Name(_) | Lookup::Initials(_));
+    if per_household {
+        qb.push("EXISTS (SELECT 1 FROM persons p WHERE p.household_id = h.id AND ");
+    } else {
+        qb.push("h.id IN (SELECT p.household_id FROM persons p WHERE ");
+    }
+    match search {
+        Lookup::IdIndex(index) => {
+            qb.push("p.id_number_bidx = ").push_bind(index.as_str());
+        }
+        Lookup::Households(_) => unreachable!("households are matched above"),
+        Lookup::Initials(initials) => {
+            qb.push("p.initials >= ")
+                .push_bind(initials.as_str())
+                .push(" AND p.initials < ")
+                .push_bind(common::prefix_end(initials));
+        }
+        Lookup::Name(pattern) => {
+            qb.push("p.name LIKE ")
+                .push_bind(pattern.as_str())
+                .push(" ESCAPE '\\'");
+        }
+    }
+    qb.push(")");
 }
 
 // ---- the audit trail ----
@@ -2042,7 +2168,7 @@ impl Store for Backend {
         let keys = self.keys();
         let mut tx = self.begin_read().await?;
         let lookup = match search {
-            Some(s) => Some(resolve_search(&mut tx, &keys, s).await?),
+            Some(s) => Some(resolve_search(&mut tx, &keys, actor, s).await?),
             None => None,
         };
         // Every query selects within the same filtered set of households.
@@ -2217,7 +2343,7 @@ impl Store for Backend {
         let keys = self.keys();
         let mut tx = self.begin_read().await?;
         let lookup = match search {
-            Some(s) => Some(resolve_search(&mut tx, &keys, s).await?),
+            Some(s) => Some(resolve_search(&mut tx, &keys, actor, s).await?),
             None => None,
         };
 

@@ -1618,7 +1618,8 @@ pub struct ListParams {
     /// 致贫原因.
     #[param(schema_with = vocab::schema::<PovertyCause>)]
     pub cause: Option<String>,
-    /// A member's name or part of it, pinyin initials (`zsf`), an identity number, or its last 4
+    /// A member's name or part of it, pinyin initials (`zsf`), part of the file number or the
+    /// address, a phone or its last 4 to 8 digits, an identity number, or its last 4
     /// to 8 digits.
     pub q: Option<String>,
     /// Also households that have exited (`true`).
