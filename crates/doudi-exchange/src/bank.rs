@@ -193,11 +193,7 @@ pub fn parse_results(sheet: &Sheet) -> Result<Vec<BankResult>, Refused> {
             out.push(BankResult { payment, failure });
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(Refused::Rows(errors))
-    }
+    Refused::unless(errors, out)
 }
 
 #[cfg(test)]

@@ -15,6 +15,17 @@ pub enum Refused {
     Rows(Vec<RowError>),
 }
 
+impl Refused {
+    /// `value` when there are no `errors`, else every one of them: all or nothing.
+    pub fn unless<T>(errors: Vec<RowError>, value: T) -> Result<T, Refused> {
+        if errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(Refused::Rows(errors))
+        }
+    }
+}
+
 /// A problem with the header row (row 1, no column).
 pub(crate) fn header_error(message: String) -> RowError {
     RowError {

@@ -70,11 +70,7 @@ pub fn parse_rural(sheet: &Sheet, today: NaiveDate) -> Result<RuralRegistry, Ref
             }
         }
     }
-    if errors.is_empty() {
-        Ok(registry)
-    } else {
-        Err(Refused::Rows(errors))
-    }
+    Refused::unless(errors, registry)
 }
 
 #[cfg(test)]

@@ -255,43 +255,30 @@ fn a_case_goes_from_application_to_its_first_payment_and_a_review_to_exit_agains
             .unwrap()
             .to_owned();
         let results = dir.path("results.csv");
+        let send_results = |content: String| {
+            std::fs::write(&results, content).unwrap();
+            cli(
+                &db,
+                &[
+                    "pay",
+                    "--month",
+                    "2026-11",
+                    "--results",
+                    results.to_str().unwrap(),
+                ],
+            )
+        };
         // A file with one good and two bad rows is refused whole, each bad row named.
-        std::fs::write(
-            &results,
-            format!("名册编号,结果,失败原因\n{line},失败,账户已销户\n{line},成功,\nx,成功,\n"),
-        )
-        .unwrap();
-        let out = cli(
-            &db,
-            &[
-                "pay",
-                "--month",
-                "2026-11",
-                "--results",
-                results.to_str().unwrap(),
-            ],
-        );
+        let out = send_results(format!(
+            "名册编号,结果,失败原因\n{line},失败,账户已销户\n{line},成功,\nx,成功,\n"
+        ));
         assert!(!out.status.success());
         let stderr = text(&out.stderr);
         assert!(
             stderr.contains("第3行「名册编号」列") && stderr.contains("第4行「名册编号」列"),
             "{stderr}"
         );
-        std::fs::write(
-            &results,
-            format!("名册编号,结果,失败原因\n{line},成功,\n合计,1笔,\n"),
-        )
-        .unwrap();
-        let out = cli(
-            &db,
-            &[
-                "pay",
-                "--month",
-                "2026-11",
-                "--results",
-                results.to_str().unwrap(),
-            ],
-        );
+        let out = send_results(format!("名册编号,结果,失败原因\n{line},成功,\n合计,1笔,\n"));
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert!(
             text(&out.stdout).contains("1 of 1 lines settled"),
