@@ -103,6 +103,9 @@ fn failed(path: &Path, e: doudi_app::Error) -> anyhow::Error {
                 .collect::<Vec<_>>()
                 .join("\n")
         ),
+        doudi_app::Error::Invalid { message, .. } => {
+            anyhow::anyhow!("{}：{message}", path.display())
+        }
         e => anyhow::anyhow!("{}：{e}", path.display()),
     }
 }
