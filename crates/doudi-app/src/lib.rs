@@ -29,6 +29,7 @@ pub mod care;
 pub mod casework;
 pub mod entitlement;
 pub mod frozen;
+pub mod payments;
 pub mod registry;
 pub mod throttle;
 

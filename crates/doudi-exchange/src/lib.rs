@@ -1,7 +1,10 @@
 //! Household files in and out of doudi. County staff live in Excel: this crate reads CSV and
 //! XLSX files in one documented layout ([`layout`]), checks every cell and reports each problem
 //! with its row, column and reason ([`read`]), and writes exports, the template and error files
-//! in the same layout ([`write`]), so an export can be edited and imported again.
+//! in the same layout ([`write`]), so an export can be edited and imported again. The other
+//! files the county exchanges go through the same reading (UTF-8 or GB18030 CSV, guarded XLSX)
+//! and the same `第N行「列」列` errors: the bank file and the bank's results ([`bank`]) and the
+//! rural poverty registry ([`rural`]); such list files are all or nothing ([`Refused`]).
 //!
 //! **Invariant:** no I/O beyond the bytes it is handed, and no database: checking a file
 //! against the registry (numbers already filed) is the caller's second step,
@@ -9,11 +12,15 @@
 
 #![deny(missing_docs)]
 
+pub mod bank;
 pub mod layout;
 pub mod read;
+pub mod refused;
+pub mod rural;
 pub mod write;
 
 pub use read::{FileError, Parsed, RowError, Sheet, parse_households, read_file};
+pub use refused::Refused;
 pub use write::{Table, export_table, template_table, to_csv, to_xlsx};
 
 #[cfg(test)]

@@ -754,11 +754,7 @@ pub(crate) async fn run_payments(
     PathParams(month): PathParams<String>,
 ) -> Result<Json<PaymentRunDto>, AppError> {
     let m = month_param(&month)?;
-    let run = state
-        .app
-        .store()
-        .run_payments(&session.actor, m, state.today())
-        .await?;
+    let run = state.app.run_payments(&session.actor, m).await?;
     Ok(Json(PaymentRunDto {
         month: m.to_string(),
         created: run.created,

@@ -1,6 +1,8 @@
 //! Casework from the command line: the rural poverty registry (4.2.c), the monthly payment run
 //! with the bank's files, restating entitlements after a parameter change, and the payment
-//! benchmark.
+//! benchmark. Each command parses its arguments, reads its file, calls the use case in
+//! `doudi_app` (payments and the registry in `doudi_app::payments`, the files' layouts in
+//! `doudi_exchange`) and prints what came of it.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -8,21 +10,23 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
+use doudi_app::App;
+use doudi_app::payments::bank_table;
 use doudi_core::casework::ReviewClass;
-use doudi_core::{Actor, Category, HouseholdId, IdNumber, Month};
-use doudi_exchange::write::OutCell;
-use doudi_exchange::{Table, to_csv, to_xlsx};
-use doudi_store::casework::{ImportedEntitlement, Settlement};
+use doudi_core::{Actor, Category, HouseholdId, Month};
+use doudi_exchange::{to_csv, to_xlsx};
+use doudi_store::casework::ImportedEntitlement;
 
 use crate::DbArgs;
 
 /// `doudi rural …`: the rural poverty registry.
 #[derive(Subcommand)]
 pub enum RuralCommand {
-    /// Replace the rural poverty registry (建档立卡/农村低保名单) by a CSV file whose header has a
-    /// column named 身份证号码 (or 身份证号); only a hash of each number is stored.
+    /// Replace the rural poverty registry (建档立卡/农村低保名单) by a CSV or XLSX file whose
+    /// header has a column named 身份证号码 (or 身份证号); only a hash of each number is stored.
+    /// One bad number and nothing is replaced; every bad row is named.
     Import {
-        /// The CSV file (UTF-8).
+        /// The .csv (UTF-8 or GB18030) or .xlsx file.
         file: PathBuf,
         /// Where the list comes from, shown with each exclusion (e.g. "2026年农村建档立卡名单").
         #[arg(long, default_value = "农村建档立卡贫困人口名单")]
@@ -43,8 +47,8 @@ pub struct PayArgs {
     /// and their total in yuan, for the bank to check.
     #[arg(long)]
     export: Option<PathBuf>,
-    /// Instead of paying, read the bank's results: a CSV with the columns 名册编号, 结果
-    /// (成功/失败) and 失败原因.
+    /// Instead of paying, read the bank's results: a .csv or .xlsx with the columns 名册编号,
+    /// 结果 (成功/失败) and 失败原因. One bad row and nothing is recorded; every bad row is named.
     #[arg(long, conflicts_with = "export")]
     results: Option<PathBuf>,
     #[command(flatten)]
@@ -82,185 +86,86 @@ fn today() -> NaiveDate {
     crate::clock(None).today()
 }
 
-/// The identity numbers of a rural registry file; a bad line is named with its number.
-pub fn read_rural(path: &Path) -> Result<Vec<IdNumber>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .with_context(|| format!("reading {}", path.display()))?;
-    let headers = reader.headers()?.clone();
-    let Some(column) = headers.iter().position(|h| {
-        h.trim()
-            .trim_start_matches('\u{feff}')
-            .starts_with("身份证")
-    }) else {
-        bail!(
-            "{}: the header has no column named 身份证号码",
-            path.display()
-        );
-    };
-    let mut ids = Vec::new();
-    let mut errors = Vec::new();
-    for (i, row) in reader.records().enumerate() {
-        let row = row.with_context(|| format!("{}: line {}", path.display(), i + 2))?;
-        let cell = row.get(column).unwrap_or("").trim();
-        if cell.is_empty() {
-            continue;
-        }
-        match IdNumber::parse(cell, today()) {
-            Ok(id) => ids.push(id),
-            // The message names the line, never the number.
-            Err(e) => errors.push(format!("  line {}: {e}", i + 2)),
-        }
-    }
-    if !errors.is_empty() {
-        bail!(
-            "{}: {} bad identity number(s), nothing imported:\n{}",
+/// The application over the database at `url`, with the process's clock.
+async fn app(url: &str) -> Result<App> {
+    Ok(App::new(crate::open(url).await?, None, crate::clock(None)))
+}
+
+/// A use case's error for the terminal: a refused file lists each bad row on its own line.
+fn failed(path: &Path, e: doudi_app::Error) -> anyhow::Error {
+    match e {
+        doudi_app::Error::Fields(rows) => anyhow::anyhow!(
+            "{}：{}行有误，整个文件未导入：\n{}",
             path.display(),
-            errors.len(),
-            errors.join("\n")
-        );
+            rows.len(),
+            rows.iter()
+                .map(|(_, m)| format!("  {m}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        doudi_app::Error::Invalid { message, .. } => {
+            anyhow::anyhow!("{}：{message}", path.display())
+        }
+        e => anyhow::anyhow!("{}：{e}", path.display()),
     }
-    Ok(ids)
+}
+
+/// The file's name (for its CSV or XLSX ending) and content.
+fn read_input(path: &Path) -> Result<(String, Vec<u8>)> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok((path.display().to_string(), bytes))
 }
 
 /// Runs `doudi rural`.
 pub async fn rural(command: RuralCommand) -> Result<()> {
     match command {
         RuralCommand::Import { file, source, db } => {
-            let ids = read_rural(&file)?;
-            let store = crate::open(&db.db).await?;
-
-            let n = store
-                .import_rural_registry(&Actor::system("doudi rural import"), &ids, &source)
-                .await?;
-            outln!("rural registry: {n} people (replacing the previous list)");
+            let (name, bytes) = read_input(&file)?;
+            let app = app(&db.db).await?;
+            let registry = app
+                .read_rural_registry(&name, &bytes)
+                .map_err(|e| failed(&file, e))?;
+            let n = app
+                .replace_rural_registry(
+                    &Actor::system("doudi rural import"),
+                    &source,
+                    &registry.ids,
+                )
+                .await
+                .map_err(|e| failed(&file, e))?;
+            let repeats = match registry.duplicates {
+                0 => String::new(),
+                d => format!("; {d} repeated rows counted once"),
+            };
+            outln!("rural registry: {n} people (replacing the previous list){repeats}");
             Ok(())
         }
     }
 }
 
-/// What the bank file's last row starts with: the count and the total of the lines above it,
-/// which the bank checks against what it received (and which reading results skips).
-const TRAILER: &str = "合计";
-
-/// The bank file of a month's payment lines, ended by a [`TRAILER`] row: `合计`, the number of
-/// lines (`N笔`) under 户编号, and their total under 金额（元）.
-fn bank_table(lines: &[doudi_store::casework::PaymentLine]) -> Result<Table> {
-    let total = lines
-        .iter()
-        .try_fold(0_i64, |sum, l| sum.checked_add(l.amount_fen))
-        .context("the month's payment lines add up to more than an i64 of fen")?;
-    let mut table = Table {
-        headers: [
-            "名册编号",
-            "户编号",
-            "收款人",
-            "银行账号",
-            "项目",
-            "金额（元）",
-            "状态",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: lines
-            .iter()
-            .map(|l| {
-                vec![
-                    OutCell::Text(l.id.to_string()),
-                    OutCell::Text(l.household_number.clone()),
-                    OutCell::Text(l.payee.clone()),
-                    OutCell::Text(l.bank_account.clone()),
-                    OutCell::Text(l.program.label().to_owned()),
-                    OutCell::Money(doudi_core::Money::from_fen(l.amount_fen)),
-                    OutCell::Text(l.status.label().to_owned()),
-                ]
-            })
-            .collect(),
-    };
-    table.rows.push(vec![
-        OutCell::Text(TRAILER.to_owned()),
-        OutCell::Text(format!("{}笔", lines.len())),
-        OutCell::Text(String::new()),
-        OutCell::Text(String::new()),
-        OutCell::Text(String::new()),
-        OutCell::Money(doudi_core::Money::from_fen(total)),
-        OutCell::Text(String::new()),
-    ]);
-    Ok(table)
-}
-
-/// The bank's results: 名册编号, 结果 (成功/失败), 失败原因.
-fn read_results(path: &Path) -> Result<Vec<Settlement>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .with_context(|| format!("reading {}", path.display()))?;
-    let headers = reader.headers()?.clone();
-    let find = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
-            .with_context(|| format!("{}: the header has no column {name}", path.display()))
-    };
-    let (id, result, reason) = (find("名册编号")?, find("结果")?, find("失败原因").ok());
-    let mut out = Vec::new();
-    for (i, row) in reader.records().enumerate() {
-        let line = i + 2;
-        let row = row.with_context(|| format!("{}: line {line}", path.display()))?;
-        // The bank may send the export back with its results: its trailer is not a line.
-        if row.get(id).map(str::trim) == Some(TRAILER) {
-            continue;
-        }
-        let payment: i64 = row.get(id).unwrap_or("").trim().parse().with_context(|| {
-            format!("{}: line {line}: 名册编号 is not a number", path.display())
-        })?;
-        let failure = match row.get(result).unwrap_or("").trim() {
-            "成功" | "paid" => None,
-            "失败" | "failed" => Some(
-                reason
-                    .and_then(|c| row.get(c))
-                    .map(str::trim)
-                    .filter(|r| !r.is_empty())
-                    .unwrap_or("银行未说明原因")
-                    .to_owned(),
-            ),
-            other => bail!(
-                "{}: line {line}: 结果 must be 成功 or 失败, found {other:?}",
-                path.display()
-            ),
-        };
-        // PostgreSQL's text cannot hold a NUL: say where it is instead of failing the batch.
-        if failure.as_deref().is_some_and(|r| {
-            r.chars()
-                .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
-        }) {
-            bail!(
-                "{}: line {line}: 失败原因 contains a control character (such as NUL)",
-                path.display()
-            );
-        }
-        out.push(Settlement { payment, failure });
-    }
-    Ok(out)
-}
-
 /// Runs `doudi pay`.
 pub async fn pay(args: PayArgs) -> Result<()> {
     let m = month(&args.month)?;
-    let store = crate::open(&args.db.db).await?;
+    let app = app(&args.db.db).await?;
     let system = Actor::system("doudi pay");
     if let Some(results) = &args.results {
-        let settlements = read_results(results)?;
-        let n = store.settle_payments(&system, m, &settlements).await?;
+        let (name, bytes) = read_input(results)?;
+        let settled = app
+            .settle(&system, m, &name, &bytes)
+            .await
+            .map_err(|e| failed(results, e))?;
         outln!(
-            "{m}: {n} of {} lines settled (lines already settled keep their result)",
-            settlements.len()
+            "{m}: {} of {} lines settled (lines already settled keep their result)",
+            settled.settled,
+            settled.lines
         );
         return Ok(());
     }
     let started = Instant::now();
-    let run = store.run_payments(&system, m, today()).await?;
+    let run = app
+        .run_payments(&system, m)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     outln!(
         "{m}: {} new payment lines ({} yuan), {} already there; {:.2?}",
         run.created,
@@ -269,24 +174,25 @@ pub async fn pay(args: PayArgs) -> Result<()> {
         started.elapsed()
     );
     if let Some(file) = &args.export {
-        let lines = store.payments(&system, m).await?;
-        let table = bank_table(&lines)?;
-        let bytes = match file.extension().and_then(|e| e.to_str()) {
-            Some("xlsx") => to_xlsx(&table, false).context("writing the XLSX")?,
-            Some("csv") => to_csv(&table),
+        let xlsx = match file.extension().and_then(|e| e.to_str()) {
+            Some("xlsx") => true,
+            Some("csv") => false,
             _ => bail!("{}: the bank file must be .xlsx or .csv", file.display()),
+        };
+        let table = app
+            .bank_file(&system, m)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        // The last row is the 合计 trailer, not a line.
+        let lines = table.rows.len().saturating_sub(1);
+        let bytes = if xlsx {
+            to_xlsx(&table, false).context("writing the XLSX")?
+        } else {
+            to_csv(&table)
         };
         // Whole or absent: a kill mid-way must not leave a valid-looking partial file.
         crate::atomic::write(file, &bytes)?;
-        store
-            .record_audit(
-                &system,
-                doudi_store::AuditAction::Export,
-                &format!("payments:{m}"),
-                &format!("导出银行发放文件{}笔", lines.len()),
-            )
-            .await?;
-        outln!("{}: {} lines", file.display(), lines.len());
+        outln!("{}: {lines} lines", file.display());
     }
     Ok(())
 }
@@ -406,7 +312,7 @@ async fn bench_in(url: &str, n: usize) -> Result<()> {
     let lines = store.payments(&system, m).await?;
     let read = started.elapsed();
     let started = Instant::now();
-    let csv = to_csv(&bank_table(&lines)?);
+    let csv = to_csv(&bank_table(&lines).map_err(|e| anyhow::anyhow!("{e}"))?);
     outln!(
         "bank file     {} lines read in {read:.2?}, written as CSV ({} MiB) in {:.2?}",
         lines.len(),
@@ -420,25 +326,4 @@ async fn bench_in(url: &str, n: usize) -> Result<()> {
         );
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_bank_result_with_a_nul_in_its_reason_is_refused_by_line() {
-        let path = std::env::temp_dir().join(format!("doudi-results-{}.csv", std::process::id()));
-        std::fs::write(
-            &path,
-            "名册编号,结果,失败原因\n1,成功,\n2,失败,账户\0已销户\n",
-        )
-        .unwrap();
-        let error = read_results(&path).unwrap_err().to_string();
-        std::fs::remove_file(&path).ok();
-        assert!(
-            error.contains("line 3") && error.contains("control character"),
-            "{error}"
-        );
-    }
 }

@@ -1,6 +1,6 @@
 //! Seeded fuzz runs on the stable toolchain: random and mutated inputs, seeded with a corpus of
 //! nasty cases, for the parsers an outsider's bytes reach: identity numbers, months, CSV and
-//! XLSX household files. The property is only that each input gives a value or an error: a
+//! XLSX household files, the bank's results and the rural registry. The property is only that each input gives a value or an error: a
 //! panic fails the test (and names the input's index, reproduced by the fixed seed).
 //!
 //! `DOUDI_FUZZ_RUNS` sets the number of inputs per target (defaults keep the suite fast),
@@ -9,7 +9,9 @@
 
 use chrono::NaiveDate;
 use doudi_core::{IdNumber, Month, TownshipTable};
-use doudi_exchange::{parse_households, read, template_table, to_csv};
+use doudi_exchange::bank::{BankLine, bank_table, parse_results};
+use doudi_exchange::rural::parse_rural;
+use doudi_exchange::{Refused, parse_households, read, template_table, to_csv, to_xlsx};
 
 use crate::support::*;
 
@@ -176,6 +178,146 @@ fn reading_mutated_xlsx_files_never_panics() {
                     std::fs::write(format!("{dir}/xlsx-{i}.xlsx"), &input).unwrap();
                 }
                 panic!("input {i}: calamine panicked on a file the checks let through");
+            }
+            Err(e) => assert!(
+                !e.to_string().contains(read::XLSX_PANICKED),
+                "input {i}: calamine panicked on a file the checks let through"
+            ),
+        }
+    }
+}
+
+/// A bank file sent back with two result columns, as the bank returns it.
+fn results_csv() -> Vec<u8> {
+    let line = |id| BankLine {
+        id,
+        household_number: "A1",
+        payee: "张三",
+        bank_account: "6217000000000000001",
+        program: "城市低保",
+        amount: doudi_core::Money::from_fen(50_000),
+        status: "待发放",
+    };
+    let mut text = String::from_utf8(to_csv(&bank_table(&[line(1), line(2)]).unwrap())).unwrap();
+    text = text.replacen('\n', ",结果,失败原因\n", 1);
+    text.replace(",待发放\n", ",待发放,失败,账户已销户\n")
+        .into_bytes()
+}
+
+/// Checks what a list reader promises: refused with rows only when there are bad rows, each
+/// named by one of the sheet's data rows.
+fn check_refusal(refused: Refused, sheet: &read::Sheet, i: usize) {
+    if let Refused::Rows(rows) = refused {
+        assert!(!rows.is_empty(), "input {i}: refused without a row");
+        assert!(
+            rows.iter()
+                .all(|r| sheet.rows.iter().any(|(row, _)| *row == r.row)),
+            "input {i}: {rows:?}"
+        );
+    }
+}
+
+#[test]
+fn reading_mutated_bank_results_never_panics_and_never_half_accepts() {
+    let (gb, _, _) =
+        encoding_rs::GB18030.encode("名册编号,结果,失败原因\n3,失败,账户冻结\n合计,1笔,\n");
+    let corpus: Vec<Vec<u8>> = vec![
+        results_csv(),
+        gb.into_owned(),
+        "名册编号,结果\n1,成功\n1,成功\n".as_bytes().to_vec(),
+        "结果,名册编号,结果\n成功,1,失败\n".as_bytes().to_vec(),
+    ];
+    let mut rng = Rng::new(seed() ^ 4);
+    for i in 0..runs(3_000) {
+        let base = &corpus[rng.below(corpus.len())];
+        let input = rng.mutate(base, TOKENS);
+        let Ok(sheet) = read::read_csv(&input) else {
+            continue;
+        };
+        match parse_results(&sheet) {
+            Ok(results) => {
+                let mut ids: Vec<i64> = results.iter().map(|r| r.payment).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                assert_eq!(ids.len(), results.len(), "input {i}: a repeated line");
+                assert!(results.iter().all(|r| r.payment > 0), "input {i}");
+                assert!(
+                    results
+                        .iter()
+                        .filter_map(|r| r.failure.as_deref())
+                        .all(|f| !f.contains('\0')),
+                    "input {i}: a NUL reached the results"
+                );
+            }
+            Err(refused) => check_refusal(refused, &sheet, i),
+        }
+    }
+}
+
+#[test]
+fn reading_mutated_rural_registries_never_panics() {
+    let corpus: Vec<Vec<u8>> = vec![
+        "姓名,身份证号码,村\n张某,500235195612150133,某村\n李某,11010519491231002X,外县\n"
+            .as_bytes()
+            .to_vec(),
+        "身份证号\n500235195612150133\n500235195612150133\n\n"
+            .as_bytes()
+            .to_vec(),
+        encoding_rs::GB18030
+            .encode("身份证号码\n５００２３５１９５６１２１５０１３３\n")
+            .0
+            .into_owned(),
+    ];
+    let mut rng = Rng::new(seed() ^ 5);
+    for i in 0..runs(3_000) {
+        let base = &corpus[rng.below(corpus.len())];
+        let input = rng.mutate(base, TOKENS);
+        let Ok(sheet) = read::read_csv(&input) else {
+            continue;
+        };
+        match parse_rural(&sheet, today()) {
+            Ok(registry) => {
+                let mut ids = registry.ids.clone();
+                ids.sort();
+                ids.dedup();
+                assert_eq!(ids.len(), registry.ids.len(), "input {i}: a person twice");
+                assert!(
+                    registry.ids.len() + registry.duplicates + registry.blank <= sheet.rows.len()
+                );
+            }
+            Err(refused) => check_refusal(refused, &sheet, i),
+        }
+    }
+}
+
+#[test]
+fn reading_mutated_xlsx_results_and_registries_never_panics() {
+    let results = read::read_csv(&results_csv()).unwrap();
+    let table = doudi_exchange::Table {
+        headers: results.headers.clone(),
+        rows: results
+            .rows
+            .iter()
+            .map(|(_, cells)| {
+                cells
+                    .iter()
+                    .map(|c| doudi_exchange::write::OutCell::Text(c.text.clone()))
+                    .collect()
+            })
+            .collect(),
+    };
+    let xlsx = to_xlsx(&table, false).unwrap();
+    let mut rng = Rng::new(seed() ^ 6);
+    for i in 0..runs(300) {
+        let input = rng.mutate(&xlsx, TOKENS);
+        match read::read_xlsx(&input) {
+            Ok(sheet) => {
+                if let Err(refused) = parse_results(&sheet) {
+                    check_refusal(refused, &sheet, i);
+                }
+                if let Err(refused) = parse_rural(&sheet, today()) {
+                    check_refusal(refused, &sheet, i);
+                }
             }
             Err(e) => assert!(
                 !e.to_string().contains(read::XLSX_PANICKED),

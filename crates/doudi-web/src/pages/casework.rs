@@ -566,11 +566,7 @@ pub(crate) async fn run_payments(
 ) -> Result<Response, AppError> {
     let month = doudi_core::Month::parse(form.get("month").trim())
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let run = state
-        .app
-        .store()
-        .run_payments(&session.actor, month, state.today())
-        .await?;
+    let run = state.app.run_payments(&session.actor, month).await?;
     let ran = format!(
         "新生成{}笔（{}），已有{}笔未重复生成",
         run.created,

@@ -2,6 +2,9 @@
 //! the public notice page without login, then the month's payment run and bank file from the
 //! command line, twice, paying once.
 
+use doudi_exchange::write::OutCell;
+use doudi_exchange::{Table, to_xlsx};
+
 use crate::support::{
     Server, TEST_KEY, TempDir, TestDb, doudi, doudi_with, form_encode, request, text,
 };
@@ -252,21 +255,30 @@ fn a_case_goes_from_application_to_its_first_payment_and_a_review_to_exit_agains
             .unwrap()
             .to_owned();
         let results = dir.path("results.csv");
-        std::fs::write(
-            &results,
-            format!("名册编号,结果,失败原因\n{line},成功,\n合计,1笔,\n"),
-        )
-        .unwrap();
-        let out = cli(
-            &db,
-            &[
-                "pay",
-                "--month",
-                "2026-11",
-                "--results",
-                results.to_str().unwrap(),
-            ],
+        let send_results = |content: String| {
+            std::fs::write(&results, content).unwrap();
+            cli(
+                &db,
+                &[
+                    "pay",
+                    "--month",
+                    "2026-11",
+                    "--results",
+                    results.to_str().unwrap(),
+                ],
+            )
+        };
+        // A file with one good and two bad rows is refused whole, each bad row named.
+        let out = send_results(format!(
+            "名册编号,结果,失败原因\n{line},失败,账户已销户\n{line},成功,\nx,成功,\n"
+        ));
+        assert!(!out.status.success());
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("第3行「名册编号」列") && stderr.contains("第4行「名册编号」列"),
+            "{stderr}"
         );
+        let out = send_results(format!("名册编号,结果,失败原因\n{line},成功,\n合计,1笔,\n"));
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert!(
             text(&out.stdout).contains("1 of 1 lines settled"),
@@ -383,7 +395,36 @@ fn a_rural_registry_file_is_imported_sealed_and_a_bad_number_is_named_by_its_lin
         assert!(!out.status.success());
         let stderr = text(&out.stderr);
         assert!(
-            stderr.contains("line 2") && !stderr.contains("500235195612150134"),
+            stderr.contains("第2行「身份证号码」列") && !stderr.contains("500235195612150134"),
+            "{stderr}"
+        );
+
+        // The rural office may send XLSX: a repeated person is counted once and said so; bad
+        // rows are each named and nothing is replaced.
+        let cell = |s: &str| OutCell::Text(s.to_owned());
+        let sheet = |rows: &[&str]| Table {
+            headers: vec!["身份证号".into()],
+            rows: rows.iter().map(|r| vec![cell(r)]).collect(),
+        };
+        let xlsx = dir.path("rural.xlsx");
+        let good = ["500235195612150133", "500235195612150133"];
+        std::fs::write(&xlsx, to_xlsx(&sheet(&good), false).unwrap()).unwrap();
+        let out = doudi(&db, &["rural", "import", xlsx.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert!(
+            stdout.contains("1 people") && stdout.contains("1 repeated rows counted once"),
+            "{stdout}"
+        );
+        let bad = ["123", "500235195612150133", "50023519561215013"];
+        std::fs::write(&xlsx, to_xlsx(&sheet(&bad), false).unwrap()).unwrap();
+        let out = doudi(&db, &["rural", "import", xlsx.to_str().unwrap()]);
+        assert!(!out.status.success());
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("2行有误")
+                && stderr.contains("第2行「身份证号」列")
+                && stderr.contains("第4行「身份证号」列"),
             "{stderr}"
         );
     }
