@@ -12,7 +12,7 @@ use doudi_exchange::bank::{self, BankLine};
 use doudi_exchange::rural::{self, RuralRegistry};
 use doudi_exchange::{Refused, Table, read};
 use doudi_store::AuditAction;
-use doudi_store::casework::{PaymentLine, PaymentRun, Settlement};
+use doudi_store::casework::{PaymentLine, PaymentPreview, PaymentRun, Settlement};
 
 use crate::{App, Error};
 
@@ -61,6 +61,16 @@ impl App {
             .store()
             .run_payments(actor, month, self.today())
             .await?)
+    }
+
+    /// What running `month` would pay, without paying: new lines and their total, lines
+    /// already there, and households without a bank account.
+    pub async fn payment_preview(
+        &self,
+        actor: &Actor,
+        month: Month,
+    ) -> Result<PaymentPreview, Error> {
+        Ok(self.store().payment_preview(actor, month).await?)
     }
 
     /// The bank file of `month`'s payment lines (the last row is 合计 with their count and

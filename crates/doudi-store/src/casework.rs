@@ -277,6 +277,19 @@ pub struct PaymentRun {
     pub created_fen: i64,
 }
 
+/// What a payment run would do ([`Casework::payment_preview`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PaymentPreview {
+    /// Lines the run would add.
+    pub new_lines: u64,
+    /// Their total, in fen.
+    pub new_fen: i64,
+    /// Lines of the month already there (not paid twice).
+    pub existing: u64,
+    /// Households the run would pay that have no bank account filed: id and file number.
+    pub without_account: Vec<(HouseholdId, String)>,
+}
+
 doudi_core::vocabulary! {
     /// Where a payment line stands.
     PaymentStatus, "发放状态" {
@@ -531,6 +544,15 @@ pub trait Casework: Send + Sync + 'static {
         month: Month,
         today: NaiveDate,
     ) -> Result<PaymentRun, StoreError>;
+
+    /// What running `month` would do, without doing it: the lines it would add and their
+    /// total, the lines already there, and the households it would pay that have no bank
+    /// account filed (to be fixed before the run, not found out by the bank).
+    async fn payment_preview(
+        &self,
+        actor: &Actor,
+        month: Month,
+    ) -> Result<PaymentPreview, StoreError>;
 
     /// The payment lines of a month, by household number; recorded as a bulk read.
     async fn payments(&self, actor: &Actor, month: Month) -> Result<Vec<PaymentLine>, StoreError>;

@@ -69,7 +69,8 @@ mod casework_sql {
 use crate::casework::{
     CareCount, CaseFilter, CaseId, CaseRecord, CaseStep, CaseSummary, Casework, Death,
     DeathRecorded, Entitlement,
-    Exclusion, ImportedEntitlement, NewDecision, NewReview, PaymentLine, PaymentRun, PaymentStatus,
+    Exclusion, ImportedEntitlement, NewDecision, NewReview, PaymentLine, PaymentPreview, PaymentRun,
+    PaymentStatus,
     PublicNotice, Restatement, Settlement, Stopped, StoredDecision, WorkList,
 };
 use casework_sql::{CASE_COLUMNS, CaseRow, ENTITLEMENT_COLUMNS, EntitlementRow, ObjectionRow};
@@ -1536,6 +1537,51 @@ impl Casework for Backend {
         .await?;
         tx.commit().await?;
         Ok(run)
+    }
+
+    async fn payment_preview(
+        &self,
+        actor: &Actor,
+        month: Month,
+    ) -> Result<PaymentPreview, StoreError> {
+        if !may_pay(actor) {
+            return Err(StoreError::Forbidden);
+        }
+        let m = month.to_string();
+        // The entitlements the run would pay: those open in the month with an amount (as in
+        // `run_payments`) that have no line of the month yet.
+        const DUE: &str = "FROM entitlements e \
+             WHERE e.from_month <= $1 AND (e.until_month IS NULL OR e.until_month >= $1) \
+             AND e.monthly_fen > 0 AND NOT EXISTS (SELECT 1 FROM payments p \
+             WHERE p.month = $1 AND p.household_id = e.household_id AND p.program = e.program)";
+        let mut tx = self.begin_read().await?;
+        let (new_lines, new_fen): (i64, i64) = sqlx::query_as(&format!(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(e.monthly_fen), 0) AS BIGINT) {DUE}"
+        ))
+        .bind(&m)
+        .fetch_one(&mut *tx)
+        .await?;
+        let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM payments WHERE month = $1")
+            .bind(&m)
+            .fetch_one(&mut *tx)
+            .await?;
+        let without_account: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT h.id, h.number FROM households h WHERE h.id IN (SELECT e.household_id {DUE}) \
+             AND (h.bank_account IS NULL OR h.bank_account = '') ORDER BY h.number"
+        ))
+        .bind(&m)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(PaymentPreview {
+            new_lines: new_lines as u64,
+            new_fen,
+            existing: existing as u64,
+            without_account: without_account
+                .into_iter()
+                .map(|(id, number)| (HouseholdId(id), number))
+                .collect(),
+        })
     }
 
     async fn payments(&self, actor: &Actor, month: Month) -> Result<Vec<PaymentLine>, StoreError> {

@@ -217,8 +217,10 @@ routes! {
     post "/api/members/{id}/death" => api_casework::death, WriteHouseholds;
     post "/api/members/{id}/care" => api_casework::care, ActOnCases;
     get "/api/care/kpi" => api_casework::care_kpi, ReadCases;
-    get "/payments" => pages::casework::payments, Pay;
-    post "/payments" => pages::casework::run_payments, Pay;
+    get "/payments" => pages::payments::show, Pay;
+    post "/payments" => pages::payments::run, Pay;
+    post "/payments/results" => pages::payments::results, Pay;
+    get "/payments/{month}/{file}" => pages::payments::bank_file, Pay;
     post "/api/payments/{month}" => api_casework::run_payments, Pay;
     get "/api/payments/{month}" => api_casework::payments, Pay;
     post "/api/payments/{month}/results" => api_casework::settle, Pay;

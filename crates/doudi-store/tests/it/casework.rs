@@ -509,6 +509,28 @@ conformance! {
         assert_eq!(store.entitlements(&county(), b).await.unwrap()[0].program, Category::Tekun);
     }
 
+    async fn a_payment_preview_counts_what_a_run_would_add_and_names_payees_without_an_account(store) {
+        let a = filed(&store, "CW-15", &["张三"]).await;
+        let b = filed(&store, "CW-16", &["李四"]).await;
+        let record = store.household(&county(), a).await.unwrap();
+        let mut fields = record.household.fields.clone();
+        fields.bank_account = Some(doudi_core::BankAccount::parse("6222020200112233445").unwrap());
+        store.update_household(&county(), a, record.household.version, &fields).await.unwrap();
+        let entry = |h: HouseholdId, fen: i64| doudi_store::casework::ImportedEntitlement {
+            household: h, program: Category::Dibao, monthly_fen: fen, from: month("2026-01"),
+            review_class: ReviewClass::Stable, next_review: date(2027, 1, 1), reference: "云民发〔2025〕2号".into(),
+        };
+        store.import_entitlements(&county(), &[entry(a, 50_000), entry(b, 20_000)]).await.unwrap();
+        let preview = store.payment_preview(&county(), month("2026-02")).await.unwrap();
+        assert_eq!((preview.new_lines, preview.new_fen, preview.existing), (2, 70_000, 0));
+        assert_eq!(preview.without_account, vec![(b, "CW-16".to_owned())]);
+        assert!(store.payments(&county(), month("2026-02")).await.unwrap().is_empty(), "a preview pays nothing");
+        store.run_payments(&county(), month("2026-02"), date(2026, 2, 10)).await.unwrap();
+        let after = store.payment_preview(&county(), month("2026-02")).await.unwrap();
+        assert_eq!((after.new_lines, after.new_fen, after.existing), (0, 0, 2));
+        assert!(matches!(store.payment_preview(&caseworker(QINGLONG), month("2026-02")).await, Err(StoreError::Forbidden)));
+    }
+
     async fn centralised_care_is_recorded_per_person_and_counted_per_township(store) {
         let mut new = household("TK-1", QINGLONG_1, &["孤老甲"]);
         new.fields.category = Category::Tekun;

@@ -15,6 +15,7 @@ pub(crate) mod members;
 pub(crate) mod notices;
 pub(crate) mod overview;
 pub(crate) mod pairings;
+pub(crate) mod payments;
 pub(crate) mod session;
 
 use askama::Template;

@@ -763,3 +763,166 @@ async fn the_public_finds_a_communitys_notice_by_township_or_community_name() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Puts 张三丰 (with a bank account) and 李 (without one) on 城市低保 from November 2026.
+async fn two_entitlements(app: &App) {
+    let zhang = app.store.household(&system(), app.zhang).await.unwrap();
+    let mut fields = zhang.household.fields.clone();
+    fields.bank_account = Some(doudi_core::BankAccount::parse("6222020200112233445").unwrap());
+    app.store
+        .update_household(&system(), app.zhang, zhang.household.version, &fields)
+        .await
+        .unwrap();
+    let entry = |household, fen| doudi_store::casework::ImportedEntitlement {
+        household,
+        program: doudi_core::Category::Dibao,
+        monthly_fen: fen,
+        from: doudi_core::Month::parse("2026-11").unwrap(),
+        review_class: doudi_core::casework::ReviewClass::Stable,
+        next_review: NaiveDate::from_ymd_opt(2027, 11, 1).unwrap(),
+        reference: "云民〔2025〕1号".into(),
+    };
+    app.store
+        .import_entitlements(
+            &system(),
+            &[entry(app.zhang, 66_000), entry(app.li, 35_050)],
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_roster_previews_the_run_flags_a_payee_without_an_account_and_runs_only_as_confirmed() {
+    let app = App::new().await;
+    two_entitlements(&app).await;
+    let county = app.login(COUNTY).await;
+    let page = app.get(Some(&county), "/payments?month=2026-11").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("本次将新生成 <strong>2</strong> 笔，合计 <strong>¥1,010.50</strong>"),
+        "{}",
+        page.body
+    );
+    let li = app.store.household(&system(), app.li).await.unwrap();
+    assert!(page.body.contains("id=\"without-account\""));
+    assert!(
+        page.body
+            .contains(&format!(">{}</a>", li.household.fields.number))
+    );
+
+    // A run confirmed against another preview runs nothing and says why.
+    let stale = app
+        .post_form(
+            &county,
+            "/payments",
+            &[
+                ("month", "2026-11"),
+                ("confirm_lines", "1"),
+                ("confirm_fen", "66000"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(stale.body.contains("确认后名册已有变化"), "{}", stale.body);
+    let unconfirmed = app
+        .post_form(&county, "/payments", &[("month", "2026-11")])
+        .await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        app.store
+            .payments(&system(), doudi_core::Month::parse("2026-11").unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let ran = app
+        .post_form(
+            &county,
+            "/payments",
+            &[
+                ("month", "2026-11"),
+                ("confirm_lines", "2"),
+                ("confirm_fen", "101050"),
+            ],
+        )
+        .await;
+    assert_eq!(ran.status, StatusCode::SEE_OTHER, "{}", ran.body);
+    let page = app.get(Some(&county), ran.location()).await;
+    assert!(page.body.contains("新生成2笔"), "{}", page.body);
+    assert!(page.body.contains("没有需要新生成的发放"));
+}
+
+#[tokio::test]
+async fn the_bank_file_downloads_with_its_total_and_the_banks_results_come_back_on_the_page() {
+    let app = App::new().await;
+    two_entitlements(&app).await;
+    let county = app.login(COUNTY).await;
+    let month = doudi_core::Month::parse("2026-11").unwrap();
+    app.uses.run_payments(&system(), month).await.unwrap();
+    let page = app.get(Some(&county), "/payments?month=2026-11").await;
+    assert!(page.body.contains("href=\"/payments/2026-11/bank.xlsx\""));
+    let csv = app.get(Some(&county), "/payments/2026-11/bank.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.contains("合计") && csv.body.contains("2笔"),
+        "{}",
+        csv.body
+    );
+    let xlsx = app.get(Some(&county), "/payments/2026-11/bank.xlsx").await;
+    let sheet = doudi_exchange::read::read_file("b.xlsx", &xlsx.raw).unwrap();
+    assert_eq!(sheet.rows.len(), 3, "two lines and 合计");
+
+    let lines = app.store.payments(&system(), month).await.unwrap();
+    let upload = |content: String| {
+        let mut body = Vec::new();
+        for (name, value) in [("_csrf", county.csrf.as_str()), ("month", "2026-11")] {
+            body.extend_from_slice(
+                format!(
+                    "--B\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            b"--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"huipan.csv\"\r\n\r\n",
+        );
+        body.extend_from_slice(content.as_bytes());
+        body.extend_from_slice(b"\r\n--B--\r\n");
+        axum::http::Request::builder()
+            .method(Method::POST)
+            .uri("/payments/results")
+            .header("content-type", "multipart/form-data; boundary=B")
+            .header("cookie", format!("doudi_session={}", county.cookie))
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    // A bad row: nothing recorded, the row named.
+    let bad = app
+        .send(upload(format!(
+            "名册编号,结果,失败原因\n{},成功,\n{},也许,\n",
+            lines[0].id, lines[1].id
+        )))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("第3行"), "{}", bad.body);
+    assert!(bad.body.contains("未登记任何结果"));
+    let after = app.store.payments(&system(), month).await.unwrap();
+    assert!(after.iter().all(|l| l.status.code() == "pending"));
+
+    let good = app
+        .send(upload(format!(
+            "名册编号,结果,失败原因\n{},成功,\n{},失败,账户已销户\n",
+            lines[0].id, lines[1].id
+        )))
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+    let page = app.get(Some(&county), good.location()).await;
+    assert!(page.body.contains("登记结果2笔"), "{}", page.body);
+    assert!(
+        page.body.contains("已发放 1 笔，发放失败 1 笔"),
+        "{}",
+        page.body
+    );
+}

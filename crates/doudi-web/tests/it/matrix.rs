@@ -158,6 +158,9 @@ const MATRIX: &[(&str, &str)] = &[
     ("get /api/care/kpi", "L F R R R R F F F"),
     ("get /payments", "L F R F F F F F F"),
     ("post /payments", "L F R F F F F F F"),
+    ("post /payments/results", "L F R F F F F F F"),
+    // The matrix names the file app.css: not a bank file, so not found even for the county.
+    ("get /payments/{month}/{file}", "L F N F F F F F F"),
     ("post /api/payments/{month}", "L F R F F F F F F"),
     ("get /api/payments/{month}", "L F R F F F F F F"),
     ("post /api/payments/{month}/results", "L F R F F F F F F"),

@@ -490,6 +490,27 @@ fn in_real_chromium_a_dibao_case_goes_from_application_through_notice_to_approva
         browser.text("#payments-ran")
     );
     browser.wait_for(&format!("id=\"payment-household-{h}\""));
+
+    // The bank file is on the page; the bank's results go back in through it.
+    assert!(browser.source().contains("id=\"bank-xlsx\""));
+    let bank = browser.execute(
+        "var x = new XMLHttpRequest(); x.open('GET', '/payments/2026-11/bank.csv', false); \
+         x.send(); return x.responseText;",
+    );
+    let bank = bank.as_str().unwrap_or_default().to_owned();
+    assert!(bank.contains("合计"), "{bank}");
+    let line: String = bank
+        .lines()
+        .nth(1)
+        .and_then(|row| row.split(',').next())
+        .unwrap_or_default()
+        .to_owned();
+    let results = later.path("回盘.csv");
+    std::fs::write(&results, format!("名册编号,结果,失败原因\n{line},成功,\n")).unwrap();
+    browser.fill("#results-file", results.to_str().unwrap());
+    browser.click("#results-submit");
+    browser.wait_for("登记结果1笔");
+    assert!(browser.text("#payments-summary").contains("已发放 1 笔"));
     drop(browser);
     drop(server);
 
