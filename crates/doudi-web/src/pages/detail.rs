@@ -9,10 +9,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use doudi_core::{
-    DepartmentView, HouseholdId, HouseholdRecord, Money, Need, Part, PovertyCause, Relation,
+    DepartmentView, HouseholdId, HouseholdRecord, Money, Month, Need, Part, PovertyCause, Relation,
     age_on, labels::join_labels,
 };
 use doudi_store::PairingFilter;
+use doudi_store::casework::Entitlement;
 
 use super::Chrome;
 use crate::AppState;
@@ -120,6 +121,9 @@ struct HouseholdPage {
     category: &'static str,
     category_code: &'static str,
     exited: bool,
+    /// Whether the household is being paid (在保), stopped, or not approved yet: from its
+    /// entitlement periods, for those who read them.
+    standing: Option<(&'static str, &'static str)>,
     place: String,
     facts: Vec<Fact>,
     members: Vec<MemberRow>,
@@ -201,6 +205,22 @@ pub(crate) async fn unmask(
 }
 
 /// The page for a household as read: masked, or in full when `unmasked` holds the purpose.
+/// A household's standing by its entitlement periods: 在保 once approved and paying (or due to
+/// start), 已停发 when every period has ended, 未批准 before any approval (4.2.b: being filed is
+/// not being covered).
+fn standing(periods: &[Entitlement], month: Month) -> (&'static str, &'static str) {
+    if periods
+        .iter()
+        .any(|p| p.until.is_none_or(|until| until >= month))
+    {
+        ("在保", "tag-ok")
+    } else if periods.is_empty() {
+        ("未批准", "tag-muted")
+    } else {
+        ("已停发", "tag-exited")
+    }
+}
+
 async fn render(
     state: &AppState,
     session: &crate::auth::Session,
@@ -227,6 +247,13 @@ async fn render(
         actor.department_view(),
         unmasked.is_some(),
     );
+    if whole && !page.exited {
+        page.standing = match state.app.store().entitlements(actor, id).await {
+            Ok(periods) => Some(standing(&periods, Month::of(state.today()))),
+            Err(doudi_store::StoreError::Forbidden) => None,
+            Err(e) => return Err(e.into()),
+        };
+    }
     if whole {
         let filter = PairingFilter {
             household: Some(id),
@@ -519,6 +546,7 @@ fn build(
         category: f.category.label(),
         category_code: f.category.code(),
         exited: f.exited_on.is_some(),
+        standing: None,
         place: format!(
             "{} · {}",
             divisions.name(&f.township),

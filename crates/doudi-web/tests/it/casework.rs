@@ -926,3 +926,35 @@ async fn the_bank_file_downloads_with_its_total_and_the_banks_results_come_back_
         page.body
     );
 }
+
+#[tokio::test]
+async fn a_household_shows_as_covered_only_once_approved_and_as_exited_after() {
+    let app = App::new().await;
+    let county = app.login(COUNTY).await;
+    let page = app
+        .get(Some(&county), &format!("/households/{}", app.zhang.0))
+        .await;
+    assert!(
+        page.body.contains("id=\"standing\">未批准<"),
+        "{}",
+        page.body
+    );
+    two_entitlements(&app).await;
+    let page = app
+        .get(Some(&county), &format!("/households/{}", app.zhang.0))
+        .await;
+    assert!(page.body.contains("id=\"standing\">在保<"), "{}", page.body);
+    // Exited: the category shows as exited, never as covered.
+    let record = app.store.household(&system(), app.zhang).await.unwrap();
+    let mut fields = record.household.fields.clone();
+    fields.exited_on = Some(NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());
+    app.store
+        .update_household(&system(), app.zhang, record.household.version, &fields)
+        .await
+        .unwrap();
+    let page = app
+        .get(Some(&county), &format!("/households/{}", app.zhang.0))
+        .await;
+    assert!(page.body.contains("已退出"));
+    assert!(!page.body.contains("id=\"standing\""), "{}", page.body);
+}
