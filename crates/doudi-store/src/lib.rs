@@ -107,6 +107,14 @@ pub struct HouseholdFilter {
     pub include_exited: bool,
 }
 
+doudi_core::vocabulary! {
+    /// What the county's administrators set for the whole county.
+    CountySetting, "县级设置" {
+        /// The phone the public notice gives for objections and complaints (5.4).
+        SupervisionPhone = ("supervision_phone", "公示监督电话"),
+    }
+}
+
 /// A page of a list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Page {
@@ -600,6 +608,19 @@ pub trait Store: casework::Casework + Send + Sync + 'static {
     /// same transaction as the check. `serve --demo` makes its published logins only then, so
     /// that it never adds them to a real registry.
     async fn claim_demo(&self) -> Result<bool, StoreError>;
+
+    /// A setting the county's administrators keep (`None` when never set); anyone may read
+    /// it, since each is published (on the public notice).
+    async fn county_setting(&self, setting: CountySetting) -> Result<Option<String>, StoreError>;
+
+    /// Sets (or, with an empty value, clears) a county setting: administrators only, recorded
+    /// in the audit trail.
+    async fn put_county_setting(
+        &self,
+        actor: &Actor,
+        setting: CountySetting,
+        value: &str,
+    ) -> Result<(), StoreError>;
     /// Stores a session by the hash of its token, opened at `now`.
     async fn create_session(
         &self,

@@ -57,7 +57,7 @@ use crate::common::{
 };
 use crate::keys::{Column, Keys};
 use crate::{
-    AccountChange, FinanceChange, HistoryEntry, HouseholdFilter, HouseholdPage, ImportCounts,
+    AccountChange, CountySetting, FinanceChange, HistoryEntry, HouseholdFilter, HouseholdPage, ImportCounts,
     LoginReservation, NewUser, Page, Pairing, PairingFilter, Rotation, Store, StoreError,
     TownshipCount, UserRecord,
 };
@@ -3355,6 +3355,56 @@ impl Store for Backend {
         .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    async fn county_setting(&self, setting: CountySetting) -> Result<Option<String>, StoreError> {
+        let name = format!("county.{}", setting.code());
+        let value: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE name = $1")
+            .bind(&name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(value.map(|(v,)| v))
+    }
+
+    async fn put_county_setting(
+        &self,
+        actor: &Actor,
+        setting: CountySetting,
+        value: &str,
+    ) -> Result<(), StoreError> {
+        if !matches!(actor.role, Role::Admin | Role::System) {
+            return Err(StoreError::Forbidden);
+        }
+        let value = value.trim();
+        if value.chars().count() > 100 || value.chars().any(char::is_control) {
+            return Err(StoreError::Invalid(format!(
+                "{}最多100个字符，且不能含控制字符",
+                setting.label()
+            )));
+        }
+        let name = format!("county.{}", setting.code());
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM settings WHERE name = $1")
+            .bind(&name)
+            .execute(&mut *tx)
+            .await?;
+        if !value.is_empty() {
+            sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2)")
+                .bind(&name)
+                .bind(value)
+                .execute(&mut *tx)
+                .await?;
+        }
+        append_audit(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            &format!("settings:{}", setting.code()),
+            &format!("{}：{}", setting.label(), if value.is_empty() { "清除" } else { value }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn create_session(

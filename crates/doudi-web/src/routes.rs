@@ -232,6 +232,8 @@ routes! {
 
     // ---- accounts ----
     get "/admin/users" => pages::accounts::list, ManageAccounts;
+    get "/admin/settings" => pages::settings::show, ManageAccounts;
+    post "/admin/settings" => pages::settings::save, ManageAccounts;
     get "/admin/users/new" => pages::accounts::new_form, ManageAccounts;
     post "/admin/users/new" => pages::accounts::create, ManageAccounts;
     get "/admin/users/{id}" => pages::accounts::edit_form, ManageAccounts;

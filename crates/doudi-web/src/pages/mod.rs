@@ -17,6 +17,7 @@ pub(crate) mod overview;
 pub(crate) mod pairings;
 pub(crate) mod payments;
 pub(crate) mod session;
+pub(crate) mod settings;
 
 use askama::Template;
 use axum::http::StatusCode;

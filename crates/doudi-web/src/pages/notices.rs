@@ -96,6 +96,7 @@ struct NoticesTemplate {
     township_name: String,
     community_name: String,
     issuing_unit: String,
+    phone: String,
     citation: String,
     today: String,
     notices: Vec<NoticeRow>,
@@ -134,6 +135,12 @@ pub(crate) async fn community(
         township_name: township.name.clone(),
         community_name: division.name.clone(),
         issuing_unit: issuing_unit(township),
+        phone: state
+            .app
+            .store()
+            .county_setting(doudi_store::CountySetting::SupervisionPhone)
+            .await?
+            .unwrap_or_else(|| super::settings::FALLBACK_PHONE.to_owned()),
         citation: public_citation("4.2.b").unwrap_or_default(),
         today: today.format("%Y年%-m月%-d日").to_string(),
         notices,

@@ -958,3 +958,38 @@ async fn a_household_shows_as_covered_only_once_approved_and_as_exited_after() {
     assert!(page.body.contains("已退出"));
     assert!(!page.body.contains("id=\"standing\""), "{}", page.body);
 }
+
+#[tokio::test]
+async fn the_administrator_sets_the_supervision_phone_the_public_notice_gives() {
+    let app = App::new().await;
+    let page = app.get(None, &format!("/notices/{QINGLONG_1}")).await;
+    assert!(
+        page.body
+            .contains("监督电话：<span id=\"notice-phone\">12345（政务服务便民热线）</span>"),
+        "{}",
+        page.body
+    );
+    app.add_user(
+        "admin",
+        doudi_core::Role::Admin,
+        doudi_core::Scope::County,
+        None,
+    )
+    .await;
+    let admin = app.login("admin").await;
+    let bad = app
+        .post_form(&admin, "/admin/settings", &[("phone", "请拨打民政局")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let saved = app
+        .post_form(&admin, "/admin/settings", &[("phone", "023-55556666")])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let page = app.get(None, &format!("/notices/{QINGLONG_1}")).await;
+    assert!(page.body.contains(">023-55556666</span>"), "{}", page.body);
+    let caseworker = app.login(QINGLONG_CASEWORKER).await;
+    let refused = app
+        .post_form(&caseworker, "/admin/settings", &[("phone", "110")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

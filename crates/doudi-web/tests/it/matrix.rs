@@ -168,6 +168,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("get /audit/export.xlsx", "L R F R F F F F F"),
     ("get /api/audit", "L R F R F F F F F"),
     ("get /admin/users", "L R F F F F F F F"),
+    ("get /admin/settings", "L R F F F F F F F"),
+    ("post /admin/settings", "L R F F F F F F F"),
     ("get /admin/users/new", "L R F F F F F F F"),
     ("post /admin/users/new", "L R F F F F F F F"),
     ("get /admin/users/{id}", "L R F F F F F F F"),
