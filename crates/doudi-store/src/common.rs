@@ -809,14 +809,7 @@ pub(crate) fn classify_search(query: &str, today: NaiveDate) -> Result<Option<Se
     if q.is_empty() {
         return Ok(None);
     }
-    let normalised: String = q
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            'x' | 'Ｘ' | 'ｘ' => 'X',
-            other => other,
-        })
-        .collect();
+    let normalised = IdNumber::normalise(q);
     let id_like = normalised.chars().all(|c| c.is_ascii_digit() || c == 'X')
         && normalised.chars().any(|c| c.is_ascii_digit());
     if id_like {

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use doudi_core::HouseholdId;
 use doudi_core::casework::{Action, CaseType, Investigation, next_task};
+use doudi_core::date::parse_day;
 use doudi_store::casework::CaseId;
 
 use crate::AppState;
@@ -216,8 +217,7 @@ async fn render(
 }
 
 fn date(form: &FormInput, name: &str, what: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(form.get(name).trim(), "%Y-%m-%d")
-        .map_err(|_| format!("{what}应为日期，如 2026-03-02"))
+    parse_day(form.get(name)).map_err(|e| format!("{what}：{e}"))
 }
 
 /// The step a case form asks for.
