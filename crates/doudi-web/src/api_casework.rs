@@ -238,28 +238,68 @@ pub(crate) async fn submit(
     Ok((StatusCode::CREATED, Json(record_dto(&state, record))).into_response())
 }
 
-/// The applications of the user's scope, newest first (at most 1000).
+/// A page of the case list.
+#[derive(Serialize, ToSchema)]
+pub struct CaseListDto {
+    /// How many cases match, in all.
+    pub total: i64,
+    /// This page, from 1.
+    pub page: i64,
+    /// Rows per page.
+    pub per_page: i64,
+    /// This page's cases, newest first.
+    pub rows: Vec<CaseDto>,
+}
+
+/// A page of the applications of the user's scope, newest first, with how many there are.
 #[utoipa::path(
     get,
     path = "/api/cases",
     tag = "casework",
+    params(
+        ("page" = Option<i64>, Query, description = "页码，从1起"),
+        ("per_page" = Option<i64>, Query, description = "每页件数，1至500，默认50"),
+    ),
     responses(
-        (status = 200, description = "申请列表", body = Vec<CaseDto>),
+        (status = 200, description = "申请列表的一页", body = CaseListDto),
         (status = 403, description = "角色无权查看申请", body = ErrorBody),
+        (status = 422, description = "页码或每页件数无效", body = ErrorBody),
     )
 )]
 pub(crate) async fn list(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
-) -> Result<Json<Vec<CaseDto>>, AppError> {
+    crate::extract::QueryPairs(pairs): crate::extract::QueryPairs,
+) -> Result<Json<CaseListDto>, AppError> {
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let mut e = FieldErrors::new();
+    let (page, per_page) = crate::dto::parse_paging(&mut e, get("page"), get("per_page"));
+    if !e.is_empty() {
+        return Err(AppError::invalid(e));
+    }
     let list = state
         .app
         .store()
-        .cases(&session.actor, &CaseFilter::default())
+        .cases(
+            &session.actor,
+            &CaseFilter::default(),
+            doudi_store::Page {
+                offset: (page - 1).saturating_mul(per_page),
+                limit: per_page,
+            },
+        )
         .await?;
-    Ok(Json(
-        list.into_iter().map(|c| case_dto(&state, c)).collect(),
-    ))
+    Ok(Json(CaseListDto {
+        total: list.total,
+        page,
+        per_page,
+        rows: list.rows.into_iter().map(|c| case_dto(&state, c)).collect(),
+    }))
 }
 
 /// One application with its steps, objections and exclusions.

@@ -1464,6 +1464,25 @@ impl HouseholdRowDto {
     }
 }
 
+/// The `page` (from 1) and `per_page` (1 to 500, [`PAGE_ROWS`] when absent) of a list's query;
+/// a value that does not parse is a field error and its default is used.
+pub fn parse_paging(e: &mut FieldErrors, page: Option<&str>, per_page: Option<&str>) -> (i64, i64) {
+    let number = |e: &mut FieldErrors, field: &str, v: Option<&str>, max: i64, default: i64| match v
+        .map(|v| v.trim().parse::<i64>())
+    {
+        None => default,
+        Some(Ok(n)) if (1..=max).contains(&n) => n,
+        Some(_) => {
+            e.add(field, format!("应为1至{max}的整数"));
+            default
+        }
+    };
+    (
+        number(e, "page", page, 1_000_000, 1),
+        number(e, "per_page", per_page, 500, PAGE_ROWS),
+    )
+}
+
 /// A page of the household list.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct HouseholdListDto {
@@ -1691,19 +1710,7 @@ impl ListParams {
                 false
             }
         };
-        let number =
-            |e: &mut FieldErrors, field: &str, v: Option<&str>, max: i64, default: i64| match v
-                .map(str::parse::<i64>)
-            {
-                None => default,
-                Some(Ok(n)) if (1..=max).contains(&n) => n,
-                Some(_) => {
-                    e.add(field, format!("应为1至{max}的整数"));
-                    default
-                }
-            };
-        let page = number(&mut e, "page", self.page.as_deref(), 1_000_000, 1);
-        let per_page = number(&mut e, "per_page", self.per_page.as_deref(), 500, PAGE_ROWS);
+        let (page, per_page) = parse_paging(&mut e, self.page.as_deref(), self.per_page.as_deref());
         if strict && !e.is_empty() {
             return Err(e);
         }

@@ -763,3 +763,39 @@ async fn the_public_finds_a_communitys_notice_by_township_or_community_name() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_case_list_of_the_api_comes_in_pages_with_the_total() {
+    let app = App::new().await;
+    let township = app.login(QINGLONG_CASEWORKER).await;
+    let h = app.zhang.0;
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/households/{h}/cases"),
+            &json!({"case_type": "dibao"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+
+    let first = app
+        .get(Some(&township), "/api/cases?per_page=1")
+        .await
+        .json();
+    assert_eq!(
+        (&first["page"], &first["per_page"], &first["total"]),
+        (&json!(1), &json!(1), &json!(1)),
+        "{first}"
+    );
+    assert_eq!(first["rows"].as_array().unwrap().len(), 1, "{first}");
+    let beyond = app
+        .get(Some(&township), "/api/cases?page=2&per_page=1")
+        .await
+        .json();
+    assert_eq!(beyond["total"], json!(1), "{beyond}");
+    assert_eq!(beyond["rows"], json!([]), "{beyond}");
+    let bad = app.get(Some(&township), "/api/cases?per_page=501").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("应为1至500的整数"), "{}", bad.body);
+}
