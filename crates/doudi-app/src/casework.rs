@@ -9,7 +9,7 @@
 //! are left out of the computation.
 
 use chrono::{Months, NaiveDate};
-use doudi_core::casework::{CaseType, ReviewClass, ReviewResult};
+use doudi_core::casework::{Action, CaseType, ReviewClass, ReviewResult};
 use doudi_core::facts::Snapshot;
 use doudi_core::{Actor, HouseholdId, HouseholdRecord, Month, PersonId, Role, WorkCapacity};
 use doudi_policy::Resolved;
@@ -17,7 +17,8 @@ use doudi_policy::batch::{self, Outcome};
 use doudi_policy::params::Parameters;
 use doudi_store::StoreError;
 use doudi_store::casework::{
-    CaseId, Death, DeathRecorded, Entitlement, NewDecision, NewReview, Restatement, Stopped,
+    CaseId, CaseRecord, Death, DeathRecorded, Entitlement, NewDecision, NewReview, Restatement,
+    Stopped,
 };
 use sha2::{Digest, Sha256};
 
@@ -116,6 +117,39 @@ pub enum DeathEffect {
 }
 
 impl App {
+    /// Submits an application of `case_type` for the household, dated today by the
+    /// application's clock (4.2.b); returns the case with its first step.
+    pub async fn submit_case(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+        case_type: CaseType,
+    ) -> Result<CaseRecord, Error> {
+        let store = self.store();
+        let id = store
+            .submit_case(actor, household, case_type, self.today())
+            .await?;
+        Ok(store.case(actor, id).await?)
+    }
+
+    /// Takes a step of a case (every action but the approval, which is [`App::approve`]) today,
+    /// with the working-day limits of the parameters in force today (4.2.b); `expected_version`
+    /// is the version the step was based on.
+    pub async fn take_step(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        expected_version: i64,
+        action: &Action,
+    ) -> Result<CaseRecord, Error> {
+        let today = self.today();
+        let limits = self.case_limits(today);
+        Ok(self
+            .store()
+            .act_on_case(actor, case, expected_version, action, today, &limits)
+            .await?)
+    }
+
     /// The county approves a case: the household is evaluated as it stands today with the
     /// parameters of this month, and the entitlement starts this month. A monthly type whose
     /// household does not qualify is not approved (the approver refuses it instead, with the reason

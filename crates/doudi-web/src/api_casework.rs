@@ -229,12 +229,10 @@ pub(crate) async fn submit(
         f.add("case_type", e.to_string());
         AppError::invalid(f)
     })?;
-    let id = state
+    let record = state
         .app
-        .store()
-        .submit_case(&session.actor, HouseholdId(id), case_type, state.today())
+        .submit_case(&session.actor, HouseholdId(id), case_type)
         .await?;
-    let record = state.app.store().case(&session.actor, id).await?;
     Ok((StatusCode::CREATED, Json(record_dto(&state, record))).into_response())
 }
 
@@ -464,19 +462,10 @@ pub(crate) async fn step(
     PathParams(id): PathParams<i64>,
     ApiJson(body): ApiJson<StepBody>,
 ) -> Result<Json<CaseDto>, AppError> {
-    let today = state.today();
     let action = Action::from(body.step);
     let record = state
         .app
-        .store()
-        .act_on_case(
-            &session.actor,
-            CaseId(id),
-            body.version,
-            &action,
-            today,
-            &limits(&state, today),
-        )
+        .take_step(&session.actor, CaseId(id), body.version, &action)
         .await?;
     Ok(Json(record_dto(&state, record)))
 }

@@ -293,7 +293,6 @@ pub(crate) async fn step(
     PathParams(id): PathParams<i64>,
     form: FormInput,
 ) -> Result<Response, AppError> {
-    let today = state.today();
     let version: i64 = form.get("version").trim().parse().unwrap_or(0);
     let result = match action_of(&form) {
         Err(message) => Err(AppError::Invalid {
@@ -302,15 +301,7 @@ pub(crate) async fn step(
         }),
         Ok(action) => state
             .app
-            .store()
-            .act_on_case(
-                &session.actor,
-                CaseId(id),
-                version,
-                &action,
-                today,
-                &limits(&state, today),
-            )
+            .take_step(&session.actor, CaseId(id), version, &action)
             .await
             .map(|_| ())
             .map_err(AppError::from),
@@ -353,10 +344,9 @@ pub(crate) async fn submit(
         CaseType::parse(form.get("case_type")).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let case = state
         .app
-        .store()
-        .submit_case(&session.actor, HouseholdId(id), case_type, state.today())
+        .submit_case(&session.actor, HouseholdId(id), case_type)
         .await?;
-    Ok(Redirect::to(&format!("/cases/{}", case.0)).into_response())
+    Ok(Redirect::to(&format!("/cases/{}", case.id.0)).into_response())
 }
 
 /// One entitlement period on the household's page of entitlements.
