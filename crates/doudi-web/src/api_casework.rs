@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use doudi_core::casework::{Action, CaseType, Investigation};
+use doudi_core::casework::CaseType;
 use doudi_core::{HouseholdId, Month, PersonId};
 use doudi_store::casework::{
     CaseFilter, CaseId, CaseRecord, CaseSummary, Entitlement, PaymentLine, Settlement, Stopped,
@@ -20,7 +20,7 @@ use crate::api::ApiJson;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody, FieldErrors};
 use crate::extract::PathParams;
-use doudi_app::casework::DeathEffect;
+use doudi_app::casework::{DeathEffect, StepInput};
 
 /// One step of a case.
 #[derive(Serialize, ToSchema)]
@@ -339,8 +339,8 @@ pub enum StepRequest {
     Resubmit,
     /// 调查核实（入户调查、家庭经济状况核对；三清调查须已建档）。
     Investigate {
-        /// 入户日期。
-        visited_on: NaiveDate,
+        /// 入户日期（如 2026-03-02、2026/3/2、2026年3月2日）。
+        visited_on: String,
         /// 入户调查情况。
         visit_notes: String,
         /// 核对报告编号。
@@ -349,7 +349,7 @@ pub enum StepRequest {
     /// 民主评议。
     Appraise {
         /// 评议日期。
-        held_on: NaiveDate,
+        held_on: String,
         /// 评议结论。
         conclusion: String,
     },
@@ -363,7 +363,7 @@ pub enum StepRequest {
     /// 开始公示。
     StartNotice {
         /// 公示首日（不早于今天）。
-        from: NaiveDate,
+        from: String,
     },
     /// 登记异议。
     Object {
@@ -388,45 +388,68 @@ pub enum StepRequest {
     Withdraw,
 }
 
-impl From<StepRequest> for Action {
-    fn from(r: StepRequest) -> Action {
+impl From<StepRequest> for StepInput {
+    fn from(r: StepRequest) -> StepInput {
+        let op = |op: &str| StepInput {
+            op: op.into(),
+            ..StepInput::default()
+        };
         match r {
-            StepRequest::Accept { complex } => Action::Accept { complex },
-            StepRequest::Return { missing } => Action::Return { missing },
-            StepRequest::Resubmit => Action::Resubmit,
+            StepRequest::Accept { complex } => StepInput {
+                complex,
+                ..op("accept")
+            },
+            StepRequest::Return { missing } => StepInput {
+                missing,
+                ..op("return")
+            },
+            StepRequest::Resubmit => op("resubmit"),
             StepRequest::Investigate {
                 visited_on,
                 visit_notes,
                 finances_reference,
-            } => Action::Investigate(Investigation {
+            } => StepInput {
                 visited_on,
                 visit_notes,
                 finances_reference,
-                survey_on_file: false,
-            }),
+                ..op("investigate")
+            },
             StepRequest::Appraise {
                 held_on,
                 conclusion,
-            } => Action::Appraise {
+            } => StepInput {
                 held_on,
                 conclusion,
+                ..op("appraise")
             },
-            StepRequest::TownshipOpinion { recommend, opinion } => {
-                Action::TownshipOpinion { recommend, opinion }
-            }
-            StepRequest::StartNotice { from } => Action::StartNotice { from },
-            StepRequest::Object { text } => Action::Object { text },
+            StepRequest::TownshipOpinion { recommend, opinion } => StepInput {
+                recommend,
+                opinion,
+                ..op("township_opinion")
+            },
+            StepRequest::StartNotice { from } => StepInput {
+                from,
+                ..op("start_notice")
+            },
+            StepRequest::Object { text } => StepInput {
+                text,
+                ..op("object")
+            },
             StepRequest::ResolveObjection {
                 number,
                 upheld,
                 resolution,
-            } => Action::ResolveObjection {
-                number,
+            } => StepInput {
+                number: number.to_string(),
                 upheld,
                 resolution,
+                ..op("resolve_objection")
             },
-            StepRequest::Refuse { reason } => Action::Refuse { reason },
-            StepRequest::Withdraw => Action::Withdraw,
+            StepRequest::Refuse { reason } => StepInput {
+                reason,
+                ..op("refuse")
+            },
+            StepRequest::Withdraw => op("withdraw"),
         }
     }
 }
@@ -462,7 +485,7 @@ pub(crate) async fn step(
     PathParams(id): PathParams<i64>,
     ApiJson(body): ApiJson<StepBody>,
 ) -> Result<Json<CaseDto>, AppError> {
-    let action = Action::from(body.step);
+    let action = StepInput::from(body.step).action()?;
     let record = state
         .app
         .take_step(&session.actor, CaseId(id), body.version, &action)

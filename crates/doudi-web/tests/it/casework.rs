@@ -799,3 +799,64 @@ async fn the_case_list_of_the_api_comes_in_pages_with_the_total() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     assert!(bad.body.contains("应为1至500的整数"), "{}", bad.body);
 }
+
+#[tokio::test]
+async fn a_step_with_a_date_that_does_not_exist_names_the_field_in_the_api_and_on_the_page() {
+    let app = App::new().await;
+    let township = app.login(QINGLONG_CASEWORKER).await;
+    let h = app.zhang.0;
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/households/{h}/cases"),
+            &json!({"case_type": "dibao"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let id = reply.json()["id"].as_i64().unwrap();
+
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/cases/{id}/steps"),
+            &json!({"version": 1, "step": {"op": "start_notice", "from": "2026-02-30"}}),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains("\"from\""), "{}", reply.body);
+    assert!(
+        reply.body.contains("日期“2026-02-30”不存在"),
+        "{}",
+        reply.body
+    );
+
+    let page = app
+        .post_form(
+            &township,
+            &format!("/cases/{id}/steps"),
+            &[
+                ("version", "1"),
+                ("op", "start_notice"),
+                ("from", "2026-02-30"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("公示开始日期：日期“2026-02-30”不存在"),
+        "{}",
+        page.body
+    );
+}
