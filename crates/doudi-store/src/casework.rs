@@ -383,8 +383,10 @@ pub struct WorkList {
     pub under_notice: Vec<CaseSummary>,
     /// Cases past their time limit.
     pub overdue: Vec<CaseSummary>,
-    /// Entitlements whose review is due.
+    /// Entitlements whose review is due, the earliest first, at most 1000.
     pub reviews_due: Vec<Entitlement>,
+    /// How many reviews are due in all, so that a list cut at 1000 says so.
+    pub reviews_due_total: i64,
 }
 
 /// A township's 失能 tekun and how many of them are in centralised care (2.2.b).

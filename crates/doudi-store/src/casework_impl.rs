@@ -1850,13 +1850,18 @@ impl Casework for Backend {
             }
         }
         if matches!(actor.role, Role::TownshipCaseworker | Role::CountyApprover) {
+            let from = "FROM entitlements e JOIN households h ON h.id = e.household_id \
+                 WHERE e.until_month IS NULL AND e.next_review <= $1 AND h.community LIKE $2";
             let sql = format!(
-                "SELECT {ENTITLEMENT_COLUMNS} FROM entitlements e \
-                 JOIN households h ON h.id = e.household_id \
-                 WHERE e.until_month IS NULL AND e.next_review <= $1 AND h.community LIKE $2 \
-                 ORDER BY e.next_review, e.id LIMIT 1000"
+                "SELECT {ENTITLEMENT_COLUMNS} {from} ORDER BY e.next_review, e.id LIMIT 1000"
             );
             let mut conn = self.pool.acquire().await?;
+            let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {from}"))
+                .bind(today)
+                .bind(format!("{}%", actor.scope.prefix()))
+                .fetch_one(&mut *conn)
+                .await?;
+            work.reviews_due_total = total;
             let rows: Vec<EntitlementRow> = sqlx::query_as(&sql)
                 .bind(today)
                 .bind(format!("{}%", actor.scope.prefix()))

@@ -932,8 +932,10 @@ pub struct WorkDto {
     pub under_notice: Vec<CaseDto>,
     /// 已超过办理时限的申请。
     pub overdue: Vec<CaseDto>,
-    /// 到期应复核的待遇。
+    /// 到期应复核的待遇（按应复核日期，最多1000项）。
     pub reviews_due: Vec<EntitlementPeriodDto>,
+    /// 到期应复核的待遇共几项（多于 reviews_due 时列表只列出最早的1000项）。
+    pub reviews_due_total: i64,
 }
 
 /// The user's work list: to accept, to investigate, under notice, to decide, overdue, reviews
@@ -971,6 +973,7 @@ pub(crate) async fn work(
             .iter()
             .map(EntitlementPeriodDto::from)
             .collect(),
+        reviews_due_total: w.reviews_due_total,
     }))
 }
 

@@ -457,10 +457,12 @@ conformance! {
         let e = store.entitlements(&county(), h).await.unwrap().remove(0);
         let work = store.work_list(&caseworker(QINGLONG), date(2027, 3, 1), &Limits::default()).await.unwrap();
         assert_eq!(work.reviews_due.len(), 1, "the review falls due");
+        assert_eq!(work.reviews_due_total, 1);
         let cw = caseworker(QINGLONG);
         store.record_review(&cw, &NewReview { entitlement: e.id, result: ReviewResult::Continue, decision: decision(1, 62_000, "2027-03"), reason: String::new() }, date(2028, 3, 1)).await.unwrap();
         let work = store.work_list(&cw, date(2027, 3, 1), &Limits::default()).await.unwrap();
         assert!(work.reviews_due.is_empty());
+        assert_eq!(work.reviews_due_total, 0);
         let medical = store.submit_case(&cw, h, CaseType::Medical, date(2027, 3, 1)).await.unwrap();
         let stopped = store
             .record_review(&cw, &NewReview { entitlement: e.id, result: ReviewResult::Exit, decision: decision(1, 0, "2027-04"), reason: "家庭人均收入超过低保标准".into() }, date(2028, 3, 1))

@@ -49,6 +49,8 @@ struct WorkTemplate {
     overdue: Vec<WorkRow>,
     under_notice: Vec<WorkRow>,
     reviews: Vec<ReviewRow>,
+    /// How many reviews are due in all (more than `reviews` when the list is cut).
+    reviews_total: i64,
 }
 
 /// The logged-in user's work list for today.
@@ -100,6 +102,7 @@ pub(crate) async fn work(
                 due: e.next_review.to_string(),
             })
             .collect(),
+        reviews_total: w.reviews_due_total,
     };
     ok(&template)
 }
