@@ -764,8 +764,9 @@ async fn the_public_finds_a_communitys_notice_by_township_or_community_name() {
     );
 }
 
-#[tokio::test]
-async fn the_case_list_of_the_api_comes_in_pages_with_the_total() {
+/// A running application with a dibao case just submitted for 张 by the Qinglong caseworker,
+/// who is logged in; returns the case's id too.
+async fn with_a_case() -> (App, Client, i64) {
     let app = App::new().await;
     let township = app.login(QINGLONG_CASEWORKER).await;
     let h = app.zhang.0;
@@ -778,6 +779,13 @@ async fn the_case_list_of_the_api_comes_in_pages_with_the_total() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let id = reply.json()["id"].as_i64().unwrap();
+    (app, township, id)
+}
+
+#[tokio::test]
+async fn the_case_list_of_the_api_comes_in_pages_with_the_total() {
+    let (app, township, _) = with_a_case().await;
 
     let first = app
         .get(Some(&township), "/api/cases?per_page=1")
@@ -802,19 +810,7 @@ async fn the_case_list_of_the_api_comes_in_pages_with_the_total() {
 
 #[tokio::test]
 async fn a_step_with_a_date_that_does_not_exist_names_the_field_in_the_api_and_on_the_page() {
-    let app = App::new().await;
-    let township = app.login(QINGLONG_CASEWORKER).await;
-    let h = app.zhang.0;
-    let reply = app
-        .json(
-            Some(&township),
-            Method::POST,
-            &format!("/api/households/{h}/cases"),
-            &json!({"case_type": "dibao"}),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
-    let id = reply.json()["id"].as_i64().unwrap();
+    let (app, township, id) = with_a_case().await;
 
     let reply = app
         .json(
