@@ -9,7 +9,7 @@
 //! are left out of the computation.
 
 use chrono::{Months, NaiveDate};
-use doudi_core::casework::{CaseType, ReviewClass, ReviewResult};
+use doudi_core::casework::{Action, CaseType, Investigation, ReviewClass, ReviewResult};
 use doudi_core::facts::Snapshot;
 use doudi_core::{Actor, HouseholdId, HouseholdRecord, Month, PersonId, Role, WorkCapacity};
 use doudi_policy::Resolved;
@@ -17,7 +17,8 @@ use doudi_policy::batch::{self, Outcome};
 use doudi_policy::params::Parameters;
 use doudi_store::StoreError;
 use doudi_store::casework::{
-    CaseId, Death, DeathRecorded, Entitlement, NewDecision, NewReview, Restatement, Stopped,
+    CaseId, CaseRecord, Death, DeathRecorded, Entitlement, NewDecision, NewReview, Restatement,
+    Stopped,
 };
 use sha2::{Digest, Sha256};
 
@@ -115,7 +116,163 @@ pub enum DeathEffect {
     Restated(Vec<Restatement>),
 }
 
+/// A step as a case form or a JSON body gives it, before it is read: the step's code (`op`) and
+/// its fields as text. [`StepInput::action`] is the one reading of both (4.2.b).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StepInput {
+    /// The step's code: `accept`, `return`, `resubmit`, `investigate`, `appraise`,
+    /// `township_opinion`, `start_notice`, `object`, `resolve_objection`, `refuse`, `withdraw`.
+    pub op: String,
+    /// Accept: a complex case (the longer time limit).
+    pub complex: bool,
+    /// Return: the missing materials, one an entry (blank entries are dropped).
+    pub missing: Vec<String>,
+    /// Investigate: the day of the home visit.
+    pub visited_on: String,
+    /// Investigate: what the visit found.
+    pub visit_notes: String,
+    /// Investigate: the reference of the finances check.
+    pub finances_reference: String,
+    /// Appraise: the day of the democratic appraisal.
+    pub held_on: String,
+    /// Appraise: its conclusion.
+    pub conclusion: String,
+    /// Township opinion: whether the township recommends approval.
+    pub recommend: bool,
+    /// Township opinion: the opinion.
+    pub opinion: String,
+    /// Start notice: the first day of the public notice.
+    pub from: String,
+    /// Object: the objection.
+    pub text: String,
+    /// Resolve objection: the objection's number.
+    pub number: String,
+    /// Resolve objection: whether it is upheld.
+    pub upheld: bool,
+    /// Resolve objection: the resolution.
+    pub resolution: String,
+    /// Refuse: the reason.
+    pub reason: String,
+}
+
+impl StepInput {
+    /// The action the input asks for; every field at fault is named with what is wrong, in
+    /// Chinese. Whether the step is allowed now is the state machine's to say
+    /// ([`doudi_core::casework::Action::allowed_for`]), not this reading's.
+    pub fn action(&self) -> Result<Action, Error> {
+        let mut problems: Vec<(&'static str, String)> = Vec::new();
+        let day = |problems: &mut Vec<(&'static str, String)>,
+                   field: &'static str,
+                   what: &str,
+                   text: &str| {
+            doudi_core::date::parse_day(text)
+                .map_err(|e| problems.push((field, format!("{what}：{e}"))))
+                .ok()
+        };
+        let text = |s: &str| s.trim().to_owned();
+        let action = match self.op.trim() {
+            "accept" => Some(Action::Accept {
+                complex: self.complex,
+            }),
+            "return" => Some(Action::Return {
+                missing: self
+                    .missing
+                    .iter()
+                    .map(|m| m.trim())
+                    .filter(|m| !m.is_empty())
+                    .map(String::from)
+                    .collect(),
+            }),
+            "resubmit" => Some(Action::Resubmit),
+            "investigate" => {
+                day(&mut problems, "visited_on", "入户日期", &self.visited_on).map(|visited_on| {
+                    Action::Investigate(Investigation {
+                        visited_on,
+                        visit_notes: text(&self.visit_notes),
+                        finances_reference: text(&self.finances_reference),
+                        survey_on_file: false,
+                    })
+                })
+            }
+            "appraise" => day(&mut problems, "held_on", "评议日期", &self.held_on).map(|held_on| {
+                Action::Appraise {
+                    held_on,
+                    conclusion: text(&self.conclusion),
+                }
+            }),
+            "township_opinion" => Some(Action::TownshipOpinion {
+                recommend: self.recommend,
+                opinion: text(&self.opinion),
+            }),
+            "start_notice" => day(&mut problems, "from", "公示开始日期", &self.from)
+                .map(|from| Action::StartNotice { from }),
+            "object" => Some(Action::Object {
+                text: text(&self.text),
+            }),
+            "resolve_objection" => match self.number.trim().parse::<usize>() {
+                Ok(number) if number >= 1 => Some(Action::ResolveObjection {
+                    number,
+                    upheld: self.upheld,
+                    resolution: text(&self.resolution),
+                }),
+                _ => {
+                    problems.push((
+                        "number",
+                        format!("异议序号“{}”应为从1起的整数", self.number.trim()),
+                    ));
+                    None
+                }
+            },
+            "refuse" => Some(Action::Refuse {
+                reason: text(&self.reason),
+            }),
+            "withdraw" => Some(Action::Withdraw),
+            other => {
+                problems.push(("op", format!("未知的办理环节“{other}”")));
+                None
+            }
+        };
+        match action {
+            Some(action) if problems.is_empty() => Ok(action),
+            _ => Err(Error::Fields(problems)),
+        }
+    }
+}
+
 impl App {
+    /// Submits an application of `case_type` for the household, dated today by the
+    /// application's clock (4.2.b); returns the case with its first step.
+    pub async fn submit_case(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+        case_type: CaseType,
+    ) -> Result<CaseRecord, Error> {
+        let store = self.store();
+        let id = store
+            .submit_case(actor, household, case_type, self.today())
+            .await?;
+        Ok(store.case(actor, id).await?)
+    }
+
+    /// Takes a step of a case (every action but the approval, which is [`App::approve`]) today,
+    /// with the working-day limits of the parameters in force today (4.2.b); `expected_version`
+    /// is the version the step was based on.
+    pub async fn take_step(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        expected_version: i64,
+        action: &Action,
+    ) -> Result<CaseRecord, Error> {
+        let today = self.today();
+        let limits = self.case_limits(today);
+        Ok(self
+            .store()
+            .act_on_case(actor, case, expected_version, action, today, &limits)
+            .await?)
+    }
+
     /// The county approves a case: the household is evaluated as it stands today with the
     /// parameters of this month, and the entitlement starts this month. A monthly type whose
     /// household does not qualify is not approved (the approver refuses it instead, with the reason
@@ -327,5 +484,136 @@ fn restatement(e: &Entitlement, decision: NewDecision, reason: String) -> Restat
             ..decision
         },
         reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(op: &str) -> StepInput {
+        StepInput {
+            op: op.into(),
+            ..StepInput::default()
+        }
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn fields(e: Error) -> Vec<&'static str> {
+        match e {
+            Error::Fields(problems) => problems.into_iter().map(|(f, _)| f).collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_step_reads_its_own_fields_with_dates_in_any_accepted_form() {
+        let cases = [
+            (
+                StepInput {
+                    visited_on: "2026年3月2日".into(),
+                    visit_notes: " 已入户 ".into(),
+                    ..input("investigate")
+                },
+                Action::Investigate(Investigation {
+                    visited_on: day(2026, 3, 2),
+                    visit_notes: "已入户".into(),
+                    finances_reference: String::new(),
+                    survey_on_file: false,
+                }),
+            ),
+            (
+                StepInput {
+                    held_on: "2026/3/5".into(),
+                    conclusion: "同意".into(),
+                    ..input("appraise")
+                },
+                Action::Appraise {
+                    held_on: day(2026, 3, 5),
+                    conclusion: "同意".into(),
+                },
+            ),
+            (
+                StepInput {
+                    from: "20260310".into(),
+                    ..input("start_notice")
+                },
+                Action::StartNotice {
+                    from: day(2026, 3, 10),
+                },
+            ),
+            (
+                StepInput {
+                    missing: vec![" 户口簿 ".into(), "  ".into(), "收入证明".into()],
+                    ..input("return")
+                },
+                Action::Return {
+                    missing: vec!["户口簿".into(), "收入证明".into()],
+                },
+            ),
+            (
+                StepInput {
+                    number: " 2 ".into(),
+                    upheld: true,
+                    resolution: "重新调查".into(),
+                    ..input("resolve_objection")
+                },
+                Action::ResolveObjection {
+                    number: 2,
+                    upheld: true,
+                    resolution: "重新调查".into(),
+                },
+            ),
+            (input("withdraw"), Action::Withdraw),
+        ];
+        for (input, action) in cases {
+            assert_eq!(input.action().unwrap(), action, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn a_bad_date_number_or_step_names_the_field_at_fault() {
+        let cases = [
+            (
+                StepInput {
+                    visited_on: "昨天".into(),
+                    ..input("investigate")
+                },
+                "visited_on",
+            ),
+            (input("appraise"), "held_on"),
+            (
+                StepInput {
+                    from: "2026-02-30".into(),
+                    ..input("start_notice")
+                },
+                "from",
+            ),
+            (
+                StepInput {
+                    number: "0".into(),
+                    ..input("resolve_objection")
+                },
+                "number",
+            ),
+            (
+                StepInput {
+                    number: "一".into(),
+                    ..input("resolve_objection")
+                },
+                "number",
+            ),
+            (input("approve_all"), "op"),
+        ];
+        for (input, field) in cases {
+            assert_eq!(
+                fields(input.action().unwrap_err()),
+                vec![field],
+                "{input:?}"
+            );
+        }
     }
 }

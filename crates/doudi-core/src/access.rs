@@ -221,6 +221,68 @@ impl Actor {
     }
 }
 
+/// What a household's personal data is read for (5.1, 5.3): with the [`Actor`], it decides how
+/// much is shown ([`Actor::visibility`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// A list of households or cases.
+    List,
+    /// A household's page as read.
+    Detail,
+    /// A household read to be edited (edit forms, the API's household).
+    Edit,
+    /// The identifiers in full, for a purpose the actor states, audited (`Store::unmask`).
+    Unmask,
+    /// The public notice of a community (公示), for anyone passing by.
+    PublicNotice,
+}
+
+/// How one kind of personal data is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    /// Not at all.
+    Hidden,
+    /// Masked (`张*三`, `5002**********1234`).
+    Masked,
+    /// In full.
+    Full,
+}
+
+/// How names and identifiers (identity numbers, phones, bank accounts) are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Visibility {
+    /// Names of members.
+    pub names: Shown,
+    /// Identity numbers, phones and bank accounts.
+    pub identifiers: Shown,
+}
+
+impl Visibility {
+    const fn of(names: Shown, identifiers: Shown) -> Visibility {
+        Visibility { names, identifiers }
+    }
+}
+
+impl Actor {
+    /// The one rule of what the actor sees of a household's personal data for `purpose`.
+    /// Identifiers are shown in full only through the unmask action, to the roles that may
+    /// unmask; writers edit with names in full and identifiers masked; lists, pages and the
+    /// public notice are masked; roles that read no household data see none, except the public
+    /// notice, which is for anyone.
+    pub fn visibility(&self, purpose: Purpose) -> Visibility {
+        use Shown::{Full, Hidden, Masked};
+        match purpose {
+            Purpose::PublicNotice => Visibility::of(Masked, Masked),
+            _ if !self.may_read_households() => Visibility::of(Hidden, Hidden),
+            Purpose::List | Purpose::Detail => Visibility::of(Masked, Masked),
+            Purpose::Edit if self.may_write_households() => Visibility::of(Full, Masked),
+            Purpose::Edit => Visibility::of(Masked, Masked),
+            Purpose::Unmask if self.may_unmask() => Visibility::of(Full, Full),
+            Purpose::Unmask => Visibility::of(Masked, Masked),
+        }
+    }
+}
+
 /// How many failed logins in a row, by one login name from one client address, lock that name
 /// for that address (the web layer's throttle, in memory).
 pub const LOCKOUT_THRESHOLD: i64 = 5;
@@ -261,6 +323,58 @@ fn back_off(failures: i64, threshold: i64) -> Option<TimeDelta> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            role,
+            ..Actor::system("测试")
+        }
+    }
+
+    #[test]
+    fn what_each_role_sees_for_each_purpose_is_decided_in_one_place() {
+        use Purpose::{Detail, Edit, List, PublicNotice, Unmask};
+        use Shown::{Full as F, Hidden as H, Masked as M};
+        // Per role: list, detail, edit, unmask, public notice; each (names, identifiers).
+        let table = [
+            (Role::Admin, [(H, H), (H, H), (H, H), (H, H), (M, M)]),
+            (
+                Role::CountyApprover,
+                [(M, M), (M, M), (F, M), (F, F), (M, M)],
+            ),
+            (Role::Auditor, [(M, M), (M, M), (M, M), (F, F), (M, M)]),
+            (
+                Role::TownshipCaseworker,
+                [(M, M), (M, M), (F, M), (F, F), (M, M)],
+            ),
+            (
+                Role::CommunityWorker,
+                [(M, M), (M, M), (F, M), (F, F), (M, M)],
+            ),
+            (
+                Role::DepartmentOfficer,
+                [(M, M), (M, M), (M, M), (M, M), (M, M)],
+            ),
+            (Role::PairedCadre, [(M, M), (M, M), (M, M), (M, M), (M, M)]),
+            (
+                Role::SocialOrganisation,
+                [(H, H), (H, H), (H, H), (H, H), (M, M)],
+            ),
+            (Role::System, [(M, M), (M, M), (F, M), (M, M), (M, M)]),
+        ];
+        for (role, row) in table {
+            for (purpose, (names, identifiers)) in [List, Detail, Edit, Unmask, PublicNotice]
+                .into_iter()
+                .zip(row)
+            {
+                assert_eq!(
+                    actor(role).visibility(purpose),
+                    Visibility { names, identifiers },
+                    "{role:?} {purpose:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_lock_starts_at_the_fifth_failure_and_doubles_up_to_an_hour() {

@@ -67,6 +67,37 @@ vocabulary! {
     }
 }
 
+/// Why a text is not a household file number (户编号).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("户编号“{0}”无效（应为1至32个字母、数字或连字符）")]
+pub struct HouseholdNumberError(pub String);
+
+/// The one rule for a household file number (户编号), used by forms, the API and files: trimmed,
+/// full-width letters, digits and hyphens made ASCII, then 1 to 32 ASCII letters, digits or
+/// hyphens. Case is kept: `a-1` and `A-1` are different numbers.
+pub fn parse_household_number(text: &str) -> Result<String, HouseholdNumberError> {
+    let number: String = text
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            '－' => '-',
+            other => other,
+        })
+        .collect();
+    if number.is_empty()
+        || number.len() > 32
+        || !number
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(HouseholdNumberError(text.trim().to_owned()));
+    }
+    Ok(number)
+}
+
 /// Everything recorded about a household that a caseworker edits.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HouseholdFields {
@@ -137,11 +168,7 @@ pub enum HouseholdFieldsError {
 impl HouseholdFields {
     /// Checks the rules that tie fields together. Each field is already valid by its type.
     pub fn check(&self) -> Result<(), HouseholdFieldsError> {
-        let n = self.number.trim();
-        if n.is_empty()
-            || n.len() > 32
-            || !n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
+        if parse_household_number(&self.number).as_deref() != Ok(self.number.as_str()) {
             return Err(HouseholdFieldsError::BadNumber);
         }
         if !self.community.is_community() || !self.township.contains(&self.community) {
@@ -538,6 +565,33 @@ impl HouseholdRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn household_numbers_are_trimmed_and_made_ascii_but_keep_their_case() {
+        let cases = [
+            ("A-1", "A-1"),
+            ("  a-001 ", "a-001"),
+            ("Ａ－１２", "A-12"),
+            ("５００２３５", "500235"),
+            ("X".repeat(32).as_str(), "X".repeat(32).as_str()),
+        ]
+        .map(|(t, n)| (t.to_owned(), n.to_owned()));
+        for (text, number) in cases {
+            assert_eq!(parse_household_number(&text), Ok(number), "{text}");
+        }
+    }
+
+    #[test]
+    fn household_numbers_with_other_characters_or_too_long_are_refused() {
+        let long = "1".repeat(33);
+        for text in ["", "   ", "A 1", "A_1", "户1", "A/1", long.as_str()] {
+            assert_eq!(
+                parse_household_number(text),
+                Err(HouseholdNumberError(text.trim().to_owned())),
+                "{text:?}"
+            );
+        }
+    }
 
     #[test]
     fn months_parse_in_the_forms_people_write() {

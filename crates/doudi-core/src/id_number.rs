@@ -91,12 +91,19 @@ pub enum IdNumberError {
 }
 
 impl IdNumber {
+    /// The text as [`IdNumber::parse`] reads it, for matching part of a number (the last digits
+    /// in a search): trimmed, full-width digits made ASCII, `x`, `ｘ` and `Ｘ` made `X`. Whole
+    /// numbers go through [`IdNumber::parse`].
+    pub fn normalise(input: &str) -> String {
+        input.trim().chars().map(normalise_char).collect()
+    }
+
     /// Parses and normalises an identity number, judging the birth date against `today`.
     ///
     /// Accepts full-width digits and `Ｘ`, a lower-case `x`, surrounding white space, and legacy
     /// 15-digit numbers (which gain "19" after the area code and a computed check character).
     pub fn parse(input: &str, today: NaiveDate) -> Result<IdNumber, IdNumberError> {
-        let normalised: String = input.trim().chars().map(normalise_char).collect();
+        let normalised = IdNumber::normalise(input);
         if normalised.is_empty() {
             return Err(IdNumberError::Empty);
         }
@@ -243,6 +250,17 @@ fn check_character(body: &[u8]) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalising_a_partial_number_is_what_parsing_does_to_a_whole_one() {
+        for (text, normalised) in [
+            (" １２３ｘ ", "123X"),
+            ("0012Ｘ", "0012X"),
+            ("5678", "5678"),
+        ] {
+            assert_eq!(IdNumber::normalise(text), normalised, "{text}");
+        }
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 28).unwrap()

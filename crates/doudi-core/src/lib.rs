@@ -9,6 +9,7 @@ pub mod access;
 pub mod casework;
 pub mod clause;
 pub mod clock;
+pub mod date;
 pub mod department;
 pub mod division;
 pub mod facts;

@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Cursor;
 
 use chrono::NaiveDate;
+use doudi_core::date::parse_day;
+use doudi_core::household::parse_household_number;
 use doudi_core::labels::parse_list;
 use doudi_core::{
     Asset, BankAccount, Category, Disability, DisabilityGrade, DisabilityKind, Division,
@@ -762,9 +764,9 @@ impl<'r> Row<'r> {
 
     fn date(&mut self, col: Col, today: NaiveDate, required: bool) -> Option<Option<NaiveDate>> {
         let parsed = if required {
-            self.required(col, parse_date).map(Some)
+            self.required(col, parse_day).map(Some)
         } else {
-            self.optional(col, parse_date)
+            self.optional(col, parse_day)
         };
         match parsed {
             Some(Some(d)) if d > today => {
@@ -782,15 +784,6 @@ fn parse_yes_no(s: &str) -> Result<bool, String> {
         "否" | "N" | "n" | "no" | "false" | "0" | "×" => Ok(false),
         other => Err(format!("“{other}”应为 是 或 否")),
     }
-}
-
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    for format in ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"] {
-        if let Ok(d) = NaiveDate::parse_from_str(s, format) {
-            return Ok(d);
-        }
-    }
-    Err(format!("日期“{s}”无效（应为如 2024-03-01 的日期）"))
 }
 
 /// What one row holds, before rows are grouped into households.
@@ -853,7 +846,9 @@ pub fn parse_households(
                 });
             }
         }
-        let household_number = row.text(Col::Number).to_owned();
+        // Rows group by the number as the one rule reads it, so `Ａ-1` and `A-1` are one household.
+        let text = row.text(Col::Number);
+        let household_number = parse_household_number(text).unwrap_or_else(|_| text.to_owned());
         if household_number.is_empty() {
             row.fail(Col::Number, "必填，不能为空");
         }
@@ -1173,13 +1168,7 @@ fn parse_household_fields(
     places: &Places<'_>,
     today: NaiveDate,
 ) -> Option<HouseholdFields> {
-    let number = row.required(Col::Number, |s| {
-        if s.len() <= 32 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-            Ok(s.to_owned())
-        } else {
-            Err("户编号只能包含字母、数字和连字符，最多32位")
-        }
-    });
+    let number = row.required(Col::Number, parse_household_number);
     let township = row.required(Col::Township, |s| {
         places
             .townships

@@ -110,6 +110,15 @@ pub struct CaseFilter {
     pub household: Option<HouseholdId>,
 }
 
+/// A page of the case list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CasePage {
+    /// How many cases match the filter in the actor's scope, in all.
+    pub total: i64,
+    /// This page's cases, newest first.
+    pub rows: Vec<CaseSummary>,
+}
+
 /// What a county approval freezes: computed by the caller with doudi-policy from the household
 /// as it stood at `household_version`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -387,8 +396,10 @@ pub struct WorkList {
     pub under_notice: Vec<CaseSummary>,
     /// Cases past their time limit.
     pub overdue: Vec<CaseSummary>,
-    /// Entitlements whose review is due.
+    /// Entitlements whose review is due, the earliest first, at most 1000.
     pub reviews_due: Vec<Entitlement>,
+    /// How many reviews are due in all, so that a list cut at 1000 says so.
+    pub reviews_due_total: i64,
 }
 
 /// A township's 失能 tekun and how many of them are in centralised care (2.2.b).
@@ -418,12 +429,14 @@ pub trait Casework: Send + Sync + 'static {
     /// One case with its steps and exclusions; recorded as a read.
     async fn case(&self, actor: &Actor, id: CaseId) -> Result<CaseRecord, StoreError>;
 
-    /// The cases of the actor's scope matching the filter, newest first.
+    /// A page of the cases of the actor's scope matching the filter, newest first, with how
+    /// many match in all (a page holds at most 500).
     async fn cases(
         &self,
         actor: &Actor,
         filter: &CaseFilter,
-    ) -> Result<Vec<CaseSummary>, StoreError>;
+        page: crate::Page,
+    ) -> Result<CasePage, StoreError>;
 
     /// Takes a step (every action but [`Action::Approve`], which is [`Casework::approve_case`]).
     /// At acceptance, every member is checked against the rural poverty registry and a member

@@ -67,7 +67,7 @@ mod casework_sql {
 }
 
 use crate::casework::{
-    CareCount, CaseFilter, CaseId, CaseRecord, CaseStep, CaseSummary, Casework, Death,
+    CareCount, CaseFilter, CaseId, CasePage, CaseRecord, CaseStep, CaseSummary, Casework, Death,
     DeathRecorded, Entitlement,
     Exclusion, ImportedEntitlement, NewDecision, NewReview, PaymentLine, PaymentPreview, PaymentRun,
     PaymentStatus,
@@ -740,37 +740,39 @@ impl Casework for Backend {
         &self,
         actor: &Actor,
         filter: &CaseFilter,
-    ) -> Result<Vec<CaseSummary>, StoreError> {
+        page: crate::Page,
+    ) -> Result<CasePage, StoreError> {
         if !may_read_cases(actor) {
             return Err(StoreError::Forbidden);
         }
+        let limit = page.limit.clamp(0, 500);
+        let offset = page.offset.max(0);
         let list = {
             let mut tx = self.begin_read().await?;
+            let mut count: QueryBuilder<'_, Db> = QueryBuilder::new(
+                "SELECT COUNT(*) FROM cases c JOIN households h ON h.id = c.household_id",
+            );
+            push_case_filter(&mut count, actor, filter);
+            let (total,): (i64,) = count.build_query_as().fetch_one(&mut *tx).await?;
             let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(format!(
-                "SELECT {CASE_COLUMNS} FROM cases c JOIN households h ON h.id = c.household_id \
-                 WHERE c.community LIKE "
+                "SELECT {CASE_COLUMNS} FROM cases c JOIN households h ON h.id = c.household_id"
             ));
-            qb.push_bind(format!("{}%", actor.scope.prefix()));
-            if !filter.states.is_empty() {
-                qb.push(" AND c.state IN (");
-                let mut list = qb.separated(", ");
-                for s in &filter.states {
-                    list.push_bind(s.code());
-                }
-                qb.push(")");
-            }
-            if let Some(h) = filter.household {
-                qb.push(" AND c.household_id = ").push_bind(h.0);
-            }
-            qb.push(" ORDER BY c.id DESC LIMIT 1000");
+            push_case_filter(&mut qb, actor, filter);
+            qb.push(" ORDER BY c.id DESC LIMIT ")
+                .push_bind(limit)
+                .push(" OFFSET ")
+                .push_bind(offset);
             let rows: Vec<CaseRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
-            summaries(&mut tx, rows).await?
+            CasePage {
+                total,
+                rows: summaries(&mut tx, rows).await?,
+            }
         };
         self.audit_alone(
             actor,
             AuditAction::List,
             "cases",
-            &format!("{}件", list.len()),
+            &format!("第{}件起{}件，共{}件", offset + 1, list.rows.len(), list.total),
         )
         .await?;
         Ok(list)
@@ -1858,15 +1860,24 @@ impl Casework for Backend {
             .copied()
             .filter(|s| !s.is_final())
             .collect();
-        let list = self
-            .cases(
-                actor,
-                &CaseFilter {
-                    states: open,
-                    household: None,
-                },
-            )
-            .await?;
+        let filter = CaseFilter {
+            states: open,
+            household: None,
+        };
+        // Every open case, page by page: the work list is complete however many there are.
+        let mut list = Vec::new();
+        loop {
+            let page = crate::Page {
+                offset: i64::try_from(list.len()).unwrap_or(i64::MAX),
+                limit: 500,
+            };
+            let CasePage { total, rows } = self.cases(actor, &filter, page).await?;
+            let done = rows.is_empty() || i64::try_from(list.len() + rows.len()).unwrap_or(i64::MAX) >= total;
+            list.extend(rows);
+            if done {
+                break;
+            }
+        }
         let mut work = WorkList::default();
         for c in list {
             if c.case.is_overdue(limits, today) {
@@ -1885,13 +1896,18 @@ impl Casework for Backend {
             }
         }
         if matches!(actor.role, Role::TownshipCaseworker | Role::CountyApprover) {
+            let from = "FROM entitlements e JOIN households h ON h.id = e.household_id \
+                 WHERE e.until_month IS NULL AND e.next_review <= $1 AND h.community LIKE $2";
             let sql = format!(
-                "SELECT {ENTITLEMENT_COLUMNS} FROM entitlements e \
-                 JOIN households h ON h.id = e.household_id \
-                 WHERE e.until_month IS NULL AND e.next_review <= $1 AND h.community LIKE $2 \
-                 ORDER BY e.next_review, e.id LIMIT 1000"
+                "SELECT {ENTITLEMENT_COLUMNS} {from} ORDER BY e.next_review, e.id LIMIT 1000"
             );
             let mut conn = self.pool.acquire().await?;
+            let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {from}"))
+                .bind(today)
+                .bind(format!("{}%", actor.scope.prefix()))
+                .fetch_one(&mut *conn)
+                .await?;
+            work.reviews_due_total = total;
             let rows: Vec<EntitlementRow> = sqlx::query_as(&sql)
                 .bind(today)
                 .bind(format!("{}%", actor.scope.prefix()))
@@ -1903,5 +1919,22 @@ impl Casework for Backend {
                 .collect::<Result<Vec<_>, _>>()?;
         }
         Ok(work)
+    }
+}
+
+/// The WHERE clause of the case list: the actor's scope and the filter.
+fn push_case_filter(qb: &mut QueryBuilder<'_, Db>, actor: &Actor, filter: &CaseFilter) {
+    qb.push(" WHERE c.community LIKE ")
+        .push_bind(format!("{}%", actor.scope.prefix()));
+    if !filter.states.is_empty() {
+        qb.push(" AND c.state IN (");
+        let mut list = qb.separated(", ");
+        for s in &filter.states {
+            list.push_bind(s.code());
+        }
+        qb.push(")");
+    }
+    if let Some(h) = filter.household {
+        qb.push(" AND c.household_id = ").push_bind(h.0);
     }
 }

@@ -849,14 +849,7 @@ pub(crate) fn classify_search(
     if q.is_empty() {
         return Ok(None);
     }
-    let normalised: String = q
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            'x' | 'Ｘ' | 'ｘ' => 'X',
-            other => other,
-        })
-        .collect();
+    let normalised = IdNumber::normalise(q);
     let number = |text: &str| Some(format!("%{}%", escape_like(&text.to_uppercase())));
     let id_like = normalised.chars().all(|c| c.is_ascii_digit() || c == 'X')
         && normalised.chars().any(|c| c.is_ascii_digit());

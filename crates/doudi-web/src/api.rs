@@ -12,6 +12,7 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::TimeDelta;
+use doudi_core::access::{Purpose, Shown};
 use doudi_core::{HouseholdFields, HouseholdId, NewHousehold, PersonFields, PersonId, Survey};
 use doudi_store::FinanceChange;
 use serde::de::DeserializeOwned;
@@ -220,8 +221,9 @@ fn data_error_fields(detail: &str) -> FieldErrors {
     fields
 }
 
+/// Whether the API's household shows names masked: it is read to be edited (5.1).
 fn masked(session: &auth::Session) -> bool {
-    !session.actor.may_write_households()
+    session.actor.visibility(Purpose::Edit).names != Shown::Full
 }
 
 async fn household_dto(
@@ -489,9 +491,10 @@ pub(crate) async fn unmask_household(
         .store()
         .unmask(&session.actor, HouseholdId(id), &body.purpose)
         .await?;
+    let masked = session.actor.visibility(Purpose::Unmask).identifiers != Shown::Full;
     Ok(Json(HouseholdDto::from_record(
         &record,
-        false,
+        masked,
         state.today(),
     )))
 }

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
-use doudi_core::casework::{Action, CaseType, Investigation};
+use doudi_core::casework::CaseType;
 use doudi_core::{HouseholdId, Month, PersonId};
 use doudi_store::casework::{
     CaseFilter, CaseId, CaseRecord, CaseSummary, Entitlement, PaymentLine, Settlement, Stopped,
@@ -20,7 +20,7 @@ use crate::api::ApiJson;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody, FieldErrors};
 use crate::extract::PathParams;
-use doudi_app::casework::DeathEffect;
+use doudi_app::casework::{DeathEffect, StepInput};
 
 /// One step of a case.
 #[derive(Serialize, ToSchema)]
@@ -229,37 +229,75 @@ pub(crate) async fn submit(
         f.add("case_type", e.to_string());
         AppError::invalid(f)
     })?;
-    let id = state
+    let record = state
         .app
-        .store()
-        .submit_case(&session.actor, HouseholdId(id), case_type, state.today())
+        .submit_case(&session.actor, HouseholdId(id), case_type)
         .await?;
-    let record = state.app.store().case(&session.actor, id).await?;
     Ok((StatusCode::CREATED, Json(record_dto(&state, record))).into_response())
 }
 
-/// The applications of the user's scope, newest first (at most 1000).
+/// A page of the case list.
+#[derive(Serialize, ToSchema)]
+pub struct CaseListDto {
+    /// How many cases match, in all.
+    pub total: i64,
+    /// This page, from 1.
+    pub page: i64,
+    /// Rows per page.
+    pub per_page: i64,
+    /// This page's cases, newest first.
+    pub rows: Vec<CaseDto>,
+}
+
+/// A page of the applications of the user's scope, newest first, with how many there are.
 #[utoipa::path(
     get,
     path = "/api/cases",
     tag = "casework",
+    params(
+        ("page" = Option<i64>, Query, description = "页码，从1起"),
+        ("per_page" = Option<i64>, Query, description = "每页件数，1至500，默认50"),
+    ),
     responses(
-        (status = 200, description = "申请列表", body = Vec<CaseDto>),
+        (status = 200, description = "申请列表的一页", body = CaseListDto),
         (status = 403, description = "角色无权查看申请", body = ErrorBody),
+        (status = 422, description = "页码或每页件数无效", body = ErrorBody),
     )
 )]
 pub(crate) async fn list(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
-) -> Result<Json<Vec<CaseDto>>, AppError> {
+    crate::extract::QueryPairs(pairs): crate::extract::QueryPairs,
+) -> Result<Json<CaseListDto>, AppError> {
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let mut e = FieldErrors::new();
+    let (page, per_page) = crate::dto::parse_paging(&mut e, get("page"), get("per_page"));
+    if !e.is_empty() {
+        return Err(AppError::invalid(e));
+    }
     let list = state
         .app
         .store()
-        .cases(&session.actor, &CaseFilter::default())
+        .cases(
+            &session.actor,
+            &CaseFilter::default(),
+            doudi_store::Page {
+                offset: (page - 1).saturating_mul(per_page),
+                limit: per_page,
+            },
+        )
         .await?;
-    Ok(Json(
-        list.into_iter().map(|c| case_dto(&state, c)).collect(),
-    ))
+    Ok(Json(CaseListDto {
+        total: list.total,
+        page,
+        per_page,
+        rows: list.rows.into_iter().map(|c| case_dto(&state, c)).collect(),
+    }))
 }
 
 /// One application with its steps, objections and exclusions.
@@ -301,8 +339,8 @@ pub enum StepRequest {
     Resubmit,
     /// 调查核实（入户调查、家庭经济状况核对；三清调查须已建档）。
     Investigate {
-        /// 入户日期。
-        visited_on: NaiveDate,
+        /// 入户日期（如 2026-03-02、2026/3/2、2026年3月2日）。
+        visited_on: String,
         /// 入户调查情况。
         visit_notes: String,
         /// 核对报告编号。
@@ -311,7 +349,7 @@ pub enum StepRequest {
     /// 民主评议。
     Appraise {
         /// 评议日期。
-        held_on: NaiveDate,
+        held_on: String,
         /// 评议结论。
         conclusion: String,
     },
@@ -325,7 +363,7 @@ pub enum StepRequest {
     /// 开始公示。
     StartNotice {
         /// 公示首日（不早于今天）。
-        from: NaiveDate,
+        from: String,
     },
     /// 登记异议。
     Object {
@@ -350,45 +388,68 @@ pub enum StepRequest {
     Withdraw,
 }
 
-impl From<StepRequest> for Action {
-    fn from(r: StepRequest) -> Action {
+impl From<StepRequest> for StepInput {
+    fn from(r: StepRequest) -> StepInput {
+        let op = |op: &str| StepInput {
+            op: op.into(),
+            ..StepInput::default()
+        };
         match r {
-            StepRequest::Accept { complex } => Action::Accept { complex },
-            StepRequest::Return { missing } => Action::Return { missing },
-            StepRequest::Resubmit => Action::Resubmit,
+            StepRequest::Accept { complex } => StepInput {
+                complex,
+                ..op("accept")
+            },
+            StepRequest::Return { missing } => StepInput {
+                missing,
+                ..op("return")
+            },
+            StepRequest::Resubmit => op("resubmit"),
             StepRequest::Investigate {
                 visited_on,
                 visit_notes,
                 finances_reference,
-            } => Action::Investigate(Investigation {
+            } => StepInput {
                 visited_on,
                 visit_notes,
                 finances_reference,
-                survey_on_file: false,
-            }),
+                ..op("investigate")
+            },
             StepRequest::Appraise {
                 held_on,
                 conclusion,
-            } => Action::Appraise {
+            } => StepInput {
                 held_on,
                 conclusion,
+                ..op("appraise")
             },
-            StepRequest::TownshipOpinion { recommend, opinion } => {
-                Action::TownshipOpinion { recommend, opinion }
-            }
-            StepRequest::StartNotice { from } => Action::StartNotice { from },
-            StepRequest::Object { text } => Action::Object { text },
+            StepRequest::TownshipOpinion { recommend, opinion } => StepInput {
+                recommend,
+                opinion,
+                ..op("township_opinion")
+            },
+            StepRequest::StartNotice { from } => StepInput {
+                from,
+                ..op("start_notice")
+            },
+            StepRequest::Object { text } => StepInput {
+                text,
+                ..op("object")
+            },
             StepRequest::ResolveObjection {
                 number,
                 upheld,
                 resolution,
-            } => Action::ResolveObjection {
-                number,
+            } => StepInput {
+                number: number.to_string(),
                 upheld,
                 resolution,
+                ..op("resolve_objection")
             },
-            StepRequest::Refuse { reason } => Action::Refuse { reason },
-            StepRequest::Withdraw => Action::Withdraw,
+            StepRequest::Refuse { reason } => StepInput {
+                reason,
+                ..op("refuse")
+            },
+            StepRequest::Withdraw => op("withdraw"),
         }
     }
 }
@@ -424,19 +485,10 @@ pub(crate) async fn step(
     PathParams(id): PathParams<i64>,
     ApiJson(body): ApiJson<StepBody>,
 ) -> Result<Json<CaseDto>, AppError> {
-    let today = state.today();
-    let action = Action::from(body.step);
+    let action = StepInput::from(body.step).action()?;
     let record = state
         .app
-        .store()
-        .act_on_case(
-            &session.actor,
-            CaseId(id),
-            body.version,
-            &action,
-            today,
-            &limits(&state, today),
-        )
+        .take_step(&session.actor, CaseId(id), body.version, &action)
         .await?;
     Ok(Json(record_dto(&state, record)))
 }
@@ -876,8 +928,10 @@ pub struct WorkDto {
     pub under_notice: Vec<CaseDto>,
     /// 已超过办理时限的申请。
     pub overdue: Vec<CaseDto>,
-    /// 到期应复核的待遇。
+    /// 到期应复核的待遇（按应复核日期，最多1000项）。
     pub reviews_due: Vec<EntitlementPeriodDto>,
+    /// 到期应复核的待遇共几项（多于 reviews_due 时列表只列出最早的1000项）。
+    pub reviews_due_total: i64,
 }
 
 /// The user's work list: to accept, to investigate, under notice, to decide, overdue, reviews
@@ -915,6 +969,7 @@ pub(crate) async fn work(
             .iter()
             .map(EntitlementPeriodDto::from)
             .collect(),
+        reviews_due_total: w.reviews_due_total,
     }))
 }
 

@@ -19,6 +19,9 @@ use doudi_store::{FinanceChange, HistoryEntry, HouseholdFilter, HouseholdSummary
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use doudi_core::date::parse_day;
+use doudi_core::household::parse_household_number;
+
 use crate::error::FieldErrors;
 use crate::vocab::{self, Vocabulary};
 
@@ -89,23 +92,6 @@ fn parse_vocab_list<T: Vocabulary + Ord>(
     out.sort();
     out.dedup();
     Some(out)
-}
-
-/// A date as people write it: `2026-05-01`, `2026-5-1`, `2026/5/1` or `2026.5.1`.
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    let t = s.trim();
-    let bad = || format!("日期“{t}”无效（应为如 2026-05-01 的日期）");
-    let parts: Vec<&str> = t.split(['-', '/', '.']).collect();
-    let [y, m, d] = parts[..] else {
-        return Err(bad());
-    };
-    let (Ok(y), Ok(m), Ok(d)) = (y.parse(), m.parse(), d.parse()) else {
-        return Err(bad());
-    };
-    if !(1900..=9999).contains(&y) {
-        return Err(bad());
-    }
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(bad)
 }
 
 fn parse_text(
@@ -269,7 +255,13 @@ impl TryFrom<&HouseholdFieldsDto> for HouseholdFields {
 
     fn try_from(dto: &HouseholdFieldsDto) -> Result<HouseholdFields, FieldErrors> {
         let mut e = FieldErrors::new();
-        let number = parse_text(&mut e, "number", &dto.number, "户编号", 32, true);
+        let number = parse_required(
+            &mut e,
+            "number",
+            &dto.number,
+            "请填写户编号",
+            parse_household_number,
+        );
         let township = parse_required(
             &mut e,
             "township",
@@ -290,9 +282,9 @@ impl TryFrom<&HouseholdFieldsDto> for HouseholdFields {
             "enrolled_on",
             &dto.enrolled_on,
             "请填写纳入日期",
-            parse_date,
+            parse_day,
         );
-        let exited_on = parse_optional(&mut e, "exited_on", dto.exited_on.as_deref(), parse_date);
+        let exited_on = parse_optional(&mut e, "exited_on", dto.exited_on.as_deref(), parse_day);
         let address = parse_text(&mut e, "address", &dto.address, "住址", 200, true);
         let phone = parse_optional(&mut e, "phone", dto.phone.as_deref(), Phone::parse);
         let bank_account = parse_optional(
@@ -306,11 +298,6 @@ impl TryFrom<&HouseholdFieldsDto> for HouseholdFields {
         let needs = parse_vocab_list::<Need>(&mut e, "needs", &dto.needs);
         // The rules across fields are checked again by `HouseholdFields::check` below; checking
         // them here too reports them together with the other fields' problems, in one round.
-        let number_ok =
-            |n: &String| n.len() <= 32 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        if number.as_ref().is_some_and(|n| !number_ok(n)) {
-            e.add("number", HouseholdFieldsError::BadNumber.to_string());
-        }
         if let (Some(t), Some(c)) = (&township, &community)
             && !t.contains(c)
         {
@@ -816,9 +803,9 @@ impl TryFrom<SurveyInput<'_>> for Survey {
             "surveyed_on",
             &dto.surveyed_on,
             "请填写调查日期",
-            |s| match parse_date(s) {
+            |s| match parse_day(s) {
                 Ok(d) if d > today => Err(format!("调查日期{d}晚于今天")),
-                other => other,
+                other => other.map_err(|e| e.to_string()),
             },
         );
         match (
@@ -1477,6 +1464,25 @@ impl HouseholdRowDto {
     }
 }
 
+/// The `page` (from 1) and `per_page` (1 to 500, [`PAGE_ROWS`] when absent) of a list's query;
+/// a value that does not parse is a field error and its default is used.
+pub fn parse_paging(e: &mut FieldErrors, page: Option<&str>, per_page: Option<&str>) -> (i64, i64) {
+    let number = |e: &mut FieldErrors, field: &str, v: Option<&str>, max: i64, default: i64| match v
+        .map(|v| v.trim().parse::<i64>())
+    {
+        None => default,
+        Some(Ok(n)) if (1..=max).contains(&n) => n,
+        Some(_) => {
+            e.add(field, format!("应为1至{max}的整数"));
+            default
+        }
+    };
+    (
+        number(e, "page", page, 1_000_000, 1),
+        number(e, "per_page", per_page, 500, PAGE_ROWS),
+    )
+}
+
 /// A page of the household list.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct HouseholdListDto {
@@ -1705,19 +1711,7 @@ impl ListParams {
                 false
             }
         };
-        let number =
-            |e: &mut FieldErrors, field: &str, v: Option<&str>, max: i64, default: i64| match v
-                .map(str::parse::<i64>)
-            {
-                None => default,
-                Some(Ok(n)) if (1..=max).contains(&n) => n,
-                Some(_) => {
-                    e.add(field, format!("应为1至{max}的整数"));
-                    default
-                }
-            };
-        let page = number(&mut e, "page", self.page.as_deref(), 1_000_000, 1);
-        let per_page = number(&mut e, "per_page", self.per_page.as_deref(), 500, PAGE_ROWS);
+        let (page, per_page) = parse_paging(&mut e, self.page.as_deref(), self.per_page.as_deref());
         if strict && !e.is_empty() {
             return Err(e);
         }
@@ -1990,19 +1984,6 @@ mod tests {
         let p = params(&[("township", "500235002"), ("community", "500235003001")]);
         assert_eq!(p.parse(false).unwrap().filter.community, None);
         assert!(p.parse(true).is_err());
-    }
-
-    #[test]
-    fn dates_are_read_in_the_forms_people_write() {
-        for s in ["2026-05-01", "2026-5-1", "2026/5/1", "2026.05.01"] {
-            assert_eq!(
-                parse_date(s),
-                Ok(NaiveDate::from_ymd_opt(2026, 5, 1).unwrap()),
-                "{s}"
-            );
-        }
-        assert!(parse_date("2026-05").is_err());
-        assert!(parse_date("五月一日").is_err());
     }
 }
 

@@ -189,11 +189,33 @@ conformance! {
             store.act_on_case(&caseworker(RENHE), id, 1, &Action::Accept { complex: false }, date(2026, 3, 2), &Limits::default()).await,
             Err(StoreError::NotFound)
         ));
-        assert!(store.cases(&caseworker(RENHE), &CaseFilter::default()).await.unwrap().is_empty());
-        assert_eq!(store.cases(&community_worker(QINGLONG_1), &CaseFilter::default()).await.unwrap().len(), 1);
+        assert!(store.cases(&caseworker(RENHE), &CaseFilter::default(), Page { offset: 0, limit: 50 }).await.unwrap().rows.is_empty());
+        assert_eq!(store.cases(&community_worker(QINGLONG_1), &CaseFilter::default(), Page { offset: 0, limit: 50 }).await.unwrap().rows.len(), 1);
         assert!(matches!(store.submit_case(&caseworker(RENHE), h, CaseType::Medical, date(2026, 3, 2)).await, Err(StoreError::NotFound)));
         assert!(matches!(store.submit_case(&auditor(), h, CaseType::Medical, date(2026, 3, 2)).await, Err(StoreError::Forbidden)));
         assert!(matches!(store.submit_case(&caseworker(QINGLONG), h, CaseType::Dibao, date(2026, 3, 2)).await, Err(StoreError::Duplicate(_))));
+    }
+
+    async fn the_case_list_pages_newest_first_and_says_how_many_there_are(store) {
+        let mut ids = Vec::new();
+        for i in 0..5 {
+            let h = filed(&store, &format!("PG-{i}"), &["张三"]).await;
+            ids.push(store.submit_case(&community_worker(QINGLONG_1), h, CaseType::Dibao, date(2026, 3, 2)).await.unwrap());
+        }
+        ids.reverse();
+        let cw = caseworker(QINGLONG);
+        let all = CaseFilter::default();
+        let mut seen = Vec::new();
+        for offset in [0, 2, 4] {
+            let page = store.cases(&cw, &all, Page { offset, limit: 2 }).await.unwrap();
+            assert_eq!(page.total, 5);
+            seen.extend(page.rows.iter().map(|c| c.id));
+        }
+        assert_eq!(seen, ids);
+        let past = store.cases(&cw, &all, Page { offset: 10, limit: 2 }).await.unwrap();
+        assert_eq!((past.total, past.rows.len()), (5, 0));
+        let other = store.cases(&caseworker(RENHE), &all, Page { offset: 0, limit: 2 }).await.unwrap();
+        assert_eq!((other.total, other.rows.len()), (0, 0));
     }
 
     async fn an_objection_during_the_notice_holds_the_decision_until_resolved(store) {
@@ -435,10 +457,12 @@ conformance! {
         let e = store.entitlements(&county(), h).await.unwrap().remove(0);
         let work = store.work_list(&caseworker(QINGLONG), date(2027, 3, 1), &Limits::default()).await.unwrap();
         assert_eq!(work.reviews_due.len(), 1, "the review falls due");
+        assert_eq!(work.reviews_due_total, 1);
         let cw = caseworker(QINGLONG);
         store.record_review(&cw, &NewReview { entitlement: e.id, result: ReviewResult::Continue, decision: decision(1, 62_000, "2027-03"), reason: String::new() }, date(2028, 3, 1)).await.unwrap();
         let work = store.work_list(&cw, date(2027, 3, 1), &Limits::default()).await.unwrap();
         assert!(work.reviews_due.is_empty());
+        assert_eq!(work.reviews_due_total, 0);
         let medical = store.submit_case(&cw, h, CaseType::Medical, date(2027, 3, 1)).await.unwrap();
         let stopped = store
             .record_review(&cw, &NewReview { entitlement: e.id, result: ReviewResult::Exit, decision: decision(1, 0, "2027-04"), reason: "家庭人均收入超过低保标准".into() }, date(2028, 3, 1))

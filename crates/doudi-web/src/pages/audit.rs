@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::response::Response;
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta, Utc};
 use doudi_core::HouseholdId;
+use doudi_core::date::parse_day;
 use doudi_store::{AuditAction, AuditEntry, AuditFilter, Page};
 
 use super::export::{self, Export};
@@ -68,9 +69,7 @@ impl AuditQuery {
             if s.is_empty() {
                 return Ok(None);
             }
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| format!("{what}“{s}”不是有效日期，请按 2026-05-01 的格式填写"))
+            parse_day(s).map(Some).map_err(|e| format!("{what}：{e}"))
         };
         let start_of = |d: NaiveDate| -> DateTime<Utc> {
             d.and_hms_opt(0, 0, 0)

@@ -5,10 +5,11 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use doudi_core::HouseholdId;
-use doudi_core::casework::{Action, CaseType, Investigation, next_task};
+use doudi_core::casework::{CaseType, next_task};
 use doudi_store::casework::CaseId;
+
+use doudi_app::casework::StepInput;
 
 use crate::AppState;
 use crate::api_casework::limits;
@@ -48,6 +49,8 @@ struct WorkTemplate {
     overdue: Vec<WorkRow>,
     under_notice: Vec<WorkRow>,
     reviews: Vec<ReviewRow>,
+    /// How many reviews are due in all (more than `reviews` when the list is cut).
+    reviews_total: i64,
 }
 
 /// The logged-in user's work list for today.
@@ -99,6 +102,7 @@ pub(crate) async fn work(
                 due: e.next_review.to_string(),
             })
             .collect(),
+        reviews_total: w.reviews_due_total,
     };
     ok(&template)
 }
@@ -215,61 +219,27 @@ async fn render(
     page(status, &template)
 }
 
-fn date(form: &FormInput, name: &str, what: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(form.get(name).trim(), "%Y-%m-%d")
-        .map_err(|_| format!("{what}应为日期，如 2026-03-02"))
-}
-
-/// The step a case form asks for.
-fn action_of(form: &FormInput) -> Result<Action, String> {
-    let text = |name: &str| form.get(name).trim().to_owned();
-    Ok(match form.get("op") {
-        "accept" => Action::Accept {
-            complex: form.get("complex") == "on",
-        },
-        "return" => Action::Return {
-            missing: form
-                .get("missing")
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(String::from)
-                .collect(),
-        },
-        "resubmit" => Action::Resubmit,
-        "investigate" => Action::Investigate(Investigation {
-            visited_on: date(form, "visited_on", "入户日期")?,
-            visit_notes: text("visit_notes"),
-            finances_reference: text("finances_reference"),
-            survey_on_file: false,
-        }),
-        "appraise" => Action::Appraise {
-            held_on: date(form, "held_on", "评议日期")?,
-            conclusion: text("conclusion"),
-        },
-        "township_opinion" => Action::TownshipOpinion {
-            recommend: form.get("recommend") == "yes",
-            opinion: text("opinion"),
-        },
-        "start_notice" => Action::StartNotice {
-            from: date(form, "from", "公示开始日期")?,
-        },
-        "object" => Action::Object { text: text("text") },
-        "resolve_objection" => Action::ResolveObjection {
-            number: form
-                .get("number")
-                .trim()
-                .parse()
-                .map_err(|_| "请填写异议序号".to_owned())?,
-            upheld: form.get("upheld") == "yes",
-            resolution: text("resolution"),
-        },
-        "refuse" => Action::Refuse {
-            reason: text("reason"),
-        },
-        "withdraw" => Action::Withdraw,
-        other => return Err(format!("未知的办理环节“{other}”")),
-    })
+/// The step a case form asks for, as text; [`StepInput::action`] reads it.
+fn step_input(form: &FormInput) -> StepInput {
+    let text = |name: &str| form.get(name).to_owned();
+    StepInput {
+        op: text("op"),
+        complex: form.get("complex") == "on",
+        missing: form.get("missing").lines().map(String::from).collect(),
+        visited_on: text("visited_on"),
+        visit_notes: text("visit_notes"),
+        finances_reference: text("finances_reference"),
+        held_on: text("held_on"),
+        conclusion: text("conclusion"),
+        recommend: form.get("recommend") == "yes",
+        opinion: text("opinion"),
+        from: text("from"),
+        text: text("text"),
+        number: text("number"),
+        upheld: form.get("upheld") == "yes",
+        resolution: text("resolution"),
+        reason: text("reason"),
+    }
 }
 
 /// What a refused form says, and with which status; other errors pass through.
@@ -293,24 +263,12 @@ pub(crate) async fn step(
     PathParams(id): PathParams<i64>,
     form: FormInput,
 ) -> Result<Response, AppError> {
-    let today = state.today();
     let version: i64 = form.get("version").trim().parse().unwrap_or(0);
-    let result = match action_of(&form) {
-        Err(message) => Err(AppError::Invalid {
-            message,
-            fields: crate::error::FieldErrors::new(),
-        }),
+    let result = match step_input(&form).action() {
+        Err(e) => Err(AppError::from(e)),
         Ok(action) => state
             .app
-            .store()
-            .act_on_case(
-                &session.actor,
-                CaseId(id),
-                version,
-                &action,
-                today,
-                &limits(&state, today),
-            )
+            .take_step(&session.actor, CaseId(id), version, &action)
             .await
             .map(|_| ())
             .map_err(AppError::from),
@@ -353,10 +311,9 @@ pub(crate) async fn submit(
         CaseType::parse(form.get("case_type")).map_err(|e| AppError::BadRequest(e.to_string()))?;
     let case = state
         .app
-        .store()
-        .submit_case(&session.actor, HouseholdId(id), case_type, state.today())
+        .submit_case(&session.actor, HouseholdId(id), case_type)
         .await?;
-    Ok(Redirect::to(&format!("/cases/{}", case.0)).into_response())
+    Ok(Redirect::to(&format!("/cases/{}", case.id.0)).into_response())
 }
 
 /// One entitlement period on the household's page of entitlements.

@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use doudi_core::access::{self, Purpose};
 use doudi_core::{
     DepartmentView, HouseholdId, HouseholdRecord, Money, Month, Need, Part, PovertyCause, Relation,
     age_on, labels::join_labels,
@@ -232,6 +233,13 @@ async fn render(
     let actor = &session.actor;
     let id = record.household.id;
     let whole = actor.sees_whole_households();
+    // In full only after the unmask action, and only for the roles that may unmask (5.1).
+    let purpose = if unmasked.is_some() {
+        Purpose::Unmask
+    } else {
+        Purpose::Detail
+    };
+    let full = actor.visibility(purpose).identifiers == access::Shown::Full;
     let history = if whole {
         state.app.store().history(actor, id).await?
     } else {
@@ -245,7 +253,7 @@ async fn render(
         state.today(),
         Chrome::new(session, "", "households"),
         actor.department_view(),
-        unmasked.is_some(),
+        full,
     );
     if whole && !page.exited {
         page.standing = match state.app.store().entitlements(actor, id).await {

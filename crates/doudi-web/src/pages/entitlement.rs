@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use chrono::NaiveDate;
+use doudi_core::date::parse_day;
 use doudi_core::{Category, HouseholdId, Money, SpecialDisease};
 use doudi_policy::explain::Explanation;
 use doudi_policy::{Resolved, dibao, education, medical, temporary};
@@ -355,10 +356,7 @@ fn temporary_application(
         .map_err(|e| format!("家庭人均可支配收入：{e}"))?;
     let previous_grants = match get(pairs, "t_granted") {
         "" => Vec::new(),
-        s => vec![
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| format!("本年度已获救助日期“{s}”无效（如 2026-03-01）"))?,
-        ],
+        s => vec![parse_day(s).map_err(|e| format!("本年度已获救助日期：{e}"))?],
     };
     if previous_grants.iter().any(|d| *d > today) {
         return Err("本年度已获救助日期不能晚于今天".into());
@@ -389,8 +387,7 @@ fn medical_stay(pairs: &[(String, String)], category: Category) -> Result<medica
         "municipal" => medical::Level::Municipal,
         _ => return Err("请选择医院级别".into()),
     };
-    let admitted = NaiveDate::parse_from_str(get(pairs, "m_admitted"), "%Y-%m-%d")
-        .map_err(|_| "入院日期无效（如 2026-03-01）".to_owned())?;
+    let admitted = parse_day(get(pairs, "m_admitted")).map_err(|e| format!("入院日期：{e}"))?;
     let total = Money::parse_non_negative_yuan(get(pairs, "m_total"))
         .map_err(|e| format!("住院总费用：{e}"))?;
     let in_catalogue = Money::parse_non_negative_yuan(get(pairs, "m_in_catalogue"))

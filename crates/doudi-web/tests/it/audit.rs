@@ -141,7 +141,7 @@ async fn a_bad_date_in_the_audit_search_is_explained_on_the_page() {
     let auditor = app.login(AUDITOR).await;
     let page = app.get(Some(&auditor), "/audit?from=yesterday").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("不是有效日期"));
+    assert!(page.body.contains("“yesterday”无效"), "{}", page.body);
     let api = app.get(Some(&auditor), "/api/audit?from=yesterday").await;
     assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -993,3 +993,96 @@ async fn the_administrator_sets_the_supervision_phone_the_public_notice_gives() 
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+/// A running application with a dibao case just submitted for 张 by the Qinglong caseworker,
+/// who is logged in; returns the case's id too.
+async fn with_a_case() -> (App, Client, i64) {
+    let app = App::new().await;
+    let township = app.login(QINGLONG_CASEWORKER).await;
+    let h = app.zhang.0;
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/households/{h}/cases"),
+            &json!({"case_type": "dibao"}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let id = reply.json()["id"].as_i64().unwrap();
+    (app, township, id)
+}
+
+#[tokio::test]
+async fn the_case_list_of_the_api_comes_in_pages_with_the_total() {
+    let (app, township, _) = with_a_case().await;
+
+    let first = app
+        .get(Some(&township), "/api/cases?per_page=1")
+        .await
+        .json();
+    assert_eq!(
+        (&first["page"], &first["per_page"], &first["total"]),
+        (&json!(1), &json!(1), &json!(1)),
+        "{first}"
+    );
+    assert_eq!(first["rows"].as_array().unwrap().len(), 1, "{first}");
+    let beyond = app
+        .get(Some(&township), "/api/cases?page=2&per_page=1")
+        .await
+        .json();
+    assert_eq!(beyond["total"], json!(1), "{beyond}");
+    assert_eq!(beyond["rows"], json!([]), "{beyond}");
+    let bad = app.get(Some(&township), "/api/cases?per_page=501").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("应为1至500的整数"), "{}", bad.body);
+}
+
+#[tokio::test]
+async fn a_step_with_a_date_that_does_not_exist_names_the_field_in_the_api_and_on_the_page() {
+    let (app, township, id) = with_a_case().await;
+
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/cases/{id}/steps"),
+            &json!({"version": 1, "step": {"op": "start_notice", "from": "2026-02-30"}}),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains("\"from\""), "{}", reply.body);
+    assert!(
+        reply.body.contains("日期“2026-02-30”不存在"),
+        "{}",
+        reply.body
+    );
+
+    let page = app
+        .post_form(
+            &township,
+            &format!("/cases/{id}/steps"),
+            &[
+                ("version", "1"),
+                ("op", "start_notice"),
+                ("from", "2026-02-30"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("公示开始日期：日期“2026-02-30”不存在"),
+        "{}",
+        page.body
+    );
+}
