@@ -108,6 +108,8 @@ pub struct CaseFilter {
     pub states: Vec<CaseState>,
     /// Only this household's.
     pub household: Option<HouseholdId>,
+    /// Only this township's or community's (within the scope).
+    pub division: Option<DivisionCode>,
 }
 
 /// A page of the case list.

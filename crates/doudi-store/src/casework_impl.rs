@@ -1862,7 +1862,7 @@ impl Casework for Backend {
             .collect();
         let filter = CaseFilter {
             states: open,
-            household: None,
+            ..CaseFilter::default()
         };
         // Every open case, page by page: the work list is complete however many there are.
         let mut list = Vec::new();
@@ -1936,5 +1936,9 @@ fn push_case_filter(qb: &mut QueryBuilder<'_, Db>, actor: &Actor, filter: &CaseF
     }
     if let Some(h) = filter.household {
         qb.push(" AND c.household_id = ").push_bind(h.0);
+    }
+    if let Some(division) = &filter.division {
+        qb.push(" AND c.community LIKE ")
+            .push_bind(format!("{}%", division.as_str()));
     }
 }
