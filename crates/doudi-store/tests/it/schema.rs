@@ -324,6 +324,26 @@ async fn postgres_schema(url: &str) -> Schema {
     schema
 }
 
+/// Notes `what` when SQLite's and PostgreSQL's differ.
+fn compare<T: PartialEq + std::fmt::Debug>(out: &mut Vec<String>, what: &str, s: &T, p: &T) {
+    if s != p {
+        out.push(format!("{what}: SQLite {s:?}, PostgreSQL {p:?}"));
+    }
+}
+
+/// Notes every named item (column, index) that differs between SQLite and PostgreSQL.
+fn compare_by_name<T: PartialEq + std::fmt::Debug>(
+    out: &mut Vec<String>,
+    what: &str,
+    s: &BTreeMap<String, T>,
+    p: &BTreeMap<String, T>,
+) {
+    let names: BTreeSet<&String> = s.keys().chain(p.keys()).collect();
+    for name in names {
+        compare(out, &format!("{what} {name}"), &s.get(name), &p.get(name));
+    }
+}
+
 /// Every difference between the two schemas, one line each, in words.
 fn differences(sqlite: &Schema, postgres: &Schema) -> Vec<String> {
     let mut out = Vec::new();
@@ -340,42 +360,27 @@ fn differences(sqlite: &Schema, postgres: &Schema) -> Vec<String> {
                 continue;
             }
         };
-        let columns: BTreeSet<&String> = s.columns.keys().chain(p.columns.keys()).collect();
-        for column in columns {
-            let (sc, pc) = (s.columns.get(column), p.columns.get(column));
-            if sc != pc {
-                out.push(format!(
-                    "{name}.{column}: SQLite {sc:?}, PostgreSQL {pc:?} (type, NOT NULL)"
-                ));
-            }
-        }
-        if s.primary_key != p.primary_key {
-            out.push(format!(
-                "{name} primary key: SQLite {:?}, PostgreSQL {:?}",
-                s.primary_key, p.primary_key
-            ));
-        }
-        if s.uniques != p.uniques {
-            out.push(format!(
-                "{name} unique keys: SQLite {:?}, PostgreSQL {:?}",
-                s.uniques, p.uniques
-            ));
-        }
-        let indexes: BTreeSet<&String> = s.indexes.keys().chain(p.indexes.keys()).collect();
-        for index in indexes {
-            let (si, pi) = (s.indexes.get(index), p.indexes.get(index));
-            if si != pi {
-                out.push(format!(
-                    "{name} index {index}: SQLite {si:?}, PostgreSQL {pi:?}"
-                ));
-            }
-        }
-        if s.foreign_keys != p.foreign_keys {
-            out.push(format!(
-                "{name} foreign keys: SQLite {:?}, PostgreSQL {:?}",
-                s.foreign_keys, p.foreign_keys
-            ));
-        }
+        let columns = format!("{name} column");
+        compare_by_name(&mut out, &columns, &s.columns, &p.columns);
+        compare(
+            &mut out,
+            &format!("{name} primary key"),
+            &s.primary_key,
+            &p.primary_key,
+        );
+        compare(
+            &mut out,
+            &format!("{name} unique keys"),
+            &s.uniques,
+            &p.uniques,
+        );
+        compare_by_name(&mut out, &format!("{name} index"), &s.indexes, &p.indexes);
+        compare(
+            &mut out,
+            &format!("{name} foreign keys"),
+            &s.foreign_keys,
+            &p.foreign_keys,
+        );
     }
     out
 }
