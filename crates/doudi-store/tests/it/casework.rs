@@ -509,6 +509,18 @@ conformance! {
         assert_eq!(store.entitlements(&county(), b).await.unwrap()[0].program, Category::Tekun);
     }
 
+    async fn importing_a_period_for_a_household_already_paid_is_refused_by_the_database_in_chinese(store) {
+        let a = filed(&store, "QL-U003", &["王一"]).await;
+        let entry = doudi_store::casework::ImportedEntitlement {
+            household: a, program: Category::Tekun, monthly_fen: 95_400, from: month("2026-01"),
+            review_class: ReviewClass::Stable, next_review: date(2027, 1, 1), reference: "云民发〔2025〕1号".into(),
+        };
+        assert_eq!(store.import_entitlements(&command_line(), std::slice::from_ref(&entry)).await.unwrap(), 1);
+        let err = store.import_entitlements(&command_line(), &[entry]).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Duplicate(m) if m.contains("未终止的待遇期")), "{err:?}");
+        assert_eq!(store.entitlements(&county(), a).await.unwrap().len(), 1, "the second import left nothing");
+    }
+
     async fn centralised_care_is_recorded_per_person_and_counted_per_township(store) {
         let mut new = household("TK-1", QINGLONG_1, &["孤老甲"]);
         new.fields.category = Category::Tekun;
