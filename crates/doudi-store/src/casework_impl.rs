@@ -474,7 +474,7 @@ async fn insert_entitlement(
     decision: i64,
     program: Category,
     d: &NewDecision,
-) -> Result<i64, sqlx::Error> {
+) -> Result<i64, StoreError> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO entitlements (household_id, decision_id, program, monthly_fen, from_month, \
          review_class, next_review, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -489,7 +489,9 @@ async fn insert_entitlement(
     .bind(d.next_review)
     .bind(common::now())
     .fetch_one(&mut *conn)
-    .await?;
+    .await
+    // A second open period for the household: the database refuses it (0007).
+    .map_err(common::duplicate_from)?;
     Ok(id)
 }
 
@@ -690,7 +692,9 @@ impl Casework for Backend {
         .bind(today)
         .bind(now)
         .fetch_one(&mut *tx)
-        .await?;
+        .await
+        // A submission that raced past the check above: the database refuses it (0007).
+        .map_err(common::duplicate_from)?;
         write_step(
             &mut tx,
             actor,
@@ -986,7 +990,10 @@ impl Casework for Backend {
                     .push_bind(e.next_review)
                     .push_bind(now);
             });
-            qb.build().execute(&mut *tx).await?;
+            qb.build()
+                .execute(&mut *tx)
+                .await
+                .map_err(common::duplicate_from)?;
         }
         append_audit(
             &mut tx,

@@ -1024,6 +1024,10 @@ pub(crate) enum Unique {
     HouseholdNumber,
     IdNumber,
     Username,
+    /// A second open case of one type for a household (`cases_one_open_per_type`, 0007).
+    OpenCase,
+    /// A second open entitlement period for a household (`entitlements_one_open`, 0007).
+    OpenEntitlement,
     Other,
 }
 
@@ -1045,6 +1049,13 @@ pub(crate) fn unique_violation(e: &sqlx::Error) -> Option<Unique> {
         Unique::IdNumber
     } else if is("users_username_key", "users.username") {
         Unique::Username
+    } else if is(
+        "cases_one_open_per_type",
+        "cases.household_id, cases.case_type",
+    ) {
+        Unique::OpenCase
+    } else if is("entitlements_one_open", "entitlements.household_id") {
+        Unique::OpenEntitlement
     } else {
         Unique::Other
     })
@@ -1063,6 +1074,12 @@ pub(crate) fn duplicate_from(e: sqlx::Error) -> StoreError {
         Some(Unique::HouseholdNumber) => StoreError::Duplicate("户编号已被登记".into()),
         Some(Unique::IdNumber) => StoreError::Duplicate("身份证号码已在其他家庭中登记".into()),
         Some(Unique::Username) => StoreError::Duplicate("登录名已被使用".into()),
+        Some(Unique::OpenCase) => StoreError::Duplicate(
+            "该户已有一件同类申请在办（数据库拒绝了第二件），请勿重复提交".into(),
+        ),
+        Some(Unique::OpenEntitlement) => StoreError::Duplicate(
+            "该户已有一段未终止的待遇期（数据库拒绝了第二段），须先终止原待遇期".into(),
+        ),
         Some(Unique::Other) => StoreError::Duplicate("记录重复".into()),
         None => StoreError::Database(e),
     }

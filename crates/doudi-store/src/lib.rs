@@ -37,6 +37,7 @@ use doudi_core::{
 };
 
 pub mod audit;
+mod backend;
 mod bulk;
 pub mod casework;
 mod common;

@@ -13,10 +13,6 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 type Db = sqlx::Postgres;
 /// The store type the shared implementation is for.
 type Backend = PgStore;
-/// What [`Store::backend`] answers.
-const BACKEND: &str = "postgres";
-/// PostgreSQL's limit on the parameters of one statement.
-const MAX_BIND_PARAMS: usize = 65_535;
 
 /// A registry stored in PostgreSQL.
 #[derive(Clone, Debug)]
@@ -46,6 +42,13 @@ impl PgStore {
         store.rechain_legacy_audit().await?;
         Ok(store)
     }
+}
+
+#[async_trait]
+impl crate::backend::Dialect for PgStore {
+    type Db = Db;
+    const NAME: &'static str = "postgres";
+    const MAX_BIND_PARAMS: usize = 65_535;
 
     /// The whole-registry read of [`Store::snapshots`].
     async fn read_snapshots(
@@ -69,90 +72,91 @@ impl PgStore {
     async fn begin_write_raw(&self) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
         self.pool.begin().await
     }
-}
 
-/// Prepares a bulk import of `incoming` people: keeps other writers out of `households` and
-/// `persons` while the import assigns their ids itself (readers carry on). Returns the
-/// statements to run after the import: statistics are refreshed when the import at least
-/// doubles the registry, so that the planner does not plan for the empty tables it last saw.
-async fn prepare_import(conn: &mut Conn, incoming: usize) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query("LOCK TABLE households, persons IN SHARE ROW EXCLUSIVE MODE")
-        .execute(&mut *conn)
-        .await?;
-    let (filed,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM persons")
-        .fetch_one(&mut *conn)
-        .await?;
-    let mut after = Vec::new();
-    if (incoming as i64) >= filed {
-        after.push(
-            "ANALYZE households, persons, incomes, expenses, assets, surveys, change_log".into(),
-        );
+    /// Prepares a bulk import of `incoming` people: keeps other writers out of `households` and
+    /// `persons` while the import assigns their ids itself (readers carry on). Returns the
+    /// statements to run after the import: statistics are refreshed when the import at least
+    /// doubles the registry, so that the planner does not plan for the empty tables it last saw.
+    async fn prepare_import(conn: &mut Conn, incoming: usize) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query("LOCK TABLE households, persons IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *conn)
+            .await?;
+        let (filed,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM persons")
+            .fetch_one(&mut *conn)
+            .await?;
+        let mut after = Vec::new();
+        if (incoming as i64) >= filed {
+            after.push(
+                "ANALYZE households, persons, incomes, expenses, assets, surveys, change_log"
+                    .into(),
+            );
+        }
+        Ok(after)
     }
-    Ok(after)
-}
 
-/// Moves the identity sequences past the ids an import assigned, and runs what
-/// [`prepare_import`] asked for.
-async fn after_import(conn: &mut Conn, deferred: Vec<String>) -> Result<(), sqlx::Error> {
-    for table in ["households", "persons"] {
-        let sql = format!(
-            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
-        );
-        sqlx::query(&sql).execute(&mut *conn).await?;
+    /// Moves the identity sequences past the ids an import assigned, and runs what
+    /// [`prepare_import`] asked for.
+    async fn after_import(conn: &mut Conn, deferred: Vec<String>) -> Result<(), sqlx::Error> {
+        for table in ["households", "persons"] {
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+            );
+            sqlx::query(&sql).execute(&mut *conn).await?;
+        }
+        for sql in deferred {
+            sqlx::query(&sql).execute(&mut *conn).await?;
+        }
+        Ok(())
     }
-    for sql in deferred {
-        sqlx::query(&sql).execute(&mut *conn).await?;
+
+    /// Lifts the trigger that refuses updates of audit entries, for re-chaining the trail inside
+    /// the caller's transaction (`ALTER TABLE` is transactional and locks the table against every
+    /// other writer until the transaction ends); returns the statement that puts it back.
+    async fn unlock_audit_rows(conn: &mut Conn) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+            .execute(&mut *conn)
+            .await?;
+        Ok(vec![
+            "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change".into(),
+        ])
     }
-    Ok(())
-}
 
-/// Lifts the trigger that refuses updates of audit entries, for re-chaining the trail inside
-/// the caller's transaction (`ALTER TABLE` is transactional and locks the table against every
-/// other writer until the transaction ends); returns the statement that puts it back.
-async fn unlock_audit_rows(conn: &mut Conn) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
-        .execute(&mut *conn)
-        .await?;
-    Ok(vec![
-        "ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change".into(),
-    ])
-}
+    /// How a writer reads the data key's row: locked against a rotation, which takes the row
+    /// `FOR UPDATE` first, so that a rotation waits for the writers that checked the old key and
+    /// the writers that come after it wait for the rotation and then see the new key id.
+    const KEY_ROW_LOCK: &'static str = " FOR KEY SHARE";
 
-/// How a writer reads the data key's row: locked against a rotation, which takes the row
-/// `FOR UPDATE` first, so that a rotation waits for the writers that checked the old key and
-/// the writers that come after it wait for the rotation and then see the new key id.
-const KEY_ROW_LOCK: &str = " FOR KEY SHARE";
+    /// Makes audit appends one at a time, so that two writers never both read the same last entry
+    /// and fork the chain: a transaction-scoped advisory lock, taken just before the last entry is
+    /// read and released when the transaction ends. At read committed, the read that follows sees
+    /// every entry committed before the lock was granted.
+    async fn lock_audit(conn: &mut Conn) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(AUDIT_LOCK)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Keeps other writers out of the registry for a transaction that rewrites it (the first
+    /// sealing, a key rotation); readers carry on.
+    async fn lock_registry(conn: &mut Conn) -> Result<(), sqlx::Error> {
+        sqlx::query("LOCK TABLE households, persons IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// After identifiers were sealed or re-sealed, the row versions they replaced are reclaimed by
+    /// (auto)vacuum; nothing to do at once. (An operator who wants them gone immediately runs
+    /// `VACUUM FULL households, persons`, as the README says.)
+    async fn compact(_pool: &PgPool) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+}
 
 /// The key of the advisory lock that makes audit appends one at a time ("doudi" in ASCII).
 const AUDIT_LOCK: i64 = 0x0064_6f75_6469;
-
-/// Makes audit appends one at a time, so that two writers never both read the same last entry
-/// and fork the chain: a transaction-scoped advisory lock, taken just before the last entry is
-/// read and released when the transaction ends. At read committed, the read that follows sees
-/// every entry committed before the lock was granted.
-async fn lock_audit(conn: &mut Conn) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(AUDIT_LOCK)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// Keeps other writers out of the registry for a transaction that rewrites it (the first
-/// sealing, a key rotation); readers carry on.
-async fn lock_registry(conn: &mut Conn) -> Result<(), sqlx::Error> {
-    sqlx::query("LOCK TABLE households, persons IN SHARE ROW EXCLUSIVE MODE")
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// After identifiers were sealed or re-sealed, the row versions they replaced are reclaimed by
-/// (auto)vacuum; nothing to do at once. (An operator who wants them gone immediately runs
-/// `VACUUM FULL households, persons`, as the README says.)
-async fn compact(_pool: &PgPool) -> Result<(), sqlx::Error> {
-    Ok(())
-}
 
 include!("shared_impl.rs");
 include!("casework_impl.rs");

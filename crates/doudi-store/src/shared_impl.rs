@@ -3,12 +3,12 @@
 // This file is not a module: `sqlite.rs` and `postgres.rs` each `include!` it after defining
 //
 // - `Db`, the sqlx database type, and `Backend`, the store type, which has a `pool` field;
-// - `BACKEND`, the backend's name, and `MAX_BIND_PARAMS`, how many values one statement may bind;
-// - the dialect hooks `Backend::begin_read`, `Backend::begin_write_raw`, `prepare_import`,
-//   `after_import`, `lock_audit`, `unlock_audit_rows`, `lock_registry`, `compact` and
-//   `KEY_ROW_LOCK`;
-// - `Backend::read_snapshots`, the whole-registry read behind `Store::snapshots` (PostgreSQL
-//   uses `snapshots_through_sqlx` below; a SQLite file has a faster path of its own);
+// - `impl crate::backend::Dialect for Backend`: the backend's name, bind limit and key-row lock,
+//   its transactions (`begin_read`, `begin_write_raw`), its whole-registry read
+//   (`read_snapshots`; PostgreSQL uses `snapshots_through_sqlx` below, a SQLite file has a
+//   faster path of its own) and its dialect hooks (`prepare_import`, `after_import`,
+//   `lock_audit`, `unlock_audit_rows`, `lock_registry`, `compact`): the contract is that trait,
+//   which the compiler checks for both backends;
 // - a `keys` field of type `KeyCell`, the data key in use.
 //
 // Identity numbers, phones and bank accounts are sealed with the data key on their way in
@@ -31,6 +31,8 @@
 // transaction of its own (`Backend::audit_alone`); a read whose entry cannot be written fails.
 
 use std::collections::{HashMap, HashSet};
+
+use crate::backend::Dialect;
 use std::future::Future;
 use std::sync::{Arc, RwLock};
 use std::task::Poll;
@@ -45,6 +47,13 @@ use doudi_core::{
 };
 use sqlx::QueryBuilder;
 use sqlx::query_builder::Separated;
+
+/// The backend's name, from its [`Dialect`].
+const BACKEND: &str = <Backend as Dialect>::NAME;
+/// How many values one statement may bind, from the backend's [`Dialect`].
+const MAX_BIND_PARAMS: usize = <Backend as Dialect>::MAX_BIND_PARAMS;
+/// The lock a writer's read of the data key's row takes, from the backend's [`Dialect`].
+const KEY_ROW_LOCK: &str = <Backend as Dialect>::KEY_ROW_LOCK;
 
 use crate::audit::{
     AuditAction, AuditAnchor, AuditEntry, AuditFilter, AuditPage, AuditReport, ChainCheck,
@@ -1376,7 +1385,7 @@ async fn append_audit(
     target: &str,
     detail: &str,
 ) -> Result<(), sqlx::Error> {
-    lock_audit(conn).await?;
+    <Backend as Dialect>::lock_audit(conn).await?;
     let last: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut **conn)
@@ -1436,8 +1445,8 @@ enum OldChain<'a> {
 /// append-only trigger is lifted for these updates and restored before the transaction ends.
 /// Returns how many entries were re-chained.
 async fn rechain_audit(conn: &mut WriteTx, old: OldChain<'_>) -> Result<u64, StoreError> {
-    lock_audit(conn).await?;
-    let restore = unlock_audit_rows(conn).await?;
+    <Backend as Dialect>::lock_audit(conn).await?;
+    let restore = <Backend as Dialect>::unlock_audit_rows(conn).await?;
     let select = format!(
         "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT {AUDIT_BATCH}"
     );
@@ -1635,7 +1644,7 @@ impl Backend {
             keys: keys.clone(),
         };
         // Two processes starting on a fresh database at once must not both adopt a key.
-        lock_registry(&mut tx).await?;
+        <Backend as Dialect>::lock_registry(&mut tx).await?;
         let recorded: Option<(String,)> =
             sqlx::query_as("SELECT key_id FROM data_key WHERE id = 1")
                 .fetch_optional(&mut *tx)
@@ -1695,7 +1704,7 @@ impl Backend {
                 households = households.len(),
                 "identifiers filed before encryption are now sealed"
             );
-            compact(&self.pool).await?;
+            <Backend as Dialect>::compact(&self.pool).await?;
         }
         Ok(())
     }
@@ -1723,7 +1732,7 @@ impl Backend {
         let keys = self.keys();
         let mut tx = self.begin_write().await?;
         // Checked under the audit lock: another process may be migrating it now.
-        lock_audit(&mut tx).await?;
+        <Backend as Dialect>::lock_audit(&mut tx).await?;
         let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq LIMIT 1");
         let first: Option<AuditEntry> = sqlx::query_as(&sql).fetch_optional(&mut *tx).await?;
         match first {
@@ -1950,13 +1959,13 @@ impl Store for Backend {
         let now = common::now();
         let keys = self.keys();
         let mut tx = self.begin_write().await?;
-        let deferred = prepare_import(&mut tx, ids.len()).await?;
+        let deferred = <Backend as Dialect>::prepare_import(&mut tx, ids.len()).await?;
         for t in townships {
             ensure_township(&mut tx, t).await?;
         }
         match write_import(&mut tx, &keys, actor, households, now).await {
             Ok(counts) => {
-                after_import(&mut tx, deferred).await?;
+                <Backend as Dialect>::after_import(&mut tx, deferred).await?;
                 append_audit(
                     &mut tx,
                     actor,
@@ -3324,7 +3333,7 @@ impl Store for Backend {
     async fn claim_demo(&self) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
         // Two demo servers starting on one fresh database must not both find it empty.
-        lock_registry(&mut tx).await?;
+        <Backend as Dialect>::lock_registry(&mut tx).await?;
         let marked: Option<(String,)> =
             sqlx::query_as("SELECT value FROM settings WHERE name = 'demo'")
                 .fetch_optional(&mut *tx)
@@ -3749,7 +3758,7 @@ impl Store for Backend {
         ))
         .fetch_optional(&mut *tx)
         .await?;
-        lock_registry(&mut tx).await?;
+        <Backend as Dialect>::lock_registry(&mut tx).await?;
         match recorded {
             Some((id,)) if id == old.id() => {}
             Some((id,)) => return Err(wrong_key(&id, old.id())),
@@ -3856,7 +3865,7 @@ impl Store for Backend {
             .write()
             .expect("the key cell is never left poisoned: nothing panics while holding it") =
             Arc::new(new.clone());
-        compact(&self.pool).await?;
+        <Backend as Dialect>::compact(&self.pool).await?;
         Ok(rotation)
     }
 

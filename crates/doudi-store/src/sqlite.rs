@@ -16,10 +16,6 @@ use sqlx::sqlite::{
 type Db = sqlx::Sqlite;
 /// The store type the shared implementation is for.
 type Backend = SqliteStore;
-/// What [`Store::backend`] answers.
-const BACKEND: &str = "sqlite";
-/// SQLite's limit on the values one statement binds (`SQLITE_MAX_VARIABLE_NUMBER`).
-const MAX_BIND_PARAMS: usize = 32_766;
 
 /// A registry stored in SQLite.
 #[derive(Clone, Debug)]
@@ -72,6 +68,13 @@ impl SqliteStore {
         store.rechain_legacy_audit().await?;
         Ok(store)
     }
+}
+
+#[async_trait]
+impl crate::backend::Dialect for SqliteStore {
+    type Db = Db;
+    const NAME: &'static str = "sqlite";
+    const MAX_BIND_PARAMS: usize = 32_766;
 
     /// The whole-registry read of [`Store::snapshots`]: from a file, through a connection of
     /// its own that reads rows without sqlx's per-row hand-over between threads (see
@@ -109,87 +112,87 @@ impl SqliteStore {
     async fn begin_write_raw(&self) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
-}
 
-/// Lifts the trigger that refuses updates of audit entries, for re-chaining the trail inside
-/// the caller's transaction (SQLite's DDL is transactional, and `BEGIN IMMEDIATE` keeps every
-/// other writer out meanwhile); returns the statements that put it back exactly as it was.
-async fn unlock_audit_rows(conn: &mut Conn) -> Result<Vec<String>, sqlx::Error> {
-    let saved: Vec<(String,)> = sqlx::query_as(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_log_no_update'",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    if !saved.is_empty() {
-        sqlx::query("DROP TRIGGER audit_log_no_update")
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(saved.into_iter().map(|(sql,)| sql).collect())
-}
-
-/// How a writer reads the data key's row: nothing to lock, since `BEGIN IMMEDIATE` already
-/// puts every writer, a rotation among them, one after another.
-const KEY_ROW_LOCK: &str = "";
-
-/// Prepares a bulk import of `incoming` people. The import's transaction already holds the
-/// database's write lock, so nothing needs locking; but when the import at least doubles the
-/// registry, the secondary indexes of `persons` are dropped for the import and rebuilt after it
-/// (in the same transaction): building an index from sorted data costs a fraction of inserting
-/// 250,000 names and identity numbers one by one in random order. The index definitions are
-/// taken from the schema itself, so they come back exactly as the migrations made them. Unique
-/// indexes stay, so that duplicates are still refused.
-async fn prepare_import(conn: &mut Conn, incoming: usize) -> Result<Vec<String>, sqlx::Error> {
-    let (filed,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM persons")
-        .fetch_one(&mut *conn)
+    /// Lifts the trigger that refuses updates of audit entries, for re-chaining the trail inside
+    /// the caller's transaction (SQLite's DDL is transactional, and `BEGIN IMMEDIATE` keeps every
+    /// other writer out meanwhile); returns the statements that put it back exactly as it was.
+    async fn unlock_audit_rows(conn: &mut Conn) -> Result<Vec<String>, sqlx::Error> {
+        let saved: Vec<(String,)> = sqlx::query_as(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_log_no_update'",
+        )
+        .fetch_all(&mut *conn)
         .await?;
-    if (incoming as i64) < filed {
-        return Ok(Vec::new());
+        if !saved.is_empty() {
+            sqlx::query("DROP TRIGGER audit_log_no_update")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(saved.into_iter().map(|(sql,)| sql).collect())
     }
-    let indexes: Vec<(String, String)> = sqlx::query_as(
-        "SELECT name, sql FROM sqlite_master \
+
+    /// How a writer reads the data key's row: nothing to lock, since `BEGIN IMMEDIATE` already
+    /// puts every writer, a rotation among them, one after another.
+    const KEY_ROW_LOCK: &'static str = "";
+
+    /// Prepares a bulk import of `incoming` people. The import's transaction already holds the
+    /// database's write lock, so nothing needs locking; but when the import at least doubles the
+    /// registry, the secondary indexes of `persons` are dropped for the import and rebuilt after it
+    /// (in the same transaction): building an index from sorted data costs a fraction of inserting
+    /// 250,000 names and identity numbers one by one in random order. The index definitions are
+    /// taken from the schema itself, so they come back exactly as the migrations made them. Unique
+    /// indexes stay, so that duplicates are still refused.
+    async fn prepare_import(conn: &mut Conn, incoming: usize) -> Result<Vec<String>, sqlx::Error> {
+        let (filed,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM persons")
+            .fetch_one(&mut *conn)
+            .await?;
+        if (incoming as i64) < filed {
+            return Ok(Vec::new());
+        }
+        let indexes: Vec<(String, String)> = sqlx::query_as(
+            "SELECT name, sql FROM sqlite_master \
          WHERE type = 'index' AND tbl_name = 'persons' AND sql IS NOT NULL \
          AND sql NOT LIKE 'CREATE UNIQUE%'",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    for (name, _) in &indexes {
-        sqlx::query(&format!("DROP INDEX \"{name}\""))
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
-}
-
-/// Rebuilds the indexes [`prepare_import`] set aside. (`INTEGER PRIMARY KEY` continues after
-/// the largest id by itself.)
-async fn after_import(conn: &mut Conn, deferred: Vec<String>) -> Result<(), sqlx::Error> {
-    for sql in deferred {
-        sqlx::query(&sql).execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-/// Makes audit appends one at a time. Nothing to do: every write transaction already holds the
-/// database's write lock from its start (`BEGIN IMMEDIATE`).
-async fn lock_audit(_conn: &mut Conn) -> Result<(), sqlx::Error> {
-    Ok(())
-}
-
-/// Keeps other writers out of the registry for a transaction that rewrites it (the first
-/// sealing, a key rotation). Nothing to do: the transaction holds the write lock from its start.
-async fn lock_registry(_conn: &mut Conn) -> Result<(), sqlx::Error> {
-    Ok(())
-}
-
-/// Rewrites the database file after identifiers were sealed or re-sealed, so that the values
-/// they replaced do not linger in free pages or in the write-ahead log.
-async fn compact(pool: &SqlitePool) -> Result<(), sqlx::Error> {
-    sqlx::query("VACUUM").execute(pool).await?;
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(pool)
+        )
+        .fetch_all(&mut *conn)
         .await?;
-    Ok(())
+        for (name, _) in &indexes {
+            sqlx::query(&format!("DROP INDEX \"{name}\""))
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+    }
+
+    /// Rebuilds the indexes [`prepare_import`] set aside. (`INTEGER PRIMARY KEY` continues after
+    /// the largest id by itself.)
+    async fn after_import(conn: &mut Conn, deferred: Vec<String>) -> Result<(), sqlx::Error> {
+        for sql in deferred {
+            sqlx::query(&sql).execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
+    /// Makes audit appends one at a time. Nothing to do: every write transaction already holds the
+    /// database's write lock from its start (`BEGIN IMMEDIATE`).
+    async fn lock_audit(_conn: &mut Conn) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+
+    /// Keeps other writers out of the registry for a transaction that rewrites it (the first
+    /// sealing, a key rotation). Nothing to do: the transaction holds the write lock from its start.
+    async fn lock_registry(_conn: &mut Conn) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+
+    /// Rewrites the database file after identifiers were sealed or re-sealed, so that the values
+    /// they replaced do not linger in free pages or in the write-ahead log.
+    async fn compact(pool: &SqlitePool) -> Result<(), sqlx::Error> {
+        sqlx::query("VACUUM").execute(pool).await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(pool)
+            .await?;
+        Ok(())
+    }
 }
 
 include!("shared_impl.rs");

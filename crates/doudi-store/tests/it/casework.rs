@@ -555,6 +555,18 @@ conformance! {
         assert!(matches!(store.payment_preview(&caseworker(QINGLONG), month("2026-02")).await, Err(StoreError::Forbidden)));
     }
 
+    async fn importing_a_period_for_a_household_already_paid_is_refused_by_the_database_in_chinese(store) {
+        let a = filed(&store, "QL-U003", &["王一"]).await;
+        let entry = doudi_store::casework::ImportedEntitlement {
+            household: a, program: Category::Tekun, monthly_fen: 95_400, from: month("2026-01"),
+            review_class: ReviewClass::Stable, next_review: date(2027, 1, 1), reference: "云民发〔2025〕1号".into(),
+        };
+        assert_eq!(store.import_entitlements(&command_line(), std::slice::from_ref(&entry)).await.unwrap(), 1);
+        let err = store.import_entitlements(&command_line(), &[entry]).await.unwrap_err();
+        assert!(matches!(&err, StoreError::Duplicate(m) if m.contains("未终止的待遇期")), "{err:?}");
+        assert_eq!(store.entitlements(&county(), a).await.unwrap().len(), 1, "the second import left nothing");
+    }
+
     async fn centralised_care_is_recorded_per_person_and_counted_per_township(store) {
         let mut new = household("TK-1", QINGLONG_1, &["孤老甲"]);
         new.fields.category = Category::Tekun;
@@ -578,5 +590,80 @@ conformance! {
         let dibao = filed(&store, "CW-15", &["张三"]).await;
         let someone = store.household(&county(), dibao).await.unwrap().members[0].id;
         assert!(store.record_care(&cw, someone, true, "x", date(2026, 3, 1)).await.unwrap_err().to_string().contains("特困"));
+    }
+}
+
+/// A row of `cases` as raw SQL would write it: household, type, state.
+fn raw_case(household: HouseholdId, case_type: &str, state: &str) -> String {
+    format!(
+        "INSERT INTO cases (household_id, community, case_type, state, submitted_on, \
+         created_at, updated_at) VALUES ({}, '{QINGLONG_1}', '{case_type}', '{state}', \
+         '2026-03-02', '2026-03-02T08:00:00Z', '2026-03-02T08:00:00Z')",
+        household.0
+    )
+}
+
+/// An entitlement period as raw SQL would write it, resting on the household's first decision.
+fn raw_entitlement(household: HouseholdId, until: &str) -> String {
+    format!(
+        "INSERT INTO entitlements (household_id, decision_id, program, monthly_fen, from_month, \
+         until_month, review_class, next_review, created_at) SELECT {h}, MIN(id), 'dibao', 100, \
+         '2026-04', {until}, 'stable', '2027-03-01', '2026-03-10T08:00:00Z' FROM decisions \
+         WHERE household_id = {h}",
+        h = household.0
+    )
+}
+
+on_databases! {
+    async fn the_database_refuses_a_second_open_case_of_one_type_even_through_raw_sql(url) {
+        let store = doudi_store::connect(&url, test_keys()).await.unwrap();
+        let h = filed(&store, "QL-U001", &["张一"]).await;
+        store
+            .submit_case(&community_worker(QINGLONG_1), h, CaseType::Dibao, date(2026, 3, 2))
+            .await
+            .unwrap();
+        drop(store);
+        let mut raw = crate::audit::Raw::connect(&url).await;
+        let error = raw.refused(&raw_case(h, "dibao", "accepted")).await;
+        assert!(
+            error.contains("cases_one_open_per_type")
+                || error.contains("cases.household_id, cases.case_type"),
+            "{error}"
+        );
+        // Closed cases of the type and an open case of another type are not held back.
+        raw.exec(&raw_case(h, "dibao", "withdrawn")).await;
+        raw.exec(&raw_case(h, "dibao", "refused")).await;
+        raw.exec(&raw_case(h, "medical", "submitted")).await;
+        let open = raw
+            .texts(&format!(
+                "SELECT case_type FROM cases WHERE household_id = {} \
+                 AND state NOT IN ('approved', 'refused', 'withdrawn') ORDER BY case_type",
+                h.0
+            ))
+            .await;
+        assert_eq!(open, [Some("dibao".to_string()), Some("medical".to_string())]);
+    }
+
+    async fn the_database_refuses_a_second_open_entitlement_period_even_through_raw_sql(url) {
+        let store = doudi_store::connect(&url, test_keys()).await.unwrap();
+        let h = filed(&store, "QL-U002", &["李一"]).await;
+        approved(&store, h, 80_000).await;
+        drop(store);
+        let mut raw = crate::audit::Raw::connect(&url).await;
+        let error = raw.refused(&raw_entitlement(h, "NULL")).await;
+        assert!(
+            error.contains("entitlements_one_open") || error.contains("entitlements.household_id"),
+            "{error}"
+        );
+        // A closed period beside the open one is accepted.
+        raw.exec(&raw_entitlement(h, "'2026-04'")).await;
+        let open = raw
+            .texts(&format!(
+                "SELECT from_month FROM entitlements WHERE household_id = {} \
+                 AND until_month IS NULL",
+                h.0
+            ))
+            .await;
+        assert_eq!(open, [Some("2026-03".to_string())]);
     }
 }

@@ -15,6 +15,7 @@ mod import;
 mod measure;
 mod members;
 mod records;
+mod schema;
 mod scope;
 mod search;
 mod sqlite_file;
