@@ -657,7 +657,9 @@ pub fn next_task(case: &Case, today: NaiveDate) -> Option<StepKind> {
     use CaseState as S;
     match case.state {
         S::Submitted => Some(StepKind::Accept),
-        S::Returned => None,
+        // The applicant was told what is missing: the community worker or township brings
+        // it back (4.2.b), so the case stays on their list.
+        S::Returned => Some(StepKind::Resubmit),
         S::Accepted => Some(StepKind::Investigate),
         S::Investigated if case.case_type.needs_appraisal() => Some(StepKind::Appraise),
         S::Investigated | S::Appraised => Some(StepKind::TownshipOpinion),

@@ -1893,6 +1893,11 @@ impl Casework for Backend {
             let task = cw::next_task(&c.case, today);
             let mine = match (task, actor.role) {
                 (Some(StepKind::Approve), role) => matches!(role, Role::CountyApprover),
+                // A returned application is brought back by whoever took it in: the community
+                // worker (whose list it is on) or the township.
+                (Some(StepKind::Resubmit), role) => {
+                    matches!(role, Role::CommunityWorker | Role::TownshipCaseworker)
+                }
                 (Some(_), role) => matches!(role, Role::TownshipCaseworker),
                 (None, _) => false,
             };

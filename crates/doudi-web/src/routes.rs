@@ -201,6 +201,8 @@ routes! {
     // ---- casework (4.2.b) ----
     get "/work" => pages::casework::work, LoggedIn;
     get "/api/work" => api_casework::work, LoggedIn;
+    get "/cases" => pages::cases::list, ReadCases;
+    get "/cases/export.xlsx" => pages::cases::export, ReadCases;
     get "/cases/{id}" => pages::casework::show, ReadCases;
     post "/cases/{id}/steps" => pages::casework::step, ActOnCases;
     post "/cases/{id}/approve" => pages::casework::approve, ActOnCases;

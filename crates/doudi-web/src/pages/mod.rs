@@ -3,6 +3,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod audit;
+pub(crate) mod cases;
 pub(crate) mod casework;
 pub(crate) mod detail;
 pub(crate) mod edit;
@@ -84,6 +85,8 @@ pub struct UserBar {
     pub idle_seconds: i64,
     /// Role, in Chinese.
     pub role: &'static str,
+    /// Whether they may read applications.
+    pub can_read_cases: bool,
     /// Whether they may file and edit households.
     pub can_write: bool,
     /// Whether they may read the audit trail.
@@ -146,6 +149,7 @@ impl Chrome {
                 can_read: session.actor.may_read_households(),
                 can_manage_accounts: crate::Permission::ManageAccounts.allows(&session.actor),
                 can_pay: crate::Permission::Pay.allows(&session.actor),
+                can_read_cases: crate::Permission::ReadCases.allows(&session.actor),
             }),
             csrf: session.csrf.clone(),
             crumbs: Vec::new(),

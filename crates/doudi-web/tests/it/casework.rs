@@ -1086,3 +1086,109 @@ async fn a_step_with_a_date_that_does_not_exist_names_the_field_in_the_api_and_o
         page.body
     );
 }
+
+#[tokio::test]
+async fn applications_are_listed_by_state_and_township_and_stay_findable_when_finished() {
+    let (app, township, id) = with_a_case().await;
+    let open = app.get(Some(&township), "/cases").await;
+    assert_eq!(open.status, StatusCode::OK);
+    assert!(
+        open.body.contains(&format!("id=\"case-{id}\"")),
+        "{}",
+        open.body
+    );
+    assert!(
+        open.body.contains("id=\"nav-cases\""),
+        "the menu leads here"
+    );
+    let by_township = app
+        .get(
+            Some(&township),
+            &format!("/cases?state=open&township={QINGLONG}"),
+        )
+        .await;
+    assert!(by_township.body.contains(&format!("id=\"case-{id}\"")));
+    let county = app.login(COUNTY).await;
+    let elsewhere = app
+        .get(
+            Some(&county),
+            &format!("/cases?state=open&township={RENHE}"),
+        )
+        .await;
+    assert!(
+        elsewhere.body.contains("id=\"cases-empty\""),
+        "{}",
+        elsewhere.body
+    );
+
+    // Withdrawn, it leaves the open list and stays in the full one and the household's.
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/cases/{id}/steps"),
+            &json!({"version": 1, "step": {"op": "withdraw"}}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let open = app.get(Some(&township), "/cases").await;
+    assert!(!open.body.contains(&format!("id=\"case-{id}\"")));
+    let all = app.get(Some(&township), "/cases?state=all").await;
+    assert!(
+        all.body.contains(&format!("id=\"case-{id}\"")),
+        "{}",
+        all.body
+    );
+    let household = app
+        .get(Some(&township), &format!("/households/{}", app.zhang.0))
+        .await;
+    let link = format!("/cases?household={}&amp;state=all", app.zhang.0);
+    assert!(household.body.contains(&link), "{}", household.body);
+    let theirs = app
+        .get(
+            Some(&township),
+            &format!("/cases?household={}&state=all", app.zhang.0),
+        )
+        .await;
+    assert!(theirs.body.contains(&format!("id=\"case-{id}\"")));
+    let file = app
+        .get(Some(&township), "/cases/export.xlsx?state=all")
+        .await;
+    assert_eq!(file.status, StatusCode::OK);
+    let sheet = doudi_exchange::read::read_file("c.xlsx", &file.raw).unwrap();
+    assert_eq!(sheet.headers[0], "申请编号");
+    assert_eq!(sheet.rows.len(), 1);
+    // A state that does not exist is a clear error, not everything.
+    let bad = app.get(Some(&township), "/cases?state=maybe").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_returned_application_is_on_the_community_workers_list_until_brought_back() {
+    let (app, township, id) = with_a_case().await;
+    let community = format!("fuxing{}", 1);
+    app.add_user(
+        &community,
+        doudi_core::Role::CommunityWorker,
+        doudi_core::Scope::Division(doudi_core::DivisionCode::parse(QINGLONG_1).unwrap()),
+        None,
+    )
+    .await;
+    let reply = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/cases/{id}/steps"),
+            &json!({"version": 1, "step": {"op": "return", "missing": ["户口簿复印件"]}}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let worker = app.login(&community).await;
+    let work = app.get(Some(&worker), "/work").await;
+    assert!(
+        work.body.contains(&format!("id=\"todo-{id}\"")),
+        "{}",
+        work.body
+    );
+    assert!(work.body.contains("补正后重新提交"), "{}", work.body);
+}

@@ -134,6 +134,8 @@ const MATRIX: &[(&str, &str)] = &[
     // Case routes take a case id, and the calls use household ids: the routes are called in the
     // order of the route table, so a case exists for an id once `post /households/{id}/cases`
     // (declared after the first three below) has filed one for the caller's household.
+    ("get /cases", "L F R R R R F F F"),
+    ("get /cases/export.xlsx", "L F R R R R F F F"),
     ("get /cases/{id}", "L F N N N N F F F"),
     ("post /cases/{id}/steps", "L F F F N N F F F"),
     ("post /cases/{id}/approve", "L F N F F F F F F"),
