@@ -273,16 +273,19 @@ impl App {
             .await?)
     }
 
-    /// The county approves a case: the household is evaluated as it stands today with the
-    /// parameters of this month, and the entitlement starts this month. A monthly type whose
-    /// household does not qualify is not approved (the approver refuses it instead, with the reason
-    /// the rules give). Returns the decision's id and the outcome.
-    pub async fn approve(
+    /// What approving `case` today would decide, without deciding: the household evaluated as
+    /// it stands with this month's parameters (members excluded by the rural registry left
+    /// out), explained. The case page shows it before the approver clicks.
+    pub async fn approval_preview(&self, actor: &Actor, case: CaseId) -> Result<Outcome, Error> {
+        Ok(self.prepare_approval(actor, case).await?.1)
+    }
+
+    /// The decision an approval of `case` today would freeze, and its outcome.
+    async fn prepare_approval(
         &self,
         actor: &Actor,
         case: CaseId,
-        expected_version: i64,
-    ) -> Result<(i64, Outcome), Error> {
+    ) -> Result<(doudi_store::casework::NewDecision, Outcome), Error> {
         let (store, params, today) = (self.store(), self.parameters(), self.today());
         if !doudi_core::casework::Action::Approve.allowed_for(actor.role) {
             return Err(StoreError::Forbidden.into());
@@ -307,10 +310,26 @@ impl App {
                 outcome.refusal.unwrap_or("核定金额为0")
             )));
         }
-        let limits = Resolved::new(params, month)
+        Ok((decision, outcome))
+    }
+
+    /// The county approves a case: the household is evaluated as it stands today with the
+    /// parameters of this month, and the entitlement starts this month. A monthly type whose
+    /// household does not qualify is not approved (the approver refuses it instead, with the reason
+    /// the rules give). Returns the decision's id and the outcome.
+    pub async fn approve(
+        &self,
+        actor: &Actor,
+        case: CaseId,
+        expected_version: i64,
+    ) -> Result<(i64, Outcome), Error> {
+        let (decision, outcome) = self.prepare_approval(actor, case).await?;
+        let today = self.today();
+        let limits = Resolved::new(self.parameters(), Month::of(today))
             .map_err(|e| Error::Rules(e.to_string()))?
             .case_limits();
-        let id = store
+        let id = self
+            .store()
             .approve_case(actor, case, expected_version, &decision, today, &limits)
             .await?;
         Ok((id, outcome))

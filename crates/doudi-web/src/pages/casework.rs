@@ -126,6 +126,10 @@ struct CaseTemplate {
     error: Option<String>,
     can_act: bool,
     can_decide: bool,
+    /// What approving would decide, shown before the click: a summary and its explanation.
+    approval: Option<(String, Vec<super::entitlement::Line>)>,
+    /// Why the rules would not let it be approved.
+    approval_refused: Option<String>,
     today: String,
     exclusions: Vec<(String, String)>,
     objections: Vec<(usize, String, String, String)>,
@@ -152,7 +156,47 @@ async fn render(
     let today = state.today();
     let limits = limits(state, today);
     let r = state.app.store().case(&session.actor, CaseId(id)).await?;
+    let can_decide = session.actor.may_pay() && !r.case.state.is_final();
+    let deciding = can_decide
+        && matches!(
+            r.case.state,
+            doudi_core::casework::CaseState::UnderNotice
+                | doudi_core::casework::CaseState::TownshipReviewed
+        );
+    let (mut approval, mut approval_refused) = (None, None);
+    if deciding {
+        match state.app.approval_preview(&session.actor, CaseId(id)).await {
+            Ok(outcome) => {
+                let month = doudi_core::Month::of(today);
+                let summary = if r.case.case_type.monthly_category().is_some() {
+                    format!(
+                        "批准后自{month}起每月发放 {}（基本 {} + {} {}）",
+                        doudi_core::Money::from_fen(outcome.total_fen),
+                        doudi_core::Money::from_fen(outcome.base_fen),
+                        if outcome.program == "tekun" {
+                            "照料护理补贴"
+                        } else {
+                            "分类救助"
+                        },
+                        doudi_core::Money::from_fen(outcome.extras_fen)
+                    )
+                } else {
+                    format!("批准后按{month}现行参数办理（本事项不按月发放）")
+                };
+                let lines = outcome
+                    .explanation
+                    .as_ref()
+                    .map(super::entitlement::lines)
+                    .unwrap_or_default();
+                approval = Some((summary, lines));
+            }
+            Err(doudi_app::Error::Rules(message)) => approval_refused = Some(message),
+            Err(e) => return Err(e.into()),
+        }
+    }
     let template = CaseTemplate {
+        approval,
+        approval_refused,
         chrome: Chrome::new(session, format!("申请 {id}"), "work")
             .crumb("今日待办", "/work")
             .here(),
@@ -178,7 +222,7 @@ async fn render(
         refusal: r.case.refusal.clone(),
         error,
         can_act: session.actor.may_act_on_cases() && !r.case.state.is_final(),
-        can_decide: session.actor.may_pay() && !r.case.state.is_final(),
+        can_decide,
         today: today.to_string(),
         exclusions: r
             .exclusions

@@ -172,6 +172,23 @@ async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_re
         page.body
     );
 
+    // The case page shows the amount and why before the approver clicks.
+    let case_page = app.get(Some(&county), &format!("/cases/{id}")).await;
+    assert!(
+        case_page.body.contains("id=\"approval-preview\""),
+        "{}",
+        case_page.body
+    );
+    assert!(
+        case_page.body.contains("批准后自2026-12起每月发放"),
+        "{}",
+        case_page.body
+    );
+    assert!(
+        case_page.body.contains("class=\"ex ex-d"),
+        "the explanation is shown"
+    );
+
     let reply = app
         .json(
             Some(&county),
@@ -184,6 +201,12 @@ async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_re
     let approval = reply.json();
     let monthly = approval["monthly_fen"].as_i64().unwrap();
     assert!(monthly > 0);
+    assert!(
+        case_page
+            .body
+            .contains(&doudi_core::Money::from_fen(monthly).to_string()),
+        "the page showed the amount the approval froze"
+    );
     assert_eq!(approval["from_month"], "2026-12");
     assert_eq!(approval["outcome"]["program"], "dibao");
     assert!(

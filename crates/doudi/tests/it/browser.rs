@@ -478,6 +478,10 @@ fn in_real_chromium_a_dibao_case_goes_from_application_through_notice_to_approva
     let browser = Browser::start();
     log_in(&browser, &base, "xianminzheng");
     browser.go(&format!("{base}/cases/{case_id}"));
+    // The amount and its explanation are on the page before the click.
+    browser.wait_for("approval-preview");
+    let preview = browser.text("#approval-amount");
+    assert!(preview.contains("每月发放"), "{preview}");
     step(&browser, "#approve-submit", "approved");
 
     // The county approver runs November's payments from the roster page.
