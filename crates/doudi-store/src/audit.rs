@@ -295,6 +295,30 @@ pub enum AuditBreak {
 }
 
 impl AuditBreak {
+    /// What is wrong, in Chinese, for the auditor's page.
+    pub fn chinese(&self) -> String {
+        match self {
+            AuditBreak::Edited { seq } => format!("第{seq}条记录被改动：内容与其校验码不符"),
+            AuditBreak::Truncated { anchored, last: 0 } => {
+                format!("日志被清空：数据库外的锚点记有{anchored}条")
+            }
+            AuditBreak::Truncated { anchored, last } => format!(
+                "第{}至{anchored}条记录被截去：日志止于第{last}条，数据库外的锚点记有{anchored}条",
+                last + 1
+            ),
+            AuditBreak::AnchorMismatch { seq } => {
+                format!("第{seq}条记录不是锚点所记的那一条：此前的日志被替换")
+            }
+            AuditBreak::Missing { after, next } => {
+                format!("第{after}条与第{next}条之间的记录缺失（被删除）")
+            }
+            AuditBreak::Unlinked { seq } => format!(
+                "第{seq}条记录与第{}条不相连：其前有记录被插入或替换",
+                seq - 1
+            ),
+        }
+    }
+
     /// The entry the break is named by.
     pub fn seq(&self) -> i64 {
         match self {
@@ -452,6 +476,38 @@ impl<'k> ChainCheck<'k> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_break_is_said_in_chinese_with_the_entries_it_concerns() {
+        let cases = [
+            (AuditBreak::Edited { seq: 7 }, "第7条"),
+            (
+                AuditBreak::Truncated {
+                    anchored: 9,
+                    last: 0,
+                },
+                "日志被清空",
+            ),
+            (
+                AuditBreak::Truncated {
+                    anchored: 9,
+                    last: 5,
+                },
+                "第6至9条",
+            ),
+            (AuditBreak::AnchorMismatch { seq: 4 }, "第4条"),
+            (
+                AuditBreak::Missing { after: 2, next: 5 },
+                "第2条与第5条之间",
+            ),
+            (AuditBreak::Unlinked { seq: 3 }, "与第2条不相连"),
+        ];
+        for (b, words) in cases {
+            let text = b.chinese();
+            assert!(text.contains(words), "{text}");
+            assert!(!text.chars().any(|c| c.is_ascii_alphabetic()), "{text}");
+        }
+    }
 
     fn keys() -> Keys {
         Keys::from_bytes(&[7; 32])

@@ -230,6 +230,7 @@ routes! {
     // ---- the audit trail ----
     get "/audit" => pages::audit::show, ReadAudit;
     get "/audit/export.xlsx" => pages::audit::export, ReadAudit;
+    get "/audit/verify" => pages::audit::verify, ReadAudit;
     get "/api/audit" => api::audit_entries, ReadAudit;
 
     // ---- accounts ----

@@ -172,3 +172,26 @@ async fn an_auditor_exports_the_filtered_trail_to_excel_and_a_caseworker_cannot(
     let refused = app.get(Some(&caseworker), "/audit/export.xlsx").await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_auditor_checks_the_chain_from_the_page() {
+    let app = App::new().await;
+    let caseworker = app.login(QINGLONG_CASEWORKER).await;
+    let _ = app
+        .get(Some(&caseworker), &format!("/households/{}", app.zhang.0))
+        .await;
+    let auditor = app.login(AUDITOR).await;
+    let page = app.get(Some(&auditor), "/audit").await;
+    assert!(page.body.contains("href=\"/audit/verify\""));
+    assert!(
+        !page.body.contains("doudi audit verify"),
+        "no command line on the page"
+    );
+    let checked = app.get(Some(&auditor), "/audit/verify").await;
+    assert_eq!(checked.status, StatusCode::OK);
+    assert!(checked.body.contains("校验通过：共"), "{}", checked.body);
+    assert_eq!(
+        app.get(Some(&caseworker), "/audit/verify").await.status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -168,6 +168,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("post /api/payments/{month}/results", "L F R F F F F F F"),
     ("get /audit", "L R F R F F F F F"),
     ("get /audit/export.xlsx", "L R F R F F F F F"),
+    ("get /audit/verify", "L R F R F F F F F"),
     ("get /api/audit", "L R F R F F F F F"),
     ("get /admin/users", "L R F F F F F F F"),
     ("get /admin/settings", "L R F F F F F F F"),
