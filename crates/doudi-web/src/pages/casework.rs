@@ -58,8 +58,74 @@ pub(crate) async fn work(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
 ) -> Result<Response, AppError> {
+    ok(&work_view(&state, &session).await?)
+}
+
+/// The work list as an Excel file: one sheet, a row per item, its list named in the first
+/// column.
+pub(crate) async fn work_export(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+) -> Result<Response, AppError> {
+    let w = work_view(&state, &session).await?;
+    let mut rows = Vec::new();
+    for (list, items) in [
+        ("待办", &w.to_do),
+        ("已超期", &w.overdue),
+        ("公示中", &w.under_notice),
+    ] {
+        for r in items {
+            rows.push(super::export::text([
+                list.to_owned(),
+                format!("申请第{}号", r.id),
+                r.household_number.clone(),
+                r.case_type.to_owned(),
+                r.state.to_owned(),
+                r.next.to_owned(),
+                r.deadline.clone(),
+                r.notice.clone(),
+            ]));
+        }
+    }
+    for r in &w.reviews {
+        rows.push(super::export::text([
+            "待复核".to_owned(),
+            format!("待遇第{}号", r.id),
+            r.household.to_string(),
+            r.program.to_owned(),
+            format!("每月{}", r.amount),
+            "复核".to_owned(),
+            r.due.clone(),
+            String::new(),
+        ]));
+    }
+    super::export::xlsx(
+        &state,
+        &session.actor,
+        state.today(),
+        super::export::Export {
+            name: "今日待办",
+            filter: String::new(),
+            headers: vec![
+                "清单",
+                "编号",
+                "户编号",
+                "事项",
+                "状态",
+                "下一步",
+                "时限",
+                "公示期",
+            ],
+            rows,
+        },
+    )
+    .await
+}
+
+/// What the work page shows.
+async fn work_view(state: &AppState, session: &Session) -> Result<WorkTemplate, AppError> {
     let today = state.today();
-    let limits = limits(&state, today);
+    let limits = limits(state, today);
     let w = state
         .app
         .store()
@@ -83,8 +149,8 @@ pub(crate) async fn work(
             .map(|(a, b)| format!("{a} 至 {b}"))
             .unwrap_or_default(),
     };
-    let template = WorkTemplate {
-        chrome: Chrome::new(&session, "今日待办", "work").here(),
+    Ok(WorkTemplate {
+        chrome: Chrome::new(session, "今日待办", "work").here(),
         today: today.to_string(),
         limit: limits.working_days,
         limit_complex: limits.working_days_complex,
@@ -103,8 +169,7 @@ pub(crate) async fn work(
             })
             .collect(),
         reviews_total: w.reviews_due_total,
-    };
-    ok(&template)
+    })
 }
 
 #[derive(Template)]
