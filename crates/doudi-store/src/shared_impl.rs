@@ -1195,12 +1195,16 @@ async fn phone_households(
             households.push(household);
         }
     }
+    distinct_few(households, "符合条件的电话号码过多，请输入更多位数字")
+}
+
+/// The households found by a search, each once; more than [`MAX_SUFFIX_MATCHES`] means the
+/// digits typed say too little, which `too_many` tells the user.
+fn distinct_few(mut households: Vec<i64>, too_many: &str) -> Result<Vec<i64>, StoreError> {
     households.sort_unstable();
     households.dedup();
     if households.len() > MAX_SUFFIX_MATCHES {
-        return Err(StoreError::Invalid(
-            "符合条件的电话号码过多，请输入更多位数字".into(),
-        ));
+        return Err(StoreError::Invalid(too_many.into()));
     }
     Ok(households)
 }
@@ -1230,14 +1234,10 @@ async fn resolve_person(conn: &mut Conn, keys: &Keys, search: Search) -> Result<
                     households.push(household);
                 }
             }
-            households.sort_unstable();
-            households.dedup();
-            if households.len() > MAX_SUFFIX_MATCHES {
-                return Err(StoreError::Invalid(
-                    "符合条件的人员过多，请输入更多位身份证号码".into(),
-                ));
-            }
-            Lookup::Households(households)
+            Lookup::Households(distinct_few(
+                households,
+                "符合条件的人员过多，请输入更多位身份证号码",
+            )?)
         }
         Search::Initials(initials) => Lookup::Initials(initials),
         Search::Name(pattern) => Lookup::Name(pattern),
