@@ -201,6 +201,7 @@ routes! {
     // ---- casework (4.2.b) ----
     get "/work" => pages::casework::work, LoggedIn;
     get "/work/export.xlsx" => pages::casework::work_export, LoggedIn;
+    get "/work/count" => pages::casework::work_count, LoggedIn;
     get "/api/work" => api_casework::work, LoggedIn;
     get "/cases" => pages::cases::list, ReadCases;
     get "/cases/export.xlsx" => pages::cases::export, ReadCases;

@@ -61,6 +61,40 @@ pub(crate) async fn work(
     ok(&work_view(&state, &session).await?)
 }
 
+/// The badge of 今日待办 in the menu (fetched by htmx after the page loads, so no page waits
+/// for it): how many applications wait for the user, the overdue ones counted apart; nothing
+/// when none do.
+pub(crate) async fn work_count(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+) -> Result<Response, AppError> {
+    let today = state.today();
+    let limits = limits(&state, today);
+    let w = state
+        .app
+        .store()
+        .work_list(&session.actor, today, &limits)
+        .await?;
+    let waiting = w.cases.len();
+    let overdue = w
+        .cases
+        .iter()
+        .filter(|(c, _)| c.case.is_overdue(&limits, today))
+        .count();
+    let html = match (waiting, overdue) {
+        (0, _) => String::new(),
+        (n, 0) => format!(r#"<span class="badge" id="work-count" title="待办{n}件">{n}</span>"#),
+        (n, o) => format!(
+            r#"<span class="badge badge-danger" id="work-count" title="待办{n}件，其中超期{o}件">{n}</span>"#
+        ),
+    };
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response())
+}
+
 /// The work list as an Excel file: one sheet, a row per item, its list named in the first
 /// column.
 pub(crate) async fn work_export(

@@ -130,6 +130,7 @@ const MATRIX: &[(&str, &str)] = &[
     ),
     ("get /api/cadres", "L F R F R F F F F"),
     ("get /work", "L R R R R R R R R"),
+    ("get /work/count", "L R R R R R R R R"),
     ("get /work/export.xlsx", "L R R R R R R R R"),
     ("get /api/work", "L R R R R R R R R"),
     // Case routes take a case id, and the calls use household ids: the routes are called in the
