@@ -10,7 +10,8 @@
 //! - [`care`]: tekun care (2.2.b): routing a centralisation to its institution, and the
 //!   township's share of 失能 tekun in centralised care;
 //! - [`frozen`]: the household as a decision froze it, replayable;
-//! - [`registry`]: households in from a county's file and out to one.
+//! - [`registry`]: households in from a county's file and out to one;
+//! - [`carried`]: the benefits a county brings, checked against the rules and confirmed.
 //!
 //! **Invariant:** this crate knows nothing of HTTP, HTML or the command line (no axum, no
 //! askama, no clap), and reads the time only from its [`Clock`].
@@ -26,6 +27,7 @@ use doudi_store::{Store, StoreError};
 
 pub mod accounts;
 pub mod care;
+pub mod carried;
 pub mod casework;
 pub mod entitlement;
 pub mod frozen;

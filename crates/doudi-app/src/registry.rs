@@ -48,6 +48,9 @@ pub struct ImportReport {
     pub sheet: Sheet,
     /// Households whose every row is good (written, unless all-or-nothing met a problem).
     pub good: usize,
+    /// Of those, how many were filed with a benefit already received (to be confirmed by the
+    /// county before it is paid).
+    pub carried: usize,
     /// Every problem, by row and column.
     pub errors: Vec<RowError>,
     /// Rows of households left out (a household with one bad row is left out whole).
@@ -129,11 +132,17 @@ impl App {
             ..
         } = parsed;
         let good = households.len();
+        let carried = households.iter().filter(|h| h.carried.is_some()).count();
         let write = errors.is_empty() || mode == ImportMode::GoodOnly;
         let written = if write && good > 0 {
-            let households: Vec<NewHousehold> =
-                households.into_iter().map(|h| h.household).collect();
-            let counts = self.store().import_households(actor, &households).await?;
+            let (households, claims): (Vec<NewHousehold>, Vec<_>) = households
+                .into_iter()
+                .map(|h| (h.household, h.carried))
+                .unzip();
+            let counts = self
+                .store()
+                .import_households_carrying(actor, &households, &claims)
+                .await?;
             progress(ImportStage::Written);
             Some(counts)
         } else {
@@ -142,6 +151,7 @@ impl App {
         Ok(ImportReport {
             sheet,
             good,
+            carried,
             errors,
             rejected_rows,
             written,

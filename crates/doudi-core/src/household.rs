@@ -423,6 +423,21 @@ pub struct Expense {
     pub amount: Money,
 }
 
+/// A benefit a household already receives when the county starts using the platform, as its
+/// file states it: to be checked against the rules and confirmed by the county before it is
+/// paid (4.2.b).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CarriedEntitlement {
+    /// 城市低保 or 城市特困.
+    pub program: Category,
+    /// The monthly amount as filed.
+    pub monthly: Money,
+    /// The month it was first paid under the old decision.
+    pub from: crate::Month,
+    /// The old decision's reference (document number).
+    pub reference: String,
+}
+
 /// The 三清 survey of 4.2.a: family situation, cause of poverty and need for help made clear.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Survey {

@@ -81,6 +81,14 @@ pub enum Col {
     SurveyedBy,
     /// 调查日期
     SurveyedOn,
+    /// 现享待遇 (a benefit already received when the county starts using the platform)
+    CarriedProgram,
+    /// 现享月金额
+    CarriedAmount,
+    /// 现享起始月份
+    CarriedFrom,
+    /// 原批准文号
+    CarriedReference,
 }
 
 /// How a fixed column is described in the template and the documentation.
@@ -399,6 +407,42 @@ pub const COLUMNS: &[ColSpec] = &[
         true,
         "三清调查日期；填写了三清内容时必填",
         "2026-10-15"
+    ),
+    spec!(
+        CarriedProgram,
+        "现享待遇",
+        ["现享救助类别"],
+        false,
+        true,
+        "开始使用本平台前已在享受的待遇：城市低保或城市特困；没有则留空。经县民政局按现行政策核对确认后，从本平台按月发放",
+        "城市低保"
+    ),
+    spec!(
+        CarriedAmount,
+        "现享月金额",
+        ["现享金额"],
+        false,
+        true,
+        "现享待遇的每月金额（元）；填写了现享待遇时必填",
+        "680.00"
+    ),
+    spec!(
+        CarriedFrom,
+        "现享起始月份",
+        [],
+        false,
+        true,
+        "原批准的起始月份（如 2024-03）；填写了现享待遇时必填",
+        "2024-03"
+    ),
+    spec!(
+        CarriedReference,
+        "原批准文号",
+        [],
+        false,
+        true,
+        "原审批决定的文号或编号；填写了现享待遇时必填",
+        "云民〔2024〕12号"
     ),
 ];
 

@@ -12,10 +12,11 @@ use doudi_core::date::parse_day;
 use doudi_core::household::parse_household_number;
 use doudi_core::labels::parse_list;
 use doudi_core::{
-    Asset, BankAccount, Category, Disability, DisabilityGrade, DisabilityKind, Division,
-    DivisionCode, DivisionKind, Employment, Expense, HealthInsurance, HouseholdFields, Housing,
-    IdNumber, Income, Money, Need, NewHousehold, PersonFields, PersonId, PersonName, Phone,
-    PovertyCause, Relation, SchoolStage, SelfCare, SpecialDisease, Survey, WorkCapacity, age_on,
+    Asset, BankAccount, CarriedEntitlement, Category, Disability, DisabilityGrade, DisabilityKind,
+    Division, DivisionCode, DivisionKind, Employment, Expense, HealthInsurance, HouseholdFields,
+    Housing, IdNumber, Income, Money, Month, Need, NewHousehold, PersonFields, PersonId,
+    PersonName, Phone, PovertyCause, Relation, SchoolStage, SelfCare, SpecialDisease, Survey,
+    WorkCapacity, age_on,
 };
 
 use crate::layout::{COLUMNS, Col, ColSpec, DynamicCol, spec};
@@ -528,6 +529,8 @@ pub struct ParsedHousehold {
     pub rows: Vec<usize>,
     /// The household.
     pub household: NewHousehold,
+    /// The benefit it already receives, as filed (to be confirmed before it is paid).
+    pub carried: Option<CarriedEntitlement>,
 }
 
 /// The outcome of reading a file: the good households and every problem found.
@@ -935,6 +938,7 @@ pub fn parse_households(
         };
         let fields = parse_household_fields(&mut head_row, &places, today);
         let survey = parse_survey(&mut head_row, today);
+        let carried = parse_carried(&mut head_row, today);
         group_errors.append(&mut head_row.errors);
         // Household columns on other rows must be blank or repeat the head's value.
         for r in rows.iter().skip(1) {
@@ -970,8 +974,10 @@ pub fn parse_households(
         let any_row_bad = rows
             .iter()
             .any(|r| !r.errors.is_empty() || r.member.is_none());
-        match (fields, survey) {
-            (Some(fields), Some(survey)) if group_errors.is_empty() && !any_row_bad => {
+        match (fields, survey, carried) {
+            (Some(fields), Some(survey), Some(carried))
+                if group_errors.is_empty() && !any_row_bad =>
+            {
                 let numbers: Vec<usize> = rows.iter().map(|r| r.number).collect();
                 let household = assemble(fields, survey, rows);
                 if let Err(e) = household.check() {
@@ -985,6 +991,7 @@ pub fn parse_households(
                     parsed.households.push(ParsedHousehold {
                         rows: numbers,
                         household,
+                        carried,
                     });
                 }
             }
@@ -1240,6 +1247,55 @@ fn parse_household_fields(
         return None;
     }
     Some(fields)
+}
+
+/// The benefit a household already receives (the 现享 columns of the head's row): all of
+/// program, amount, first month and reference, or none of them. `None` when something is wrong
+/// (said on the row).
+fn parse_carried(row: &mut Row<'_>, today: NaiveDate) -> Option<Option<CarriedEntitlement>> {
+    let cols = [
+        Col::CarriedProgram,
+        Col::CarriedAmount,
+        Col::CarriedFrom,
+        Col::CarriedReference,
+    ];
+    if cols.iter().all(|c| row.text(*c).is_empty()) {
+        return Some(None);
+    }
+    let program = row.required(Col::CarriedProgram, |s| {
+        let c = Category::parse(s).map_err(|e| e.to_string())?;
+        Ok::<_, String>(c)
+    });
+    let monthly = row.required(Col::CarriedAmount, |s| {
+        let m = Money::parse_yuan(s).map_err(|e| e.to_string())?;
+        if m.fen() <= 0 {
+            return Err("现享月金额应大于0".to_owned());
+        }
+        if m > Money::MAX_INPUT {
+            return Err("现享月金额过大".to_owned());
+        }
+        Ok(m)
+    });
+    let current = Month::of(today);
+    let from = row.required(Col::CarriedFrom, |s| {
+        let m = Month::parse(s).map_err(|e| e.to_string())?;
+        if m > current {
+            return Err(format!("起始月份{m}晚于本月{current}"));
+        }
+        Ok(m)
+    });
+    let reference = row.required(Col::CarriedReference, |s| {
+        if s.chars().count() > 100 {
+            return Err("原批准文号最多100个字".to_owned());
+        }
+        Ok::<_, String>(s.to_owned())
+    });
+    Some(Some(CarriedEntitlement {
+        program: program?,
+        monthly: monthly?,
+        from: from?,
+        reference: reference?,
+    }))
 }
 
 fn parse_survey(row: &mut Row<'_>, today: NaiveDate) -> Option<Option<Survey>> {

@@ -222,6 +222,19 @@ pub struct ImportedEntitlement {
     pub reference: String,
 }
 
+/// A benefit filed as already received, waiting for the county's confirmation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CarriedClaim {
+    /// The household.
+    pub household: HouseholdId,
+    /// Its file number.
+    pub number: String,
+    /// Its community.
+    pub community: DivisionCode,
+    /// The benefit as filed.
+    pub claim: doudi_core::CarriedEntitlement,
+}
+
 /// A new amount for an open entitlement from a month on, with the decision it rests on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Restatement {
@@ -469,6 +482,19 @@ pub trait Casework: Send + Sync + 'static {
     /// Loads entitlements decided before the platform (county approver and system): one frozen
     /// decision of kind `import` each, naming the old reference. A household may appear once.
     async fn import_entitlements(
+        &self,
+        actor: &Actor,
+        entries: &[ImportedEntitlement],
+    ) -> Result<u64, StoreError>;
+
+    /// The benefits filed with households as already received, waiting for the county to
+    /// confirm them (county approver), by file number.
+    async fn carried_entitlements(&self, actor: &Actor) -> Result<Vec<CarriedClaim>, StoreError>;
+
+    /// Confirms filed benefits as entitlement periods (one frozen decision of kind `import`
+    /// each, as [`Casework::import_entitlements`]) and removes their claims, in one
+    /// transaction. Every entry must have a claim waiting.
+    async fn confirm_carried(
         &self,
         actor: &Actor,
         entries: &[ImportedEntitlement],

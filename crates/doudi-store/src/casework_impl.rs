@@ -69,7 +69,7 @@ mod casework_sql {
 use crate::casework::{
     CareCount, CaseFilter, CaseId, CasePage, CaseRecord, CaseStep, CaseSummary, Casework, Death,
     DeathRecorded, Entitlement,
-    Exclusion, ImportedEntitlement, NewDecision, NewReview, PaymentLine, PaymentPreview, PaymentRun,
+    CarriedClaim, Exclusion, ImportedEntitlement, NewDecision, NewReview, PaymentLine, PaymentPreview, PaymentRun,
     PaymentStatus,
     PublicNotice, Restatement, Settlement, Stopped, StoredDecision, WorkList,
 };
@@ -954,53 +954,91 @@ impl Casework for Backend {
         }
         let now = common::now();
         let mut tx = self.begin_write().await?;
-        for chunk in entries.chunks(2000) {
-            let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
-                "INSERT INTO decisions (household_id, kind, params_month, params_version, \
-                 household_version, snapshot, explanation, monthly_fen, reason, decided_by, \
-                 decided_at) ",
-            );
-            qb.push_values(chunk, |mut b, e| {
-                b.push_bind(e.household.0)
-                    .push_bind("import")
-                    .push_bind(e.from.to_string())
-                    .push_bind("import")
-                    .push_bind(0_i64)
-                    .push_bind("{}")
-                    .push_bind("{}")
-                    .push_bind(e.monthly_fen)
-                    .push_bind(common::clip(&e.reference))
-                    .push_bind(actor.user_id)
-                    .push_bind(now);
-            });
-            qb.push(" RETURNING id, household_id");
-            let ids: Vec<(i64, i64)> = qb.build_query_as().fetch_all(&mut *tx).await?;
-            let decision: HashMap<i64, i64> = ids.into_iter().map(|(d, h)| (h, d)).collect();
-            let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
-                "INSERT INTO entitlements (household_id, decision_id, program, monthly_fen, \
-                 from_month, review_class, next_review, created_at) ",
-            );
-            qb.push_values(chunk, |mut b, e| {
-                b.push_bind(e.household.0)
-                    .push_bind(decision[&e.household.0])
-                    .push_bind(e.program.code())
-                    .push_bind(e.monthly_fen)
-                    .push_bind(e.from.to_string())
-                    .push_bind(e.review_class.code())
-                    .push_bind(e.next_review)
-                    .push_bind(now);
-            });
-            qb.build()
-                .execute(&mut *tx)
-                .await
-                .map_err(common::duplicate_from)?;
-        }
+        insert_imported(&mut tx, actor, entries, now).await?;
         append_audit(
             &mut tx,
             actor,
             AuditAction::Import,
             "entitlements",
             &format!("导入既有待遇{}项", entries.len()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(entries.len() as u64)
+    }
+
+    async fn carried_entitlements(&self, actor: &Actor) -> Result<Vec<CarriedClaim>, StoreError> {
+        if !may_pay(actor) {
+            return Err(StoreError::Forbidden);
+        }
+        let rows: Vec<(i64, String, String, String, i64, String, String)> = sqlx::query_as(
+            "SELECT c.household_id, h.number, h.community, c.program, c.monthly_fen, \
+             c.from_month, c.reference FROM carried_entitlements c \
+             JOIN households h ON h.id = c.household_id WHERE h.community LIKE $1 \
+             ORDER BY h.number",
+        )
+        .bind(format!("{}%", actor.scope.prefix()))
+        .fetch_all(&self.pool)
+        .await?;
+        let t = "carried_entitlements";
+        rows.into_iter()
+            .map(|(id, number, community, program, fen, from, reference)| {
+                Ok(CarriedClaim {
+                    household: HouseholdId(id),
+                    number,
+                    community: DivisionCode::parse(&community)
+                        .map_err(|_| common::corrupt("households", "community", id))?,
+                    claim: doudi_core::CarriedEntitlement {
+                        program: Category::parse(&program)
+                            .map_err(|_| common::corrupt(t, "program", id))?,
+                        monthly: doudi_core::Money::from_fen(fen),
+                        from: Month::parse(&from).map_err(|_| common::corrupt(t, "from_month", id))?,
+                        reference,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    async fn confirm_carried(
+        &self,
+        actor: &Actor,
+        entries: &[ImportedEntitlement],
+    ) -> Result<u64, StoreError> {
+        if !may_pay(actor) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut seen = HashSet::new();
+        if let Some(e) = entries.iter().find(|e| !seen.insert(e.household)) {
+            return Err(StoreError::Invalid(format!(
+                "家庭{}在确认的待遇中出现了不止一次",
+                e.household.0
+            )));
+        }
+        let now = common::now();
+        let mut tx = self.begin_write().await?;
+        for chunk in entries.chunks(1000) {
+            let mut qb: QueryBuilder<'_, Db> =
+                QueryBuilder::new("DELETE FROM carried_entitlements WHERE household_id IN (");
+            let mut list = qb.separated(", ");
+            for e in chunk {
+                list.push_bind(e.household.0);
+            }
+            qb.push(")");
+            let removed = qb.build().execute(&mut *tx).await?.rows_affected();
+            if removed != chunk.len() as u64 {
+                return Err(StoreError::Invalid(
+                    "有的家庭没有待确认的现享待遇（可能已被他人确认），请刷新后重试".into(),
+                ));
+            }
+        }
+        insert_imported(&mut tx, actor, entries, now).await?;
+        append_audit(
+            &mut tx,
+            actor,
+            AuditAction::Create,
+            "entitlements",
+            &format!("确认现享待遇{}项", entries.len()),
         )
         .await?;
         tx.commit().await?;
@@ -1954,3 +1992,56 @@ fn push_case_filter(qb: &mut QueryBuilder<'_, Db>, actor: &Actor, filter: &CaseF
             .push_bind(format!("{}%", division.as_str()));
     }
 }
+
+/// Inserts entitlements decided before the platform: one frozen decision of kind `import` and
+/// one open period each.
+async fn insert_imported(
+    tx: &mut Conn,
+    actor: &Actor,
+    entries: &[ImportedEntitlement],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for chunk in entries.chunks(2000) {
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+        "INSERT INTO decisions (household_id, kind, params_month, params_version, \
+         household_version, snapshot, explanation, monthly_fen, reason, decided_by, \
+         decided_at) ",
+        );
+        qb.push_values(chunk, |mut b, e| {
+        b.push_bind(e.household.0)
+            .push_bind("import")
+            .push_bind(e.from.to_string())
+            .push_bind("import")
+            .push_bind(0_i64)
+            .push_bind("{}")
+            .push_bind("{}")
+            .push_bind(e.monthly_fen)
+            .push_bind(common::clip(&e.reference))
+            .push_bind(actor.user_id)
+            .push_bind(now);
+        });
+        qb.push(" RETURNING id, household_id");
+        let ids: Vec<(i64, i64)> = qb.build_query_as().fetch_all(&mut *tx).await?;
+        let decision: HashMap<i64, i64> = ids.into_iter().map(|(d, h)| (h, d)).collect();
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+        "INSERT INTO entitlements (household_id, decision_id, program, monthly_fen, \
+         from_month, review_class, next_review, created_at) ",
+        );
+        qb.push_values(chunk, |mut b, e| {
+        b.push_bind(e.household.0)
+            .push_bind(decision[&e.household.0])
+            .push_bind(e.program.code())
+            .push_bind(e.monthly_fen)
+            .push_bind(e.from.to_string())
+            .push_bind(e.review_class.code())
+            .push_bind(e.next_review)
+            .push_bind(now);
+        });
+        qb.build()
+        .execute(&mut *tx)
+        .await
+        .map_err(common::duplicate_from)?;
+    }
+    Ok(())
+}
+

@@ -425,6 +425,16 @@ pub trait Store: casework::Casework + Send + Sync + 'static {
         households: &[NewHousehold],
     ) -> Result<ImportCounts, StoreError>;
 
+    /// [`Store::import_households`] with the benefit each household already receives
+    /// (`carried[i]` for `households[i]`; an empty slice for none), kept in the same
+    /// transaction for the county to check and confirm ([`casework::Casework::confirm_carried`]).
+    async fn import_households_carrying(
+        &self,
+        actor: &Actor,
+        households: &[NewHousehold],
+        carried: &[Option<doudi_core::CarriedEntitlement>],
+    ) -> Result<ImportCounts, StoreError>;
+
     /// Which of these identity numbers are already filed (in any household, whatever the
     /// actor's scope: uniqueness is county-wide).
     async fn filed_id_numbers(&self, ids: &[IdNumber]) -> Result<Vec<IdNumber>, StoreError>;

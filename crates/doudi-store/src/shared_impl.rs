@@ -1000,6 +1000,7 @@ async fn write_import(
     keys: &Keys,
     actor: &Actor,
     households: &[NewHousehold],
+    carried: &[Option<doudi_core::CarriedEntitlement>],
     now: DateTime<Utc>,
 ) -> Result<ImportCounts, sqlx::Error> {
     let (max_household,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM households")
@@ -1062,6 +1063,28 @@ async fn write_import(
         .map(|p| (p.id, common::creation(p.new.fields.number.trim())))
         .collect();
     write_history(conn, actor, now, &history).await?;
+
+    let claims: Vec<(i64, &doudi_core::CarriedEntitlement)> = placed
+        .iter()
+        .zip(carried)
+        .filter_map(|(p, c)| c.as_ref().map(|c| (p.id, c)))
+        .collect();
+    for chunk in claims.chunks(1000) {
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+            "INSERT INTO carried_entitlements (household_id, program, monthly_fen, from_month, \
+             reference, filed_by, filed_at) ",
+        );
+        qb.push_values(chunk, |mut b, (id, c)| {
+            b.push_bind(*id)
+                .push_bind(c.program.code())
+                .push_bind(c.monthly.fen())
+                .push_bind(c.from.to_string())
+                .push_bind(common::clip(&c.reference))
+                .push_bind(actor.user_id)
+                .push_bind(now);
+        });
+        qb.build().execute(&mut *conn).await?;
+    }
 
     Ok(ImportCounts {
         households: households.len() as u64,
@@ -1918,6 +1941,20 @@ impl Store for Backend {
         actor: &Actor,
         households: &[NewHousehold],
     ) -> Result<ImportCounts, StoreError> {
+        self.import_households_carrying(actor, households, &[]).await
+    }
+
+    async fn import_households_carrying(
+        &self,
+        actor: &Actor,
+        households: &[NewHousehold],
+        carried: &[Option<doudi_core::CarriedEntitlement>],
+    ) -> Result<ImportCounts, StoreError> {
+        if !carried.is_empty() && carried.len() != households.len() {
+            return Err(StoreError::Invalid(
+                "现享待遇与家庭的数目不一致".into(),
+            ));
+        }
         require_write(actor)?;
         let mut numbers: HashMap<&str, usize> = HashMap::with_capacity(households.len());
         let mut ids: HashMap<&str, usize> = HashMap::with_capacity(households.len() * 3);
@@ -1963,7 +2000,7 @@ impl Store for Backend {
         for t in townships {
             ensure_township(&mut tx, t).await?;
         }
-        match write_import(&mut tx, &keys, actor, households, now).await {
+        match write_import(&mut tx, &keys, actor, households, carried, now).await {
             Ok(counts) => {
                 <Backend as Dialect>::after_import(&mut tx, deferred).await?;
                 append_audit(

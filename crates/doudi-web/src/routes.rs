@@ -221,6 +221,8 @@ routes! {
     post "/api/members/{id}/death" => api_casework::death, WriteHouseholds;
     post "/api/members/{id}/care" => api_casework::care, ActOnCases;
     get "/api/care/kpi" => api_casework::care_kpi, ReadCases;
+    get "/entitlements/carried" => pages::carried::show, Pay;
+    post "/entitlements/carried" => pages::carried::confirm, Pay;
     get "/payments" => pages::payments::show, Pay;
     post "/payments" => pages::payments::run, Pay;
     post "/payments/results" => pages::payments::results, Pay;

@@ -567,6 +567,30 @@ conformance! {
         assert_eq!(store.entitlements(&county(), a).await.unwrap().len(), 1, "the second import left nothing");
     }
 
+    async fn benefits_filed_as_already_received_wait_for_the_county_and_become_entitlements_once(store) {
+        let carried = |fen: i64| doudi_core::CarriedEntitlement {
+            program: Category::Dibao, monthly: doudi_core::Money::from_fen(fen), from: month("2024-03"),
+            reference: "云民〔2024〕12号".into(),
+        };
+        let households = [household("CR-1", QINGLONG_1, &["甲"]), household("CR-2", QINGLONG_1, &["乙"]), household("CR-3", QINGLONG_1, &["丙"])];
+        store.import_households_carrying(&caseworker(QINGLONG), &households, &[Some(carried(68_000)), None, Some(carried(30_000))]).await.unwrap();
+        assert!(matches!(store.carried_entitlements(&caseworker(QINGLONG)).await, Err(StoreError::Forbidden)));
+        let claims = store.carried_entitlements(&county()).await.unwrap();
+        assert_eq!(claims.iter().map(|c| (c.number.as_str(), c.claim.monthly.fen())).collect::<Vec<_>>(), [("CR-1", 68_000), ("CR-3", 30_000)]);
+        let entry = |h: HouseholdId, fen: i64| doudi_store::casework::ImportedEntitlement {
+            household: h, program: Category::Dibao, monthly_fen: fen, from: month("2024-03"),
+            review_class: ReviewClass::Stable, next_review: date(2027, 3, 1), reference: "云民〔2024〕12号".into(),
+        };
+        assert_eq!(store.confirm_carried(&county(), &[entry(claims[0].household, 68_000)]).await.unwrap(), 1);
+        assert_eq!(store.carried_entitlements(&county()).await.unwrap().len(), 1, "the confirmed claim is gone");
+        assert_eq!(store.entitlements(&county(), claims[0].household).await.unwrap()[0].monthly_fen, 68_000);
+        // A claim confirmed already, or never filed, is refused and nothing is written.
+        let r = store.confirm_carried(&county(), &[entry(claims[1].household, 30_000), entry(claims[0].household, 1)]).await;
+        assert!(matches!(r, Err(StoreError::Invalid(_))), "{r:?}");
+        assert_eq!(store.carried_entitlements(&county()).await.unwrap().len(), 1);
+        assert!(store.entitlements(&county(), claims[1].household).await.unwrap().is_empty());
+    }
+
     async fn centralised_care_is_recorded_per_person_and_counted_per_township(store) {
         let mut new = household("TK-1", QINGLONG_1, &["孤老甲"]);
         new.fields.category = Category::Tekun;

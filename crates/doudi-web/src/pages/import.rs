@@ -50,6 +50,7 @@ struct Job {
 struct Finished {
     rows: usize,
     good: usize,
+    carried: usize,
     written: Option<ImportCounts>,
     problems: Vec<Problem>,
     problem_count: usize,
@@ -187,6 +188,7 @@ pub(crate) async fn start(
                 Ok(Finished {
                     rows: report.sheet.rows.len(),
                     good: report.good,
+                    carried: report.carried,
                     written: report.written,
                     problem_count: report.errors.len(),
                     rejected_rows: report.rejected_rows.len(),
@@ -260,6 +262,7 @@ struct JobPage {
     failed: Option<String>,
     rows: usize,
     good: usize,
+    carried: usize,
     written: Option<ImportCounts>,
     all_or_nothing: bool,
     problem_count: usize,
@@ -300,6 +303,7 @@ pub(crate) async fn show(
         failed: None,
         rows: 0,
         good: 0,
+        carried: 0,
         written: None,
         all_or_nothing: job.mode == ImportMode::AllOrNothing,
         problem_count: 0,
@@ -313,6 +317,7 @@ pub(crate) async fn show(
         Some((_, Ok(done))) => {
             view.rows = done.rows;
             view.good = done.good;
+            view.carried = done.carried;
             view.written = done.written;
             view.problem_count = done.problem_count;
             view.rejected_rows = done.rejected_rows;

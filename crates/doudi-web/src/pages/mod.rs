@@ -3,6 +3,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod audit;
+pub(crate) mod carried;
 pub(crate) mod cases;
 pub(crate) mod casework;
 pub(crate) mod detail;

@@ -233,3 +233,77 @@ async fn an_auditor_cannot_import() {
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_countys_existing_caseload_is_filed_with_its_benefits_checked_confirmed_and_paid() {
+    let app = App::new().await;
+    let caseworker = app.login(QINGLONG_CASEWORKER).await;
+    let header = format!("{HEADER},现享待遇,现享月金额,现享起始月份,原批准文号");
+    let csv = format!(
+        "{header}\n\
+         C1,青龙街道,复兴社区,城市低保,2024-03-01,复兴路1号,自有住房,张一,500235198001011234,户主,,,,,城市低保,1.00,2024-03,云民〔2024〕1号\n\
+         C2,青龙街道,复兴社区,城市低保,2024-03-01,复兴路2号,自有住房,李二,500235198001011250,户主,,,,,城市低保,555.00,2025-01,云民〔2025〕7号\n\
+         C3,青龙街道,复兴社区,城市低保,2024-03-01,复兴路3号,自有住房,赵三,50023519330405903X,户主,,,,,城市低保,,2025-01,\n"
+    );
+    // A benefit filed without its amount or reference is a row error.
+    let (_, bad) = import(&app, &caseworker, &csv, "all").await;
+    assert!(bad.body.contains("现享月金额"), "{}", bad.body);
+    let good: String = csv.lines().take(3).map(|l| format!("{l}\n")).collect();
+    let (_, done) = import(&app, &caseworker, &good, "all").await;
+    assert!(done.body.contains("id=\"import-carried\""), "{}", done.body);
+
+    let county = app.login(COUNTY).await;
+    let page = app.get(Some(&county), "/entitlements/carried").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("待确认 <strong>2</strong> 户"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("规则多 "),
+        "the ¥1.00 claim differs: {}",
+        page.body
+    );
+    let id_of = |number: &str| {
+        let at = page.body.find(&format!(">{number}</a>")).unwrap();
+        let before = &page.body[..at];
+        let start = before.rfind("id=\"carried-").unwrap() + "id=\"carried-".len();
+        before[start..].split('"').next().unwrap().to_owned()
+    };
+    let (c1, c2) = (id_of("C1"), id_of("C2"));
+    let reply = app
+        .post_form(
+            &county,
+            "/entitlements/carried",
+            &[
+                (&format!("basis-{c1}"), "computed"),
+                (&format!("basis-{c2}"), "filed"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let page = app.get(Some(&county), reply.location()).await;
+    assert!(page.body.contains("已确认2户"), "{}", page.body);
+    assert!(page.body.contains("id=\"carried-empty\""));
+    let c2_periods = app
+        .get(Some(&county), &format!("/api/households/{c2}/entitlements"))
+        .await
+        .json();
+    assert_eq!(c2_periods[0]["monthly_fen"], 55_500, "paid as filed");
+    let c1_periods = app
+        .get(Some(&county), &format!("/api/households/{c1}/entitlements"))
+        .await
+        .json();
+    assert!(
+        c1_periods[0]["monthly_fen"].as_i64().unwrap() > 100,
+        "paid as the rules give"
+    );
+    // And the next run pays them.
+    let roster = app.get(Some(&county), "/payments?month=2026-11").await;
+    assert!(
+        roster.body.contains("本次将新生成 <strong>2</strong> 笔"),
+        "{}",
+        roster.body
+    );
+}

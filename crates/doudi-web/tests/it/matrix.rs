@@ -161,6 +161,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("post /api/members/{id}/care", "L F R F RN FN F F F"),
     ("get /api/care/kpi", "L F R R R R F F F"),
     ("get /payments", "L F R F F F F F F"),
+    ("get /entitlements/carried", "L F R F F F F F F"),
+    ("post /entitlements/carried", "L F R F F F F F F"),
     ("post /payments", "L F R F F F F F F"),
     ("post /payments/results", "L F R F F F F F F"),
     // The matrix names the file app.css: not a bank file, so not found even for the county.

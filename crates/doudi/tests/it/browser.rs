@@ -823,3 +823,244 @@ fn in_real_chromium_on_a_phone_a_community_worker_reads_the_list_as_cards_and_fi
     assert!(fits(&browser), "the form scrolls sideways");
     browser.screenshot("phone-form");
 }
+
+/// Chooses the option `value` of the select matching `css`.
+fn choose(browser: &Browser, css: &str, value: &str) {
+    browser.click(&format!("{css} option[value='{value}']"));
+}
+
+/// Logs in with a password that must be changed first, and changes it.
+fn first_login(browser: &Browser, base: &str, username: &str, initial: &str, new: &str) {
+    browser.go(&format!("{base}/login"));
+    browser.fill("#f-username", username);
+    browser.fill("#f-password", initial);
+    browser.click("form[action='/login'] button[type=submit]");
+    browser.wait_for("f-current");
+    browser.fill("#f-current", initial);
+    browser.fill("#f-new", new);
+    browser.fill("#f-confirm", new);
+    browser.click("form.form button[type=submit]");
+    browser.wait_for("duties");
+    // Nothing but the count comes into the menu (never a whole page, whatever the answer).
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        browser.execute("return document.querySelectorAll('.topbar').length;"),
+        json!(1),
+        "the menu holds one top bar"
+    );
+}
+
+/// The administrator creates an account in the browser.
+fn create_account(browser: &Browser, base: &str, username: &str, role: &str, scope: &str) {
+    browser.go(&format!("{base}/admin/users/new"));
+    browser.wait_for("f-username");
+    browser.fill("#f-username", username);
+    browser.fill("#f-display_name", &format!("{username}测试"));
+    choose(browser, "#f-role", role);
+    if !scope.is_empty() {
+        choose(browser, "#f-scope", scope);
+    }
+    browser.fill("#f-password", "Initial-2026-pw");
+    browser.fill("#f-confirm", "Initial-2026-pw");
+    browser.click("form.form button[type=submit]");
+    let started = Instant::now();
+    while !browser.url().contains("done=created") {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the account {username} was not created: {}",
+            browser.text("main")
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn in_real_chromium_a_newcomer_county_goes_from_an_empty_database_to_its_first_bank_file() {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-newcomer");
+    let dir = TempDir::new("browser-newcomer");
+    let server = Server::start(
+        &db,
+        &dir.0,
+        &[
+            ("DOUDI_TODAY", "2026-11-20"),
+            ("DOUDI_KEY", crate::support::TEST_KEY),
+        ],
+    );
+    let base = format!("http://{}", server.addr);
+    // What the platform cannot do in the browser yet: the data key (given to the server),
+    // the first administrator, and the communities under the townships.
+    for args in [
+        &[
+            "user",
+            "add",
+            "--username",
+            "admin",
+            "--name",
+            "系统管理员",
+            "--role",
+            "admin",
+            "--password",
+            "Bootstrap-2026-pw",
+        ][..],
+        &[
+            "community",
+            "add",
+            "--code",
+            "500235002001",
+            "--name",
+            "复兴社区",
+        ][..],
+    ] {
+        let out = crate::support::doudi(&db, args);
+        assert!(
+            out.status.success(),
+            "{}",
+            crate::support::text(&out.stderr)
+        );
+    }
+    let browser = Browser::start();
+
+    // The administrator opens accounts for a township caseworker and the county approver.
+    first_login(
+        &browser,
+        &base,
+        "admin",
+        "Bootstrap-2026-pw",
+        "Admin-own-2026-pw",
+    );
+    create_account(
+        &browser,
+        &base,
+        "qinglong",
+        "township_caseworker",
+        "500235002",
+    );
+    create_account(&browser, &base, "shenpi", "county_approver", "");
+    browser.click("form[action='/logout'] button");
+    browser.wait_for("f-username");
+
+    // The caseworker uploads the township's households with the benefits they receive.
+    first_login(
+        &browser,
+        &base,
+        "qinglong",
+        "Initial-2026-pw",
+        "Qinglong-own-2026",
+    );
+    let headers = [
+        "户编号",
+        "乡镇（街道）",
+        "社区",
+        "救助类别",
+        "纳入日期",
+        "住址",
+        "住房情况",
+        "银行账号",
+        "姓名",
+        "身份证号码",
+        "与户主关系",
+        "现享待遇",
+        "现享月金额",
+        "现享起始月份",
+        "原批准文号",
+    ];
+    let row = |cells: [&str; 15]| {
+        cells
+            .iter()
+            .map(|c| doudi_exchange::write::OutCell::Text((*c).to_owned()))
+            .collect::<Vec<_>>()
+    };
+    let table = doudi_exchange::Table {
+        headers: headers.iter().map(|h| (*h).to_owned()).collect(),
+        rows: vec![
+            row([
+                "N-1",
+                "青龙街道",
+                "复兴社区",
+                "城市低保",
+                "2024-03-01",
+                "复兴路1号",
+                "自有住房",
+                "6222020200112233445",
+                "郑一",
+                "500235193102039014",
+                "户主",
+                "城市低保",
+                "680.00",
+                "2024-03",
+                "云民〔2024〕3号",
+            ]),
+            row([
+                "N-2",
+                "青龙街道",
+                "复兴社区",
+                "城市低保",
+                "2024-05-01",
+                "复兴路2号",
+                "自有住房",
+                "6222020200112233446",
+                "郑二",
+                "500235193203049027",
+                "户主",
+                "城市低保",
+                "520.50",
+                "2024-05",
+                "云民〔2024〕5号",
+            ]),
+        ],
+    };
+    let file = dir.path("青龙街道现有对象.xlsx");
+    std::fs::write(&file, doudi_exchange::to_xlsx(&table, false).unwrap()).unwrap();
+    browser.go(&format!("{base}/households/import"));
+    browser.fill("#import-file", file.to_str().unwrap());
+    browser.click("#import-submit");
+    browser.wait_for("import-done");
+    assert!(browser.text("#import-carried").contains("2 户"));
+    browser.click("form[action='/logout'] button");
+    browser.wait_for("f-username");
+
+    // The approver confirms the benefits as filed, runs the month and has the bank file.
+    first_login(
+        &browser,
+        &base,
+        "shenpi",
+        "Initial-2026-pw",
+        "Shenpi-own-2026-pw",
+    );
+    browser.click("#nav-carried");
+    browser.wait_for("form-carried");
+    let ids: Vec<String> = browser
+        .execute("return Array.from(document.querySelectorAll('#carried select')).map(s => s.id);")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    for id in &ids {
+        choose(&browser, &format!("#{id}"), "filed");
+    }
+    browser.click("#carried-submit");
+    browser.wait_for("carried-done");
+    browser.click("#nav-payments");
+    browser.wait_for("preview-summary");
+    assert!(
+        browser
+            .text("#preview-summary")
+            .contains("2 笔，合计 ¥1,200.50"),
+        "{}",
+        browser.text("#preview-summary")
+    );
+    browser.click("#run-payments");
+    browser.wait_for("payments-ran");
+    assert!(browser.source().contains("id=\"bank-xlsx\""));
+    let bank = browser.execute(
+        "var x = new XMLHttpRequest(); x.open('GET', '/payments/2026-11/bank.csv', false); \
+         x.send(); return x.responseText;",
+    );
+    let bank = bank.as_str().unwrap_or_default();
+    assert!(bank.contains("合计") && bank.contains("1200.50"), "{bank}");
+}

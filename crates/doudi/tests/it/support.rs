@@ -151,6 +151,11 @@ impl Server {
         Server::start_demo_with(db, households, log_dir, &[])
     }
 
+    /// Starts `doudi serve` on the database as it is (no demo county, no demo logins).
+    pub fn start(db: &TestDb, log_dir: &Path, env: &[(&str, &str)]) -> Server {
+        Server::launch(db, None, log_dir, env)
+    }
+
     /// Starts `doudi serve --demo` with extra environment variables (such as `DOUDI_TODAY`).
     pub fn start_demo_with(
         db: &TestDb,
@@ -158,21 +163,21 @@ impl Server {
         log_dir: &Path,
         env: &[(&str, &str)],
     ) -> Server {
+        Server::launch(db, Some(households), log_dir, env)
+    }
+
+    fn launch(db: &TestDb, demo: Option<usize>, log_dir: &Path, env: &[(&str, &str)]) -> Server {
         let log = log_dir.join(format!("serve-{}.log", env.len()));
         let mut command = Command::new(env!("CARGO_BIN_EXE_doudi"));
         command.env_remove("DOUDI_KEY").env_remove("DOUDI_KEY_FILE");
         if !db.url.starts_with("sqlite:") {
             command.env("DOUDI_KEY", TEST_KEY);
         }
+        command.args(["serve", "--listen", "127.0.0.1:0"]);
+        if let Some(households) = demo {
+            command.args(["--demo", "--households", &households.to_string()]);
+        }
         let mut child = command
-            .args([
-                "serve",
-                "--demo",
-                "--listen",
-                "127.0.0.1:0",
-                "--households",
-                &households.to_string(),
-            ])
             .env("DOUDI_DB", &db.url)
             .envs(env.iter().copied())
             .env("RUST_LOG", "debug,sqlx=debug,hyper=info,h2=info")
