@@ -942,16 +942,7 @@ impl Casework for Backend {
         actor: &Actor,
         entries: &[ImportedEntitlement],
     ) -> Result<u64, StoreError> {
-        if !may_pay(actor) {
-            return Err(StoreError::Forbidden);
-        }
-        let mut seen = HashSet::new();
-        if let Some(e) = entries.iter().find(|e| !seen.insert(e.household)) {
-            return Err(StoreError::Invalid(format!(
-                "家庭{}在导入的待遇中出现了不止一次",
-                e.household.0
-            )));
-        }
+        may_pay_each_once(actor, entries, "导入")?;
         let now = common::now();
         let mut tx = self.begin_write().await?;
         insert_imported(&mut tx, actor, entries, now).await?;
@@ -1005,16 +996,7 @@ impl Casework for Backend {
         actor: &Actor,
         entries: &[ImportedEntitlement],
     ) -> Result<u64, StoreError> {
-        if !may_pay(actor) {
-            return Err(StoreError::Forbidden);
-        }
-        let mut seen = HashSet::new();
-        if let Some(e) = entries.iter().find(|e| !seen.insert(e.household)) {
-            return Err(StoreError::Invalid(format!(
-                "家庭{}在确认的待遇中出现了不止一次",
-                e.household.0
-            )));
-        }
+        may_pay_each_once(actor, entries, "确认")?;
         let now = common::now();
         let mut tx = self.begin_write().await?;
         for chunk in entries.chunks(1000) {
@@ -1990,6 +1972,26 @@ fn push_case_filter(qb: &mut QueryBuilder<'_, Db>, actor: &Actor, filter: &CaseF
     if let Some(division) = &filter.division {
         qb.push(" AND c.community LIKE ")
             .push_bind(format!("{}%", division.as_str()));
+    }
+}
+
+/// Whether the actor may load entitlements decided before the platform, each household once
+/// (`what` names the act: 导入, 确认).
+fn may_pay_each_once(
+    actor: &Actor,
+    entries: &[ImportedEntitlement],
+    what: &str,
+) -> Result<(), StoreError> {
+    if !may_pay(actor) {
+        return Err(StoreError::Forbidden);
+    }
+    let mut seen = HashSet::new();
+    match entries.iter().find(|e| !seen.insert(e.household)) {
+        Some(e) => Err(StoreError::Invalid(format!(
+            "家庭{}在{what}的待遇中出现了不止一次",
+            e.household.0
+        ))),
+        None => Ok(()),
     }
 }
 
