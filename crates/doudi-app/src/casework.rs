@@ -67,6 +67,21 @@ pub fn next_review(day: NaiveDate, class: ReviewClass, r: &Resolved) -> NaiveDat
         .unwrap_or(day)
 }
 
+/// Evaluates a household for what a case applies for: a monthly type's category replaces the
+/// household's own (an application for tekun is judged by the tekun rules). The one evaluation
+/// behind an approval and the amount a public notice states.
+pub fn evaluate_for(
+    snapshot: &mut Snapshot,
+    case_type: Option<CaseType>,
+    r: &Resolved,
+    explain: bool,
+) -> Outcome {
+    if let Some(category) = case_type.and_then(CaseType::monthly_category) {
+        snapshot.category = category;
+    }
+    batch::evaluate(snapshot, r, explain)
+}
+
 /// Evaluates the household (without the excluded members) for `case_type` in `month` and
 /// freezes the result into a decision paying from `from`.
 pub fn freeze(
@@ -82,10 +97,7 @@ pub fn freeze(
     let mut counted = record.clone();
     counted.members.retain(|m| !excluded.contains(&m.id));
     let mut snapshot = Snapshot::from_record(&counted);
-    if let Some(category) = case_type.and_then(CaseType::monthly_category) {
-        snapshot.category = category;
-    }
-    let outcome = batch::evaluate(&snapshot, &r, true);
+    let outcome = evaluate_for(&mut snapshot, case_type, &r, true);
     let class = review_class(&counted);
     let decision = NewDecision {
         household_version: record.household.version,
@@ -271,6 +283,28 @@ impl App {
             .store()
             .act_on_case(actor, case, expected_version, action, today, &limits)
             .await?)
+    }
+
+    /// The public notice of a community today: each household under notice with the monthly
+    /// amount the rules give it (for a monthly type; `None` otherwise or when it does not
+    /// qualify), as the approval would compute it.
+    pub async fn public_notices(
+        &self,
+        community: &doudi_core::DivisionCode,
+    ) -> Result<Vec<(doudi_store::casework::PublicNotice, Option<i64>)>, Error> {
+        let today = self.today();
+        let r = self.resolved(Month::of(today))?;
+        let notices = self.store().public_notices(community, today).await?;
+        Ok(notices
+            .into_iter()
+            .map(|n| {
+                let amount = n.case_type.monthly_category().and_then(|_| {
+                    let outcome = evaluate_for(&mut n.facts.clone(), Some(n.case_type), &r, false);
+                    outcome.eligible.then_some(outcome.total_fen)
+                });
+                (n, amount)
+            })
+            .collect())
     }
 
     /// What approving `case` today would decide, without deciding: the household evaluated as

@@ -400,6 +400,9 @@ pub struct PublicNotice {
     pub from: NaiveDate,
     /// The notice's last day: objections until then.
     pub until: NaiveDate,
+    /// The household as the rules read it, without the members the rural registry excludes:
+    /// for the amount the notice states (never shown itself).
+    pub facts: doudi_core::facts::Snapshot,
 }
 
 /// What an actor has to do today.

@@ -1846,11 +1846,16 @@ impl Casework for Backend {
                     .await?
                     .ok_or(StoreError::NotFound)?;
                 let record = load_record(&mut tx, &self.keys(), row).await?;
-                let (excluded,): (i64,) =
-                    sqlx::query_as("SELECT COUNT(*) FROM case_exclusions WHERE case_id = $1")
+                let excluded_ids: Vec<(i64,)> =
+                    sqlx::query_as("SELECT person_id FROM case_exclusions WHERE case_id = $1")
                         .bind(id)
-                        .fetch_one(&mut *tx)
+                        .fetch_all(&mut *tx)
                         .await?;
+                let excluded = excluded_ids.len() as i64;
+                let mut counted = record.clone();
+                counted
+                    .members
+                    .retain(|m| !excluded_ids.iter().any(|(p,)| *p == m.id.0));
                 let head = record.head().or(record.members.first());
                 notices.push(PublicNotice {
                     case: CaseId(id),
@@ -1863,6 +1868,7 @@ impl Casework for Backend {
                     members: record.members.len().saturating_sub(excluded as usize),
                     from,
                     until,
+                    facts: doudi_core::facts::Snapshot::from_record(&counted),
                 });
             }
             notices

@@ -85,6 +85,7 @@ struct NoticeRow {
     head: String,
     id_number: String,
     members: usize,
+    amount: String,
     from: String,
     until: String,
 }
@@ -117,10 +118,14 @@ pub(crate) async fn community(
         return Err(AppError::NotFound);
     };
     let today = state.today();
-    let list = state.app.store().public_notices(&code, today).await?;
+    let list = state.app.public_notices(&code).await?;
     let notices = list
         .into_iter()
-        .map(|n| NoticeRow {
+        .map(|(n, amount)| NoticeRow {
+            amount: amount.map_or_else(
+                || "—".to_owned(),
+                |fen| format!("{}/月", doudi_core::Money::from_fen(fen)),
+            ),
             case: n.case.0,
             case_type: n.case_type.label(),
             head: n.head_masked,

@@ -116,6 +116,7 @@ async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_re
 
     // The public sees the notice, masked, without logging in.
     let page = app.get(None, &format!("/notices/{QINGLONG_1}")).await;
+    let notice_page = app.get(None, &format!("/notices/{QINGLONG_1}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(
         page.body.contains("张*丰") && !page.body.contains("张三丰"),
@@ -206,6 +207,22 @@ async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_re
             .body
             .contains(&doudi_core::Money::from_fen(monthly).to_string()),
         "the page showed the amount the approval froze"
+    );
+    // The notice stated the amount the rules gave in its own month (November's income
+    // window; the approval in December reads December's).
+    let november = app
+        .uses
+        .entitlement(&system(), doudi_core::HouseholdId(h), Some("2026-11"))
+        .await
+        .unwrap()
+        .monthly
+        .total_fen;
+    assert!(
+        notice_page
+            .body
+            .contains(&format!("{}/月", doudi_core::Money::from_fen(november))),
+        "the public notice stated the amount: {}",
+        notice_page.body
     );
     assert_eq!(approval["from_month"], "2026-12");
     assert_eq!(approval["outcome"]["program"], "dibao");
