@@ -46,14 +46,21 @@ document.addEventListener("change", function (event) {
     }
   }
   function show(text, canStay) {
+    // Only the words change while the banner stands, so the button keeps its focus.
+    if (banner && banner.dataset.canStay === String(canStay)) {
+      document.getElementById("idle-message").textContent = text;
+      return;
+    }
+    hide();
     if (!banner) {
       banner = document.createElement("div");
       banner.id = "idle-warning";
       banner.className = "idle-warning";
-      banner.setAttribute("role", "alert");
+      // A status, not an alert: its words change every second.
+      banner.setAttribute("role", "status");
+      banner.dataset.canStay = String(canStay);
       document.body.insertBefore(banner, document.body.firstChild);
     }
-    banner.textContent = "";
     var message = document.createElement("span");
     message.id = "idle-message";
     message.textContent = text;
