@@ -59,6 +59,8 @@ struct Results {
     show_causes: bool,
     /// The Excel export of the same filter.
     export_href: String,
+    /// Why the search found nothing to show (a query too short to mean anything).
+    problem: Option<String>,
     /// Who the person column shows: the head, or the members a department serves.
     person_header: &'static str,
     /// What the count column counts.
@@ -332,11 +334,24 @@ pub(crate) async fn show(
     query.per_page = PAGE_ROWS;
     let actor = &session.actor;
     let divisions = Divisions::load(state.app.store()).await?;
-    let found = state
+    // A search that cannot mean anything (too short, too many matches) is said above an empty
+    // list, the filters kept, rather than on an error page.
+    let (found, problem) = match state
         .app
         .store()
         .households(actor, &query.filter, query.store_page())
-        .await?;
+        .await
+    {
+        Ok(found) => (found, None),
+        Err(doudi_store::StoreError::Invalid(message)) => (
+            doudi_store::HouseholdPage {
+                total: 0,
+                rows: Vec::new(),
+            },
+            Some(message),
+        ),
+        Err(e) => return Err(e.into()),
+    };
 
     let rows = found.rows.iter().map(|s| row(s, &divisions)).collect();
     let pages = (found.total + PAGE_ROWS - 1) / PAGE_ROWS;
@@ -349,6 +364,7 @@ pub(crate) async fn show(
         pages,
         rows,
         pager: pager(&query, pages),
+        problem,
         person_header: person_headers(actor).0,
         count_header: person_headers(actor).1,
         show_phone: actor.role == doudi_core::Role::PairedCadre,

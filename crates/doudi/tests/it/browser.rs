@@ -1064,3 +1064,75 @@ fn in_real_chromium_a_newcomer_county_goes_from_an_empty_database_to_its_first_b
     let bank = bank.as_str().unwrap_or_default();
     assert!(bank.contains("合计") && bank.contains("1200.50"), "{bank}");
 }
+
+#[test]
+fn in_real_chromium_each_role_finds_its_work_searches_as_staff_do_and_reads_the_trail_in_words() {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-roles");
+    let dir = TempDir::new("browser-roles");
+    let server = Server::start_demo(&db, 60, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+
+    // A township caseworker: her work described, search by file number, a query too short.
+    log_in(&browser, &base, "qinglong");
+    assert!(browser.text("#duties").contains("本乡镇（街道）"));
+    browser.go(&format!("{base}/households"));
+    browser.wait_for("household-table");
+    let number = browser
+        .execute("return document.querySelector('#household-table a.row-link').textContent;");
+    let number = number.as_str().unwrap().trim().to_owned();
+    browser.fill("#q", &number);
+    browser.click("form[role=search] button[type=submit]");
+    // The results come back in place (htmx): one household, the one asked for.
+    let started = Instant::now();
+    while browser.execute("return document.querySelectorAll('#household-table tbody tr').length;")
+        != json!(1)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the search found no one household"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(browser.text("#household-table").contains(&number));
+    browser.go(&format!("{base}/households?q=1"));
+    browser.wait_for("search-problem");
+    assert!(browser.text("#search-problem").contains("至少"));
+    // Her applications, from the menu; a household's own from its page.
+    browser.click("#nav-cases");
+    browser.wait_for("form-cases");
+    browser.go(&format!("{base}/households"));
+    browser.click("#household-table a.row-link");
+    browser.wait_for("link-cases");
+    browser.click("#link-cases");
+    browser.wait_for("form-cases");
+    browser.click("form[action='/logout'] button");
+    browser.wait_for("f-username");
+
+    // The education office lists students, never causes of poverty.
+    log_in(&browser, &base, "jiaoyu");
+    browser.go(&format!("{base}/households"));
+    browser.wait_for("<h1");
+    let page = browser.source();
+    assert!(
+        page.contains("在学成员") || page.contains("没有符合条件的家庭"),
+        "{page}"
+    );
+    assert!(!page.contains("致贫原因</th>"));
+    browser.click("form[action='/logout'] button");
+    browser.wait_for("f-username");
+
+    // The auditor reads who looked at which household, in words.
+    log_in(&browser, &base, "shenji");
+    browser.go(&format!("{base}/audit?action=read"));
+    browser.wait_for("audit-verify");
+    let trail = browser.text("main");
+    assert!(trail.contains(&format!("家庭 {number}")), "{trail}");
+    assert!(!trail.contains("household:"), "{trail}");
+    browser.click("#audit-verify");
+    browser.wait_for("audit-verified");
+    assert!(browser.text("#audit-verified").contains("校验通过"));
+}
