@@ -443,8 +443,8 @@ pub trait Store: casework::Casework + Send + Sync + 'static {
     async fn filed_household_numbers(&self, numbers: &[String]) -> Result<Vec<String>, StoreError>;
 
     /// The file numbers (户编号, which identify no one by themselves) of these households, for
-    /// naming them in the audit trail; only for those who read the trail. Unknown ids are left
-    /// out.
+    /// naming them in the audit trail and in the county's lists; only for those who read the
+    /// trail and the county approver. Unknown ids are left out.
     async fn household_numbers(
         &self,
         actor: &Actor,

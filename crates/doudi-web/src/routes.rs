@@ -222,6 +222,7 @@ routes! {
     post "/api/members/{id}/care" => api_casework::care, ActOnCases;
     get "/api/care/kpi" => api_casework::care_kpi, ReadCases;
     get "/entitlements/carried" => pages::carried::show, Pay;
+    get "/entitlements/export.xlsx" => pages::payments::entitlements_export, Pay;
     post "/entitlements/carried" => pages::carried::confirm, Pay;
     get "/payments" => pages::payments::show, Pay;
     post "/payments" => pages::payments::run, Pay;

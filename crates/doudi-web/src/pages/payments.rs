@@ -220,6 +220,66 @@ pub(crate) async fn bank_file(
     }
 }
 
+/// The entitlements paying in a month (`?month=`), as an Excel file: the county's list of who
+/// receives what, by file number.
+pub(crate) async fn entitlements_export(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    QueryPairs(query): QueryPairs,
+) -> Result<Response, AppError> {
+    let month_text = query
+        .iter()
+        .find(|(k, _)| k == "month")
+        .map(|(_, v)| v.as_str());
+    let month = month_of(month_text, &state)?;
+    let open = state
+        .app
+        .store()
+        .open_entitlements(&session.actor, month)
+        .await?;
+    let ids: Vec<doudi_core::HouseholdId> = open.iter().map(|e| e.household).collect();
+    let numbers: std::collections::HashMap<i64, String> = state
+        .app
+        .store()
+        .household_numbers(&session.actor, &ids)
+        .await?
+        .into_iter()
+        .map(|(h, n)| (h.0, n))
+        .collect();
+    let rows = open
+        .iter()
+        .map(|e| {
+            super::export::text([
+                numbers.get(&e.household.0).cloned().unwrap_or_default(),
+                e.program.label().to_owned(),
+                Money::from_fen(e.monthly_fen).to_string(),
+                e.from.to_string(),
+                e.review_class.label().to_owned(),
+                e.next_review.to_string(),
+            ])
+        })
+        .collect();
+    super::export::xlsx(
+        &state,
+        &session.actor,
+        state.today(),
+        super::export::Export {
+            name: "在享待遇",
+            filter: format!("（{month}）"),
+            headers: vec![
+                "户编号",
+                "项目",
+                "每月金额",
+                "起始月份",
+                "复核类别",
+                "下次复核日期",
+            ],
+            rows,
+        },
+    )
+    .await
+}
+
 /// Records the bank's results from an uploaded file (CSV or XLSX: 名册编号, 结果, 失败原因):
 /// all or nothing, every bad row named on the page.
 pub(crate) async fn results(

@@ -892,6 +892,19 @@ async fn the_roster_previews_the_run_flags_a_payee_without_an_account_and_runs_o
     let page = app.get(Some(&county), ran.location()).await;
     assert!(page.body.contains("新生成2笔"), "{}", page.body);
     assert!(page.body.contains("没有需要新生成的发放"));
+    // Who receives what this month, as an Excel file by file number.
+    let file = app
+        .get(Some(&county), "/entitlements/export.xlsx?month=2026-11")
+        .await;
+    assert_eq!(file.status, StatusCode::OK);
+    let sheet = doudi_exchange::read::read_file("e.xlsx", &file.raw).unwrap();
+    assert_eq!(sheet.headers[0], "户编号");
+    assert_eq!(sheet.rows.len(), 2);
+    assert!(
+        format!("{:?}", sheet.rows).contains("QL-0001"),
+        "{:?}",
+        sheet.rows
+    );
 }
 
 #[tokio::test]

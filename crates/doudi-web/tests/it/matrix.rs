@@ -162,6 +162,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("get /api/care/kpi", "L F R R R R F F F"),
     ("get /payments", "L F R F F F F F F"),
     ("get /entitlements/carried", "L F R F F F F F F"),
+    ("get /entitlements/export.xlsx", "L F R F F F F F F"),
     ("post /entitlements/carried", "L F R F F F F F F"),
     ("post /payments", "L F R F F F F F F"),
     ("post /payments/results", "L F R F F F F F F"),
