@@ -94,18 +94,20 @@ pub async fn csrf(request: Request, next: Next) -> Response {
     }
     if let Some(boundary) = crate::upload::boundary(request.headers()) {
         // A file upload: the token is the form's `_csrf` field, as in any form.
-        let (parts, body) = request.into_parts();
+        let (mut parts, body) = request.into_parts();
         let bytes = match crate::upload::read_body(body).await {
             Ok(bytes) => bytes,
             Err(e) => return e.into_response(),
         };
-        let given = match crate::upload::parse(&boundary, bytes.clone()).await {
-            Ok(upload) => upload.get(CSRF_FIELD).to_owned(),
+        let upload = match crate::upload::parse(&boundary, bytes.clone()).await {
+            Ok(upload) => upload,
             Err(e) => return e.into_response(),
         };
-        if !auth::tokens_match(given.as_bytes(), expected.as_bytes()) {
+        if !auth::tokens_match(upload.get(CSRF_FIELD).as_bytes(), expected.as_bytes()) {
             return AppError::CsrfRejected.into_response();
         }
+        // The handler's `Upload` takes the form read here instead of reading it again.
+        parts.extensions.insert(upload);
         return next
             .run(Request::from_parts(parts, Body::from(bytes)))
             .await;

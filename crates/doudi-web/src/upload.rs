@@ -17,7 +17,7 @@ pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 const MAX_PARTS: usize = 20;
 
 /// A file sent with a form.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct UploadedFile {
     /// Its name on the sender's computer (without any folder).
     pub name: String,
@@ -26,7 +26,7 @@ pub struct UploadedFile {
 }
 
 /// A `multipart/form-data` form: its text fields, and its file, if one was chosen.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Upload {
     /// Text fields, in order.
     pub fields: Vec<(String, String)>,
@@ -133,7 +133,11 @@ fn field_error(field: &str, message: &str) -> AppError {
 impl<S: Send + Sync> FromRequest<S> for Upload {
     type Rejection = AppError;
 
-    async fn from_request(request: Request, _: &S) -> Result<Upload, AppError> {
+    async fn from_request(mut request: Request, _: &S) -> Result<Upload, AppError> {
+        // The CSRF check has read the form already (see `crate::middleware::csrf`).
+        if let Some(upload) = request.extensions_mut().remove::<Upload>() {
+            return Ok(upload);
+        }
         let Some(boundary) = boundary(request.headers()) else {
             return Err(bad("请通过页面上的表单选择文件上传"));
         };

@@ -6,6 +6,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use chrono::NaiveDate;
 use doudi_core::casework::CaseState;
 use doudi_core::{DivisionCode, HouseholdId};
 use doudi_store::Page;
@@ -124,9 +125,13 @@ struct CasesPage {
     export_href: String,
 }
 
-fn row(state: &AppState, c: &CaseSummary, divisions: &Divisions) -> Row {
-    let today = state.today();
-    let limits = state.app.case_limits(today);
+/// A case as the list and the export show it; `limits` are today's (resolved once per list).
+fn row(
+    c: &CaseSummary,
+    divisions: &Divisions,
+    today: NaiveDate,
+    limits: &doudi_core::casework::Limits,
+) -> Row {
     Row {
         id: c.id.0,
         household: c.household.0,
@@ -140,10 +145,10 @@ fn row(state: &AppState, c: &CaseSummary, divisions: &Divisions) -> Row {
                 .map_or_else(String::new, |d| format!("{d} 办结"))
         } else {
             c.case
-                .deadline(&limits)
+                .deadline(limits)
                 .map_or_else(|| "受理后起算".to_owned(), |d| d.to_string())
         },
-        overdue: c.case.is_overdue(&limits, today),
+        overdue: c.case.is_overdue(limits, today),
     }
 }
 
@@ -168,6 +173,8 @@ pub(crate) async fn list(
         )
         .await?;
     let divisions = Divisions::load(state.app.store()).await?;
+    let today = state.today();
+    let limits = state.app.case_limits(today);
     let pages = ((found.total + PER_PAGE - 1) / PER_PAGE).max(1);
     let mut states = vec![
         Opt {
@@ -205,7 +212,7 @@ pub(crate) async fn list(
         rows: found
             .rows
             .iter()
-            .map(|c| row(&state, c, &divisions))
+            .map(|c| row(c, &divisions, today, &limits))
             .collect(),
         previous: (query.page > 1)
             .then(|| format!("/cases?{}", query.query_string(Some(query.page - 1)))),
@@ -238,10 +245,12 @@ pub(crate) async fn export(
     )
     .await?;
     let divisions = Divisions::load(state.app.store()).await?;
+    let today = state.today();
+    let limits = state.app.case_limits(today);
     let rows = cases
         .iter()
         .map(|c| {
-            let r = row(&state, c, &divisions);
+            let r = row(c, &divisions, today, &limits);
             export::text([
                 r.id.to_string(),
                 r.number,

@@ -357,6 +357,7 @@ pub(crate) async fn show(
     let pages = (found.total + PAGE_ROWS - 1) / PAGE_ROWS;
     let f = &query.filter;
     let show_causes = shows_causes(actor);
+    let (person_header, count_header) = person_headers(actor);
     let results = Results {
         show_causes,
         total: found.total,
@@ -365,8 +366,8 @@ pub(crate) async fn show(
         rows,
         pager: pager(&query, pages),
         problem,
-        person_header: person_headers(actor).0,
-        count_header: person_headers(actor).1,
+        person_header,
+        count_header,
         show_phone: actor.role == doudi_core::Role::PairedCadre,
         export_href: match filter_query(&query) {
             q if q.is_empty() => "/households/export.xlsx".to_owned(),
