@@ -17,8 +17,8 @@ use doudi_policy::batch::{self, Outcome};
 use doudi_policy::params::Parameters;
 use doudi_store::StoreError;
 use doudi_store::casework::{
-    CaseId, CaseRecord, Death, DeathRecorded, Entitlement, NewDecision, NewReview, Restatement,
-    Stopped,
+    CaseId, CaseRecord, Death, DeathRecorded, Entitlement, NewDecision, NewReview,
+    NewReviewProposal, ProposalState, Restatement, Stopped,
 };
 use sha2::{Digest, Sha256};
 
@@ -470,15 +470,23 @@ impl App {
         })
     }
 
-    /// Reviews an open entitlement on `today` with the household's current data: it continues when
-    /// the amount is the same, is adjusted from next month when it differs, and ends (every benefit
-    /// listed) when the household no longer qualifies.
-    pub async fn review(
+    /// What a review of an open entitlement would conclude today, with the household's current
+    /// data and this month's parameters, before anyone confirms it: continue when the amount is
+    /// the same, adjust from next month when it differs, exit when the household no longer
+    /// qualifies. Says whether the county must sign off (an exit or a lower amount proposed by
+    /// the township, 4.2.b).
+    pub async fn review_preview(
         &self,
         actor: &Actor,
         household: HouseholdId,
         entitlement: i64,
-    ) -> Result<(ReviewResult, Stopped, Outcome), Error> {
+    ) -> Result<ReviewPreview, Error> {
+        if !matches!(
+            actor.role,
+            Role::TownshipCaseworker | Role::CountyApprover | Role::System
+        ) {
+            return Err(StoreError::Forbidden.into());
+        }
         let (store, params, today) = (self.store(), self.parameters(), self.today());
         let e = store
             .entitlements(actor, household)
@@ -486,44 +494,210 @@ impl App {
             .into_iter()
             .find(|e| e.id == entitlement)
             .ok_or(StoreError::NotFound)?;
+        if e.until.is_some() {
+            return Err(StoreError::Invalid(format!("待遇期间{}已结束，无需复核", e.id)).into());
+        }
         let record = store.household(actor, household).await?;
         let month = Month::of(today);
         let next = month.plus(1);
         let (mut decision, outcome) =
             freeze(&record, &[], None, params, month, next, today).map_err(Error::Rules)?;
         decision.review_class = e.review_class;
+        let current = doudi_core::Money::from_fen(e.monthly_fen);
         let (result, reason) = if !outcome.eligible || outcome.total_fen == 0 {
             (
                 ReviewResult::Exit,
-                outcome.refusal.unwrap_or("核定金额为0").to_owned(),
+                format!(
+                    "按{month}现行参数和家庭现有情况测算，不再符合条件：{}",
+                    outcome.refusal.unwrap_or("核定金额为0")
+                ),
             )
         } else if outcome.total_fen != e.monthly_fen {
             (
                 ReviewResult::Adjust,
                 format!(
-                    "复核核定金额由{}分调整为{}分",
-                    e.monthly_fen, outcome.total_fen
+                    "按{month}现行参数和家庭现有情况测算，每月金额由{current}调整为{}",
+                    doudi_core::Money::from_fen(outcome.total_fen)
                 ),
             )
         } else {
             (ReviewResult::Continue, "复核核定金额不变".to_owned())
         };
+        let new_fen = if result == ReviewResult::Exit {
+            0
+        } else {
+            outcome.total_fen
+        };
+        let needs_sign_off = actor.role == Role::TownshipCaseworker
+            && (result == ReviewResult::Exit || new_fen < e.monthly_fen);
         let r = Resolved::new(params, month).map_err(|e| Error::Rules(e.to_string()))?;
-        let class = review_class(&record);
-        let stopped = store
+        let next_review = next_review(today, review_class(&record), &r);
+        Ok(ReviewPreview {
+            entitlement: e,
+            result,
+            new_fen,
+            from: next,
+            reason,
+            needs_sign_off,
+            outcome,
+            decision,
+            next_review,
+        })
+    }
+
+    /// Reviews an open entitlement as [`App::review_preview`] concludes: recorded at once when
+    /// it continues or the amount rises (or the county itself reviews); an exit or a lower
+    /// amount by the township is filed for the county's sign-off instead, with the caseworker's
+    /// `note`, and nothing changes for the household until the county signs.
+    pub async fn review(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+        entitlement: i64,
+        note: &str,
+    ) -> Result<ReviewDone, Error> {
+        let preview = self.review_preview(actor, household, entitlement).await?;
+        if preview.needs_sign_off {
+            let proposal = self
+                .store()
+                .propose_review(
+                    actor,
+                    &NewReviewProposal {
+                        entitlement,
+                        result: preview.result,
+                        monthly_fen: preview.new_fen,
+                        reason: preview.reason.clone(),
+                        note: note.trim().to_owned(),
+                    },
+                )
+                .await?;
+            return Ok(ReviewDone::Proposed { proposal, preview });
+        }
+        let stopped = self.record(actor, &preview, None).await?;
+        Ok(ReviewDone::Recorded { stopped, preview })
+    }
+
+    /// The county signs off a township's review proposal: the household is evaluated again
+    /// today, and the review is recorded only when it still concludes what was proposed (same
+    /// result, same amount); otherwise the county is told what changed and the proposal stays
+    /// for it to refuse and the township to review again.
+    pub async fn sign_off_review(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+        proposal: i64,
+    ) -> Result<ReviewDone, Error> {
+        if actor.role != Role::CountyApprover && actor.role != Role::System {
+            return Err(StoreError::Forbidden.into());
+        }
+        let p = self
+            .store()
+            .review_proposals(actor, Some(household))
+            .await?
+            .into_iter()
+            .find(|p| p.id == proposal)
+            .ok_or(StoreError::NotFound)?;
+        if p.state != ProposalState::Pending {
+            return Err(
+                StoreError::Invalid(format!("该复核提议{}，不能再审批", p.state.label())).into(),
+            );
+        }
+        let preview = self.review_preview(actor, household, p.entitlement).await?;
+        if preview.result != p.result || preview.new_fen != p.monthly_fen {
+            let said = |result: ReviewResult, fen: i64| match result {
+                ReviewResult::Exit => "退出".to_owned(),
+                _ => format!("每月{}", doudi_core::Money::from_fen(fen)),
+            };
+            return Err(StoreError::Invalid(format!(
+                "家庭情况或政策参数自提出复核以来已有变化：提议为{}，按今天的数据测算为{}。请不同意本提议并写明原因，由乡镇重新复核",
+                said(p.result, p.monthly_fen),
+                said(preview.result, preview.new_fen)
+            ))
+            .into());
+        }
+        let stopped = self.record(actor, &preview, Some(proposal)).await?;
+        Ok(ReviewDone::Recorded { stopped, preview })
+    }
+
+    /// The county does not sign off a township's review proposal: the entitlement continues
+    /// unchanged, and `note` tells the township why.
+    pub async fn reject_review(
+        &self,
+        actor: &Actor,
+        proposal: i64,
+        note: &str,
+    ) -> Result<(), Error> {
+        Ok(self
+            .store()
+            .reject_review_proposal(actor, proposal, note)
+            .await?)
+    }
+
+    async fn record(
+        &self,
+        actor: &Actor,
+        preview: &ReviewPreview,
+        proposal: Option<i64>,
+    ) -> Result<Stopped, Error> {
+        let reason = match proposal {
+            Some(id) => format!("{}（县民政局审批同意乡镇复核提议{id}）", preview.reason),
+            None => preview.reason.clone(),
+        };
+        Ok(self
+            .store()
             .record_review(
                 actor,
                 &NewReview {
-                    entitlement,
-                    result,
-                    decision,
+                    entitlement: preview.entitlement.id,
+                    result: preview.result,
+                    decision: preview.decision.clone(),
                     reason,
+                    proposal,
                 },
-                next_review(today, class, &r),
+                preview.next_review,
             )
-            .await?;
-        Ok((result, stopped, outcome))
+            .await?)
     }
+}
+
+/// What a review concludes, before and after it is confirmed.
+#[derive(Clone, Debug)]
+pub struct ReviewPreview {
+    /// The period reviewed, as it stands.
+    pub entitlement: Entitlement,
+    /// Continue, adjust or exit.
+    pub result: ReviewResult,
+    /// The monthly amount from `from` (0 for an exit).
+    pub new_fen: i64,
+    /// The first month of the new amount, or the first month no longer paid.
+    pub from: Month,
+    /// Why, in words.
+    pub reason: String,
+    /// Whether the county must sign off before anything changes.
+    pub needs_sign_off: bool,
+    /// The evaluation behind it (with its explanation).
+    pub outcome: Outcome,
+    decision: NewDecision,
+    next_review: NaiveDate,
+}
+
+/// What confirming a review did.
+#[derive(Clone, Debug)]
+pub enum ReviewDone {
+    /// Recorded: what stopped with it (for an exit).
+    Recorded {
+        /// Benefits, cases and payment lines that stopped.
+        stopped: Stopped,
+        /// What was concluded.
+        preview: ReviewPreview,
+    },
+    /// Filed for the county's sign-off; nothing changed yet.
+    Proposed {
+        /// The proposal's id.
+        proposal: i64,
+        /// What was concluded.
+        preview: ReviewPreview,
+    },
 }
 
 /// The restatement of an open period by a new decision: the period keeps its review class and

@@ -370,6 +370,75 @@ pub struct NewReview {
     pub decision: NewDecision,
     /// Why (required for an exit).
     pub reason: String,
+    /// The township's proposal the county signs off with this review, if any: marked approved
+    /// in the same transaction (county approver only).
+    pub proposal: Option<i64>,
+}
+
+doudi_core::vocabulary! {
+    /// Where a review proposal stands.
+    ProposalState, "复核审批状态" {
+        /// Waiting for the county.
+        Pending = ("pending", "待县民政局审批"),
+        /// Signed off: the review was recorded.
+        Approved = ("approved", "县民政局已同意"),
+        /// Not signed off: the entitlement continues unchanged.
+        Rejected = ("rejected", "县民政局不同意"),
+        /// The period ended another way (a restatement, a death, another exit) before the
+        /// county decided.
+        Lapsed = ("lapsed", "待遇期间已变更，提议失效"),
+    }
+}
+
+/// A review that would end an entitlement or lower its amount, proposed by the township for
+/// the county's sign-off (4.2.b: the county decides on exits and amounts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewReviewProposal {
+    /// The entitlement reviewed.
+    pub entitlement: i64,
+    /// Adjust (lower) or exit.
+    pub result: ReviewResult,
+    /// The amount proposed from next month (0 for an exit).
+    pub monthly_fen: i64,
+    /// Why, as the rules say it.
+    pub reason: String,
+    /// The caseworker's own note for the county (may be empty).
+    pub note: String,
+}
+
+/// A review proposal as lists show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewProposal {
+    /// Its id.
+    pub id: i64,
+    /// The entitlement reviewed.
+    pub entitlement: i64,
+    /// The household.
+    pub household: HouseholdId,
+    /// The household's file number.
+    pub household_number: String,
+    /// Dibao or tekun.
+    pub program: Category,
+    /// The amount paid now.
+    pub current_fen: i64,
+    /// Adjust (lower) or exit.
+    pub result: ReviewResult,
+    /// The amount proposed (0 for an exit).
+    pub monthly_fen: i64,
+    /// Why, as the rules say it.
+    pub reason: String,
+    /// The caseworker's note.
+    pub note: String,
+    /// Who proposed it (display name).
+    pub proposed_by: String,
+    /// When.
+    pub proposed_at: DateTime<Utc>,
+    /// Where it stands.
+    pub state: ProposalState,
+    /// Who decided (display name), once decided.
+    pub decided_by: Option<String>,
+    /// The county's note (required when it does not agree).
+    pub decision_note: Option<String>,
 }
 
 /// What an exit stopped: each benefit, so that the caseworker can tell the household.
@@ -618,6 +687,31 @@ pub trait Casework: Send + Sync + 'static {
         review: &NewReview,
         next_review: NaiveDate,
     ) -> Result<Stopped, StoreError>;
+
+    /// Files a review proposal for the county's sign-off (township caseworkers, the county
+    /// approver, the system; the entitlement open and in scope; one pending per entitlement).
+    async fn propose_review(
+        &self,
+        actor: &Actor,
+        proposal: &NewReviewProposal,
+    ) -> Result<i64, StoreError>;
+
+    /// Review proposals of the actor's scope, newest first: of one household, or (`None`) the
+    /// pending ones everywhere in scope.
+    async fn review_proposals(
+        &self,
+        actor: &Actor,
+        household: Option<HouseholdId>,
+    ) -> Result<Vec<ReviewProposal>, StoreError>;
+
+    /// The county does not sign off a pending proposal: the entitlement continues unchanged;
+    /// `note` (required) says why.
+    async fn reject_review_proposal(
+        &self,
+        actor: &Actor,
+        proposal: i64,
+        note: &str,
+    ) -> Result<(), StoreError>;
 
     /// The households of a community under public notice on `today`, masked, for anyone.
     async fn public_notices(

@@ -69,9 +69,9 @@ mod casework_sql {
 use crate::casework::{
     CareCount, CaseFilter, CaseId, CasePage, CaseRecord, CaseStep, CaseSummary, Casework, Death,
     DeathRecorded, Entitlement,
-    CarriedClaim, Exclusion, ImportedEntitlement, NewDecision, NewReview, PaymentLine, PaymentPreview, PaymentRun,
+    CarriedClaim, Exclusion, ImportedEntitlement, NewDecision, NewReview, NewReviewProposal, PaymentLine, PaymentPreview, PaymentRun,
     PaymentStatus,
-    PublicNotice, Restatement, Settlement, Stopped, StoredDecision, WorkList,
+    ProposalState, PublicNotice, Restatement, ReviewProposal, Settlement, Stopped, StoredDecision, WorkList,
 };
 use casework_sql::{CASE_COLUMNS, CaseRow, ENTITLEMENT_COLUMNS, EntitlementRow, ObjectionRow};
 use doudi_core::Category;
@@ -561,6 +561,7 @@ async fn restate_one(
         .bind(old.id)
         .execute(&mut *conn)
         .await?;
+    lapse_proposals(conn, old.id).await?;
     sqlx::query(
         "DELETE FROM payments WHERE entitlement_id = $1 AND month >= $2 AND status = 'pending'",
     )
@@ -573,6 +574,19 @@ async fn restate_one(
     }
     let id = insert_entitlement(conn, old.household.0, decision, old.program, &r.decision).await?;
     Ok(Some(id))
+}
+
+/// A review proposal waiting for the county no longer applies once its period has ended
+/// another way (a restatement, a death, an exit): it lapses, said as such on the household's
+/// page.
+async fn lapse_proposals(conn: &mut Conn, entitlement: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE review_proposals SET state = 'lapsed' WHERE entitlement_id = $1 AND state = 'pending'",
+    )
+    .bind(entitlement)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Ends every open benefit of a household after `last_month` (see [`Casework::stop_benefits`]).
@@ -603,6 +617,7 @@ async fn stop_in(
             .bind(e.id)
             .execute(&mut *conn)
             .await?;
+        lapse_proposals(conn, e.id).await?;
         e.until = Some(last_month);
         e.end_reason = Some(common::clip(reason));
         entitlements.push(e);
@@ -1754,6 +1769,29 @@ impl Casework for Backend {
                 e.id
             )));
         }
+        if let Some(proposal) = review.proposal {
+            // The county signs off the township's proposal: marked before the period changes
+            // (which lapses any other pending proposal of it), in the same transaction.
+            if actor.role != Role::CountyApprover && actor.role != Role::System {
+                return Err(StoreError::Forbidden);
+            }
+            let signed = sqlx::query(
+                "UPDATE review_proposals SET state = 'approved', decided_by = $1, decided_at = $2 \
+                 WHERE id = $3 AND entitlement_id = $4 AND state = 'pending'",
+            )
+            .bind(actor.user_id)
+            .bind(common::now())
+            .bind(proposal)
+            .bind(e.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if signed != 1 {
+                return Err(StoreError::Invalid(
+                    "该复核提议已被处理或不属于这段待遇，请刷新后查看".into(),
+                ));
+            }
+        }
         let mut stopped = Stopped {
             entitlements: Vec::new(),
             cases: Vec::new(),
@@ -1822,6 +1860,198 @@ impl Casework for Backend {
         .await?;
         tx.commit().await?;
         Ok(stopped)
+    }
+
+    async fn propose_review(
+        &self,
+        actor: &Actor,
+        proposal: &NewReviewProposal,
+    ) -> Result<i64, StoreError> {
+        if !matches!(
+            actor.role,
+            Role::TownshipCaseworker | Role::CountyApprover | Role::System
+        ) {
+            return Err(StoreError::Forbidden);
+        }
+        if proposal.result == ReviewResult::Continue {
+            return Err(StoreError::Invalid(
+                "继续享受的复核无需县民政局审批，直接办理即可".into(),
+            ));
+        }
+        if proposal.reason.trim().is_empty() {
+            return Err(StoreError::Invalid("复核提议须写明理由".into()));
+        }
+        let mut tx = self.begin_write().await?;
+        let e = entitlement_in_scope(&mut tx, actor, proposal.entitlement).await?;
+        if e.until.is_some() {
+            return Err(StoreError::Invalid(format!(
+                "待遇期间{}已结束，无需复核",
+                e.id
+            )));
+        }
+        let waiting: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM review_proposals WHERE entitlement_id = $1 AND state = 'pending'",
+        )
+        .bind(e.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((id,)) = waiting {
+            return Err(StoreError::Duplicate(format!(
+                "该待遇已有一项复核（提议{id}）在等待县民政局审批，请勿重复提交"
+            )));
+        }
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO review_proposals (entitlement_id, household_id, result, monthly_fen, \
+             reason, note, proposed_by, proposed_at, state) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending') RETURNING id",
+        )
+        .bind(e.id)
+        .bind(e.household.0)
+        .bind(proposal.result.code())
+        .bind(proposal.monthly_fen)
+        .bind(common::clip(proposal.reason.trim()))
+        .bind(common::clip(proposal.note.trim()))
+        .bind(actor.user_id)
+        .bind(common::now())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(common::duplicate_from)?;
+        append_audit(
+            &mut tx,
+            actor,
+            AuditAction::Create,
+            &format!("household:{}", e.household.0),
+            &format!(
+                "提出复核{}（待遇{}），报县民政局审批",
+                proposal.result.label(),
+                e.id
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn review_proposals(
+        &self,
+        actor: &Actor,
+        household: Option<HouseholdId>,
+    ) -> Result<Vec<ReviewProposal>, StoreError> {
+        if !may_read_cases(actor) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+            "SELECT p.id, p.entitlement_id, p.household_id, h.number, e.program, e.monthly_fen, \
+             p.result, p.monthly_fen, p.reason, p.note, u.display_name, p.proposed_at, p.state, \
+             d.display_name, p.decision_note \
+             FROM review_proposals p JOIN households h ON h.id = p.household_id \
+             JOIN entitlements e ON e.id = p.entitlement_id \
+             LEFT JOIN users u ON u.id = p.proposed_by LEFT JOIN users d ON d.id = p.decided_by \
+             WHERE h.community LIKE ",
+        );
+        qb.push_bind(format!("{}%", actor.scope.prefix()));
+        match household {
+            Some(h) => {
+                qb.push(" AND p.household_id = ").push_bind(h.0);
+            }
+            None => {
+                qb.push(" AND p.state = 'pending'");
+            }
+        }
+        qb.push(" ORDER BY p.id DESC LIMIT 1000");
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(
+            i64,
+            i64,
+            i64,
+            String,
+            String,
+            i64,
+            String,
+            i64,
+            String,
+            String,
+            Option<String>,
+            DateTime<Utc>,
+            String,
+            Option<String>,
+            Option<String>,
+        )> = qb.build_query_as().fetch_all(&self.pool).await?;
+        let t = "review_proposals";
+        rows.into_iter()
+            .map(|r| {
+                Ok(ReviewProposal {
+                    id: r.0,
+                    entitlement: r.1,
+                    household: HouseholdId(r.2),
+                    household_number: r.3,
+                    program: Category::parse(&r.4)
+                        .map_err(|_| common::corrupt("entitlements", "program", r.1))?,
+                    current_fen: r.5,
+                    result: ReviewResult::parse(&r.6).map_err(|_| common::corrupt(t, "result", r.0))?,
+                    monthly_fen: r.7,
+                    reason: r.8,
+                    note: r.9,
+                    proposed_by: r.10.unwrap_or_else(|| "（已删除的用户）".into()),
+                    proposed_at: r.11,
+                    state: ProposalState::parse(&r.12)
+                        .map_err(|_| common::corrupt(t, "state", r.0))?,
+                    decided_by: r.13,
+                    decision_note: r.14,
+                })
+            })
+            .collect()
+    }
+
+    async fn reject_review_proposal(
+        &self,
+        actor: &Actor,
+        proposal: i64,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        if !matches!(actor.role, Role::CountyApprover | Role::System) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.begin_write().await?;
+        let row: Option<(i64, String)> =
+            sqlx::query_as("SELECT entitlement_id, state FROM review_proposals WHERE id = $1")
+                .bind(proposal)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((entitlement, state)) = row else {
+            return Err(StoreError::NotFound);
+        };
+        let e = entitlement_in_scope(&mut tx, actor, entitlement).await?;
+        if state != ProposalState::Pending.code() {
+            return Err(StoreError::Invalid(
+                "该复核提议已被处理，请刷新后查看".into(),
+            ));
+        }
+        if note.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "不同意复核提议须写明理由（乡镇据此继续核实）".into(),
+            ));
+        }
+        sqlx::query(
+            "UPDATE review_proposals SET state = 'rejected', decided_by = $1, decided_at = $2, \
+             decision_note = $3 WHERE id = $4",
+        )
+        .bind(actor.user_id)
+        .bind(common::now())
+        .bind(common::clip(note.trim()))
+        .bind(proposal)
+        .execute(&mut *tx)
+        .await?;
+        append_audit(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            &format!("household:{}", e.household.0),
+            &format!("不同意复核提议{proposal}（待遇{}），待遇不变", e.id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn public_notices(
@@ -1935,7 +2165,9 @@ impl Casework for Backend {
         }
         if matches!(actor.role, Role::TownshipCaseworker | Role::CountyApprover) {
             let from = "FROM entitlements e JOIN households h ON h.id = e.household_id \
-                 WHERE e.until_month IS NULL AND e.next_review <= $1 AND h.community LIKE $2";
+                 WHERE e.until_month IS NULL AND e.next_review <= $1 AND h.community LIKE $2 \
+                 AND NOT EXISTS (SELECT 1 FROM review_proposals p \
+                 WHERE p.entitlement_id = e.id AND p.state = 'pending')";
             let sql = format!(
                 "SELECT {ENTITLEMENT_COLUMNS} {from} ORDER BY e.next_review, e.id LIMIT 1000"
             );

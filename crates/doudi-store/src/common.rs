@@ -1028,6 +1028,7 @@ pub(crate) enum Unique {
     OpenCase,
     /// A second open entitlement period for a household (`entitlements_one_open`, 0007).
     OpenEntitlement,
+    PendingReview,
     Other,
 }
 
@@ -1056,6 +1057,11 @@ pub(crate) fn unique_violation(e: &sqlx::Error) -> Option<Unique> {
         Unique::OpenCase
     } else if is("entitlements_one_open", "entitlements.household_id") {
         Unique::OpenEntitlement
+    } else if is(
+        "review_proposals_one_pending",
+        "review_proposals.entitlement_id",
+    ) {
+        Unique::PendingReview
     } else {
         Unique::Other
     })
@@ -1080,6 +1086,9 @@ pub(crate) fn duplicate_from(e: sqlx::Error) -> StoreError {
         Some(Unique::OpenEntitlement) => StoreError::Duplicate(
             "该户已有一段未终止的待遇期（数据库拒绝了第二段），须先终止原待遇期".into(),
         ),
+        Some(Unique::PendingReview) => {
+            StoreError::Duplicate("该待遇已有一项复核在等待县民政局审批，请勿重复提交".into())
+        }
         Some(Unique::Other) => StoreError::Duplicate("记录重复".into()),
         None => StoreError::Database(e),
     }

@@ -401,8 +401,8 @@ pub trait Store: casework::Casework + Send + Sync + 'static {
 
     /// The townships and communities, townships first, each by code.
     async fn divisions(&self) -> Result<Vec<Division>, StoreError>;
-    /// Adds a community, or renames it. Only within the actor's scope, and only for a township
-    /// that exists.
+    /// Adds a community, or renames it: by those who file households and by administrators,
+    /// only within the actor's scope, and only for a township that exists.
     async fn put_community(&self, actor: &Actor, community: &Division) -> Result<(), StoreError>;
 
     // ---- households ----

@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, ErrorBody, FieldErrors};
-use crate::extract::PathParams;
+use crate::extract::{PathParams, QueryPairs};
 use doudi_app::casework::{DeathEffect, StepInput};
 
 /// One step of a case.
@@ -651,10 +651,51 @@ pub struct ReviewDto {
     pub result: String,
     /// 复核结论。
     pub result_label: String,
-    /// 复核核定的每月金额（分）。
+    /// 复核核定的每月金额（分；退出为0）。
     pub monthly_fen: i64,
-    /// 退出时终止的全部待遇。
-    pub stopped: StoppedDto,
+    /// 复核前的每月金额（分）。
+    pub current_fen: i64,
+    /// 新金额起始月份，或退出后不再发放的第一个月（YYYY-MM）。
+    pub from_month: String,
+    /// 理由。
+    pub reason: String,
+    /// 是否须县民政局审批：乡镇提出的退出或降低金额须审批后才生效。
+    pub needs_sign_off: bool,
+    /// 已报县民政局审批时的复核提议ID（此时待遇尚未改变）。
+    pub proposal_id: Option<i64>,
+    /// 退出时终止的全部待遇（已生效时）。
+    pub stopped: Option<StoppedDto>,
+}
+
+impl ReviewDto {
+    fn new(
+        preview: &doudi_app::casework::ReviewPreview,
+        proposal: Option<i64>,
+        stopped: Option<&doudi_store::casework::Stopped>,
+    ) -> ReviewDto {
+        ReviewDto {
+            result: preview.result.code().to_owned(),
+            result_label: preview.result.label().to_owned(),
+            monthly_fen: preview.new_fen,
+            current_fen: preview.entitlement.monthly_fen,
+            from_month: preview.from.to_string(),
+            reason: preview.reason.clone(),
+            needs_sign_off: preview.needs_sign_off,
+            proposal_id: proposal,
+            stopped: stopped.map(StoppedDto::from),
+        }
+    }
+
+    fn done(done: &doudi_app::casework::ReviewDone) -> ReviewDto {
+        match done {
+            doudi_app::casework::ReviewDone::Recorded { stopped, preview } => {
+                ReviewDto::new(preview, None, Some(stopped))
+            }
+            doudi_app::casework::ReviewDone::Proposed { proposal, preview } => {
+                ReviewDto::new(preview, Some(*proposal), None)
+            }
+        }
+    }
 }
 
 /// Which household the reviewed entitlement belongs to.
@@ -662,10 +703,54 @@ pub struct ReviewDto {
 pub struct ReviewRequest {
     /// 家庭ID。
     pub household_id: i64,
+    /// 经办人说明（报县审批时随提议提交，可空）。
+    #[serde(default)]
+    pub note: String,
 }
 
-/// Reviews an entitlement with the household's current data (应退尽退): continue, adjust from
-/// next month, or exit with every benefit that stops listed.
+/// What a review would conclude today, before it is confirmed: the result, the new amount, the
+/// reason and whether the county must sign off. Nothing is recorded.
+#[utoipa::path(
+    get,
+    path = "/api/entitlements/{id}/review",
+    tag = "casework",
+    params(
+        ("id" = i64, Path, description = "待遇ID"),
+        ("household_id" = i64, Query, description = "家庭ID"),
+    ),
+    responses(
+        (status = 200, description = "复核预览（未生效）", body = ReviewDto),
+        (status = 403, description = "角色无权复核", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+        (status = 422, description = "待遇已结束", body = ErrorBody),
+    )
+)]
+pub(crate) async fn review_preview(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    QueryPairs(pairs): QueryPairs,
+) -> Result<Json<ReviewDto>, AppError> {
+    let household = pairs
+        .iter()
+        .find(|(k, _)| k == "household_id")
+        .and_then(|(_, v)| v.trim().parse::<i64>().ok())
+        .ok_or_else(|| {
+            AppError::from(doudi_store::StoreError::Invalid(
+                "查询参数 household_id（家庭ID）缺失或不是整数".into(),
+            ))
+        })?;
+    let preview = state
+        .app
+        .review_preview(&session.actor, HouseholdId(household), id)
+        .await?;
+    Ok(Json(ReviewDto::new(&preview, None, None)))
+}
+
+/// Reviews an entitlement with the household's current data (应退尽退): continue or a higher
+/// amount takes effect from next month at once; an exit or a lower amount proposed by a
+/// township caseworker is filed for the county's sign-off (`proposal_id`), and nothing changes
+/// until the county signs. The county approver's own review takes effect at once.
 #[utoipa::path(
     post,
     path = "/api/entitlements/{id}/review",
@@ -673,9 +758,10 @@ pub struct ReviewRequest {
     params(("id" = i64, Path, description = "待遇ID")),
     request_body = ReviewRequest,
     responses(
-        (status = 200, description = "复核结果", body = ReviewDto),
+        (status = 200, description = "复核结果（已生效，或已报县审批）", body = ReviewDto),
         (status = 403, description = "角色无权复核", body = ErrorBody),
         (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+        (status = 409, description = "已有一项复核在等待县民政局审批", body = ErrorBody),
         (status = 422, description = "待遇已结束", body = ErrorBody),
     )
 )]
@@ -685,16 +771,145 @@ pub(crate) async fn review(
     PathParams(id): PathParams<i64>,
     ApiJson(body): ApiJson<ReviewRequest>,
 ) -> Result<Json<ReviewDto>, AppError> {
-    let (result, stopped, outcome) = state
+    let done = state
         .app
-        .review(&session.actor, HouseholdId(body.household_id), id)
+        .review(
+            &session.actor,
+            HouseholdId(body.household_id),
+            id,
+            &body.note,
+        )
         .await?;
-    Ok(Json(ReviewDto {
-        result: result.code().to_owned(),
-        result_label: result.label().to_owned(),
-        monthly_fen: outcome.total_fen,
-        stopped: StoppedDto::from(&stopped),
-    }))
+    Ok(Json(ReviewDto::done(&done)))
+}
+
+/// A review proposal waiting for (or decided by) the county.
+#[derive(Serialize, ToSchema)]
+pub struct ReviewProposalDto {
+    /// 提议ID。
+    pub id: i64,
+    /// 待遇ID。
+    pub entitlement_id: i64,
+    /// 家庭ID。
+    pub household_id: i64,
+    /// 户编号。
+    pub household_number: String,
+    /// 救助类别代码。
+    pub program: String,
+    /// 现每月金额（分）。
+    pub current_fen: i64,
+    /// 提议结论代码：adjust、exit。
+    pub result: String,
+    /// 提议的每月金额（分；退出为0）。
+    pub monthly_fen: i64,
+    /// 理由。
+    pub reason: String,
+    /// 经办人说明。
+    pub note: String,
+    /// 提出人。
+    pub proposed_by: String,
+    /// 提出时间。
+    pub proposed_at: String,
+    /// 状态代码：pending、approved、rejected、lapsed。
+    pub state: String,
+    /// 状态。
+    pub state_label: String,
+    /// 县民政局意见（不同意时）。
+    pub decision_note: Option<String>,
+}
+
+impl From<&doudi_store::casework::ReviewProposal> for ReviewProposalDto {
+    fn from(p: &doudi_store::casework::ReviewProposal) -> ReviewProposalDto {
+        ReviewProposalDto {
+            id: p.id,
+            entitlement_id: p.entitlement,
+            household_id: p.household.0,
+            household_number: p.household_number.clone(),
+            program: p.program.code().to_owned(),
+            current_fen: p.current_fen,
+            result: p.result.code().to_owned(),
+            monthly_fen: p.monthly_fen,
+            reason: p.reason.clone(),
+            note: p.note.clone(),
+            proposed_by: p.proposed_by.clone(),
+            proposed_at: p.proposed_at.to_rfc3339(),
+            state: p.state.code().to_owned(),
+            state_label: p.state.label().to_owned(),
+            decision_note: p.decision_note.clone(),
+        }
+    }
+}
+
+/// The review proposals waiting for the county in the caller's scope, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/review-proposals",
+    tag = "casework",
+    responses(
+        (status = 200, description = "待县民政局审批的复核提议", body = [ReviewProposalDto]),
+        (status = 403, description = "角色无权查看申请", body = ErrorBody),
+    )
+)]
+pub(crate) async fn review_proposals(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+) -> Result<Json<Vec<ReviewProposalDto>>, AppError> {
+    let list = state
+        .app
+        .store()
+        .review_proposals(&session.actor, None)
+        .await?;
+    Ok(Json(list.iter().map(ReviewProposalDto::from).collect()))
+}
+
+/// The county's answer to a review proposal.
+#[derive(Deserialize, ToSchema)]
+pub struct SignOffRequest {
+    /// 家庭ID。
+    pub household_id: i64,
+    /// true：同意（按今天的数据重新测算，结论相同才生效）；false：不同意（须写明理由）。
+    pub approve: bool,
+    /// 不同意的理由。
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The county signs off a township's review proposal (recomputed today; recorded only when the
+/// result and amount are still those proposed) or does not (with a note; the entitlement
+/// continues unchanged).
+#[utoipa::path(
+    post,
+    path = "/api/review-proposals/{id}/decision",
+    tag = "casework",
+    params(("id" = i64, Path, description = "复核提议ID")),
+    request_body = SignOffRequest,
+    responses(
+        (status = 200, description = "同意：复核已生效", body = ReviewDto),
+        (status = 204, description = "不同意：待遇不变"),
+        (status = 403, description = "仅县民政局审批人员", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+        (status = 422, description = "提议已处理、情况已变化或未写理由", body = ErrorBody),
+    )
+)]
+pub(crate) async fn decide_review(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    ApiJson(body): ApiJson<SignOffRequest>,
+) -> Result<Response, AppError> {
+    if body.approve {
+        let done = state
+            .app
+            .sign_off_review(&session.actor, HouseholdId(body.household_id), id)
+            .await?;
+        Ok(Json(ReviewDto::done(&done)).into_response())
+    } else {
+        state
+            .app
+            .reject_review(&session.actor, id, &body.note)
+            .await?;
+        Ok(StatusCode::NO_CONTENT.into_response())
+    }
 }
 
 /// A member's death.

@@ -462,7 +462,9 @@ pub fn household_sections(
     let mut basic = vec![
         Field::new("number".into(), "户编号", FieldKind::Text, &dto.number)
             .required()
-            .hint("全县唯一，字母、数字或连字符，如 YY-2026-00001")
+            .hint(
+                "全县唯一，由字母、数字或连字符组成，如 QL-2026-00001（乡镇拼音首字母-年份-序号）",
+            )
             .error(errors, "number")
             .current(cur(|s| (s.number.clone(), s.number.clone()))),
         Field::new(

@@ -211,13 +211,18 @@ routes! {
     post "/households/{id}/cases" => pages::casework::submit, ActOnCases;
     get "/households/{id}/entitlements" => pages::casework::entitlements, ReadWholeHouseholds;
     post "/households/{id}/entitlements/{entitlement}/review" => pages::casework::review, ActOnCases;
+    post "/households/{id}/review-proposals/{proposal}/approve" => pages::casework::sign_off_review, Pay;
+    post "/households/{id}/review-proposals/{proposal}/reject" => pages::casework::reject_review, Pay;
     get "/api/cases" => api_casework::list, ReadCases;
     get "/api/cases/{id}" => api_casework::get, ReadCases;
     post "/api/households/{id}/cases" => api_casework::submit, ActOnCases;
     post "/api/cases/{id}/steps" => api_casework::step, ActOnCases;
     post "/api/cases/{id}/approve" => api_casework::approve, ActOnCases;
     get "/api/households/{id}/entitlements" => api_casework::entitlements, ReadWholeHouseholds;
+    get "/api/entitlements/{id}/review" => api_casework::review_preview, ActOnCases;
     post "/api/entitlements/{id}/review" => api_casework::review, ActOnCases;
+    get "/api/review-proposals" => api_casework::review_proposals, ReadCases;
+    post "/api/review-proposals/{id}/decision" => api_casework::decide_review, Pay;
     post "/api/members/{id}/death" => api_casework::death, WriteHouseholds;
     post "/api/members/{id}/care" => api_casework::care, ActOnCases;
     get "/api/care/kpi" => api_casework::care_kpi, ReadCases;
@@ -241,6 +246,9 @@ routes! {
     // ---- accounts ----
     get "/admin/users" => pages::accounts::list, ManageAccounts;
     get "/admin/settings" => pages::settings::show, ManageAccounts;
+    get "/admin/communities" => pages::communities::show, ManageAccounts;
+    post "/admin/communities" => pages::communities::save, ManageAccounts;
+    get "/admin/communities/export.xlsx" => pages::communities::export, ManageAccounts;
     post "/admin/settings" => pages::settings::save, ManageAccounts;
     get "/admin/users/new" => pages::accounts::new_form, ManageAccounts;
     post "/admin/users/new" => pages::accounts::create, ManageAccounts;

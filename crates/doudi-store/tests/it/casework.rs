@@ -9,8 +9,8 @@ use doudi_core::casework::{
 };
 use doudi_core::{Category, HouseholdId, Month, NewHousehold, Survey};
 use doudi_store::casework::{
-    CaseFilter, CaseId, Death, DeathRecorded, NewDecision, NewReview, PaymentStatus, Restatement,
-    Settlement,
+    CaseFilter, CaseId, Death, DeathRecorded, NewDecision, NewReview, NewReviewProposal,
+    PaymentStatus, ProposalState, Restatement, Settlement,
 };
 use doudi_store::{AuditFilter, Page, Store, StoreError};
 
@@ -459,13 +459,13 @@ conformance! {
         assert_eq!(work.reviews_due.len(), 1, "the review falls due");
         assert_eq!(work.reviews_due_total, 1);
         let cw = caseworker(QINGLONG);
-        store.record_review(&cw, &NewReview { entitlement: e.id, result: ReviewResult::Continue, decision: decision(1, 62_000, "2027-03"), reason: String::new() }, date(2028, 3, 1)).await.unwrap();
+        store.record_review(&cw, &NewReview { entitlement: e.id, result: ReviewResult::Continue, decision: decision(1, 62_000, "2027-03"), reason: String::new(), proposal: None }, date(2028, 3, 1)).await.unwrap();
         let work = store.work_list(&cw, date(2027, 3, 1), &Limits::default()).await.unwrap();
         assert!(work.reviews_due.is_empty());
         assert_eq!(work.reviews_due_total, 0);
         let medical = store.submit_case(&cw, h, CaseType::Medical, date(2027, 3, 1)).await.unwrap();
         let stopped = store
-            .record_review(&cw, &NewReview { entitlement: e.id, result: ReviewResult::Exit, decision: decision(1, 0, "2027-04"), reason: "家庭人均收入超过低保标准".into() }, date(2028, 3, 1))
+            .record_review(&cw, &NewReview { entitlement: e.id, result: ReviewResult::Exit, decision: decision(1, 0, "2027-04"), reason: "家庭人均收入超过低保标准".into(), proposal: None }, date(2028, 3, 1))
             .await
             .unwrap();
         assert_eq!(stopped.entitlements.len(), 1);
@@ -473,7 +473,56 @@ conformance! {
         assert_eq!(stopped.entitlements[0].until, Some(month("2027-03")));
         assert_eq!(stopped.cases, vec![(medical, CaseType::Medical)]);
         assert_eq!(store.run_payments(&county(), month("2027-04"), date(2027, 12, 31)).await.unwrap().created, 0);
-        assert!(store.record_review(&cw, &NewReview { entitlement: e.id, result: ReviewResult::Continue, decision: decision(1, 0, "2027-04"), reason: String::new() }, date(2028, 3, 1)).await.is_err());
+        assert!(store.record_review(&cw, &NewReview { entitlement: e.id, result: ReviewResult::Continue, decision: decision(1, 0, "2027-04"), reason: String::new(), proposal: None }, date(2028, 3, 1)).await.is_err());
+    }
+
+    async fn a_township_review_proposal_waits_for_the_county_who_signs_it_off_or_says_why_not(store) {
+        let h = filed(&store, "CW-31", &["张三"]).await;
+        approved(&store, h, 62_000).await;
+        let e = store.entitlements(&county(), h).await.unwrap().remove(0);
+        let cw = caseworker(QINGLONG);
+        let exit = NewReviewProposal { entitlement: e.id, result: ReviewResult::Exit, monthly_fen: 0, reason: "家庭人均收入超过低保标准".into(), note: "已入户核实".into() };
+        let continuing = NewReviewProposal { result: ReviewResult::Continue, ..exit.clone() };
+        assert!(store.propose_review(&cw, &continuing).await.is_err(), "continuing needs no sign-off");
+        let id = store.propose_review(&cw, &exit).await.unwrap();
+        let err = store.propose_review(&cw, &exit).await.unwrap_err();
+        assert!(matches!(err, StoreError::Duplicate(_)), "one waiting proposal per period: {err}");
+        let work = store.work_list(&cw, date(2027, 3, 1), &Limits::default()).await.unwrap();
+        assert!(work.reviews_due.is_empty(), "a period waiting for the county is not due again");
+        let waiting = store.review_proposals(&county(), None).await.unwrap();
+        assert_eq!(waiting.len(), 1);
+        assert_eq!((waiting[0].id, waiting[0].state, waiting[0].current_fen), (id, ProposalState::Pending, 62_000));
+        assert!(matches!(store.reject_review_proposal(&cw, id, "不同意").await, Err(StoreError::Forbidden)), "only the county decides");
+        assert!(store.reject_review_proposal(&county(), id, "  ").await.is_err(), "a refusal says why");
+        store.reject_review_proposal(&county(), id, "收入证明不全，请补充后再报").await.unwrap();
+        assert!(store.review_proposals(&county(), None).await.unwrap().is_empty());
+        let mine = store.review_proposals(&cw, Some(h)).await.unwrap();
+        assert_eq!((mine[0].state, mine[0].decision_note.as_deref()), (ProposalState::Rejected, Some("收入证明不全，请补充后再报")));
+        assert_eq!(store.entitlements(&county(), h).await.unwrap()[0].until, None, "a refused proposal changes nothing");
+
+        let again = store.propose_review(&cw, &exit).await.unwrap();
+        let signed = NewReview { entitlement: e.id, result: ReviewResult::Exit, decision: decision(1, 0, "2027-04"), reason: "家庭人均收入超过低保标准".into(), proposal: Some(again) };
+        assert!(matches!(store.record_review(&cw, &signed, date(2028, 3, 1)).await, Err(StoreError::Forbidden)), "the township cannot sign its own proposal");
+        let wrong = NewReview { proposal: Some(id), ..signed.clone() };
+        assert!(store.record_review(&county(), &wrong, date(2028, 3, 1)).await.is_err(), "a decided proposal is not signed again");
+        assert_eq!(store.entitlements(&county(), h).await.unwrap()[0].until, None, "nothing half-written");
+        let stopped = store.record_review(&county(), &signed, date(2028, 3, 1)).await.unwrap();
+        assert_eq!(stopped.entitlements[0].until, Some(month("2027-03")));
+        let all = store.review_proposals(&county(), Some(h)).await.unwrap();
+        assert_eq!(all.iter().map(|p| p.state).collect::<Vec<_>>(), vec![ProposalState::Approved, ProposalState::Rejected]);
+    }
+
+    async fn a_waiting_review_proposal_lapses_when_its_period_ends_another_way(store) {
+        let h = filed(&store, "CW-32", &["张三"]).await;
+        approved(&store, h, 62_000).await;
+        let e = store.entitlements(&county(), h).await.unwrap().remove(0);
+        let lower = NewReviewProposal { entitlement: e.id, result: ReviewResult::Adjust, monthly_fen: 50_000, reason: "收入增加".into(), note: String::new() };
+        store.propose_review(&caseworker(QINGLONG), &lower).await.unwrap();
+        let r = Restatement { entitlement: e.id, decision: decision(1, 70_000, "2026-09"), reason: "2026年9月起提高低保标准".into() };
+        store.restate_entitlements(&county(), &[r]).await.unwrap();
+        let p = store.review_proposals(&county(), Some(h)).await.unwrap();
+        assert_eq!(p[0].state, ProposalState::Lapsed);
+        assert!(store.review_proposals(&county(), None).await.unwrap().is_empty());
     }
 
     async fn the_public_notice_lists_masked_households_of_the_community_during_the_notice_without_an_audit_row_a_view(store) {

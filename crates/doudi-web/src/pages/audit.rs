@@ -24,8 +24,34 @@ use crate::view::{Divisions, url_encode};
 pub(crate) const PER_PAGE: i64 = 50;
 
 /// China Standard Time, in which the auditor's dates are meant.
-fn china() -> FixedOffset {
+pub(crate) fn china() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// The stored target a typed one means: the kinds of object in words (家庭, 申请, 账户, 发放名册,
+/// 社区, 家庭成员), or a stored target as it is (the page's links filter by those).
+fn target_code(typed: &str) -> String {
+    let typed = typed.trim();
+    let kinds = [
+        ("家庭成员", "person"),
+        ("家庭档案", "household"),
+        ("家庭", "household"),
+        ("申请", "case"),
+        ("账户", "user"),
+        ("发放名册", "payments"),
+        ("社区", "community"),
+    ];
+    for (word, code) in kinds {
+        if let Some(rest) = typed.strip_prefix(word) {
+            let rest = rest.trim();
+            return if rest.is_empty() {
+                code.to_owned()
+            } else {
+                format!("{code}:{rest}")
+            };
+        }
+    }
+    typed.to_owned()
 }
 
 /// The audit page's query as typed, and the filter it means.
@@ -87,7 +113,7 @@ impl AuditQuery {
         Ok(AuditFilter {
             actor: (!self.actor.is_empty()).then(|| self.actor.clone()),
             action,
-            target: (!self.target.is_empty()).then(|| self.target.clone()),
+            target: (!self.target.is_empty()).then(|| target_code(&self.target)),
             from: date(&self.from, "起始日期")?.map(start_of),
             until: date(&self.until, "截止日期")?.map(|d| start_of(d) + TimeDelta::days(1)),
         })
@@ -137,7 +163,12 @@ impl AuditQuery {
 
 /// An entry's time as the auditor reads it: China time, to the second.
 pub(crate) fn local_time(e: &AuditEntry) -> String {
-    e.at.with_timezone(&china())
+    china_time(e.at)
+}
+
+/// A moment as people here read it: China time, to the second.
+pub(crate) fn china_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&china())
         .format("%Y-%m-%d %H:%M:%S")
         .to_string()
 }
@@ -151,6 +182,8 @@ struct Row {
     action: String,
     target: String,
     target_href: Option<String>,
+    /// The audit page filtered to this target's entries.
+    target_filter: String,
     detail: String,
     purpose: String,
 }
@@ -177,6 +210,9 @@ struct AuditPageTemplate {
     export_href: String,
     /// The result of checking the chain, when asked: intact or not, and what was found.
     verified: Option<(bool, String)>,
+    /// A stored target the page is filtered by (from a row's link), in words; the box then
+    /// holds it hidden, so that no code is shown.
+    target_words: Option<String>,
 }
 
 /// The objects of entries in words: households by their file number, accounts by name,
@@ -274,6 +310,10 @@ impl Names {
                 match target {
                     "tekun_care" => "特困人员供养方式",
                     "rural_registry" => "农村建档立卡名单",
+                    "cases" => "救助申请清单",
+                    "households" => "家庭档案清单",
+                    "payments" => "发放名册",
+                    "divisions" => "行政区划",
                     "entitlements" => "既有待遇",
                     "data_key" => "数据密钥",
                     "audit_log" => "审计日志",
@@ -303,6 +343,7 @@ fn row(e: &AuditEntry, names: &Names) -> Row {
         action: e.action_label().to_owned(),
         target,
         target_href,
+        target_filter: format!("/audit?target={}", url_encode(&e.target)),
         detail: e.detail.clone(),
         purpose: e.purpose.clone(),
     }
@@ -443,7 +484,12 @@ async fn render(
     let pages = (total + PER_PAGE - 1) / PER_PAGE;
     let names = Names::of(&state, &session.actor, &entries).await?;
     let rows = entries.iter().map(|e| row(e, &names)).collect();
+    let target_words = query
+        .target
+        .contains(':')
+        .then(|| names.describe(&query.target).0);
     ok(&AuditPageTemplate {
+        target_words,
         export_href: query.export_href(),
         verified,
         previous: (query.page > 1).then(|| query.href(query.page - 1)),

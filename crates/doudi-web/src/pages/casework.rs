@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::api_casework::limits;
 use crate::auth::{CurrentUser, Session};
 use crate::error::AppError;
-use crate::extract::PathParams;
+use crate::extract::{PathParams, QueryPairs};
 use crate::forms::FormInput;
 use crate::pages::{Chrome, ok, page};
 
@@ -51,6 +51,17 @@ struct WorkTemplate {
     reviews: Vec<ReviewRow>,
     /// How many reviews are due in all (more than `reviews` when the list is cut).
     reviews_total: i64,
+    /// Review proposals waiting for the county's sign-off (the county approver's list).
+    proposals: Vec<ProposalWorkRow>,
+}
+
+struct ProposalWorkRow {
+    id: i64,
+    household: i64,
+    household_number: String,
+    result: &'static str,
+    current: String,
+    amount: String,
 }
 
 /// The logged-in user's work list for today.
@@ -75,7 +86,17 @@ pub(crate) async fn work_count(
         .store()
         .work_list(&session.actor, today, &limits)
         .await?;
-    let waiting = w.cases.len();
+    let proposals = if session.actor.may_pay() {
+        state
+            .app
+            .store()
+            .review_proposals(&session.actor, None)
+            .await?
+            .len()
+    } else {
+        0
+    };
+    let waiting = w.cases.len() + proposals;
     let overdue = w
         .cases
         .iter()
@@ -121,6 +142,18 @@ pub(crate) async fn work_export(
             ]));
         }
     }
+    for p in &w.proposals {
+        rows.push(super::export::text([
+            "复核待审批".to_owned(),
+            format!("复核提议第{}号", p.id),
+            p.household_number.clone(),
+            p.result.to_owned(),
+            format!("每月{}→{}", p.current, p.amount),
+            "县民政局审批".to_owned(),
+            String::new(),
+            String::new(),
+        ]));
+    }
     for r in &w.reviews {
         rows.push(super::export::text([
             "待复核".to_owned(),
@@ -165,6 +198,25 @@ async fn work_view(state: &AppState, session: &Session) -> Result<WorkTemplate, 
         .store()
         .work_list(&session.actor, today, &limits)
         .await?;
+    let proposals = if session.actor.may_pay() {
+        state
+            .app
+            .store()
+            .review_proposals(&session.actor, None)
+            .await?
+            .into_iter()
+            .map(|p| ProposalWorkRow {
+                id: p.id,
+                household: p.household.0,
+                household_number: p.household_number,
+                result: p.result.label(),
+                current: doudi_core::Money::from_fen(p.current_fen).to_string(),
+                amount: doudi_core::Money::from_fen(p.monthly_fen).to_string(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let row = |c: &doudi_store::casework::CaseSummary| WorkRow {
         id: c.id.0,
         household_number: c.household_number.clone(),
@@ -203,6 +255,7 @@ async fn work_view(state: &AppState, session: &Session) -> Result<WorkTemplate, 
             })
             .collect(),
         reviews_total: w.reviews_due_total,
+        proposals,
     })
 }
 
@@ -474,7 +527,143 @@ struct ReviewShown {
     result: &'static str,
     code: &'static str,
     amount: String,
+    reason: String,
+    /// Filed for the county's sign-off: nothing changed yet.
+    proposed: Option<i64>,
     stopped: Vec<String>,
+}
+
+impl ReviewShown {
+    fn new(done: &doudi_app::casework::ReviewDone) -> ReviewShown {
+        use doudi_app::casework::ReviewDone;
+        let (preview, proposed, stopped) = match done {
+            ReviewDone::Recorded { stopped, preview } => (preview, None, Some(stopped)),
+            ReviewDone::Proposed { proposal, preview } => (preview, Some(*proposal), None),
+        };
+        let mut lines: Vec<String> = Vec::new();
+        if let Some(stopped) = stopped {
+            lines.extend(stopped.entitlements.iter().map(|e| {
+                format!(
+                    "{}（每月{}）自{}起停发",
+                    e.program.label(),
+                    doudi_core::Money::from_fen(e.monthly_fen),
+                    e.until
+                        .map_or_else(|| "—".to_owned(), |m| m.plus(1).to_string())
+                )
+            }));
+            lines.extend(
+                stopped
+                    .cases
+                    .iter()
+                    .map(|(case, t)| format!("未办结的{}申请（编号{}）已撤回", t.label(), case.0)),
+            );
+            if stopped.payments_removed > 0 {
+                lines.push(format!(
+                    "已撤销尚未发放的{}笔发放记录",
+                    stopped.payments_removed
+                ));
+            }
+        }
+        ReviewShown {
+            result: preview.result.label(),
+            code: preview.result.code(),
+            amount: doudi_core::Money::from_fen(preview.new_fen).to_string(),
+            reason: preview.reason.clone(),
+            proposed,
+            stopped: lines,
+        }
+    }
+}
+
+/// What a review would conclude, shown before it is confirmed.
+struct ReviewPreviewShown {
+    entitlement: i64,
+    result: &'static str,
+    code: &'static str,
+    current: String,
+    amount: String,
+    from: String,
+    reason: String,
+    needs_sign_off: bool,
+    lines: Vec<super::entitlement::Line>,
+}
+
+impl ReviewPreviewShown {
+    fn new(p: &doudi_app::casework::ReviewPreview) -> ReviewPreviewShown {
+        ReviewPreviewShown {
+            entitlement: p.entitlement.id,
+            result: p.result.label(),
+            code: p.result.code(),
+            current: doudi_core::Money::from_fen(p.entitlement.monthly_fen).to_string(),
+            amount: doudi_core::Money::from_fen(p.new_fen).to_string(),
+            from: p.from.to_string(),
+            reason: p.reason.clone(),
+            needs_sign_off: p.needs_sign_off,
+            lines: p
+                .outcome
+                .explanation
+                .as_ref()
+                .map(super::entitlement::lines)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// A review proposal as the household's page of entitlements lists it.
+struct ProposalRow {
+    id: i64,
+    entitlement: i64,
+    result: &'static str,
+    current: String,
+    amount: String,
+    reason: String,
+    note: String,
+    proposed: String,
+    state: &'static str,
+    pending: bool,
+    decision_note: String,
+}
+
+/// What the page of entitlements shows besides the periods.
+struct EntitlementsView {
+    status: StatusCode,
+    preview: Option<ReviewPreviewShown>,
+    done: Option<ReviewShown>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+impl EntitlementsView {
+    /// The view after a use case: `shown` of what it gave, or its refusal said on the page
+    /// (other errors pass through).
+    fn after<T>(
+        result: Result<T, doudi_app::Error>,
+        shown: impl FnOnce(T) -> EntitlementsView,
+    ) -> Result<EntitlementsView, AppError> {
+        match result {
+            Ok(value) => Ok(shown(value)),
+            Err(e) => {
+                let (status, message) = form_error(e.into())?;
+                Ok(EntitlementsView {
+                    status,
+                    error: Some(message),
+                    ..EntitlementsView::default()
+                })
+            }
+        }
+    }
+}
+
+impl Default for EntitlementsView {
+    fn default() -> EntitlementsView {
+        EntitlementsView {
+            status: StatusCode::OK,
+            preview: None,
+            done: None,
+            notice: None,
+            error: None,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -484,17 +673,18 @@ struct EntitlementsTemplate {
     id: i64,
     periods: Vec<PeriodRow>,
     can_review: bool,
-    review: Option<ReviewShown>,
-    error: Option<String>,
+    can_sign_off: bool,
+    view: EntitlementsView,
+    proposals: Vec<ProposalRow>,
+    /// For the county approver: what each pending proposal would conclude today, by proposal.
+    current: Vec<(i64, ReviewPreviewShown)>,
 }
 
 async fn render_entitlements(
     state: &AppState,
     session: &Session,
     id: i64,
-    review: Option<ReviewShown>,
-    status: StatusCode,
-    error: Option<String>,
+    view: EntitlementsView,
 ) -> Result<Response, AppError> {
     let periods = state
         .app
@@ -511,6 +701,51 @@ async fn render_entitlements(
             open: e.until.is_none(),
         })
         .collect();
+    let can_review = session.actor.may_act_on_cases();
+    let can_sign_off = session.actor.may_pay();
+    let mut proposals = Vec::new();
+    let mut current = Vec::new();
+    if session.actor.may_read_cases() {
+        for p in state
+            .app
+            .store()
+            .review_proposals(&session.actor, Some(HouseholdId(id)))
+            .await?
+        {
+            let pending = p.state == doudi_store::casework::ProposalState::Pending;
+            if pending && can_sign_off {
+                // The county sees what the review concludes today beside what was proposed.
+                if let Ok(preview) = state
+                    .app
+                    .review_preview(&session.actor, HouseholdId(id), p.entitlement)
+                    .await
+                {
+                    current.push((p.id, ReviewPreviewShown::new(&preview)));
+                }
+            }
+            proposals.push(ProposalRow {
+                id: p.id,
+                entitlement: p.entitlement,
+                result: p.result.label(),
+                current: doudi_core::Money::from_fen(p.current_fen).to_string(),
+                amount: doudi_core::Money::from_fen(p.monthly_fen).to_string(),
+                reason: p.reason,
+                note: p.note,
+                proposed: format!(
+                    "{}（{}）",
+                    p.proposed_by,
+                    super::audit::china_time(p.proposed_at)
+                ),
+                state: p.state.label(),
+                pending,
+                decision_note: match (p.decided_by, p.decision_note) {
+                    (Some(by), Some(note)) => format!("{by}：{note}"),
+                    (Some(by), None) => by,
+                    _ => String::new(),
+                },
+            });
+        }
+    }
     let template = EntitlementsTemplate {
         chrome: Chrome::new(session, "待遇期间与复核", "households")
             .crumb("家庭档案", "/households")
@@ -518,72 +753,101 @@ async fn render_entitlements(
             .here(),
         id,
         periods,
-        can_review: session.actor.may_act_on_cases(),
-        review,
-        error,
+        can_review,
+        can_sign_off,
+        proposals,
+        current,
+        view,
     };
-    page(status, &template)
+    page(template.view.status, &template)
 }
 
 /// The household's entitlement periods (every period, oldest first), with a review for each
-/// open one (应退尽退).
+/// open one (应退尽退): `?review=` an open period shows what the review would conclude, with its
+/// explanation, before it is confirmed. Review proposals waiting for the county are listed,
+/// with the county approver's sign-off forms.
 pub(crate) async fn entitlements(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, AppError> {
-    render_entitlements(&state, &session, id, None, StatusCode::OK, None).await
+    let asked = pairs
+        .iter()
+        .find(|(k, _)| k == "review")
+        .and_then(|(_, v)| v.trim().parse::<i64>().ok());
+    let mut view = EntitlementsView::default();
+    if let Some(entitlement) = asked.filter(|_| session.actor.may_act_on_cases()) {
+        let result = state
+            .app
+            .review_preview(&session.actor, HouseholdId(id), entitlement)
+            .await;
+        view = EntitlementsView::after(result, |preview| EntitlementsView {
+            preview: Some(ReviewPreviewShown::new(&preview)),
+            ..EntitlementsView::default()
+        })?;
+    }
+    render_entitlements(&state, &session, id, view).await
 }
 
-/// Reviews one entitlement with the household's current data: continue, adjust from next month,
-/// or exit, with every benefit that stops listed.
+/// Confirms a review from the preview: recorded at once (continue, a higher amount, or the
+/// county's own review), or filed for the county's sign-off (an exit or a lower amount by the
+/// township), with every benefit that stops listed.
 pub(crate) async fn review(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams((id, entitlement)): PathParams<(i64, i64)>,
+    form: FormInput,
 ) -> Result<Response, AppError> {
     let result = state
         .app
-        .review(&session.actor, HouseholdId(id), entitlement)
+        .review(
+            &session.actor,
+            HouseholdId(id),
+            entitlement,
+            form.get("note"),
+        )
         .await;
-    match result {
-        Ok((result, stopped, outcome)) => {
-            let mut lines: Vec<String> = stopped
-                .entitlements
-                .iter()
-                .map(|e| {
-                    format!(
-                        "{}（每月{}）自{}起停发",
-                        e.program.label(),
-                        doudi_core::Money::from_fen(e.monthly_fen),
-                        e.until
-                            .map_or_else(|| "—".to_owned(), |m| m.plus(1).to_string())
-                    )
-                })
-                .collect();
-            lines.extend(
-                stopped
-                    .cases
-                    .iter()
-                    .map(|(case, t)| format!("未办结的{}申请（编号{}）已撤回", t.label(), case.0)),
-            );
-            if stopped.payments_removed > 0 {
-                lines.push(format!(
-                    "已撤销尚未发放的{}笔发放记录",
-                    stopped.payments_removed
-                ));
-            }
-            let shown = ReviewShown {
-                result: result.label(),
-                code: result.code(),
-                amount: doudi_core::Money::from_fen(outcome.total_fen).to_string(),
-                stopped: lines,
-            };
-            render_entitlements(&state, &session, id, Some(shown), StatusCode::OK, None).await
-        }
-        Err(e) => {
-            let (status, message) = form_error(e.into())?;
-            render_entitlements(&state, &session, id, None, status, Some(message)).await
-        }
-    }
+    let view = EntitlementsView::after(result, |done| EntitlementsView {
+        done: Some(ReviewShown::new(&done)),
+        ..EntitlementsView::default()
+    })?;
+    render_entitlements(&state, &session, id, view).await
+}
+
+/// The county signs off a township's review proposal (evaluated again today).
+pub(crate) async fn sign_off_review(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams((id, proposal)): PathParams<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let result = state
+        .app
+        .sign_off_review(&session.actor, HouseholdId(id), proposal)
+        .await;
+    let view = EntitlementsView::after(result, |done| EntitlementsView {
+        done: Some(ReviewShown::new(&done)),
+        ..EntitlementsView::default()
+    })?;
+    render_entitlements(&state, &session, id, view).await
+}
+
+/// The county does not sign off a township's review proposal, saying why.
+pub(crate) async fn reject_review(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams((id, proposal)): PathParams<(i64, i64)>,
+    form: FormInput,
+) -> Result<Response, AppError> {
+    let result = state
+        .app
+        .reject_review(&session.actor, proposal, form.get("note"))
+        .await;
+    let view = EntitlementsView::after(result, |()| EntitlementsView {
+        notice: Some(format!(
+            "已不同意复核提议{proposal}：待遇不变，乡镇可据您的意见重新复核"
+        )),
+        ..EntitlementsView::default()
+    })?;
+    render_entitlements(&state, &session, id, view).await
 }

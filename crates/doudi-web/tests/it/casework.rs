@@ -337,8 +337,61 @@ async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_re
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let review = reply.json();
     assert_eq!(review["result"], "exit");
+    // The township's exit waits for the county: nothing has stopped yet.
+    assert_eq!(review["needs_sign_off"], true, "{review}");
+    assert!(review["stopped"].is_null(), "{review}");
+    let proposal = review["proposal_id"].as_i64().expect("a proposal");
+    let again = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/entitlements/{entitlement}/review"),
+            &json!({"household_id": h}),
+        )
+        .await;
     assert_eq!(
-        review["stopped"]["entitlements"][0]["until_month"],
+        again.status,
+        StatusCode::CONFLICT,
+        "one proposal waits at a time"
+    );
+    let periods = app
+        .get(
+            Some(&township),
+            &format!("/api/households/{h}/entitlements"),
+        )
+        .await
+        .json();
+    assert!(periods[0]["until_month"].is_null(), "{periods}");
+    let county = app.login(COUNTY).await;
+    let waiting = app.get(Some(&county), "/api/review-proposals").await.json();
+    assert_eq!(waiting[0]["id"], proposal, "{waiting}");
+    assert_eq!(waiting[0]["result"], "exit");
+    let refused = app
+        .json(
+            Some(&township),
+            Method::POST,
+            &format!("/api/review-proposals/{proposal}/decision"),
+            &json!({"household_id": h, "approve": true}),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "the township cannot sign off"
+    );
+    let reply = app
+        .json(
+            Some(&county),
+            Method::POST,
+            &format!("/api/review-proposals/{proposal}/decision"),
+            &json!({"household_id": h, "approve": true}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let signed = reply.json();
+    assert_eq!(signed["result"], "exit");
+    assert_eq!(
+        signed["stopped"]["entitlements"][0]["until_month"],
         "2026-12"
     );
     move_to(&app, day(2027, 1, 4));
@@ -1244,4 +1297,243 @@ async fn a_returned_application_is_on_the_community_workers_list_until_brought_b
         work.body
     );
     assert!(work.body.contains("补正后重新提交"), "{}", work.body);
+}
+
+/// Wages of `fen` a month for the head of 张三丰's household, June to November 2026, put
+/// through the API by the township.
+async fn head_earns(app: &App, township: &Client, fen: i64) {
+    let h = app.zhang.0;
+    let record = app
+        .get(Some(township), &format!("/api/households/{h}"))
+        .await
+        .json();
+    let head = record["members"][0]["id"].as_i64().unwrap();
+    let mut version = record["version"].as_i64().unwrap();
+    for m in 6..=11 {
+        let reply = app.json(Some(township), Method::POST, &format!("/api/households/{h}/finances"), &json!({
+            "version": version, "change": {"op": "put_income", "person_id": head, "month": format!("2026-{m:02}"),
+            "kind": "wages", "amount_fen": fen}})).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        version = reply.json()["version"].as_i64().unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_township_review_that_lowers_the_amount_is_previewed_and_waits_for_the_countys_sign_off()
+{
+    let (app, two) = zhang_approved_and_april_paid().await;
+    let h = app.zhang.0;
+    let township = app.login(QINGLONG_CASEWORKER).await;
+    let county = app.login(COUNTY).await;
+    let periods = app
+        .get(
+            Some(&township),
+            &format!("/api/households/{h}/entitlements"),
+        )
+        .await
+        .json();
+    let e = periods[0]["id"].as_i64().unwrap();
+    head_earns(&app, &township, 20_000).await;
+
+    // The preview says what the review would decide, why, and that the county must agree.
+    let page = app
+        .get(
+            Some(&township),
+            &format!("/households/{h}/entitlements?review={e}"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("id=\"review-preview\" data-result=\"adjust\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("id=\"review-needs-sign-off\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("计算说明"),
+        "the preview explains the amount"
+    );
+    let reply = app
+        .post_form(
+            &township,
+            &format!("/households/{h}/entitlements/{e}/review"),
+            &[("note", "入户核实：户主已就业")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.body.contains("data-proposed=\"1\""), "{}", reply.body);
+    assert!(reply.body.contains("已报县民政局审批"), "{}", reply.body);
+    let periods = app
+        .get(
+            Some(&township),
+            &format!("/api/households/{h}/entitlements"),
+        )
+        .await
+        .json();
+    assert_eq!(
+        periods.as_array().unwrap().len(),
+        1,
+        "nothing changes before the county signs"
+    );
+    assert_eq!(periods[0]["monthly_fen"], two);
+
+    // The county finds it on its work list; refusing needs a reason.
+    let work = app.get(Some(&county), "/work").await;
+    let proposal = app.store.review_proposals(&system(), None).await.unwrap()[0].id;
+    assert!(
+        work.body
+            .contains(&format!("id=\"work-proposal-{proposal}\"")),
+        "{}",
+        work.body
+    );
+    let page = app
+        .get(Some(&county), &format!("/households/{h}/entitlements"))
+        .await;
+    assert!(
+        page.body
+            .contains(&format!("id=\"proposal-{proposal}-today\"")),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("入户核实：户主已就业"),
+        "the caseworker's note is shown"
+    );
+    let reply = app
+        .post_form(
+            &county,
+            &format!("/households/{h}/review-proposals/{proposal}/reject"),
+            &[("note", " ")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("须写明理由"), "{}", reply.body);
+
+    // The household's situation changes again before the county signs: signing is refused,
+    // saying what changed, and nothing is written.
+    head_earns(&app, &township, 900_000).await;
+    let reply = app
+        .post_form(
+            &county,
+            &format!("/households/{h}/review-proposals/{proposal}/approve"),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains("已有变化"), "{}", reply.body);
+    let reply = app
+        .post_form(
+            &county,
+            &format!("/households/{h}/review-proposals/{proposal}/reject"),
+            &[("note", "情况已变化，请重新复核")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(
+        reply.body.contains("id=\"review-notice\""),
+        "{}",
+        reply.body
+    );
+
+    // The township reviews again (now an exit); the county signs it off and it takes effect.
+    let reply = app
+        .post_form(
+            &township,
+            &format!("/households/{h}/entitlements/{e}/review"),
+            &[],
+        )
+        .await;
+    assert!(
+        reply
+            .body
+            .contains("data-result=\"exit\" data-proposed=\"1\""),
+        "{}",
+        reply.body
+    );
+    let proposal = app.store.review_proposals(&system(), None).await.unwrap()[0].id;
+    let reply = app
+        .post_form(
+            &county,
+            &format!("/households/{h}/review-proposals/{proposal}/approve"),
+            &[],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.body.contains("已生效"), "{}", reply.body);
+    assert!(
+        reply.body.contains("id=\"review-stopped\""),
+        "{}",
+        reply.body
+    );
+    let periods = app
+        .get(Some(&county), &format!("/api/households/{h}/entitlements"))
+        .await
+        .json();
+    assert_eq!(periods[0]["until_month"], "2026-11", "{periods}");
+}
+
+#[tokio::test]
+async fn the_countys_own_review_takes_effect_on_confirmation_and_the_preview_says_when_the_county_must_sign()
+ {
+    let (app, two) = zhang_approved_and_april_paid().await;
+    let h = app.zhang.0;
+    let township = app.login(QINGLONG_CASEWORKER).await;
+    let e = app
+        .get(
+            Some(&township),
+            &format!("/api/households/{h}/entitlements"),
+        )
+        .await
+        .json()[0]["id"]
+        .as_i64()
+        .unwrap();
+    let preview = app
+        .get(
+            Some(&township),
+            &format!("/api/entitlements/{e}/review?household_id={h}"),
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let preview = preview.json();
+    assert_eq!(preview["current_fen"], two);
+    let lower = preview["result"] == "exit" || preview["monthly_fen"].as_i64() < Some(two);
+    assert_eq!(
+        preview["needs_sign_off"].as_bool(),
+        Some(lower),
+        "the township needs the county only to lower or end: {preview}"
+    );
+    let missing = app
+        .get(Some(&township), &format!("/api/entitlements/{e}/review"))
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.body.contains("household_id"), "{}", missing.body);
+
+    head_earns(&app, &township, 900_000).await;
+    let county = app.login(COUNTY).await;
+    let reply = app
+        .json(
+            Some(&county),
+            Method::POST,
+            &format!("/api/entitlements/{e}/review"),
+            &json!({"household_id": h}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let done = reply.json();
+    assert_eq!(
+        (done["result"].as_str(), done["needs_sign_off"].as_bool()),
+        (Some("exit"), Some(false))
+    );
+    assert!(done["proposal_id"].is_null());
+    assert_eq!(done["stopped"]["entitlements"][0]["until_month"], "2026-11");
 }

@@ -151,11 +151,25 @@ const MATRIX: &[(&str, &str)] = &[
         "get /api/households/{id}/entitlements",
         "L F R R RN RN F RN F",
     ),
-    ("post /api/entitlements/{id}/review", "L F N F N N F F F"),
+    ("get /api/entitlements/{id}/review", "L F R F R R F F F"),
+    ("post /api/entitlements/{id}/review", "L F N F N F F F F"),
+    ("get /api/review-proposals", "L F R R R R F F F"),
+    (
+        "post /api/review-proposals/{id}/decision",
+        "L F N F F F F F F",
+    ),
+    (
+        "post /households/{id}/review-proposals/{proposal}/approve",
+        "L F N F F F F F F",
+    ),
+    (
+        "post /households/{id}/review-proposals/{proposal}/reject",
+        "L F N F F F F F F",
+    ),
     ("get /households/{id}/entitlements", "L F R R RN RN F RN F"),
     (
         "post /households/{id}/entitlements/{entitlement}/review",
-        "L F N F N N F F F",
+        "L F N F N F F F F",
     ),
     ("post /api/members/{id}/death", "L F R F RN F F F F"),
     ("post /api/members/{id}/care", "L F R F RN FN F F F"),
@@ -178,6 +192,9 @@ const MATRIX: &[(&str, &str)] = &[
     ("get /admin/users", "L R F F F F F F F"),
     ("get /admin/settings", "L R F F F F F F F"),
     ("post /admin/settings", "L R F F F F F F F"),
+    ("get /admin/communities", "L R F F F F F F F"),
+    ("post /admin/communities", "L R F F F F F F F"),
+    ("get /admin/communities/export.xlsx", "L R F F F F F F F"),
     ("get /admin/users/new", "L R F F F F F F F"),
     ("post /admin/users/new", "L R F F F F F F F"),
     ("get /admin/users/{id}", "L R F F F F F F F"),
@@ -273,6 +290,7 @@ async fn call(world: &World, caller: &Caller, method: &str, path: &str, inside: 
         .replace("{community}", QINGLONG_1)
         .replace("{month}", "2026-11")
         .replace("{entitlement}", "999999")
+        .replace("{proposal}", "999999")
         .replace("{job}", "12345");
     if path.contains("{cadre}") {
         for h in [caller.inside.0, caller.outside.0] {
@@ -306,6 +324,9 @@ async fn call(world: &World, caller: &Caller, method: &str, path: &str, inside: 
             "/api/cases/{id}/steps" => json!({"version": 0, "step": {"op": "withdraw"}}),
             "/api/cases/{id}/approve" => json!({"version": 0}),
             "/api/entitlements/{id}/review" => json!({"household_id": household.0}),
+            "/api/review-proposals/{id}/decision" => {
+                json!({"household_id": household.0, "approve": false, "note": "不同意"})
+            }
             "/api/members/{id}/death" => {
                 json!({"household_id": household.0, "version": 0, "died_on": "2026-11-01"})
             }
@@ -478,6 +499,7 @@ async fn every_route_admits_exactly_the_roles_the_matrix_says_and_only_for_their
     }
 
     let mut wrong = Vec::new();
+    let mut english = Vec::new();
     for route in doudi_web::ROUTES {
         let cells = rows.get(&(route.method, route.path)).unwrap_or_else(|| {
             panic!(
@@ -494,6 +516,19 @@ async fn every_route_admits_exactly_the_roles_the_matrix_says_and_only_for_their
             };
             for &inside in sides {
                 let reply = call(&world, caller, route.method, route.path, inside).await;
+                let html = reply
+                    .headers
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|t| t.starts_with("text/html"));
+                if html {
+                    for word in english_words(&reply.body) {
+                        english.push(format!(
+                            "{} {} by {}: “{word}”",
+                            route.method, route.path, WHO[i]
+                        ));
+                    }
+                }
                 let (want, got) = (expected(cells[i], inside), classify(&reply));
                 if want != got {
                     wrong.push(format!(
@@ -520,4 +555,80 @@ async fn every_route_admits_exactly_the_roles_the_matrix_says_and_only_for_their
         wrong.len(),
         wrong.join("\n")
     );
+    english.sort();
+    english.dedup();
+    assert!(
+        english.is_empty(),
+        "pages show English to Chinese users (9):\n{}",
+        english.join("\n")
+    );
+}
+
+/// Words of English a person would read on a page: in its text and in the attributes that are
+/// shown (placeholders, titles, labels), outside scripts and styles. File formats and a few
+/// names everyone here uses are allowed.
+fn english_words(html: &str) -> Vec<String> {
+    const ALLOWED: &[&str] = &[
+        "Excel", "XLSX", "xlsx", "CSV", "csv", "ID", "A4", "PDF", "GB18030", "UTF", "MB",
+        // Pinyin initials, as the search box's example says (张三丰).
+        "zsf",
+    ];
+    // Data, not words: the test county's login names and household-number prefixes.
+    const DATA: &[&str] = &[
+        "admin", "auditor", "county", "qinglong", "renhe", "fuxing", "jiaoyu", "cadre", "cadre2",
+        "cadre3", "social", "target", "newcomer", "QL", "RH",
+    ];
+    let mut shown = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        shown.push_str(&rest[..open]);
+        shown.push(' ');
+        let tag = &rest[open..];
+        let lower = tag.get(..7).unwrap_or(tag).to_ascii_lowercase();
+        let skip_to = if lower.starts_with("<script") {
+            tag.find("</script>").map(|at| at + "</script>".len() - 1)
+        } else if lower.starts_with("<style") {
+            tag.find("</style>").map(|at| at + "</style>".len() - 1)
+        } else {
+            None
+        };
+        let end = match skip_to {
+            Some(at) => at,
+            None => tag.find('>').unwrap_or(tag.len() - 1),
+        };
+        let inside = &tag[..end];
+        for attribute in ["placeholder=\"", "title=\"", "aria-label=\"", "alt=\""] {
+            let mut at = inside;
+            while let Some(i) = at.find(attribute) {
+                let value = &at[i + attribute.len()..];
+                let value = &value[..value.find('"').unwrap_or(value.len())];
+                shown.push_str(value);
+                shown.push(' ');
+                at = &at[i + attribute.len()..];
+            }
+        }
+        rest = &tag[(end + 1).min(tag.len())..];
+    }
+    shown.push_str(rest);
+    // Character references are not words.
+    let mut text = String::new();
+    let mut chars = shown.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '&' {
+            while let Some(&n) = chars.peek() {
+                chars.next();
+                if n == ';' || n.is_whitespace() {
+                    break;
+                }
+            }
+            text.push(' ');
+        } else {
+            text.push(c);
+        }
+    }
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.chars().filter(char::is_ascii_alphabetic).count() >= 2)
+        .filter(|w| !ALLOWED.contains(w) && !DATA.contains(w))
+        .map(str::to_owned)
+        .collect()
 }

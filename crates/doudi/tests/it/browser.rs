@@ -563,15 +563,47 @@ fn in_real_chromium_a_dibao_case_goes_from_application_through_notice_to_approva
     log_in(&browser, &base, "qinglong");
     browser.go(&format!("{base}/households/{h}"));
     browser.click("#link-entitlements");
-    browser.click("#periods form button[type=submit]");
+    browser.click("#periods a[id^=review-]");
+    // The preview says what the review would decide and why, before anything changes; an exit
+    // goes to the county for its sign-off (5: big decisions are confirmed).
+    browser.wait_for("id=\"review-preview\" data-result=\"exit\"");
+    assert!(
+        browser
+            .text("#review-preview-reason")
+            .contains("不再符合条件")
+    );
+    assert!(browser.source().contains("id=\"review-needs-sign-off\""));
+    browser.fill("#review-note", "户主已在县城务工，收入稳定");
+    browser.click("#review-confirm");
+    browser.wait_for("data-proposed=\"1\"");
+    assert!(
+        browser.source().contains("entitlements?review="),
+        "the period is still open until the county signs"
+    );
+    drop(browser);
+
+    // The county approver finds the proposal on the work list, reads the reason and the
+    // amounts, and signs it off: only then does the entitlement end, every benefit listed.
+    let browser = Browser::start();
+    log_in(&browser, &base, "xianminzheng");
+    browser.go(&format!("{base}/work"));
+    browser.wait_for("id=\"proposals\"");
+    browser.click("#proposals a");
+    browser.wait_for("户主已在县城务工，收入稳定");
+    assert!(
+        browser.source().contains("-today\""),
+        "the county sees today's evaluation"
+    );
+    browser.click("button[id^=sign-off-]");
     browser.wait_for("data-result=\"exit\"");
     let shown = browser.text("#review-result");
     assert!(
-        shown.contains("退出") && shown.contains("停发"),
+        shown.contains("退出") && shown.contains("停发") && shown.contains("已生效"),
         "the exit lists the benefit that stops: {shown}"
     );
     assert!(
-        !browser.source().contains("id=\"form-review-"),
+        !browser.source().contains("id=\"form-review-")
+            && !browser.source().contains("entitlements?review="),
         "no open period is left to review"
     );
 }
@@ -890,9 +922,10 @@ fn in_real_chromium_a_newcomer_county_goes_from_an_empty_database_to_its_first_b
         ],
     );
     let base = format!("http://{}", server.addr);
-    // What the platform cannot do in the browser yet: the data key (given to the server),
-    // the first administrator, and the communities under the townships.
-    for args in [
+    // What stays outside the browser: the data key (given to the server by its operator) and
+    // the first administrator (`doudi user add`, printed by `doudi init` on a real install).
+    let out = crate::support::doudi(
+        &db,
         &[
             "user",
             "add",
@@ -904,23 +937,13 @@ fn in_real_chromium_a_newcomer_county_goes_from_an_empty_database_to_its_first_b
             "admin",
             "--password",
             "Bootstrap-2026-pw",
-        ][..],
-        &[
-            "community",
-            "add",
-            "--code",
-            "500235002001",
-            "--name",
-            "复兴社区",
-        ][..],
-    ] {
-        let out = crate::support::doudi(&db, args);
-        assert!(
-            out.status.success(),
-            "{}",
-            crate::support::text(&out.stderr)
-        );
-    }
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        crate::support::text(&out.stderr)
+    );
     let browser = Browser::start();
 
     // The administrator opens accounts for a township caseworker and the county approver.
@@ -931,6 +954,28 @@ fn in_real_chromium_a_newcomer_county_goes_from_an_empty_database_to_its_first_b
         "Bootstrap-2026-pw",
         "Admin-own-2026-pw",
     );
+    // The administrator adds the township's community, then the accounts.
+    browser.go(&format!("{base}/admin/communities"));
+    browser.wait_for("communities-empty");
+    choose(&browser, "#f-township", "500235002");
+    browser.fill("#f-suffix", "1");
+    browser.fill("#f-name", "复兴社区");
+    browser.click("#community-submit");
+    browser.wait_for("id=\"community-error\"");
+    assert!(
+        browser.text("#community-error").contains("后三位"),
+        "{}",
+        browser.text("#community-error")
+    );
+    assert_eq!(
+        browser.value("#f-name"),
+        "复兴社区",
+        "the form keeps what was typed"
+    );
+    browser.fill("#f-suffix", "001");
+    browser.click("#community-submit");
+    browser.wait_for("id=\"community-saved\"");
+    assert!(browser.text("#community-500235002001").contains("复兴社区"));
     create_account(
         &browser,
         &base,

@@ -344,6 +344,21 @@ fn a_case_goes_from_application_to_its_first_payment_and_a_review_to_exit_agains
         );
         assert_eq!(status, 200, "{review}");
         assert_eq!(review["result"], "exit", "{review}");
+        assert_eq!(
+            review["needs_sign_off"], true,
+            "the township's exit waits: {review}"
+        );
+        let proposal = review["proposal_id"].as_i64().unwrap();
+        let county = login(&addr, "xianminzheng");
+        let (status, review) = call(
+            &addr,
+            &county,
+            "POST",
+            &format!("/api/review-proposals/{proposal}/decision"),
+            serde_json::json!({"household_id": h, "approve": true}),
+        );
+        assert_eq!(status, 200, "{review}");
+        assert_eq!(review["result"], "exit", "{review}");
         assert!(
             !review["stopped"]["entitlements"]
                 .as_array()
