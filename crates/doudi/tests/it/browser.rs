@@ -483,6 +483,10 @@ fn in_real_chromium_a_dibao_case_goes_from_application_through_notice_to_approva
     let preview = browser.text("#approval-amount");
     assert!(preview.contains("每月发放"), "{preview}");
     step(&browser, "#approve-submit", "approved");
+    // Only now is the household shown as covered (在保) (5).
+    browser.go(&format!("{base}/households/{h}"));
+    browser.wait_for("id=\"standing\"");
+    assert_eq!(browser.text("#standing"), "在保");
 
     // The county approver runs November's payments from the roster page.
     browser.go(&format!("{base}/payments?month=2026-11"));
@@ -1110,6 +1114,26 @@ fn in_real_chromium_a_newcomer_county_goes_from_an_empty_database_to_its_first_b
     assert!(bank.contains("合计") && bank.contains("1200.50"), "{bank}");
 }
 
+/// Follows the page's export link `css` as the browser would and checks that an Excel file
+/// comes back.
+fn exports_excel(browser: &Browser, css: &str) {
+    let got = browser.execute(&format!(
+        "var a = document.querySelector('{css}'); var x = new XMLHttpRequest(); \
+         x.open('GET', a.getAttribute('href'), false); \
+         x.overrideMimeType('text/plain; charset=x-user-defined'); x.send(); \
+         return [x.status, x.getResponseHeader('content-type') || '', x.responseText.substring(0, 2)];"
+    ));
+    assert_eq!(got[0], json!(200), "{css}: {got}");
+    assert!(
+        got[1]
+            .as_str()
+            .unwrap_or_default()
+            .contains("spreadsheetml"),
+        "{css}: {got}"
+    );
+    assert_eq!(got[2], json!("PK"), "{css} is an XLSX (a zip): {got}");
+}
+
 #[test]
 fn in_real_chromium_each_role_finds_its_work_searches_as_staff_do_and_reads_the_trail_in_words() {
     if !browser_enabled() {
@@ -1146,9 +1170,19 @@ fn in_real_chromium_each_role_finds_its_work_searches_as_staff_do_and_reads_the_
     browser.go(&format!("{base}/households?q=1"));
     browser.wait_for("search-problem");
     assert!(browser.text("#search-problem").contains("至少"));
+    // Every list she works from exports to Excel from its button (1).
+    browser.go(&format!("{base}/households"));
+    browser.wait_for("export-households");
+    exports_excel(&browser, "#export-households");
+    browser.go(&format!("{base}/work"));
+    browser.wait_for("export-work");
+    exports_excel(&browser, "#export-work");
     // Her applications, from the menu; a household's own from its page.
     browser.click("#nav-cases");
     browser.wait_for("form-cases");
+    if browser.source().contains("id=\"export-cases\"") {
+        exports_excel(&browser, "#export-cases");
+    }
     browser.go(&format!("{base}/households"));
     browser.click("#household-table a.row-link");
     browser.wait_for("link-cases");
@@ -1177,7 +1211,16 @@ fn in_real_chromium_each_role_finds_its_work_searches_as_staff_do_and_reads_the_
     let trail = browser.text("main");
     assert!(trail.contains(&format!("家庭 {number}")), "{trail}");
     assert!(!trail.contains("household:"), "{trail}");
+    exports_excel(&browser, "#export-audit");
     browser.click("#audit-verify");
     browser.wait_for("audit-verified");
     assert!(browser.text("#audit-verified").contains("校验通过"));
+    browser.click("form[action='/logout'] button");
+    browser.wait_for("f-username");
+
+    // The county approver exports the month's entitlements from the roster.
+    log_in(&browser, &base, "xianminzheng");
+    browser.go(&format!("{base}/payments"));
+    browser.wait_for("export-entitlements");
+    exports_excel(&browser, "#export-entitlements");
 }
