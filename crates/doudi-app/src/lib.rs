@@ -11,7 +11,8 @@
 //!   township's share of 失能 tekun in centralised care;
 //! - [`frozen`]: the household as a decision froze it, replayable;
 //! - [`registry`]: households in from a county's file and out to one;
-//! - [`carried`]: the benefits a county brings, checked against the rules and confirmed.
+//! - [`carried`]: the benefits a county brings, checked against the rules and confirmed;
+//! - [`discovery`]: department data in, people matched, facts turned into alerts (5.3).
 //!
 //! **Invariant:** this crate knows nothing of HTTP, HTML or the command line (no axum, no
 //! askama, no clap), and reads the time only from its [`Clock`].
@@ -29,6 +30,7 @@ pub mod accounts;
 pub mod care;
 pub mod carried;
 pub mod casework;
+pub mod discovery;
 pub mod entitlement;
 pub mod frozen;
 pub mod payments;

@@ -27,7 +27,7 @@ pub struct Settled {
 
 /// A refused file as the use case's error: unreadable is one error on `file`; bad rows are
 /// each an error on `file`, in file order, saying its row and column.
-fn refused(e: Refused) -> Error {
+pub(crate) fn refused(e: Refused) -> Error {
     match e {
         Refused::File(e) => Error::invalid("file", e.to_string()),
         Refused::Rows(rows) => {

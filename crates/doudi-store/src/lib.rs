@@ -26,6 +26,7 @@ pub use audit::{
     AuditAction, AuditAnchor, AuditBreak, AuditEntry, AuditFilter, AuditPage, AuditReport,
 };
 pub use casework::Casework;
+pub use discovery::Discovery;
 pub use keys::{KeyError, Keys};
 
 use async_trait::async_trait;
@@ -41,6 +42,7 @@ mod backend;
 mod bulk;
 pub mod casework;
 mod common;
+pub mod discovery;
 pub mod keys;
 pub mod postgres;
 pub mod sqlite;
@@ -393,7 +395,7 @@ pub struct TownshipCount {
 
 /// Every storage operation of doudi.
 #[async_trait]
-pub trait Store: casework::Casework + Send + Sync + 'static {
+pub trait Store: casework::Casework + discovery::Discovery + Send + Sync + 'static {
     /// Which backend this is ("sqlite" or "postgres"), for the status page and logs.
     fn backend(&self) -> &'static str;
 

@@ -59,6 +59,10 @@ use crate::view::Divisions;
         crate::api_casework::work,
         crate::api_casework::care,
         crate::api_casework::care_kpi,
+        crate::api_discovery::import,
+        crate::api_discovery::imports,
+        crate::api_discovery::alerts,
+        crate::api_discovery::update_alert,
         login,
         logout,
         logout_everywhere,
@@ -95,6 +99,7 @@ use crate::view::Divisions;
         (name = "policy", description = "政策测算（应享待遇与计算说明）"),
         (name = "audit", description = "审计日志（仅监督审计人员与系统管理员）"),
         (name = "casework", description = "救助申请办理、审批、待遇、复核与发放（4.2.b、4.2.c）"),
+        (name = "discovery", description = "部门数据导入、人员比对与提醒（5.3）"),
         (name = "pairings", description = "结对帮扶干部与家庭的结对（县民政局审批人员、乡镇经办人员维护）"),
     )
 )]

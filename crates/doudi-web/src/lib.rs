@@ -14,6 +14,7 @@
 
 mod api;
 mod api_casework;
+mod api_discovery;
 mod assets;
 mod auth;
 pub mod dto;

@@ -23,7 +23,7 @@ use doudi_store::AuditAction;
 
 use crate::auth::Session;
 use crate::error::AppError;
-use crate::{AppState, api, api_casework, assets, pages};
+use crate::{AppState, api, api_casework, api_discovery, assets, pages};
 
 /// What a route requires of whoever calls it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -55,6 +55,9 @@ pub enum Permission {
     ManagePairings,
     /// Roles that may show a household's identifiers in full, for a stated purpose.
     Unmask,
+    /// Roles that send department data: the county approver and department officers (the
+    /// store checks each kind against the officer's department).
+    ImportFeeds,
 }
 
 impl Permission {
@@ -73,6 +76,9 @@ impl Permission {
             Permission::ReadCases => actor.may_read_cases(),
             Permission::ActOnCases => actor.may_act_on_cases(),
             Permission::Pay => actor.may_pay(),
+            Permission::ImportFeeds => doudi_core::discovery::FeedKind::ALL
+                .iter()
+                .any(|k| doudi_store::discovery::may_import(actor, *k)),
         }
     }
 
@@ -247,6 +253,16 @@ routes! {
     get "/admin/users" => pages::accounts::list, ManageAccounts;
     get "/admin/settings" => pages::settings::show, ManageAccounts;
     get "/admin/communities" => pages::communities::show, ManageAccounts;
+    get "/feeds" => pages::feeds::show, ImportFeeds;
+    post "/feeds" => pages::feeds::upload, ImportFeeds;
+    post "/feeds/mapping" => pages::feeds::save_mapping, ImportFeeds;
+    get "/alerts" => pages::feeds::alerts, ReadCases;
+    get "/alerts/export.xlsx" => pages::feeds::alerts_export, ReadCases;
+    post "/alerts/{id}" => pages::feeds::update_alert, ActOnCases;
+    post "/api/feeds/{kind}" => api_discovery::import, ImportFeeds;
+    get "/api/feeds" => api_discovery::imports, ImportFeeds;
+    get "/api/alerts" => api_discovery::alerts, ReadCases;
+    post "/api/alerts/{id}" => api_discovery::update_alert, ActOnCases;
     post "/admin/communities" => pages::communities::save, ManageAccounts;
     get "/admin/communities/export.xlsx" => pages::communities::export, ManageAccounts;
     post "/admin/settings" => pages::settings::save, ManageAccounts;

@@ -305,6 +305,13 @@ impl Names {
                 (format!("社区 {name}"), None)
             }
             ("route", _) => (format!("页面 {rest}"), None),
+            ("feeds", _) => (
+                format!(
+                    "部门数据：{}",
+                    doudi_core::discovery::FeedKind::parse(rest).map_or(rest, |k| k.label())
+                ),
+                Some("/feeds".to_owned()),
+            ),
             ("settings", _) => ("系统设置".to_owned(), None),
             _ => (
                 match target {

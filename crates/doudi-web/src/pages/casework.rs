@@ -53,6 +53,8 @@ struct WorkTemplate {
     reviews_total: i64,
     /// Review proposals waiting for the county's sign-off (the county approver's list).
     proposals: Vec<ProposalWorkRow>,
+    /// Open department-data alerts in scope, and how many of them are red.
+    alerts: (usize, usize),
 }
 
 struct ProposalWorkRow {
@@ -96,7 +98,15 @@ pub(crate) async fn work_count(
     } else {
         0
     };
-    let waiting = w.cases.len() + proposals;
+    let alerts = if matches!(
+        session.actor.role,
+        doudi_core::Role::TownshipCaseworker | doudi_core::Role::CountyApprover
+    ) {
+        super::feeds::open_counts(&state, &session).await?.0
+    } else {
+        0
+    };
+    let waiting = w.cases.len() + proposals + alerts;
     let overdue = w
         .cases
         .iter()
@@ -256,6 +266,7 @@ async fn work_view(state: &AppState, session: &Session) -> Result<WorkTemplate, 
             .collect(),
         reviews_total: w.reviews_due_total,
         proposals,
+        alerts: super::feeds::open_counts(state, session).await?,
     })
 }
 

@@ -11,6 +11,7 @@ pub(crate) mod detail;
 pub(crate) mod edit;
 pub(crate) mod entitlement;
 pub(crate) mod export;
+pub(crate) mod feeds;
 pub(crate) mod finance;
 pub(crate) mod import;
 pub(crate) mod list;
@@ -99,6 +100,8 @@ pub struct UserBar {
     pub can_manage_accounts: bool,
     /// May run the month's payments (the county approver).
     pub can_pay: bool,
+    /// May send department data.
+    pub can_import_feeds: bool,
 }
 
 /// One step of the breadcrumb.
@@ -152,6 +155,7 @@ impl Chrome {
                 can_manage_accounts: crate::Permission::ManageAccounts.allows(&session.actor),
                 can_pay: crate::Permission::Pay.allows(&session.actor),
                 can_read_cases: crate::Permission::ReadCases.allows(&session.actor),
+                can_import_feeds: crate::Permission::ImportFeeds.allows(&session.actor),
             }),
             csrf: session.csrf.clone(),
             crumbs: Vec::new(),

@@ -1,0 +1,651 @@
+//! Proactive discovery (5.3, 4.2.b): department data in, people matched, facts turned into
+//! alerts on the work list of the household's township. The department page, the API and
+//! the tests call these.
+//!
+//! A record is matched to a registry person ([`link`]): by identity number (after repairing
+//! the forms people type: full-width digits, spaces, the old 15-digit form), agreeing in name;
+//! or, without a usable number, by name and birth date, which a person must confirm (a
+//! [`AlertRule::Match`] alert). A record with a valid number of someone not on the platform is
+//! never matched by name and birth date alone: two people share those often enough.
+//!
+//! What a matched record means is [`rule`]'s: each kind's rule names the clause it serves.
+//! Nothing changes a payment without a person confirming, except a death certain by identity
+//! number and name: it is recorded at once (payments stop from the month after the death) and
+//! its alert is closed with what was done.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use doudi_core::discovery::{AlertLevel, AlertRule, AlertState, FeedKind};
+use doudi_core::{Actor, Category, HouseholdId, HouseholdRecord, IdNumber, Money, Month, PersonId};
+use doudi_exchange::feed::{self, FeedMapping, FeedRecord};
+use doudi_exchange::read;
+use doudi_policy::Resolved;
+use doudi_store::discovery::{
+    Alert, AlertFilter, FeedImport, NewAlert, NewFeedImport, NewFeedRecord, may_import,
+};
+use doudi_store::{HouseholdFilter, StoreError};
+use sha2::{Digest, Sha256};
+
+use crate::casework::DeathEffect;
+use crate::payments::refused;
+use crate::{App, Error};
+
+/// What an import did.
+#[derive(Clone, Debug)]
+pub struct FeedReport {
+    /// The import as kept.
+    pub import: FeedImport,
+    /// The same content was imported before: nothing changed.
+    pub already: bool,
+    /// Deaths recorded at once (certain matches), in words.
+    pub deaths: Vec<String>,
+    /// Deaths that could not be recorded at once, in words (their alerts stay open).
+    pub deaths_left: Vec<String>,
+}
+
+/// A registry person as the matching reads them.
+#[derive(Clone, Debug)]
+struct Candidate {
+    person: PersonId,
+    household: HouseholdId,
+    name: String,
+}
+
+/// The registry, indexed for matching.
+struct Registry {
+    people: Vec<Candidate>,
+    by_id: HashMap<String, usize>,
+    by_name_birth: HashMap<(String, NaiveDate), Vec<usize>>,
+    households: HashMap<HouseholdId, HouseholdRecord>,
+}
+
+impl Registry {
+    fn of(records: Vec<HouseholdRecord>) -> Registry {
+        let mut r = Registry {
+            people: Vec::new(),
+            by_id: HashMap::new(),
+            by_name_birth: HashMap::new(),
+            households: HashMap::new(),
+        };
+        for record in records {
+            for m in &record.members {
+                let i = r.people.len();
+                let name = normalise_name(m.fields.name.as_str());
+                let birth = m.fields.id_number.birth_date();
+                r.by_id.insert(m.fields.id_number.as_str().to_owned(), i);
+                r.by_name_birth
+                    .entry((name.clone(), birth))
+                    .or_default()
+                    .push(i);
+                r.people.push(Candidate {
+                    person: m.id,
+                    household: record.household.id,
+                    name,
+                });
+            }
+            r.households.insert(record.household.id, record);
+        }
+        r
+    }
+}
+
+/// A name as compared: no spaces (half- or full-width), middle dots unified.
+fn normalise_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| {
+            if matches!(c, '．' | '.' | '•') {
+                '·'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// An identity number as typed, repaired where it can be: spaces, hyphens and full-width forms
+/// removed, the old 15-digit form lengthened. `None` when it is no valid number.
+fn repaired_id(raw: &str, today: NaiveDate) -> Option<IdNumber> {
+    let compact: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '－' | '—'))
+        .collect();
+    IdNumber::parse(&compact, today).ok()
+}
+
+/// A record matched: the person, how sure (per mille), why, and whether it is certain enough
+/// to act on without a person (identity number and name agree).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    /// The registry person and household.
+    pub person: Option<(PersonId, HouseholdId)>,
+    /// Certainty per mille.
+    pub permille: u16,
+    /// Which fields agreed or not, in words.
+    pub evidence: String,
+    /// Identity number and name agree.
+    pub certain: bool,
+}
+
+fn link(registry: &Registry, r: &FeedRecord, today: NaiveDate) -> Link {
+    let name = normalise_name(&r.name);
+    let id = repaired_id(&r.id_number, today);
+    let unmatched = |evidence: String| Link {
+        person: None,
+        permille: 0,
+        evidence,
+        certain: false,
+    };
+    if let Some(id) = &id {
+        if let Some(&i) = registry.by_id.get(id.as_str()) {
+            let c = &registry.people[i];
+            let agrees = name.is_empty() || name == c.name;
+            let evidence = match (name.is_empty(), agrees) {
+                (true, _) => "身份证号码一致；部门数据未给姓名".to_owned(),
+                (false, true) => "身份证号码一致；姓名一致".to_owned(),
+                (false, false) => "身份证号码一致；姓名不一致，请核实是否本人".to_owned(),
+            };
+            return Link {
+                person: Some((c.person, c.household)),
+                permille: if agrees && !name.is_empty() { 999 } else { 700 },
+                evidence,
+                certain: agrees && !name.is_empty(),
+            };
+        }
+        // A valid number of someone not on the platform: the same name and birth date is
+        // another person (a hard negative), not a match.
+        return unmatched("身份证号码有效，本平台无此人".into());
+    }
+    let birth = r.birth.or_else(|| {
+        // A number with a typo still carries the birth date, when its digits are there.
+        let digits: String = IdNumber::normalise(&r.id_number)
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        (digits.len() == 18)
+            .then(|| NaiveDate::parse_from_str(&digits[6..14], "%Y%m%d").ok())
+            .flatten()
+    });
+    let Some(birth) = birth.filter(|_| !name.is_empty()) else {
+        return unmatched("身份证号码无效或缺失，且没有姓名和出生日期可比对".into());
+    };
+    match registry
+        .by_name_birth
+        .get(&(name, birth))
+        .map(Vec::as_slice)
+    {
+        Some([i]) => {
+            let c = &registry.people[*i];
+            Link {
+                person: Some((c.person, c.household)),
+                permille: 800,
+                evidence: format!(
+                    "姓名、出生日期一致；身份证号码{}，须人工核实",
+                    if r.id_number.trim().is_empty() {
+                        "缺失"
+                    } else {
+                        "有误"
+                    }
+                ),
+                certain: false,
+            }
+        }
+        Some(several) => unmatched(format!(
+            "姓名、出生日期与本平台{}人相同，身份证号码无效，无法确定是谁",
+            several.len()
+        )),
+        None => unmatched("本平台无此人".into()),
+    }
+}
+
+/// What a matched record of `kind` means for the household: the alert, with the clause.
+pub fn rule(
+    kind: FeedKind,
+    r: &FeedRecord,
+    record: &HouseholdRecord,
+    person: PersonId,
+    params: &Resolved,
+) -> NewAlert {
+    let member = record.members.iter().find(|m| m.id == person);
+    let who = member.map_or_else(|| "该成员".to_owned(), |m| m.fields.name.masked());
+    let amount = r.amount_fen.map(|f| Money::from_fen(f).to_string());
+    let date = r.date.map(|d| d.to_string()).unwrap_or_default();
+    let detail = r.detail.trim();
+    let with_detail = |s: String| {
+        if detail.is_empty() {
+            s
+        } else {
+            format!("{s}（{detail}）")
+        }
+    };
+    let alert = |rule: AlertRule, level: AlertLevel, text: String| NewAlert {
+        rule,
+        level,
+        reason: format!("{text}［依据 {}］", rule.clause()),
+    };
+    match kind {
+        FeedKind::Death => {
+            let from = r
+                .date
+                .map(|d| Month::of(d).plus(1).to_string())
+                .unwrap_or_default();
+            alert(
+                AlertRule::Death,
+                AlertLevel::Red,
+                format!("死亡信息：{who}于{date}死亡，自{from}起不再计发其待遇"),
+            )
+        }
+        FeedKind::Vehicle => {
+            let level = if params.dibao_vehicles_allowed {
+                AlertLevel::Green
+            } else {
+                AlertLevel::Amber
+            };
+            alert(
+                AlertRule::Review,
+                level,
+                with_detail(format!(
+                    "{who}于{date}登记机动车{}；{}",
+                    amount.map(|a| format!("，价格{a}")).unwrap_or_default(),
+                    if params.dibao_vehicles_allowed {
+                        "请核实家庭财产"
+                    } else {
+                        "按规定拥有机动车不能享受城市低保（2.1.b），请复核"
+                    }
+                )),
+            )
+        }
+        FeedKind::RealEstate => alert(
+            AlertRule::Review,
+            AlertLevel::Amber,
+            with_detail(format!("{who}于{date}登记不动产，请核实家庭财产后复核")),
+        ),
+        FeedKind::Business => alert(
+            AlertRule::Review,
+            AlertLevel::Amber,
+            with_detail(format!(
+                "{who}于{date}登记市场主体{}，请核实经营收入后复核",
+                amount
+                    .map(|a| format!("（注册资本{a}）"))
+                    .unwrap_or_default()
+            )),
+        ),
+        FeedKind::Wages | FeedKind::Pension => {
+            let members = record.members.len().max(1) as i64;
+            let monthly = r.amount_fen.unwrap_or(0);
+            let standard = params.dibao_standard.fen();
+            let what = if kind == FeedKind::Wages {
+                "月工资"
+            } else {
+                "月养老金（社保待遇）"
+            };
+            let over = record.household.fields.category == Category::Dibao
+                && monthly / members >= standard;
+            alert(
+                AlertRule::Review,
+                if over {
+                    AlertLevel::Amber
+                } else {
+                    AlertLevel::Green
+                },
+                with_detail(if over {
+                    format!(
+                        "{who}{what}{}，仅此一项家庭人均已达城市低保标准{}，请复核",
+                        amount.unwrap_or_default(),
+                        params.dibao_standard
+                    )
+                } else {
+                    format!(
+                        "{who}{what}{}，请录入家庭收入，到期复核时计入",
+                        amount.unwrap_or_default()
+                    )
+                }),
+            )
+        }
+        FeedKind::Hospital => alert(
+            AlertRule::Medical,
+            AlertLevel::Amber,
+            with_detail(format!(
+                "{who}住院，{date}出院，个人自付{}：可申请医疗救助（2.4）；自付较多时测算支出型低保（2.1.b）",
+                amount.unwrap_or_default()
+            )),
+        ),
+        FeedKind::School => {
+            let recorded = member.and_then(|m| m.fields.school_stage);
+            alert(
+                AlertRule::School,
+                if recorded.is_none() {
+                    AlertLevel::Amber
+                } else {
+                    AlertLevel::Green
+                },
+                with_detail(format!(
+                    "学籍：{who}于{date}入学；档案在学阶段为{}，核对后分类救助（2.1.a）和教育救助（2.5）随之变化",
+                    recorded.map_or("未登记", |s| s.label())
+                )),
+            )
+        }
+        FeedKind::Disability => {
+            let severe = detail.contains("一级") || detail.contains("二级");
+            let tekun = record.household.fields.category == Category::Tekun;
+            alert(
+                AlertRule::Disability,
+                if severe {
+                    AlertLevel::Amber
+                } else {
+                    AlertLevel::Green
+                },
+                with_detail(if severe && tekun {
+                    format!(
+                        "{who}于{date}办理残疾人证：重度残疾的特困人员，集中供养候选（2.2.b），并核对分类救助"
+                    )
+                } else {
+                    format!("{who}于{date}办理残疾人证：核对残疾情况，分类救助随之变化（2.1.a）")
+                }),
+            )
+        }
+    }
+}
+
+/// The digest of a batch of records (for the API, whose batches have no file).
+pub fn records_digest(kind: FeedKind, records: &[FeedRecord]) -> String {
+    let mut h = Sha256::new();
+    h.update(kind.code().as_bytes());
+    for r in records {
+        h.update(
+            format!(
+                "\n{}\u{1f}{}\u{1f}{}\u{1f}{:?}\u{1f}{:?}\u{1f}{:?}\u{1f}{}",
+                r.record_id, r.id_number, r.name, r.birth, r.date, r.amount_fen, r.detail
+            )
+            .as_bytes(),
+        );
+    }
+    hex(&h.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A department's record shown without the person's name or number in full.
+fn shown(r: &FeedRecord) -> String {
+    let name = doudi_core::PersonName::parse(&r.name).map_or_else(
+        |_| {
+            if r.name.trim().is_empty() {
+                "（无姓名）".to_owned()
+            } else {
+                "（姓名无法识别）".to_owned()
+            }
+        },
+        |n| n.masked(),
+    );
+    let id: String = {
+        let n = IdNumber::normalise(&r.id_number);
+        let chars: Vec<char> = n.chars().filter(|c| !c.is_whitespace()).collect();
+        match chars.len() {
+            0 => "（无身份证号码）".to_owned(),
+            l if l > 8 => format!(
+                "{}{}{}",
+                chars[..4].iter().collect::<String>(),
+                "*".repeat(l - 8),
+                chars[l - 4..].iter().collect::<String>()
+            ),
+            l => "*".repeat(l),
+        }
+    };
+    format!("{name} {id}")
+}
+
+impl App {
+    /// How the department's files of `kind` name their columns (the usual names when unset).
+    pub async fn feed_mapping(&self, kind: FeedKind) -> Result<FeedMapping, Error> {
+        Ok(self
+            .store()
+            .feed_mapping(kind)
+            .await?
+            .map(|t| FeedMapping::from_text(&t))
+            .unwrap_or_default())
+    }
+
+    /// Sets how the department's files of `kind` name their columns.
+    pub async fn set_feed_mapping(
+        &self,
+        actor: &Actor,
+        kind: FeedKind,
+        mapping: &FeedMapping,
+    ) -> Result<(), Error> {
+        Ok(self
+            .store()
+            .put_feed_mapping(actor, kind, &mapping.to_text())
+            .await?)
+    }
+
+    /// Imports a department file of `kind` (`name` says CSV or XLSX): the same file again
+    /// changes nothing; a file with bad rows is refused whole, every bad row named.
+    pub async fn import_feed_file(
+        &self,
+        actor: &Actor,
+        kind: FeedKind,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<FeedReport, Error> {
+        if !may_import(actor, kind) {
+            return Err(StoreError::Forbidden.into());
+        }
+        let digest = hex(&Sha256::digest(bytes));
+        if let Some(import) = self.store().feed_imported(kind, &digest).await? {
+            return Ok(FeedReport {
+                import,
+                already: true,
+                deaths: Vec::new(),
+                deaths_left: Vec::new(),
+            });
+        }
+        let mapping = self.feed_mapping(kind).await?;
+        let sheet = read::read_file(name, bytes).map_err(|e| refused(e.into()))?;
+        let records = feed::parse_feed(&sheet, kind, &mapping, self.today()).map_err(refused)?;
+        self.import_feed(actor, kind, name, &digest, &records).await
+    }
+
+    /// Imports records of `kind` (from a file read by [`App::import_feed_file`], or the API's
+    /// batch with [`records_digest`]): each is matched, the matched ones raise their alerts,
+    /// and all of it is kept in one transaction; then deaths certain by identity number and
+    /// name are recorded.
+    pub async fn import_feed(
+        &self,
+        actor: &Actor,
+        kind: FeedKind,
+        source: &str,
+        digest: &str,
+        records: &[FeedRecord],
+    ) -> Result<FeedReport, Error> {
+        if !may_import(actor, kind) {
+            return Err(StoreError::Forbidden.into());
+        }
+        if let Some(import) = self.store().feed_imported(kind, digest).await? {
+            return Ok(FeedReport {
+                import,
+                already: true,
+                deaths: Vec::new(),
+                deaths_left: Vec::new(),
+            });
+        }
+        let problems: Vec<(&'static str, String)> = records
+            .iter()
+            .flat_map(|r| {
+                feed::check_record(kind, r)
+                    .into_iter()
+                    .map(move |(field, m)| {
+                        (
+                            "records",
+                            format!("第{}条「{}」：{m}", r.row, field.label(kind)),
+                        )
+                    })
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(Error::Fields(problems));
+        }
+        let today = self.today();
+        // The whole registry, read as the system (recorded as a bulk read), whatever the
+        // importer may see: matching needs everyone, and nothing of it is shown to them.
+        let reader = Actor::system("部门数据比对");
+        let registry = Registry::of(
+            self.store()
+                .records(
+                    &reader,
+                    &HouseholdFilter {
+                        include_exited: false,
+                        ..HouseholdFilter::default()
+                    },
+                )
+                .await?,
+        );
+        let mut certain_deaths = Vec::new();
+        let mut kept = Vec::with_capacity(records.len());
+        for r in records {
+            let l = link(&registry, r, today);
+            let alert = match l.person {
+                Some((person, household)) => {
+                    let record = &registry.households[&household];
+                    let month = r.date.map_or(Month::of(today), Month::of);
+                    let params = self.resolved(month)?;
+                    Some(if l.certain {
+                        let a = rule(kind, r, record, person, &params);
+                        if kind == FeedKind::Death {
+                            certain_deaths.push((person, household, r.date, r.record_id.clone()));
+                        }
+                        a
+                    } else {
+                        let what = rule(kind, r, record, person, &params);
+                        NewAlert {
+                            rule: AlertRule::Match,
+                            level: if kind == FeedKind::Death {
+                                AlertLevel::Red
+                            } else {
+                                AlertLevel::Amber
+                            },
+                            reason: format!(
+                                "{}数据疑似本户成员（{}，把握{}‰）：{}。确认是本人后按此办理：{}",
+                                kind.label(),
+                                shown(r),
+                                l.permille,
+                                l.evidence,
+                                what.reason
+                            ),
+                        }
+                    })
+                }
+                None => None,
+            };
+            kept.push(NewFeedRecord {
+                record_id: r.record_id.clone(),
+                person: l.person,
+                permille: l.permille,
+                evidence: l.evidence,
+                shown: shown(r),
+                date: r.date,
+                amount_fen: r.amount_fen,
+                detail: r.detail.clone(),
+                alert,
+            });
+        }
+        let import = self
+            .store()
+            .record_feed(
+                actor,
+                &NewFeedImport {
+                    kind,
+                    source: source.to_owned(),
+                    digest: digest.to_owned(),
+                    records: kept,
+                },
+            )
+            .await?;
+        let (deaths, deaths_left) = self.apply_deaths(&certain_deaths).await?;
+        Ok(FeedReport {
+            import,
+            already: false,
+            deaths,
+            deaths_left,
+        })
+    }
+
+    /// Records the deaths certain by identity number and name, and closes their alerts with
+    /// what was done; a death that cannot be recorded (a date after today, the household
+    /// changed) leaves its alert open for the caseworker.
+    async fn apply_deaths(
+        &self,
+        deaths: &[(PersonId, HouseholdId, Option<NaiveDate>, String)],
+    ) -> Result<(Vec<String>, Vec<String>), Error> {
+        let system = Actor::system("部门数据（死亡信息）");
+        let (mut done, mut left) = (Vec::new(), Vec::new());
+        for (person, household, date, record_id) in deaths {
+            let Some(date) = date else { continue };
+            let alert = self
+                .store()
+                .alerts(
+                    &system,
+                    &AlertFilter {
+                        open_only: true,
+                        household: Some(*household),
+                    },
+                )
+                .await?
+                .into_iter()
+                .find(|a| a.person == Some(*person) && a.rule == AlertRule::Death);
+            let version = self
+                .store()
+                .household(&system, *household)
+                .await?
+                .household
+                .version;
+            match self
+                .record_death(&system, *person, *household, version, *date)
+                .await
+            {
+                Ok(effect) => {
+                    let from = Month::of(*date).plus(1);
+                    let outcome = match effect {
+                        DeathEffect::Stopped(_) => {
+                            format!("已按死亡信息登记死亡，自{from}起停发（唯一成员）")
+                        }
+                        DeathEffect::Restated(_) => {
+                            format!("已按死亡信息登记死亡，自{from}起按其余成员重新核定")
+                        }
+                    };
+                    if let Some(a) = alert {
+                        self.store()
+                            .update_alert(&system, a.id, AlertState::Done, &outcome)
+                            .await?;
+                    }
+                    done.push(format!("记录{record_id}：{outcome}"));
+                }
+                Err(e) => left.push(format!(
+                    "记录{record_id}：未能自动登记（{e}），请经办人处理"
+                )),
+            }
+        }
+        Ok((done, left))
+    }
+
+    /// The alerts the actor may see.
+    pub async fn alerts(&self, actor: &Actor, filter: &AlertFilter) -> Result<Vec<Alert>, Error> {
+        Ok(self.store().alerts(actor, filter).await?)
+    }
+
+    /// Moves an alert on: in progress, done with its outcome, dismissed with its reason.
+    pub async fn update_alert(
+        &self,
+        actor: &Actor,
+        alert: i64,
+        state: AlertState,
+        outcome: &str,
+    ) -> Result<Alert, Error> {
+        Ok(self
+            .store()
+            .update_alert(actor, alert, state, outcome)
+            .await?)
+    }
+}

@@ -1,0 +1,389 @@
+// Proactive discovery for both backends (see `discovery.rs`): included into `sqlite.rs` and
+// `postgres.rs` after `shared_impl.rs`, whose imports and helpers it uses.
+
+use crate::discovery::{
+    Alert, AlertFilter, AlertRecord, Discovery, FeedImport, NewFeedImport, may_import,
+};
+use doudi_core::discovery::{AlertLevel, AlertRule, AlertState, FeedKind};
+
+/// The columns of an import row, with the importer's display name.
+const IMPORT_COLUMNS: &str = "f.id, f.kind, f.source, f.records, f.linked, f.unmatched, \
+     f.alerts, u.display_name, f.imported_at FROM feed_imports f \
+     LEFT JOIN users u ON u.id = f.imported_by";
+
+type ImportRow = (i64, String, String, i64, i64, i64, i64, Option<String>, DateTime<Utc>);
+
+fn import_of(r: ImportRow) -> Result<FeedImport, StoreError> {
+    Ok(FeedImport {
+        id: r.0,
+        kind: FeedKind::parse(&r.1).map_err(|_| common::corrupt("feed_imports", "kind", r.0))?,
+        source: r.2,
+        records: r.3,
+        linked: r.4,
+        unmatched: r.5,
+        alerts: r.6,
+        imported_by: r.7.unwrap_or_else(|| "（已删除的用户）".into()),
+        imported_at: r.8,
+    })
+}
+
+/// The columns of an alert row, with its household and its record.
+const ALERT_COLUMNS: &str = "a.id AS id, a.household_id AS household_id, h.number AS number, \
+     a.community AS community, a.person_id AS person_id, a.rule AS rule, a.level AS level, \
+     a.reason AS reason, a.state AS state, a.outcome AS outcome, a.created_at AS created_at, \
+     r.id AS record, i.kind AS kind, r.shown AS shown, r.permille AS permille, \
+     r.evidence AS evidence, r.record_date AS record_date \
+     FROM alerts a JOIN households h ON h.id = a.household_id \
+     LEFT JOIN feed_records r ON r.id = a.record_id \
+     LEFT JOIN feed_imports i ON i.id = r.import_id";
+
+#[derive(sqlx::FromRow)]
+struct AlertRow {
+    id: i64,
+    household_id: i64,
+    number: String,
+    community: String,
+    person_id: Option<i64>,
+    rule: String,
+    level: String,
+    reason: String,
+    state: String,
+    outcome: Option<String>,
+    created_at: DateTime<Utc>,
+    record: Option<i64>,
+    kind: Option<String>,
+    shown: Option<String>,
+    permille: Option<i64>,
+    evidence: Option<String>,
+    record_date: Option<NaiveDate>,
+}
+
+impl AlertRow {
+    fn into_alert(self) -> Result<Alert, StoreError> {
+        let bad = |column: &str| common::corrupt("alerts", column, self.id);
+        let record = match (self.record, self.kind) {
+            (Some(id), Some(kind)) => Some(AlertRecord {
+                id,
+                kind: FeedKind::parse(&kind)
+                    .map_err(|_| common::corrupt("feed_imports", "kind", id))?,
+                shown: self.shown.unwrap_or_default(),
+                permille: u16::try_from(self.permille.unwrap_or(0)).unwrap_or(0),
+                evidence: self.evidence.unwrap_or_default(),
+                date: self.record_date,
+            }),
+            _ => None,
+        };
+        Ok(Alert {
+            id: self.id,
+            household: HouseholdId(self.household_id),
+            household_number: self.number,
+            community: self.community,
+            person: self.person_id.map(PersonId),
+            rule: AlertRule::parse(&self.rule).map_err(|_| bad("rule"))?,
+            level: AlertLevel::parse(&self.level).map_err(|_| bad("level"))?,
+            reason: self.reason,
+            record,
+            state: AlertState::parse(&self.state).map_err(|_| bad("state"))?,
+            outcome: self.outcome,
+            created_at: self.created_at,
+        })
+    }
+}
+
+/// Who reads alerts: those who read cases, each in their scope.
+fn may_read_alerts(actor: &Actor) -> bool {
+    matches!(
+        actor.role,
+        Role::CountyApprover
+            | Role::Auditor
+            | Role::TownshipCaseworker
+            | Role::CommunityWorker
+            | Role::System
+    )
+}
+
+#[async_trait]
+impl Discovery for Backend {
+    async fn feed_imported(
+        &self,
+        kind: FeedKind,
+        digest: &str,
+    ) -> Result<Option<FeedImport>, StoreError> {
+        let row: Option<ImportRow> = sqlx::query_as(&format!(
+            "SELECT {IMPORT_COLUMNS} WHERE f.kind = $1 AND f.digest = $2"
+        ))
+        .bind(kind.code())
+        .bind(digest)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(import_of).transpose()
+    }
+
+    async fn record_feed(
+        &self,
+        actor: &Actor,
+        import: &NewFeedImport,
+    ) -> Result<FeedImport, StoreError> {
+        if !may_import(actor, import.kind) {
+            return Err(StoreError::Forbidden);
+        }
+        let now = common::now();
+        let linked = import.records.iter().filter(|r| r.person.is_some()).count() as i64;
+        let total = import.records.len() as i64;
+        let mut tx = self.begin_write().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO feed_imports (kind, source, digest, records, linked, unmatched, alerts, \
+             imported_by, imported_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) RETURNING id",
+        )
+        .bind(import.kind.code())
+        .bind(common::clip(&import.source))
+        .bind(&import.digest)
+        .bind(total)
+        .bind(linked)
+        .bind(total - linked)
+        .bind(actor.user_id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match common::unique_violation(&e) {
+            Some(_) => StoreError::Duplicate("这份部门数据已经导入过，再次导入不会改变任何记录".into()),
+            None => StoreError::Database(e),
+        })?;
+        let mut communities: HashMap<i64, String> = HashMap::new();
+        let mut alerts = 0i64;
+        for r in &import.records {
+            let (record,): (i64,) = sqlx::query_as(
+                "INSERT INTO feed_records (import_id, record_id, person_id, household_id, permille, \
+                 evidence, shown, record_date, amount_fen, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(id)
+            .bind(common::clip(&r.record_id))
+            .bind(r.person.map(|(p, _)| p.0))
+            .bind(r.person.map(|(_, h)| h.0))
+            .bind(i64::from(r.permille.min(1000)))
+            .bind(common::clip(&r.evidence))
+            .bind(common::clip(&r.shown))
+            .bind(r.date)
+            .bind(r.amount_fen)
+            .bind(common::clip(&r.detail))
+            .fetch_one(&mut *tx)
+            .await?;
+            let (Some(alert), Some((person, household))) = (&r.alert, r.person) else {
+                continue;
+            };
+            let community = match communities.get(&household.0) {
+                Some(c) => c.clone(),
+                None => {
+                    let (c,): (String,) =
+                        sqlx::query_as("SELECT community FROM households WHERE id = $1")
+                            .bind(household.0)
+                            .fetch_optional(&mut *tx)
+                            .await?
+                            .ok_or(StoreError::NotFound)?;
+                    communities.insert(household.0, c.clone());
+                    c
+                }
+            };
+            sqlx::query(
+                "INSERT INTO alerts (household_id, person_id, community, rule, level, reason, \
+                 record_id, state, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8)",
+            )
+            .bind(household.0)
+            .bind(person.0)
+            .bind(&community)
+            .bind(alert.rule.code())
+            .bind(alert.level.code())
+            .bind(common::clip(&alert.reason))
+            .bind(record)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            alerts += 1;
+        }
+        sqlx::query("UPDATE feed_imports SET alerts = $1 WHERE id = $2")
+            .bind(alerts)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        append_audit(
+            &mut tx,
+            actor,
+            AuditAction::Import,
+            &format!("feeds:{}", import.kind.code()),
+            &format!(
+                "导入{}（{}）：{}条，匹配{}条，提醒{}条",
+                import.kind.label(),
+                common::clip(&import.source),
+                total,
+                linked,
+                alerts
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(FeedImport {
+            id,
+            kind: import.kind,
+            source: import.source.clone(),
+            records: total,
+            linked,
+            unmatched: total - linked,
+            alerts,
+            imported_by: actor.display_name.clone(),
+            imported_at: now,
+        })
+    }
+
+    async fn feed_imports(&self, actor: &Actor) -> Result<Vec<FeedImport>, StoreError> {
+        let kinds: Vec<&str> = FeedKind::ALL
+            .iter()
+            .filter(|k| may_import(actor, **k) || matches!(actor.role, Role::Auditor))
+            .map(|k| k.code())
+            .collect();
+        if kinds.is_empty() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut qb: QueryBuilder<'_, Db> =
+            QueryBuilder::new(format!("SELECT {IMPORT_COLUMNS} WHERE f.kind IN ("));
+        let mut list = qb.separated(", ");
+        for k in kinds {
+            list.push_bind(k);
+        }
+        qb.push(") ORDER BY f.id DESC LIMIT 200");
+        let rows: Vec<ImportRow> = qb.build_query_as().fetch_all(&self.pool).await?;
+        rows.into_iter().map(import_of).collect()
+    }
+
+    async fn alerts(&self, actor: &Actor, filter: &AlertFilter) -> Result<Vec<Alert>, StoreError> {
+        if !may_read_alerts(actor) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut qb: QueryBuilder<'_, Db> =
+            QueryBuilder::new(format!("SELECT {ALERT_COLUMNS} WHERE a.community LIKE "));
+        qb.push_bind(format!("{}%", actor.scope.prefix()));
+        if filter.open_only {
+            qb.push(" AND a.state IN ('new', 'in_progress')");
+        }
+        if let Some(h) = filter.household {
+            qb.push(" AND a.household_id = ").push_bind(h.0);
+        }
+        qb.push(
+            " ORDER BY CASE a.state WHEN 'new' THEN 0 WHEN 'in_progress' THEN 1 ELSE 2 END, \
+             CASE a.level WHEN 'red' THEN 0 WHEN 'amber' THEN 1 ELSE 2 END, a.id DESC LIMIT 1000",
+        );
+        let rows: Vec<AlertRow> = qb.build_query_as().fetch_all(&self.pool).await?;
+        rows.into_iter().map(AlertRow::into_alert).collect()
+    }
+
+    async fn update_alert(
+        &self,
+        actor: &Actor,
+        alert: i64,
+        state: AlertState,
+        outcome: &str,
+    ) -> Result<Alert, StoreError> {
+        if !matches!(
+            actor.role,
+            Role::TownshipCaseworker | Role::CountyApprover | Role::System
+        ) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.begin_write().await?;
+        let row: Option<AlertRow> =
+            sqlx::query_as(&format!("SELECT {ALERT_COLUMNS} WHERE a.id = $1"))
+                .bind(alert)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let current = match row {
+            Some(r) if covers(actor, &r.community) => r.into_alert()?,
+            _ => return Err(StoreError::NotFound),
+        };
+        if current.state.is_closed() {
+            return Err(StoreError::Invalid(format!(
+                "该提醒已{}，不能再改动",
+                current.state.label()
+            )));
+        }
+        let outcome = outcome.trim();
+        match state {
+            AlertState::New => {
+                return Err(StoreError::Invalid("提醒不能改回待处理".into()));
+            }
+            AlertState::Done if outcome.is_empty() => {
+                return Err(StoreError::Invalid("办结须写明处理结果".into()));
+            }
+            AlertState::Dismissed if outcome.is_empty() => {
+                return Err(StoreError::Invalid("排除须写明理由".into()));
+            }
+            _ => {}
+        }
+        sqlx::query(
+            "UPDATE alerts SET state = $1, outcome = $2, updated_by = $3, updated_at = $4 \
+             WHERE id = $5",
+        )
+        .bind(state.code())
+        .bind((!outcome.is_empty()).then(|| common::clip(outcome)))
+        .bind(actor.user_id)
+        .bind(common::now())
+        .bind(alert)
+        .execute(&mut *tx)
+        .await?;
+        append_audit(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            &format!("household:{}", current.household.0),
+            &format!("部门数据提醒{alert}（{}）：{}", current.rule.label(), state.label()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Alert {
+            state,
+            outcome: (!outcome.is_empty()).then(|| common::clip(outcome)),
+            ..current
+        })
+    }
+
+    async fn feed_mapping(&self, kind: FeedKind) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT mapping FROM feed_mappings WHERE kind = $1")
+                .bind(kind.code())
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(m,)| m))
+    }
+
+    async fn put_feed_mapping(
+        &self,
+        actor: &Actor,
+        kind: FeedKind,
+        mapping: &str,
+    ) -> Result<(), StoreError> {
+        if !may_import(actor, kind) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO feed_mappings (kind, mapping, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (kind) DO UPDATE SET mapping = excluded.mapping, \
+             updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        )
+        .bind(kind.code())
+        .bind(common::clip(mapping))
+        .bind(actor.user_id)
+        .bind(common::now())
+        .execute(&mut *tx)
+        .await?;
+        append_audit(
+            &mut tx,
+            actor,
+            AuditAction::Update,
+            &format!("feeds:{}", kind.code()),
+            &format!("设定{}的列名对应", kind.label()),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

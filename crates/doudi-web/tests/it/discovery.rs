@@ -1,0 +1,445 @@
+//! Department data (5.3): records in by file and API, matched to registry people even when
+//! messy, turned into alerts on the right township's list; a certain death stops payments from
+//! the month after, an uncertain one waits for a person.
+
+use axum::http::{Method, StatusCode};
+use chrono::NaiveDate;
+use doudi_core::{Department, Role, Scope};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+/// 王五 (人和, alone in his household) is paid 600 yuan a month from 2026-09.
+async fn wang_paid(app: &App) {
+    let wang = app.store.household(&system(), app.wang).await.unwrap();
+    let mut fields = wang.household.fields.clone();
+    fields.bank_account = Some(doudi_core::BankAccount::parse("6222020200112233445").unwrap());
+    app.store
+        .update_household(&system(), app.wang, wang.household.version, &fields)
+        .await
+        .unwrap();
+    app.store
+        .import_entitlements(
+            &system(),
+            &[doudi_store::casework::ImportedEntitlement {
+                household: app.wang,
+                program: doudi_core::Category::Dibao,
+                monthly_fen: 60_000,
+                from: doudi_core::Month::parse("2026-09").unwrap(),
+                review_class: doudi_core::casework::ReviewClass::Stable,
+                next_review: NaiveDate::from_ymd_opt(2027, 9, 1).unwrap(),
+                reference: "云民〔2026〕9号".into(),
+            }],
+        )
+        .await
+        .unwrap();
+}
+
+fn full_width(digits: &str) -> String {
+    digits
+        .chars()
+        .map(|c| match c {
+            '0'..='9' => char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap(),
+            'X' => 'Ｘ',
+            other => other,
+        })
+        .collect()
+}
+
+async fn send(app: &App, client: &Client, kind: &str, records: Value) -> crate::support::Reply {
+    app.json(
+        Some(client),
+        Method::POST,
+        &format!("/api/feeds/{kind}"),
+        &json!({"source": "测试名单", "records": records}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_death_certain_by_a_messily_typed_identity_number_and_name_stops_payment_from_the_next_month()
+ {
+    let app = App::new().await;
+    wang_paid(&app).await;
+    let county = app.login(COUNTY).await;
+    // Full-width digits and spaces, as typed in a police station's sheet.
+    let id = id_number((1970, 7, 7), 45);
+    let messy = format!(" {} {}", full_width(&id.as_str()[..9]), &id.as_str()[9..]);
+    let reply = send(
+        &app,
+        &county,
+        "death",
+        json!([{"record_id": "GA-1", "id_number": messy, "name": "王五", "date": "2026-10-15"}]),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let done = reply.json();
+    assert_eq!(
+        (done["linked"].as_i64(), done["alerts"].as_i64()),
+        (Some(1), Some(1)),
+        "{done}"
+    );
+    assert!(
+        done["deaths"][0]
+            .as_str()
+            .unwrap()
+            .contains("自2026-11起停发"),
+        "{done}"
+    );
+    // October, the month of death, is paid; November is not.
+    let periods = app.store.entitlements(&system(), app.wang).await.unwrap();
+    assert_eq!(
+        periods[0].until,
+        doudi_core::Month::new(2026, 10),
+        "{periods:?}"
+    );
+    let nov = app
+        .store
+        .run_payments(
+            &system(),
+            doudi_core::Month::new(2026, 11).unwrap(),
+            today(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(nov.created, 0, "nothing is paid after the death");
+    // The alert is on 人和's list, closed with what was done; not on 青龙's.
+    let renhe = app.login(RENHE_CASEWORKER).await;
+    let alerts = app.get(Some(&renhe), "/api/alerts?all=1").await.json();
+    assert_eq!(alerts[0]["rule"], "death", "{alerts}");
+    assert_eq!(alerts[0]["state"], "done", "{alerts}");
+    assert!(
+        alerts[0]["evidence"].as_str().unwrap().contains("王*"),
+        "names are masked: {alerts}"
+    );
+    assert!(
+        !alerts[0]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains(&id.as_str()[6..14]),
+        "{alerts}"
+    );
+    let qinglong = app.login(QINGLONG_CASEWORKER).await;
+    assert_eq!(
+        app.get(Some(&qinglong), "/api/alerts?all=1").await.json(),
+        json!([])
+    );
+
+    // The same batch again changes nothing.
+    let again = send(
+        &app,
+        &county,
+        "death",
+        json!([{"record_id": "GA-1", "id_number": messy, "name": "王五", "date": "2026-10-15"}]),
+    )
+    .await
+    .json();
+    assert_eq!(again["already"], true, "{again}");
+    assert_eq!(
+        app.get(Some(&renhe), "/api/alerts?all=1")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_death_without_a_usable_number_waits_for_the_caseworker_and_a_namesake_with_another_number_is_not_matched()
+ {
+    let app = App::new().await;
+    wang_paid(&app).await;
+    let county = app.login(COUNTY).await;
+    let other = id_number((1970, 7, 7), 99);
+    let mut typo = id_number((1970, 7, 7), 45).as_str().to_owned();
+    // One digit of the sequence wrong: the check character no longer fits.
+    let wrong = if &typo[15..16] == "4" { "5" } else { "4" };
+    typo.replace_range(15..16, wrong);
+    let reply = send(
+        &app,
+        &county,
+        "death",
+        json!([
+            {"record_id": "A", "id_number": "", "name": "王五", "birth": "1970-07-07", "date": "2026-10-15"},
+            {"record_id": "B", "id_number": other.as_str(), "name": "王五", "birth": "1970-07-07", "date": "2026-10-16"},
+            {"record_id": "C", "id_number": typo, "name": "王五", "date": "2026-10-17"}
+        ]),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let done = reply.json();
+    assert_eq!(
+        done["linked"], 2,
+        "the missing and the mistyped number match by name and birth: {done}"
+    );
+    assert_eq!(
+        done["unmatched"], 1,
+        "a namesake with a valid number of his own is not 王五: {done}"
+    );
+    assert_eq!(
+        done["deaths"],
+        json!([]),
+        "nothing is stopped without a person"
+    );
+    assert!(
+        app.store.entitlements(&system(), app.wang).await.unwrap()[0]
+            .until
+            .is_none()
+    );
+    let renhe = app.login(RENHE_CASEWORKER).await;
+    let alerts = app.get(Some(&renhe), "/api/alerts").await.json();
+    let rules: Vec<&str> = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["match", "match"], "{alerts}");
+    assert_eq!(alerts[0]["level"], "red");
+    assert!(
+        alerts[0]["reason"].as_str().unwrap().contains("须人工核实"),
+        "{alerts}"
+    );
+    // The caseworker works it from the page: done needs an outcome; dismissed a reason.
+    let id = alerts[0]["id"].as_i64().unwrap();
+    let page = app.get(Some(&renhe), "/alerts").await;
+    assert!(
+        page.body.contains(&format!("id=\"alert-{id}\"")),
+        "{}",
+        page.body
+    );
+    let work = app.get(Some(&renhe), "/work").await;
+    assert!(work.body.contains("id=\"work-alerts\""), "{}", work.body);
+    let refused = app
+        .post_form(
+            &renhe,
+            &format!("/alerts/{id}"),
+            &[("state", "done"), ("outcome", " ")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("须写明处理结果"), "{}", refused.body);
+    let done = app
+        .post_form(
+            &renhe,
+            &format!("/alerts/{id}"),
+            &[("state", "dismissed"), ("outcome", "入户核实，王五健在")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let qinglong = app.login(QINGLONG_CASEWORKER).await;
+    let outside = app
+        .json(
+            Some(&qinglong),
+            Method::POST,
+            &format!("/api/alerts/{id}"),
+            &json!({"state": "in_progress"}),
+        )
+        .await;
+    assert_eq!(
+        outside.status,
+        StatusCode::NOT_FOUND,
+        "another township's alert is not found"
+    );
+}
+
+#[tokio::test]
+async fn each_kind_of_record_raises_its_alert_with_its_clause_on_the_households_township_list() {
+    let app = App::new().await;
+    let county = app.login(COUNTY).await;
+    let zhang = id_number((1956, 12, 15), 13);
+    let son = id_number((2012, 5, 1), 24);
+    let li = id_number((1948, 2, 3), 31);
+    let cases: [(&str, Value, &str, &str, &str); 8] = [
+        (
+            "vehicle",
+            json!({"id_number": zhang.as_str(), "name": "张三丰", "date": "2026-10-01", "amount_fen": 5_000_000, "detail": "渝F12345"}),
+            "review",
+            "amber",
+            "2.1.b",
+        ),
+        (
+            "real_estate",
+            json!({"id_number": zhang.as_str(), "name": "张三丰", "date": "2026-10-01", "detail": "青龙街道某小区"}),
+            "review",
+            "amber",
+            "4.2.b",
+        ),
+        (
+            "business",
+            json!({"id_number": zhang.as_str(), "name": "张三丰", "date": "2026-10-01", "amount_fen": 10_000_000, "detail": "某商贸有限公司"}),
+            "review",
+            "amber",
+            "4.2.b",
+        ),
+        (
+            "wages",
+            json!({"id_number": zhang.as_str(), "name": "张三丰", "date": "2026-10-01", "amount_fen": 800_000}),
+            "review",
+            "amber",
+            "4.2.b",
+        ),
+        (
+            "pension",
+            json!({"id_number": zhang.as_str(), "name": "张三丰", "date": "2026-10-01", "amount_fen": 10_000}),
+            "review",
+            "green",
+            "4.2.b",
+        ),
+        (
+            "hospital",
+            json!({"id_number": zhang.as_str(), "name": "张三丰", "date": "2026-10-20", "amount_fen": 1_200_000, "detail": "云阳县人民医院"}),
+            "medical",
+            "amber",
+            "2.4",
+        ),
+        (
+            "school",
+            json!({"id_number": son.as_str(), "name": "张小明", "date": "2026-09-01", "detail": "初中"}),
+            "school",
+            "amber",
+            "2.5",
+        ),
+        (
+            "disability",
+            json!({"id_number": li.as_str(), "name": "李四", "date": "2026-10-01", "detail": "肢体二级"}),
+            "disability",
+            "amber",
+            "2.2.b",
+        ),
+    ];
+    for (kind, record, rule, level, clause) in cases {
+        let reply = send(&app, &county, kind, json!([record])).await;
+        assert_eq!(reply.status, StatusCode::OK, "{kind}: {}", reply.body);
+        assert_eq!(reply.json()["alerts"], 1, "{kind}: {}", reply.body);
+        let qinglong = app.login(QINGLONG_CASEWORKER).await;
+        let alerts = app.get(Some(&qinglong), "/api/alerts").await.json();
+        let newest = alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .max_by_key(|a| a["id"].as_i64())
+            .unwrap();
+        assert_eq!(
+            (newest["rule"].as_str(), newest["level"].as_str()),
+            (Some(rule), Some(level)),
+            "{kind}: {newest}"
+        );
+        assert!(
+            newest["reason"].as_str().unwrap().contains(clause),
+            "{kind} cites {clause}: {newest}"
+        );
+        let renhe = app.login(RENHE_CASEWORKER).await;
+        assert_eq!(
+            app.get(Some(&renhe), "/api/alerts").await.json(),
+            json!([]),
+            "{kind}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_department_sends_only_its_own_kinds_and_its_files_column_names_are_set_once() {
+    let app = App::new().await;
+    app.add_user(
+        "jiaoyu",
+        Role::DepartmentOfficer,
+        Scope::County,
+        Some(Department::Education),
+    )
+    .await;
+    let officer = app.login("jiaoyu").await;
+    let refused = send(
+        &app,
+        &officer,
+        "death",
+        json!([{"name": "王五", "date": "2026-10-01"}]),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let bad = send(&app, &officer, "school", json!([{"record_id": "1"}])).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("第1条") && bad.body.contains("不能都为空"),
+        "{}",
+        bad.body
+    );
+    let page = app.get(Some(&officer), "/feeds").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("id=\"kind-school\""), "{}", page.body);
+    assert!(
+        !page.body.contains("id=\"kind-death\""),
+        "an officer is offered only its kinds"
+    );
+    // The school's roll names its columns its own way: set once, then its file reads.
+    let saved = app
+        .post_form(
+            &officer,
+            "/feeds/mapping",
+            &[
+                ("kind", "school"),
+                ("col_name", "学生姓名"),
+                ("col_id_number", "身份证件号"),
+                ("col_date", "入学时间"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let son = id_number((2012, 5, 1), 24);
+    let csv = format!(
+        "学生姓名,身份证件号,入学时间,学段\n张小明,{},2026-09-01,初中\n",
+        son.as_str()
+    );
+    let reply = app
+        .send(upload(&officer, "school", "学籍.csv", csv.as_bytes()))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.body.contains("匹配到本平台人员1条"), "{}", reply.body);
+    let again = app
+        .send(upload(&officer, "school", "学籍.csv", csv.as_bytes()))
+        .await;
+    assert!(again.body.contains("data-already=\"1\""), "{}", again.body);
+    // A bad row refuses the file, named by row and column.
+    let broken = "学生姓名,身份证件号,入学时间\n张小明,,不知道\n";
+    let reply = app
+        .send(upload(&officer, "school", "坏.csv", broken.as_bytes()))
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply.body.contains("第2行") && reply.body.contains("入学时间"),
+        "{}",
+        reply.body
+    );
+}
+
+fn upload(
+    client: &Client,
+    kind: &str,
+    name: &str,
+    content: &[u8],
+) -> axum::http::Request<axum::body::Body> {
+    let mut body = Vec::new();
+    for (field, value) in [("_csrf", client.csrf.as_str()), ("kind", kind)] {
+        body.extend_from_slice(
+            format!("--B\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(b"\r\n--B--\r\n");
+    axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/feeds")
+        .header("content-type", "multipart/form-data; boundary=B")
+        .header("cookie", format!("doudi_session={}", client.cookie))
+        .body(axum::body::Body::from(body))
+        .unwrap()
+}
