@@ -1224,3 +1224,122 @@ fn in_real_chromium_each_role_finds_its_work_searches_as_staff_do_and_reads_the_
     browser.wait_for("export-entitlements");
     exports_excel(&browser, "#export-entitlements");
 }
+
+#[test]
+fn in_real_chromium_the_county_uploads_a_death_list_and_the_township_works_the_alerts_it_raised() {
+    if !browser_enabled() {
+        return;
+    }
+    use crate::casework::{call, login};
+    let db = TestDb::sqlite("browser-feeds");
+    let dir = TempDir::new("browser-feeds");
+    let server = Server::start_demo(&db, 60, &dir.0);
+    let base = format!("http://{}", server.addr);
+    // Two people of 青龙 as the police station's list names them: one by number and name (a
+    // death the platform records itself), one by name and birth date only (which waits).
+    let township = login(&server.addr, "qinglong");
+    let (_, list) = call(
+        &server.addr,
+        &township,
+        "GET",
+        "/api/households?township=500235002",
+        Value::Null,
+    );
+    // The first a household of one (the household's benefit stops), the second any other.
+    let mut people: Vec<(String, String)> = Vec::new();
+    let mut alone = None;
+    for row in list["rows"].as_array().unwrap() {
+        if people.len() == 1 && alone.is_some() {
+            break;
+        }
+        let h = row["id"].as_i64().unwrap();
+        let (status, full) = call(
+            &server.addr,
+            &township,
+            "POST",
+            &format!("/api/households/{h}/unmask"),
+            json!({"purpose": "核对死亡名单"}),
+        );
+        assert_eq!(status, 200, "{full}");
+        let head = &full["members"][0];
+        let person = (
+            head["fields"]["name"].as_str().unwrap().to_owned(),
+            head["fields"]["id_number"].as_str().unwrap().to_owned(),
+        );
+        if full["members"].as_array().unwrap().len() == 1 && alone.is_none() {
+            alone = Some(person);
+        } else if people.is_empty() {
+            people.push(person);
+        }
+    }
+    people.insert(0, alone.expect("the demo township has a household of one"));
+    let birth = |id: &str| format!("{}-{}-{}", &id[6..10], &id[10..12], &id[12..14]);
+    let csv = format!(
+        "姓名,身份证号码,出生日期,死亡日期\n{},{},,2026-10-20\n{},,{},2026-10-21\n",
+        people[0].0,
+        people[0].1,
+        people[1].0,
+        birth(&people[1].1)
+    );
+    let file = dir.0.join("死亡名单.csv");
+    std::fs::write(&file, csv).unwrap();
+
+    let browser = Browser::start();
+    log_in(&browser, &base, "xianminzheng");
+    browser.click("#nav-feeds");
+    browser.wait_for("form-feed");
+    browser.fill("#f-file", file.to_str().unwrap());
+    browser.click("#feed-submit");
+    browser.wait_for("id=\"feed-report\"");
+    let report = browser.text("#feed-report");
+    assert!(report.contains("匹配到本平台人员2条"), "{report}");
+    assert!(
+        report.contains("已自动登记死亡") && report.contains("自2026-11起停发"),
+        "{report}"
+    );
+    // The same file again changes nothing.
+    browser.fill("#f-file", file.to_str().unwrap());
+    browser.click("#feed-submit");
+    browser.wait_for("data-already=\"1\"");
+    browser.click("form[action='/logout'] button");
+    browser.wait_for("f-username");
+
+    // The township caseworker sees the waiting one on her work list, red, and works it.
+    log_in(&browser, &base, "qinglong");
+    browser.go(&format!("{base}/work"));
+    browser.wait_for("id=\"work-alerts\"");
+    browser.click("#work-alerts a");
+    browser.wait_for("alert-item");
+    let page = browser.text("main");
+    assert!(page.contains("须人工核实"), "{page}");
+    let id = browser
+        .execute("return document.querySelector('section.alert-item form').id.replace('form-alert-', '');")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    browser.click(&format!("#alert-done-{id}"));
+    browser.wait_for("id=\"alert-error\"");
+    assert!(browser.text("#alert-error").contains("须写明处理结果"));
+    browser.fill(
+        &format!("#outcome-{id}"),
+        "入户核实：本人已于10月21日病故，已登记死亡",
+    );
+    browser.click(&format!("#alert-done-{id}"));
+    browser.wait_for("alerts-all");
+    assert!(
+        !browser
+            .source()
+            .contains(&format!("id=\"form-alert-{id}\"")),
+        "done alerts leave the open list"
+    );
+    browser.click("#alerts-all");
+    browser.wait_for(&format!("id=\"alert-{id}\""));
+    assert!(browser.text(&format!("#alert-{id}")).contains("已办结"));
+    // At phone width the alerts still read.
+    browser.resize(390, 844);
+    browser.go(&format!("{base}/alerts?all=1"));
+    browser.wait_for("alert-item");
+    let overflow =
+        browser.execute("return document.documentElement.scrollWidth > window.innerWidth + 1;");
+    assert_eq!(overflow, json!(false), "the alerts page fits a phone");
+}
