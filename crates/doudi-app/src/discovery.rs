@@ -22,7 +22,7 @@ use doudi_exchange::feed::{self, FeedMapping, FeedRecord};
 use doudi_exchange::read;
 use doudi_policy::Resolved;
 use doudi_store::discovery::{
-    Alert, AlertFilter, FeedImport, NewAlert, NewFeedImport, NewFeedRecord, may_import,
+    Alert, AlertFilter, FeedImport, NewAlert, NewFeedImport, NewFeedRecord, ScanAlert, may_import,
 };
 use doudi_store::{HouseholdFilter, StoreError};
 use sha2::{Digest, Sha256};
@@ -42,6 +42,17 @@ pub struct FeedReport {
     pub deaths: Vec<String>,
     /// Deaths that could not be recorded at once, in words (their alerts stay open).
     pub deaths_left: Vec<String>,
+}
+
+/// What a registry scan found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanReport {
+    /// Households read.
+    pub households: usize,
+    /// Alerts due.
+    pub found: usize,
+    /// Of which new (the others were raised before).
+    pub raised: u64,
 }
 
 /// A registry person as the matching reads them.
@@ -628,6 +639,85 @@ impl App {
             }
         }
         Ok((done, left))
+    }
+
+    /// Scans the whole registry for what no department sends (the county approver, or the
+    /// system on a schedule): a dibao member who reaches the aged extra's age this month (2.1.a:
+    /// the frozen amount must be decided again), and zero-employment households (2.7). An alert
+    /// raised before is not raised again.
+    pub async fn scan_registry(&self, actor: &Actor) -> Result<ScanReport, Error> {
+        if !matches!(
+            actor.role,
+            doudi_core::Role::CountyApprover | doudi_core::Role::System
+        ) {
+            return Err(StoreError::Forbidden.into());
+        }
+        let today = self.today();
+        let month = Month::of(today);
+        let r = self.resolved(month)?;
+        let aged = u32::try_from(r.dibao_extra_aged_from).unwrap_or(u32::MAX);
+        let reader = Actor::system("全县档案扫描");
+        let records = self
+            .store()
+            .records(&reader, &HouseholdFilter::default())
+            .await?;
+        let last_day = month.plus(1).first_day().pred_opt().unwrap_or(today);
+        let mut alerts = Vec::new();
+        for record in &records {
+            let id = record.household.id;
+            if record.household.fields.category == Category::Dibao {
+                for m in &record.members {
+                    let birth = m.fields.id_number.birth_date();
+                    let turns = chrono::Datelike::month(&birth) == month.number()
+                        && doudi_core::person::age_on(birth, last_day) == aged;
+                    if turns {
+                        alerts.push(ScanAlert {
+                            household: id,
+                            person: Some(m.id),
+                            alert: NewAlert {
+                                rule: AlertRule::Aged,
+                                level: AlertLevel::Amber,
+                                reason: format!(
+                                    "{}于{month}年满{aged}岁：自本月起享受高龄分类救助（{}），已批准的金额须重新核定［依据 2.1.a］",
+                                    m.fields.name.masked(),
+                                    r.dibao_extra_aged
+                                ),
+                            },
+                            dedupe: format!("aged:{}", m.id.0),
+                        });
+                    }
+                }
+            }
+            if doudi_core::discovery::zero_employment(record, today) {
+                let able = record
+                    .members
+                    .iter()
+                    .filter(|m| {
+                        m.fields.work_capacity != doudi_core::WorkCapacity::None
+                            && m.fields.willing_to_work
+                            && doudi_core::discovery::of_working_age(&m.fields, today)
+                    })
+                    .count();
+                alerts.push(ScanAlert {
+                    household: id,
+                    person: None,
+                    alert: NewAlert {
+                        rule: AlertRule::ZeroEmployment,
+                        level: AlertLevel::Amber,
+                        reason: format!(
+                            "零就业家庭：{able}名劳动年龄成员有劳动能力和就业意愿，无人就业；请推荐岗位、安排培训或公益性岗位［依据 2.7］"
+                        ),
+                    },
+                    dedupe: format!("zero:{}:{}", id.0, month.year()),
+                });
+            }
+        }
+        let raised = self.store().raise_alerts(actor, &alerts).await?;
+        Ok(ScanReport {
+            households: records.len(),
+            found: alerts.len(),
+            raised,
+        })
     }
 
     /// The alerts the actor may see.

@@ -134,6 +134,10 @@ vocabulary! {
         Disability = ("disability", "残疾情况变化"),
         /// A department record that may be a household's member: a person decides (5.3).
         Match = ("match", "疑似本平台人员，请核实"),
+        /// A member reaches the age of the aged classified extra this month (2.1.a).
+        Aged = ("aged", "成员年满高龄"),
+        /// Nobody employed though a working-age member can and will work (2.7).
+        ZeroEmployment = ("zero_employment", "零就业家庭"),
     }
 }
 
@@ -147,6 +151,38 @@ impl AlertRule {
             AlertRule::School => "2.5",
             AlertRule::Disability => "2.1.a",
             AlertRule::Match => "5.3",
+            AlertRule::Aged => "2.1.a",
+            AlertRule::ZeroEmployment => "2.7",
         }
     }
+}
+
+/// Whether `person` is of working age on `day`: 16 to 60 for men, 16 to 55 for women (the
+/// statutory ages the employment help of 2.7 counts with).
+pub fn of_working_age(person: &crate::PersonFields, day: chrono::NaiveDate) -> bool {
+    let age = crate::person::age_on(person.id_number.birth_date(), day);
+    let last = match person.id_number.sex() {
+        crate::Sex::Female => 55,
+        crate::Sex::Male => 60,
+    };
+    (16..=last).contains(&age)
+}
+
+/// Whether a household is a zero-employment household on `day` (2.7): a member of working age
+/// is able and willing to work, and no member is employed (stably, flexibly or on a public
+/// welfare post).
+pub fn zero_employment(record: &crate::HouseholdRecord, day: chrono::NaiveDate) -> bool {
+    use crate::{Employment, WorkCapacity};
+    let wants_work = record.members.iter().any(|m| {
+        m.fields.work_capacity != WorkCapacity::None
+            && m.fields.willing_to_work
+            && of_working_age(&m.fields, day)
+    });
+    let employed = record.members.iter().any(|m| {
+        matches!(
+            m.fields.employment,
+            Employment::Employed | Employment::Flexible | Employment::PublicWelfarePost
+        )
+    });
+    wants_work && !employed
 }

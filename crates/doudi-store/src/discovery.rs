@@ -134,6 +134,19 @@ pub struct AlertRecord {
     pub date: Option<NaiveDate>,
 }
 
+/// An alert a scan of the registry raises, not from a department record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScanAlert {
+    /// The household.
+    pub household: HouseholdId,
+    /// The member concerned, if any.
+    pub person: Option<PersonId>,
+    /// The alert.
+    pub alert: NewAlert,
+    /// What makes it the same alert as one raised before (such as `aged:PERSON:2026-11`).
+    pub dedupe: String,
+}
+
 /// Which alerts to list.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AlertFilter {
@@ -180,6 +193,10 @@ pub trait Discovery: Send + Sync + 'static {
         state: AlertState,
         outcome: &str,
     ) -> Result<Alert, StoreError>;
+
+    /// Raises the alerts of a registry scan (the county approver, the system); one already
+    /// raised (same `dedupe`) is not raised again. Returns how many were new.
+    async fn raise_alerts(&self, actor: &Actor, alerts: &[ScanAlert]) -> Result<u64, StoreError>;
 
     /// How the department's files of `kind` name their columns (`field=header` lines).
     async fn feed_mapping(&self, kind: FeedKind) -> Result<Option<String>, StoreError>;

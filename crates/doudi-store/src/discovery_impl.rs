@@ -2,7 +2,7 @@
 // `postgres.rs` after `shared_impl.rs`, whose imports and helpers it uses.
 
 use crate::discovery::{
-    Alert, AlertFilter, AlertRecord, Discovery, FeedImport, NewFeedImport, may_import,
+    Alert, AlertFilter, AlertRecord, Discovery, FeedImport, NewFeedImport, ScanAlert, may_import,
 };
 use doudi_core::discovery::{AlertLevel, AlertRule, AlertState, FeedKind};
 
@@ -343,6 +343,51 @@ impl Discovery for Backend {
             outcome: (!outcome.is_empty()).then(|| common::clip(outcome)),
             ..current
         })
+    }
+
+    async fn raise_alerts(&self, actor: &Actor, alerts: &[ScanAlert]) -> Result<u64, StoreError> {
+        if !matches!(actor.role, Role::CountyApprover | Role::System) {
+            return Err(StoreError::Forbidden);
+        }
+        let now = common::now();
+        let mut tx = self.begin_write().await?;
+        let mut raised = 0;
+        for a in alerts {
+            let Some((community,)): Option<(String,)> =
+                sqlx::query_as("SELECT community FROM households WHERE id = $1")
+                    .bind(a.household.0)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            else {
+                return Err(StoreError::NotFound);
+            };
+            raised += sqlx::query(
+                "INSERT INTO alerts (household_id, person_id, community, rule, level, reason, \
+                 state, created_at, dedupe) VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $8) \
+                 ON CONFLICT (dedupe) WHERE dedupe IS NOT NULL DO NOTHING",
+            )
+            .bind(a.household.0)
+            .bind(a.person.map(|p| p.0))
+            .bind(&community)
+            .bind(a.alert.rule.code())
+            .bind(a.alert.level.code())
+            .bind(common::clip(&a.alert.reason))
+            .bind(now)
+            .bind(common::clip(&a.dedupe))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        append_audit(
+            &mut tx,
+            actor,
+            AuditAction::Create,
+            "alerts",
+            &format!("扫描全县档案：新提醒{raised}条"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(raised)
     }
 
     async fn feed_mapping(&self, kind: FeedKind) -> Result<Option<String>, StoreError> {

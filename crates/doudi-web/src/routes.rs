@@ -258,6 +258,7 @@ routes! {
     post "/feeds/mapping" => pages::feeds::save_mapping, ImportFeeds;
     get "/alerts" => pages::feeds::alerts, ReadCases;
     get "/alerts/export.xlsx" => pages::feeds::alerts_export, ReadCases;
+    post "/alerts/scan" => pages::feeds::scan, Pay;
     post "/alerts/{id}" => pages::feeds::update_alert, ActOnCases;
     post "/api/feeds/{kind}" => api_discovery::import, ImportFeeds;
     get "/api/feeds" => api_discovery::imports, ImportFeeds;

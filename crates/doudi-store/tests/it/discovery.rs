@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use doudi_core::discovery::{AlertLevel, AlertRule, AlertState, FeedKind};
 use doudi_core::{Department, HouseholdId, Role};
-use doudi_store::discovery::{AlertFilter, NewAlert, NewFeedImport, NewFeedRecord};
+use doudi_store::discovery::{AlertFilter, NewAlert, NewFeedImport, NewFeedRecord, ScanAlert};
 use doudi_store::{Store, StoreError};
 
 use crate::support::*;
@@ -69,6 +69,23 @@ conformance! {
         assert!(store.alerts(&qinglong, &open).await.unwrap().is_empty());
         let all = AlertFilter { open_only: false, household: Some(h) };
         assert_eq!(store.alerts(&qinglong, &all).await.unwrap()[0].outcome.as_deref(), Some("已受理医疗救助申请"));
+    }
+
+    async fn a_scan_alert_is_raised_once_however_often_the_registry_is_scanned(store) {
+        let h = filed(&store, "FD-2", RENHE_1).await;
+        let alert = ScanAlert {
+            household: h,
+            person: None,
+            alert: NewAlert { rule: AlertRule::ZeroEmployment, level: AlertLevel::Amber, reason: "零就业家庭［依据 2.7］".into() },
+            dedupe: format!("zero:{}:2026", h.0),
+        };
+        assert!(matches!(store.raise_alerts(&caseworker(RENHE), std::slice::from_ref(&alert)).await, Err(StoreError::Forbidden)));
+        assert_eq!(store.raise_alerts(&county(), std::slice::from_ref(&alert)).await.unwrap(), 1);
+        assert_eq!(store.raise_alerts(&county(), &[alert.clone(), alert]).await.unwrap(), 0);
+        let open = AlertFilter { open_only: true, household: None };
+        let alerts = store.alerts(&caseworker(RENHE), &open).await.unwrap();
+        assert_eq!(alerts.len(), 1);
+        assert!(alerts[0].record.is_none(), "a scan alert has no department record");
     }
 
     async fn only_the_county_and_the_kinds_own_department_send_data(store) {

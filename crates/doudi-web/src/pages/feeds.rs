@@ -318,6 +318,8 @@ struct AlertsPage {
     rows: Vec<AlertRow>,
     all: bool,
     can_act: bool,
+    can_scan: bool,
+    scanned: Option<String>,
     error: Option<String>,
 }
 
@@ -370,6 +372,7 @@ async fn render_alerts(
     session: &Session,
     all: bool,
     error: Option<String>,
+    scanned: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let p = AlertsPage {
@@ -380,6 +383,8 @@ async fn render_alerts(
             session.actor.role,
             doudi_core::Role::TownshipCaseworker | doudi_core::Role::CountyApprover
         ),
+        can_scan: session.actor.may_pay(),
+        scanned,
         error,
     };
     if status == StatusCode::OK {
@@ -396,7 +401,11 @@ pub(crate) async fn alerts(
     QueryPairs(query): QueryPairs,
 ) -> Result<Response, AppError> {
     let all = query.iter().any(|(k, v)| k == "all" && v == "1");
-    render_alerts(&state, &session, all, None, StatusCode::OK).await
+    let scanned = query
+        .iter()
+        .find(|(k, _)| k == "scanned")
+        .map(|(_, v)| v.chars().take(100).collect());
+    render_alerts(&state, &session, all, None, scanned, StatusCode::OK).await
 }
 
 /// The alerts as Excel.
@@ -475,12 +484,31 @@ pub(crate) async fn update_alert(
                 &session,
                 false,
                 Some(message),
+                None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The county scans the registry for what no department sends (members turning 70,
+/// zero-employment households).
+pub(crate) async fn scan(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+) -> Result<Response, AppError> {
+    let r = state.app.scan_registry(&session.actor).await?;
+    let said = format!(
+        "已扫描{}户：应提醒{}条，其中新提醒{}条（此前已提醒的不重复）",
+        r.households, r.found, r.raised
+    );
+    Ok(Redirect::to(&format!(
+        "/alerts?scanned={}",
+        crate::view::url_encode(&said)
+    ))
+    .into_response())
 }
 
 /// How many open alerts wait in the actor's scope, red ones apart (for the work list).

@@ -443,3 +443,38 @@ fn upload(
         .body(axum::body::Body::from(body))
         .unwrap()
 }
+
+#[tokio::test]
+async fn a_scan_finds_a_member_turning_seventy_and_a_zero_employment_household_once() {
+    let app = App::new().await;
+    // 张三丰 (born 1956-12-15, dibao) turns 70 in December; 王五 (56, able and willing to work,
+    // unemployed, alone) makes a zero-employment household.
+    app.clock
+        .set_today(NaiveDate::from_ymd_opt(2026, 12, 3).unwrap());
+    let county = app.login(COUNTY).await;
+    let township = app.login(QINGLONG_CASEWORKER).await;
+    let refused = app.post_form(&township, "/alerts/scan", &[]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let reply = app.post_form(&county, "/alerts/scan", &[]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let qinglong = app.get(Some(&township), "/api/alerts").await.json();
+    assert_eq!(qinglong.as_array().unwrap().len(), 1, "{qinglong}");
+    assert_eq!(qinglong[0]["rule"], "aged");
+    assert!(
+        qinglong[0]["reason"].as_str().unwrap().contains("年满70岁"),
+        "{qinglong}"
+    );
+    let renhe = app.login(RENHE_CASEWORKER).await;
+    let theirs = app.get(Some(&renhe), "/api/alerts").await.json();
+    assert_eq!(theirs[0]["rule"], "zero_employment", "{theirs}");
+    assert_eq!(theirs[0]["clause"], "2.7");
+    // Scanning again raises nothing twice.
+    app.post_form(&county, "/alerts/scan", &[]).await;
+    let page = app.get(Some(&county), "/alerts").await;
+    assert_eq!(
+        page.body.matches("class=\"panel alert-item").count(),
+        2,
+        "{}",
+        page.body
+    );
+}

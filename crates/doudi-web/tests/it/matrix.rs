@@ -198,6 +198,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("post /feeds/mapping", "L F R F F F R F F"),
     ("get /alerts", "L F R R R R F F F"),
     ("get /alerts/export.xlsx", "L F R R R R F F F"),
+    ("post /alerts/scan", "L F R F F F F F F"),
     ("post /alerts/{id}", "L F R F R R F F F"),
     ("post /api/feeds/{kind}", "L F R F F F R F F"),
     ("get /api/feeds", "L F R F F F R F F"),
