@@ -1,0 +1,275 @@
+//! The Fellegi–Sunter model: u-probabilities from random pairs, m-probabilities and the prior
+//! by expectation–maximisation over the candidate pairs, seeded from the pairs whose identity
+//! numbers agree exactly.
+//!
+//! EM runs on the histogram of comparison patterns (at most 1 890 of them), not on the pairs,
+//! so it costs nothing next to blocking however many pairs there are.
+//!
+//! One m-probability is not estimated: that of [`IdLevel::Conflict`] (the record's number passes
+//! its check and is someone else's). A single error cannot produce a valid number, so a true
+//! match only shows this level after two errors that happen to satisfy the check; and EM cannot
+//! learn that from data in which people who share a name and birth date with a registry person
+//! agree on the fields EM reads as evidence. It is fixed by configuration instead.
+//!
+//! [`IdLevel::Conflict`]: crate::IdLevel::Conflict
+
+#![allow(
+    clippy::float_arithmetic,
+    reason = "probabilities and log-weights are real numbers; no money is computed here"
+)]
+
+use crate::compare::{LEVELS, Level, PATTERNS, Pattern, level_indices};
+
+/// Position of [`crate::IdLevel::Conflict`] among the identity-number levels.
+const CONFLICT: usize = crate::IdLevel::Conflict as usize;
+/// Positions of the identity-number levels that seed EM as near-certain matches.
+const SEED_LEVELS: [usize; 2] = [
+    crate::IdLevel::Exact as usize,
+    crate::IdLevel::Legacy as usize,
+];
+
+/// A fitted model: per field and level, m and u, and the prior.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// Probability that a candidate pair is a match, from EM.
+    pub prior: f64,
+    /// P(level | match), per field in [`crate::Field::ALL`] order, per level in enum order.
+    pub m: [Vec<f64>; 5],
+    /// P(level | non-match), from random pairs.
+    pub u: [Vec<f64>; 5],
+    /// EM iterations until convergence (or the limit).
+    pub iterations: usize,
+    /// Candidate pairs whose identity numbers agree exactly (the seed).
+    pub seed_pairs: u64,
+    /// Random pairs sampled for u.
+    pub u_pairs: u64,
+}
+
+/// Counts gathered while blocking: levels of random pairs, patterns of candidate pairs.
+#[derive(Clone, Debug)]
+pub(crate) struct Counts {
+    pub u: [Vec<u64>; 5],
+    pub u_pairs: u64,
+    pub patterns: Vec<u64>,
+}
+
+impl Counts {
+    pub(crate) fn new() -> Counts {
+        Counts {
+            u: LEVELS.map(|n| vec![0; n]),
+            u_pairs: 0,
+            patterns: vec![0; PATTERNS],
+        }
+    }
+
+    pub(crate) fn add_random(&mut self, pattern: Pattern) {
+        for (f, l) in level_indices(pattern).into_iter().enumerate() {
+            self.u[f][l] += 1;
+        }
+        self.u_pairs += 1;
+    }
+
+    pub(crate) fn merge(&mut self, other: &Counts) {
+        for (a, b) in self.u.iter_mut().zip(&other.u) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        self.u_pairs += other.u_pairs;
+        for (x, y) in self.patterns.iter_mut().zip(&other.patterns) {
+            *x += y;
+        }
+    }
+}
+
+impl Model {
+    /// The match weight of one level: log2(m/u).
+    pub fn weight(&self, level: Level) -> f64 {
+        let f = level.field() as usize;
+        let l = level.index();
+        (self.m[f][l] / self.u[f][l]).log2()
+    }
+
+    /// The weight of every pattern, the sum of its levels' weights.
+    pub(crate) fn pattern_weights(&self) -> Vec<f64> {
+        let per_level: Vec<Vec<f64>> = (0..5)
+            .map(|f| {
+                self.m[f]
+                    .iter()
+                    .zip(&self.u[f])
+                    .map(|(m, u)| (m / u).log2())
+                    .collect()
+            })
+            .collect();
+        (0..PATTERNS)
+            .map(|p| {
+                level_indices(p as Pattern)
+                    .iter()
+                    .enumerate()
+                    .map(|(f, &l)| per_level[f][l])
+                    .sum()
+            })
+            .collect()
+    }
+
+    /// The posterior probability of a match for a pair of this weight, under the prior.
+    pub fn probability(&self, weight: f64) -> f64 {
+        let prior_odds = (self.prior / (1.0 - self.prior)).log2();
+        1.0 / (1.0 + (-(weight + prior_odds)).exp2())
+    }
+
+    /// Fits m and the prior by EM over the pattern histogram; u from the random-pair counts.
+    pub(crate) fn fit(counts: &Counts, conflict_m: f64, max_iterations: usize) -> Model {
+        let u: [Vec<f64>; 5] = std::array::from_fn(|f| {
+            let n = counts.u_pairs as f64 + 0.5 * LEVELS[f] as f64;
+            counts.u[f].iter().map(|&c| (c as f64 + 0.5) / n).collect()
+        });
+        let patterns: Vec<([usize; 5], f64)> = counts
+            .patterns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(p, &c)| (level_indices(p as Pattern), c as f64))
+            .collect();
+        let total: f64 = patterns.iter().map(|(_, c)| c).sum();
+
+        // Seed: the pairs whose numbers agree exactly are taken as matches.
+        let mut seed: [Vec<f64>; 5] = LEVELS.map(|n| vec![0.0; n]);
+        let mut seed_pairs = 0.0;
+        for (l, c) in &patterns {
+            if SEED_LEVELS.contains(&l[0]) {
+                for f in 0..5 {
+                    seed[f][l[f]] += c;
+                }
+                seed_pairs += c;
+            }
+        }
+        // The identity number cannot be learnt from pairs chosen for agreeing on it: start
+        // from a plausible error mix and let EM move it.
+        seed[0] = vec![0.80, 0.03, 0.04, 0.03, 0.01, 0.0, 0.09];
+        let mut m = normalise(seed, conflict_m);
+        let mut prior = if seed_pairs > 0.0 && total > 0.0 {
+            (seed_pairs / total).clamp(1e-6, 1.0 - 1e-6)
+        } else {
+            0.5
+        };
+
+        let mut iterations = 0;
+        while iterations < max_iterations {
+            iterations += 1;
+            let mut acc: [Vec<f64>; 5] = LEVELS.map(|n| vec![0.0; n]);
+            let mut matched = 0.0;
+            for (l, c) in &patterns {
+                let mut pm = prior;
+                let mut pu = 1.0 - prior;
+                for f in 0..5 {
+                    pm *= m[f][l[f]];
+                    pu *= u[f][l[f]];
+                }
+                let p = pm / (pm + pu) * c;
+                for f in 0..5 {
+                    acc[f][l[f]] += p;
+                }
+                matched += p;
+            }
+            let next_m = normalise(acc, conflict_m);
+            let next_prior = (matched / total.max(1.0)).clamp(1e-6, 1.0 - 1e-6);
+            let change = m
+                .iter()
+                .flatten()
+                .zip(next_m.iter().flatten())
+                .map(|(a, b)| (a - b).abs())
+                .fold((prior - next_prior).abs(), f64::max);
+            m = next_m;
+            prior = next_prior;
+            if change < 1e-7 {
+                break;
+            }
+        }
+        Model {
+            prior,
+            m,
+            u,
+            iterations,
+            seed_pairs: seed_pairs as u64,
+            u_pairs: counts.u_pairs,
+        }
+    }
+}
+
+/// Expected counts to probabilities, with one pseudo-pair spread over the levels (so that no
+/// level is impossible), and the conflict level's m fixed.
+fn normalise(mut acc: [Vec<f64>; 5], conflict_m: f64) -> [Vec<f64>; 5] {
+    acc[0][CONFLICT] = 0.0;
+    for (f, levels) in acc.iter_mut().enumerate() {
+        let n = levels.len() as f64;
+        let free = if f == 0 { n - 1.0 } else { n };
+        let sum: f64 = levels.iter().sum::<f64>() + free / n;
+        let scale = if f == 0 { 1.0 - conflict_m } else { 1.0 };
+        for (l, x) in levels.iter_mut().enumerate() {
+            *x = if f == 0 && l == CONFLICT {
+                conflict_m
+            } else {
+                (*x + 1.0 / n) / sum * scale
+            };
+        }
+    }
+    acc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::{Agreement, BirthLevel, Comparison, IdLevel, NameLevel};
+
+    fn pattern(id: IdLevel, name: NameLevel, birth: BirthLevel) -> Pattern {
+        Comparison {
+            id,
+            name,
+            birth,
+            sex: Agreement::Same,
+            community: Agreement::Same,
+        }
+        .pattern()
+    }
+
+    #[test]
+    fn probabilities_sum_to_one_and_the_conflict_level_stays_fixed() {
+        let mut counts = Counts::new();
+        for _ in 0..1000 {
+            counts.add_random(
+                Comparison {
+                    id: IdLevel::Conflict,
+                    name: NameLevel::Different,
+                    birth: BirthLevel::Different,
+                    sex: Agreement::Different,
+                    community: Agreement::Different,
+                }
+                .pattern(),
+            );
+        }
+        counts.patterns[pattern(IdLevel::Exact, NameLevel::Exact, BirthLevel::Exact) as usize] =
+            900;
+        counts.patterns[Comparison {
+            id: IdLevel::Conflict,
+            name: NameLevel::Different,
+            birth: BirthLevel::Different,
+            sex: Agreement::Different,
+            community: Agreement::Different,
+        }
+        .pattern() as usize] = 100;
+        let model = Model::fit(&counts, 1e-12, 100);
+        for f in 0..5 {
+            let m: f64 = model.m[f].iter().sum();
+            let u: f64 = model.u[f].iter().sum();
+            assert!(
+                (m - 1.0).abs() < 1e-9 && (u - 1.0).abs() < 1e-9,
+                "field {f}"
+            );
+        }
+        assert_eq!(model.m[0][CONFLICT], 1e-12);
+        assert!(model.weight(Level::Id(IdLevel::Conflict)) < -30.0);
+        assert!(model.weight(Level::Id(IdLevel::Exact)) > 5.0);
+        assert!((model.prior - 0.9).abs() < 0.01, "prior {}", model.prior);
+    }
+}
