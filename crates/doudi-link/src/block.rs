@@ -205,11 +205,12 @@ impl Indexes {
             if r.birth != 0 {
                 let b = Date::unpack(r.birth);
                 self.by_birth_name.get_into(birth_name(r.birth, py), out);
-                if b.day <= 12 && b.day != b.month {
-                    if let Some(swapped) = Date::new(b.year, b.day, b.month) {
-                        self.by_birth_name
-                            .get_into(birth_name(swapped.packed(), py), out);
-                    }
+                if b.day <= 12
+                    && b.day != b.month
+                    && let Some(swapped) = Date::new(b.year, b.day, b.month)
+                {
+                    self.by_birth_name
+                        .get_into(birth_name(swapped.packed(), py), out);
                 }
                 self.by_name_year.get_into(name_year(py, b.year), out);
                 self.by_name_month_day

@@ -122,7 +122,8 @@ pub enum BirthLevel {
     Exact,
     /// The same year with day and month swapped.
     Swapped,
-    /// Exactly one of year, month and day differs.
+    /// Exactly one of year, month and day differs, by one typing error (one apart, one digit
+    /// different, or two adjacent digits swapped).
     OneOff,
     /// Different dates.
     Different,
@@ -385,13 +386,33 @@ fn compare_birth(r: u32, p: u32) -> BirthLevel {
     if a.year == b.year && a.month == b.day && a.day == b.month {
         return BirthLevel::Swapped;
     }
-    let differing = usize::from(a.year != b.year)
-        + usize::from(a.month != b.month)
-        + usize::from(a.day != b.day);
-    if differing == 1 {
+    let one_off = match (a.year == b.year, a.month == b.month, a.day == b.day) {
+        (false, true, true) => typo(a.year, b.year, 4),
+        (true, false, true) => typo(a.month.into(), b.month.into(), 2),
+        (true, true, false) => typo(a.day.into(), b.day.into(), 2),
+        _ => false,
+    };
+    if one_off {
         BirthLevel::OneOff
     } else {
         BirthLevel::Different
+    }
+}
+
+/// Whether two numbers of `places` decimal digits are one typing error apart: one apart, one
+/// digit different, or two adjacent digits swapped.
+fn typo(a: u16, b: u16, places: u32) -> bool {
+    if a.abs_diff(b) == 1 {
+        return true;
+    }
+    let digit = |x: u16, i: u32| (x / 10u16.pow(i)) % 10;
+    let differing: Vec<u32> = (0..places)
+        .filter(|&i| digit(a, i) != digit(b, i))
+        .collect();
+    match differing[..] {
+        [_] => true,
+        [i, j] => j == i + 1 && digit(a, i) == digit(b, j) && digit(a, j) == digit(b, i),
+        _ => false,
     }
 }
 
@@ -438,6 +459,10 @@ mod tests {
         assert_eq!(compare_birth(birth(1985, 12, 3), b), BirthLevel::Swapped);
         assert_eq!(compare_birth(birth(1986, 3, 12), b), BirthLevel::OneOff);
         assert_eq!(compare_birth(birth(1985, 3, 13), b), BirthLevel::OneOff);
+        assert_eq!(compare_birth(birth(1958, 3, 12), b), BirthLevel::OneOff);
+        assert_eq!(compare_birth(birth(1985, 3, 21), b), BirthLevel::OneOff);
+        assert_eq!(compare_birth(birth(1985, 3, 29), b), BirthLevel::Different);
+        assert_eq!(compare_birth(birth(2006, 3, 12), b), BirthLevel::Different);
         assert_eq!(compare_birth(birth(1986, 4, 12), b), BirthLevel::Different);
         assert_eq!(compare_birth(0, b), BirthLevel::Missing);
     }

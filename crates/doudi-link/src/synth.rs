@@ -567,11 +567,11 @@ impl Generator {
                 name = name.chars().map(|c| traditional(c).unwrap_or(c)).collect();
                 errors.insert(Errors::NAME_TRADITIONAL);
             }
-        } else if roll < 110 {
-            if let Some(h) = self.homophone(&name) {
-                name = h;
-                errors.insert(Errors::NAME_HOMOPHONE);
-            }
+        } else if roll < 110
+            && let Some(h) = self.homophone(&name)
+        {
+            name = h;
+            errors.insert(Errors::NAME_HOMOPHONE);
         }
         if self.rng.chance(30) {
             let mut chars: Vec<char> = name.chars().collect();
