@@ -72,6 +72,12 @@ fn peak_kb() -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
+fn peak() -> String {
+    peak_kb().map_or("unknown".into(), |kb| {
+        format!("{:.1} MB", kb as f64 / 1024.0)
+    })
+}
+
 fn main() {
     let args = match parse_args() {
         Ok(a) => a,
@@ -88,10 +94,11 @@ fn main() {
     });
     let generation = started.elapsed();
     println!(
-        "generated {} registry people, {} records in {:.3} s",
+        "generated {} registry people, {} records in {:.3} s (peak memory so far {})",
         data.registry.len(),
         data.records.len(),
-        generation.as_secs_f64()
+        generation.as_secs_f64(),
+        peak()
     );
 
     let config = Config {

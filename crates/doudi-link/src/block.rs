@@ -15,8 +15,9 @@ use crate::id::{IdForm, repair_candidates};
 pub(crate) struct Index {
     shift: u32,
     starts: Vec<u32>,
-    fingerprints: Vec<u32>,
-    values: Vec<u32>,
+    /// Per entry, the fingerprint in the high half and the value in the low half, so that a
+    /// lookup touches one cache line for both.
+    entries: Vec<u64>,
 }
 
 impl Index {
@@ -33,20 +34,17 @@ impl Index {
             starts[i] += starts[i - 1];
         }
         let mut next = starts.clone();
-        let mut fingerprints = vec![0u32; entries.len()];
-        let mut values = vec![0u32; entries.len()];
+        let mut packed = vec![0u64; entries.len()];
         for (k, v) in entries {
             let h = mix(k);
             let slot = &mut next[(h >> shift) as usize];
-            fingerprints[*slot as usize] = h as u32;
-            values[*slot as usize] = v;
+            packed[*slot as usize] = (h << 32) | u64::from(v);
             *slot += 1;
         }
         Index {
             shift,
             starts,
-            fingerprints,
-            values,
+            entries: packed,
         }
     }
 
@@ -55,47 +53,43 @@ impl Index {
         let h = mix(k);
         let b = (h >> self.shift) as usize;
         let (from, to) = (self.starts[b] as usize, self.starts[b + 1] as usize);
-        for i in from..to {
-            if self.fingerprints[i] == h as u32 {
-                out.push(self.values[i]);
+        for &e in &self.entries[from..to] {
+            if e >> 32 == h & 0xffff_ffff {
+                out.push(e as u32);
             }
         }
     }
 
     /// Bytes held, for the memory report.
     pub(crate) fn bytes(&self) -> usize {
-        (self.starts.len() + self.fingerprints.len() + self.values.len()) * 4
+        self.starts.len() * 4 + self.entries.len() * 8
     }
 }
 
 /// The kinds of blocking key. Each is a separate index, so a key of one kind never meets
 /// another kind's.
 pub(crate) mod kind {
-    pub const BIRTH_NAME: u64 = 1;
-    pub const NAME_YEAR: u64 = 2;
+    pub const NAME_YEAR_MONTH: u64 = 1;
+    pub const NAME_YEAR_DAY: u64 = 2;
     pub const NAME_MONTH_DAY: u64 = 3;
-    pub const MASKED_ID_SURNAME: u64 = 4;
+    pub const MASKED_ID_INITIALS: u64 = 4;
+    pub const NAME: u64 = 5;
 }
 
-pub(crate) fn birth_name(birth: u32, pinyin: u32) -> u64 {
-    key(kind::BIRTH_NAME, u64::from(birth), u64::from(pinyin))
-}
-
-pub(crate) fn name_year(pinyin: u32, year: u16) -> u64 {
-    key(kind::NAME_YEAR, u64::from(pinyin), u64::from(year))
-}
-
-pub(crate) fn name_month_day(pinyin: u32, month: u8, day: u8) -> u64 {
-    key(
-        kind::NAME_MONTH_DAY,
-        u64::from(pinyin),
-        u64::from(month) * 32 + u64::from(day),
-    )
+/// Name pinyin with two of the three parts of a birth date. Together the three pairs find a
+/// date that is exact or has any one part wrong; (year, month) looked up with the day as the
+/// month finds day and month swapped. They are finer than pinyin + year (which they cover
+/// except for two parts wrong at once) and so give far fewer candidates for common names.
+fn name_date(kind: u64, pinyin: u32, a: u16, b: u8) -> u64 {
+    key(kind, u64::from(pinyin), (u64::from(a) << 8) | u64::from(b))
 }
 
 /// The number with its birth-date digits masked (area code, sequence, check character),
-/// with the surname's pinyin.
-pub(crate) fn masked_id_surname(row: &Row) -> Option<u64> {
+/// with the name's pinyin initials: finds a number whose birth digits are wrong beyond repair.
+/// With the surname's pinyin alone a county's common surnames made blocks of dozens at a
+/// million people; the initials keep them near one and still survive traditional characters
+/// and homophones.
+pub(crate) fn masked_id_initials(row: &Row) -> Option<u64> {
     if row.id.form == IdForm::Missing || row.name.is_missing() {
         return None;
     }
@@ -106,19 +100,21 @@ pub(crate) fn masked_id_surname(row: &Row) -> Option<u64> {
             acc * 11 + if c == b'X' { 10 } else { u64::from(c - b'0') }
         });
     Some(key(
-        kind::MASKED_ID_SURNAME,
+        kind::MASKED_ID_INITIALS,
         masked,
-        u64::from(row.name.surname),
+        u64::from(row.name.initials),
     ))
 }
 
 /// The registry's indexes, one per key kind, and the number index.
 pub(crate) struct Indexes {
     pub by_number: Index,
-    pub by_birth_name: Index,
-    pub by_name_year: Index,
+    pub by_name_year_month: Index,
+    pub by_name_year_day: Index,
     pub by_name_month_day: Index,
     pub by_masked_id: Index,
+    /// Name pinyin alone, for records with neither number nor birth date.
+    pub by_name: Index,
 }
 
 impl Indexes {
@@ -133,59 +129,73 @@ impl Indexes {
                     .collect(),
             )
         };
-        let by_name = |f: &(dyn Fn(&Row) -> u64 + Sync)| {
+        let name_index = |kind: u64| {
             Index::build(
                 rows.iter()
                     .enumerate()
-                    .filter(|(_, r)| !r.name.is_missing() && r.birth != 0)
-                    .map(|(i, r)| (f(r), n(i)))
+                    .filter(|(_, r)| !r.name.is_missing() && (kind == kind::NAME || r.birth != 0))
+                    .map(|(i, r)| {
+                        let d = Date::unpack(r.birth);
+                        let (a, b) = match kind {
+                            kind::NAME_YEAR_MONTH => (d.year, d.month),
+                            kind::NAME_YEAR_DAY => (d.year, d.day),
+                            kind::NAME_MONTH_DAY => (u16::from(d.month), d.day),
+                            _ => (0, 0),
+                        };
+                        (name_date(kind, r.name.pinyin, a, b), n(i))
+                    })
                     .collect(),
             )
-        };
-        let birth_name_f = |r: &Row| birth_name(r.birth, r.name.pinyin);
-        let name_year_f = |r: &Row| name_year(r.name.pinyin, Date::unpack(r.birth).year);
-        let name_md_f = |r: &Row| {
-            let d = Date::unpack(r.birth);
-            name_month_day(r.name.pinyin, d.month, d.day)
         };
         let masked = || {
             Index::build(
                 rows.iter()
                     .enumerate()
-                    .filter_map(|(i, r)| masked_id_surname(r).map(|k| (k, n(i))))
+                    .filter_map(|(i, r)| masked_id_initials(r).map(|k| (k, n(i))))
                     .collect(),
             )
         };
         if threads < 2 {
             return Indexes {
                 by_number: number(),
-                by_birth_name: by_name(&birth_name_f),
-                by_name_year: by_name(&name_year_f),
-                by_name_month_day: by_name(&name_md_f),
+                by_name_year_month: name_index(kind::NAME_YEAR_MONTH),
+                by_name_year_day: name_index(kind::NAME_YEAR_DAY),
+                by_name_month_day: name_index(kind::NAME_MONTH_DAY),
                 by_masked_id: masked(),
+                by_name: name_index(kind::NAME),
             };
         }
         std::thread::scope(|s| {
-            let a = s.spawn(|| (number(), by_name(&birth_name_f), masked()));
-            let year = by_name(&name_year_f);
-            let md = by_name(&name_md_f);
-            let (by_number, by_birth_name, by_masked_id) = a.join().expect("index thread");
+            let a = s.spawn(|| {
+                (
+                    number(),
+                    name_index(kind::NAME_YEAR_MONTH),
+                    masked(),
+                    name_index(kind::NAME),
+                )
+            });
+            let year_day = name_index(kind::NAME_YEAR_DAY);
+            let month_day = name_index(kind::NAME_MONTH_DAY);
+            let (by_number, by_name_year_month, by_masked_id, by_name) =
+                a.join().expect("index thread");
             Indexes {
                 by_number,
-                by_birth_name,
-                by_name_year: year,
-                by_name_month_day: md,
+                by_name_year_month,
+                by_name_year_day: year_day,
+                by_name_month_day: month_day,
                 by_masked_id,
+                by_name,
             }
         })
     }
 
     pub(crate) fn bytes(&self) -> usize {
         self.by_number.bytes()
-            + self.by_birth_name.bytes()
-            + self.by_name_year.bytes()
+            + self.by_name_year_month.bytes()
+            + self.by_name_year_day.bytes()
             + self.by_name_month_day.bytes()
             + self.by_masked_id.bytes()
+            + self.by_name.bytes()
     }
 
     /// The registry positions a record could be, deduplicated, into `out` (cleared first).
@@ -204,24 +214,22 @@ impl Indexes {
             let py = r.name.pinyin;
             if r.birth != 0 {
                 let b = Date::unpack(r.birth);
-                self.by_birth_name.get_into(birth_name(r.birth, py), out);
-                if b.day <= 12
-                    && b.day != b.month
-                    && let Some(swapped) = Date::new(b.year, b.day, b.month)
-                {
-                    self.by_birth_name
-                        .get_into(birth_name(swapped.packed(), py), out);
+                let ym = |m| name_date(kind::NAME_YEAR_MONTH, py, b.year, m);
+                self.by_name_year_month.get_into(ym(b.month), out);
+                if b.day <= 12 && b.day != b.month {
+                    self.by_name_year_month.get_into(ym(b.day), out);
                 }
-                self.by_name_year.get_into(name_year(py, b.year), out);
-                self.by_name_month_day
-                    .get_into(name_month_day(py, b.month, b.day), out);
+                self.by_name_year_day
+                    .get_into(name_date(kind::NAME_YEAR_DAY, py, b.year, b.day), out);
+                self.by_name_month_day.get_into(
+                    name_date(kind::NAME_MONTH_DAY, py, b.month.into(), b.day),
+                    out,
+                );
             } else if r.id.form == IdForm::Missing {
-                // Neither number nor date: every birth year under the name's pinyin.
-                for year in Date::MIN_YEAR..=Date::MAX_YEAR {
-                    self.by_name_year.get_into(name_year(py, year), out);
-                }
+                // Neither number nor date: everyone with the name's pinyin.
+                self.by_name.get_into(name_date(kind::NAME, py, 0, 0), out);
             }
-            if let Some(k) = masked_id_surname(r) {
+            if let Some(k) = masked_id_initials(r) {
                 self.by_masked_id.get_into(k, out);
             }
         }

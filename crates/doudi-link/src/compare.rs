@@ -32,12 +32,13 @@ fn sex_code(sex: Option<Sex>) -> u8 {
 }
 
 fn community_digest(community: &str) -> u32 {
-    let normal = crate::name::normalise_name(community);
-    if normal.is_empty() {
-        0
-    } else {
-        Digest::new(7).push_str(&normal).finish32()
+    let mut digest = Digest::new(7);
+    let mut empty = true;
+    for c in crate::name::normal_chars(community) {
+        digest = digest.push(u64::from(c));
+        empty = false;
     }
+    if empty { 0 } else { digest.finish32() }
 }
 
 fn birth_from_id(id: &NormalisedId) -> u32 {

@@ -9,10 +9,10 @@
 //!    missing birth date or sex is taken from the identity number.
 //! 2. **Block** (`block`): a record looks for registry people under several keys and takes
 //!    the union: its number; the valid numbers one error away from a number whose check fails
-//!    ([`id::repair_candidates`]); birth date + name pinyin; the same with day and month
-//!    swapped; name pinyin + birth year; name pinyin + month and day; the number with its
-//!    birth digits masked + surname pinyin; and, with neither number nor date, name pinyin
-//!    across all years.
+//!    ([`id::repair_candidates`]); name pinyin with each two of year, month and day (together they find an exact date or
+//!    one part wrong; year and month looked up with the day as month find day and month
+//!    swapped); the number with its birth digits masked + the name's pinyin initials; and,
+//!    with neither number nor date, name pinyin alone.
 //! 3. **Compare** ([`Comparison`]): per field a level — identity number (exact, legacy
 //!    equivalent, one digit, adjacent swap, different, conflict, missing), name (exact,
 //!    traditional, homophone, initials, different, missing), birth date (exact, day/month

@@ -184,14 +184,17 @@ pub(crate) fn traditional(c: char) -> Option<char> {
 /// Trims, makes full-width ASCII half-width, and drops white space (ASCII and the
 /// ideographic space) and the middle dots some forms put between name parts.
 pub fn normalise_name(name: &str) -> String {
-    name.chars()
-        .filter_map(|c| match c {
-            '\u{3000}' | '·' | '•' | '・' => None,
-            c if c.is_whitespace() => None,
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
-            c => Some(c),
-        })
-        .collect()
+    normal_chars(name).collect()
+}
+
+/// The characters of [`normalise_name`], without building the string.
+pub(crate) fn normal_chars(name: &str) -> impl Iterator<Item = char> + '_ {
+    name.chars().filter_map(|c| match c {
+        '\u{3000}' | '·' | '•' | '・' => None,
+        c if c.is_whitespace() => None,
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        c => Some(c),
+    })
 }
 
 /// Toneless pinyin of one (already simplified) character; a Latin letter reads as itself.
@@ -210,22 +213,17 @@ pub(crate) struct NameKeys {
     pub pinyin: u32,
     /// Pinyin initials.
     pub initials: u32,
-    /// Pinyin of the first character (the surname for all but the rare compound surnames).
-    pub surname: u32,
 }
 
 impl NameKeys {
     pub(crate) fn of(name: &str) -> NameKeys {
-        let normal = normalise_name(name);
-        if normal.is_empty() {
-            return NameKeys::default();
-        }
         let mut raw = Digest::new(1);
         let mut simplified = Digest::new(2);
         let mut pinyin = Digest::new(3);
         let mut initials = Digest::new(4);
-        let mut surname = 0;
-        for (i, c) in normal.chars().enumerate() {
+        let mut empty = true;
+        for c in normal_chars(name) {
+            empty = false;
             raw = raw.push(u64::from(c));
             let s = simplify(c);
             simplified = simplified.push(u64::from(s));
@@ -239,16 +237,15 @@ impl NameKeys {
             };
             pinyin = pinyin.push(syllable);
             initials = initials.push(u64::from(initial));
-            if i == 0 {
-                surname = Digest::new(6).push(syllable).finish32();
-            }
+        }
+        if empty {
+            return NameKeys::default();
         }
         NameKeys {
             raw: raw.finish32(),
             simplified: simplified.finish32(),
             pinyin: pinyin.finish32(),
             initials: initials.finish32(),
-            surname,
         }
     }
 
