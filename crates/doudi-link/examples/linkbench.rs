@@ -26,6 +26,7 @@ struct Args {
     threads: usize,
     one_to_one: bool,
     show: usize,
+    print_model: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -37,6 +38,7 @@ fn parse_args() -> Result<Args, String> {
         threads: 0,
         one_to_one: true,
         show: 0,
+        print_model: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -50,6 +52,7 @@ fn parse_args() -> Result<Args, String> {
             "--threads" => args.threads = number(value()?)? as usize,
             "--many-to-one" => args.one_to_one = false,
             "--show" => args.show = number(value()?)? as usize,
+            "--model" => args.print_model = true,
             "-h" | "--help" => {
                 return Err(
                     "usage: linkbench --registry N --dept N [--out links.csv] [--seed S] \
@@ -181,6 +184,21 @@ fn main() {
         "model: prior {:.4}, EM iterations {}, seed pairs {}, u pairs {}",
         model.prior, model.iterations, model.seed_pairs, model.u_pairs
     );
+    if args.print_model {
+        for (f, field) in doudi_link::Field::ALL.iter().enumerate() {
+            let cells: Vec<String> = (0..model.m[f].len())
+                .map(|l| {
+                    format!(
+                        "{:.2e}/{:.2e}={:+.1}",
+                        model.m[f][l],
+                        model.u[f][l],
+                        (model.m[f][l] / model.u[f][l]).log2()
+                    )
+                })
+                .collect();
+            println!("  {field:?}: {}", cells.join("  "));
+        }
+    }
     // Recall per error kind, to see which errors cost links.
     let mut missed_by_kind = Vec::new();
     for (flag, name) in Errors::ALL {

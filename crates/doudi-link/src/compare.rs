@@ -85,11 +85,12 @@ pub enum IdLevel {
     Exact,
     /// The record's legacy 15-digit number converts to the person's.
     Legacy,
-    /// One character differs (the record's check fails, or its legacy number has one digit wrong).
+    /// One character differs, and the record's check fails (so it has an error).
     OneDigit,
     /// Two adjacent characters are swapped.
     Swap,
-    /// More than one error apart, and the record's number fails its check (or is legacy).
+    /// More than one error apart from a number that fails its check, or a legacy number that
+    /// is not the person's.
     Different,
     /// The record's number passes its check and is not the person's: someone else's number.
     Conflict,
@@ -353,7 +354,10 @@ fn compare_id(r: &NormalisedId, p: &NormalisedId) -> IdLevel {
     };
     match (r.form, p.form) {
         (IdForm::Missing, _) | (_, IdForm::Missing) => IdLevel::Missing,
-        (IdForm::Legacy, _) => near(17, IdLevel::Legacy),
+        // A legacy number has no check character, so nothing shows that it was mistyped: one
+        // that differs from the person's in any place may simply be someone else's.
+        (IdForm::Legacy, _) if r.chars[..17] == p.chars[..17] => IdLevel::Legacy,
+        (IdForm::Legacy, _) => IdLevel::Different,
         (IdForm::BadCheck, _) | (_, IdForm::BadCheck) => near(18, IdLevel::Exact),
         (IdForm::Valid, _) if r.chars == p.chars => IdLevel::Exact,
         (IdForm::Valid, _) => IdLevel::Conflict,
@@ -474,7 +478,7 @@ mod tests {
         let level = |text: &str| compare_id(&normalise_id(text), &person);
         assert_eq!(level("11010519491231002x"), IdLevel::Exact);
         assert_eq!(level("110105491231002"), IdLevel::Legacy);
-        assert_eq!(level("110105491231003"), IdLevel::OneDigit);
+        assert_eq!(level("110105491231003"), IdLevel::Different);
         assert_eq!(level("11010519491231003X"), IdLevel::OneDigit);
         assert_eq!(level("11010519492131002X"), IdLevel::Swap);
         assert_eq!(level("11010519491231999X"), IdLevel::Different);

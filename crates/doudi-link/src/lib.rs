@@ -19,12 +19,17 @@
 //!    swapped, one component off, different, missing), sex and community (same, different,
 //!    missing).
 //! 4. **Score** ([`Model`], Fellegi–Sunter): u per level from random record–person pairs; m
-//!    and the prior by EM over the candidate pairs, seeded from exact-number links; the match
-//!    weight is the sum of log2(m/u), the probability the posterior under the prior.
-//! 5. **Decide** ([`link`]): the strongest candidate per record is accepted, sent to review
-//!    (the grey zone between [`Config::review`] and [`Config::accept`], or tied with another
-//!    person) or rejected; optionally one-to-one, each registry person at most once per feed,
-//!    greedy by weight. Every [`Link`] carries its [`Evidence`]: each field's level and weight.
+//!    and the prior by EM over the candidate pairs, seeded from exact-number links. EM reads
+//!    only pairs whose record has a usable number (where candidates were found by name alone,
+//!    strangers sharing a common name would pass for matches); a missing value weighs 0
+//!    (m = u). The match weight is the sum of log2(m/u).
+//! 5. **Decide** ([`link`]): a record's candidates compete (at most one is its person), so a
+//!    candidate's probability is its posterior odds over one plus the sum of all the record's
+//!    odds. The strongest candidate is accepted, sent to review (the grey zone between
+//!    [`Config::review`] and [`Config::accept`], or not borne out by the number, see
+//!    [`Config::review_number_disagreement`]) or rejected; optionally one-to-one, each registry
+//!    person at most once per feed, greedy by weight. Every [`Link`] carries its
+//!    [`Evidence`]: each field's level and weight.
 //!
 //! # Invariants
 //! - **Invariant:** no I/O and no clock; the same registry, feed and configuration give the
@@ -33,6 +38,10 @@
 //!   accepted for a person with another number: no single typing error can turn one valid
 //!   number into another, so the conflict level's m is fixed near zero rather than learnt (EM
 //!   would learn it from people who share a name and birth date with a registry person).
+//! - **Invariant:** with [`Config::review_number_disagreement`] (the default), a link is only
+//!   accepted when the number agrees, is missing, or is one error away and the name agrees
+//!   at least in pinyin (or, nameless, the community agrees); a legacy 15-digit number has no
+//!   check character and must agree exactly.
 //! - **Invariant:** at most one link per record; with one-to-one, at most one per person.
 //! - This crate depends on no other doudi crate: the check-character arithmetic is copied from
 //!   `doudi_core::id_number`.

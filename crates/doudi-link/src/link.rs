@@ -7,7 +7,7 @@
 )]
 
 use crate::block::Indexes;
-use crate::compare::{Comparison, IdLevel, Level, Pattern, Row, compare};
+use crate::compare::{Agreement, Comparison, IdLevel, Level, NameLevel, Pattern, Row, compare};
 use crate::model::{Counts, Model};
 use crate::rng::Rng;
 use crate::{DeptRecord, Person};
@@ -25,10 +25,14 @@ pub struct Config {
     pub review: f64,
     /// Each registry person at most once per feed (greedy by weight).
     pub one_to_one: bool,
-    /// A link whose identity numbers disagree beyond a single error ([`IdLevel::Different`]:
-    /// two errors, or someone else's legacy number) goes to review however strong the other
-    /// fields are: people who share a name and birth date are far more common in a feed than
-    /// random pairs suggest, and only the number tells them apart.
+    /// A link the identity number does not bear out goes to review however strong the other
+    /// fields are: numbers that disagree beyond a single error ([`IdLevel::Different`]: two
+    /// errors, or someone else's legacy number), and a repaired number ([`IdLevel::OneDigit`],
+    /// [`IdLevel::Swap`]) whose name does not agree at least in pinyin (or, with no name, whose
+    /// community differs or is missing). People who share a
+    /// name and birth date are far more common in a feed than random pairs suggest, and a
+    /// mistyped number can land on a neighbour's; only the number and the name together tell
+    /// them apart.
     pub review_number_disagreement: bool,
     /// Random record–person pairs sampled to estimate u.
     pub u_samples: usize,
@@ -336,7 +340,17 @@ fn decide(
         let probability = probability(&p);
         let comparison = Comparison::from_pattern(p.pattern);
         let levels = comparison.levels();
-        let contradicted = matches!(comparison.id, IdLevel::Different | IdLevel::Conflict);
+        let contradicted = match comparison.id {
+            IdLevel::Different | IdLevel::Conflict => true,
+            // A stranger's mistyped number lands on a registry neighbour's often enough in a
+            // county (a tenth of the time at a million people): the name must bear it out.
+            IdLevel::OneDigit | IdLevel::Swap => match comparison.name {
+                NameLevel::Exact | NameLevel::Traditional | NameLevel::Homophone => false,
+                NameLevel::Missing => comparison.community != Agreement::Same,
+                NameLevel::Initials | NameLevel::Different => true,
+            },
+            _ => false,
+        };
         links.push(Link {
             record: records[r].id,
             person: registry.ids[person],

@@ -2,6 +2,12 @@
 //! by expectation–maximisation over the candidate pairs, seeded from the pairs whose identity
 //! numbers agree exactly.
 //!
+//! EM reads the pairs whose record has a usable number, where the number anchors the two
+//! classes; the prior is then re-estimated over all pairs with m fixed. A missing value is
+//! given m = u (weight 0): records lack a field as often whether or not they match, and
+//! estimating it from pairs found by name alone taught EM that strangers who share a common
+//! name are matches.
+//!
 //! EM runs on the histogram of comparison patterns (at most 1 890 of them), not on the pairs,
 //! so it costs nothing next to blocking however many pairs there are.
 //!
@@ -132,6 +138,9 @@ impl Model {
             .map(|(p, &c)| (level_indices(p as Pattern), c as f64))
             .collect();
         let total: f64 = patterns.iter().map(|(_, c)| c).sum();
+        // A missing value says nothing either way: m = u, weight 0 (records lack a field as
+        // often whether or not they match).
+        let missing: [f64; 5] = std::array::from_fn(|f| u[f][LEVELS[f] - 1]);
 
         // Seed: the pairs whose numbers agree exactly are taken as matches.
         let mut seed: [Vec<f64>; 5] = LEVELS.map(|n| vec![0.0; n]);
@@ -146,34 +155,45 @@ impl Model {
         }
         // The identity number cannot be learnt from pairs chosen for agreeing on it: start
         // from a plausible error mix and let EM move it.
-        seed[0] = vec![0.80, 0.03, 0.04, 0.03, 0.01, 0.0, 0.09];
-        let mut m = normalise(seed, conflict_m);
-        let mut prior = if seed_pairs > 0.0 && total > 0.0 {
-            (seed_pairs / total).clamp(1e-6, 1.0 - 1e-6)
+        seed[0] = vec![0.88, 0.03, 0.04, 0.03, 0.01, 0.0, 0.0];
+        let mut m = normalise(seed, &missing, conflict_m);
+        let anchored: Vec<&([usize; 5], f64)> = patterns
+            .iter()
+            .filter(|(l, _)| l[0] != LEVELS[0] - 1)
+            .collect();
+        let anchored_total: f64 = anchored.iter().map(|(_, c)| c).sum();
+        let mut prior = if seed_pairs > 0.0 && anchored_total > 0.0 {
+            (seed_pairs / anchored_total).clamp(1e-6, 1.0 - 1e-6)
         } else {
             0.5
         };
 
+        // EM over the pairs whose record has a usable number: there the number anchors the
+        // classes. Where it is missing, candidates were found by name alone, and non-matches
+        // sharing a common name would pass for matches and inflate m.
+        let posterior = |m: &[Vec<f64>; 5], prior: f64, l: &[usize; 5]| {
+            let mut pm = prior;
+            let mut pu = 1.0 - prior;
+            for f in 0..5 {
+                pm *= m[f][l[f]];
+                pu *= u[f][l[f]];
+            }
+            pm / (pm + pu)
+        };
         let mut iterations = 0;
         while iterations < max_iterations {
             iterations += 1;
             let mut acc: [Vec<f64>; 5] = LEVELS.map(|n| vec![0.0; n]);
             let mut matched = 0.0;
-            for (l, c) in &patterns {
-                let mut pm = prior;
-                let mut pu = 1.0 - prior;
-                for f in 0..5 {
-                    pm *= m[f][l[f]];
-                    pu *= u[f][l[f]];
-                }
-                let p = pm / (pm + pu) * c;
+            for (l, c) in &anchored {
+                let p = posterior(&m, prior, l) * c;
                 for f in 0..5 {
                     acc[f][l[f]] += p;
                 }
                 matched += p;
             }
-            let next_m = normalise(acc, conflict_m);
-            let next_prior = (matched / total.max(1.0)).clamp(1e-6, 1.0 - 1e-6);
+            let next_m = normalise(acc, &missing, conflict_m);
+            let next_prior = (matched / anchored_total.max(1.0)).clamp(1e-6, 1.0 - 1e-6);
             let change = m
                 .iter()
                 .flatten()
@@ -183,6 +203,19 @@ impl Model {
             m = next_m;
             prior = next_prior;
             if change < 1e-7 {
+                break;
+            }
+        }
+        // The prior applies to every candidate pair: re-estimate it over all of them, m fixed.
+        for _ in 0..max_iterations {
+            let matched: f64 = patterns
+                .iter()
+                .map(|(l, c)| posterior(&m, prior, l) * c)
+                .sum();
+            let next = (matched / total.max(1.0)).clamp(1e-6, 1.0 - 1e-6);
+            let change = (next - prior).abs();
+            prior = next;
+            if change < 1e-9 {
                 break;
             }
         }
@@ -197,20 +230,28 @@ impl Model {
     }
 }
 
-/// Expected counts to probabilities, with one pseudo-pair spread over the levels (so that no
-/// level is impossible), and the conflict level's m fixed.
-fn normalise(mut acc: [Vec<f64>; 5], conflict_m: f64) -> [Vec<f64>; 5] {
-    acc[0][CONFLICT] = 0.0;
+/// Expected counts to probabilities: each field's missing level gets its fixed share (m = u),
+/// the identity number's conflict level its fixed m, and the other levels share the rest in
+/// proportion to their counts, with one pseudo-pair spread over them so that no level is
+/// impossible.
+fn normalise(mut acc: [Vec<f64>; 5], missing: &[f64; 5], conflict_m: f64) -> [Vec<f64>; 5] {
     for (f, levels) in acc.iter_mut().enumerate() {
-        let n = levels.len() as f64;
-        let free = if f == 0 { n - 1.0 } else { n };
-        let sum: f64 = levels.iter().sum::<f64>() + free / n;
-        let scale = if f == 0 { 1.0 - conflict_m } else { 1.0 };
+        let last = levels.len() - 1;
+        let fixed = |l: usize| l == last || (f == 0 && l == CONFLICT);
+        let free = (0..levels.len()).filter(|&l| !fixed(l)).count() as f64;
+        let sum: f64 = (0..levels.len())
+            .filter(|&l| !fixed(l))
+            .map(|l| levels[l])
+            .sum::<f64>()
+            + 1.0;
+        let share = 1.0 - missing[f] - if f == 0 { conflict_m } else { 0.0 };
         for (l, x) in levels.iter_mut().enumerate() {
-            *x = if f == 0 && l == CONFLICT {
+            *x = if l == last {
+                missing[f]
+            } else if f == 0 && l == CONFLICT {
                 conflict_m
             } else {
-                (*x + 1.0 / n) / sum * scale
+                (*x + 1.0 / free) / sum * share
             };
         }
     }
