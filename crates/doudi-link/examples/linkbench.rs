@@ -27,6 +27,8 @@ struct Args {
     one_to_one: bool,
     show: usize,
     print_model: bool,
+    accept: Option<f64>,
+    review: Option<f64>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -39,6 +41,8 @@ fn parse_args() -> Result<Args, String> {
         one_to_one: true,
         show: 0,
         print_model: false,
+        accept: None,
+        review: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -53,10 +57,12 @@ fn parse_args() -> Result<Args, String> {
             "--many-to-one" => args.one_to_one = false,
             "--show" => args.show = number(value()?)? as usize,
             "--model" => args.print_model = true,
+            "--accept" => args.accept = Some(value()?.parse().map_err(|e| format!("{e}"))?),
+            "--review" => args.review = Some(value()?.parse().map_err(|e| format!("{e}"))?),
             "-h" | "--help" => {
                 return Err(
                     "usage: linkbench --registry N --dept N [--out links.csv] [--seed S] \
-                            [--threads T] [--many-to-one]"
+                            [--threads T] [--many-to-one] [--accept P] [--review P] [--model] [--show N]"
                         .into(),
                 );
             }
@@ -73,6 +79,16 @@ fn peak_kb() -> Option<u64> {
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// CPU seconds (user + system) this process has used, from /proc/self/stat.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses): utime is the 12th, stime 13th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
 
 fn peak() -> String {
@@ -104,18 +120,26 @@ fn main() {
         peak()
     );
 
+    let defaults = Config::default();
     let config = Config {
         one_to_one: args.one_to_one,
         threads: args.threads,
-        ..Config::default()
+        accept: args.accept.unwrap_or(defaults.accept),
+        review: args.review.unwrap_or(defaults.review),
+        ..defaults
     };
     let started = Instant::now();
+    let cpu_before = cpu_seconds();
     let registry = Registry::with_threads(&data.registry, args.threads);
     let indexed = started.elapsed();
     let linkage = link(&registry, &data.records, &config);
     let total = started.elapsed();
+    let cpu = cpu_before
+        .zip(cpu_seconds())
+        .map_or("unknown".into(), |(a, b)| format!("{:.2} s", b - a));
     println!(
-        "linkage {:.3} s (registry normalised and indexed {:.3} s, feed linked {:.3} s)",
+        "linkage {:.3} s (registry normalised and indexed {:.3} s, feed linked {:.3} s; \
+         CPU time {cpu})",
         total.as_secs_f64(),
         indexed.as_secs_f64(),
         (total - indexed).as_secs_f64()
@@ -181,8 +205,8 @@ fn main() {
     );
     let model = &linkage.model;
     println!(
-        "model: prior {:.4}, EM iterations {}, seed pairs {}, u pairs {}",
-        model.prior, model.iterations, model.seed_pairs, model.u_pairs
+        "model: records matching {:.4} (pair prior {:.2e}), EM iterations {}, seed pairs {}, u pairs {}",
+        model.match_fraction, model.prior, model.iterations, model.seed_pairs, model.u_pairs
     );
     if args.print_model {
         for (f, field) in doudi_link::Field::ALL.iter().enumerate() {

@@ -60,6 +60,17 @@ impl Index {
         }
     }
 
+    /// How many values are stored under `k`.
+    pub(crate) fn count(&self, k: u64) -> u32 {
+        let h = mix(k);
+        let b = (h >> self.shift) as usize;
+        let (from, to) = (self.starts[b] as usize, self.starts[b + 1] as usize);
+        self.entries[from..to]
+            .iter()
+            .filter(|&&e| e >> 32 == h & 0xffff_ffff)
+            .count() as u32
+    }
+
     /// Bytes held, for the memory report.
     pub(crate) fn bytes(&self) -> usize {
         self.starts.len() * 4 + self.entries.len() * 8
@@ -198,11 +209,27 @@ impl Indexes {
             + self.by_name.bytes()
     }
 
+    /// How many registry people share the row's name pinyin (0 without a name).
+    pub(crate) fn name_frequency(&self, r: &Row) -> u32 {
+        if r.name.is_missing() {
+            0
+        } else {
+            self.by_name
+                .count(name_date(kind::NAME, r.name.pinyin, 0, 0))
+        }
+    }
+
     /// The registry positions a record could be, deduplicated, into `out` (cleared first).
     pub(crate) fn candidates(&self, r: &Row, out: &mut Vec<u32>) {
         out.clear();
         match r.id.form {
-            IdForm::Valid | IdForm::Legacy => self.by_number.get_into(r.id.body(), out),
+            // A number that passes its check names its person: anyone else found under another
+            // key would compare as a conflict, which is never accepted.
+            IdForm::Valid => {
+                self.by_number.get_into(r.id.body(), out);
+                return;
+            }
+            IdForm::Legacy => self.by_number.get_into(r.id.body(), out),
             IdForm::BadCheck => {
                 for body in repair_candidates(&r.id) {
                     self.by_number.get_into(body, out);

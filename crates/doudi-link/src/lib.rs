@@ -7,8 +7,9 @@
 //!    character is verified. Names are trimmed, made half-width, stripped of spaces, common
 //!    traditional characters simplified, and read as toneless pinyin and its initials. A
 //!    missing birth date or sex is taken from the identity number.
-//! 2. **Block** (`block`): a record looks for registry people under several keys and takes
-//!    the union: its number; the valid numbers one error away from a number whose check fails
+//! 2. **Block** (`block`): a record whose number passes its check looks for that number
+//!    only (anyone else would be a conflict, never accepted). Any other record looks under
+//!    several keys and takes the union: its (legacy) number; the valid numbers one error away from a number whose check fails
 //!    ([`id::repair_candidates`]); name pinyin with each two of year, month and day (together they find an exact date or
 //!    one part wrong; year and month looked up with the day as month find day and month
 //!    swapped); the number with its birth digits masked + the name's pinyin initials; and,
@@ -22,7 +23,12 @@
 //!    and the prior by EM over the candidate pairs, seeded from exact-number links. EM reads
 //!    only pairs whose record has a usable number (where candidates were found by name alone,
 //!    strangers sharing a common name would pass for matches); a missing value weighs 0
-//!    (m = u). The match weight is the sum of log2(m/u).
+//!    (m = u). The match weight is the sum of log2(m/u); a name that agrees is weighed by its
+//!    frequency in the registry when it is common (term-frequency adjustment, only ever
+//!    lowering the weight). The prior of a record–person pair is the share of records EM finds
+//!    to match, over the registry's size (at a million people, about 2^-20): like u it is a
+//!    property of all pairs, so probabilities do not depend on how many candidates blocking
+//!    happened to produce.
 //! 5. **Decide** ([`link`]): a record's candidates compete (at most one is its person), so a
 //!    candidate's probability is its posterior odds over one plus the sum of all the record's
 //!    odds. The strongest candidate is accepted, sent to review (the grey zone between

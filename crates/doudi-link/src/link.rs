@@ -7,7 +7,10 @@
 )]
 
 use crate::block::Indexes;
-use crate::compare::{Agreement, Comparison, IdLevel, Level, NameLevel, Pattern, Row, compare};
+use crate::compare::{
+    Agreement, Comparison, Field, IdLevel, Level, NameLevel, Pattern, Row, compare,
+};
+use crate::id::IdForm;
 use crate::model::{Counts, Model};
 use crate::rng::Rng;
 use crate::{DeptRecord, Person};
@@ -34,6 +37,11 @@ pub struct Config {
     /// mistyped number can land on a neighbour's; only the number and the name together tell
     /// them apart.
     pub review_number_disagreement: bool,
+    /// Lower the weight of a name that agrees (exactly, in traditional form or in pinyin) when
+    /// the name is common in the registry: its u is then the share of registry people with that
+    /// pinyin rather than the average over all names (term-frequency adjustment, applied after
+    /// EM). Only ever lowers a weight.
+    pub name_frequency: bool,
     /// Random record–person pairs sampled to estimate u.
     pub u_samples: usize,
     /// Upper bound on EM iterations.
@@ -49,10 +57,11 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Config {
         Config {
-            accept: 0.99,
-            review: 0.5,
+            accept: 0.9,
+            review: 0.1,
             one_to_one: true,
             review_number_disagreement: true,
+            name_frequency: true,
             u_samples: 500_000,
             max_em_iterations: 200,
             conflict_m: 1e-12,
@@ -232,6 +241,7 @@ pub fn link(registry: &Registry, records: &[DeptRecord], config: &Config) -> Lin
         let mut pairs = Vec::new();
         let mut counts = Counts::new();
         let mut found = Vec::new();
+        let mut frequencies = Vec::new();
         let mut rows = Vec::with_capacity(BLOCK);
         for (b, block) in chunk.iter().enumerate() {
             let block_index = first_block + b;
@@ -239,6 +249,8 @@ pub fn link(registry: &Registry, records: &[DeptRecord], config: &Config) -> Lin
             rows.clear();
             rows.extend(block.iter().map(Row::of_record));
             for (i, row) in rows.iter().enumerate() {
+                counts.records_with_number += u64::from(row.id.form != IdForm::Missing);
+                frequencies.push(registry.indexes.name_frequency(row));
                 registry.indexes.candidates(row, &mut found);
                 for &p in &found {
                     let pattern = compare(row, &registry.rows[p as usize]).pattern();
@@ -260,16 +272,19 @@ pub fn link(registry: &Registry, records: &[DeptRecord], config: &Config) -> Lin
                 }
             }
         }
-        (pairs, counts)
+        (pairs, counts, frequencies)
     });
     let mut counts = Counts::new();
-    let mut pairs = Vec::with_capacity(parts.iter().map(|(p, _)| p.len()).sum());
-    for (p, c) in parts {
+    counts.people = people as u64;
+    let mut pairs = Vec::with_capacity(parts.iter().map(|(p, _, _)| p.len()).sum());
+    let mut frequencies = Vec::with_capacity(records.len());
+    for (p, c, f) in parts {
         pairs.extend(p);
         counts.merge(&c);
+        frequencies.extend(f);
     }
     let model = Model::fit(&counts, config.conflict_m, config.max_em_iterations);
-    let links = decide(registry, records, &pairs, &model, config);
+    let links = decide(registry, records, &pairs, &frequencies, &model, config);
     Linkage {
         links,
         model,
@@ -287,11 +302,29 @@ fn decide(
     registry: &Registry,
     records: &[DeptRecord],
     pairs: &[Pair],
+    frequencies: &[u32],
     model: &Model,
     config: &Config,
 ) -> Vec<Link> {
-    let weights = model.pattern_weights();
-    let prior_odds = (model.prior / (1.0 - model.prior)).log2();
+    let pattern_weights = model.pattern_weights();
+    let name_adjustment = |p: &Pair| {
+        let level = Comparison::from_pattern(p.pattern).name;
+        let frequency = frequencies[p.record as usize];
+        if !config.name_frequency || frequency == 0 {
+            return 0.0;
+        }
+        match level {
+            NameLevel::Exact | NameLevel::Traditional | NameLevel::Homophone => {
+                let u = model.u[Field::Name as usize][level as usize];
+                let share = f64::from(frequency) / registry.len() as f64;
+                (u / share).log2().min(0.0)
+            }
+            _ => 0.0,
+        }
+    };
+    let weight = |p: &Pair| pattern_weights[p.pattern as usize] + name_adjustment(p);
+    let prior_odds = model.prior_odds();
+    let odds = |p: &Pair| weight(p) + prior_odds;
     // log2(1 + Σ odds) per record; the pairs come in record order.
     let mut log_norm = vec![0.0f64; records.len()];
     let mut start = 0;
@@ -299,28 +332,17 @@ fn decide(
         let r = pairs[start].record;
         let end = start + pairs[start..].partition_point(|p| p.record == r);
         let group = &pairs[start..end];
-        let top = group
-            .iter()
-            .map(|p| weights[p.pattern as usize] + prior_odds)
-            .fold(0.0f64, f64::max);
-        let sum: f64 = (-top).exp2()
-            + group
-                .iter()
-                .map(|p| (weights[p.pattern as usize] + prior_odds - top).exp2())
-                .sum::<f64>();
+        let top = group.iter().map(odds).fold(0.0f64, f64::max);
+        let sum: f64 = (-top).exp2() + group.iter().map(|p| (odds(p) - top).exp2()).sum::<f64>();
         log_norm[r as usize] = top + sum.log2();
         start = end;
     }
-    let probability = |p: &Pair| {
-        (weights[p.pattern as usize] + prior_odds - log_norm[p.record as usize])
-            .exp2()
-            .min(1.0)
-    };
+    let probability = |p: &Pair| (odds(p) - log_norm[p.record as usize]).exp2().min(1.0);
     let mut kept: Vec<(f64, usize)> = pairs
         .iter()
         .enumerate()
         .filter(|(_, p)| probability(p) >= config.review)
-        .map(|(i, p)| (weights[p.pattern as usize], i))
+        .map(|(i, p)| (weight(p), i))
         .collect();
     // Strongest first; ties in record then registry order, so the outcome is deterministic.
     kept.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -364,7 +386,14 @@ fn decide(
                 Decision::Review
             },
             comparison,
-            weights: std::array::from_fn(|f| model.weight(levels[f]) as f32),
+            weights: std::array::from_fn(|f| {
+                let adjustment = if f == Field::Name as usize {
+                    name_adjustment(&p)
+                } else {
+                    0.0
+                };
+                (model.weight(levels[f]) + adjustment) as f32
+            }),
         });
     }
     links.sort_by_key(|l| l.record);

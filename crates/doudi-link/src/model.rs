@@ -3,7 +3,8 @@
 //! numbers agree exactly.
 //!
 //! EM reads the pairs whose record has a usable number, where the number anchors the two
-//! classes; the prior is then re-estimated over all pairs with m fixed. A missing value is
+//! classes. The prior of a record–person pair is the share of records that match, over the
+//! registry's size: like u, a property of all pairs, so that weights and prior agree. A missing value is
 //! given m = u (weight 0): records lack a field as often whether or not they match, and
 //! estimating it from pairs found by name alone taught EM that strangers who share a common
 //! name are matches.
@@ -37,8 +38,10 @@ const SEED_LEVELS: [usize; 2] = [
 /// A fitted model: per field and level, m and u, and the prior.
 #[derive(Clone, Debug)]
 pub struct Model {
-    /// Probability that a candidate pair is a match, from EM.
+    /// Probability that a record–person pair is a match: `match_fraction` over the registry.
     pub prior: f64,
+    /// Share of the feed's records whose person is in the registry, from EM.
+    pub match_fraction: f64,
     /// P(level | match), per field in [`crate::Field::ALL`] order, per level in enum order.
     pub m: [Vec<f64>; 5],
     /// P(level | non-match), from random pairs.
@@ -57,6 +60,10 @@ pub(crate) struct Counts {
     pub u: [Vec<u64>; 5],
     pub u_pairs: u64,
     pub patterns: Vec<u64>,
+    /// Records with a usable identity number.
+    pub records_with_number: u64,
+    /// Registry people.
+    pub people: u64,
 }
 
 impl Counts {
@@ -65,6 +72,8 @@ impl Counts {
             u: LEVELS.map(|n| vec![0; n]),
             u_pairs: 0,
             patterns: vec![0; PATTERNS],
+            records_with_number: 0,
+            people: 0,
         }
     }
 
@@ -82,6 +91,7 @@ impl Counts {
             }
         }
         self.u_pairs += other.u_pairs;
+        self.records_with_number += other.records_with_number;
         for (x, y) in self.patterns.iter_mut().zip(&other.patterns) {
             *x += y;
         }
@@ -118,10 +128,14 @@ impl Model {
             .collect()
     }
 
+    /// log2 of the prior odds of a match for a record–person pair.
+    pub fn prior_odds(&self) -> f64 {
+        (self.prior / (1.0 - self.prior)).log2()
+    }
+
     /// The posterior probability of a match for a pair of this weight, under the prior.
     pub fn probability(&self, weight: f64) -> f64 {
-        let prior_odds = (self.prior / (1.0 - self.prior)).log2();
-        1.0 / (1.0 + (-(weight + prior_odds)).exp2())
+        1.0 / (1.0 + (-(weight + self.prior_odds())).exp2())
     }
 
     /// Fits m and the prior by EM over the pattern histogram; u from the random-pair counts.
@@ -137,7 +151,6 @@ impl Model {
             .filter(|(_, c)| **c > 0)
             .map(|(p, &c)| (level_indices(p as Pattern), c as f64))
             .collect();
-        let total: f64 = patterns.iter().map(|(_, c)| c).sum();
         // A missing value says nothing either way: m = u, weight 0 (records lack a field as
         // often whether or not they match).
         let missing: [f64; 5] = std::array::from_fn(|f| u[f][LEVELS[f] - 1]);
@@ -206,21 +219,23 @@ impl Model {
                 break;
             }
         }
-        // The prior applies to every candidate pair: re-estimate it over all of them, m fixed.
-        for _ in 0..max_iterations {
-            let matched: f64 = patterns
-                .iter()
-                .map(|(l, c)| posterior(&m, prior, l) * c)
-                .sum();
-            let next = (matched / total.max(1.0)).clamp(1e-6, 1.0 - 1e-6);
-            let change = (next - prior).abs();
-            prior = next;
-            if change < 1e-9 {
-                break;
-            }
-        }
+        // The prior of a record–person pair: the share of records that have their person in
+        // the registry (estimated where the number anchors the classes, and taken to hold for
+        // records without a number too), spread over the registry. Like u, it is a property
+        // of all pairs, not of the candidates blocking happened to produce.
+        let matched: f64 = anchored
+            .iter()
+            .map(|(l, c)| posterior(&m, prior, l) * c)
+            .sum();
+        let match_fraction = if counts.records_with_number > 0 {
+            (matched / counts.records_with_number as f64).min(1.0)
+        } else {
+            0.5
+        };
+        let pair_prior = (match_fraction / counts.people.max(1) as f64).clamp(1e-12, 1.0 - 1e-12);
         Model {
-            prior,
+            prior: pair_prior,
+            match_fraction,
             m,
             u,
             iterations,
@@ -299,6 +314,8 @@ mod tests {
             community: Agreement::Different,
         }
         .pattern() as usize] = 100;
+        counts.records_with_number = 1000;
+        counts.people = 1000;
         let model = Model::fit(&counts, 1e-12, 100);
         for f in 0..5 {
             let m: f64 = model.m[f].iter().sum();
@@ -311,6 +328,11 @@ mod tests {
         assert_eq!(model.m[0][CONFLICT], 1e-12);
         assert!(model.weight(Level::Id(IdLevel::Conflict)) < -30.0);
         assert!(model.weight(Level::Id(IdLevel::Exact)) > 5.0);
-        assert!((model.prior - 0.9).abs() < 0.01, "prior {}", model.prior);
+        assert!(
+            (model.match_fraction - 0.9).abs() < 0.01,
+            "match fraction {}",
+            model.match_fraction
+        );
+        assert!((model.prior * 1000.0 - model.match_fraction).abs() < 1e-9);
     }
 }
