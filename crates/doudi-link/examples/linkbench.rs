@@ -132,8 +132,10 @@ fn main() {
     let cpu_before = cpu_seconds();
     let registry = Registry::with_threads(&data.registry, args.threads);
     let indexed = started.elapsed();
+    let peak_indexed = peak();
     let linkage = link(&registry, &data.records, &config);
     let total = started.elapsed();
+    let peak_linked = peak();
     let cpu = cpu_before
         .zip(cpu_seconds())
         .map_or("unknown".into(), |(a, b)| format!("{:.2} s", b - a));
@@ -243,12 +245,10 @@ fn main() {
         println!("missed by error kind: {}", missed_by_kind.join(", "));
     }
     println!(
-        "registry rows and indexes {:.1} MB; peak memory (VmHWM) {}",
+        "registry rows and indexes {:.1} MB; peak memory (VmHWM) {} (after indexing \
+         {peak_indexed}, after linking {peak_linked})",
         registry.bytes() as f64 / 1e6,
-        peak_kb().map_or("unknown".into(), |kb| format!(
-            "{:.1} MB",
-            kb as f64 / 1024.0
-        ))
+        peak()
     );
 
     if let Some(path) = args.out {

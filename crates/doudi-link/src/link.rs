@@ -694,6 +694,46 @@ mod tests {
         assert!(!evidence[0].level.label().is_empty());
     }
 
+    #[test]
+    fn a_mistyped_number_landing_on_someone_with_another_name_is_not_accepted() {
+        let p = person(|p| p.id_number.as_bytes()[15] != b'9');
+        let record = DeptRecord {
+            name: Some("欧阳修远".into()),
+            ..with_id(p, 0, |id| id[15] = b'9')
+        };
+        let links = link_extra(&[record], &config());
+        if let Some(l) = &links[0] {
+            assert_eq!(l.comparison.id, IdLevel::OneDigit);
+            assert_eq!(l.decision, Decision::Review, "{l:?}");
+        }
+    }
+
+    #[test]
+    fn a_common_name_weighs_less_than_a_rare_one() {
+        let (data, _) = fixture();
+        let mut counts = std::collections::HashMap::new();
+        for p in &data.registry {
+            *counts.entry(p.name.as_str()).or_insert(0u32) += 1;
+        }
+        let common = person(|p| counts[p.name.as_str()] >= 10);
+        let rare = person(|p| counts[p.name.as_str()] == 1 && p.name.chars().count() == 3);
+        let without_number = |p: &Person, n| DeptRecord {
+            id_number: None,
+            ..record_of(p, n)
+        };
+        let links = link_extra(
+            &[without_number(common, 0), without_number(rare, 1)],
+            &config(),
+        );
+        let name_weight = |l: &Option<Link>| l.as_ref().expect("linked").evidence()[1].weight;
+        assert!(
+            name_weight(&links[0]) + 2.0 < name_weight(&links[1]),
+            "common {} rare {}",
+            name_weight(&links[0]),
+            name_weight(&links[1])
+        );
+    }
+
     /// Precision, recall and F1 of the accepted links against the truth.
     fn quality(data: &Synthetic, linkage: &Linkage) -> (f64, f64, f64) {
         let truth: std::collections::HashMap<u64, Option<u64>> = data
