@@ -132,13 +132,15 @@ fn main() {
     let cpu_before = cpu_seconds();
     let registry = Registry::with_threads(&data.registry, args.threads);
     let indexed = started.elapsed();
+    let cpu_indexed = cpu_seconds();
     let peak_indexed = peak();
     let linkage = link(&registry, &data.records, &config);
     let total = started.elapsed();
     let peak_linked = peak();
-    let cpu = cpu_before
-        .zip(cpu_seconds())
-        .map_or("unknown".into(), |(a, b)| format!("{:.2} s", b - a));
+    let cpu = match (cpu_before, cpu_indexed, cpu_seconds()) {
+        (Some(a), Some(b), Some(c)) => format!("{:.2} s = {:.2} + {:.2}", c - a, b - a, c - b),
+        _ => "unknown".into(),
+    };
     println!(
         "linkage {:.3} s (registry normalised and indexed {:.3} s, feed linked {:.3} s; \
          CPU time {cpu})",

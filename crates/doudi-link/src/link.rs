@@ -203,7 +203,7 @@ impl Link {
 /// The outcome of linking one feed.
 #[derive(Debug)]
 pub struct Linkage {
-    /// At most one link per record, sorted by record id; rejected pairs are absent.
+    /// At most one link per record, in the feed's order; rejected pairs are absent.
     pub links: Vec<Link>,
     /// The fitted model.
     pub model: Model,
@@ -322,34 +322,38 @@ fn decide(
             _ => 0.0,
         }
     };
-    let weight = |p: &Pair| pattern_weights[p.pattern as usize] + name_adjustment(p);
+    let weights: Vec<f64> = pairs
+        .iter()
+        .map(|p| pattern_weights[p.pattern as usize] + name_adjustment(p))
+        .collect();
     let prior_odds = model.prior_odds();
-    let odds = |p: &Pair| weight(p) + prior_odds;
-    // log2(1 + Σ odds) per record; the pairs come in record order.
-    let mut log_norm = vec![0.0f64; records.len()];
+    // Per pair, log2 of its posterior probability among its record's candidates; the pairs
+    // come in record order.
+    let mut log_probability = vec![0.0f64; pairs.len()];
     let mut start = 0;
     while start < pairs.len() {
         let r = pairs[start].record;
         let end = start + pairs[start..].partition_point(|p| p.record == r);
-        let group = &pairs[start..end];
-        let top = group.iter().map(odds).fold(0.0f64, f64::max);
-        let sum: f64 = (-top).exp2() + group.iter().map(|p| (odds(p) - top).exp2()).sum::<f64>();
-        log_norm[r as usize] = top + sum.log2();
+        let odds = weights[start..end].iter().map(|w| w + prior_odds);
+        let top = odds.clone().fold(0.0f64, f64::max);
+        let sum: f64 = (-top).exp2() + odds.map(|o| (o - top).exp2()).sum::<f64>();
+        let log_norm = top + sum.log2();
+        for i in start..end {
+            log_probability[i] = weights[i] + prior_odds - log_norm;
+        }
         start = end;
     }
-    let probability = |p: &Pair| (odds(p) - log_norm[p.record as usize]).exp2().min(1.0);
-    let mut kept: Vec<(f64, usize)> = pairs
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| probability(p) >= config.review)
-        .map(|(i, p)| (weight(p), i))
+    let review = config.review.log2();
+    let mut kept: Vec<(f64, usize)> = (0..pairs.len())
+        .filter(|&i| log_probability[i] >= review)
+        .map(|i| (weights[i], i))
         .collect();
     // Strongest first; ties in record then registry order, so the outcome is deterministic.
     kept.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut record_done = vec![false; records.len()];
     let mut person_used = vec![false; if config.one_to_one { registry.len() } else { 0 }];
-    let mut links = Vec::new();
-    for (w, i) in kept {
+    let mut chosen = Vec::with_capacity(records.len());
+    for (_, i) in kept {
         let p = pairs[i];
         let (r, person) = (p.record as usize, p.person as usize);
         if record_done[r] || (config.one_to_one && person_used[person]) {
@@ -359,45 +363,60 @@ fn decide(
         if config.one_to_one {
             person_used[person] = true;
         }
-        let probability = probability(&p);
-        let comparison = Comparison::from_pattern(p.pattern);
-        let levels = comparison.levels();
-        let contradicted = match comparison.id {
-            IdLevel::Different | IdLevel::Conflict => true,
-            // A stranger's mistyped number lands on a registry neighbour's often enough in a
-            // county (a tenth of the time at a million people): the name must bear it out.
-            IdLevel::OneDigit | IdLevel::Swap => match comparison.name {
-                NameLevel::Exact | NameLevel::Traditional | NameLevel::Homophone => false,
-                NameLevel::Missing => comparison.community != Agreement::Same,
-                NameLevel::Initials | NameLevel::Different => true,
-            },
-            _ => false,
-        };
-        links.push(Link {
-            record: records[r].id,
-            person: registry.ids[person],
-            weight: w,
-            probability,
-            decision: if probability >= config.accept
-                && !(contradicted && config.review_number_disagreement)
-            {
-                Decision::Accept
-            } else {
-                Decision::Review
-            },
-            comparison,
-            weights: std::array::from_fn(|f| {
-                let adjustment = if f == Field::Name as usize {
-                    name_adjustment(&p)
-                } else {
-                    0.0
-                };
-                (model.weight(levels[f]) + adjustment) as f32
-            }),
-        });
+        chosen.push(i);
     }
-    links.sort_by_key(|l| l.record);
-    links
+    // In feed order (the pairs are in record order), which also reads the feed in order.
+    chosen.sort_unstable();
+    let level_weights: [Vec<f64>; 5] = std::array::from_fn(|f| {
+        model.m[f]
+            .iter()
+            .zip(&model.u[f])
+            .map(|(m, u)| (m / u).log2())
+            .collect()
+    });
+    chosen
+        .into_iter()
+        .map(|i| {
+            let p = pairs[i];
+            let probability = log_probability[i].exp2().min(1.0);
+            let comparison = Comparison::from_pattern(p.pattern);
+            let levels = comparison.levels();
+            let contradicted = match comparison.id {
+                IdLevel::Different | IdLevel::Conflict => true,
+                // A stranger's mistyped number lands on a registry neighbour's often enough in
+                // a county (a tenth of the time at a million people): the name must bear it out.
+                IdLevel::OneDigit | IdLevel::Swap => match comparison.name {
+                    NameLevel::Exact | NameLevel::Traditional | NameLevel::Homophone => false,
+                    NameLevel::Missing => comparison.community != Agreement::Same,
+                    NameLevel::Initials | NameLevel::Different => true,
+                },
+                _ => false,
+            };
+            let name_adjustment = name_adjustment(&p);
+            Link {
+                record: records[p.record as usize].id,
+                person: registry.ids[p.person as usize],
+                weight: weights[i],
+                probability,
+                decision: if probability >= config.accept
+                    && !(contradicted && config.review_number_disagreement)
+                {
+                    Decision::Accept
+                } else {
+                    Decision::Review
+                },
+                comparison,
+                weights: std::array::from_fn(|f| {
+                    let adjustment = if f == Field::Name as usize {
+                        name_adjustment
+                    } else {
+                        0.0
+                    };
+                    (level_weights[f][levels[f].index()] + adjustment) as f32
+                }),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
