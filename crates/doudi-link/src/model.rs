@@ -29,6 +29,12 @@ use crate::compare::{LEVELS, Level, PATTERNS, Pattern, level_indices};
 
 /// Position of [`crate::IdLevel::Conflict`] among the identity-number levels.
 const CONFLICT: usize = crate::IdLevel::Conflict as usize;
+/// Positions of the identity-number levels whose pairs do not teach the other fields.
+const TEACH_NUMBER_ONLY: [usize; 3] = [
+    crate::IdLevel::OneDigit as usize,
+    crate::IdLevel::Swap as usize,
+    crate::IdLevel::Different as usize,
+];
 /// Positions of the identity-number levels that seed EM as near-certain matches.
 const SEED_LEVELS: [usize; 2] = [
     crate::IdLevel::Exact as usize,
@@ -200,7 +206,17 @@ impl Model {
             let mut matched = 0.0;
             for (l, c) in &anchored {
                 let p = posterior(&m, prior, l) * c;
-                for f in 0..5 {
+                // Pairs whose numbers differ teach only the number. The neighbour a stranger's
+                // mistyped number lands on shares its birth digits (number and birth date are
+                // not independent there), and the other candidates of a record with a mistyped
+                // number were found by name: the other fields would learn that strangers who
+                // share a name or a birth date are matches.
+                let fields = if TEACH_NUMBER_ONLY.contains(&l[0]) {
+                    1
+                } else {
+                    5
+                };
+                for f in 0..fields {
                     acc[f][l[f]] += p;
                 }
                 matched += p;
