@@ -9,26 +9,28 @@
 //!    missing birth date or sex is taken from the identity number.
 //! 2. **Block** (`block`): a record whose number passes its check looks for that number
 //!    only (anyone else would be a conflict, never accepted). Any other record looks under
-//!    several keys and takes the union: its (legacy) number; the valid numbers one error away from a number whose check fails
-//!    ([`id::repair_candidates`]); name pinyin with each two of year, month and day (together they find an exact date or
-//!    one part wrong; year and month looked up with the day as month find day and month
-//!    swapped); the number with its birth digits masked + the name's pinyin initials; and,
-//!    with neither number nor date, name pinyin alone.
+//!    several keys and takes the union, deduplicated: its (legacy) number; the valid numbers
+//!    one error away from a number whose check fails ([`id::repair_candidates`]); name pinyin
+//!    with each two of year, month and day (together they find an exact date or any one part
+//!    wrong, and year + month looked up with the day as month finds day and month swapped;
+//!    finer than pinyin + year, so common names give few candidates); the number with its
+//!    birth digits masked + the name's pinyin initials; and, with neither number nor date,
+//!    name pinyin alone.
 //! 3. **Compare** ([`Comparison`]): per field a level — identity number (exact, legacy
 //!    equivalent, one digit, adjacent swap, different, conflict, missing), name (exact,
 //!    traditional, homophone, initials, different, missing), birth date (exact, day/month
-//!    swapped, one component off, different, missing), sex and community (same, different,
-//!    missing).
+//!    swapped, one part off by a typing error, different, missing), sex and community (same,
+//!    different, missing).
 //! 4. **Score** ([`Model`], Fellegi–Sunter): u per level from random record–person pairs; m
-//!    and the prior by EM over the candidate pairs, seeded from exact-number links. EM reads
-//!    only pairs whose record has a usable number (where candidates were found by name alone,
-//!    strangers sharing a common name would pass for matches); a missing value weighs 0
-//!    (m = u). The match weight is the sum of log2(m/u); a name that agrees is weighed by its
-//!    frequency in the registry when it is common (term-frequency adjustment, only ever
-//!    lowering the weight). The prior of a record–person pair is the share of records EM finds
-//!    to match, over the registry's size (at a million people, about 2^-20): like u it is a
-//!    property of all pairs, so probabilities do not depend on how many candidates blocking
-//!    happened to produce.
+//!    by EM over the candidate pairs, seeded from exact-number links. EM reads only pairs whose
+//!    record has a usable number, and pairs whose numbers differ teach it only the number
+//!    (elsewhere strangers who share a name or, through a mistyped number, a birth date would
+//!    pass for matches); a missing value weighs 0 (m = u). The match weight is the sum of
+//!    log2(m/u); a name that agrees weighs less when it is common in the registry
+//!    (term-frequency adjustment, which only ever lowers a weight). The prior of a
+//!    record–person pair is the share of records EM finds to match over the registry's size
+//!    (about 2^-20 at a million people): like u, a property of all pairs, so probabilities do
+//!    not depend on how many candidates blocking happened to produce.
 //! 5. **Decide** ([`link`]): a record's candidates compete (at most one is its person), so a
 //!    candidate's probability is its posterior odds over one plus the sum of all the record's
 //!    odds. The strongest candidate is accepted, sent to review (the grey zone between

@@ -539,7 +539,7 @@ impl Generator {
     }
 
     /// A record of `s` with the department's usual error mix; returns the errors applied.
-    fn record(&mut self, record_id: u64, s: &Someone) -> (DeptRecord, Errors) {
+    fn record(&mut self, s: &Someone) -> (DeptRecord, Errors) {
         let mut errors = Errors::default();
         let mut id = s.id;
         let roll = self.rng.below(1000);
@@ -628,7 +628,7 @@ impl Generator {
         };
         (
             DeptRecord {
-                id: record_id,
+                id: 0,
                 id_number,
                 name,
                 birth,
@@ -641,13 +641,13 @@ impl Generator {
 
     /// A hard negative's record: its own valid number (formatting noise only), the shared name
     /// and birth date.
-    fn double_record(&mut self, record_id: u64, s: &Someone) -> DeptRecord {
+    fn double_record(&mut self, s: &Someone) -> DeptRecord {
         let mut ignored = Errors::default();
         if (1900..2000).contains(&s.birth.year) && self.rng.chance(40) {
             ignored.insert(Errors::ID_LEGACY);
         }
         DeptRecord {
-            id: record_id,
+            id: 0,
             id_number: Some(self.write_number(&s.id, s.birth, &mut ignored)),
             name: Some(s.name.clone()),
             birth: (!self.rng.chance(50)).then_some(s.birth),
@@ -699,7 +699,7 @@ pub fn generate(config: SynthConfig) -> Synthetic {
     let mut truth = Vec::with_capacity(config.dept);
     let mut kinds = Vec::with_capacity(config.dept);
     for &p in &picked {
-        let (record, errors) = g.record(0, &people[p]);
+        let (record, errors) = g.record(&people[p]);
         records.push(record);
         truth.push(Some(FIRST_PERSON_ID + p as u64));
         kinds.push(RecordKind::Match(errors));
@@ -710,13 +710,13 @@ pub fn generate(config: SynthConfig) -> Synthetic {
         }
         let of = &people[g.rng.index(people.len())];
         let double = g.double(of);
-        records.push(g.double_record(0, &double));
+        records.push(g.double_record(&double));
         truth.push(None);
         kinds.push(RecordKind::HardNegative);
     }
     while records.len() < config.dept {
         let stranger = g.someone();
-        let (record, _) = g.record(0, &stranger);
+        let (record, _) = g.record(&stranger);
         records.push(record);
         truth.push(None);
         kinds.push(RecordKind::Unknown);
