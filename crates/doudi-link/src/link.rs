@@ -32,10 +32,9 @@ pub struct Config {
     /// fields are: numbers that disagree beyond a single error ([`IdLevel::Different`]: two
     /// errors, or someone else's legacy number), and a repaired number ([`IdLevel::OneDigit`],
     /// [`IdLevel::Swap`]) whose name does not agree at least in pinyin (or, with no name, whose
-    /// community differs or is missing). People who share a
-    /// name and birth date are far more common in a feed than random pairs suggest, and a
-    /// mistyped number can land on a neighbour's; only the number and the name together tell
-    /// them apart.
+    /// community differs or is missing). People who share a name and birth date are far more
+    /// common in a feed than random pairs suggest, and a mistyped number can land on a
+    /// neighbour's; only the number and the name together tell them apart.
     pub review_number_disagreement: bool,
     /// Lower the weight of a name that agrees (exactly, in traditional form or in pinyin) when
     /// the name is common in the registry: its u is then the share of registry people with that
@@ -119,7 +118,11 @@ impl Registry {
     }
 
     /// Normalises and indexes the registry on `threads` threads (0: one per core).
+    ///
+    /// # Panics
+    /// With 2^32 − 1 people or more (positions are 32-bit).
     pub fn with_threads(people: &[Person], threads_wanted: usize) -> Registry {
+        assert!(people.len() < u32::MAX as usize, "registry too large");
         let threads = threads(threads_wanted);
         let rows: Vec<Row> = par_chunks(people, threads, |_, c| {
             c.iter().map(Row::of_person).collect::<Vec<_>>()
@@ -232,7 +235,11 @@ impl Linkage {
 }
 
 /// Links a department feed to the registry.
+///
+/// # Panics
+/// With 2^32 − 1 records or more (positions are 32-bit).
 pub fn link(registry: &Registry, records: &[DeptRecord], config: &Config) -> Linkage {
+    assert!(records.len() < u32::MAX as usize, "feed too large");
     let threads = threads(config.threads);
     let total = records.len().max(1);
     let people = registry.rows.len();
