@@ -2,7 +2,7 @@
 //! alerts on the work list of the household's township. The department page, the API and
 //! the tests call these.
 //!
-//! A record is matched to a registry person ([`link`]): by identity number (after repairing
+//! A record is matched to a registry person by [`doudi_link`] (Fellegi–Sunter, trained on the feed): by identity number (after repairing
 //! the forms people type: full-width digits, spaces, the old 15-digit form), agreeing in name;
 //! or, without a usable number, by name and birth date, which a person must confirm (a
 //! [`AlertRule::Match`] alert). A record with a valid number of someone not on the platform is
@@ -55,159 +55,233 @@ pub struct ScanReport {
     pub raised: u64,
 }
 
-/// A registry person as the matching reads them.
-#[derive(Clone, Debug)]
-struct Candidate {
-    person: PersonId,
-    household: HouseholdId,
-    name: String,
-}
-
-/// The registry, indexed for matching.
+/// The registry, indexed for matching ([`doudi_link`]), with each person's household.
 struct Registry {
-    people: Vec<Candidate>,
-    by_id: HashMap<String, usize>,
-    by_name_birth: HashMap<(String, NaiveDate), Vec<usize>>,
+    index: doudi_link::Registry,
+    people: HashMap<u64, (PersonId, HouseholdId)>,
+    /// People by name (as compared) and birth date, for records the model cannot weigh.
+    by_name_birth: HashMap<(String, NaiveDate), Vec<(PersonId, HouseholdId)>>,
     households: HashMap<HouseholdId, HouseholdRecord>,
 }
 
 impl Registry {
     fn of(records: Vec<HouseholdRecord>) -> Registry {
-        let mut r = Registry {
-            people: Vec::new(),
-            by_id: HashMap::new(),
-            by_name_birth: HashMap::new(),
-            households: HashMap::new(),
-        };
-        for record in records {
+        let mut people = HashMap::new();
+        let mut by_name_birth: HashMap<(String, NaiveDate), Vec<(PersonId, HouseholdId)>> =
+            HashMap::new();
+        let mut linkable = Vec::new();
+        for record in &records {
             for m in &record.members {
-                let i = r.people.len();
-                let name = normalise_name(m.fields.name.as_str());
-                let birth = m.fields.id_number.birth_date();
-                r.by_id.insert(m.fields.id_number.as_str().to_owned(), i);
-                r.by_name_birth
-                    .entry((name.clone(), birth))
+                let id = u64::try_from(m.id.0).unwrap_or_default();
+                people.insert(id, (m.id, record.household.id));
+                by_name_birth
+                    .entry((
+                        compared_name(m.fields.name.as_str()),
+                        m.fields.id_number.birth_date(),
+                    ))
                     .or_default()
-                    .push(i);
-                r.people.push(Candidate {
-                    person: m.id,
-                    household: record.household.id,
-                    name,
+                    .push((m.id, record.household.id));
+                linkable.push(doudi_link::Person {
+                    id,
+                    id_number: m.fields.id_number.as_str().to_owned(),
+                    name: m.fields.name.as_str().to_owned(),
+                    birth: link_date(m.fields.id_number.birth_date()),
+                    sex: match m.fields.id_number.sex() {
+                        doudi_core::Sex::Male => doudi_link::Sex::Male,
+                        doudi_core::Sex::Female => doudi_link::Sex::Female,
+                    },
+                    community: record.household.fields.community.to_string(),
                 });
             }
-            r.households.insert(record.household.id, record);
         }
-        r
+        Registry {
+            index: doudi_link::Registry::new(&linkable),
+            people,
+            by_name_birth,
+            households: records.into_iter().map(|r| (r.household.id, r)).collect(),
+        }
     }
 }
 
-/// A name as compared: no spaces (half- or full-width), middle dots unified.
-fn normalise_name(name: &str) -> String {
-    name.chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| {
-            if matches!(c, '．' | '.' | '•') {
-                '·'
-            } else {
-                c
-            }
-        })
-        .collect()
+/// A name as compared by the fallback: no spaces, full-width letters as typed.
+fn compared_name(name: &str) -> String {
+    name.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// An identity number as typed, repaired where it can be: spaces, hyphens and full-width forms
-/// removed, the old 15-digit form lengthened. `None` when it is no valid number.
-fn repaired_id(raw: &str, today: NaiveDate) -> Option<IdNumber> {
-    let compact: String = raw
+/// The fallback for a record the model left unmatched (a feed too small to learn from, or a
+/// person the model is unsure of): with no valid identity number, one registry person of the
+/// same name and birth date (from the record, or from the digits of a number whose check
+/// fails) is put to a caseworker. A valid number of someone else never is.
+fn fallback(registry: &Registry, r: &FeedRecord, today: NaiveDate) -> Option<Link> {
+    let compact: String = r
+        .id_number
         .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '－' | '—'))
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '－'))
         .collect();
-    IdNumber::parse(&compact, today).ok()
-}
-
-/// A record matched: the person, how sure (per mille), why, and whether it is certain enough
-/// to act on without a person (identity number and name agree).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Link {
-    /// The registry person and household.
-    pub person: Option<(PersonId, HouseholdId)>,
-    /// Certainty per mille.
-    pub permille: u16,
-    /// Which fields agreed or not, in words.
-    pub evidence: String,
-    /// Identity number and name agree.
-    pub certain: bool,
-}
-
-fn link(registry: &Registry, r: &FeedRecord, today: NaiveDate) -> Link {
-    let name = normalise_name(&r.name);
-    let id = repaired_id(&r.id_number, today);
-    let unmatched = |evidence: String| Link {
-        person: None,
-        permille: 0,
-        evidence,
-        certain: false,
-    };
-    if let Some(id) = &id {
-        if let Some(&i) = registry.by_id.get(id.as_str()) {
-            let c = &registry.people[i];
-            let agrees = name.is_empty() || name == c.name;
-            let evidence = match (name.is_empty(), agrees) {
-                (true, _) => "身份证号码一致；部门数据未给姓名".to_owned(),
-                (false, true) => "身份证号码一致；姓名一致".to_owned(),
-                (false, false) => "身份证号码一致；姓名不一致，请核实是否本人".to_owned(),
-            };
-            return Link {
-                person: Some((c.person, c.household)),
-                permille: if agrees && !name.is_empty() { 999 } else { 700 },
-                evidence,
-                certain: agrees && !name.is_empty(),
-            };
-        }
-        // A valid number of someone not on the platform: the same name and birth date is
-        // another person (a hard negative), not a match.
-        return unmatched("身份证号码有效，本平台无此人".into());
+    if IdNumber::parse(&compact, today).is_ok() {
+        return None;
+    }
+    let name = compared_name(&r.name);
+    if name.is_empty() {
+        return None;
     }
     let birth = r.birth.or_else(|| {
-        // A number with a typo still carries the birth date, when its digits are there.
-        let digits: String = IdNumber::normalise(&r.id_number)
+        let digits: String = IdNumber::normalise(&compact)
             .chars()
             .filter(char::is_ascii_alphanumeric)
             .collect();
         (digits.len() == 18)
             .then(|| NaiveDate::parse_from_str(&digits[6..14], "%Y%m%d").ok())
             .flatten()
-    });
-    let Some(birth) = birth.filter(|_| !name.is_empty()) else {
-        return unmatched("身份证号码无效或缺失，且没有姓名和出生日期可比对".into());
-    };
+    })?;
     match registry
         .by_name_birth
         .get(&(name, birth))
         .map(Vec::as_slice)
     {
-        Some([i]) => {
-            let c = &registry.people[*i];
-            Link {
-                person: Some((c.person, c.household)),
-                permille: 800,
-                evidence: format!(
-                    "姓名、出生日期一致；身份证号码{}，须人工核实",
-                    if r.id_number.trim().is_empty() {
-                        "缺失"
-                    } else {
-                        "有误"
-                    }
-                ),
-                certain: false,
-            }
-        }
-        Some(several) => unmatched(format!(
-            "姓名、出生日期与本平台{}人相同，身份证号码无效，无法确定是谁",
-            several.len()
-        )),
-        None => unmatched("本平台无此人".into()),
+        Some([one]) => Some(Link {
+            person: Some(*one),
+            permille: 500,
+            evidence: format!(
+                "姓名一致；出生日期一致；身份证号码{}；须人工核实",
+                if compact.is_empty() {
+                    "缺失"
+                } else {
+                    "有误"
+                }
+            ),
+            accepted: false,
+            certain: false,
+        }),
+        _ => None,
     }
+}
+
+fn link_date(d: NaiveDate) -> doudi_link::Date {
+    use chrono::Datelike;
+    doudi_link::Date::new(
+        u16::try_from(d.year()).unwrap_or(0),
+        u8::try_from(d.month()).unwrap_or(1),
+        u8::try_from(d.day()).unwrap_or(1),
+    )
+    .unwrap_or(doudi_link::Date::new(1900, 1, 1).expect("a valid date"))
+}
+
+/// A record matched: the person, how sure (per mille), why, and whether it is certain enough
+/// to act on without a person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    /// The registry person and household, when accepted or sent to review.
+    pub person: Option<(PersonId, HouseholdId)>,
+    /// Certainty per mille.
+    pub permille: u16,
+    /// Each field's agreement and its weight, in words.
+    pub evidence: String,
+    /// Accepted by the model (else a person reviews it).
+    pub accepted: bool,
+    /// Accepted, and identity number and name agree exactly: a death may be recorded at once.
+    pub certain: bool,
+}
+
+/// Matches every record of a feed at once (the model learns from the whole feed): one-to-one
+/// for deaths (a person dies once), any number of records per person otherwise (a month of
+/// wages each, several bills).
+#[allow(
+    clippy::float_arithmetic,
+    reason = "a match probability turned into per mille for display; never money"
+)]
+fn link_all(
+    registry: &Registry,
+    kind: FeedKind,
+    records: &[FeedRecord],
+    today: NaiveDate,
+) -> Vec<Link> {
+    let dept: Vec<doudi_link::DeptRecord> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| doudi_link::DeptRecord {
+            id: i as u64,
+            id_number: (!r.id_number.trim().is_empty()).then(|| r.id_number.clone()),
+            name: (!r.name.trim().is_empty()).then(|| r.name.clone()),
+            birth: r.birth.map(link_date),
+            sex: None,
+            community: None,
+        })
+        .collect();
+    let config = doudi_link::Config {
+        one_to_one: kind == FeedKind::Death,
+        ..doudi_link::Config::default()
+    };
+    let linkage = doudi_link::link(&registry.index, &dept, &config);
+    let mut links: Vec<Link> = records
+        .iter()
+        .map(|_| Link {
+            person: None,
+            permille: 0,
+            evidence: "本平台无此人（或无法确定是谁）".into(),
+            accepted: false,
+            certain: false,
+        })
+        .collect();
+    for l in &linkage.links {
+        let Some(slot) = usize::try_from(l.record)
+            .ok()
+            .and_then(|i| links.get_mut(i))
+        else {
+            continue;
+        };
+        let evidence: Vec<String> = l
+            .evidence()
+            .iter()
+            .map(|e| {
+                let (field, label) = (e.level.field().label(), e.level.label());
+                let said = if label.contains(field) {
+                    label.to_owned()
+                } else {
+                    format!("{field}{label}")
+                };
+                format!("{said}（{:+.1}）", e.weight)
+            })
+            .collect();
+        let accepted = l.decision == doudi_link::Decision::Accept;
+        let certain = accepted
+            && matches!(
+                l.comparison.levels()[0],
+                doudi_link::Level::Id(doudi_link::IdLevel::Exact)
+            )
+            && matches!(
+                l.comparison.levels()[1],
+                doudi_link::Level::Name(doudi_link::NameLevel::Exact)
+            );
+        *slot = Link {
+            person: registry.people.get(&l.person).copied(),
+            permille: (l.probability * 1000.0).floor().clamp(0.0, 1000.0) as u16,
+            evidence: format!(
+                "{}；{}",
+                evidence.join("；"),
+                if accepted {
+                    "判定为本人"
+                } else {
+                    "须人工核实"
+                }
+            ),
+            accepted,
+            certain,
+        };
+    }
+    let mut taken: std::collections::HashSet<PersonId> = links
+        .iter()
+        .filter_map(|l| l.person.map(|(p, _)| p))
+        .collect();
+    for (l, r) in links.iter_mut().zip(records) {
+        if l.person.is_none()
+            && let Some(f) = fallback(registry, r, today)
+            && (kind != FeedKind::Death || f.person.is_some_and(|(p, _)| taken.insert(p)))
+        {
+            *l = f;
+        }
+    }
+    links
 }
 
 /// What a matched record of `kind` means for the household: the alert, with the clause.
@@ -515,14 +589,21 @@ impl App {
         );
         let mut certain_deaths = Vec::new();
         let mut kept = Vec::with_capacity(records.len());
-        for r in records {
-            let l = link(&registry, r, today);
+        let links = link_all(&registry, kind, records, today);
+        for (r, l) in records.iter().zip(links) {
             let alert = match l.person {
                 Some((person, household)) => {
                     let record = &registry.households[&household];
                     let month = r.date.map_or(Month::of(today), Month::of);
                     let params = self.resolved(month)?;
-                    Some(if l.certain {
+                    // A death changes payments, so only a certain one is acted on as it
+                    // stands; for the other kinds an accepted match is enough.
+                    let acted_on = if kind == FeedKind::Death {
+                        l.certain
+                    } else {
+                        l.accepted
+                    };
+                    Some(if acted_on {
                         let a = rule(kind, r, record, person, &params);
                         if kind == FeedKind::Death {
                             certain_deaths.push((person, household, r.date, r.record_id.clone()));
