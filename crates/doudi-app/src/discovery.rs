@@ -260,7 +260,7 @@ fn link_all(
                 "{}；{}",
                 evidence.join("；"),
                 if accepted {
-                    "判定为本人"
+                    "比对判定为本人"
                 } else {
                     "须人工核实"
                 }

@@ -1311,7 +1311,7 @@ fn in_real_chromium_the_county_uploads_a_death_list_and_the_township_works_the_a
     browser.click("#work-alerts a");
     browser.wait_for("alert-item");
     let page = browser.text("main");
-    assert!(page.contains("须人工核实"), "{page}");
+    assert!(page.contains("疑似本平台人员，请核实"), "{page}");
     let id = browser
         .execute("return document.querySelector('section.alert-item form').id.replace('form-alert-', '');")
         .as_str()
