@@ -103,6 +103,21 @@ impl Registry {
     }
 }
 
+/// A record's identifying fields as compared, the key under which caseworkers' answers about
+/// it are remembered: the identity number normalised (full-width, spaces, hyphens, case), the
+/// name without spaces, the birth date.
+fn identity(r: &FeedRecord) -> String {
+    let id: String = IdNumber::normalise(&r.id_number)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '－'))
+        .collect();
+    format!(
+        "{id}|{}|{}",
+        compared_name(&r.name),
+        r.birth.map(|d| d.to_string()).unwrap_or_default()
+    )
+}
+
 /// A name as compared by the fallback: no spaces, full-width letters as typed.
 fn compared_name(name: &str) -> String {
     name.chars().filter(|c| !c.is_whitespace()).collect()
@@ -194,6 +209,7 @@ fn link_all(
     registry: &Registry,
     kind: FeedKind,
     records: &[FeedRecord],
+    remembered: &[Vec<(PersonId, bool)>],
     today: NaiveDate,
 ) -> Vec<Link> {
     let dept: Vec<doudi_link::DeptRecord> = records
@@ -269,13 +285,41 @@ fn link_all(
             certain,
         };
     }
+    // What caseworkers answered before about the same record outweighs the model.
+    let households: HashMap<PersonId, HouseholdId> = registry.people.values().copied().collect();
+    for (l, said) in links.iter_mut().zip(remembered) {
+        if let Some(&(person, _)) = said.iter().find(|(_, same)| *same)
+            && let Some(&household) = households.get(&person)
+        {
+            *l = Link {
+                person: Some((person, household)),
+                permille: 1000,
+                evidence: "经办人员此前已核实为本人".into(),
+                accepted: true,
+                certain: true,
+            };
+        } else if let Some((person, _)) = l.person
+            && said.iter().any(|(p, same)| *p == person && !*same)
+        {
+            *l = Link {
+                person: None,
+                permille: 0,
+                evidence: "经办人员此前已核实不是比对到的人员".into(),
+                accepted: false,
+                certain: false,
+            };
+        }
+    }
     let mut taken: std::collections::HashSet<PersonId> = links
         .iter()
         .filter_map(|l| l.person.map(|(p, _)| p))
         .collect();
-    for (l, r) in links.iter_mut().zip(records) {
+    for ((l, r), said) in links.iter_mut().zip(records).zip(remembered) {
         if l.person.is_none()
             && let Some(f) = fallback(registry, r, today)
+            && !said
+                .iter()
+                .any(|(p, same)| !*same && f.person.is_some_and(|(q, _)| q == *p))
             && (kind != FeedKind::Death || f.person.is_some_and(|(p, _)| taken.insert(p)))
         {
             *l = f;
@@ -589,7 +633,9 @@ impl App {
         );
         let mut certain_deaths = Vec::new();
         let mut kept = Vec::with_capacity(records.len());
-        let links = link_all(&registry, kind, records, today);
+        let identities: Vec<String> = records.iter().map(identity).collect();
+        let remembered = self.store().link_decisions(&identities).await?;
+        let links = link_all(&registry, kind, records, &remembered, today);
         for (r, l) in records.iter().zip(links) {
             let alert = match l.person {
                 Some((person, household)) => {
@@ -641,6 +687,7 @@ impl App {
                 amount_fen: r.amount_fen,
                 detail: r.detail.clone(),
                 alert,
+                identity: identity(r),
             });
         }
         let import = self

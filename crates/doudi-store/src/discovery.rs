@@ -49,6 +49,10 @@ pub struct NewFeedRecord {
     pub detail: String,
     /// The alert it raises for the person's household, if any.
     pub alert: Option<NewAlert>,
+    /// The record's identifying fields as compared (identity number, name, birth date), from
+    /// which the store keeps only a keyed fingerprint: a caseworker's answer about this record
+    /// is remembered under it ([`Discovery::link_decisions`]).
+    pub identity: String,
 }
 
 /// An import to record.
@@ -185,7 +189,8 @@ pub trait Discovery: Send + Sync + 'static {
 
     /// Moves an alert on (township caseworkers and the county approver, in scope): in
     /// progress, done with its outcome, or dismissed with the reason. A closed alert stays
-    /// closed.
+    /// closed. Closing a possible match ([`AlertRule::Match`]) remembers the answer for the
+    /// record: done, it is the person; dismissed, it is not.
     async fn update_alert(
         &self,
         actor: &Actor,
@@ -193,6 +198,14 @@ pub trait Discovery: Send + Sync + 'static {
         state: AlertState,
         outcome: &str,
     ) -> Result<Alert, StoreError>;
+
+    /// What caseworkers answered before about records with these identities (as in
+    /// [`NewFeedRecord::identity`]): for each, the persons it was said to be (`true`) or not to
+    /// be (`false`).
+    async fn link_decisions(
+        &self,
+        identities: &[String],
+    ) -> Result<Vec<Vec<(PersonId, bool)>>, StoreError>;
 
     /// Raises the alerts of a registry scan (the county approver, the system); one already
     /// raised (same `dedupe`) is not raised again. Returns how many were new.

@@ -154,8 +154,8 @@ impl Discovery for Backend {
         for r in &import.records {
             let (record,): (i64,) = sqlx::query_as(
                 "INSERT INTO feed_records (import_id, record_id, person_id, household_id, permille, \
-                 evidence, shown, record_date, amount_fen, detail) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                 evidence, shown, record_date, amount_fen, detail, fingerprint) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
             )
             .bind(id)
             .bind(common::clip(&r.record_id))
@@ -167,6 +167,7 @@ impl Discovery for Backend {
             .bind(r.date)
             .bind(r.amount_fen)
             .bind(common::clip(&r.detail))
+            .bind(self.keys().feed_fingerprint(&r.identity))
             .fetch_one(&mut *tx)
             .await?;
             let (Some(alert), Some((person, household))) = (&r.alert, r.person) else {
@@ -318,6 +319,31 @@ impl Discovery for Backend {
             }
             _ => {}
         }
+        if current.rule == AlertRule::Match
+            && matches!(state, AlertState::Done | AlertState::Dismissed)
+            && let (Some(record), Some(person)) = (&current.record, current.person)
+        {
+            let fingerprint: Option<(Option<String>,)> =
+                sqlx::query_as("SELECT fingerprint FROM feed_records WHERE id = $1")
+                    .bind(record.id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some((Some(fingerprint),)) = fingerprint {
+                sqlx::query(
+                    "INSERT INTO link_decisions (fingerprint, person_id, same, decided_by, \
+                     decided_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (fingerprint, person_id) \
+                     DO UPDATE SET same = excluded.same, decided_by = excluded.decided_by, \
+                     decided_at = excluded.decided_at",
+                )
+                .bind(&fingerprint)
+                .bind(person.0)
+                .bind(state == AlertState::Done)
+                .bind(actor.user_id)
+                .bind(common::now())
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
         sqlx::query(
             "UPDATE alerts SET state = $1, outcome = $2, updated_by = $3, updated_at = $4 \
              WHERE id = $5",
@@ -343,6 +369,36 @@ impl Discovery for Backend {
             outcome: (!outcome.is_empty()).then(|| common::clip(outcome)),
             ..current
         })
+    }
+
+    async fn link_decisions(
+        &self,
+        identities: &[String],
+    ) -> Result<Vec<Vec<(PersonId, bool)>>, StoreError> {
+        let keys = self.keys();
+        let prints: Vec<String> = identities
+            .iter()
+            .map(|i| keys.feed_fingerprint(i))
+            .collect();
+        let mut found: HashMap<String, Vec<(PersonId, bool)>> = HashMap::new();
+        for chunk in prints.chunks(1000) {
+            let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+                "SELECT fingerprint, person_id, same FROM link_decisions WHERE fingerprint IN (",
+            );
+            let mut list = qb.separated(", ");
+            for p in chunk {
+                list.push_bind(p.as_str());
+            }
+            qb.push(")");
+            let rows: Vec<(String, i64, bool)> = qb.build_query_as().fetch_all(&self.pool).await?;
+            for (print, person, same) in rows {
+                found.entry(print).or_default().push((PersonId(person), same));
+            }
+        }
+        Ok(prints
+            .into_iter()
+            .map(|p| found.get(&p).cloned().unwrap_or_default())
+            .collect())
     }
 
     async fn raise_alerts(&self, actor: &Actor, alerts: &[ScanAlert]) -> Result<u64, StoreError> {

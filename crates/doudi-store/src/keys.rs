@@ -98,6 +98,9 @@ pub(crate) enum Index {
     IdTail,
     /// A whole identity number in the rural poverty registry (`rural_registry.id_key`).
     RuralId,
+    /// The identifying fields of a department record (`feed_records.fingerprint`,
+    /// `link_decisions.fingerprint`).
+    FeedRecord,
 }
 
 impl Index {
@@ -106,6 +109,7 @@ impl Index {
             Index::IdNumber => "person.id_number",
             Index::IdTail => "person.id_number.last4",
             Index::RuralId => "rural_registry.id_number",
+            Index::FeedRecord => "feed_record.identity",
         }
     }
 }
@@ -257,6 +261,11 @@ impl Keys {
     /// The blind index of an identity number.
     pub(crate) fn rural_index(&self, id_number: &str) -> String {
         self.blind_index(Index::RuralId, id_number)
+    }
+
+    /// The keyed fingerprint of a department record's identifying fields.
+    pub(crate) fn feed_fingerprint(&self, identity: &str) -> String {
+        self.blind_index(Index::FeedRecord, identity)
     }
 
     /// The blind index of a whole identity number in `persons.id_number_bidx`.

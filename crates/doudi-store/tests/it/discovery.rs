@@ -32,6 +32,7 @@ fn record(person: Option<(doudi_core::PersonId, HouseholdId)>, alert: bool) -> N
             level: AlertLevel::Amber,
             reason: "住院自付1,200.00元［依据 2.4］".into(),
         }),
+        identity: "500235195612150133|张三|".into(),
     }
 }
 
@@ -69,6 +70,27 @@ conformance! {
         assert!(store.alerts(&qinglong, &open).await.unwrap().is_empty());
         let all = AlertFilter { open_only: false, household: Some(h) };
         assert_eq!(store.alerts(&qinglong, &all).await.unwrap()[0].outcome.as_deref(), Some("已受理医疗救助申请"));
+    }
+
+    async fn a_caseworkers_answer_about_a_possible_match_is_remembered_for_the_record(store) {
+        let h = filed(&store, "FD-3", QINGLONG_1).await;
+        let person = store.household(&county(), h).await.unwrap().members[0].id;
+        let mut possible = record(Some((person, h)), true);
+        possible.alert = Some(NewAlert { rule: AlertRule::Match, level: AlertLevel::Red, reason: "疑似本户成员".into() });
+        let import = |digest: &str, r: NewFeedRecord| NewFeedImport { kind: FeedKind::Death, source: "x".into(), digest: digest.into(), records: vec![r] };
+        store.record_feed(&county(), &import("d1", possible.clone())).await.unwrap();
+        let identity = possible.identity.clone();
+        assert_eq!(store.link_decisions(std::slice::from_ref(&identity)).await.unwrap(), vec![vec![]]);
+        let open = AlertFilter { open_only: true, household: None };
+        let a = store.alerts(&caseworker(QINGLONG), &open).await.unwrap().remove(0);
+        store.update_alert(&caseworker(QINGLONG), a.id, AlertState::Dismissed, "入户核实不是本人").await.unwrap();
+        let said = store.link_decisions(&[identity.clone(), "其他|记录|".into(), identity.clone()]).await.unwrap();
+        assert_eq!(said, vec![vec![(person, false)], vec![], vec![(person, false)]]);
+        // Said otherwise later, the later answer stands.
+        store.record_feed(&county(), &import("d2", possible)).await.unwrap();
+        let a = store.alerts(&caseworker(QINGLONG), &open).await.unwrap().remove(0);
+        store.update_alert(&caseworker(QINGLONG), a.id, AlertState::Done, "复核确认为本人").await.unwrap();
+        assert_eq!(store.link_decisions(&[identity]).await.unwrap(), vec![vec![(person, true)]]);
     }
 
     async fn a_scan_alert_is_raised_once_however_often_the_registry_is_scanned(store) {

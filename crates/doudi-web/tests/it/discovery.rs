@@ -246,6 +246,19 @@ async fn a_death_without_a_usable_number_waits_for_the_caseworker_and_a_namesake
         )
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    // The answer is remembered: the same record in a later list is not put to her again.
+    let again = send(
+        &app,
+        &county,
+        "death",
+        json!([{"record_id": "C2", "id_number": typo, "name": "王五", "date": "2026-10-18"}]),
+    )
+    .await
+    .json();
+    assert_eq!(
+        again["linked"], 0,
+        "a record said not to be 王五 is not matched to him again: {again}"
+    );
     let qinglong = app.login(QINGLONG_CASEWORKER).await;
     let outside = app
         .json(

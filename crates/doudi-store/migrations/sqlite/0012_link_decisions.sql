@@ -1,0 +1,12 @@
+-- A caseworker's answer to "is this department record this person?", remembered under a keyed
+-- fingerprint of the record's identifying fields (never the fields themselves), so that the
+-- same record in a later feed is not asked again (5.3). Forgotten when the data key rotates.
+ALTER TABLE feed_records ADD COLUMN fingerprint TEXT;
+CREATE TABLE link_decisions (
+    fingerprint TEXT NOT NULL,
+    person_id   INTEGER NOT NULL,
+    same        INTEGER NOT NULL CHECK (same IN (0, 1)),
+    decided_by  INTEGER NOT NULL,
+    decided_at  TEXT NOT NULL,
+    PRIMARY KEY (fingerprint, person_id)
+);
