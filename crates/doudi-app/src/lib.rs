@@ -12,7 +12,8 @@
 //! - [`frozen`]: the household as a decision froze it, replayable;
 //! - [`registry`]: households in from a county's file and out to one;
 //! - [`carried`]: the benefits a county brings, checked against the rules and confirmed;
-//! - [`discovery`]: department data in, people matched, facts turned into alerts (5.3).
+//! - [`discovery`]: department data in, people matched, facts turned into alerts (5.3);
+//! - [`exchange`]: the lists departments are owed, out (5.3).
 //!
 //! **Invariant:** this crate knows nothing of HTTP, HTML or the command line (no axum, no
 //! askama, no clap), and reads the time only from its [`Clock`].
@@ -32,6 +33,7 @@ pub mod carried;
 pub mod casework;
 pub mod discovery;
 pub mod entitlement;
+pub mod exchange;
 pub mod frozen;
 pub mod payments;
 pub mod registry;

@@ -63,6 +63,7 @@ use crate::view::Divisions;
         crate::api_discovery::imports,
         crate::api_discovery::alerts,
         crate::api_discovery::update_alert,
+        crate::pages::exchange::api,
         login,
         logout,
         logout_everywhere,

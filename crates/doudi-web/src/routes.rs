@@ -263,6 +263,9 @@ routes! {
     post "/api/feeds/{kind}" => api_discovery::import, ImportFeeds;
     get "/api/feeds" => api_discovery::imports, ImportFeeds;
     get "/api/alerts" => api_discovery::alerts, ReadCases;
+    get "/exchange/education" => pages::exchange::show, ReadHouseholds;
+    get "/exchange/education.xlsx" => pages::exchange::export, ReadHouseholds;
+    get "/api/exchange/education" => pages::exchange::api, ReadHouseholds;
     post "/api/alerts/{id}" => api_discovery::update_alert, ActOnCases;
     post "/admin/communities" => pages::communities::save, ManageAccounts;
     get "/admin/communities/export.xlsx" => pages::communities::export, ManageAccounts;

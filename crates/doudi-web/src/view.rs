@@ -38,6 +38,15 @@ impl Divisions {
             .map_or(code.as_str(), |&i| self.all[i].name.as_str())
     }
 
+    /// A community's township and name in words (青龙街道 复兴社区), its code where unknown.
+    pub fn place(&self, community: &str) -> String {
+        let name = |code: &str| self.get(code).map_or(code, |d| d.name.as_str()).to_owned();
+        match community.get(..9) {
+            Some(township) => format!("{} {}", name(township), name(community)),
+            None => name(community),
+        }
+    }
+
     /// The division with this code.
     pub fn get(&self, code: &str) -> Option<&Division> {
         self.names.get(code).map(|&i| &self.all[i])

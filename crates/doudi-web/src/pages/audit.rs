@@ -24,7 +24,7 @@ use crate::view::{Divisions, url_encode};
 pub(crate) const PER_PAGE: i64 = 50;
 
 /// China Standard Time, in which the auditor's dates are meant.
-pub(crate) fn china() -> FixedOffset {
+fn china() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
 
@@ -163,12 +163,7 @@ impl AuditQuery {
 
 /// An entry's time as the auditor reads it: China time, to the second.
 pub(crate) fn local_time(e: &AuditEntry) -> String {
-    china_time(e.at)
-}
-
-/// A moment as people here read it: China time, to the second.
-pub(crate) fn china_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&china())
+    e.at.with_timezone(&china())
         .format("%Y-%m-%d %H:%M:%S")
         .to_string()
 }

@@ -745,7 +745,7 @@ async fn render_entitlements(
                 proposed: format!(
                     "{}（{}）",
                     p.proposed_by,
-                    super::audit::china_time(p.proposed_at)
+                    crate::view::china_time(p.proposed_at)
                 ),
                 state: p.state.label(),
                 pending,

@@ -112,7 +112,7 @@ async fn render(
             unmatched: i.unmatched,
             alerts: i.alerts,
             by: i.imported_by,
-            at: super::audit::china_time(i.imported_at),
+            at: crate::view::china_time(i.imported_at),
         })
         .collect();
     let p = FeedsPage {
@@ -196,7 +196,7 @@ pub(crate) async fn upload(
                 format!(
                     "“{}”已于{}导入过（{}条），这次没有改变任何记录。",
                     r.import.source,
-                    super::audit::china_time(r.import.imported_at),
+                    crate::view::china_time(r.import.imported_at),
                     r.import.records
                 )
             } else {
@@ -362,7 +362,7 @@ async fn alert_rows(
             state: a.state.label(),
             open: !a.state.is_closed(),
             outcome: a.outcome.unwrap_or_default(),
-            at: super::audit::china_time(a.created_at),
+            at: crate::view::china_time(a.created_at),
         })
         .collect())
 }

@@ -568,3 +568,71 @@ async fn a_department_file_with_every_kind_of_error_links_each_record_to_its_per
         assert!(evidence.contains("姓名"), "{a}");
     }
 }
+
+#[tokio::test]
+async fn the_education_bureau_pulls_its_list_of_students_owed_aid_this_term_masked_as_a_list() {
+    let app = App::new().await;
+    // 张小明 is at junior secondary school and boards.
+    let zhang = app.store.household(&system(), app.zhang).await.unwrap();
+    let son = zhang
+        .members
+        .iter()
+        .find(|m| m.fields.name.as_str() == "张小明")
+        .unwrap();
+    let mut fields = son.fields.clone();
+    fields.school_stage = Some(doudi_core::SchoolStage::Junior);
+    fields.boarding = true;
+    app.store
+        .update_member(&system(), son.id, zhang.household.version, &fields)
+        .await
+        .unwrap();
+    app.add_user(
+        "jiaoyu",
+        Role::DepartmentOfficer,
+        Scope::County,
+        Some(Department::Education),
+    )
+    .await;
+    let officer = app.login("jiaoyu").await;
+    let reply = app
+        .get(Some(&officer), "/api/exchange/education?term=2026-autumn")
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let list = reply.json();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["name"], "张*明");
+    assert_eq!(list[0]["stage"], "junior");
+    assert!(
+        list[0]["total_fen"].as_i64().unwrap() > 0,
+        "a boarder is owed the living subsidy: {list}"
+    );
+    assert!(
+        !list[0]["id_number"].as_str().unwrap().contains("2012"),
+        "numbers are masked: {list}"
+    );
+    let page = app
+        .get(Some(&officer), "/exchange/education?term=2026-autumn")
+        .await;
+    assert!(
+        page.body.contains("2026年秋季学期") && page.body.contains("张*明"),
+        "{}",
+        page.body
+    );
+    let xlsx = app
+        .get(Some(&officer), "/exchange/education.xlsx?term=2026-autumn")
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.raw.starts_with(b"PK"));
+    let bad = app
+        .get(Some(&officer), "/api/exchange/education?term=2026-summer")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("2026-autumn"), "{}", bad.body);
+    // 人和's caseworker has no student of 青龙 on hers.
+    let renhe = app.login(RENHE_CASEWORKER).await;
+    let theirs = app
+        .get(Some(&renhe), "/api/exchange/education?term=2026-autumn")
+        .await
+        .json();
+    assert_eq!(theirs, json!([]));
+}
