@@ -13,7 +13,8 @@
 //! - [`registry`]: households in from a county's file and out to one;
 //! - [`carried`]: the benefits a county brings, checked against the rules and confirmed;
 //! - [`discovery`]: department data in, people matched, facts turned into alerts (5.3);
-//! - [`exchange`]: the lists departments are owed, out (5.3).
+//! - [`exchange`]: the lists departments are owed, out (5.3);
+//! - [`chain`]: one assistance chain per household, every event on one timeline.
 //!
 //! **Invariant:** this crate knows nothing of HTTP, HTML or the command line (no axum, no
 //! askama, no clap), and reads the time only from its [`Clock`].
@@ -31,6 +32,7 @@ pub mod accounts;
 pub mod care;
 pub mod carried;
 pub mod casework;
+pub mod chain;
 pub mod discovery;
 pub mod entitlement;
 pub mod exchange;

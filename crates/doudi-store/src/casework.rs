@@ -348,6 +348,23 @@ pub struct PaymentLine {
     pub failure: Option<String>,
 }
 
+/// A household's payment line, as its assistance chain lists it (no account, no payee).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HouseholdPayment {
+    /// The line's id.
+    pub id: i64,
+    /// The month.
+    pub month: Month,
+    /// Dibao or tekun.
+    pub program: Category,
+    /// Amount in fen.
+    pub amount_fen: i64,
+    /// Pending, paid or failed.
+    pub status: PaymentStatus,
+    /// Why it failed.
+    pub failure: Option<String>,
+}
+
 /// The bank's answer for one payment line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settlement {
@@ -669,6 +686,14 @@ pub trait Casework: Send + Sync + 'static {
 
     /// The payment lines of a month, by household number; recorded as a bulk read.
     async fn payments(&self, actor: &Actor, month: Month) -> Result<Vec<PaymentLine>, StoreError>;
+
+    /// Every payment line of one household of the actor's scope, oldest month first (those who
+    /// read whole households).
+    async fn household_payments(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+    ) -> Result<Vec<HouseholdPayment>, StoreError>;
 
     /// Records the bank's results; returns how many lines changed. A line already settled
     /// keeps its result.

@@ -69,7 +69,7 @@ mod casework_sql {
 use crate::casework::{
     CareCount, CaseFilter, CaseId, CasePage, CaseRecord, CaseStep, CaseSummary, Casework, Death,
     DeathRecorded, Entitlement,
-    CarriedClaim, Exclusion, ImportedEntitlement, NewDecision, NewReview, NewReviewProposal, PaymentLine, PaymentPreview, PaymentRun,
+    CarriedClaim, Exclusion, ImportedEntitlement, NewDecision, NewReview, NewReviewProposal, HouseholdPayment, PaymentLine, PaymentPreview, PaymentRun,
     PaymentStatus,
     ProposalState, PublicNotice, Restatement, ReviewProposal, Settlement, Stopped, StoredDecision, WorkList,
 };
@@ -1747,6 +1747,48 @@ impl Casework for Backend {
         .await?;
         tx.commit().await?;
         Ok(changed)
+    }
+
+    async fn household_payments(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+    ) -> Result<Vec<HouseholdPayment>, StoreError> {
+        if !actor.sees_whole_households() {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.begin_read().await?;
+        household_in_scope(&mut tx, actor, household.0).await?;
+        let rows: Vec<(i64, String, String, i64, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, month, program, amount_fen, status, failure FROM payments \
+             WHERE household_id = $1 ORDER BY month, id",
+        )
+        .bind(household.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        drop(tx);
+        self.audit_alone(
+            actor,
+            AuditAction::Read,
+            &format!("household:{}", household.0),
+            "查看发放记录",
+        )
+        .await?;
+        let t = "payments";
+        rows.into_iter()
+            .map(|(id, month, program, amount_fen, status, failure)| {
+                Ok(HouseholdPayment {
+                    id,
+                    month: parse_month(&month, t, id)?,
+                    program: Category::parse(&program)
+                        .map_err(|_| common::corrupt(t, "program", id))?,
+                    amount_fen,
+                    status: PaymentStatus::parse(&status)
+                        .map_err(|_| common::corrupt(t, "status", id))?,
+                    failure,
+                })
+            })
+            .collect()
     }
 
     async fn record_review(

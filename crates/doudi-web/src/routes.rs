@@ -216,6 +216,9 @@ routes! {
     post "/cases/{id}/approve" => pages::casework::approve, ActOnCases;
     post "/households/{id}/cases" => pages::casework::submit, ActOnCases;
     get "/households/{id}/entitlements" => pages::casework::entitlements, ReadWholeHouseholds;
+    get "/households/{id}/chain" => pages::chain::show, ReadWholeHouseholds;
+    get "/households/{id}/chain.xlsx" => pages::chain::export, ReadWholeHouseholds;
+    get "/api/households/{id}/chain" => pages::chain::api, ReadWholeHouseholds;
     post "/households/{id}/entitlements/{entitlement}/review" => pages::casework::review, ActOnCases;
     post "/households/{id}/review-proposals/{proposal}/approve" => pages::casework::sign_off_review, Pay;
     post "/households/{id}/review-proposals/{proposal}/reject" => pages::casework::reject_review, Pay;

@@ -636,3 +636,64 @@ async fn the_education_bureau_pulls_its_list_of_students_owed_aid_this_term_mask
         .json();
     assert_eq!(theirs, json!([]));
 }
+
+#[tokio::test]
+async fn a_households_assistance_chain_puts_its_benefit_payments_and_alerts_on_one_timeline() {
+    let app = App::new().await;
+    wang_paid(&app).await;
+    app.store
+        .run_payments(
+            &system(),
+            doudi_core::Month::new(2026, 10).unwrap(),
+            today(),
+        )
+        .await
+        .unwrap();
+    let county = app.login(COUNTY).await;
+    let id = id_number((1970, 7, 7), 45);
+    send(
+        &app,
+        &county,
+        "death",
+        json!([{"id_number": id.as_str(), "name": "王五", "date": "2026-10-15"}]),
+    )
+    .await;
+    let renhe = app.login(RENHE_CASEWORKER).await;
+    let chain = app
+        .get(
+            Some(&renhe),
+            &format!("/api/households/{}/chain", app.wang.0),
+        )
+        .await
+        .json();
+    let kinds: Vec<&str> = chain
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["待遇", "发放", "待遇", "提醒"], "{chain}");
+    assert!(
+        chain[2]["text"]
+            .as_str()
+            .unwrap()
+            .contains("自2026-11起不再按此发放"),
+        "{chain}"
+    );
+    assert!(
+        chain[3]["text"].as_str().unwrap().contains("已办结"),
+        "{chain}"
+    );
+    let page = app
+        .get(Some(&renhe), &format!("/households/{}/chain", app.wang.0))
+        .await;
+    assert!(page.body.contains("id=\"chain\""), "{}", page.body);
+    let qinglong = app.login(QINGLONG_CASEWORKER).await;
+    let outside = app
+        .get(
+            Some(&qinglong),
+            &format!("/api/households/{}/chain", app.wang.0),
+        )
+        .await;
+    assert_eq!(outside.status, StatusCode::NOT_FOUND);
+}

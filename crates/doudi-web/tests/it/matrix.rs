@@ -167,6 +167,9 @@ const MATRIX: &[(&str, &str)] = &[
         "L F N F F F F F F",
     ),
     ("get /households/{id}/entitlements", "L F R R RN RN F RN F"),
+    ("get /households/{id}/chain", "L F R R RN RN F RN F"),
+    ("get /households/{id}/chain.xlsx", "L F R R RN RN F RN F"),
+    ("get /api/households/{id}/chain", "L F R R RN RN F RN F"),
     (
         "post /households/{id}/entitlements/{entitlement}/review",
         "L F N F N F F F F",
