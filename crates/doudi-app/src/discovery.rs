@@ -44,6 +44,15 @@ pub struct FeedReport {
     pub deaths_left: Vec<String>,
 }
 
+/// A difference between what a household declared and what a department says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Difference {
+    /// Which department data says so.
+    pub kind: FeedKind,
+    /// The difference, in words.
+    pub text: String,
+}
+
 /// What a registry scan found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScanReport {
@@ -846,6 +855,120 @@ impl App {
             found: alerts.len(),
             raised,
         })
+    }
+
+    /// Economic-status verification (经济状况核对, 4.2.b): what the household declared against
+    /// what departments say of its members, each difference in words (the member masked, the
+    /// department's figure, the file's). A record a caseworker said was not the member is not
+    /// used.
+    pub async fn verify_finances(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+    ) -> Result<Vec<Difference>, Error> {
+        let store = self.store();
+        let record = store.household(actor, household).await?;
+        let linked = store.linked_records(actor, household).await?;
+        let mut out = Vec::new();
+        for r in linked {
+            // A member no longer in the household (a death recorded) has nothing to verify.
+            let Some(m) = record.members.iter().find(|m| m.id == r.person) else {
+                continue;
+            };
+            let who = m.fields.name.masked();
+            let amount = r.amount_fen.map(Money::from_fen);
+            let date = r.date.map(|d| d.to_string()).unwrap_or_default();
+            let month = r.date.map(Month::of);
+            let sure = if r.permille >= 900 {
+                String::new()
+            } else {
+                format!("（比对把握{}‰，须核实是否本人）", r.permille)
+            };
+            let said = |text: String| Difference {
+                kind: r.kind,
+                text: format!("{text}{sure}"),
+            };
+            match r.kind {
+                FeedKind::Wages | FeedKind::Pension => {
+                    let (Some(month), Some(amount)) = (month, amount) else {
+                        continue;
+                    };
+                    let kind = if r.kind == FeedKind::Wages {
+                        doudi_core::IncomeKind::Wages
+                    } else {
+                        doudi_core::IncomeKind::Pension
+                    };
+                    let declared = record
+                        .incomes
+                        .iter()
+                        .filter(|i| i.person == m.id && i.month == month && i.kind == kind)
+                        .fold(Money::ZERO, |sum, i| sum.saturating_add(i.amount));
+                    if declared != amount {
+                        out.push(said(format!(
+                            "{who} {month}{}：部门数据{amount}，档案登记{declared}",
+                            kind.label()
+                        )));
+                    }
+                }
+                FeedKind::Vehicle | FeedKind::RealEstate | FeedKind::Business => {
+                    let asset = match r.kind {
+                        FeedKind::Vehicle => doudi_core::AssetKind::Vehicle,
+                        FeedKind::RealEstate => doudi_core::AssetKind::Property,
+                        _ => doudi_core::AssetKind::Business,
+                    };
+                    if !record.assets.iter().any(|a| a.kind == asset) {
+                        out.push(said(format!(
+                            "{who}于{date}{}{}，档案未登记{}",
+                            r.kind.label(),
+                            if r.detail.is_empty() {
+                                String::new()
+                            } else {
+                                format!("（{}）", r.detail)
+                            },
+                            asset.label()
+                        )));
+                    }
+                }
+                FeedKind::Hospital => {
+                    let (Some(month), Some(amount)) = (month, amount) else {
+                        continue;
+                    };
+                    let declared = record
+                        .expenses
+                        .iter()
+                        .filter(|e| {
+                            e.person == m.id
+                                && e.month == month
+                                && e.kind == doudi_core::ExpenseKind::Medical
+                        })
+                        .fold(Money::ZERO, |sum, e| sum.saturating_add(e.amount));
+                    if declared < amount {
+                        out.push(said(format!(
+                            "{who} {month}住院自付：部门数据{amount}，档案登记自付医疗费{declared}"
+                        )));
+                    }
+                }
+                FeedKind::School if m.fields.school_stage.is_none() => {
+                    out.push(said(format!(
+                        "{who}学籍在学（{}，{date}入学），档案未登记在学阶段",
+                        r.detail
+                    )));
+                }
+                FeedKind::Disability if m.fields.disability.is_none() => {
+                    out.push(said(format!(
+                        "{who}于{date}办理残疾人证（{}），档案未登记残疾情况",
+                        r.detail
+                    )));
+                }
+                FeedKind::Death => {
+                    out.push(said(format!(
+                        "部门死亡信息：{who}于{date}死亡，仍在家庭成员中"
+                    )));
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
     }
 
     /// The alerts the actor may see.

@@ -151,6 +151,25 @@ pub struct ScanAlert {
     pub dedupe: String,
 }
 
+/// A department record matched to a member of a household.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkedRecord {
+    /// Its id.
+    pub id: i64,
+    /// What kind of data.
+    pub kind: FeedKind,
+    /// The member.
+    pub person: PersonId,
+    /// Match certainty per mille.
+    pub permille: u16,
+    /// The kind's date.
+    pub date: Option<NaiveDate>,
+    /// The kind's amount in fen.
+    pub amount_fen: Option<i64>,
+    /// The kind's text.
+    pub detail: String,
+}
+
 /// Which alerts to list.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AlertFilter {
@@ -206,6 +225,15 @@ pub trait Discovery: Send + Sync + 'static {
         &self,
         identities: &[String],
     ) -> Result<Vec<Vec<(PersonId, bool)>>, StoreError>;
+
+    /// The department records matched to members of a household of the actor's scope (those
+    /// who read cases), oldest first; records a caseworker said were not the member are left
+    /// out.
+    async fn linked_records(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+    ) -> Result<Vec<LinkedRecord>, StoreError>;
 
     /// Raises the alerts of a registry scan (the county approver, the system); one already
     /// raised (same `dedupe`) is not raised again. Returns how many were new.

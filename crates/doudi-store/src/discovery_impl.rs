@@ -2,7 +2,8 @@
 // `postgres.rs` after `shared_impl.rs`, whose imports and helpers it uses.
 
 use crate::discovery::{
-    Alert, AlertFilter, AlertRecord, Discovery, FeedImport, NewFeedImport, ScanAlert, may_import,
+    Alert, AlertFilter, AlertRecord, Discovery, FeedImport, LinkedRecord, NewFeedImport, ScanAlert,
+    may_import,
 };
 use doudi_core::discovery::{AlertLevel, AlertRule, AlertState, FeedKind};
 
@@ -369,6 +370,54 @@ impl Discovery for Backend {
             outcome: (!outcome.is_empty()).then(|| common::clip(outcome)),
             ..current
         })
+    }
+
+    async fn linked_records(
+        &self,
+        actor: &Actor,
+        household: HouseholdId,
+    ) -> Result<Vec<LinkedRecord>, StoreError> {
+        if !may_read_alerts(actor) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut tx = self.begin_read().await?;
+        household_in_scope(&mut tx, actor, household.0).await?;
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(i64, String, i64, i64, Option<NaiveDate>, Option<i64>, String)> =
+            sqlx::query_as(
+                "SELECT r.id, i.kind, r.person_id, r.permille, r.record_date, r.amount_fen, \
+                 r.detail FROM feed_records r JOIN feed_imports i ON i.id = r.import_id \
+                 WHERE r.household_id = $1 AND r.person_id IS NOT NULL AND NOT EXISTS ( \
+                 SELECT 1 FROM link_decisions d WHERE d.fingerprint = r.fingerprint \
+                 AND d.person_id = r.person_id AND d.same = $2) \
+                 ORDER BY r.record_date, r.id",
+            )
+            .bind(household.0)
+            .bind(false)
+            .fetch_all(&mut *tx)
+            .await?;
+        drop(tx);
+        self.audit_alone(
+            actor,
+            AuditAction::Read,
+            &format!("household:{}", household.0),
+            "查看部门数据比对结果",
+        )
+        .await?;
+        rows.into_iter()
+            .map(|(id, kind, person, permille, date, amount_fen, detail)| {
+                Ok(LinkedRecord {
+                    id,
+                    kind: FeedKind::parse(&kind)
+                        .map_err(|_| common::corrupt("feed_imports", "kind", id))?,
+                    person: PersonId(person),
+                    permille: u16::try_from(permille).unwrap_or(0),
+                    date,
+                    amount_fen,
+                    detail,
+                })
+            })
+            .collect()
     }
 
     async fn link_decisions(

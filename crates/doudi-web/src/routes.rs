@@ -219,6 +219,7 @@ routes! {
     get "/households/{id}/chain" => pages::chain::show, ReadWholeHouseholds;
     get "/households/{id}/chain.xlsx" => pages::chain::export, ReadWholeHouseholds;
     get "/api/households/{id}/chain" => pages::chain::api, ReadWholeHouseholds;
+    get "/api/households/{id}/verification" => pages::chain::verification, ReadCases;
     post "/households/{id}/entitlements/{entitlement}/review" => pages::casework::review, ActOnCases;
     post "/households/{id}/review-proposals/{proposal}/approve" => pages::casework::sign_off_review, Pay;
     post "/households/{id}/review-proposals/{proposal}/reject" => pages::casework::reject_review, Pay;

@@ -29,6 +29,25 @@ struct ChainPage {
     chrome: Chrome,
     id: i64,
     rows: Vec<Row>,
+    /// Economic-status verification, for those who read cases: each difference in words.
+    differences: Option<Vec<(&'static str, String)>>,
+}
+
+/// What the household declared against what departments say, for those who may read it.
+async fn differences(
+    state: &AppState,
+    session: &crate::auth::Session,
+    id: i64,
+) -> Result<Option<Vec<doudi_app::discovery::Difference>>, AppError> {
+    match state
+        .app
+        .verify_finances(&session.actor, HouseholdId(id))
+        .await
+    {
+        Ok(list) => Ok(Some(list)),
+        Err(doudi_app::Error::Store(doudi_store::StoreError::Forbidden)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The chain as a page, oldest first.
@@ -47,6 +66,9 @@ pub(crate) async fn show(
             .crumb("家庭档案", format!("/households/{id}"))
             .here(),
         id,
+        differences: differences(&state, &session, id)
+            .await?
+            .map(|list| list.into_iter().map(|d| (d.kind.label(), d.text)).collect()),
         rows: events
             .into_iter()
             .map(|e| Row {
@@ -84,6 +106,47 @@ pub(crate) async fn export(
         },
     )
     .await
+}
+
+/// A difference between what a household declared and what a department says.
+#[derive(Serialize, ToSchema)]
+pub struct DifferenceDto {
+    /// 部门数据类别代码。
+    pub kind: String,
+    /// 不一致之处。
+    pub text: String,
+}
+
+/// Economic-status verification (经济状况核对): what the household declared against the
+/// department records matched to its members, each difference in words.
+#[utoipa::path(
+    get,
+    path = "/api/households/{id}/verification",
+    tag = "discovery",
+    params(("id" = i64, Path, description = "家庭ID")),
+    responses(
+        (status = 200, description = "不一致之处（空为一致）", body = [DifferenceDto]),
+        (status = 403, description = "无权查看", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+    )
+)]
+pub(crate) async fn verification(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+) -> Result<Json<Vec<DifferenceDto>>, AppError> {
+    let list = state
+        .app
+        .verify_finances(&session.actor, HouseholdId(id))
+        .await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|d| DifferenceDto {
+                kind: d.kind.code().to_owned(),
+                text: d.text,
+            })
+            .collect(),
+    ))
 }
 
 /// One event of a household's assistance chain.

@@ -697,3 +697,68 @@ async fn a_households_assistance_chain_puts_its_benefit_payments_and_alerts_on_o
         .await;
     assert_eq!(outside.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_verification_lists_each_difference_between_the_file_and_the_departments() {
+    let app = App::new().await;
+    let county = app.login(COUNTY).await;
+    let zhang = id_number((1956, 12, 15), 13);
+    // 张三丰's file has a pension of 600 yuan for October and no vehicle.
+    for (kind, record) in [
+        (
+            "pension",
+            json!({"id_number": zhang.as_str(), "name": "张三丰", "date": "2026-10-01", "amount_fen": 80_000}),
+        ),
+        (
+            "pension",
+            json!({"id_number": zhang.as_str(), "name": "张三丰", "date": "2026-09-01", "amount_fen": 60_000}),
+        ),
+        (
+            "vehicle",
+            json!({"id_number": zhang.as_str(), "name": "张三丰", "date": "2026-08-01", "detail": "渝F12345"}),
+        ),
+    ] {
+        let reply = send(&app, &county, kind, json!([record])).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    let township = app.login(QINGLONG_CASEWORKER).await;
+    let found = app
+        .get(
+            Some(&township),
+            &format!("/api/households/{}/verification", app.zhang.0),
+        )
+        .await
+        .json();
+    let texts: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts.len(),
+        2,
+        "September agrees; October and the vehicle do not: {found}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("2026-10养老金") && t.contains("¥800.00") && t.contains("¥600.00")),
+        "{found}"
+    );
+    assert!(
+        texts.iter().any(|t| t.contains("档案未登记机动车")),
+        "{found}"
+    );
+    let page = app
+        .get(
+            Some(&township),
+            &format!("/households/{}/chain", app.zhang.0),
+        )
+        .await;
+    assert!(
+        page.body.contains("id=\"verification-differences\""),
+        "{}",
+        page.body
+    );
+}

@@ -171,6 +171,10 @@ const MATRIX: &[(&str, &str)] = &[
     ("get /households/{id}/chain.xlsx", "L F R R RN RN F RN F"),
     ("get /api/households/{id}/chain", "L F R R RN RN F RN F"),
     (
+        "get /api/households/{id}/verification",
+        "L F R R RN RN F F F",
+    ),
+    (
         "post /households/{id}/entitlements/{entitlement}/review",
         "L F N F N F F F F",
     ),
