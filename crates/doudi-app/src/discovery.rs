@@ -971,6 +971,25 @@ impl App {
         Ok(out)
     }
 
+    /// The near-poor watch list (支出型困难 边缘人群): people the platform does not know whose
+    /// hospital bill alone is at least the dibao standard over the expenditure test's whole
+    /// window (2.1.b: six months of the standard, this month's parameters), so that hardship is
+    /// found before it is applied for. Returns the threshold with the list (the county
+    /// approver).
+    pub async fn watch_list(
+        &self,
+        actor: &Actor,
+    ) -> Result<(Money, Vec<doudi_store::discovery::UnmatchedRecord>), Error> {
+        let r = self.resolved(Month::of(self.today()))?;
+        let months = r.dibao_expenditure_window_months.max(1);
+        let threshold = Money::from_fen(r.dibao_standard.fen().saturating_mul(months));
+        let list = self
+            .store()
+            .unmatched_records(actor, FeedKind::Hospital, threshold.fen())
+            .await?;
+        Ok((threshold, list))
+    }
+
     /// The alerts the actor may see.
     pub async fn alerts(&self, actor: &Actor, filter: &AlertFilter) -> Result<Vec<Alert>, Error> {
         Ok(self.store().alerts(actor, filter).await?)

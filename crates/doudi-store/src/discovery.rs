@@ -170,6 +170,25 @@ pub struct LinkedRecord {
     pub detail: String,
 }
 
+/// A department record of someone not on the platform, as the near-poor watch list shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnmatchedRecord {
+    /// Its id.
+    pub id: i64,
+    /// What kind of data.
+    pub kind: FeedKind,
+    /// Name and number as sent, masked.
+    pub shown: String,
+    /// The kind's date.
+    pub date: Option<NaiveDate>,
+    /// The kind's amount in fen.
+    pub amount_fen: Option<i64>,
+    /// The kind's text.
+    pub detail: String,
+    /// The import's source (file name).
+    pub source: String,
+}
+
 /// Which alerts to list.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AlertFilter {
@@ -234,6 +253,16 @@ pub trait Discovery: Send + Sync + 'static {
         actor: &Actor,
         household: HouseholdId,
     ) -> Result<Vec<LinkedRecord>, StoreError>;
+
+    /// Records of `kind` matched to no one on the platform with an amount of at least
+    /// `min_fen`, newest first, at most 1,000 (the county approver, the system): people the
+    /// platform does not know whose circumstances suggest hardship.
+    async fn unmatched_records(
+        &self,
+        actor: &Actor,
+        kind: FeedKind,
+        min_fen: i64,
+    ) -> Result<Vec<UnmatchedRecord>, StoreError>;
 
     /// Raises the alerts of a registry scan (the county approver, the system); one already
     /// raised (same `dedupe`) is not raised again. Returns how many were new.

@@ -3,7 +3,7 @@
 
 use crate::discovery::{
     Alert, AlertFilter, AlertRecord, Discovery, FeedImport, LinkedRecord, NewFeedImport, ScanAlert,
-    may_import,
+    UnmatchedRecord, may_import,
 };
 use doudi_core::discovery::{AlertLevel, AlertRule, AlertState, FeedKind};
 
@@ -370,6 +370,48 @@ impl Discovery for Backend {
             outcome: (!outcome.is_empty()).then(|| common::clip(outcome)),
             ..current
         })
+    }
+
+    async fn unmatched_records(
+        &self,
+        actor: &Actor,
+        kind: FeedKind,
+        min_fen: i64,
+    ) -> Result<Vec<UnmatchedRecord>, StoreError> {
+        if !matches!(actor.role, Role::CountyApprover | Role::System) {
+            return Err(StoreError::Forbidden);
+        }
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(i64, String, Option<NaiveDate>, Option<i64>, String, String)> =
+            sqlx::query_as(
+                "SELECT r.id, r.shown, r.record_date, r.amount_fen, r.detail, i.source \
+                 FROM feed_records r JOIN feed_imports i ON i.id = r.import_id \
+                 WHERE i.kind = $1 AND r.person_id IS NULL AND r.amount_fen >= $2 \
+                 ORDER BY r.record_date DESC, r.id DESC LIMIT 1000",
+            )
+            .bind(kind.code())
+            .bind(min_fen)
+            .fetch_all(&self.pool)
+            .await?;
+        self.audit_alone(
+            actor,
+            AuditAction::List,
+            &format!("feeds:{}", kind.code()),
+            &format!("查看困难边缘名单：{}条", rows.len()),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, shown, date, amount_fen, detail, source)| UnmatchedRecord {
+                id,
+                kind,
+                shown,
+                date,
+                amount_fen,
+                detail,
+                source,
+            })
+            .collect())
     }
 
     async fn linked_records(

@@ -263,6 +263,8 @@ routes! {
     get "/alerts" => pages::feeds::alerts, ReadCases;
     get "/alerts/export.xlsx" => pages::feeds::alerts_export, ReadCases;
     post "/alerts/scan" => pages::feeds::scan, Pay;
+    get "/watch" => pages::feeds::watch, Pay;
+    get "/watch.xlsx" => pages::feeds::watch_export, Pay;
     post "/alerts/{id}" => pages::feeds::update_alert, ActOnCases;
     post "/api/feeds/{kind}" => api_discovery::import, ImportFeeds;
     get "/api/feeds" => api_discovery::imports, ImportFeeds;

@@ -511,6 +511,87 @@ pub(crate) async fn scan(
     .into_response())
 }
 
+struct WatchRow {
+    shown: String,
+    date: String,
+    amount: String,
+    detail: String,
+    source: String,
+}
+
+#[derive(Template)]
+#[template(path = "watch.html")]
+struct WatchPage {
+    chrome: Chrome,
+    threshold: String,
+    rows: Vec<WatchRow>,
+}
+
+async fn watch_rows(
+    state: &AppState,
+    session: &Session,
+) -> Result<(String, Vec<WatchRow>), AppError> {
+    let (threshold, list) = state.app.watch_list(&session.actor).await?;
+    Ok((
+        threshold.to_string(),
+        list.into_iter()
+            .map(|r| WatchRow {
+                shown: r.shown,
+                date: r.date.map(|d| d.to_string()).unwrap_or_default(),
+                amount: r
+                    .amount_fen
+                    .map(|f| doudi_core::Money::from_fen(f).to_string())
+                    .unwrap_or_default(),
+                detail: r.detail,
+                source: r.source,
+            })
+            .collect(),
+    ))
+}
+
+/// The near-poor watch list: people the platform does not know with a hospital bill at least
+/// the dibao standard over the expenditure test's window.
+pub(crate) async fn watch(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+) -> Result<Response, AppError> {
+    let (threshold, rows) = watch_rows(&state, &session).await?;
+    ok(&WatchPage {
+        chrome: Chrome::new(&session, "困难边缘名单", "watch").here(),
+        threshold,
+        rows,
+    })
+}
+
+/// The watch list as Excel.
+pub(crate) async fn watch_export(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+) -> Result<Response, AppError> {
+    let (threshold, rows) = watch_rows(&state, &session).await?;
+    super::export::xlsx(
+        &state,
+        &session.actor,
+        state.today(),
+        super::export::Export {
+            name: "困难边缘名单",
+            filter: format!("住院自付不低于{threshold}"),
+            headers: vec![
+                "姓名与身份证号码（已遮蔽）",
+                "出院日期",
+                "个人自付",
+                "医疗机构",
+                "数据来源",
+            ],
+            rows: rows
+                .into_iter()
+                .map(|r| super::export::text([r.shown, r.date, r.amount, r.detail, r.source]))
+                .collect(),
+        },
+    )
+    .await
+}
+
 /// How many open alerts wait in the actor's scope, red ones apart (for the work list).
 pub(crate) async fn open_counts(
     state: &AppState,

@@ -762,3 +762,50 @@ async fn the_verification_lists_each_difference_between_the_file_and_the_departm
         page.body
     );
 }
+
+#[tokio::test]
+async fn the_near_poor_watch_list_shows_strangers_whose_hospital_bill_alone_tells_of_hardship() {
+    let app = App::new().await;
+    let county = app.login(COUNTY).await;
+    let zhang = id_number((1956, 12, 15), 13);
+    let reply = send(
+        &app,
+        &county,
+        "hospital",
+        json!([
+            {"record_id": "big", "id_number": id_number((1980, 3, 3), 51).as_str(), "name": "钱七", "date": "2026-10-20", "amount_fen": 500_000, "detail": "云阳县人民医院"},
+            {"record_id": "small", "id_number": id_number((1981, 4, 4), 52).as_str(), "name": "孙八", "date": "2026-10-21", "amount_fen": 100_000, "detail": "云阳县中医院"},
+            {"record_id": "known", "id_number": zhang.as_str(), "name": "张三丰", "date": "2026-10-22", "amount_fen": 500_000, "detail": "云阳县人民医院"}
+        ]),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let page = app.get(Some(&county), "/watch").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("钱*"),
+        "the stranger with a large bill: {}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("孙*"),
+        "a small bill is not hardship by itself"
+    );
+    assert!(
+        !page.body.contains("张*丰"),
+        "a household on the platform gets an alert instead"
+    );
+    assert!(
+        !page
+            .body
+            .contains(&id_number((1980, 3, 3), 51).as_str()[6..14]),
+        "numbers are masked"
+    );
+    let xlsx = app.get(Some(&county), "/watch.xlsx").await;
+    assert!(xlsx.raw.starts_with(b"PK"));
+    let township = app.login(QINGLONG_CASEWORKER).await;
+    assert_eq!(
+        app.get(Some(&township), "/watch").await.status,
+        StatusCode::FORBIDDEN
+    );
+}

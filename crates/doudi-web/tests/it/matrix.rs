@@ -206,6 +206,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("get /alerts", "L F R R R R F F F"),
     ("get /alerts/export.xlsx", "L F R R R R F F F"),
     ("post /alerts/scan", "L F R F F F F F F"),
+    ("get /watch", "L F R F F F F F F"),
+    ("get /watch.xlsx", "L F R F F F F F F"),
     ("post /alerts/{id}", "L F R F R R F F F"),
     ("post /api/feeds/{kind}", "L F R F F F R F F"),
     ("get /api/feeds", "L F R F F F R F F"),
