@@ -158,16 +158,24 @@ fn fallback(registry: &Registry, r: &FeedRecord, today: NaiveDate) -> Option<Lin
             .then(|| NaiveDate::parse_from_str(&digits[6..14], "%Y%m%d").ok())
             .flatten()
     })?;
-    match registry
-        .by_name_birth
-        .get(&(name, birth))
-        .map(Vec::as_slice)
-    {
+    // The birth date as given, else with day and month swapped (a common slip).
+    let swapped = {
+        use chrono::Datelike;
+        NaiveDate::from_ymd_opt(birth.year(), birth.day(), birth.month())
+    };
+    let (found, how) = match registry.by_name_birth.get(&(name.clone(), birth)) {
+        Some(found) => (Some(found), "出生日期一致"),
+        None => (
+            swapped.and_then(|d| registry.by_name_birth.get(&(name, d))),
+            "出生日期日月颠倒",
+        ),
+    };
+    match found.map(Vec::as_slice) {
         Some([one]) => Some(Link {
             person: Some(*one),
             permille: 500,
             evidence: format!(
-                "姓名一致；出生日期一致；身份证号码{}；须人工核实",
+                "姓名一致；{how}；身份证号码{}；须人工核实",
                 if compact.is_empty() {
                     "缺失"
                 } else {

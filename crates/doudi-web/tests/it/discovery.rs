@@ -536,6 +536,7 @@ async fn a_department_file_with_every_kind_of_error_links_each_record_to_its_per
         {"record_id": "swap", "id_number": swapped, "name": "张三丰", "date": "2026-10-01", "amount_fen": 100},
         {"record_id": "homophone", "id_number": z, "name": "张三峰", "date": "2026-10-01", "amount_fen": 100},
         {"record_id": "missing", "id_number": "", "name": "李四", "birth": "1948-02-03", "date": "2026-10-01", "amount_fen": 100},
+        {"record_id": "day-month", "id_number": "", "name": "李四", "birth": "1948-03-02", "date": "2026-10-02", "amount_fen": 100},
         {"record_id": "namesake", "id_number": id_number((1970, 7, 7), 77).as_str(), "name": "王五", "birth": "1970-07-07", "date": "2026-10-01", "amount_fen": 100},
         {"record_id": "stranger", "id_number": id_number((1990, 1, 1), 11).as_str(), "name": "赵六", "date": "2026-10-01", "amount_fen": 100}
     ]);
@@ -544,10 +545,10 @@ async fn a_department_file_with_every_kind_of_error_links_each_record_to_its_per
     let done = reply.json();
     assert_eq!(
         (done["linked"].as_i64(), done["unmatched"].as_i64()),
-        (Some(8), Some(2)),
+        (Some(9), Some(2)),
         "{done}"
     );
-    // Each record's alert on its household: 张三丰's five, 李四's two, 王五's one.
+    // Each record's alert on its household: 张三丰's five, 李四's three, 王五's one.
     let alerts = app.get(Some(&county), "/api/alerts").await.json();
     let on = |h: doudi_core::HouseholdId| {
         alerts
@@ -559,7 +560,7 @@ async fn a_department_file_with_every_kind_of_error_links_each_record_to_its_per
     };
     assert_eq!(
         (on(app.zhang), on(app.li), on(app.wang)),
-        (5, 2, 1),
+        (5, 3, 1),
         "{alerts}"
     );
     // Every alert says why, field by field, with the weights.
