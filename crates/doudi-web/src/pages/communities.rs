@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doudi_core::{Division, DivisionCode, DivisionKind};
 
-use super::{Chrome, ok, page};
+use super::{Chrome, page};
 use crate::AppState;
 use crate::auth::{CurrentUser, Session};
 use crate::error::AppError;
@@ -89,11 +89,7 @@ async fn render(
         error,
         saved,
     };
-    if status == StatusCode::OK {
-        ok(&p)
-    } else {
-        page(status, &p)
-    }
+    page(status, &p)
 }
 
 /// The list and the form.

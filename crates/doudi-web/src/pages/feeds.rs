@@ -134,11 +134,7 @@ async fn render(
         errors,
         mapping_saved,
     };
-    if status == StatusCode::OK {
-        ok(&p)
-    } else {
-        page(status, &p)
-    }
+    page(status, &p)
 }
 
 /// The upload form, the column names of the chosen kind, and the imports so far.
@@ -387,11 +383,7 @@ async fn render_alerts(
         scanned,
         error,
     };
-    if status == StatusCode::OK {
-        ok(&p)
-    } else {
-        page(status, &p)
-    }
+    page(status, &p)
 }
 
 /// The alerts of one's part of the county: open ones first, red before amber before green.
