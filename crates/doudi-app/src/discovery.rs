@@ -589,8 +589,35 @@ impl App {
             });
         }
         let mapping = self.feed_mapping(kind).await?;
-        let sheet = read::read_file(name, bytes).map_err(|e| refused(e.into()))?;
-        let records = feed::parse_feed(&sheet, kind, &mapping, self.today()).map_err(refused)?;
+        let read = read::read_file(name, bytes)
+            .map_err(|e| refused(e.into()))
+            .and_then(|sheet| {
+                feed::parse_feed(&sheet, kind, &mapping, self.today()).map_err(refused)
+            });
+        let records = match read {
+            Ok(records) => records,
+            Err(e) => {
+                // A refused file is recorded too (who, when, which, how many problems); nothing
+                // of it is kept.
+                let problems = match &e {
+                    Error::Fields(rows) => rows.len(),
+                    _ => 1,
+                };
+                self.store()
+                    .record_audit(
+                        actor,
+                        doudi_store::AuditAction::Import,
+                        &format!("feeds:{}", kind.code()),
+                        &format!(
+                            "导入{}未成功（{}）：{problems}处问题，未导入任何记录",
+                            kind.label(),
+                            name.chars().take(60).collect::<String>()
+                        ),
+                    )
+                    .await?;
+                return Err(e);
+            }
+        };
         self.import_feed(actor, kind, name, &digest, &records).await
     }
 

@@ -442,6 +442,14 @@ async fn a_department_sends_only_its_own_kinds_and_its_files_column_names_are_se
         "{}",
         reply.body
     );
+    // The refused file is in the trail: who, which file, how many problems.
+    let auditor = app.login(AUDITOR).await;
+    let trail = app.get(Some(&auditor), "/api/audit?action=import").await;
+    assert!(
+        trail.body.contains("坏.csv") && trail.body.contains("未成功"),
+        "{}",
+        trail.body
+    );
 }
 
 fn upload(
