@@ -2,10 +2,12 @@
 //! alerts on the work list of the household's township. The department page, the API and
 //! the tests call these.
 //!
-//! A record is matched to a registry person by [`doudi_link`] (Fellegi–Sunter, trained on the feed): by identity number (after repairing
-//! the forms people type: full-width digits, spaces, the old 15-digit form), agreeing in name;
-//! or, without a usable number, by name and birth date, which a person must confirm (a
-//! [`AlertRule::Match`] alert). A record with a valid number of someone not on the platform is
+//! A record is matched to a registry person by [`doudi_link`] (Fellegi–Sunter, trained on the
+//! feed): by identity number (after repairing the forms people type: full-width digits, spaces,
+//! the old 15-digit form, one digit wrong, two swapped), name (traditional characters,
+//! homophones) and birth date; what the model is unsure of, or a record without a valid number
+//! found only by name and birth date, a person confirms (a [`AlertRule::Match`] alert), and
+//! the answer is remembered. A record with a valid number of someone not on the platform is
 //! never matched by name and birth date alone: two people share those often enough.
 //!
 //! What a matched record means is [`rule`]'s: each kind's rule names the clause it serves.
@@ -680,12 +682,19 @@ impl App {
         let identities: Vec<String> = records.iter().map(identity).collect();
         let remembered = self.store().link_decisions(&identities).await?;
         let links = link_all(&registry, kind, records, &remembered, today);
+        // The parameters of each month records fall in, resolved once.
+        let mut resolved: HashMap<Month, Resolved> = HashMap::new();
         for (r, l) in records.iter().zip(links) {
             let alert = match l.person {
                 Some((person, household)) => {
                     let record = &registry.households[&household];
                     let month = r.date.map_or(Month::of(today), Month::of);
-                    let params = self.resolved(month)?;
+                    let params = match resolved.entry(month) {
+                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(self.resolved(month)?)
+                        }
+                    };
                     // A death changes payments, so only a certain one is acted on as it
                     // stands; for the other kinds an accepted match is enough.
                     let acted_on = if kind == FeedKind::Death {
@@ -694,13 +703,13 @@ impl App {
                         l.accepted
                     };
                     Some(if acted_on {
-                        let a = rule(kind, r, record, person, &params);
+                        let a = rule(kind, r, record, person, params);
                         if kind == FeedKind::Death {
                             certain_deaths.push((person, household, r.date, r.record_id.clone()));
                         }
                         a
                     } else {
-                        let what = rule(kind, r, record, person, &params);
+                        let what = rule(kind, r, record, person, params);
                         NewAlert {
                             rule: AlertRule::Match,
                             level: if kind == FeedKind::Death {
