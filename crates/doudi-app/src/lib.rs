@@ -14,7 +14,8 @@
 //! - [`carried`]: the benefits a county brings, checked against the rules and confirmed;
 //! - [`discovery`]: department data in, people matched, facts turned into alerts (5.3);
 //! - [`exchange`]: the lists departments are owed, out (5.3);
-//! - [`chain`]: one assistance chain per household, every event on one timeline.
+//! - [`chain`]: one assistance chain per household, every event on one timeline;
+//! - [`employment`]: the zero-employment households (2.7).
 //!
 //! **Invariant:** this crate knows nothing of HTTP, HTML or the command line (no axum, no
 //! askama, no clap), and reads the time only from its [`Clock`].
@@ -34,6 +35,7 @@ pub mod carried;
 pub mod casework;
 pub mod chain;
 pub mod discovery;
+pub mod employment;
 pub mod entitlement;
 pub mod exchange;
 pub mod frozen;

@@ -270,6 +270,9 @@ routes! {
     get "/api/feeds" => api_discovery::imports, ImportFeeds;
     get "/api/alerts" => api_discovery::alerts, ReadCases;
     get "/exchange/education" => pages::exchange::show, ReadHouseholds;
+    get "/employment/zero" => pages::employment::show, ReadHouseholds;
+    get "/employment/zero.xlsx" => pages::employment::export, ReadHouseholds;
+    get "/api/employment/zero" => pages::employment::api, ReadHouseholds;
     get "/exchange/education.xlsx" => pages::exchange::export, ReadHouseholds;
     get "/api/exchange/education" => pages::exchange::api, ReadHouseholds;
     post "/api/alerts/{id}" => api_discovery::update_alert, ActOnCases;

@@ -10,6 +10,7 @@ pub(crate) mod chain;
 pub(crate) mod communities;
 pub(crate) mod detail;
 pub(crate) mod edit;
+pub(crate) mod employment;
 pub(crate) mod entitlement;
 pub(crate) mod exchange;
 pub(crate) mod export;

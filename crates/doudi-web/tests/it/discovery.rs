@@ -818,3 +818,58 @@ async fn the_near_poor_watch_list_shows_strangers_whose_hospital_bill_alone_tell
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_zero_employment_list_shows_each_township_its_own_households_and_the_members_who_could_work()
+ {
+    let app = App::new().await;
+    // 王五 (56, able and willing, unemployed, alone) is 人和's zero-employment household.
+    let renhe = app.login(RENHE_CASEWORKER).await;
+    let list = app.get(Some(&renhe), "/api/employment/zero").await.json();
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["household_id"], app.wang.0);
+    assert!(
+        list[0]["able"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("王*（56岁"),
+        "{list}"
+    );
+    let qinglong = app.login(QINGLONG_CASEWORKER).await;
+    assert_eq!(
+        app.get(Some(&qinglong), "/api/employment/zero")
+            .await
+            .json(),
+        json!([])
+    );
+    app.add_user(
+        "renshe",
+        Role::DepartmentOfficer,
+        Scope::County,
+        Some(Department::HumanResources),
+    )
+    .await;
+    let officer = app.login("renshe").await;
+    let page = app.get(Some(&officer), "/employment/zero").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("人和街道 1 户"), "{}", page.body);
+    // Once 王五 has a public-welfare post, the list is at zero.
+    let wang = app.store.household(&system(), app.wang).await.unwrap();
+    let mut fields = wang.members[0].fields.clone();
+    fields.employment = doudi_core::Employment::PublicWelfarePost;
+    app.store
+        .update_member(
+            &system(),
+            wang.members[0].id,
+            wang.household.version,
+            &fields,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get(Some(&renhe), "/api/employment/zero").await.json(),
+        json!([])
+    );
+    let xlsx = app.get(Some(&officer), "/employment/zero.xlsx").await;
+    assert!(xlsx.raw.starts_with(b"PK"));
+}
