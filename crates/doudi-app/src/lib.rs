@@ -15,7 +15,8 @@
 //! - [`discovery`]: department data in, people matched, facts turned into alerts (5.3);
 //! - [`exchange`]: the lists departments are owed, out (5.3);
 //! - [`chain`]: one assistance chain per household, every event on one timeline;
-//! - [`employment`]: the zero-employment households (2.7).
+//! - [`employment`]: the zero-employment households (2.7);
+//! - [`figures`]: the departments' figures per township, counts only.
 //!
 //! **Invariant:** this crate knows nothing of HTTP, HTML or the command line (no axum, no
 //! askama, no clap), and reads the time only from its [`Clock`].
@@ -38,6 +39,7 @@ pub mod discovery;
 pub mod employment;
 pub mod entitlement;
 pub mod exchange;
+pub mod figures;
 pub mod frozen;
 pub mod payments;
 pub mod registry;

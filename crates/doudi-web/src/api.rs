@@ -65,6 +65,7 @@ use crate::view::Divisions;
         crate::api_discovery::update_alert,
         crate::pages::exchange::api,
         crate::pages::employment::api,
+        crate::pages::figures::api,
         crate::pages::chain::api,
         crate::pages::chain::verification,
         login,

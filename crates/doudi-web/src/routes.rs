@@ -271,6 +271,9 @@ routes! {
     get "/api/alerts" => api_discovery::alerts, ReadCases;
     get "/exchange/education" => pages::exchange::show, ReadHouseholds;
     get "/employment/zero" => pages::employment::show, ReadHouseholds;
+    get "/figures" => pages::figures::show, ReadHouseholds;
+    get "/figures.xlsx" => pages::figures::export, ReadHouseholds;
+    get "/api/figures" => pages::figures::api, ReadHouseholds;
     get "/employment/zero.xlsx" => pages::employment::export, ReadHouseholds;
     get "/api/employment/zero" => pages::employment::api, ReadHouseholds;
     get "/exchange/education.xlsx" => pages::exchange::export, ReadHouseholds;

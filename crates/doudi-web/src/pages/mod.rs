@@ -15,6 +15,7 @@ pub(crate) mod entitlement;
 pub(crate) mod exchange;
 pub(crate) mod export;
 pub(crate) mod feeds;
+pub(crate) mod figures;
 pub(crate) mod finance;
 pub(crate) mod import;
 pub(crate) mod list;
@@ -105,6 +106,8 @@ pub struct UserBar {
     pub can_pay: bool,
     /// May send department data.
     pub can_import_feeds: bool,
+    /// May read the departments' figures per township.
+    pub can_read_figures: bool,
 }
 
 /// One step of the breadcrumb.
@@ -159,6 +162,13 @@ impl Chrome {
                 can_pay: crate::Permission::Pay.allows(&session.actor),
                 can_read_cases: crate::Permission::ReadCases.allows(&session.actor),
                 can_import_feeds: crate::Permission::ImportFeeds.allows(&session.actor),
+                can_read_figures: matches!(
+                    session.actor.role,
+                    doudi_core::Role::DepartmentOfficer
+                        | doudi_core::Role::CountyApprover
+                        | doudi_core::Role::Auditor
+                        | doudi_core::Role::TownshipCaseworker
+                ),
             }),
             csrf: session.csrf.clone(),
             crumbs: Vec::new(),

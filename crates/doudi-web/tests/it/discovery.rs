@@ -873,3 +873,63 @@ async fn the_zero_employment_list_shows_each_township_its_own_households_and_the
     let xlsx = app.get(Some(&officer), "/employment/zero.xlsx").await;
     assert!(xlsx.raw.starts_with(b"PK"));
 }
+
+#[tokio::test]
+async fn a_department_officer_reads_figures_per_township_for_the_whole_county_counts_only() {
+    let app = App::new().await;
+    // Everyone of the fixture has signed with a family doctor but 张三丰.
+    let zhang = app.store.household(&system(), app.zhang).await.unwrap();
+    let mut fields = zhang.members[0].fields.clone();
+    fields.family_doctor = false;
+    app.store
+        .update_member(
+            &system(),
+            zhang.members[0].id,
+            zhang.household.version,
+            &fields,
+        )
+        .await
+        .unwrap();
+    app.add_user(
+        "weijian",
+        Role::DepartmentOfficer,
+        Scope::County,
+        Some(Department::Health),
+    )
+    .await;
+    let officer = app.login("weijian").await;
+    let figures = app.get(Some(&officer), "/api/figures").await.json();
+    let qinglong = figures
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["township"] == QINGLONG)
+        .unwrap_or_else(|| panic!("{figures}"));
+    // 青龙: 张三丰's two and 李四's one.
+    assert_eq!(
+        (
+            qinglong["households"].as_u64(),
+            qinglong["members"].as_u64(),
+            qinglong["family_doctor"].as_u64()
+        ),
+        (Some(2), Some(3), Some(2)),
+        "{figures}"
+    );
+    let renhe = figures
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["township"] == RENHE)
+        .unwrap();
+    assert_eq!(renhe["zero_employment"], 1, "{figures}");
+    assert!(
+        !figures.to_string().contains("张"),
+        "counts only, no names: {figures}"
+    );
+    let page = app.get(Some(&officer), "/figures").await;
+    assert!(page.body.contains("2/3（66.6%）"), "{}", page.body);
+    // A township caseworker reads her own township only.
+    let township = app.login(QINGLONG_CASEWORKER).await;
+    let own = app.get(Some(&township), "/api/figures").await.json();
+    assert_eq!(own.as_array().unwrap().len(), 1, "{own}");
+}
