@@ -1343,3 +1343,47 @@ fn in_real_chromium_the_county_uploads_a_death_list_and_the_township_works_the_a
         browser.execute("return document.documentElement.scrollWidth > window.innerWidth + 1;");
     assert_eq!(overflow, json!(false), "the alerts page fits a phone");
 }
+
+#[test]
+fn in_real_chromium_the_education_officer_works_the_department_pages_on_a_desktop_and_a_phone() {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-departments");
+    let dir = TempDir::new("browser-departments");
+    let server = Server::start_demo(&db, 60, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    log_in(&browser, &base, "jiaoyu");
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        // The students owed aid this term, from the menu; the previous term one click away.
+        browser.go(&format!("{base}/"));
+        browser.click("#nav-exchange");
+        browser.wait_for("学生资助名单");
+        assert!(browser.source().contains("id=\"export-exchange\""));
+        browser.click("#term-previous");
+        browser.wait_for("学生资助名单");
+        // The figures per township and the zero-employment list.
+        browser.click("#nav-figures");
+        browser.wait_for("部门工作指标");
+        assert!(
+            browser.source().contains("id=\"figures\""),
+            "the demo county has households"
+        );
+        browser.click("#nav-employment");
+        browser.wait_for("零就业家庭");
+        for page in ["/exchange/education", "/figures", "/employment/zero"] {
+            browser.go(&format!("{base}{page}"));
+            browser.wait_for("page-head");
+            let overflow = browser
+                .execute("return document.documentElement.scrollWidth > window.innerWidth + 1;");
+            assert_eq!(overflow, json!(false), "{page} fits {width} px");
+        }
+    }
+    // The department's data page offers only its own kind.
+    browser.go(&format!("{base}/feeds"));
+    browser.wait_for("form-feed");
+    let page = browser.source();
+    assert!(page.contains("id=\"kind-school\"") && !page.contains("id=\"kind-death\""));
+}
