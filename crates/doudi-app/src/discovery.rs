@@ -873,11 +873,7 @@ impl App {
                 let able = record
                     .members
                     .iter()
-                    .filter(|m| {
-                        m.fields.work_capacity != doudi_core::WorkCapacity::None
-                            && m.fields.willing_to_work
-                            && doudi_core::discovery::of_working_age(&m.fields, today)
-                    })
+                    .filter(|m| doudi_core::discovery::able_and_willing(&m.fields, today))
                     .count();
                 alerts.push(ScanAlert {
                     household: id,

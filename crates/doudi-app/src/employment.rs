@@ -4,8 +4,7 @@
 //! reads it through the department's view (the members able to work), the county and
 //! townships through their scope.
 
-use doudi_core::access::{Purpose, Shown};
-use doudi_core::discovery::{of_working_age, zero_employment};
+use doudi_core::discovery::{able_and_willing, zero_employment};
 use doudi_core::{Actor, HouseholdId, WorkCapacity};
 use doudi_store::{HouseholdFilter, StoreError};
 
@@ -38,7 +37,6 @@ impl App {
             .store()
             .records(actor, &HouseholdFilter::default())
             .await?;
-        let shown = actor.visibility(Purpose::List);
         let mut out: Vec<ZeroEmployment> = records
             .iter()
             .filter(|r| zero_employment(r, today))
@@ -50,17 +48,11 @@ impl App {
                 able: r
                     .members
                     .iter()
-                    .filter(|m| {
-                        m.fields.work_capacity != WorkCapacity::None
-                            && m.fields.willing_to_work
-                            && of_working_age(&m.fields, today)
-                    })
+                    .filter(|m| able_and_willing(&m.fields, today))
                     .map(|m| {
                         (
-                            match shown.names {
-                                Shown::Full => m.fields.name.as_str().to_owned(),
-                                _ => m.fields.name.masked(),
-                            },
+                            // Masked, as every list is (`Actor::visibility(Purpose::List)`).
+                            m.fields.name.masked(),
                             doudi_core::person::age_on(m.fields.id_number.birth_date(), today),
                             m.fields.work_capacity,
                         )

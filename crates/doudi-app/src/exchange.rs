@@ -2,7 +2,6 @@
 //! department view as every other read. The first is the education bureau's: every student of
 //! a dibao or tekun household in its part of the county, with what 2.5 owes them in a term.
 
-use doudi_core::access::{Purpose, Shown};
 use doudi_core::facts::Snapshot;
 use doudi_core::{Actor, HouseholdId, Money, SchoolStage};
 use doudi_policy::education::{self, Term};
@@ -55,7 +54,6 @@ impl App {
             .store()
             .records(actor, &HouseholdFilter::default())
             .await?;
-        let shown = actor.visibility(Purpose::List);
         let mut out = Vec::new();
         for record in &records {
             let snapshot = Snapshot::from_record(record);
@@ -68,14 +66,9 @@ impl App {
                     number: record.household.fields.number.clone(),
                     township: record.household.fields.township.to_string(),
                     community: record.household.fields.community.to_string(),
-                    name: match shown.names {
-                        Shown::Full => m.fields.name.as_str().to_owned(),
-                        _ => m.fields.name.masked(),
-                    },
-                    id_number: match shown.identifiers {
-                        Shown::Full => m.fields.id_number.as_str().to_owned(),
-                        _ => m.fields.id_number.masked(),
-                    },
+                    // Masked, as every list is (`Actor::visibility(Purpose::List)`).
+                    name: m.fields.name.masked(),
+                    id_number: m.fields.id_number.masked(),
                     stage: s.decision.stage,
                     boarding: m.fields.boarding,
                     items: s

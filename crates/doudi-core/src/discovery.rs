@@ -168,16 +168,23 @@ pub fn of_working_age(person: &crate::PersonFields, day: chrono::NaiveDate) -> b
     (16..=last).contains(&age)
 }
 
+/// Whether `person` is of working age on `day`, able (fully or partly) and willing to work: a
+/// member 2.7's employment help is for.
+pub fn able_and_willing(person: &crate::PersonFields, day: chrono::NaiveDate) -> bool {
+    person.work_capacity != crate::WorkCapacity::None
+        && person.willing_to_work
+        && of_working_age(person, day)
+}
+
 /// Whether a household is a zero-employment household on `day` (2.7): a member of working age
 /// is able and willing to work, and no member is employed (stably, flexibly or on a public
 /// welfare post).
 pub fn zero_employment(record: &crate::HouseholdRecord, day: chrono::NaiveDate) -> bool {
-    use crate::{Employment, WorkCapacity};
-    let wants_work = record.members.iter().any(|m| {
-        m.fields.work_capacity != WorkCapacity::None
-            && m.fields.willing_to_work
-            && of_working_age(&m.fields, day)
-    });
+    use crate::Employment;
+    let wants_work = record
+        .members
+        .iter()
+        .any(|m| able_and_willing(&m.fields, day));
     let employed = record.members.iter().any(|m| {
         matches!(
             m.fields.employment,
