@@ -118,15 +118,21 @@ impl Registry {
 /// it are remembered: the identity number normalised (full-width, spaces, hyphens, case), the
 /// name without spaces, the birth date.
 fn identity(r: &FeedRecord) -> String {
-    let id: String = IdNumber::normalise(&r.id_number)
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '－'))
-        .collect();
+    let id = compact_id(&r.id_number);
     format!(
         "{id}|{}|{}",
         compared_name(&r.name),
         r.birth.map(|d| d.to_string()).unwrap_or_default()
     )
+}
+
+/// An identity number as typed, normalised ([`IdNumber::normalise`]) and without the spaces and
+/// hyphens people put inside it.
+fn compact_id(raw: &str) -> String {
+    IdNumber::normalise(raw)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '－'))
+        .collect()
 }
 
 /// A name as compared by the fallback: no spaces, full-width letters as typed.
@@ -139,11 +145,7 @@ fn compared_name(name: &str) -> String {
 /// same name and birth date (from the record, or from the digits of a number whose check
 /// fails) is put to a caseworker. A valid number of someone else never is.
 fn fallback(registry: &Registry, r: &FeedRecord, today: NaiveDate) -> Option<Link> {
-    let compact: String = r
-        .id_number
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '－'))
-        .collect();
+    let compact = compact_id(&r.id_number);
     if IdNumber::parse(&compact, today).is_ok() {
         return None;
     }
@@ -152,7 +154,7 @@ fn fallback(registry: &Registry, r: &FeedRecord, today: NaiveDate) -> Option<Lin
         return None;
     }
     let birth = r.birth.or_else(|| {
-        let digits: String = IdNumber::normalise(&compact)
+        let digits: String = compact
             .chars()
             .filter(char::is_ascii_alphanumeric)
             .collect();
@@ -646,10 +648,11 @@ impl App {
                 deaths_left: Vec::new(),
             });
         }
+        let today = self.today();
         let problems: Vec<(&'static str, String)> = records
             .iter()
             .flat_map(|r| {
-                feed::check_record(kind, r)
+                feed::check_record(kind, r, today)
                     .into_iter()
                     .map(move |(field, m)| {
                         (
@@ -662,7 +665,6 @@ impl App {
         if !problems.is_empty() {
             return Err(Error::Fields(problems));
         }
-        let today = self.today();
         // The whole registry, read as the system (recorded as a bulk read), whatever the
         // importer may see: matching needs everyone, and nothing of it is shown to them.
         let reader = Actor::system("部门数据比对");

@@ -152,9 +152,10 @@ pub struct FeedRecord {
 /// Longest text kept from a cell.
 const MAX_TEXT: usize = 100;
 
-/// Checks one record (from a file row or the API) against its kind: the identifying fields,
-/// the date the kind needs, the amount it needs, lengths. Each problem is `(field, message)`.
-pub fn check_record(kind: FeedKind, r: &FeedRecord) -> Vec<(Field, String)> {
+/// Checks one record (from a file row or the API) against its kind and `today`: the identifying
+/// fields, the date the kind needs (never after today), the amount it needs (never negative),
+/// lengths. Each problem is `(field, message)`.
+pub fn check_record(kind: FeedKind, r: &FeedRecord, today: NaiveDate) -> Vec<(Field, String)> {
     let mut problems = Vec::new();
     if r.id_number.trim().is_empty() && r.name.trim().is_empty() {
         problems.push((Field::IdNumber, "身份证号码和姓名不能都为空".into()));
@@ -170,6 +171,14 @@ pub fn check_record(kind: FeedKind, r: &FeedRecord) -> Vec<(Field, String)> {
         } else if text.chars().count() > MAX_TEXT {
             problems.push((field, format!("超过{MAX_TEXT}个字")));
         }
+    }
+    for (field, date) in [(Field::Birth, r.birth), (Field::Date, r.date)] {
+        if let Some(d) = date.filter(|d| *d > today) {
+            problems.push((field, format!("日期{d}晚于今天")));
+        }
+    }
+    if r.amount_fen.is_some_and(|f| f < 0) {
+        problems.push((Field::Amount, "金额不能为负".into()));
     }
     if r.date.is_none() && matches!(kind, FeedKind::Death | FeedKind::Hospital) {
         problems.push((Field::Date, format!("须填写{}", kind.date_label())));
@@ -305,7 +314,7 @@ pub fn parse_feed(
             detail: text(Field::Detail),
         };
         if row_errors.is_empty() {
-            row_errors = check_record(kind, &record);
+            row_errors = check_record(kind, &record, today);
         }
         if row_errors.is_empty() {
             records.push(record);

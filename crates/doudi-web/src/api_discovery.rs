@@ -142,16 +142,6 @@ pub(crate) async fn import(
             detail: r.detail,
         })
         .collect();
-    if let Some(bad) = records
-        .iter()
-        .find(|r| r.amount_fen.is_some_and(|f| f < 0) || r.date.is_some_and(|d| d > state.today()))
-    {
-        return Err(doudi_app::Error::invalid(
-            "records",
-            format!("第{}条：金额不能为负，日期不能晚于今天", bad.row),
-        )
-        .into());
-    }
     let digest = doudi_app::discovery::records_digest(kind, &records);
     let source = if batch.source.trim().is_empty() {
         "接口".to_owned()
