@@ -412,10 +412,7 @@ impl App {
         died_on: NaiveDate,
     ) -> Result<DeathEffect, Error> {
         let (store, params, today) = (self.store(), self.parameters(), self.today());
-        if !matches!(
-            actor.role,
-            Role::TownshipCaseworker | Role::CountyApprover | Role::System
-        ) {
+        if !actor.may_keep_benefits() {
             return Err(StoreError::Forbidden.into());
         }
         if died_on > today {
@@ -481,10 +478,7 @@ impl App {
         household: HouseholdId,
         entitlement: i64,
     ) -> Result<ReviewPreview, Error> {
-        if !matches!(
-            actor.role,
-            Role::TownshipCaseworker | Role::CountyApprover | Role::System
-        ) {
+        if !actor.may_keep_benefits() {
             return Err(StoreError::Forbidden.into());
         }
         let (store, params, today) = (self.store(), self.parameters(), self.today());

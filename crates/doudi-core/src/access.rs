@@ -205,6 +205,16 @@ impl Actor {
         )
     }
 
+    /// Whether the actor keeps households' benefits up to date between applications: reviews,
+    /// deaths, tekun care and the alerts of department data — township caseworkers and the
+    /// county approver (and the system), each in their scope.
+    pub fn may_keep_benefits(&self) -> bool {
+        matches!(
+            self.role,
+            Role::TownshipCaseworker | Role::CountyApprover | Role::System
+        )
+    }
+
     /// Whether the actor runs payments and changes entitlements: the county approver (and the
     /// command line).
     pub fn may_pay(&self) -> bool {

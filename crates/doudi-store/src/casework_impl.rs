@@ -1050,10 +1050,7 @@ impl Casework for Backend {
         institution: &str,
         since: NaiveDate,
     ) -> Result<(), StoreError> {
-        if !matches!(
-            actor.role,
-            Role::TownshipCaseworker | Role::CountyApprover | Role::System
-        ) {
+        if !actor.may_keep_benefits() {
             return Err(StoreError::Forbidden);
         }
         if centralised && institution.trim().is_empty() {
@@ -1396,10 +1393,7 @@ impl Casework for Backend {
     ) -> Result<DeathRecorded, StoreError> {
         // One permission check, before anything is read or written: the removal and the
         // restatement need the same role, so neither can succeed without the other.
-        if !matches!(
-            actor.role,
-            Role::TownshipCaseworker | Role::CountyApprover | Role::System
-        ) {
+        if !actor.may_keep_benefits() {
             return Err(StoreError::Forbidden);
         }
         if death.died_on > death.today {
@@ -1797,10 +1791,7 @@ impl Casework for Backend {
         review: &NewReview,
         next_review: NaiveDate,
     ) -> Result<Stopped, StoreError> {
-        if !matches!(
-            actor.role,
-            Role::TownshipCaseworker | Role::CountyApprover | Role::System
-        ) {
+        if !actor.may_keep_benefits() {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.begin_write().await?;
@@ -1909,10 +1900,7 @@ impl Casework for Backend {
         actor: &Actor,
         proposal: &NewReviewProposal,
     ) -> Result<i64, StoreError> {
-        if !matches!(
-            actor.role,
-            Role::TownshipCaseworker | Role::CountyApprover | Role::System
-        ) {
+        if !actor.may_keep_benefits() {
             return Err(StoreError::Forbidden);
         }
         if proposal.result == ReviewResult::Continue {

@@ -285,10 +285,7 @@ impl Discovery for Backend {
         state: AlertState,
         outcome: &str,
     ) -> Result<Alert, StoreError> {
-        if !matches!(
-            actor.role,
-            Role::TownshipCaseworker | Role::CountyApprover | Role::System
-        ) {
+        if !actor.may_keep_benefits() {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.begin_write().await?;

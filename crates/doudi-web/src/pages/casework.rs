@@ -98,10 +98,7 @@ pub(crate) async fn work_count(
     } else {
         0
     };
-    let alerts = if matches!(
-        session.actor.role,
-        doudi_core::Role::TownshipCaseworker | doudi_core::Role::CountyApprover
-    ) {
+    let alerts = if session.actor.may_keep_benefits() {
         super::feeds::open_counts(&state, &session).await?.0
     } else {
         0

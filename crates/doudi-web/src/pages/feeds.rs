@@ -375,10 +375,7 @@ async fn render_alerts(
         chrome: Chrome::new(session, "部门数据提醒", "alerts").here(),
         rows: alert_rows(state, session, all).await?,
         all,
-        can_act: matches!(
-            session.actor.role,
-            doudi_core::Role::TownshipCaseworker | doudi_core::Role::CountyApprover
-        ),
+        can_act: session.actor.may_keep_benefits(),
         can_scan: session.actor.may_pay(),
         scanned,
         error,
