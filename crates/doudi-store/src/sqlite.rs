@@ -198,3 +198,5 @@ impl crate::backend::Dialect for SqliteStore {
 include!("shared_impl.rs");
 include!("casework_impl.rs");
 include!("discovery_impl.rs");
+include!("housing_impl.rs");
+include!("jobs_impl.rs");
