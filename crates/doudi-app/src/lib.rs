@@ -41,6 +41,8 @@ pub mod entitlement;
 pub mod exchange;
 pub mod figures;
 pub mod frozen;
+pub mod housing;
+pub mod jobs;
 pub mod payments;
 pub mod registry;
 pub mod throttle;

@@ -290,6 +290,43 @@ routes! {
     post "/admin/users/{id}/enable" => pages::accounts::enable, ManageAccounts;
     get "/admin/users/{id}/password" => pages::accounts::reset_form, ManageAccounts;
     post "/admin/users/{id}/password" => pages::accounts::reset, ManageAccounts;
+
+    // ---- housing assistance (2.6): the store decides who reads, files and decides ----
+    get "/housing" => pages::housing::show, ReadHouseholds;
+    get "/housing.xlsx" => pages::housing::export, ReadHouseholds;
+    get "/housing/priority.xlsx" => pages::housing::priority_export, ReadHouseholds;
+    post "/housing/applications" => pages::housing::file, ReadHouseholds;
+    get "/housing/applications/{id}" => pages::housing::detail, ReadHouseholds;
+    post "/housing/applications/{id}/decision" => pages::housing::decide, ReadHouseholds;
+    get "/housing/subsidies" => pages::housing::subsidies, ReadHouseholds;
+    get "/housing/subsidies.xlsx" => pages::housing::subsidies_export, ReadHouseholds;
+    get "/api/housing/priority" => pages::housing::api_priority, ReadHouseholds;
+    get "/api/housing/applications" => pages::housing::api_list, ReadHouseholds;
+    post "/api/housing/applications" => pages::housing::api_file, ReadHouseholds;
+    get "/api/housing/applications/{id}" => pages::housing::api_get, ReadHouseholds;
+    post "/api/housing/applications/{id}/decision" => pages::housing::api_decide, ReadHouseholds;
+    get "/api/housing/subsidies" => pages::housing::api_subsidies, ReadHouseholds;
+
+    // ---- employment help (2.7): the store decides who reads, records and refers ----
+    get "/jobs" => pages::jobs::show, ReadHouseholds;
+    post "/jobs" => pages::jobs::add, ReadHouseholds;
+    get "/jobs.xlsx" => pages::jobs::export, ReadHouseholds;
+    get "/jobs/match" => pages::jobs::matches, ReadHouseholds;
+    get "/jobs/referrals" => pages::jobs::referrals, ReadHouseholds;
+    get "/jobs/referrals.xlsx" => pages::jobs::referrals_export, ReadHouseholds;
+    post "/jobs/referrals/{id}" => pages::jobs::outcome, ReadHouseholds;
+    post "/jobs/training" => pages::jobs::train, ReadHouseholds;
+    get "/jobs/{id}" => pages::jobs::detail, ReadHouseholds;
+    post "/jobs/{id}/open" => pages::jobs::set_open, ReadHouseholds;
+    post "/jobs/{id}/referrals" => pages::jobs::refer, ReadHouseholds;
+    get "/api/jobs/openings" => pages::jobs::api_openings, ReadHouseholds;
+    post "/api/jobs/openings" => pages::jobs::api_add_opening, ReadHouseholds;
+    get "/api/jobs/openings/{id}" => pages::jobs::api_opening, ReadHouseholds;
+    get "/api/jobs/households/{id}" => pages::jobs::api_household, ReadHouseholds;
+    get "/api/jobs/referrals" => pages::jobs::api_referrals, ReadHouseholds;
+    post "/api/jobs/referrals" => pages::jobs::api_refer, ReadHouseholds;
+    post "/api/jobs/referrals/{id}/outcome" => pages::jobs::api_outcome, ReadHouseholds;
+    post "/api/jobs/training" => pages::jobs::api_train, ReadHouseholds;
 }
 
 /// The routes of the JSON API.

@@ -17,7 +17,9 @@ pub(crate) mod export;
 pub(crate) mod feeds;
 pub(crate) mod figures;
 pub(crate) mod finance;
+pub(crate) mod housing;
 pub(crate) mod import;
+pub(crate) mod jobs;
 pub(crate) mod list;
 pub(crate) mod members;
 pub(crate) mod notices;
@@ -108,6 +110,10 @@ pub struct UserBar {
     pub can_import_feeds: bool,
     /// May read the departments' figures per township.
     pub can_read_figures: bool,
+    /// May read housing assistance (2.6).
+    pub can_read_housing: bool,
+    /// May read employment help (2.7).
+    pub can_read_jobs: bool,
 }
 
 /// One step of the breadcrumb.
@@ -169,6 +175,8 @@ impl Chrome {
                         | doudi_core::Role::Auditor
                         | doudi_core::Role::TownshipCaseworker
                 ),
+                can_read_housing: doudi_store::housing::may_read_housing(&session.actor),
+                can_read_jobs: doudi_store::jobs::may_read_jobs(&session.actor),
             }),
             csrf: session.csrf.clone(),
             crumbs: Vec::new(),
