@@ -14,7 +14,8 @@ use doudi_core::housing::{
 };
 use doudi_core::{Actor, Category, HouseholdId, Housing, Money, Month, Relation};
 use doudi_store::housing::{
-    HousingApplication, HousingDecision, HousingFilter, NewHousingApplication, may_read_housing,
+    HousingApplication, HousingDecision, HousingFilter, NewHousingApplication, may_file_housing,
+    may_read_housing,
 };
 use doudi_store::{HouseholdFilter, StoreError};
 
@@ -375,6 +376,10 @@ impl App {
         actor: &Actor,
         input: &ApplicationInput,
     ) -> Result<HousingApplication, Error> {
+        // The role first: a role that may not file learns nothing from a form's errors.
+        if !may_file_housing(actor) {
+            return Err(StoreError::Forbidden.into());
+        }
         let application = input.parse(self.today())?;
         Ok(self.store().file_housing(actor, &application).await?)
     }
@@ -386,6 +391,10 @@ impl App {
         id: i64,
         input: &DecisionInput,
     ) -> Result<HousingApplication, Error> {
+        // Everyone who decides may also file (and withdraw); the store checks which decision.
+        if !may_file_housing(actor) {
+            return Err(StoreError::Forbidden.into());
+        }
         let decision = input.parse()?;
         Ok(self.store().decide_housing(actor, id, &decision).await?)
     }

@@ -21,7 +21,7 @@ use doudi_core::{
 };
 use doudi_store::jobs::{
     NewOpening, NewReferral, NewTraining, Opening, Referral, ReferralFilter, Training,
-    may_read_jobs,
+    may_read_jobs, may_record_openings, may_refer,
 };
 use doudi_store::{AuditAction, HouseholdFilter, StoreError};
 
@@ -343,6 +343,10 @@ impl App {
 
     /// Records an opening.
     pub async fn add_opening(&self, actor: &Actor, input: &OpeningInput) -> Result<Opening, Error> {
+        // The role first: a role that may not record learns nothing from a form's errors.
+        if !may_record_openings(actor) {
+            return Err(StoreError::Forbidden.into());
+        }
         let opening = input.parse()?;
         Ok(self.store().add_opening(actor, &opening).await?)
     }
@@ -475,14 +479,21 @@ impl App {
         opening: &str,
         person: &str,
     ) -> Result<Referral, Error> {
+        if !may_refer(actor) {
+            return Err(StoreError::Forbidden.into());
+        }
         let opening = opening
             .trim()
             .parse::<i64>()
-            .map_err(|_| Error::invalid("opening_id", "岗位：请选择岗位"))?;
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(|| Error::invalid("opening_id", "岗位：请选择岗位"))?;
         let person = person
             .trim()
             .parse::<i64>()
-            .map_err(|_| Error::invalid("person_id", "成员：请选择成员"))?;
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(|| Error::invalid("person_id", "成员：请选择成员"))?;
         Ok(self
             .store()
             .refer(
@@ -504,6 +515,9 @@ impl App {
         outcome: &str,
         note: &str,
     ) -> Result<Referral, Error> {
+        if !may_refer(actor) {
+            return Err(StoreError::Forbidden.into());
+        }
         let state = match ReferralState::parse(outcome) {
             Ok(ReferralState::Referred) | Err(_) => {
                 return Err(Error::invalid(
@@ -537,6 +551,9 @@ impl App {
         actor: &Actor,
         input: &TrainingInput,
     ) -> Result<Training, Error> {
+        if !may_refer(actor) {
+            return Err(StoreError::Forbidden.into());
+        }
         let training = input.parse(self.today())?;
         Ok(self.store().record_training(actor, &training).await?)
     }

@@ -27,6 +27,8 @@ struct EmploymentPage {
     chrome: Chrome,
     townships: Vec<(String, usize)>,
     rows: Vec<Row>,
+    /// Whether the reader works employment help (2.7): each household links to its matches.
+    jobs: bool,
 }
 
 fn able_words(able: &[(String, u32, doudi_core::WorkCapacity)]) -> String {
@@ -56,6 +58,7 @@ pub(crate) async fn show(
     townships.sort();
     ok(&EmploymentPage {
         chrome: Chrome::new(&session, "零就业家庭", "employment").here(),
+        jobs: doudi_store::jobs::may_read_jobs(&session.actor),
         townships,
         rows: list
             .into_iter()

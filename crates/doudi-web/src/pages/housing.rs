@@ -562,14 +562,14 @@ impl From<&HousingApplication> for HousingApplicationDto {
 }
 
 /// An application to file.
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
 pub struct HousingApplicationRequest {
     /// 家庭ID。
     pub household_id: i64,
     /// 保障方式：public_rental（公租房实物配租）或 rent_subsidy（租赁补贴）。
     pub kind: String,
     /// 住房困难情况（可选，最多200字）。
-    #[serde(default)]
     pub note: String,
 }
 

@@ -408,6 +408,9 @@ pub(crate) async fn matches(
     CurrentUser(session): CurrentUser,
     QueryPairs(query): QueryPairs,
 ) -> Result<Response, AppError> {
+    if !doudi_store::jobs::may_read_jobs(&session.actor) {
+        return Err(AppError::Forbidden);
+    }
     let household = household_of(&query)?;
     let jobs: HouseholdJobs = state.app.household_jobs(&session.actor, household).await?;
     let divisions = Divisions::load(state.app.store()).await?;
@@ -836,7 +839,8 @@ pub struct OpeningRequest {
 }
 
 /// A referral to make.
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
 pub struct ReferralRequest {
     /// 岗位编号。
     pub opening_id: i64,
@@ -845,12 +849,12 @@ pub struct ReferralRequest {
 }
 
 /// A referral's outcome.
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
 pub struct OutcomeRequest {
     /// hired（已录用，同时登记该成员就业）、not_hired（未录用，须写原因）或 absent（未到岗面试）。
     pub outcome: String,
     /// 原因或说明。
-    #[serde(default)]
     pub note: String,
 }
 

@@ -232,6 +232,54 @@ const MATRIX: &[(&str, &str)] = &[
     ("post /admin/users/{id}/enable", "L R F F F F F F F"),
     ("get /admin/users/{id}/password", "L R F F F F F F F"),
     ("post /admin/users/{id}/password", "L R F F F F F F F"),
+    // Housing assistance (2.6): the housing officer, the county, auditors, townships and
+    // communities read; townships and the county file; no other department. No application
+    // exists under a household's id, and the forms' empty fields write nothing.
+    ("get /housing", "L F R R R R F F F"),
+    ("get /housing.xlsx", "L F R R R R F F F"),
+    ("get /housing/priority.xlsx", "L F R R R R F F F"),
+    ("post /housing/applications", "L F R F R F F F F"),
+    ("get /housing/applications/{id}", "L F N N N N F F F"),
+    (
+        "post /housing/applications/{id}/decision",
+        "L F R F R F F F F",
+    ),
+    ("get /housing/subsidies", "L F R R R R F F F"),
+    ("get /housing/subsidies.xlsx", "L F R R R R F F F"),
+    ("get /api/housing/priority", "L F R R R R F F F"),
+    ("get /api/housing/applications", "L F R R R R F F F"),
+    ("post /api/housing/applications", "L F R F R F F F F"),
+    ("get /api/housing/applications/{id}", "L F N N N N F F F"),
+    (
+        "post /api/housing/applications/{id}/decision",
+        "L F R F R F F F F",
+    ),
+    ("get /api/housing/subsidies", "L F R R R R F F F"),
+    // Employment help (2.7): the human-resources officer, the county, auditors, townships and
+    // communities read; the county records openings; townships and the county refer. No
+    // opening exists under a household's id.
+    ("get /jobs", "L F R R R R F F F"),
+    ("post /jobs", "L F R F F F F F F"),
+    ("get /jobs.xlsx", "L F R R R R F F F"),
+    ("get /jobs/match", "L F R R R R F F F"),
+    ("get /jobs/referrals", "L F R R R R F F F"),
+    ("get /jobs/referrals.xlsx", "L F R R R R F F F"),
+    ("post /jobs/referrals/{id}", "L F R F R F F F F"),
+    ("post /jobs/training", "L F R F R F F F F"),
+    ("get /jobs/{id}", "L F N N N N F F F"),
+    ("post /jobs/{id}/open", "L F N F F F F F F"),
+    ("post /jobs/{id}/referrals", "L F R F R F F F F"),
+    ("get /api/jobs/openings", "L F R R R R F F F"),
+    ("post /api/jobs/openings", "L F R F F F F F F"),
+    ("get /api/jobs/openings/{id}", "L F N N N N F F F"),
+    ("get /api/jobs/households/{id}", "L F R R RN RN F F F"),
+    ("get /api/jobs/referrals", "L F R R R R F F F"),
+    ("post /api/jobs/referrals", "L F R F R F F F F"),
+    (
+        "post /api/jobs/referrals/{id}/outcome",
+        "L F R F R F F F F",
+    ),
+    ("post /api/jobs/training", "L F R F R F F F F"),
 ];
 
 /// One caller: their login (none for the public), and a household inside and one outside
