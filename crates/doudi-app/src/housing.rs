@@ -110,7 +110,10 @@ pub const MAX_SUBSIDY_MONTHS: u32 = 60;
 
 /// Parses an area in square metres with up to two decimals into hundredths (exact, no floats).
 pub fn parse_area(text: &str) -> Result<i64, String> {
-    let t = text.trim().trim_end_matches(['㎡', '平', '米']).trim_end_matches("平方");
+    let t = text
+        .trim()
+        .trim_end_matches(['㎡', '平', '米'])
+        .trim_end_matches("平方");
     let err = || format!("面积“{}”应为大于0的平方米数，最多两位小数", text.trim());
     let (whole, fraction) = t.split_once('.').unwrap_or((t, ""));
     if whole.is_empty()
@@ -211,17 +214,20 @@ impl DecisionInput {
                         None
                     }
                 };
-                let month = |text: &str, field: &'static str, label: &str,
-                             problems: &mut Vec<(&'static str, String)>| {
-                    Month::parse(text)
-                        .map_err(|_| {
-                            problems.push((
-                                field,
-                                format!("{label}：“{}”不是月份，应写作2026-01", text.trim()),
-                            ))
-                        })
-                        .ok()
-                };
+                let month =
+                    |text: &str,
+                     field: &'static str,
+                     label: &str,
+                     problems: &mut Vec<(&'static str, String)>| {
+                        Month::parse(text)
+                            .map_err(|_| {
+                                problems.push((
+                                    field,
+                                    format!("{label}：“{}”不是月份，应写作2026-01", text.trim()),
+                                ))
+                            })
+                            .ok()
+                    };
                 let from = month(&self.from_month, "from_month", "补贴起始月", &mut problems);
                 let to = month(&self.to_month, "to_month", "补贴截止月", &mut problems);
                 if let (Some(f), Some(t)) = (from, to) {
@@ -415,8 +421,7 @@ impl App {
             .await?;
         let mut lines = Vec::new();
         for a in &granted {
-            let (Some(amount), Some(from), Some(to)) = (a.subsidy, a.from_month, a.to_month)
-            else {
+            let (Some(amount), Some(from), Some(to)) = (a.subsidy, a.from_month, a.to_month) else {
                 continue;
             };
             let mut month = from;
@@ -441,7 +446,10 @@ impl App {
         }
         Ok(SubsidyMonths {
             lines,
-            totals: totals.into_iter().map(|(m, (n, total))| (m, n, total)).collect(),
+            totals: totals
+                .into_iter()
+                .map(|(m, (n, total))| (m, n, total))
+                .collect(),
         })
     }
 }

@@ -150,7 +150,10 @@ impl OpeningInput {
         let township = match DivisionCode::parse(&self.township) {
             Ok(c) if !c.is_community() => Some(c),
             _ => {
-                problems.push(("township", "所在乡镇（街道）：请选择乡镇（街道），9位代码".into()));
+                problems.push((
+                    "township",
+                    "所在乡镇（街道）：请选择乡镇（街道），9位代码".into(),
+                ));
                 None
             }
         };
@@ -396,7 +399,11 @@ impl App {
             }
         }
         out.sort_by(|a, b| {
-            (b.fit.score, b.zero_employment, &a.number).cmp(&(a.fit.score, a.zero_employment, &b.number))
+            (b.fit.score, b.zero_employment, &a.number).cmp(&(
+                a.fit.score,
+                a.zero_employment,
+                &b.number,
+            ))
         });
         out.truncate(200);
         self.store()

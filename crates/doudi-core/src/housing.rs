@@ -105,12 +105,18 @@ pub fn priority_order(a: &PriorityFacts, b: &PriorityFacts) -> Ordering {
         Category::Tekun => 0u8,
         Category::Dibao => 1,
     };
-    (category(a.category), housing_rank(a.housing), a.filed_on, a.id).cmp(&(
-        category(b.category),
-        housing_rank(b.housing),
-        b.filed_on,
-        b.id,
-    ))
+    (
+        category(a.category),
+        housing_rank(a.housing),
+        a.filed_on,
+        a.id,
+    )
+        .cmp(&(
+            category(b.category),
+            housing_rank(b.housing),
+            b.filed_on,
+            b.id,
+        ))
 }
 
 #[cfg(test)]

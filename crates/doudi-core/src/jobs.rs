@@ -79,7 +79,8 @@ pub struct Fit {
 pub fn keywords(text: &str) -> Vec<String> {
     let mut out: Vec<String> = text
         .split(|c: char| {
-            c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；' | '/' | '|' | '。' | '.')
+            c.is_whitespace()
+                || matches!(c, ',' | '，' | '、' | ';' | '；' | '/' | '|' | '。' | '.')
         })
         .map(str::trim)
         .filter(|w| !w.is_empty())
@@ -163,7 +164,10 @@ pub fn match_score(member: &CandidateFacts, opening: &OpeningFacts) -> Option<Fi
             score += (10 * had.len() as u32).min(20);
             reasons.push(format!(
                 "技能相符：{}",
-                had.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("、")
+                had.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
             ));
         }
     }
@@ -254,11 +258,17 @@ mod tests {
         assert_eq!(score(&one, &wanted), Some(90));
         assert_eq!(score(&all, &wanted), Some(100));
         let fit = match_score(&one, &wanted).unwrap();
-        assert!(fit.reasons.contains(&"技能相符：电工".to_owned()), "{fit:?}");
+        assert!(
+            fit.reasons.contains(&"技能相符：电工".to_owned()),
+            "{fit:?}"
+        );
     }
 
     #[test]
     fn keywords_split_at_chinese_and_latin_punctuation() {
-        assert_eq!(keywords(" 电工，焊工、电工 ;保洁 "), ["保洁", "焊工", "电工"]);
+        assert_eq!(
+            keywords(" 电工，焊工、电工 ;保洁 "),
+            ["保洁", "焊工", "电工"]
+        );
     }
 }

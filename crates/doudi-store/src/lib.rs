@@ -399,7 +399,15 @@ pub struct TownshipCount {
 
 /// Every storage operation of doudi.
 #[async_trait]
-pub trait Store: casework::Casework + discovery::Discovery + housing::HousingSupport + jobs::EmploymentHelp + Send + Sync + 'static {
+pub trait Store:
+    casework::Casework
+    + discovery::Discovery
+    + housing::HousingSupport
+    + jobs::EmploymentHelp
+    + Send
+    + Sync
+    + 'static
+{
     /// Which backend this is ("sqlite" or "postgres"), for the status page and logs.
     fn backend(&self) -> &'static str;
 

@@ -31,7 +31,10 @@ async fn member(store: &Arc<dyn Store>, number: &str, community: &str) -> (House
         .create_household(&county(), &household(number, community, &["张三"]))
         .await
         .unwrap();
-    (h, store.household(&county(), h).await.unwrap().members[0].id)
+    (
+        h,
+        store.household(&county(), h).await.unwrap().members[0].id,
+    )
 }
 
 fn referral(opening: i64, person: PersonId) -> NewReferral {

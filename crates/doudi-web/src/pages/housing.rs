@@ -160,8 +160,14 @@ pub(crate) async fn show(
             })
             .collect::<Vec<_>>()
     };
-    let states: Vec<(&str, &str)> = HousingState::ALL.iter().map(|s| (s.code(), s.label())).collect();
-    let kinds: Vec<(&str, &str)> = HousingKind::ALL.iter().map(|s| (s.code(), s.label())).collect();
+    let states: Vec<(&str, &str)> = HousingState::ALL
+        .iter()
+        .map(|s| (s.code(), s.label()))
+        .collect();
+    let kinds: Vec<(&str, &str)> = HousingKind::ALL
+        .iter()
+        .map(|s| (s.code(), s.label()))
+        .collect();
     let townships = divisions
         .townships_in(&actor.scope)
         .map(|d| Choice {
@@ -173,7 +179,12 @@ pub(crate) async fn show(
     let fileable = priority
         .iter()
         .filter(|p| !p.application.is_some_and(|(_, _, s)| s.is_open()))
-        .map(|p| (p.household.0, format!("{}（{}，{}）", p.number, p.head, p.housing.label())))
+        .map(|p| {
+            (
+                p.household.0,
+                format!("{}（{}，{}）", p.number, p.head, p.housing.label()),
+            )
+        })
         .collect();
     let query_string = query
         .iter()
@@ -184,8 +195,14 @@ pub(crate) async fn show(
     ok(&HousingPage {
         chrome: Chrome::new(&session, "住房保障", "housing").here(),
         rule: PRIORITY_RULE,
-        priority: priority.iter().map(|p| priority_row(p, &divisions)).collect(),
-        rows: list.iter().map(|a| application_row(a, &divisions)).collect(),
+        priority: priority
+            .iter()
+            .map(|p| priority_row(p, &divisions))
+            .collect(),
+        rows: list
+            .iter()
+            .map(|a| application_row(a, &divisions))
+            .collect(),
         states: choices(&states, filter.state.map(|s| s.code())),
         kinds: choices(&kinds, filter.kind.map(|k| k.code())),
         townships,
@@ -202,7 +219,10 @@ pub(crate) async fn export(
     QueryPairs(query): QueryPairs,
 ) -> Result<Response, AppError> {
     let filter = filter_of(&query);
-    let list = state.app.housing_applications(&session.actor, &filter).await?;
+    let list = state
+        .app
+        .housing_applications(&session.actor, &filter)
+        .await?;
     let divisions = Divisions::load(state.app.store()).await?;
     super::export::xlsx(
         &state,
@@ -278,7 +298,9 @@ pub(crate) async fn priority_export(
                         r.category.to_owned(),
                         r.housing.to_owned(),
                         r.reason,
-                        r.application.map(|(_, s)| s).unwrap_or_else(|| "未申请".into()),
+                        r.application
+                            .map(|(_, s)| s)
+                            .unwrap_or_else(|| "未申请".into()),
                     ])
                 })
                 .collect(),
@@ -463,7 +485,13 @@ pub(crate) async fn subsidies_export(
         super::export::Export {
             name: "租赁补贴发放明细",
             filter: String::new(),
-            headers: vec!["月份", "申请编号", "户编号", "乡镇（街道）社区", "补贴金额（元）"],
+            headers: vec![
+                "月份",
+                "申请编号",
+                "户编号",
+                "乡镇（街道）社区",
+                "补贴金额（元）",
+            ],
             rows,
         },
     )

@@ -10,7 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use doudi_app::jobs::{Candidate, HouseholdJobs, OpeningInput, TrainingInput};
 use doudi_core::HouseholdId;
 use doudi_core::jobs::{OpeningKind, ReferralState};
-use doudi_store::jobs::{Opening, Referral, ReferralFilter, Training, may_record_openings, may_refer};
+use doudi_store::jobs::{
+    Opening, Referral, ReferralFilter, Training, may_record_openings, may_refer,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -311,7 +313,10 @@ pub(crate) async fn detail(
             .iter()
             .map(|c| candidate_row(c, &divisions, &referrals))
             .collect(),
-        referrals: referrals.iter().map(|r| referral_row(r, &divisions)).collect(),
+        referrals: referrals
+            .iter()
+            .map(|r| referral_row(r, &divisions))
+            .collect(),
         can_record: may_record_openings(actor),
         can_refer: may_refer(actor),
     })
@@ -398,7 +403,9 @@ fn household_of(query: &[(String, String)]) -> Result<HouseholdId, AppError> {
         .find(|(k, _)| k == "household")
         .and_then(|(_, v)| v.trim().parse::<i64>().ok())
         .map(HouseholdId)
-        .ok_or_else(|| AppError::BadRequest("请从零就业家庭名单选择家庭（网址缺少家庭编号）".into()))
+        .ok_or_else(|| {
+            AppError::BadRequest("请从零就业家庭名单选择家庭（网址缺少家庭编号）".into())
+        })
 }
 
 /// A household's path off the zero-employment list: each member's matches, the referrals and
@@ -1037,14 +1044,11 @@ pub(crate) async fn api_referrals(
     CurrentUser(session): CurrentUser,
     QueryPairs(query): QueryPairs,
 ) -> Result<Json<Vec<ReferralDto>>, AppError> {
-    let get = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim())
-    };
+    let get = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim());
     let filter = ReferralFilter {
-        household: get("household").and_then(|v| v.parse().ok()).map(HouseholdId),
+        household: get("household")
+            .and_then(|v| v.parse().ok())
+            .map(HouseholdId),
         opening: get("opening").and_then(|v| v.parse().ok()),
         state: get("state").and_then(|v| ReferralState::parse(v).ok()),
     };

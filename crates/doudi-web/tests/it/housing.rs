@@ -69,11 +69,17 @@ async fn the_housing_officer_sees_the_households_owed_priority_tekun_first_with_
         .collect();
     // 王五 owns his home: not owed priority. 李四 is tekun: before 张三丰, homeless but dibao.
     assert_eq!(ids, [app.li.0, app.zhang.0], "{list}");
-    assert!(list[0]["reason"].as_str().unwrap().contains("2.6"), "{list}");
+    assert!(
+        list[0]["reason"].as_str().unwrap().contains("2.6"),
+        "{list}"
+    );
     assert_eq!(list[0]["head"], "李*");
     let page = app.get(Some(&officer), "/housing").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("特困家庭先于低保家庭"), "the rule is shown");
+    assert!(
+        page.body.contains("特困家庭先于低保家庭"),
+        "the rule is shown"
+    );
     assert!(page.body.contains("QL-0002") && page.body.contains("租住私房"));
     let xlsx = app.get(Some(&officer), "/housing/priority.xlsx").await;
     assert!(xlsx.raw.starts_with(b"PK"));
@@ -95,7 +101,12 @@ async fn a_township_files_and_the_housing_officer_allots_a_flat_and_a_second_ope
 
     let again = file(&app, &qinglong, app.li.0, "rent_subsidy").await;
     assert_eq!(again.status, StatusCode::CONFLICT);
-    assert!(again.json()["error"].as_str().unwrap().contains("不能重复申请"));
+    assert!(
+        again.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("不能重复申请")
+    );
 
     // Open applications are ordered by the rule: 李四 (tekun) before 张三丰 (dibao), though later.
     let zhang = file(&app, &qinglong, app.zhang.0, "rent_subsidy").await;
@@ -121,7 +132,13 @@ async fn a_township_files_and_the_housing_officer_allots_a_flat_and_a_second_ope
     assert_eq!(allotted["area_centi_m2"], 4550);
     assert_eq!(allotted["rent_fen"], 12_000);
     // Decided once.
-    let twice = decide(&app, &officer, id, json!({"decision": "refuse", "reason": "重复"})).await;
+    let twice = decide(
+        &app,
+        &officer,
+        id,
+        json!({"decision": "refuse", "reason": "重复"}),
+    )
+    .await;
     assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
     // The page shows it; a new application may now be filed.
     let page = app
@@ -138,12 +155,16 @@ async fn a_township_files_and_the_housing_officer_allots_a_flat_and_a_second_ope
 async fn other_townships_and_other_departments_get_nothing_of_housing() {
     let (app, _) = setup().await;
     let qinglong = app.login(QINGLONG_CASEWORKER).await;
-    let id = file(&app, &qinglong, app.li.0, "public_rental").await.json()["id"]
+    let id = file(&app, &qinglong, app.li.0, "public_rental")
+        .await
+        .json()["id"]
         .as_i64()
         .unwrap();
     let renhe = app.login(RENHE_CASEWORKER).await;
     assert_eq!(
-        app.get(Some(&renhe), "/api/housing/applications").await.json(),
+        app.get(Some(&renhe), "/api/housing/applications")
+            .await
+            .json(),
         json!([])
     );
     assert_eq!(
@@ -163,9 +184,14 @@ async fn other_townships_and_other_departments_get_nothing_of_housing() {
     );
     // A township files but does not decide.
     assert_eq!(
-        decide(&app, &qinglong, id, json!({"decision": "refuse", "reason": "不符合"}))
-            .await
-            .status,
+        decide(
+            &app,
+            &qinglong,
+            id,
+            json!({"decision": "refuse", "reason": "不符合"})
+        )
+        .await
+        .status,
         StatusCode::FORBIDDEN
     );
     app.add_user(
@@ -176,7 +202,11 @@ async fn other_townships_and_other_departments_get_nothing_of_housing() {
     )
     .await;
     let education = app.login("jiaoyu").await;
-    for uri in ["/housing", "/api/housing/priority", "/api/housing/applications"] {
+    for uri in [
+        "/housing",
+        "/api/housing/priority",
+        "/api/housing/applications",
+    ] {
         assert_eq!(
             app.get(Some(&education), uri).await.status,
             StatusCode::FORBIDDEN,
@@ -184,7 +214,9 @@ async fn other_townships_and_other_departments_get_nothing_of_housing() {
         );
     }
     assert_eq!(
-        file(&app, &education, app.li.0, "public_rental").await.status,
+        file(&app, &education, app.li.0, "public_rental")
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
 }
@@ -192,7 +224,9 @@ async fn other_townships_and_other_departments_get_nothing_of_housing() {
 #[tokio::test]
 async fn a_bad_decision_names_its_fields_in_chinese_and_writes_nothing() {
     let (app, officer) = setup().await;
-    let id = file(&app, &officer, app.zhang.0, "rent_subsidy").await.json()["id"]
+    let id = file(&app, &officer, app.zhang.0, "rent_subsidy")
+        .await
+        .json()["id"]
         .as_i64()
         .unwrap();
     let bad = decide(
@@ -204,8 +238,20 @@ async fn a_bad_decision_names_its_fields_in_chinese_and_writes_nothing() {
     .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let body = bad.json();
-    assert!(body["fields"]["monthly_yuan"].as_str().unwrap().starts_with("每月补贴"), "{body}");
-    assert!(body["fields"]["to_month"].as_str().unwrap().contains("早于起始月"), "{body}");
+    assert!(
+        body["fields"]["monthly_yuan"]
+            .as_str()
+            .unwrap()
+            .starts_with("每月补贴"),
+        "{body}"
+    );
+    assert!(
+        body["fields"]["to_month"]
+            .as_str()
+            .unwrap()
+            .contains("早于起始月"),
+        "{body}"
+    );
     let still = app
         .get(Some(&officer), &format!("/api/housing/applications/{id}"))
         .await
@@ -217,11 +263,21 @@ async fn a_bad_decision_names_its_fields_in_chinese_and_writes_nothing() {
         .post_form(
             &officer,
             &format!("/housing/applications/{id}/decision"),
-            &[("decision", "allocate"), ("unit", ""), ("area_m2", "0"), ("rent_yuan", "1"), ("from_day", "2026-12-01")],
+            &[
+                ("decision", "allocate"),
+                ("unit", ""),
+                ("area_m2", "0"),
+                ("rent_yuan", "1"),
+                ("from_day", "2026-12-01"),
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.body.contains("配租房源") && page.body.contains("面积"), "{}", page.body);
+    assert!(
+        page.body.contains("配租房源") && page.body.contains("面积"),
+        "{}",
+        page.body
+    );
 }
 
 #[tokio::test]
@@ -230,7 +286,12 @@ async fn a_household_whose_housing_is_secure_is_refused_with_the_reason() {
     // 王五 owns his home.
     let reply = file(&app, &officer, app.wang.0, "rent_subsidy").await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(reply.json()["error"].as_str().unwrap().contains("住房有保障"));
+    assert!(
+        reply.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("住房有保障")
+    );
     let unknown = app
         .json(
             Some(&officer),
@@ -240,9 +301,16 @@ async fn a_household_whose_housing_is_secure_is_refused_with_the_reason() {
         )
         .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(unknown.json()["fields"]["kind"].as_str().unwrap().starts_with("保障方式"));
+    assert!(
+        unknown.json()["fields"]["kind"]
+            .as_str()
+            .unwrap()
+            .starts_with("保障方式")
+    );
     assert_eq!(
-        app.get(Some(&officer), "/api/housing/applications").await.json(),
+        app.get(Some(&officer), "/api/housing/applications")
+            .await
+            .json(),
         json!([])
     );
 }
@@ -256,7 +324,11 @@ async fn a_granted_rent_subsidy_is_listed_month_by_month_with_totals_for_finance
         .post_form(
             &qinglong,
             "/housing/applications",
-            &[("household", &app.li.0.to_string()), ("kind", "rent_subsidy"), ("note", "")],
+            &[
+                ("household", &app.li.0.to_string()),
+                ("kind", "rent_subsidy"),
+                ("note", ""),
+            ],
         )
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
@@ -267,12 +339,15 @@ async fn a_granted_rent_subsidy_is_listed_month_by_month_with_totals_for_finance
         .unwrap()
         .parse()
         .unwrap();
-    let zhang = file(&app, &qinglong, app.zhang.0, "rent_subsidy").await.json()["id"]
+    let zhang = file(&app, &qinglong, app.zhang.0, "rent_subsidy")
+        .await
+        .json()["id"]
         .as_i64()
         .unwrap();
-    for (application, monthly, from, to) in
-        [(id, "300", "2026-11", "2027-01"), (zhang, "250.50", "2027-01", "2027-02")]
-    {
+    for (application, monthly, from, to) in [
+        (id, "300", "2026-11", "2027-01"),
+        (zhang, "250.50", "2027-01", "2027-02"),
+    ] {
         let r = decide(
             &app,
             &officer,
@@ -282,7 +357,10 @@ async fn a_granted_rent_subsidy_is_listed_month_by_month_with_totals_for_finance
         .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
-    let months = app.get(Some(&officer), "/api/housing/subsidies").await.json();
+    let months = app
+        .get(Some(&officer), "/api/housing/subsidies")
+        .await
+        .json();
     let totals: Vec<(String, u64, i64)> = months
         .as_array()
         .unwrap()
@@ -308,6 +386,8 @@ async fn a_granted_rent_subsidy_is_listed_month_by_month_with_totals_for_finance
     assert!(page.body.contains("¥550.50"), "{}", page.body);
     let xlsx = app.get(Some(&officer), "/housing/subsidies.xlsx").await;
     assert!(xlsx.raw.starts_with(b"PK"));
-    let export = app.get(Some(&officer), "/housing.xlsx?state=subsidised").await;
+    let export = app
+        .get(Some(&officer), "/housing.xlsx?state=subsidised")
+        .await;
     assert!(export.raw.starts_with(b"PK"));
 }

@@ -38,14 +38,18 @@ async fn add_opening(app: &App, client: &Client, body: Value) -> crate::support:
 }
 
 async fn wang_head(app: &App) -> i64 {
-    app.store.household(&system(), app.wang).await.unwrap().members[0]
+    app.store
+        .household(&system(), app.wang)
+        .await
+        .unwrap()
+        .members[0]
         .id
         .0
 }
 
 #[tokio::test]
 async fn a_member_is_matched_referred_and_hired_and_the_household_leaves_the_zero_employment_list()
- {
+{
     let app = App::new().await;
     let hr = officer(&app).await;
     let added = add_opening(&app, &hr, opening(json!({}))).await;
@@ -62,7 +66,10 @@ async fn a_member_is_matched_referred_and_hired_and_the_household_leaves_the_zer
     assert_eq!(first["person_id"], wang, "{detail}");
     assert_eq!(first["score"], 90);
     assert_eq!(first["zero_employment"], true);
-    assert!(first["reasons"][0].as_str().unwrap().contains("本社区"), "{detail}");
+    assert!(
+        first["reasons"][0].as_str().unwrap().contains("本社区"),
+        "{detail}"
+    );
     assert_eq!(first["name"], "王*");
 
     // 人和's caseworker refers him; a second referral to the same opening is refused.
@@ -79,7 +86,13 @@ async fn a_member_is_matched_referred_and_hired_and_the_household_leaves_the_zer
             .status,
         StatusCode::CONFLICT
     );
-    let version = app.store.household(&system(), app.wang).await.unwrap().household.version;
+    let version = app
+        .store
+        .household(&system(), app.wang)
+        .await
+        .unwrap()
+        .household
+        .version;
 
     // Hired: 王五 is recorded employed, with history, and 人和 is at zero.
     let hired = app
@@ -93,14 +106,27 @@ async fn a_member_is_matched_referred_and_hired_and_the_household_leaves_the_zer
     assert_eq!(hired.status, StatusCode::OK, "{}", hired.body);
     assert_eq!(hired.json()["state"], "hired");
     let record = app.store.household(&system(), app.wang).await.unwrap();
-    assert_eq!(record.members[0].fields.employment, doudi_core::Employment::Employed);
+    assert_eq!(
+        record.members[0].fields.employment,
+        doudi_core::Employment::Employed
+    );
     assert_eq!(record.household.version, version + 1);
     let county = app.login(COUNTY).await;
     let history = app
-        .get(Some(&county), &format!("/api/households/{}/history", app.wang.0))
+        .get(
+            Some(&county),
+            &format!("/api/households/{}/history", app.wang.0),
+        )
         .await;
-    assert!(history.body.contains("就业状况") && history.body.contains("稳定就业"), "{}", history.body);
-    assert_eq!(app.get(Some(&renhe), "/api/employment/zero").await.json(), json!([]));
+    assert!(
+        history.body.contains("就业状况") && history.body.contains("稳定就业"),
+        "{}",
+        history.body
+    );
+    assert_eq!(
+        app.get(Some(&renhe), "/api/employment/zero").await.json(),
+        json!([])
+    );
 
     // The household's path: its referral, and no longer zero-employment.
     let path = app
@@ -116,8 +142,18 @@ async fn a_member_is_matched_referred_and_hired_and_the_household_leaves_the_zer
     assert!(page.body.contains("已录用") && page.body.contains("不是零就业家庭"));
     let list = app.get(Some(&hr), "/jobs/referrals").await;
     assert!(list.body.contains("云阳县保洁服务公司·保洁员"));
-    assert!(app.get(Some(&hr), "/jobs/referrals.xlsx").await.raw.starts_with(b"PK"));
-    assert!(app.get(Some(&hr), "/jobs.xlsx").await.raw.starts_with(b"PK"));
+    assert!(
+        app.get(Some(&hr), "/jobs/referrals.xlsx")
+            .await
+            .raw
+            .starts_with(b"PK")
+    );
+    assert!(
+        app.get(Some(&hr), "/jobs.xlsx")
+            .await
+            .raw
+            .starts_with(b"PK")
+    );
 }
 
 #[tokio::test]
@@ -154,7 +190,11 @@ async fn training_counts_as_skills_and_a_public_welfare_post_records_the_post() 
 
     // The officer refers from the opening's page and records the hire from the form.
     let referred = app
-        .post_form(&hr, &format!("/jobs/{id}/referrals"), &[("person", &wang.to_string())])
+        .post_form(
+            &hr,
+            &format!("/jobs/{id}/referrals"),
+            &[("person", &wang.to_string())],
+        )
         .await;
     assert_eq!(referred.status, StatusCode::SEE_OTHER, "{}", referred.body);
     let page = app.get(Some(&hr), &format!("/jobs/{id}")).await;
@@ -195,9 +235,12 @@ async fn other_townships_and_other_departments_get_nothing_of_jobs() {
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        app.get(Some(&qinglong), &format!("/api/jobs/households/{}", app.wang.0))
-            .await
-            .status,
+        app.get(
+            Some(&qinglong),
+            &format!("/api/jobs/households/{}", app.wang.0)
+        )
+        .await
+        .status,
         StatusCode::NOT_FOUND
     );
     // 青龙 sees no candidate of 人和 for the opening.
@@ -222,8 +265,13 @@ async fn other_townships_and_other_departments_get_nothing_of_jobs() {
         ("jiaoyu", Department::Education),
         ("zhufang", Department::Housing),
     ] {
-        app.add_user(name, Role::DepartmentOfficer, Scope::County, Some(department))
-            .await;
+        app.add_user(
+            name,
+            Role::DepartmentOfficer,
+            Scope::County,
+            Some(department),
+        )
+        .await;
         let other = app.login(name).await;
         for uri in ["/jobs", "/api/jobs/openings", "/api/jobs/referrals"] {
             assert_eq!(
@@ -251,13 +299,43 @@ async fn a_bad_opening_names_its_fields_in_chinese_and_writes_nothing() {
     .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let body = bad.json();
-    assert!(body["fields"]["employer"].as_str().unwrap().starts_with("用人单位"), "{body}");
-    assert!(body["fields"]["hours_per_week"].as_str().unwrap().starts_with("每周工时"), "{body}");
-    assert!(body["fields"]["community"].as_str().unwrap().contains("不属于"), "{body}");
-    assert_eq!(app.get(Some(&hr), "/api/jobs/openings").await.json(), json!([]));
+    assert!(
+        body["fields"]["employer"]
+            .as_str()
+            .unwrap()
+            .starts_with("用人单位"),
+        "{body}"
+    );
+    assert!(
+        body["fields"]["hours_per_week"]
+            .as_str()
+            .unwrap()
+            .starts_with("每周工时"),
+        "{body}"
+    );
+    assert!(
+        body["fields"]["community"]
+            .as_str()
+            .unwrap()
+            .contains("不属于"),
+        "{body}"
+    );
+    assert_eq!(
+        app.get(Some(&hr), "/api/jobs/openings").await.json(),
+        json!([])
+    );
     // The page's form says the same.
     let page = app
-        .post_form(&hr, "/jobs", &[("employer", "某公司"), ("title", ""), ("kind", "job"), ("township", RENHE)])
+        .post_form(
+            &hr,
+            "/jobs",
+            &[
+                ("employer", "某公司"),
+                ("title", ""),
+                ("kind", "job"),
+                ("township", RENHE),
+            ],
+        )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("岗位名称"), "{}", page.body);
@@ -287,7 +365,12 @@ async fn a_bad_opening_names_its_fields_in_chinese_and_writes_nothing() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(reply.json()["fields"]["note"].as_str().unwrap().contains("须写明原因"));
+    assert!(
+        reply.json()["fields"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("须写明原因")
+    );
     assert_eq!(
         app.get(Some(&hr), "/api/jobs/referrals").await.json()[0]["state"],
         "referred"
@@ -321,7 +404,11 @@ async fn the_officers_pages_show_openings_candidates_and_the_zero_employment_lin
         .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
     let detail = app.get(Some(&hr), added.location()).await;
-    assert!(detail.body.contains("王*") && detail.body.contains("零就业家庭"), "{}", detail.body);
+    assert!(
+        detail.body.contains("王*") && detail.body.contains("零就业家庭"),
+        "{}",
+        detail.body
+    );
     let zero = app.get(Some(&hr), "/employment/zero").await;
     assert!(
         zero.body

@@ -275,10 +275,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("get /api/jobs/households/{id}", "L F R R RN RN F F F"),
     ("get /api/jobs/referrals", "L F R R R R F F F"),
     ("post /api/jobs/referrals", "L F R F R F F F F"),
-    (
-        "post /api/jobs/referrals/{id}/outcome",
-        "L F R F R F F F F",
-    ),
+    ("post /api/jobs/referrals/{id}/outcome", "L F R F R F F F F"),
     ("post /api/jobs/training", "L F R F R F F F F"),
 ];
 

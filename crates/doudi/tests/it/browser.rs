@@ -1387,3 +1387,86 @@ fn in_real_chromium_the_education_officer_works_the_department_pages_on_a_deskto
     let page = browser.source();
     assert!(page.contains("id=\"kind-school\"") && !page.contains("id=\"kind-death\""));
 }
+
+#[test]
+fn in_real_chromium_the_human_resources_officer_records_an_opening_and_works_the_jobs_pages_on_a_desktop_and_a_phone()
+ {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-jobs");
+    let dir = TempDir::new("browser-jobs");
+    let server =
+        Server::start_demo_with(&db, 60, &dir.0, &[("DOUDI_KEY", crate::support::TEST_KEY)]);
+    let base = format!("http://{}", server.addr);
+    // The demo has no human-resources officer: the county's operator adds one.
+    let out = crate::support::doudi(
+        &db,
+        &[
+            "user",
+            "add",
+            "--username",
+            "renshe",
+            "--name",
+            "县人社局就业科 谭敏",
+            "--role",
+            "department_officer",
+            "--department",
+            "human_resources",
+            "--password",
+            "Initial-2026-pw",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        crate::support::text(&out.stderr)
+    );
+    let browser = Browser::start();
+    first_login(
+        &browser,
+        &base,
+        "renshe",
+        "Initial-2026-pw",
+        "Renshe-own-2026-pw",
+    );
+    // An opening from the menu, on a desktop: a public-welfare post suited to partial capacity.
+    browser.resize(1280, 900);
+    browser.go(&format!("{base}/"));
+    browser.click("#nav-jobs");
+    browser.wait_for("form-opening");
+    browser.fill("#opening-employer", "青龙街道办事处");
+    browser.fill("#opening-title", "公益性保洁");
+    choose(&browser, "#opening-kind", "public_post");
+    browser.fill("#opening-hours", "20");
+    browser.fill("#opening-pay", "1500");
+    browser.click("#opening-partial");
+    browser.click("#opening-submit");
+    browser.wait_for("匹配人选");
+    let opening = browser.url();
+    assert!(opening.contains("/jobs/"), "{opening}");
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        browser.go(&format!("{base}/"));
+        browser.click("#nav-jobs");
+        browser.wait_for("公益性保洁");
+        exports_excel(&browser, "#export-jobs");
+        browser.click("#jobs-referrals");
+        browser.wait_for("岗位推荐");
+        exports_excel(&browser, "#export-referrals");
+        browser.click("#nav-employment");
+        browser.wait_for("零就业家庭");
+        for page in [
+            "/jobs",
+            opening.trim_start_matches(&base),
+            "/jobs/referrals",
+        ] {
+            browser.go(&format!("{base}{page}"));
+            browser.wait_for("page-head");
+            assert!(fits(&browser), "{page} fits {width} px");
+        }
+    }
+    // Another department's pages are not in the officer's menu.
+    browser.go(&format!("{base}/"));
+    assert!(!browser.source().contains("id=\"nav-housing\""));
+}
