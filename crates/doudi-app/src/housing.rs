@@ -437,7 +437,7 @@ impl App {
                 month = month.plus(1);
             }
         }
-        lines.sort_by(|a, b| (a.month, a.application).cmp(&(b.month, b.application)));
+        lines.sort_by_key(|a| (a.month, a.application));
         let mut totals: BTreeMap<Month, (u32, Money)> = BTreeMap::new();
         for l in &lines {
             let t = totals.entry(l.month).or_insert((0, Money::ZERO));
