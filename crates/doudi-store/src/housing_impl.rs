@@ -228,6 +228,24 @@ mod housing_sql {
             if !allowed {
                 return Err(StoreError::Forbidden);
             }
+            // The app's forms name the field first; this keeps every caller's data sound.
+            let unsound = match decision {
+                HousingDecision::Allocate {
+                    unit,
+                    area_centi_m2,
+                    rent,
+                    ..
+                } => unit.trim().is_empty() || *area_centi_m2 <= 0 || rent.is_negative(),
+                HousingDecision::Subsidise { monthly, from, to } => monthly.fen() <= 0 || to < from,
+                HousingDecision::Refuse { reason } | HousingDecision::Withdraw { reason } => {
+                    reason.trim().is_empty()
+                }
+            };
+            if unsound {
+                return Err(StoreError::Invalid(
+                    "决定不完整：配租须有房源、面积和不为负的租金；租赁补贴须为正数且截止月不早于起始月；不予保障或撤回须写明理由".into(),
+                ));
+            }
             let mut tx = self.begin_write().await?;
             let current = match select(&mut tx, id).await? {
                 Some(r) if covers(actor, &r.community) => r.into_application()?,

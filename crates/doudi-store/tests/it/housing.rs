@@ -145,6 +145,23 @@ conformance! {
         assert_eq!(withdrawn.reason.as_deref(), Some("已自行租到住房"));
     }
 
+    async fn an_unsound_decision_is_refused_and_changes_nothing(store) {
+        let h = filed(&store, "HS-4", QINGLONG_1, Housing::Unsafe).await;
+        let a = store.file_housing(&county(), &application(h, HousingKind::RentSubsidy)).await.unwrap();
+        for decision in [
+            HousingDecision::Subsidise {
+                monthly: Money::from_yuan(100),
+                from: Month::parse("2027-02").unwrap(),
+                to: Month::parse("2027-01").unwrap(),
+            },
+            HousingDecision::Refuse { reason: "  ".into() },
+        ] {
+            let e = store.decide_housing(&county(), a.id, &decision).await.unwrap_err();
+            assert!(matches!(e, StoreError::Invalid(_)), "{e}");
+        }
+        assert_eq!(store.housing_application(&county(), a.id).await.unwrap().state, HousingState::Filed);
+    }
+
     async fn a_household_whose_housing_is_secure_files_nothing(store) {
         let h = filed(&store, "HS-3", QINGLONG_1, Housing::Owned).await;
         let e = store

@@ -19,6 +19,8 @@ struct Row {
     number: String,
     place: String,
     able: String,
+    /// The household's referrals so far (2.7), in words, for readers of employment help.
+    referrals: String,
 }
 
 #[derive(Template)]
@@ -56,9 +58,15 @@ pub(crate) async fn show(
         }
     }
     townships.sort();
+    let jobs = doudi_store::jobs::may_read_jobs(&session.actor);
+    let referrals = if jobs {
+        jobs_path(&state, &session.actor).await?
+    } else {
+        std::collections::HashMap::new()
+    };
     ok(&EmploymentPage {
         chrome: Chrome::new(&session, "零就业家庭", "employment").here(),
-        jobs: doudi_store::jobs::may_read_jobs(&session.actor),
+        jobs,
         townships,
         rows: list
             .into_iter()
@@ -66,10 +74,33 @@ pub(crate) async fn show(
                 household: z.household.0,
                 place: divisions.place(&z.community),
                 able: able_words(&z.able),
+                referrals: referrals.get(&z.household.0).map_or_else(
+                    || "尚未推荐".to_owned(),
+                    |(n, open)| format!("已推荐{n}次，{open}次待结果"),
+                ),
                 number: z.number,
             })
             .collect(),
     })
+}
+
+/// Per household, the referrals made (2.7) and how many still wait for their outcome: the
+/// list's view of each household's path off it (a hire takes it off).
+async fn jobs_path(
+    state: &AppState,
+    actor: &doudi_core::Actor,
+) -> Result<std::collections::HashMap<i64, (usize, usize)>, AppError> {
+    let mut by: std::collections::HashMap<i64, (usize, usize)> = std::collections::HashMap::new();
+    for r in state
+        .app
+        .referrals(actor, &doudi_store::jobs::ReferralFilter::default())
+        .await?
+    {
+        let e = by.entry(r.household.0).or_default();
+        e.0 += 1;
+        e.1 += usize::from(r.state == doudi_core::jobs::ReferralState::Referred);
+    }
+    Ok(by)
 }
 
 /// The list as Excel.

@@ -94,6 +94,9 @@ async fn a_member_is_matched_referred_and_hired_and_the_household_leaves_the_zer
         .household
         .version;
 
+    let zero = app.get(Some(&renhe), "/employment/zero").await;
+    assert!(zero.body.contains("已推荐1次，1次待结果"), "{}", zero.body);
+
     // Hired: 王五 is recorded employed, with history, and 人和 is at zero.
     let hired = app
         .json(
@@ -410,6 +413,7 @@ async fn the_officers_pages_show_openings_candidates_and_the_zero_employment_lin
         detail.body
     );
     let zero = app.get(Some(&hr), "/employment/zero").await;
+    assert!(zero.body.contains("尚未推荐"), "{}", zero.body);
     assert!(
         zero.body
             .contains(&format!("/jobs/match?household={}", app.wang.0)),
