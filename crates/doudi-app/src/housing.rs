@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use doudi_core::housing::{
     HousingKind, HousingState, PriorityFacts, priority_order, priority_reason,
 };
-use doudi_core::{Actor, Category, HouseholdId, Housing, Money, Month, Relation};
+use doudi_core::{Actor, Category, DivisionCode, HouseholdId, Housing, Money, Month, Relation};
 use doudi_store::housing::{
     HousingApplication, HousingDecision, HousingFilter, NewHousingApplication, may_file_housing,
     may_read_housing,
@@ -297,18 +297,24 @@ fn facts(a: &HousingApplication) -> PriorityFacts {
 }
 
 impl App {
-    /// The households of the actor's scope owed priority for housing assistance (2.6), most
-    /// pressing first by the priority rule (a household that has filed, by its filing date;
+    /// The households of the actor's scope (and of a township or community, if given) owed
+    /// priority for housing assistance (2.6), most pressing first by the priority rule (a household that has filed, by its filing date;
     /// one that has not, after those of the same category and housing).
-    pub async fn housing_priority(&self, actor: &Actor) -> Result<Vec<PriorityHousehold>, Error> {
+    pub async fn housing_priority(
+        &self,
+        actor: &Actor,
+        township: Option<&DivisionCode>,
+    ) -> Result<Vec<PriorityHousehold>, Error> {
         if !may_read_housing(actor) {
             return Err(StoreError::Forbidden.into());
         }
         let today = self.today();
-        let records = self
-            .store()
-            .records(actor, &HouseholdFilter::default())
-            .await?;
+        let filter = HouseholdFilter {
+            township: township.filter(|c| !c.is_community()).cloned(),
+            community: township.filter(|c| c.is_community()).cloned(),
+            ..HouseholdFilter::default()
+        };
+        let records = self.store().records(actor, &filter).await?;
         let applications = self
             .store()
             .housing_applications(actor, &HousingFilter::default())

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use doudi_app::housing::{
     ApplicationInput, DecisionInput, PriorityHousehold, SubsidyMonths, area_words,
 };
+use doudi_core::DivisionCode;
 use doudi_core::housing::{HousingKind, HousingState, PRIORITY_RULE};
 use doudi_store::housing::{
     HousingApplication, HousingFilter, may_decide_housing, may_file_housing,
@@ -62,6 +63,8 @@ struct HousingPage {
     chrome: Chrome,
     rule: &'static str,
     priority: Vec<PriorityRow>,
+    /// Households owed priority per township: name and count.
+    per_township: Vec<(String, usize)>,
     rows: Vec<ApplicationRow>,
     states: Vec<Choice>,
     kinds: Vec<Choice>,
@@ -87,6 +90,14 @@ fn filter_of(query: &[(String, String)]) -> HousingFilter {
             .map(str::to_owned),
         household: None,
     }
+}
+
+/// The township or community of the filter, as a code.
+fn division_of(filter: &HousingFilter) -> Option<DivisionCode> {
+    filter
+        .division
+        .as_deref()
+        .and_then(|d| DivisionCode::parse(d).ok())
 }
 
 /// What an application came to, in words.
@@ -148,7 +159,10 @@ pub(crate) async fn show(
 ) -> Result<Response, AppError> {
     let actor = &session.actor;
     let filter = filter_of(&query);
-    let priority = state.app.housing_priority(actor).await?;
+    let priority = state
+        .app
+        .housing_priority(actor, division_of(&filter).as_ref())
+        .await?;
     let list = state.app.housing_applications(actor, &filter).await?;
     let divisions = Divisions::load(state.app.store()).await?;
     let choices = |all: &[(&'static str, &'static str)], chosen: Option<&'static str>| {
@@ -176,6 +190,17 @@ pub(crate) async fn show(
             selected: filter.division.as_deref() == Some(d.code.as_str()),
         })
         .collect();
+    let mut per_township: Vec<(String, usize)> = Vec::new();
+    for p in &priority {
+        let name = divisions
+            .get(&p.township)
+            .map_or_else(|| p.township.clone(), |d| d.name.clone());
+        match per_township.iter_mut().find(|(t, _)| *t == name) {
+            Some((_, n)) => *n += 1,
+            None => per_township.push((name, 1)),
+        }
+    }
+    per_township.sort();
     let fileable = priority
         .iter()
         .filter(|p| !p.application.is_some_and(|(_, _, s)| s.is_open()))
@@ -195,6 +220,7 @@ pub(crate) async fn show(
     ok(&HousingPage {
         chrome: Chrome::new(&session, "住房保障", "housing").here(),
         rule: PRIORITY_RULE,
+        per_township,
         priority: priority
             .iter()
             .map(|p| priority_row(p, &divisions))
@@ -268,8 +294,13 @@ pub(crate) async fn export(
 pub(crate) async fn priority_export(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
+    QueryPairs(query): QueryPairs,
 ) -> Result<Response, AppError> {
-    let list = state.app.housing_priority(&session.actor).await?;
+    let filter = filter_of(&query);
+    let list = state
+        .app
+        .housing_priority(&session.actor, division_of(&filter).as_ref())
+        .await?;
     let divisions = Divisions::load(state.app.store()).await?;
     super::export::xlsx(
         &state,
@@ -625,6 +656,16 @@ pub struct HousingDecisionRequest {
     pub reason: String,
 }
 
+/// Filter of the households owed priority.
+// Documents the query string for the OpenAPI document; the handler reads it as pairs.
+#[allow(dead_code)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PriorityQuery {
+    /// 乡镇（街道）或社区代码。
+    pub township: Option<String>,
+}
+
 /// Filters of the applications list.
 // Documents the query string for the OpenAPI document; the handler reads it as pairs.
 #[allow(dead_code)]
@@ -670,6 +711,7 @@ pub struct SubsidyLineDto {
     get,
     path = "/api/housing/priority",
     tag = "housing",
+    params(PriorityQuery),
     responses(
         (status = 200, description = "住房保障优先对象", body = [HousingPriorityDto]),
         (status = 403, description = "无权查看", body = ErrorBody),
@@ -678,8 +720,13 @@ pub struct SubsidyLineDto {
 pub(crate) async fn api_priority(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
+    QueryPairs(query): QueryPairs,
 ) -> Result<Json<Vec<HousingPriorityDto>>, AppError> {
-    let list = state.app.housing_priority(&session.actor).await?;
+    let filter = filter_of(&query);
+    let list = state
+        .app
+        .housing_priority(&session.actor, division_of(&filter).as_ref())
+        .await?;
     Ok(Json(
         list.into_iter()
             .map(|p| HousingPriorityDto {

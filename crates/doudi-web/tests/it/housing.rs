@@ -74,8 +74,18 @@ async fn the_housing_officer_sees_the_households_owed_priority_tekun_first_with_
         "{list}"
     );
     assert_eq!(list[0]["head"], "李*");
+    // Per township: 人和 has none, 青龙 both.
+    let renhe = app
+        .get(
+            Some(&officer),
+            &format!("/api/housing/priority?township={RENHE}"),
+        )
+        .await
+        .json();
+    assert_eq!(renhe, json!([]));
     let page = app.get(Some(&officer), "/housing").await;
     assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("青龙街道 2 户"), "{}", page.body);
     assert!(
         page.body.contains("特困家庭先于低保家庭"),
         "the rule is shown"
