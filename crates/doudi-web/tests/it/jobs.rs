@@ -138,6 +138,10 @@ async fn a_member_is_matched_referred_and_hired_and_the_household_leaves_the_zer
         .json();
     assert_eq!(path["zero_employment"], false, "{path}");
     assert_eq!(path["referrals"][0]["state"], "hired");
+    let household = app
+        .get(Some(&hr), &format!("/households/{}", app.wang.0))
+        .await;
+    assert!(household.body.contains("id=\"household-jobs\""), "{}", household.body);
     let page = app
         .get(Some(&hr), &format!("/jobs/match?household={}", app.wang.0))
         .await;
