@@ -317,6 +317,7 @@ routes! {
     post "/jobs/referrals/{id}" => pages::jobs::outcome, ReadHouseholds;
     post "/jobs/training" => pages::jobs::train, ReadHouseholds;
     get "/jobs/{id}" => pages::jobs::detail, ReadHouseholds;
+    get "/jobs/{id}/candidates.xlsx" => pages::jobs::candidates_export, ReadHouseholds;
     post "/jobs/{id}/open" => pages::jobs::set_open, ReadHouseholds;
     post "/jobs/{id}/referrals" => pages::jobs::refer, ReadHouseholds;
     get "/api/jobs/openings" => pages::jobs::api_openings, ReadHouseholds;

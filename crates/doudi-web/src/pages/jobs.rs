@@ -322,6 +322,56 @@ pub(crate) async fn detail(
     })
 }
 
+/// The members an opening suits, best first, as Excel (names masked).
+pub(crate) async fn candidates_export(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+) -> Result<Response, AppError> {
+    let opening = state.app.opening(&session.actor, id).await?;
+    let candidates = state.app.candidates(&session.actor, id).await?;
+    let divisions = Divisions::load(state.app.store()).await?;
+    super::export::xlsx(
+        &state,
+        &session.actor,
+        state.today(),
+        super::export::Export {
+            name: "岗位匹配人选",
+            filter: format!(
+                "（岗位{}：{}·{}）",
+                opening.id, opening.fields.employer, opening.fields.title
+            ),
+            headers: vec![
+                "匹配分",
+                "成员",
+                "年龄",
+                "劳动能力",
+                "户编号",
+                "乡镇（街道）社区",
+                "零就业家庭",
+                "理由",
+            ],
+            rows: candidates
+                .iter()
+                .map(|c| {
+                    let r = candidate_row(c, &divisions, &[]);
+                    super::export::text([
+                        r.score.to_string(),
+                        r.name,
+                        r.age.to_string(),
+                        r.capacity.to_owned(),
+                        r.number,
+                        r.place,
+                        if r.zero { "是" } else { "否" }.to_owned(),
+                        r.reasons,
+                    ])
+                })
+                .collect(),
+        },
+    )
+    .await
+}
+
 /// Opens or closes an opening.
 pub(crate) async fn set_open(
     State(state): State<AppState>,

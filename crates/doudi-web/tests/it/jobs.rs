@@ -141,7 +141,11 @@ async fn a_member_is_matched_referred_and_hired_and_the_household_leaves_the_zer
     let household = app
         .get(Some(&hr), &format!("/households/{}", app.wang.0))
         .await;
-    assert!(household.body.contains("id=\"household-jobs\""), "{}", household.body);
+    assert!(
+        household.body.contains("id=\"household-jobs\""),
+        "{}",
+        household.body
+    );
     let page = app
         .get(Some(&hr), &format!("/jobs/match?household={}", app.wang.0))
         .await;
@@ -161,6 +165,10 @@ async fn a_member_is_matched_referred_and_hired_and_the_household_leaves_the_zer
             .raw
             .starts_with(b"PK")
     );
+    let candidates = app
+        .get(Some(&hr), &format!("/jobs/{id}/candidates.xlsx"))
+        .await;
+    assert!(candidates.raw.starts_with(b"PK"));
 }
 
 #[tokio::test]

@@ -267,6 +267,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("post /jobs/referrals/{id}", "L F R F R F F F F"),
     ("post /jobs/training", "L F R F R F F F F"),
     ("get /jobs/{id}", "L F N N N N F F F"),
+    ("get /jobs/{id}/candidates.xlsx", "L F N N N N F F F"),
     ("post /jobs/{id}/open", "L F N F F F F F F"),
     ("post /jobs/{id}/referrals", "L F R F R F F F F"),
     ("get /api/jobs/openings", "L F R R R R F F F"),
