@@ -6,6 +6,7 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doudi_app::housing::{
     ApplicationInput, DecisionInput, PriorityHousehold, SubsidyMonths, area_words,
@@ -18,7 +19,7 @@ use doudi_store::housing::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Chrome, ok};
+use super::{Chrome, ok, page};
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::CurrentUser;
@@ -387,6 +388,49 @@ struct ApplicationPage {
     public_rental: bool,
     can_decide: bool,
     can_withdraw: bool,
+    /// Why the decision just sent was refused, in Chinese, naming the fields.
+    error: Option<String>,
+    /// What was typed, to fill the forms again after a refusal.
+    typed: DecisionInput,
+}
+
+/// Renders an application's page, after a refused decision with its error and what was typed.
+async fn render_detail(
+    state: &AppState,
+    session: &crate::auth::Session,
+    id: i64,
+    refused: Option<(String, DecisionInput)>,
+) -> Result<Response, AppError> {
+    let a = state.app.housing_application(&session.actor, id).await?;
+    let divisions = Divisions::load(state.app.store()).await?;
+    let actor = &session.actor;
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let (error, typed) = match refused {
+        Some((message, typed)) => (Some(message), typed),
+        None => (None, DecisionInput::default()),
+    };
+    page(
+        status,
+        &ApplicationPage {
+            chrome: Chrome::new(session, format!("住房保障申请 {}", a.id), "housing")
+                .crumb("住房保障", "/housing")
+                .here(),
+            a: application_row(&a, &divisions),
+            note: a.note.clone(),
+            filed_by: a.filed_by.clone(),
+            decided_by: a.decided_by.clone().unwrap_or_default(),
+            open: a.state.is_open(),
+            public_rental: a.kind == HousingKind::PublicRental,
+            can_decide: may_decide_housing(actor),
+            can_withdraw: may_file_housing(actor),
+            error,
+            typed,
+        },
+    )
 }
 
 /// An application with its decision forms.
@@ -395,36 +439,27 @@ pub(crate) async fn detail(
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,
 ) -> Result<Response, AppError> {
-    let a = state.app.housing_application(&session.actor, id).await?;
-    let divisions = Divisions::load(state.app.store()).await?;
-    let actor = &session.actor;
-    ok(&ApplicationPage {
-        chrome: Chrome::new(&session, format!("住房保障申请 {}", a.id), "housing")
-            .crumb("住房保障", "/housing")
-            .here(),
-        a: application_row(&a, &divisions),
-        note: a.note.clone(),
-        filed_by: a.filed_by.clone(),
-        decided_by: a.decided_by.clone().unwrap_or_default(),
-        open: a.state.is_open(),
-        public_rental: a.kind == HousingKind::PublicRental,
-        can_decide: may_decide_housing(actor),
-        can_withdraw: may_file_housing(actor),
-    })
+    render_detail(&state, &session, id, None).await
 }
 
-/// Decides an application from its page.
+/// Decides an application from its page; a refused decision shows the page again with the
+/// fields at fault named and what was typed kept.
 pub(crate) async fn decide(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
     PathParams(id): PathParams<i64>,
     form: FormInput,
 ) -> Result<Response, AppError> {
-    state
-        .app
-        .decide_housing(&session.actor, id, &decision_input(&form))
-        .await?;
-    Ok(Redirect::to(&format!("/housing/applications/{id}")).into_response())
+    let input = decision_input(&form);
+    match state.app.decide_housing(&session.actor, id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/housing/applications/{id}")).into_response()),
+        Err(e) => match AppError::from(e) {
+            AppError::Invalid { message, .. } => {
+                render_detail(&state, &session, id, Some((message, input))).await
+            }
+            other => Err(other),
+        },
+    }
 }
 
 struct SubsidyRow {

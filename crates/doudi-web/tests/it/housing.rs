@@ -274,20 +274,27 @@ async fn a_bad_decision_names_its_fields_in_chinese_and_writes_nothing() {
             &officer,
             &format!("/housing/applications/{id}/decision"),
             &[
-                ("decision", "allocate"),
-                ("unit", ""),
-                ("area_m2", "0"),
-                ("rent_yuan", "1"),
-                ("from_day", "2026-12-01"),
+                ("decision", "subsidise"),
+                ("monthly_yuan", "三百"),
+                ("from_month", "2027-01"),
+                ("to_month", "2027-03"),
             ],
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        page.body.contains("配租房源") && page.body.contains("面积"),
-        "{}",
-        page.body
-    );
+    // The application's page again, the field named, what was typed kept.
+    assert!(page.body.contains("id=\"decision-error\""), "{}", page.body);
+    assert!(page.body.contains("每月补贴："), "{}", page.body);
+    assert!(page.body.contains("value=\"2027-03\""), "{}", page.body);
+    let allocate = app
+        .post_form(
+            &officer,
+            &format!("/housing/applications/{id}/decision"),
+            &[("decision", "allocate"), ("unit", ""), ("area_m2", "0")],
+        )
+        .await;
+    assert_eq!(allocate.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(allocate.body.contains("配租房源") && allocate.body.contains("面积"));
 }
 
 #[tokio::test]

@@ -240,9 +240,10 @@ const MATRIX: &[(&str, &str)] = &[
     ("get /housing/priority.xlsx", "L F R R R R F F F"),
     ("post /housing/applications", "L F R F R F F F F"),
     ("get /housing/applications/{id}", "L F N N N N F F F"),
+    // A refused decision shows the application's page again: none exists, so not found.
     (
         "post /housing/applications/{id}/decision",
-        "L F R F R F F F F",
+        "L F N F N F F F F",
     ),
     ("get /housing/subsidies", "L F R R R R F F F"),
     ("get /housing/subsidies.xlsx", "L F R R R R F F F"),
