@@ -6,6 +6,7 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use doudi_app::jobs::{Candidate, HouseholdJobs, OpeningInput, TrainingInput};
 use doudi_core::HouseholdId;
@@ -16,7 +17,7 @@ use doudi_store::jobs::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Chrome, ok};
+use super::{Chrome, ok, page};
 use crate::AppState;
 use crate::api::ApiJson;
 use crate::auth::CurrentUser;
@@ -115,6 +116,7 @@ fn referral_row(r: &Referral, divisions: &Divisions) -> ReferralRow {
 struct Choice {
     code: String,
     label: String,
+    selected: bool,
 }
 
 #[derive(Template)]
@@ -125,6 +127,61 @@ struct JobsPage {
     can_record: bool,
     kinds: Vec<Choice>,
     townships: Vec<Choice>,
+    /// Why the opening just sent was refused, in Chinese, naming the fields.
+    error: Option<String>,
+    /// What was typed, to fill the form again after a refusal.
+    typed: OpeningInput,
+}
+
+/// Renders the openings page, after a refused opening with its error and what was typed.
+async fn render_jobs(
+    state: &AppState,
+    session: &crate::auth::Session,
+    refused: Option<(String, OpeningInput)>,
+) -> Result<Response, AppError> {
+    let list = state.app.openings(&session.actor, false).await?;
+    let divisions = Divisions::load(state.app.store()).await?;
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let (error, typed) = match refused {
+        Some((message, typed)) => (Some(message), typed),
+        None => (
+            None,
+            OpeningInput {
+                places: "1".into(),
+                ..OpeningInput::default()
+            },
+        ),
+    };
+    page(
+        status,
+        &JobsPage {
+            chrome: Chrome::new(session, "就业帮扶", "jobs").here(),
+            rows: list.iter().map(|o| opening_row(o, &divisions)).collect(),
+            can_record: may_record_openings(&session.actor),
+            kinds: OpeningKind::ALL
+                .iter()
+                .map(|k| Choice {
+                    code: k.code().into(),
+                    label: k.label().into(),
+                    selected: typed.kind == k.code(),
+                })
+                .collect(),
+            townships: divisions
+                .townships_in(&doudi_core::Scope::County)
+                .map(|d| Choice {
+                    code: d.code.to_string(),
+                    label: d.name.clone(),
+                    selected: typed.township == d.code.as_str(),
+                })
+                .collect(),
+            error,
+            typed,
+        },
+    )
 }
 
 /// The openings, open ones first, and the form to record one.
@@ -132,27 +189,7 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
 ) -> Result<Response, AppError> {
-    let list = state.app.openings(&session.actor, false).await?;
-    let divisions = Divisions::load(state.app.store()).await?;
-    ok(&JobsPage {
-        chrome: Chrome::new(&session, "就业帮扶", "jobs").here(),
-        rows: list.iter().map(|o| opening_row(o, &divisions)).collect(),
-        can_record: may_record_openings(&session.actor),
-        kinds: OpeningKind::ALL
-            .iter()
-            .map(|k| Choice {
-                code: k.code().into(),
-                label: k.label().into(),
-            })
-            .collect(),
-        townships: divisions
-            .townships_in(&doudi_core::Scope::County)
-            .map(|d| Choice {
-                code: d.code.to_string(),
-                label: d.name.clone(),
-            })
-            .collect(),
-    })
+    render_jobs(&state, &session, None).await
 }
 
 /// The openings as Excel.
@@ -232,11 +269,16 @@ pub(crate) async fn add(
     CurrentUser(session): CurrentUser,
     form: FormInput,
 ) -> Result<Response, AppError> {
-    let o = state
-        .app
-        .add_opening(&session.actor, &opening_input(&form))
-        .await?;
-    Ok(Redirect::to(&format!("/jobs/{}", o.id)).into_response())
+    let input = opening_input(&form);
+    match state.app.add_opening(&session.actor, &input).await {
+        Ok(o) => Ok(Redirect::to(&format!("/jobs/{}", o.id)).into_response()),
+        Err(e) => match AppError::from(e) {
+            AppError::Invalid { message, .. } => {
+                render_jobs(&state, &session, Some((message, input))).await
+            }
+            other => Err(other),
+        },
+    }
 }
 
 struct CandidateRow {

@@ -353,7 +353,10 @@ async fn a_bad_opening_names_its_fields_in_chinese_and_writes_nothing() {
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.body.contains("岗位名称"), "{}", page.body);
+    assert!(page.body.contains("id=\"opening-error\""), "{}", page.body);
+    assert!(page.body.contains("岗位名称："), "{}", page.body);
+    // What was typed is kept.
+    assert!(page.body.contains("value=\"某公司\""), "{}", page.body);
 
     // "Not hired" needs a reason, and nothing changes without one.
     let id = add_opening(&app, &hr, opening(json!({}))).await.json()["id"]
