@@ -411,10 +411,14 @@ impl App {
         Ok(self.store().decide_housing(actor, id, &decision).await?)
     }
 
-    /// The rent subsidies owed in the actor's scope, month by month, with totals (2.6): what
-    /// the housing officer sends to finance. Computed from the granted subsidies; nothing is
+    /// The rent subsidies owed in the actor's scope, month by month (or in one month), with
+    /// totals (2.6): what the housing officer sends to finance. Computed from the granted subsidies; nothing is
     /// paid here.
-    pub async fn rent_subsidies(&self, actor: &Actor) -> Result<SubsidyMonths, Error> {
+    pub async fn rent_subsidies(
+        &self,
+        actor: &Actor,
+        month: Option<Month>,
+    ) -> Result<SubsidyMonths, Error> {
         let granted = self
             .store()
             .housing_applications(
@@ -430,17 +434,19 @@ impl App {
             let (Some(amount), Some(from), Some(to)) = (a.subsidy, a.from_month, a.to_month) else {
                 continue;
             };
-            let mut month = from;
-            while month <= to {
-                lines.push(SubsidyLine {
-                    month,
-                    application: a.id,
-                    household: a.household,
-                    number: a.household_number.clone(),
-                    community: a.community.clone(),
-                    amount,
-                });
-                month = month.plus(1);
+            let mut owed = from;
+            while owed <= to {
+                if month.is_none_or(|m| m == owed) {
+                    lines.push(SubsidyLine {
+                        month: owed,
+                        application: a.id,
+                        household: a.household,
+                        number: a.household_number.clone(),
+                        community: a.community.clone(),
+                        amount,
+                    });
+                }
+                owed = owed.plus(1);
             }
         }
         lines.sort_by_key(|a| (a.month, a.application));

@@ -351,6 +351,24 @@ impl App {
             return Err(StoreError::Forbidden.into());
         }
         let opening = input.parse()?;
+        // Where it is must be a township (and community) of the county's table.
+        let divisions = self.store().divisions().await?;
+        let known = |code: &str| divisions.iter().any(|d| d.code.as_str() == code);
+        let mut problems = Vec::new();
+        if !known(&opening.township) {
+            problems.push((
+                "township",
+                "所在乡镇（街道）：不是本县的乡镇（街道）".to_owned(),
+            ));
+        }
+        if let Some(c) = &opening.community
+            && !known(c)
+        {
+            problems.push(("community", "所在社区：不是本县登记的社区".to_owned()));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Fields(problems));
+        }
         Ok(self.store().add_opening(actor, &opening).await?)
     }
 

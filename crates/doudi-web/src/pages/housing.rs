@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use doudi_app::housing::{
     ApplicationInput, DecisionInput, PriorityHousehold, SubsidyMonths, area_words,
 };
-use doudi_core::DivisionCode;
 use doudi_core::housing::{HousingKind, HousingState, PRIORITY_RULE};
+use doudi_core::{DivisionCode, Month};
 use doudi_store::housing::{
     HousingApplication, HousingFilter, may_decide_housing, may_file_housing,
 };
@@ -462,6 +462,26 @@ pub(crate) async fn decide(
     }
 }
 
+/// The month of the query string (`month=2026-12`), if any; a month that does not parse is a
+/// field error.
+fn month_of(query: &[(String, String)]) -> Result<Option<Month>, AppError> {
+    match query
+        .iter()
+        .find(|(k, v)| k == "month" && !v.trim().is_empty())
+    {
+        None => Ok(None),
+        Some((_, v)) => Month::parse(v).map(Some).map_err(|_| {
+            AppError::from(doudi_app::Error::invalid(
+                "month",
+                format!(
+                    "月份：“{}”不是月份，应写作2026-12",
+                    v.trim().chars().take(20).collect::<String>()
+                ),
+            ))
+        }),
+    }
+}
+
 struct SubsidyRow {
     month: String,
     application: i64,
@@ -475,6 +495,8 @@ struct SubsidyRow {
 #[template(path = "housing_subsidies.html")]
 struct SubsidiesPage {
     chrome: Chrome,
+    /// The month shown, or empty for every month.
+    month: String,
     totals: Vec<(String, u32, String)>,
     rows: Vec<SubsidyRow>,
 }
@@ -497,13 +519,16 @@ fn subsidy_rows(s: &SubsidyMonths, divisions: &Divisions) -> Vec<SubsidyRow> {
 pub(crate) async fn subsidies(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
+    QueryPairs(query): QueryPairs,
 ) -> Result<Response, AppError> {
-    let s = state.app.rent_subsidies(&session.actor).await?;
+    let month = month_of(&query)?;
+    let s = state.app.rent_subsidies(&session.actor, month).await?;
     let divisions = Divisions::load(state.app.store()).await?;
     ok(&SubsidiesPage {
         chrome: Chrome::new(&session, "租赁补贴发放明细", "housing")
             .crumb("住房保障", "/housing")
             .here(),
+        month: month.map(|m| m.to_string()).unwrap_or_default(),
         totals: s
             .totals
             .iter()
@@ -518,9 +543,11 @@ pub(crate) async fn subsidies(
 pub(crate) async fn subsidies_export(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
+    QueryPairs(query): QueryPairs,
 ) -> Result<Response, AppError> {
     use doudi_exchange::write::OutCell;
-    let s = state.app.rent_subsidies(&session.actor).await?;
+    let month = month_of(&query)?;
+    let s = state.app.rent_subsidies(&session.actor, month).await?;
     let divisions = Divisions::load(state.app.store()).await?;
     let mut rows: Vec<Vec<OutCell>> = s
         .lines
@@ -699,6 +726,16 @@ pub struct HousingDecisionRequest {
 pub struct PriorityQuery {
     /// 乡镇（街道）或社区代码。
     pub township: Option<String>,
+}
+
+/// The month of the rent subsidies list.
+// Documents the query string for the OpenAPI document; the handler reads it as pairs.
+#[allow(dead_code)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SubsidyQuery {
+    /// 只列这个月份，如 2026-12；不填则列全部月份。
+    pub month: Option<String>,
 }
 
 /// Filters of the applications list.
@@ -903,6 +940,7 @@ pub(crate) async fn api_decide(
     get,
     path = "/api/housing/subsidies",
     tag = "housing",
+    params(SubsidyQuery),
     responses(
         (status = 200, description = "租赁补贴按月明细与合计", body = [SubsidyMonthDto]),
         (status = 403, description = "无权查看", body = ErrorBody),
@@ -911,8 +949,10 @@ pub(crate) async fn api_decide(
 pub(crate) async fn api_subsidies(
     State(state): State<AppState>,
     CurrentUser(session): CurrentUser,
+    QueryPairs(query): QueryPairs,
 ) -> Result<Json<Vec<SubsidyMonthDto>>, AppError> {
-    let s = state.app.rent_subsidies(&session.actor).await?;
+    let month = month_of(&query)?;
+    let s = state.app.rent_subsidies(&session.actor, month).await?;
     Ok(Json(
         s.totals
             .iter()

@@ -399,6 +399,22 @@ async fn a_granted_rent_subsidy_is_listed_month_by_month_with_totals_for_finance
             ("2027-02".to_owned(), 1, 25_050),
         ]
     );
+    let january = app
+        .get(Some(&officer), "/api/housing/subsidies?month=2027-01")
+        .await
+        .json();
+    assert_eq!(january.as_array().unwrap().len(), 1, "{january}");
+    assert_eq!(january[0]["lines"].as_array().unwrap().len(), 2);
+    let bad = app
+        .get(Some(&officer), "/api/housing/subsidies?month=明年")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.json()["fields"]["month"]
+            .as_str()
+            .unwrap()
+            .starts_with("月份")
+    );
     let page = app.get(Some(&qinglong), "/housing/subsidies").await;
     assert!(page.body.contains("¥550.50"), "{}", page.body);
     let xlsx = app.get(Some(&officer), "/housing/subsidies.xlsx").await;

@@ -339,6 +339,20 @@ async fn a_bad_opening_names_its_fields_in_chinese_and_writes_nothing() {
         app.get(Some(&hr), "/api/jobs/openings").await.json(),
         json!([])
     );
+    // A township that is not the county's is named too.
+    let elsewhere = add_opening(
+        &app,
+        &hr,
+        opening(json!({"township": "500235099", "community": ""})),
+    )
+    .await;
+    assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        elsewhere.json()["fields"]["township"]
+            .as_str()
+            .unwrap()
+            .contains("不是本县")
+    );
     // The page's form says the same.
     let page = app
         .post_form(
