@@ -1470,3 +1470,88 @@ fn in_real_chromium_the_human_resources_officer_records_an_opening_and_works_the
     browser.go(&format!("{base}/"));
     assert!(!browser.source().contains("id=\"nav-housing\""));
 }
+
+#[test]
+fn in_real_chromium_the_housing_officer_reads_the_priority_list_and_files_and_grants_a_rent_subsidy_on_a_desktop_and_a_phone()
+ {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-housing");
+    let dir = TempDir::new("browser-housing");
+    let server =
+        Server::start_demo_with(&db, 60, &dir.0, &[("DOUDI_KEY", crate::support::TEST_KEY)]);
+    let base = format!("http://{}", server.addr);
+    let out = crate::support::doudi(
+        &db,
+        &[
+            "user",
+            "add",
+            "--username",
+            "zhufang",
+            "--name",
+            "县住建委住房保障科 陈静",
+            "--role",
+            "department_officer",
+            "--department",
+            "housing",
+            "--password",
+            "Initial-2026-pw",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        crate::support::text(&out.stderr)
+    );
+    let browser = Browser::start();
+    first_login(
+        &browser,
+        &base,
+        "zhufang",
+        "Initial-2026-pw",
+        "Zhufang-own-2026-pw",
+    );
+    browser.resize(1280, 900);
+    browser.go(&format!("{base}/"));
+    browser.click("#nav-housing");
+    browser.wait_for("housing-rule");
+    exports_excel(&browser, "#export-priority");
+    exports_excel(&browser, "#export-housing");
+    // The demo county has households without secure housing: the officer files for the first
+    // owed priority and grants it a rent subsidy.
+    assert!(
+        browser.source().contains("id=\"form-housing-file\""),
+        "the demo county has households owed priority"
+    );
+    {
+        choose(&browser, "#file-kind", "rent_subsidy");
+        browser.click("#file-submit");
+        browser.wait_for("form-subsidise");
+        browser.fill("#subsidise-monthly", "300");
+        browser.execute(
+            "document.getElementById('subsidise-from').value = '2026-12'; \
+             document.getElementById('subsidise-to').value = '2027-02';",
+        );
+        browser.click("#subsidise-submit");
+        browser.wait_for("application-outcome");
+        assert!(
+            browser
+                .text("#application-state")
+                .contains("已发放租赁补贴")
+        );
+        browser.go(&format!("{base}/housing/subsidies"));
+        browser.wait_for("subsidy-totals");
+        exports_excel(&browser, "#export-subsidies");
+    }
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        for page in ["/housing", "/housing/subsidies"] {
+            browser.go(&format!("{base}{page}"));
+            browser.wait_for("page-head");
+            assert!(fits(&browser), "{page} fits {width} px");
+        }
+    }
+    // The employment pages are not in the housing officer's menu.
+    assert!(!browser.source().contains("id=\"nav-jobs\""));
+}
