@@ -1524,26 +1524,24 @@ fn in_real_chromium_the_housing_officer_reads_the_priority_list_and_files_and_gr
         browser.source().contains("id=\"form-housing-file\""),
         "the demo county has households owed priority"
     );
-    {
-        choose(&browser, "#file-kind", "rent_subsidy");
-        browser.click("#file-submit");
-        browser.wait_for("form-subsidise");
-        browser.fill("#subsidise-monthly", "300");
-        browser.execute(
-            "document.getElementById('subsidise-from').value = '2026-12'; \
-             document.getElementById('subsidise-to').value = '2027-02';",
-        );
-        browser.click("#subsidise-submit");
-        browser.wait_for("application-outcome");
-        assert!(
-            browser
-                .text("#application-state")
-                .contains("已发放租赁补贴")
-        );
-        browser.go(&format!("{base}/housing/subsidies"));
-        browser.wait_for("subsidy-totals");
-        exports_excel(&browser, "#export-subsidies");
-    }
+    choose(&browser, "#file-kind", "rent_subsidy");
+    browser.click("#file-submit");
+    browser.wait_for("form-subsidise");
+    browser.fill("#subsidise-monthly", "300");
+    browser.execute(
+        "document.getElementById('subsidise-from').value = '2026-12'; \
+         document.getElementById('subsidise-to').value = '2027-02';",
+    );
+    browser.click("#subsidise-submit");
+    browser.wait_for("application-outcome");
+    assert!(
+        browser
+            .text("#application-state")
+            .contains("已发放租赁补贴")
+    );
+    browser.go(&format!("{base}/housing/subsidies"));
+    browser.wait_for("subsidy-totals");
+    exports_excel(&browser, "#export-subsidies");
     for width in [1280, 390] {
         browser.resize(width, if width < 500 { 844 } else { 900 });
         for page in ["/housing", "/housing/subsidies"] {
