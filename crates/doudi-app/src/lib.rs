@@ -41,8 +41,10 @@ pub mod entitlement;
 pub mod exchange;
 pub mod figures;
 pub mod frozen;
+pub mod medical;
 pub mod payments;
 pub mod registry;
+pub mod schooling;
 pub mod throttle;
 
 /// Why a use case could not be carried out.

@@ -26,6 +26,7 @@ pub use audit::{
     AuditAction, AuditAnchor, AuditBreak, AuditEntry, AuditFilter, AuditPage, AuditReport,
 };
 pub use casework::Casework;
+pub use delivery::Delivery;
 pub use discovery::Discovery;
 pub use keys::{KeyError, Keys};
 
@@ -42,6 +43,7 @@ mod backend;
 mod bulk;
 pub mod casework;
 mod common;
+pub mod delivery;
 pub mod discovery;
 pub mod keys;
 pub mod postgres;
@@ -395,7 +397,9 @@ pub struct TownshipCount {
 
 /// Every storage operation of doudi.
 #[async_trait]
-pub trait Store: casework::Casework + discovery::Discovery + Send + Sync + 'static {
+pub trait Store:
+    casework::Casework + discovery::Discovery + delivery::Delivery + Send + Sync + 'static
+{
     /// Which backend this is ("sqlite" or "postgres"), for the status page and logs.
     fn backend(&self) -> &'static str;
 

@@ -17,13 +17,16 @@ pub(crate) mod export;
 pub(crate) mod feeds;
 pub(crate) mod figures;
 pub(crate) mod finance;
+pub(crate) mod health;
 pub(crate) mod import;
 pub(crate) mod list;
+pub(crate) mod medical;
 pub(crate) mod members;
 pub(crate) mod notices;
 pub(crate) mod overview;
 pub(crate) mod pairings;
 pub(crate) mod payments;
+pub(crate) mod schooling;
 pub(crate) mod session;
 pub(crate) mod settings;
 
@@ -108,6 +111,10 @@ pub struct UserBar {
     pub can_import_feeds: bool,
     /// May read the departments' figures per township.
     pub can_read_figures: bool,
+    /// May read inpatient stays (2.4).
+    pub can_read_stays: bool,
+    /// May read education aid delivered (2.5).
+    pub can_read_education: bool,
 }
 
 /// One step of the breadcrumb.
@@ -169,6 +176,8 @@ impl Chrome {
                         | doudi_core::Role::Auditor
                         | doudi_core::Role::TownshipCaseworker
                 ),
+                can_read_stays: doudi_store::delivery::may_read_stays(&session.actor),
+                can_read_education: doudi_store::delivery::may_read_education(&session.actor),
             }),
             csrf: session.csrf.clone(),
             crumbs: Vec::new(),
