@@ -192,6 +192,29 @@ pub struct ShareMonth {
     pub hospitals: Vec<HospitalShare>,
 }
 
+/// A member with a special disease of 2.4, as the register lists them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpecialCase {
+    /// The household.
+    pub household: HouseholdId,
+    /// Its file number.
+    pub number: String,
+    /// Its township code.
+    pub township: String,
+    /// Its community code.
+    pub community: String,
+    /// The member.
+    pub person: PersonId,
+    /// The name, masked.
+    pub name: String,
+    /// The disease.
+    pub disease: SpecialDisease,
+    /// Stays this year (settled, not cancelled).
+    pub stays: u32,
+    /// Medical assistance paid this year.
+    pub assistance: Money,
+}
+
 /// The stay a record describes, as the rules read it.
 pub fn stay_of(r: &StayRecord) -> Stay {
     Stay {
@@ -358,6 +381,46 @@ impl App {
                 })
             })
             .collect()
+    }
+
+    /// The special-disease register (2.4: thalassaemia, chronic myeloid leukaemia,
+    /// pneumoconiosis, childhood leukaemia): every member of the actor's part of the county with
+    /// one, with this year's stays and assistance, by file number (those who read stays).
+    pub async fn special_disease_register(&self, actor: &Actor) -> Result<Vec<SpecialCase>, Error> {
+        if !doudi_store::delivery::may_read_stays(actor) {
+            return Err(StoreError::Forbidden.into());
+        }
+        let year = self.today().year();
+        let stays = self.stays(actor, year, None).await?;
+        let records = self
+            .store()
+            .records(actor, &doudi_store::HouseholdFilter::default())
+            .await?;
+        let mut out = Vec::new();
+        for r in &records {
+            for m in &r.members {
+                let Some(disease) = m.fields.special_disease else {
+                    continue;
+                };
+                let theirs = stays.iter().filter(|s| s.person == m.id);
+                out.push(SpecialCase {
+                    household: r.household.id,
+                    number: r.household.fields.number.clone(),
+                    township: r.household.fields.township.to_string(),
+                    community: r.household.fields.community.to_string(),
+                    person: m.id,
+                    // Masked, as every list is (`Actor::visibility(Purpose::List)`).
+                    name: m.fields.name.masked(),
+                    disease,
+                    stays: theirs.clone().count() as u32,
+                    assistance: theirs.fold(Money::ZERO, |a, s| {
+                        a.saturating_add(Money::from_fen(s.assistance_fen))
+                    }),
+                });
+            }
+        }
+        out.sort_by(|a, b| a.number.cmp(&b.number));
+        Ok(out)
     }
 
     /// Records a member's family-doctor signing and health record (2.4).

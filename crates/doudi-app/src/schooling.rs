@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use doudi_core::facts::Snapshot;
-use doudi_core::{Actor, HouseholdId, Money, PersonId, SchoolStage};
+use doudi_core::{Actor, HouseholdId, HouseholdRecord, Money, PersonId, SchoolStage};
+use doudi_policy::Resolved;
 use doudi_policy::education::{self, ItemKind, Nature, Term};
 use doudi_policy::explain::Off;
 use doudi_store::delivery::{DeliveryRecord, NewDelivery, may_read_education};
@@ -61,6 +62,8 @@ pub struct StudentLine {
     pub school: Option<String>,
     /// The items owed.
     pub items: Vec<ItemLine>,
+    /// Why: the rules' explanation of what the student is owed (2.5).
+    pub explanation: String,
 }
 
 impl StudentLine {
@@ -132,6 +135,55 @@ impl TermBook {
     }
 }
 
+/// The students of one household owed aid in `term` (`r` resolved for it), each with their
+/// school, what they are owed with the explanation, and the deliveries (taken out of
+/// `delivered`).
+fn lines_of(
+    record: &HouseholdRecord,
+    term: Term,
+    r: &Resolved,
+    schools: &HashMap<PersonId, String>,
+    delivered: &mut HashMap<(PersonId, String), DeliveryRecord>,
+) -> Vec<StudentLine> {
+    let snapshot = Snapshot::from_record(record);
+    let mut out = Vec::new();
+    for s in education::students(&snapshot, term, r, &mut Off) {
+        let (Some(m), Some(facts)) = (record.members.get(s.member), snapshot.members.get(s.member))
+        else {
+            continue;
+        };
+        let student = education::Student {
+            stage: s.decision.stage,
+            boarding: facts.boarding,
+            category: snapshot.category,
+        };
+        out.push(StudentLine {
+            household: record.household.id,
+            number: record.household.fields.number.clone(),
+            township: record.household.fields.township.to_string(),
+            person: m.id,
+            // Masked, as every list is (`Actor::visibility(Purpose::List)`).
+            name: m.fields.name.masked(),
+            id_number: m.fields.id_number.masked(),
+            stage: s.decision.stage,
+            boarding: m.fields.boarding,
+            school: schools.get(&m.id).cloned(),
+            items: s
+                .decision
+                .items
+                .iter()
+                .map(|i| ItemLine {
+                    kind: i.kind,
+                    amount: i.amount,
+                    delivered: delivered.remove(&(m.id, i.kind.code().to_owned())),
+                })
+                .collect(),
+            explanation: education::explain(&student, term, r).1.render(),
+        });
+    }
+    out
+}
+
 impl App {
     /// Every student owed aid in `term` in the actor's part of the county, with their school
     /// and each item delivered or not (the education commission's officers through the
@@ -164,34 +216,7 @@ impl App {
             .collect();
         let mut students = Vec::new();
         for record in &records {
-            let snapshot = Snapshot::from_record(record);
-            for s in education::students(&snapshot, term, &r, &mut Off) {
-                let Some(m) = record.members.get(s.member) else {
-                    continue;
-                };
-                students.push(StudentLine {
-                    household: record.household.id,
-                    number: record.household.fields.number.clone(),
-                    township: record.household.fields.township.to_string(),
-                    person: m.id,
-                    // Masked, as every list is (`Actor::visibility(Purpose::List)`).
-                    name: m.fields.name.masked(),
-                    id_number: m.fields.id_number.masked(),
-                    stage: s.decision.stage,
-                    boarding: m.fields.boarding,
-                    school: schools.get(&m.id).cloned(),
-                    items: s
-                        .decision
-                        .items
-                        .iter()
-                        .map(|i| ItemLine {
-                            kind: i.kind,
-                            amount: i.amount,
-                            delivered: delivered.remove(&(m.id, i.kind.code().to_owned())),
-                        })
-                        .collect(),
-                });
-            }
+            students.extend(lines_of(record, term, &r, &schools, &mut delivered));
         }
         students.sort_by(|a, b| (&a.number, &a.id_number).cmp(&(&b.number, &b.id_number)));
         Ok(TermBook { term, students })
@@ -213,55 +238,32 @@ impl App {
             .resolve(self.parameters())
             .map_err(|e| Error::Rules(e.to_string()))?;
         let record = self.store().household(actor, household).await?;
-        let not_owed = || {
-            Error::invalid(
-                "person",
-                format!("该成员在{term}不是应享教育资助的在校（园）学生"),
-            )
-        };
-        let snapshot = Snapshot::from_record(&record);
-        let s = education::students(&snapshot, term, &r, &mut Off)
-            .into_iter()
-            .find(|s| record.members.get(s.member).is_some_and(|m| m.id == person))
-            .ok_or_else(not_owed)?;
-        let m = &record.members[s.member];
         let code = term.code();
-        let school = self
+        let schools: HashMap<PersonId, String> = self
             .store()
             .enrolments(actor, &code)
             .await?
             .into_iter()
-            .find(|e| e.person == person)
-            .map(|e| e.school);
-        let mut delivered: HashMap<String, DeliveryRecord> = self
+            .filter(|e| e.person == person)
+            .map(|e| (e.person, e.school))
+            .collect();
+        let mut delivered: HashMap<(PersonId, String), DeliveryRecord> = self
             .store()
             .deliveries(actor, &code)
             .await?
             .into_iter()
             .filter(|d| d.person == person)
-            .map(|d| (d.item.clone(), d))
+            .map(|d| ((d.person, d.item.clone()), d))
             .collect();
-        Ok(StudentLine {
-            household,
-            number: record.household.fields.number.clone(),
-            township: record.household.fields.township.to_string(),
-            person,
-            name: m.fields.name.masked(),
-            id_number: m.fields.id_number.masked(),
-            stage: s.decision.stage,
-            boarding: m.fields.boarding,
-            school,
-            items: s
-                .decision
-                .items
-                .iter()
-                .map(|i| ItemLine {
-                    kind: i.kind,
-                    amount: i.amount,
-                    delivered: delivered.remove(i.kind.code()),
-                })
-                .collect(),
-        })
+        lines_of(&record, term, &r, &schools, &mut delivered)
+            .into_iter()
+            .find(|s| s.person == person)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "person",
+                    format!("该成员在{term}不是应享教育资助的在校（园）学生"),
+                )
+            })
     }
 
     /// Records the school a student attends in `term`.

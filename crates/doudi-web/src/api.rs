@@ -70,6 +70,7 @@ use crate::view::Divisions;
         crate::pages::medical::api_stays,
         crate::pages::medical::api_cancel,
         crate::pages::medical::api_watch,
+        crate::pages::medical::api_special,
         crate::pages::health::api_list,
         crate::pages::health::api_save,
         crate::pages::schooling::api_students,

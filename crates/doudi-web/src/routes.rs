@@ -289,6 +289,9 @@ routes! {
     post "/api/medical/stays" => pages::medical::api_settle, ReadHouseholds;
     post "/api/medical/stays/{id}/cancel" => pages::medical::api_cancel, ReadHouseholds;
     get "/api/medical/watch" => pages::medical::api_watch, ReadHouseholds;
+    get "/medical/special" => pages::medical::special, ReadHouseholds;
+    get "/medical/special.xlsx" => pages::medical::export_special, ReadHouseholds;
+    get "/api/medical/special" => pages::medical::api_special, ReadHouseholds;
     get "/medical/health" => pages::health::show, ReadHouseholds;
     post "/medical/health/{person}" => pages::health::save, ReadHouseholds;
     get "/medical/health.xlsx" => pages::health::export, ReadHouseholds;

@@ -840,3 +840,144 @@ pub(crate) async fn api_watch(
             .collect(),
     ))
 }
+
+// ---- the special-disease register ----
+
+struct SpecialRow {
+    household: i64,
+    number: String,
+    place: String,
+    name: String,
+    disease: &'static str,
+    stays: u32,
+    assistance: String,
+}
+
+#[derive(Template)]
+#[template(path = "special.html")]
+struct SpecialPage {
+    chrome: Chrome,
+    year: i32,
+    rows: Vec<SpecialRow>,
+}
+
+async fn special_rows(state: &AppState, session: &Session) -> Result<Vec<SpecialRow>, AppError> {
+    let cases = state.app.special_disease_register(&session.actor).await?;
+    let divisions = crate::view::Divisions::load(state.app.store()).await?;
+    Ok(cases
+        .into_iter()
+        .map(|c| SpecialRow {
+            household: c.household.0,
+            number: c.number,
+            place: divisions.place(&c.community),
+            name: c.name,
+            disease: c.disease.label(),
+            stays: c.stays,
+            assistance: c.assistance.to_string(),
+        })
+        .collect())
+}
+
+/// The special-disease register (2.4), with this year's stays and assistance per member.
+pub(crate) async fn special(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+) -> Result<Response, AppError> {
+    super::ok(&SpecialPage {
+        chrome: Chrome::new(&session, "特殊病种名册", "medical")
+            .crumb("住院医疗救助", "/medical")
+            .here(),
+        year: state.today().year(),
+        rows: special_rows(&state, &session).await?,
+    })
+}
+
+/// The special-disease register as Excel.
+pub(crate) async fn export_special(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+) -> Result<Response, AppError> {
+    let rows = special_rows(&state, &session).await?;
+    super::export::xlsx(
+        &state,
+        &session.actor,
+        state.today(),
+        super::export::Export {
+            name: "特殊病种名册",
+            filter: String::new(),
+            headers: vec![
+                "户编号",
+                "乡镇（街道）社区",
+                "姓名",
+                "特殊病种",
+                "今年住院人次",
+                "今年医疗救助",
+            ],
+            rows: rows
+                .into_iter()
+                .map(|r| {
+                    super::export::text([
+                        r.number,
+                        r.place,
+                        r.name,
+                        r.disease.to_owned(),
+                        r.stays.to_string(),
+                        r.assistance,
+                    ])
+                })
+                .collect(),
+        },
+    )
+    .await
+}
+
+/// A member on the special-disease register.
+#[derive(Serialize, ToSchema)]
+pub struct SpecialCaseDto {
+    /// 家庭编号。
+    pub household: i64,
+    /// 户编号。
+    pub household_number: String,
+    /// 成员编号。
+    pub person: i64,
+    /// 姓名（脱敏）。
+    pub name: String,
+    /// 特殊病种代码。
+    pub disease: String,
+    /// 今年住院人次。
+    pub stays: u32,
+    /// 今年医疗救助（分）。
+    pub assistance_fen: i64,
+}
+
+/// The special-disease register of the caller's part of the county (2.4), with this year's
+/// stays and medical assistance per member.
+#[utoipa::path(
+    get,
+    path = "/api/medical/special",
+    tag = "departments",
+    responses(
+        (status = 200, description = "特殊病种名册", body = [SpecialCaseDto]),
+        (status = 403, description = "无权查看", body = ErrorBody),
+    )
+)]
+pub(crate) async fn api_special(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+) -> Result<Json<Vec<SpecialCaseDto>>, AppError> {
+    let cases = state.app.special_disease_register(&session.actor).await?;
+    Ok(Json(
+        cases
+            .into_iter()
+            .map(|c| SpecialCaseDto {
+                household: c.household.0,
+                household_number: c.number,
+                person: c.person.0,
+                name: c.name,
+                disease: c.disease.code().to_owned(),
+                stays: c.stays,
+                assistance_fen: c.assistance.fen(),
+            })
+            .collect(),
+    ))
+}

@@ -43,6 +43,7 @@ struct StudentView {
     stage: &'static str,
     school: String,
     items: Vec<ItemView>,
+    explanation: String,
 }
 
 fn student_view(s: &StudentLine) -> StudentView {
@@ -69,6 +70,7 @@ fn student_view(s: &StudentLine) -> StudentView {
                 }),
             })
             .collect(),
+        explanation: s.explanation.clone(),
     }
 }
 
@@ -423,6 +425,8 @@ pub struct StudentDto {
     pub school: Option<String>,
     /// 应享资助项目。
     pub items: Vec<ItemDto>,
+    /// 计算说明（政策条款与参数）。
+    pub explanation: String,
 }
 
 fn student_dto(s: &StudentLine) -> StudentDto {
@@ -445,6 +449,7 @@ fn student_dto(s: &StudentLine) -> StudentDto {
                 delivered_on: i.delivered.as_ref().map(|d| d.delivered_on.to_string()),
             })
             .collect(),
+        explanation: s.explanation.clone(),
     }
 }
 

@@ -475,6 +475,10 @@ async fn the_education_officer_records_a_school_and_a_delivery_and_the_school_ow
     let item = students[0]["items"][0].clone();
     assert_eq!(item["item"], "boarding_subsidy", "{students}");
     assert_eq!(item["delivery"], Value::Null);
+    assert!(
+        students[0]["explanation"].as_str().unwrap().contains("2.5"),
+        "{students}"
+    );
     let owed = item["amount_fen"].as_i64().unwrap();
     assert!(owed > 0);
 
@@ -596,4 +600,62 @@ async fn the_education_officer_records_a_school_and_a_delivery_and_the_school_ow
         .cloned()
         .unwrap();
     assert_eq!(qinglong["undelivered_items"], 1, "{figures}");
+}
+
+#[tokio::test]
+async fn the_special_disease_register_lists_each_member_with_this_years_stays_settled_with_the_disease_on_file()
+ {
+    let app = App::new().await;
+    let li = app.store.household(&system(), app.li).await.unwrap();
+    let mut fields = li.members[0].fields.clone();
+    fields.special_disease = Some(doudi_core::SpecialDisease::Pneumoconiosis);
+    app.store
+        .update_member(&system(), li.members[0].id, li.household.version, &fields)
+        .await
+        .unwrap();
+    let yibao = officer(&app, "yibao", Department::MedicalInsurance).await;
+    let r = app
+        .json(
+            Some(&yibao),
+            Method::POST,
+            "/api/medical/stays",
+            &stay(
+                &li_id(),
+                "云阳县人民医院",
+                "county",
+                "2026-10-01",
+                "1000",
+                "1000",
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Tekun: assistance 100% of what insurance left: (1,000 − 500) × 70% = 350 basic, 650 left.
+    assert_eq!(r.json()["assistance_fen"], 65_000, "{}", r.body);
+    assert!(
+        r.body.contains("尘肺病"),
+        "the special disease as on file: {}",
+        r.body
+    );
+    let stays = app.get(Some(&yibao), "/api/medical/stays").await.json();
+    assert_eq!(stays[0]["special_disease"], "pneumoconiosis", "{stays}");
+
+    let register = app.get(Some(&yibao), "/api/medical/special").await.json();
+    assert_eq!(register.as_array().unwrap().len(), 1, "{register}");
+    assert_eq!(
+        (
+            register[0]["disease"].as_str(),
+            register[0]["stays"].as_u64(),
+            register[0]["assistance_fen"].as_i64()
+        ),
+        (Some("pneumoconiosis"), Some(1), Some(65_000)),
+        "{register}"
+    );
+    let renhe = app.login(RENHE_CASEWORKER).await;
+    assert_eq!(
+        app.get(Some(&renhe), "/api/medical/special").await.json(),
+        json!([])
+    );
+    let page = app.get(Some(&yibao), "/medical/special").await;
+    assert!(page.body.contains("尘肺病"), "{}", page.body);
 }
