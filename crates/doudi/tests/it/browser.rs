@@ -1389,7 +1389,7 @@ fn in_real_chromium_the_education_officer_works_the_department_pages_on_a_deskto
 }
 
 #[test]
-fn in_real_chromium_the_medical_insurance_officer_settles_a_stay_and_the_education_officer_records_a_delivery()
+fn in_real_chromium_the_medical_insurance_education_and_health_officers_work_their_pages_on_a_desktop_and_a_phone()
  {
     if !browser_enabled() {
         return;
@@ -1479,4 +1479,29 @@ fn in_real_chromium_the_medical_insurance_officer_settles_a_stay_and_the_educati
         browser.wait_for("已发放");
     }
     exports_excel(&browser, "#export-undelivered");
+
+    // The health commission marks family-doctor signing, a township at a time.
+    let browser = Browser::start();
+    log_in(&browser, &base, "weijian");
+    browser.go(&format!("{base}/medical/health?township=500235002"));
+    browser.wait_for("health-summary");
+    let page = browser.source();
+    let Some(at) = page.find("action=\"/medical/health/") else {
+        panic!("青龙 has members");
+    };
+    let person: String = page[at + "action=\"/medical/health/".len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    browser.click(&format!("#health-save-{person}"));
+    browser.wait_for("health-saved");
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        browser.go(&format!("{base}/medical/health?township=500235002"));
+        browser.wait_for("health-summary");
+        assert!(fits(&browser), "/medical/health fits {width} px");
+        browser.go(&format!("{base}/medical/special"));
+        browser.wait_for("特殊病种名册");
+        assert!(fits(&browser), "/medical/special fits {width} px");
+    }
 }
