@@ -18,7 +18,7 @@ use doudi_policy::Resolved;
 use doudi_policy::explain::Explanation;
 use doudi_policy::medical::{self, HospitalShare, Level, MedicalDecision, Stay, UsedThisYear};
 use doudi_store::StoreError;
-use doudi_store::delivery::{NewStay, Patient, StayFilter, StayRecord};
+use doudi_store::delivery::{NewStay, Patient, StayFilter, StayRecord, YearUsage};
 
 use crate::{App, Error};
 
@@ -215,6 +215,69 @@ pub struct SpecialCase {
     pub assistance: Money,
 }
 
+/// The stay to record for a settlement.
+fn new_stay(s: &Settlement) -> NewStay {
+    let d = &s.decision;
+    NewStay {
+        person: s.patient.person,
+        hospital: s.stay.hospital.clone(),
+        level: s.stay.level.code().to_owned(),
+        in_county: s.stay.in_county,
+        admitted: s.stay.admitted,
+        discharged: s.discharged,
+        category: s.stay.category,
+        special_disease: s.stay.special_disease,
+        treat_first: s.treat_first,
+        total_fen: s.stay.total.fen(),
+        in_catalogue_fen: s.stay.in_catalogue.fen(),
+        basic_fen: d.basic.fen(),
+        critical_fen: d.critical.fen(),
+        counted_fen: d.critical_deductible_counted.fen(),
+        assistance_fen: d.assistance.fen(),
+        self_pay_fen: d.self_pay.fen(),
+        explanation: s.explanation.render(),
+        prior: s.prior,
+    }
+}
+
+/// A level as files write it (its label or its code) as its code; anything else is kept for
+/// the check to name.
+fn level_code(text: &str) -> String {
+    let t = text.trim();
+    Level::ALL
+        .iter()
+        .find(|l| l.label() == t || l.code() == t)
+        .map_or_else(|| t.to_owned(), |l| l.code().to_owned())
+}
+
+/// A special disease as files write it: blank is as on file, 无 none, else its label or code.
+fn special_code(text: &str) -> String {
+    match text.trim() {
+        "" => "file".into(),
+        "无" | "否" => "none".into(),
+        t => SpecialDisease::ALL
+            .iter()
+            .find(|d| d.label() == t)
+            .map_or_else(|| t.to_owned(), |d| d.code().to_owned()),
+    }
+}
+
+/// At most 20 characters of what someone typed, for a message.
+fn clip(text: &str) -> String {
+    text.chars().take(20).collect()
+}
+
+/// A field's message without its leading label (the place already names the column).
+fn strip(field: &str, message: &str) -> String {
+    if field.is_empty() {
+        return message.to_owned();
+    }
+    match message.split_once('：') {
+        Some((_, rest)) => rest.to_owned(),
+        None => message.to_owned(),
+    }
+}
+
 /// The stay a record describes, as the rules read it.
 pub fn stay_of(r: &StayRecord) -> Stay {
     Stay {
@@ -239,8 +302,17 @@ impl App {
         form: &StayForm,
     ) -> Result<Settlement, Error> {
         let input = form.check(self.today())?;
-        let patient = self
+        let patient = self.patient_of(actor, &input).await?;
+        let usage = self
             .store()
+            .stay_usage(patient.person, input.admitted.year())
+            .await?;
+        self.prepare(patient, input, usage)
+    }
+
+    /// The patient a stay is for, within the actor's scope.
+    async fn patient_of(&self, actor: &Actor, input: &StayInput) -> Result<Patient, Error> {
+        self.store()
             .patient(actor, &input.id_number)
             .await?
             .ok_or_else(|| {
@@ -248,7 +320,17 @@ impl App {
                     "id_number",
                     "身份证号：不是本县（您的辖区内）低保或特困家庭的成员",
                 )
-            })?;
+            })
+    }
+
+    /// The settlement of a checked stay for `patient`, whose earlier stays of the year used
+    /// `usage` (2.4, with the parameters of the month of admission).
+    fn prepare(
+        &self,
+        patient: Patient,
+        input: StayInput,
+        usage: YearUsage,
+    ) -> Result<Settlement, Error> {
         if !matches!(patient.category, Category::Dibao | Category::Tekun) {
             return Err(Error::invalid(
                 "id_number",
@@ -277,10 +359,6 @@ impl App {
         };
         let r = Resolved::new(self.parameters(), stay.month())
             .map_err(|e| Error::Rules(e.to_string()))?;
-        let usage = self
-            .store()
-            .stay_usage(patient.person, input.admitted.year())
-            .await?;
         let used = UsedThisYear {
             critical_deductible_met: Money::from_fen(usage.counted_fen),
             assistance_paid: Money::from_fen(usage.assistance_fen),
@@ -298,6 +376,228 @@ impl App {
         })
     }
 
+    /// Settles several stays in order and records them all or none (a file of settlements or
+    /// an API batch): each stay after the first of the same person and year counts the ones
+    /// before it; a stay already recorded (same person, admission, hospital and total) or
+    /// given twice is refused. Every problem is returned at once, placed by `place(i, field)`.
+    async fn settle_many(
+        &self,
+        actor: &Actor,
+        forms: &[StayForm],
+        place: &(dyn Fn(usize, &str) -> String + Sync),
+    ) -> Result<Vec<(i64, Settlement)>, Error> {
+        if !doudi_store::delivery::may_settle_stays(actor) {
+            return Err(StoreError::Forbidden.into());
+        }
+        if forms.is_empty() {
+            return Err(Error::invalid("stays", "没有住院记录"));
+        }
+        if forms.len() > 5_000 {
+            return Err(Error::invalid(
+                "stays",
+                "一次最多登记5,000条住院结算，请分批",
+            ));
+        }
+        let today = self.today();
+        let mut errors: Vec<(&'static str, String)> = Vec::new();
+        let mut usage: BTreeMap<(PersonId, i32), YearUsage> = BTreeMap::new();
+        let mut recorded: BTreeMap<i32, Vec<StayRecord>> = BTreeMap::new();
+        let mut seen: Vec<(PersonId, NaiveDate, String, i64)> = Vec::new();
+        let mut settled = Vec::new();
+        for (i, form) in forms.iter().enumerate() {
+            let located = |e: Error| -> Vec<(&'static str, String)> {
+                match e {
+                    Error::Fields(list) => list
+                        .into_iter()
+                        .map(|(f, m)| ("stays", format!("{}：{}", place(i, f), strip(f, &m))))
+                        .collect(),
+                    Error::Invalid { field, message } => {
+                        vec![(
+                            "stays",
+                            format!("{}：{}", place(i, field), strip(field, &message)),
+                        )]
+                    }
+                    other => vec![("stays", format!("{}：{other}", place(i, "")))],
+                }
+            };
+            let input = match form.check(today) {
+                Ok(input) => input,
+                Err(e) => {
+                    errors.extend(located(e));
+                    continue;
+                }
+            };
+            let patient = match self.patient_of(actor, &input).await {
+                Ok(p) => p,
+                Err(e) => {
+                    errors.extend(located(e));
+                    continue;
+                }
+            };
+            let year = input.admitted.year();
+            let key = (
+                patient.person,
+                input.admitted,
+                input.hospital.clone(),
+                input.total.fen(),
+            );
+            if seen.contains(&key) {
+                errors.push(("stays", format!("{}：与前面一行是同一次住院", place(i, ""))));
+                continue;
+            }
+            if let std::collections::btree_map::Entry::Vacant(slot) = recorded.entry(year) {
+                let kept = self
+                    .store()
+                    .stays(
+                        actor,
+                        &StayFilter {
+                            year: Some(year),
+                            household: None,
+                            with_cancelled: false,
+                        },
+                    )
+                    .await?;
+                slot.insert(kept);
+            }
+            if let Some(s) = recorded[&year].iter().find(|s| {
+                (s.person, s.admitted, s.hospital.as_str(), s.total_fen)
+                    == (key.0, key.1, key.2.as_str(), key.3)
+            }) {
+                errors.push((
+                    "stays",
+                    format!("{}：这次住院已登记过（编号 {}）", place(i, ""), s.id),
+                ));
+                continue;
+            }
+            seen.push(key);
+            let used = match usage.get(&(patient.person, year)) {
+                Some(u) => *u,
+                None => self.store().stay_usage(patient.person, year).await?,
+            };
+            match self.prepare(patient, input, used) {
+                Ok(s) => {
+                    usage.insert(
+                        (s.patient.person, year),
+                        YearUsage {
+                            stays: used.stays + 1,
+                            counted_fen: used.counted_fen
+                                + s.decision.critical_deductible_counted.fen(),
+                            assistance_fen: used.assistance_fen + s.decision.assistance.fen(),
+                        },
+                    );
+                    settled.push(s);
+                }
+                Err(e) => errors.extend(located(e)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::Fields(errors));
+        }
+        let stays: Vec<NewStay> = settled.iter().map(new_stay).collect();
+        let ids = self.store().record_stays(actor, &stays).await?;
+        Ok(ids.into_iter().zip(settled).collect())
+    }
+
+    /// Settles and records every stay of a file of settlements (CSV or XLSX), all or none;
+    /// every bad row is named with its column.
+    pub async fn import_stays(
+        &self,
+        actor: &Actor,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<Vec<(i64, Settlement)>, Error> {
+        if !doudi_store::delivery::may_settle_stays(actor) {
+            return Err(StoreError::Forbidden.into());
+        }
+        let rows = doudi_exchange::read::read_file(name, bytes)
+            .map_err(|e| crate::payments::refused(e.into()))
+            .and_then(|sheet| {
+                doudi_exchange::stays::parse_stays(&sheet).map_err(crate::payments::refused)
+            })?;
+        let mut errors: Vec<(&'static str, String)> = Vec::new();
+        let mut forms = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let mut flag = |field: &str| -> bool {
+                match r.get(field) {
+                    "" | "否" | "0" | "N" | "n" => false,
+                    "是" | "1" | "Y" | "y" | "√" => true,
+                    other => {
+                        errors.push((
+                            "file",
+                            format!(
+                                "第{}行「{}」列：“{}”应为“是”或“否”",
+                                r.row,
+                                r.column(field),
+                                clip(other)
+                            ),
+                        ));
+                        false
+                    }
+                }
+            };
+            let in_county = flag("in_county");
+            let treat_first = flag("treat_first");
+            if r.lossy_id {
+                errors.push((
+                    "file",
+                    format!(
+                        "第{}行「{}」列：Excel把身份证号码存成了数字，后几位已丢失；请把该列设为“文本”格式后重新导出",
+                        r.row,
+                        r.column("id_number")
+                    ),
+                ));
+            }
+            forms.push(StayForm {
+                id_number: r.get("id_number").to_owned(),
+                hospital: r.get("hospital").to_owned(),
+                level: level_code(r.get("level")),
+                in_county,
+                admitted: r.get("admitted").to_owned(),
+                discharged: r.get("discharged").to_owned(),
+                total: r.get("total").to_owned(),
+                in_catalogue: r.get("in_catalogue").to_owned(),
+                special_disease: special_code(r.get("special_disease")),
+                treat_first,
+            });
+        }
+        if !errors.is_empty() {
+            return Err(Error::Fields(errors));
+        }
+        let place = |i: usize, field: &str| -> String {
+            let r = &rows[i];
+            if field.is_empty() || field == "stays" {
+                format!("第{}行", r.row)
+            } else {
+                format!("第{}行「{}」列", r.row, r.column(field))
+            }
+        };
+        self.settle_many(actor, &forms, &place)
+            .await
+            .map_err(|e| match e {
+                Error::Fields(list) => {
+                    Error::Fields(list.into_iter().map(|(_, m)| ("file", m)).collect())
+                }
+                other => other,
+            })
+    }
+
+    /// Settles and records a batch of stays given by the API, all or none; problems are
+    /// placed as 第N条.
+    pub async fn settle_batch(
+        &self,
+        actor: &Actor,
+        forms: &[StayForm],
+    ) -> Result<Vec<(i64, Settlement)>, Error> {
+        let place = |i: usize, field: &str| -> String {
+            if field.is_empty() || field == "stays" {
+                format!("第{}条", i + 1)
+            } else {
+                format!("第{}条 {field}", i + 1)
+            }
+        };
+        self.settle_many(actor, forms, &place).await
+    }
+
     /// Settles and records a stay (the medical insurance bureau, the county approver); the
     /// store refuses it if the patient's stays of the year changed meanwhile.
     pub async fn settle_stay(
@@ -306,28 +606,7 @@ impl App {
         form: &StayForm,
     ) -> Result<(i64, Settlement), Error> {
         let s = self.settle_preview(actor, form).await?;
-        let d = &s.decision;
-        let stay = NewStay {
-            person: s.patient.person,
-            hospital: s.stay.hospital.clone(),
-            level: s.stay.level.code().to_owned(),
-            in_county: s.stay.in_county,
-            admitted: s.stay.admitted,
-            discharged: s.discharged,
-            category: s.stay.category,
-            special_disease: s.stay.special_disease,
-            treat_first: s.treat_first,
-            total_fen: s.stay.total.fen(),
-            in_catalogue_fen: s.stay.in_catalogue.fen(),
-            basic_fen: d.basic.fen(),
-            critical_fen: d.critical.fen(),
-            counted_fen: d.critical_deductible_counted.fen(),
-            assistance_fen: d.assistance.fen(),
-            self_pay_fen: d.self_pay.fen(),
-            explanation: s.explanation.render(),
-            prior: s.prior,
-        };
-        let id = self.store().record_stay(actor, &stay).await?;
+        let id = self.store().record_stay(actor, &new_stay(&s)).await?;
         Ok((id, s))
     }
 

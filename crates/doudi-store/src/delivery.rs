@@ -231,6 +231,11 @@ pub trait Delivery: Send + Sync + 'static {
     /// stays of the year changed since the settlement was computed.
     async fn record_stay(&self, actor: &Actor, stay: &NewStay) -> Result<i64, StoreError>;
 
+    /// Records several settled stays in one transaction, in order, all or none (a file of
+    /// settlements); each is checked as [`Delivery::record_stay`] checks one, counting those
+    /// before it in the batch.
+    async fn record_stays(&self, actor: &Actor, stays: &[NewStay]) -> Result<Vec<i64>, StoreError>;
+
     /// Cancels a stay with the reason ([`may_settle_stays`]): only the person's latest stay of
     /// its year that is not cancelled.
     async fn cancel_stay(&self, actor: &Actor, id: i64, reason: &str) -> Result<(), StoreError>;

@@ -146,6 +146,66 @@ fn checked_term(term: &str) -> Result<&str, StoreError> {
     Ok(t)
 }
 
+/// Records one settled stay in the transaction, with its audit entry; refused if the person's
+/// stays of the year are no longer those it was computed against.
+async fn insert_stay(
+    conn: &mut WriteTx,
+    actor: &Actor,
+    stay: &NewStay,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let household = member_in_scope(conn, actor, stay.person).await?;
+    let used = usage_in(conn, stay.person.0, chrono::Datelike::year(&stay.admitted)).await?;
+    if used.stays != stay.prior {
+        return Err(StoreError::Invalid(
+            "该人员本年度的住院结算刚有变动，请重新测算后再登记".into(),
+        ));
+    }
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO inpatient_stays (household_id, person_id, hospital, level, in_county, \
+         admitted, discharged, category, special_disease, treat_first, total_fen, \
+         in_catalogue_fen, basic_fen, critical_fen, counted_fen, assistance_fen, \
+         self_pay_fen, explanation, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, \
+         $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
+    )
+    .bind(household.id)
+    .bind(stay.person.0)
+    .bind(common::clip(&stay.hospital))
+    .bind(&stay.level)
+    .bind(i64::from(stay.in_county))
+    .bind(stay.admitted)
+    .bind(stay.discharged)
+    .bind(stay.category.code())
+    .bind(stay.special_disease.map(|d| d.code()))
+    .bind(i64::from(stay.treat_first))
+    .bind(stay.total_fen)
+    .bind(stay.in_catalogue_fen)
+    .bind(stay.basic_fen)
+    .bind(stay.critical_fen)
+    .bind(stay.counted_fen)
+    .bind(stay.assistance_fen)
+    .bind(stay.self_pay_fen)
+    .bind(&stay.explanation)
+    .bind(actor.user_id)
+    .bind(now)
+    .fetch_one(&mut **conn)
+    .await?;
+    append_audit(
+        conn,
+        actor,
+        AuditAction::Create,
+        &format!("household:{}", household.id),
+        &format!(
+            "登记住院结算（stay:{id}）：{}，{}入院，医疗救助{}",
+            common::clip(&stay.hospital),
+            stay.admitted,
+            Money::from_fen(stay.assistance_fen)
+        ),
+    )
+    .await?;
+    Ok(id)
+}
+
 #[async_trait]
 impl Delivery for Backend {
     async fn patient(
@@ -202,62 +262,21 @@ impl Delivery for Backend {
     }
 
     async fn record_stay(&self, actor: &Actor, stay: &NewStay) -> Result<i64, StoreError> {
+        Ok(self.record_stays(actor, std::slice::from_ref(stay)).await?[0])
+    }
+
+    async fn record_stays(&self, actor: &Actor, stays: &[NewStay]) -> Result<Vec<i64>, StoreError> {
         if !may_settle_stays(actor) {
             return Err(StoreError::Forbidden);
         }
         let now = common::now();
         let mut tx = self.begin_write().await?;
-        let household = member_in_scope(&mut tx, actor, stay.person).await?;
-        let used = usage_in(&mut tx, stay.person.0, chrono::Datelike::year(&stay.admitted)).await?;
-        if used.stays != stay.prior {
-            return Err(StoreError::Invalid(
-                "该人员本年度的住院结算刚有变动，请重新测算后再登记".into(),
-            ));
+        let mut ids = Vec::with_capacity(stays.len());
+        for stay in stays {
+            ids.push(insert_stay(&mut tx, actor, stay, now).await?);
         }
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO inpatient_stays (household_id, person_id, hospital, level, in_county, \
-             admitted, discharged, category, special_disease, treat_first, total_fen, \
-             in_catalogue_fen, basic_fen, critical_fen, counted_fen, assistance_fen, \
-             self_pay_fen, explanation, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, \
-             $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
-        )
-        .bind(household.id)
-        .bind(stay.person.0)
-        .bind(common::clip(&stay.hospital))
-        .bind(&stay.level)
-        .bind(i64::from(stay.in_county))
-        .bind(stay.admitted)
-        .bind(stay.discharged)
-        .bind(stay.category.code())
-        .bind(stay.special_disease.map(|d| d.code()))
-        .bind(i64::from(stay.treat_first))
-        .bind(stay.total_fen)
-        .bind(stay.in_catalogue_fen)
-        .bind(stay.basic_fen)
-        .bind(stay.critical_fen)
-        .bind(stay.counted_fen)
-        .bind(stay.assistance_fen)
-        .bind(stay.self_pay_fen)
-        .bind(&stay.explanation)
-        .bind(actor.user_id)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        append_audit(
-            &mut tx,
-            actor,
-            AuditAction::Create,
-            &format!("household:{}", household.id),
-            &format!(
-                "登记住院结算（stay:{id}）：{}，{}入院，医疗救助{}",
-                common::clip(&stay.hospital),
-                stay.admitted,
-                Money::from_fen(stay.assistance_fen)
-            ),
-        )
-        .await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(ids)
     }
 
     async fn cancel_stay(&self, actor: &Actor, id: i64, reason: &str) -> Result<(), StoreError> {

@@ -67,6 +67,7 @@ use crate::view::Divisions;
         crate::pages::employment::api,
         crate::pages::figures::api,
         crate::pages::medical::api_settle,
+        crate::pages::medical::api_batch,
         crate::pages::medical::api_stays,
         crate::pages::medical::api_cancel,
         crate::pages::medical::api_watch,

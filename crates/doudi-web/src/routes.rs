@@ -58,6 +58,9 @@ pub enum Permission {
     /// Roles that send department data: the county approver and department officers (the
     /// store checks each kind against the officer's department).
     ImportFeeds,
+    /// Roles that settle inpatient stays: the county approver and the medical insurance
+    /// bureau's officers (2.4).
+    SettleStays,
 }
 
 impl Permission {
@@ -79,6 +82,7 @@ impl Permission {
             Permission::ImportFeeds => doudi_core::discovery::FeedKind::ALL
                 .iter()
                 .any(|k| doudi_store::discovery::may_import(actor, *k)),
+            Permission::SettleStays => doudi_store::delivery::may_settle_stays(actor),
         }
     }
 
@@ -281,13 +285,16 @@ routes! {
     post "/api/alerts/{id}" => api_discovery::update_alert, ActOnCases;
     // ---- departments' delivery: medical (2.4), education (2.5) ----
     get "/medical" => pages::medical::show, ReadHouseholds;
-    post "/medical/stays" => pages::medical::settle, ReadHouseholds;
-    post "/medical/stays/{id}/cancel" => pages::medical::cancel, ReadHouseholds;
+    post "/medical/stays" => pages::medical::settle, SettleStays;
+    post "/medical/stays/import" => pages::medical::import, SettleStays;
+    get "/medical/stays-template.xlsx" => pages::medical::template, ReadHouseholds;
+    post "/api/medical/stays/batch" => pages::medical::api_batch, SettleStays;
+    post "/medical/stays/{id}/cancel" => pages::medical::cancel, SettleStays;
     get "/medical/stays.xlsx" => pages::medical::export_stays, ReadHouseholds;
     get "/medical/watch.xlsx" => pages::medical::export_watch, ReadHouseholds;
     get "/api/medical/stays" => pages::medical::api_stays, ReadHouseholds;
-    post "/api/medical/stays" => pages::medical::api_settle, ReadHouseholds;
-    post "/api/medical/stays/{id}/cancel" => pages::medical::api_cancel, ReadHouseholds;
+    post "/api/medical/stays" => pages::medical::api_settle, SettleStays;
+    post "/api/medical/stays/{id}/cancel" => pages::medical::api_cancel, SettleStays;
     get "/api/medical/watch" => pages::medical::api_watch, ReadHouseholds;
     get "/medical/special" => pages::medical::special, ReadHouseholds;
     get "/medical/special.xlsx" => pages::medical::export_special, ReadHouseholds;

@@ -207,6 +207,7 @@ struct MedicalPage {
     form: FormValues,
     errors: Vec<(&'static str, String)>,
     notice: String,
+    import_errors: Vec<String>,
     preview: Option<Preview>,
     stays: Vec<StayRow>,
     watch: Vec<WatchRow>,
@@ -237,6 +238,10 @@ async fn render(
     preview: Option<Preview>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    // Errors of a file are on `file`, each placed by row and column; a form's are per field.
+    let (import_errors, errors): (Vec<_>, Vec<_>) =
+        errors.into_iter().partition(|(f, _)| *f == "file");
+    let import_errors = import_errors.into_iter().map(|(_, m)| m).collect();
     let stays = state.app.stays(&session.actor, year, None).await?;
     let watch = state
         .app
@@ -266,6 +271,7 @@ async fn render(
             form,
             errors,
             notice,
+            import_errors,
             preview,
             stays: stays.iter().map(StayRow::from).collect(),
             watch: watch_rows(&watch),
@@ -286,6 +292,13 @@ pub(crate) async fn show(
         .find(|(k, _)| k == "recorded")
         .and_then(|(_, v)| v.parse::<i64>().ok())
         .map(|id| format!("已登记住院结算（编号 {id}）。"))
+        .or_else(|| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == "imported")
+                .and_then(|(_, v)| v.parse::<usize>().ok())
+                .map(|n| format!("已从文件登记住院结算{n}条。"))
+        })
         .unwrap_or_default();
     render(
         &state,
@@ -400,6 +413,93 @@ pub(crate) async fn settle(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Settles every stay of an uploaded file of settlements, all or none; every bad row named.
+pub(crate) async fn import(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    upload: crate::upload::Upload,
+) -> Result<Response, AppError> {
+    if !may_settle_stays(&session.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let year = state.today().year();
+    let outcome = match &upload.file {
+        None => Err(doudi_app::Error::invalid(
+            "file",
+            "请选择住院结算文件（.xlsx 或 .csv）",
+        )),
+        Some(file) => {
+            state
+                .app
+                .import_stays(&session.actor, &file.name, &file.bytes)
+                .await
+        }
+    };
+    match outcome {
+        Ok(settled) => Ok(Redirect::to(&format!(
+            "/medical?year={year}&imported={}",
+            settled.len()
+        ))
+        .into_response()),
+        Err(doudi_app::Error::Fields(errors)) => {
+            render(
+                &state,
+                &session,
+                year,
+                FormValues::default(),
+                errors,
+                "文件有误，未登记任何住院结算。".into(),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(doudi_app::Error::Invalid { message, .. }) => {
+            render(
+                &state,
+                &session,
+                year,
+                FormValues::default(),
+                vec![("file", message)],
+                "文件有误，未登记任何住院结算。".into(),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The template of a file of settlements, as Excel: the columns the import reads.
+pub(crate) async fn template(CurrentUser(_): CurrentUser) -> Result<Response, AppError> {
+    let table = doudi_exchange::Table {
+        headers: doudi_exchange::stays::STAY_COLUMNS
+            .iter()
+            .map(|(_, names, _)| names[0].to_owned())
+            .collect(),
+        rows: vec![super::export::text([
+            "11010519491231002X".to_owned(),
+            "云阳县人民医院".into(),
+            "县级医院".into(),
+            "是".into(),
+            "2026-10-01".into(),
+            "2026-10-08".into(),
+            "10000".into(),
+            "9000".into(),
+            String::new(),
+            "是".into(),
+        ])],
+    };
+    let bytes =
+        doudi_exchange::to_xlsx(&table, false).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(super::download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "住院结算模板.xlsx",
+    ))
 }
 
 /// Cancels a stay recorded by mistake.
@@ -710,7 +810,51 @@ pub(crate) async fn api_settle(
     if !may_settle_stays(&session.actor) {
         return Err(AppError::Forbidden);
     }
-    let form = StayForm {
+    let preview = body.preview;
+    let form = form_of(body);
+    let (id, s) = if preview {
+        (None, state.app.settle_preview(&session.actor, &form).await?)
+    } else {
+        let (id, s) = state.app.settle_stay(&session.actor, &form).await?;
+        (Some(id), s)
+    };
+    Ok(Json(settlement_dto(id, &s)))
+}
+
+/// Settles and records a batch of stays, all or none (the medical insurance bureau, the county
+/// approver): each is computed as `POST /api/medical/stays` computes one, counting the earlier
+/// ones of the batch; every problem is named as 第N条.
+#[utoipa::path(
+    post,
+    path = "/api/medical/stays/batch",
+    tag = "departments",
+    request_body = [StayBody],
+    responses(
+        (status = 200, description = "全部已登记", body = [SettlementDto]),
+        (status = 403, description = "无权结算", body = ErrorBody),
+        (status = 422, description = "有误，未登记任何一条", body = ErrorBody),
+    )
+)]
+pub(crate) async fn api_batch(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    ApiJson(body): ApiJson<Vec<StayBody>>,
+) -> Result<Json<Vec<SettlementDto>>, AppError> {
+    if !may_settle_stays(&session.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let forms: Vec<StayForm> = body.into_iter().map(form_of).collect();
+    let settled = state.app.settle_batch(&session.actor, &forms).await?;
+    Ok(Json(
+        settled
+            .iter()
+            .map(|(id, s)| settlement_dto(Some(*id), s))
+            .collect(),
+    ))
+}
+
+fn form_of(body: StayBody) -> StayForm {
+    StayForm {
         id_number: body.id_number,
         hospital: body.hospital,
         level: body.level,
@@ -721,15 +865,12 @@ pub(crate) async fn api_settle(
         in_catalogue: body.in_catalogue,
         special_disease: body.special_disease,
         treat_first: body.treat_first,
-    };
-    let (id, s) = if body.preview {
-        (None, state.app.settle_preview(&session.actor, &form).await?)
-    } else {
-        let (id, s) = state.app.settle_stay(&session.actor, &form).await?;
-        (Some(id), s)
-    };
+    }
+}
+
+fn settlement_dto(id: Option<i64>, s: &Settlement) -> SettlementDto {
     let d = &s.decision;
-    Ok(Json(SettlementDto {
+    SettlementDto {
         id,
         household_number: s.patient.household_number.clone(),
         name: s.patient.name.clone(),
@@ -740,7 +881,7 @@ pub(crate) async fn api_settle(
         assistance_fen: d.assistance.fen(),
         self_pay_fen: d.self_pay.fen(),
         explanation: s.explanation.render(),
-    }))
+    }
 }
 
 /// The stays admitted in a year in the caller's part of the county, newest first.

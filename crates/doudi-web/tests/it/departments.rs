@@ -659,3 +659,131 @@ async fn the_special_disease_register_lists_each_member_with_this_years_stays_se
     let page = app.get(Some(&yibao), "/medical/special").await;
     assert!(page.body.contains("尘肺病"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn a_file_of_settlements_is_settled_in_order_all_or_nothing_and_never_twice() {
+    let app = App::new().await;
+    let yibao = officer(&app, "yibao", Department::MedicalInsurance).await;
+    let header = "身份证号码,医院名称,医院级别,县内医院,入院日期,出院日期,住院总费用,医保目录内费用,特殊病种,先诊疗后付费\n";
+    // A bad level, a discharge before admission, a repeated stay and a stranger: nothing is
+    // recorded and every problem is named by row and column.
+    let bad = format!(
+        "{header}{z},云阳县人民医院,省级医院,是,2026-10-01,2026-10-05,10000,9000,,是\n\
+         {w},云阳县人民医院,县级医院,是,2026-10-09,2026-10-01,1000,900,,否\n\
+         {l},云阳县人民医院,县级医院,是,2026-10-01,2026-10-05,1000,900,,否\n\
+         {l},云阳县人民医院,县级医院,是,2026-10-01,2026-10-05,1000,900,,否\n\
+         11010519491231002X,云阳县人民医院,县级医院,是,2026-10-01,2026-10-05,1000,900,,否\n",
+        z = zhang_id(),
+        w = wang_id(),
+        l = li_id()
+    );
+    let r = app
+        .send(multipart(
+            &yibao,
+            "/medical/stays/import",
+            &[],
+            "结算.csv",
+            bad.as_bytes(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    for said in [
+        "第2行「医院级别」列",
+        "第3行「出院日期」列：不能早于入院日期",
+        "第5行：与前面一行是同一次住院",
+        "第6行「身份证号码」列：不是本县",
+    ] {
+        assert!(r.body.contains(said), "{said}: {}", r.body);
+    }
+    assert_eq!(
+        app.get(Some(&yibao), "/api/medical/stays?year=2026")
+            .await
+            .json(),
+        json!([])
+    );
+
+    // The two stays of the hand-worked case in one file: the second counts the first.
+    let good = format!(
+        "{header}{z},云阳县人民医院,县级医院,是,2026-10-01,2026-10-05,10000,9000,,是\n\
+         {z},重庆医科大学附属第一医院,市级及以上医院,否,2026-11-01,2026-11-05,50000,45000,无,否\n",
+        z = zhang_id()
+    );
+    let r = app
+        .send(multipart(
+            &yibao,
+            "/medical/stays/import",
+            &[],
+            "结算.csv",
+            good.as_bytes(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let list = app
+        .get(Some(&yibao), "/api/medical/stays?year=2026")
+        .await
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+    assert_eq!(list[0]["critical_fen"], 351_000, "{list}");
+    assert_eq!(list[0]["assistance_fen"], 1_383_200, "{list}");
+    assert_eq!(list[1]["treat_first"], true, "{list}");
+    // The same file again is refused row by row: those stays are recorded.
+    let r = app
+        .send(multipart(
+            &yibao,
+            "/medical/stays/import",
+            &[],
+            "结算.csv",
+            good.as_bytes(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("第2行：这次住院已登记过"), "{}", r.body);
+    let template = app.get(Some(&yibao), "/medical/stays-template.xlsx").await;
+    assert!(template.raw.starts_with(b"PK"));
+}
+
+#[tokio::test]
+async fn a_batch_of_stays_over_the_api_is_recorded_all_or_nothing() {
+    let app = App::new().await;
+    let yibao = officer(&app, "yibao", Department::MedicalInsurance).await;
+    let good = stay(
+        &wang_id(),
+        "云阳县人民医院",
+        "county",
+        "2026-10-01",
+        "1000",
+        "1000",
+    );
+    let bad = stay(
+        &li_id(),
+        "云阳县人民医院",
+        "county",
+        "2026-10-01",
+        "-5",
+        "1000",
+    );
+    let r = app
+        .json(
+            Some(&yibao),
+            Method::POST,
+            "/api/medical/stays/batch",
+            &json!([good, bad]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("第2条"), "{}", r.body);
+    assert_eq!(
+        app.get(Some(&yibao), "/api/medical/stays").await.json(),
+        json!([])
+    );
+    let r = app
+        .json(
+            Some(&yibao),
+            Method::POST,
+            "/api/medical/stays/batch",
+            &json!([good]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.json()[0]["id"].as_i64().is_some(), "{}", r.body);
+}
