@@ -43,8 +43,10 @@ pub mod figures;
 pub mod frozen;
 pub mod housing;
 pub mod jobs;
+pub mod medical;
 pub mod payments;
 pub mod registry;
+pub mod schooling;
 pub mod throttle;
 
 /// Why a use case could not be carried out.

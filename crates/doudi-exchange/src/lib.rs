@@ -18,6 +18,7 @@ pub mod layout;
 pub mod read;
 pub mod refused;
 pub mod rural;
+pub mod stays;
 pub mod write;
 
 pub use read::{FileError, Parsed, RowError, Sheet, parse_households, read_file};

@@ -26,6 +26,7 @@ pub use audit::{
     AuditAction, AuditAnchor, AuditBreak, AuditEntry, AuditFilter, AuditPage, AuditReport,
 };
 pub use casework::Casework;
+pub use delivery::Delivery;
 pub use discovery::Discovery;
 pub use housing::HousingSupport;
 pub use jobs::EmploymentHelp;
@@ -44,6 +45,7 @@ mod backend;
 mod bulk;
 pub mod casework;
 mod common;
+pub mod delivery;
 pub mod discovery;
 pub mod housing;
 pub mod jobs;
@@ -402,6 +404,7 @@ pub struct TownshipCount {
 pub trait Store:
     casework::Casework
     + discovery::Discovery
+    + delivery::Delivery
     + housing::HousingSupport
     + jobs::EmploymentHelp
     + Send

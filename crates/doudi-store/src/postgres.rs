@@ -161,5 +161,6 @@ const AUDIT_LOCK: i64 = 0x0064_6f75_6469;
 include!("shared_impl.rs");
 include!("casework_impl.rs");
 include!("discovery_impl.rs");
+include!("delivery_impl.rs");
 include!("housing_impl.rs");
 include!("jobs_impl.rs");

@@ -198,5 +198,6 @@ impl crate::backend::Dialect for SqliteStore {
 include!("shared_impl.rs");
 include!("casework_impl.rs");
 include!("discovery_impl.rs");
+include!("delivery_impl.rs");
 include!("housing_impl.rs");
 include!("jobs_impl.rs");

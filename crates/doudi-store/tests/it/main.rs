@@ -8,6 +8,7 @@ mod access;
 mod accounts;
 mod audit;
 mod casework;
+mod delivery;
 mod discovery;
 mod encryption;
 mod finances;

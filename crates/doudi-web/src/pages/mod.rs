@@ -17,15 +17,18 @@ pub(crate) mod export;
 pub(crate) mod feeds;
 pub(crate) mod figures;
 pub(crate) mod finance;
+pub(crate) mod health;
 pub(crate) mod housing;
 pub(crate) mod import;
 pub(crate) mod jobs;
 pub(crate) mod list;
+pub(crate) mod medical;
 pub(crate) mod members;
 pub(crate) mod notices;
 pub(crate) mod overview;
 pub(crate) mod pairings;
 pub(crate) mod payments;
+pub(crate) mod schooling;
 pub(crate) mod session;
 pub(crate) mod settings;
 
@@ -110,6 +113,10 @@ pub struct UserBar {
     pub can_import_feeds: bool,
     /// May read the departments' figures per township.
     pub can_read_figures: bool,
+    /// May read inpatient stays (2.4).
+    pub can_read_stays: bool,
+    /// May read education aid delivered (2.5).
+    pub can_read_education: bool,
     /// May read housing assistance (2.6).
     pub can_read_housing: bool,
     /// May read employment help (2.7).
@@ -175,6 +182,8 @@ impl Chrome {
                         | doudi_core::Role::Auditor
                         | doudi_core::Role::TownshipCaseworker
                 ),
+                can_read_stays: doudi_store::delivery::may_read_stays(&session.actor),
+                can_read_education: doudi_store::delivery::may_read_education(&session.actor),
                 can_read_housing: doudi_store::housing::may_read_housing(&session.actor),
                 can_read_jobs: doudi_store::jobs::may_read_jobs(&session.actor),
             }),

@@ -5,6 +5,7 @@ mod accounts;
 mod api;
 mod audit;
 mod casework;
+mod departments;
 mod discovery;
 mod entitlement;
 mod hostile;
