@@ -555,6 +555,18 @@ const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
         "",
     ),
     (
+        "renshe",
+        "县人力社保局就业科 谭敏",
+        Role::DepartmentOfficer,
+        "",
+    ),
+    (
+        "zhufang",
+        "县住房城乡建委住房保障科 冉丽",
+        Role::DepartmentOfficer,
+        "",
+    ),
+    (
         "jieduiganbu",
         "青龙街道结对干部 黄涛",
         Role::PairedCadre,
@@ -573,6 +585,8 @@ fn demo_department(username: &str) -> doudi_core::Department {
     match username {
         "yibao" => doudi_core::Department::MedicalInsurance,
         "weijian" => doudi_core::Department::Health,
+        "renshe" => doudi_core::Department::HumanResources,
+        "zhufang" => doudi_core::Department::Housing,
         _ => doudi_core::Department::Education,
     }
 }

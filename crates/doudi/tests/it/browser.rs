@@ -1514,40 +1514,10 @@ fn in_real_chromium_the_human_resources_officer_records_an_opening_and_works_the
     }
     let db = TestDb::sqlite("browser-jobs");
     let dir = TempDir::new("browser-jobs");
-    let server =
-        Server::start_demo_with(&db, 60, &dir.0, &[("DOUDI_KEY", crate::support::TEST_KEY)]);
+    let server = Server::start_demo(&db, 60, &dir.0);
     let base = format!("http://{}", server.addr);
-    // The demo has no human-resources officer: the county's operator adds one.
-    let out = crate::support::doudi(
-        &db,
-        &[
-            "user",
-            "add",
-            "--username",
-            "renshe",
-            "--name",
-            "县人社局就业科 谭敏",
-            "--role",
-            "department_officer",
-            "--department",
-            "human_resources",
-            "--password",
-            "Initial-2026-pw",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        crate::support::text(&out.stderr)
-    );
     let browser = Browser::start();
-    first_login(
-        &browser,
-        &base,
-        "renshe",
-        "Initial-2026-pw",
-        "Renshe-own-2026-pw",
-    );
+    log_in(&browser, &base, "renshe");
     // An opening from the menu, on a desktop: a public-welfare post suited to partial capacity.
     browser.resize(1280, 900);
     browser.go(&format!("{base}/"));
@@ -1597,39 +1567,10 @@ fn in_real_chromium_the_housing_officer_reads_the_priority_list_and_files_and_gr
     }
     let db = TestDb::sqlite("browser-housing");
     let dir = TempDir::new("browser-housing");
-    let server =
-        Server::start_demo_with(&db, 60, &dir.0, &[("DOUDI_KEY", crate::support::TEST_KEY)]);
+    let server = Server::start_demo(&db, 60, &dir.0);
     let base = format!("http://{}", server.addr);
-    let out = crate::support::doudi(
-        &db,
-        &[
-            "user",
-            "add",
-            "--username",
-            "zhufang",
-            "--name",
-            "县住建委住房保障科 陈静",
-            "--role",
-            "department_officer",
-            "--department",
-            "housing",
-            "--password",
-            "Initial-2026-pw",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        crate::support::text(&out.stderr)
-    );
     let browser = Browser::start();
-    first_login(
-        &browser,
-        &base,
-        "zhufang",
-        "Initial-2026-pw",
-        "Zhufang-own-2026-pw",
-    );
+    log_in(&browser, &base, "zhufang");
     browser.resize(1280, 900);
     browser.go(&format!("{base}/"));
     browser.click("#nav-housing");
