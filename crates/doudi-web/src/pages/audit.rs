@@ -287,6 +287,7 @@ impl Names {
             ("user", None) if rest == "unknown" => ("不存在的账户名".to_owned(), None),
             ("case", Some(id)) => (format!("申请 第{id}号"), Some(format!("/cases/{id}"))),
             ("person", Some(id)) => (format!("家庭成员（内部编号{id}）"), None),
+            ("job_opening", Some(id)) => (format!("岗位 第{id}号"), Some(format!("/jobs/{id}"))),
             ("payments", _) => (
                 format!("{rest} 发放名册"),
                 Some(format!("/payments?month={}", url_encode(rest))),
@@ -319,6 +320,9 @@ impl Names {
                     "entitlements" => "既有待遇",
                     "data_key" => "数据密钥",
                     "audit_log" => "审计日志",
+                    "housing_applications" => "住房保障申请清单",
+                    "job_referrals" => "岗位推荐清单",
+                    "job_training" => "培训记录清单",
                     other => other,
                 }
                 .to_owned(),

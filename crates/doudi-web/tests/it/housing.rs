@@ -422,5 +422,12 @@ async fn a_granted_rent_subsidy_is_listed_month_by_month_with_totals_for_finance
     let export = app
         .get(Some(&officer), "/housing.xlsx?state=subsidised")
         .await;
+    let auditor = app.login(AUDITOR).await;
+    let trail = app.get(Some(&auditor), "/audit").await;
+    assert!(trail.body.contains("住房保障申请清单"), "{}", trail.body);
+    assert!(
+        !trail.body.contains(">housing_applications"),
+        "shown in words"
+    );
     assert!(export.raw.starts_with(b"PK"));
 }

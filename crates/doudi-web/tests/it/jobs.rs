@@ -169,6 +169,16 @@ async fn a_member_is_matched_referred_and_hired_and_the_household_leaves_the_zer
         .get(Some(&hr), &format!("/jobs/{id}/candidates.xlsx"))
         .await;
     assert!(candidates.raw.starts_with(b"PK"));
+    // The auditor reads all of it in words.
+    let auditor = app.login(AUDITOR).await;
+    let trail = app.get(Some(&auditor), "/audit").await;
+    assert!(trail.body.contains("岗位推荐清单"), "{}", trail.body);
+    assert!(
+        trail.body.contains(&format!("岗位 第{id}号")),
+        "{}",
+        trail.body
+    );
+    assert!(!trail.body.contains(">job_referrals") && !trail.body.contains(">job_opening"));
 }
 
 #[tokio::test]
