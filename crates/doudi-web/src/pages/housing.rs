@@ -694,7 +694,8 @@ pub struct HousingApplicationRequest {
     pub note: String,
 }
 
-/// A decision on a filed application.
+/// A decision on a filed application. Amounts in fen and the area in hundredths of a square
+/// metre, as everywhere in the API.
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(default)]
 pub struct HousingDecisionRequest {
@@ -702,20 +703,65 @@ pub struct HousingDecisionRequest {
     pub decision: String,
     /// 配租房源（allocate）。
     pub unit: String,
-    /// 面积，平方米，最多两位小数（allocate）。
-    pub area_m2: String,
-    /// 月租金，元（allocate）。
-    pub rent_yuan: String,
+    /// 面积，0.01平方米（allocate），如 4550 即 45.50平方米。
+    pub area_centi_m2: i64,
+    /// 月租金，分（allocate）。
+    pub rent_fen: i64,
     /// 起租日期（allocate）。
     pub from_day: String,
-    /// 每月补贴，元（subsidise）。
-    pub monthly_yuan: String,
+    /// 每月补贴，分（subsidise）。
+    pub monthly_fen: i64,
     /// 补贴起始月，如 2026-01（subsidise）。
     pub from_month: String,
     /// 补贴截止月（subsidise）。
     pub to_month: String,
     /// 理由（refuse、withdraw）。
     pub reason: String,
+}
+
+impl HousingDecisionRequest {
+    /// The decision as the use case reads it (text, as a form sends it).
+    fn input(self) -> DecisionInput {
+        let centi = self.area_centi_m2;
+        DecisionInput {
+            decision: self.decision,
+            unit: self.unit,
+            area_m2: if centi > 0 {
+                format!("{}.{:02}", centi / 100, centi % 100)
+            } else {
+                centi.to_string()
+            },
+            rent_yuan: doudi_core::Money::from_fen(self.rent_fen).to_yuan_string(),
+            from_day: self.from_day,
+            monthly_yuan: doudi_core::Money::from_fen(self.monthly_fen).to_yuan_string(),
+            from_month: self.from_month,
+            to_month: self.to_month,
+            reason: self.reason,
+        }
+    }
+}
+
+/// Field errors named as the API's members are.
+fn api_fields(e: AppError) -> AppError {
+    match e {
+        AppError::Invalid { message, fields } => {
+            let mut renamed = crate::error::FieldErrors::new();
+            for (field, problem) in fields.iter() {
+                let field = match field {
+                    "area_m2" => "area_centi_m2",
+                    "rent_yuan" => "rent_fen",
+                    "monthly_yuan" => "monthly_fen",
+                    other => other,
+                };
+                renamed.add(field, problem);
+            }
+            AppError::Invalid {
+                message,
+                fields: renamed,
+            }
+        }
+        other => other,
+    }
 }
 
 /// Filter of the households owed priority.
@@ -916,22 +962,9 @@ pub(crate) async fn api_decide(
 ) -> Result<Json<HousingApplicationDto>, AppError> {
     let a = state
         .app
-        .decide_housing(
-            &session.actor,
-            id,
-            &DecisionInput {
-                decision: body.decision,
-                unit: body.unit,
-                area_m2: body.area_m2,
-                rent_yuan: body.rent_yuan,
-                from_day: body.from_day,
-                monthly_yuan: body.monthly_yuan,
-                from_month: body.from_month,
-                to_month: body.to_month,
-                reason: body.reason,
-            },
-        )
-        .await?;
+        .decide_housing(&session.actor, id, &body.input())
+        .await
+        .map_err(|e| api_fields(e.into()))?;
     Ok(Json(HousingApplicationDto::from(&a)))
 }
 

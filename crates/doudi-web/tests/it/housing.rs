@@ -132,8 +132,8 @@ async fn a_township_files_and_the_housing_officer_allots_a_flat_and_a_second_ope
         &app,
         &officer,
         id,
-        json!({"decision": "allocate", "unit": "滨江公租房3栋2单元501", "area_m2": "45.5",
-               "rent_yuan": "120", "from_day": "2026-12-01"}),
+        json!({"decision": "allocate", "unit": "滨江公租房3栋2单元501", "area_centi_m2": 4550,
+               "rent_fen": 12_000, "from_day": "2026-12-01"}),
     )
     .await;
     assert_eq!(allotted.status, StatusCode::OK, "{}", allotted.body);
@@ -243,13 +243,13 @@ async fn a_bad_decision_names_its_fields_in_chinese_and_writes_nothing() {
         &app,
         &officer,
         id,
-        json!({"decision": "subsidise", "monthly_yuan": "三百", "from_month": "2027-03", "to_month": "2027-01"}),
+        json!({"decision": "subsidise", "monthly_fen": -1, "from_month": "2027-03", "to_month": "2027-01"}),
     )
     .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let body = bad.json();
     assert!(
-        body["fields"]["monthly_yuan"]
+        body["fields"]["monthly_fen"]
             .as_str()
             .unwrap()
             .starts_with("每月补贴"),
@@ -362,14 +362,14 @@ async fn a_granted_rent_subsidy_is_listed_month_by_month_with_totals_for_finance
         .as_i64()
         .unwrap();
     for (application, monthly, from, to) in [
-        (id, "300", "2026-11", "2027-01"),
-        (zhang, "250.50", "2027-01", "2027-02"),
+        (id, 30_000, "2026-11", "2027-01"),
+        (zhang, 25_050, "2027-01", "2027-02"),
     ] {
         let r = decide(
             &app,
             &officer,
             application,
-            json!({"decision": "subsidise", "monthly_yuan": monthly, "from_month": from, "to_month": to}),
+            json!({"decision": "subsidise", "monthly_fen": monthly, "from_month": from, "to_month": to}),
         )
         .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
