@@ -1043,7 +1043,28 @@ pub(crate) async fn api_add_opening(
                 disability_ok: body.disability_ok.to_string(),
             },
         )
-        .await?;
+        .await
+        .map_err(|e| match AppError::from(e) {
+            // Named as the API's member is.
+            AppError::Invalid { message, fields } => {
+                let mut renamed = crate::error::FieldErrors::new();
+                for (field, problem) in fields.iter() {
+                    renamed.add(
+                        if field == "pay_yuan" {
+                            "pay_fen"
+                        } else {
+                            field
+                        },
+                        problem,
+                    );
+                }
+                AppError::Invalid {
+                    message,
+                    fields: renamed,
+                }
+            }
+            other => other,
+        })?;
     Ok(Json(OpeningDto::from(&o)))
 }
 

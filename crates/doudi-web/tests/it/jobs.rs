@@ -349,6 +349,13 @@ async fn a_bad_opening_names_its_fields_in_chinese_and_writes_nothing() {
         app.get(Some(&hr), "/api/jobs/openings").await.json(),
         json!([])
     );
+    let negative = add_opening(&app, &hr, opening(json!({"pay_fen": -5}))).await;
+    assert!(
+        negative.json()["fields"]["pay_fen"]
+            .as_str()
+            .unwrap()
+            .starts_with("月薪")
+    );
     // A township that is not the county's is named too.
     let elsewhere = add_opening(
         &app,
