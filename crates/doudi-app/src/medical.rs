@@ -512,7 +512,8 @@ impl App {
         let rows = doudi_exchange::read::read_file(name, bytes)
             .map_err(|e| crate::payments::refused(e.into()))
             .and_then(|sheet| {
-                doudi_exchange::stays::parse_stays(&sheet).map_err(crate::payments::refused)
+                doudi_exchange::columns::parse_rows(&sheet, doudi_exchange::columns::STAY_COLUMNS)
+                    .map_err(crate::payments::refused)
             })?;
         let mut errors: Vec<(&'static str, String)> = Vec::new();
         let mut forms = Vec::with_capacity(rows.len());

@@ -136,14 +136,13 @@ impl TermBook {
 }
 
 /// The students of one household owed aid in `term` (`r` resolved for it), each with their
-/// school, what they are owed with the explanation, and the deliveries (taken out of
-/// `delivered`).
+/// school, what they are owed with the explanation, and the deliveries recorded.
 fn lines_of(
     record: &HouseholdRecord,
     term: Term,
     r: &Resolved,
     schools: &HashMap<PersonId, String>,
-    delivered: &mut HashMap<(PersonId, String), DeliveryRecord>,
+    delivered: &HashMap<(PersonId, String), DeliveryRecord>,
 ) -> Vec<StudentLine> {
     let snapshot = Snapshot::from_record(record);
     let mut out = Vec::new();
@@ -175,13 +174,45 @@ fn lines_of(
                 .map(|i| ItemLine {
                     kind: i.kind,
                     amount: i.amount,
-                    delivered: delivered.remove(&(m.id, i.kind.code().to_owned())),
+                    delivered: delivered.get(&(m.id, i.kind.code().to_owned())).cloned(),
                 })
                 .collect(),
             explanation: education::explain(&student, term, r).1.render(),
         });
     }
     out
+}
+
+/// What a term's file rows are checked against: its parameters, the schools recorded and the
+/// items delivered.
+type TermParts = (
+    Resolved,
+    HashMap<PersonId, String>,
+    HashMap<(PersonId, String), DeliveryRecord>,
+);
+
+/// A term as files write it: `2026-autumn`, `2026年秋季学期`, `2026秋季`, `2026秋`.
+fn term_from_text(text: &str) -> Option<Term> {
+    let t = text.trim();
+    if let Some(term) = Term::parse(t) {
+        return Some(term);
+    }
+    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+    let year: i32 = digits.parse().ok()?;
+    let rest = t[digits.len()..].trim_start_matches('年');
+    let season = if rest.starts_with('秋') {
+        "autumn"
+    } else if rest.starts_with('春') {
+        "spring"
+    } else {
+        return None;
+    };
+    Term::parse(&format!("{year}-{season}"))
+}
+
+/// At most 20 characters of what someone typed, for a message.
+fn clip(text: &str) -> String {
+    text.chars().take(20).collect()
 }
 
 impl App {
@@ -207,7 +238,7 @@ impl App {
             .into_iter()
             .map(|e| (e.person, e.school))
             .collect();
-        let mut delivered: HashMap<(PersonId, String), DeliveryRecord> = self
+        let delivered: HashMap<(PersonId, String), DeliveryRecord> = self
             .store()
             .deliveries(actor, &code)
             .await?
@@ -216,7 +247,7 @@ impl App {
             .collect();
         let mut students = Vec::new();
         for record in &records {
-            students.extend(lines_of(record, term, &r, &schools, &mut delivered));
+            students.extend(lines_of(record, term, &r, &schools, &delivered));
         }
         students.sort_by(|a, b| (&a.number, &a.id_number).cmp(&(&b.number, &b.id_number)));
         Ok(TermBook { term, students })
@@ -247,7 +278,7 @@ impl App {
             .filter(|e| e.person == person)
             .map(|e| (e.person, e.school))
             .collect();
-        let mut delivered: HashMap<(PersonId, String), DeliveryRecord> = self
+        let delivered: HashMap<(PersonId, String), DeliveryRecord> = self
             .store()
             .deliveries(actor, &code)
             .await?
@@ -255,7 +286,7 @@ impl App {
             .filter(|d| d.person == person)
             .map(|d| ((d.person, d.item.clone()), d))
             .collect();
-        lines_of(&record, term, &r, &schools, &mut delivered)
+        lines_of(&record, term, &r, &schools, &delivered)
             .into_iter()
             .find(|s| s.person == person)
             .ok_or_else(|| {
@@ -343,6 +374,169 @@ impl App {
             .await?)
     }
 
+    /// Records every delivery of a school's file (CSV or XLSX: identity number, term, item,
+    /// day, note), all or none: each must be an item the rules say the student is owed that
+    /// term, not a loan, not recorded before nor twice in the file; every bad row is named with
+    /// its column. Returns how many were recorded.
+    pub async fn import_deliveries(
+        &self,
+        actor: &Actor,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<usize, Error> {
+        use doudi_exchange::columns::{DELIVERY_COLUMNS, parse_rows};
+        if !doudi_store::delivery::may_deliver_education(actor) {
+            return Err(StoreError::Forbidden.into());
+        }
+        let rows = doudi_exchange::read::read_file(name, bytes)
+            .map_err(|e| crate::payments::refused(e.into()))
+            .and_then(|sheet| {
+                parse_rows(&sheet, DELIVERY_COLUMNS).map_err(crate::payments::refused)
+            })?;
+        let today = self.today();
+        let mut errors: Vec<(&'static str, String)> = Vec::new();
+        let mut books: HashMap<Term, TermParts> = HashMap::new();
+        let mut households: HashMap<HouseholdId, HouseholdRecord> = HashMap::new();
+        let mut out: Vec<NewDelivery> = Vec::new();
+        for r in &rows {
+            let mut bad = |field: &str, message: String| {
+                errors.push((
+                    "file",
+                    format!("第{}行「{}」列：{message}", r.row, r.column(field)),
+                ));
+            };
+            if r.lossy_id {
+                bad(
+                    "id_number",
+                    "Excel把身份证号码存成了数字，后几位已丢失；请把该列设为“文本”格式后重新导出"
+                        .into(),
+                );
+                continue;
+            }
+            let id = match doudi_core::IdNumber::parse(r.get("id_number"), today) {
+                Ok(id) => Some(id),
+                Err(e) => {
+                    bad("id_number", e.to_string());
+                    None
+                }
+            };
+            let term = term_from_text(r.get("term"));
+            if term.is_none() {
+                bad(
+                    "term",
+                    format!(
+                        "“{}”不是学期（应如 2026-autumn 或 2026年秋季学期）",
+                        clip(r.get("term"))
+                    ),
+                );
+            }
+            let day = match doudi_core::date::parse_day(r.get("delivered_on")) {
+                Ok(d) if d > today => {
+                    bad("delivered_on", "不能晚于今天".into());
+                    None
+                }
+                Ok(d) => Some(d),
+                Err(e) => {
+                    bad("delivered_on", e.to_string());
+                    None
+                }
+            };
+            let note = r.get("note");
+            if note.chars().count() > 200 {
+                bad("note", "最多200个字".into());
+            }
+            let (Some(id), Some(term), Some(day)) = (id, term, day) else {
+                continue;
+            };
+            let Some(found) = self.store().patient(actor, &id).await? else {
+                bad(
+                    "id_number",
+                    "不是本县（您的辖区内）低保或特困家庭的成员".into(),
+                );
+                continue;
+            };
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                households.entry(found.household)
+            {
+                slot.insert(self.store().household(actor, found.household).await?);
+            }
+            if let std::collections::hash_map::Entry::Vacant(slot) = books.entry(term) {
+                let code = term.code();
+                let resolved = term
+                    .resolve(self.parameters())
+                    .map_err(|e| Error::Rules(e.to_string()))?;
+                let schools = self
+                    .store()
+                    .enrolments(actor, &code)
+                    .await?
+                    .into_iter()
+                    .map(|e| (e.person, e.school))
+                    .collect();
+                let delivered = self
+                    .store()
+                    .deliveries(actor, &code)
+                    .await?
+                    .into_iter()
+                    .map(|d| ((d.person, d.item.clone()), d))
+                    .collect();
+                slot.insert((resolved, schools, delivered));
+            }
+            let (resolved, schools, delivered) = &books[&term];
+            let Some(student) = lines_of(
+                &households[&found.household],
+                term,
+                resolved,
+                schools,
+                delivered,
+            )
+            .into_iter()
+            .find(|s| s.person == found.person) else {
+                bad(
+                    "id_number",
+                    format!("该学生在{term}不享受教育资助（档案中不是在校或在园学生）"),
+                );
+                continue;
+            };
+            let wanted = r.get("item").trim();
+            let Some(line) = student
+                .items
+                .iter()
+                .find(|i| i.kind.code() == wanted || i.kind.label() == wanted)
+            else {
+                bad("item", format!("该学生在{term}不享受“{}”", clip(wanted)));
+                continue;
+            };
+            if line.kind.nature() == Nature::Loan {
+                bad("item", "助学贷款由学生本人申请办理，不作发放登记".into());
+                continue;
+            }
+            if line.delivered.is_some() {
+                bad("item", format!("{}在{term}已登记发放", line.kind.label()));
+                continue;
+            }
+            let code = line.kind.code().to_owned();
+            if out
+                .iter()
+                .any(|d| d.person == found.person && d.term == term.code() && d.item == code)
+            {
+                errors.push(("file", format!("第{}行：与前面一行是同一项发放", r.row)));
+                continue;
+            }
+            out.push(NewDelivery {
+                person: found.person,
+                term: term.code(),
+                item: code,
+                amount_fen: line.amount.fen(),
+                delivered_on: day,
+                note: note.trim().to_owned(),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(Error::Fields(errors));
+        }
+        Ok(self.store().record_deliveries(actor, &out).await?.len())
+    }
+
     /// Withdraws a delivery recorded by mistake.
     pub async fn withdraw_delivery(
         &self,
@@ -351,5 +545,32 @@ impl App {
         reason: &str,
     ) -> Result<(), Error> {
         Ok(self.store().withdraw_delivery(actor, id, reason).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doudi_policy::education::Season;
+
+    #[test]
+    fn a_term_is_read_as_files_write_it() {
+        let autumn = Some(Term {
+            year: 2026,
+            season: Season::Autumn,
+        });
+        for t in ["2026-autumn", "2026年秋季学期", "2026秋季", "2026秋"] {
+            assert_eq!(term_from_text(t), autumn, "{t}");
+        }
+        assert_eq!(
+            term_from_text("2027年春季学期"),
+            Some(Term {
+                year: 2027,
+                season: Season::Spring
+            })
+        );
+        for t in ["", "秋季", "2026夏", "1999-autumn"] {
+            assert_eq!(term_from_text(t), None, "{t}");
+        }
     }
 }

@@ -13,12 +13,12 @@
 #![deny(missing_docs)]
 
 pub mod bank;
+pub mod columns;
 pub mod feed;
 pub mod layout;
 pub mod read;
 pub mod refused;
 pub mod rural;
-pub mod stays;
 pub mod write;
 
 pub use read::{FileError, Parsed, RowError, Sheet, parse_households, read_file};

@@ -19,7 +19,7 @@ use doudi_core::{Actor, Category, Department, HouseholdId, PersonId, Role, Speci
 
 use crate::StoreError;
 
-/// A member found by identity number for settling a stay.
+/// A member found by identity number (for settling a stay, or a school's file of deliveries).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Patient {
     /// The member.
@@ -216,8 +216,9 @@ pub struct DeliveryRecord {
 /// The delivery operations of a store.
 #[async_trait]
 pub trait Delivery: Send + Sync + 'static {
-    /// The member with this identity number, for settling a stay ([`may_settle_stays`]);
-    /// recorded in the audit trail as a look-up.
+    /// The member with this identity number within the actor's scope, for settling a stay or
+    /// recording an education delivery from a file ([`may_settle_stays`],
+    /// [`may_deliver_education`]); recorded in the audit trail as a look-up.
     async fn patient(
         &self,
         actor: &Actor,
@@ -277,6 +278,13 @@ pub trait Delivery: Send + Sync + 'static {
         actor: &Actor,
         delivery: &NewDelivery,
     ) -> Result<i64, StoreError>;
+
+    /// Records several deliveries in one transaction, all or none (a school's file).
+    async fn record_deliveries(
+        &self,
+        actor: &Actor,
+        deliveries: &[NewDelivery],
+    ) -> Result<Vec<i64>, StoreError>;
 
     /// Withdraws a delivery recorded by mistake, with the reason in the audit trail.
     async fn withdraw_delivery(

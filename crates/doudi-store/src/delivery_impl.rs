@@ -206,6 +206,59 @@ async fn insert_stay(
     Ok(id)
 }
 
+/// Records one education item delivered in the transaction, with its audit entry.
+async fn insert_delivery(
+    conn: &mut WriteTx,
+    actor: &Actor,
+    delivery: &NewDelivery,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let term = checked_term(&delivery.term)?;
+    if delivery.amount_fen < 0 {
+        return Err(StoreError::Invalid("发放金额不能为负数".into()));
+    }
+    let household = member_in_scope(conn, actor, delivery.person).await?;
+    let school: Option<(String,)> =
+        sqlx::query_as("SELECT school FROM enrolments WHERE person_id = $1 AND term = $2")
+            .bind(delivery.person.0)
+            .bind(term)
+            .fetch_optional(&mut **conn)
+            .await?;
+    let school = school.map(|(s,)| s).unwrap_or_default();
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO education_deliveries (person_id, term, item, household_id, amount_fen, \
+         delivered_on, school, note, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(delivery.person.0)
+    .bind(term)
+    .bind(&delivery.item)
+    .bind(household.id)
+    .bind(delivery.amount_fen)
+    .bind(delivery.delivered_on)
+    .bind(&school)
+    .bind(common::clip(delivery.note.trim()))
+    .bind(actor.user_id)
+    .bind(now)
+    .fetch_one(&mut **conn)
+    .await
+    .map_err(common::duplicate_from)?;
+    append_audit(
+        conn,
+        actor,
+        AuditAction::Create,
+        &format!("person:{}", delivery.person.0),
+        &format!(
+            "登记教育资助发放（household:{}）：{term} {} {}",
+            household.id,
+            delivery.item,
+            Money::from_fen(delivery.amount_fen)
+        ),
+    )
+    .await?;
+Ok(id)
+}
+
 #[async_trait]
 impl Delivery for Backend {
     async fn patient(
@@ -213,7 +266,7 @@ impl Delivery for Backend {
         actor: &Actor,
         id_number: &IdNumber,
     ) -> Result<Option<Patient>, StoreError> {
-        if !may_settle_stays(actor) {
+        if !may_settle_stays(actor) && !may_deliver_education(actor) {
             return Err(StoreError::Forbidden);
         }
         let keys = self.keys();
@@ -226,7 +279,7 @@ impl Delivery for Backend {
             .await?;
         let Some(row) = row else {
             drop(tx);
-            self.audit_alone(actor, AuditAction::Read, "persons", "按身份证号查找住院人员：未找到")
+            self.audit_alone(actor, AuditAction::Read, "persons", "按身份证号查找人员（住院结算或教育资助）：未找到")
                 .await?;
             return Ok(None);
         };
@@ -241,7 +294,7 @@ impl Delivery for Backend {
             actor,
             AuditAction::Read,
             &format!("person:{}", person.id.0),
-            "按身份证号查找住院人员",
+            "按身份证号查找人员（住院结算或教育资助）",
         )
         .await?;
         Ok(Some(Patient {
@@ -504,56 +557,27 @@ impl Delivery for Backend {
         actor: &Actor,
         delivery: &NewDelivery,
     ) -> Result<i64, StoreError> {
+        Ok(self
+            .record_deliveries(actor, std::slice::from_ref(delivery))
+            .await?[0])
+    }
+
+    async fn record_deliveries(
+        &self,
+        actor: &Actor,
+        deliveries: &[NewDelivery],
+    ) -> Result<Vec<i64>, StoreError> {
         if !may_deliver_education(actor) {
             return Err(StoreError::Forbidden);
         }
-        let term = checked_term(&delivery.term)?;
-        if delivery.amount_fen < 0 {
-            return Err(StoreError::Invalid("发放金额不能为负数".into()));
-        }
         let now = common::now();
         let mut tx = self.begin_write().await?;
-        let household = member_in_scope(&mut tx, actor, delivery.person).await?;
-        let school: Option<(String,)> =
-            sqlx::query_as("SELECT school FROM enrolments WHERE person_id = $1 AND term = $2")
-                .bind(delivery.person.0)
-                .bind(term)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let school = school.map(|(s,)| s).unwrap_or_default();
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO education_deliveries (person_id, term, item, household_id, amount_fen, \
-             delivered_on, school, note, recorded_by, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-        )
-        .bind(delivery.person.0)
-        .bind(term)
-        .bind(&delivery.item)
-        .bind(household.id)
-        .bind(delivery.amount_fen)
-        .bind(delivery.delivered_on)
-        .bind(&school)
-        .bind(common::clip(delivery.note.trim()))
-        .bind(actor.user_id)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(common::duplicate_from)?;
-        append_audit(
-            &mut tx,
-            actor,
-            AuditAction::Create,
-            &format!("person:{}", delivery.person.0),
-            &format!(
-                "登记教育资助发放（household:{}）：{term} {} {}",
-                household.id,
-                delivery.item,
-                Money::from_fen(delivery.amount_fen)
-            ),
-        )
-        .await?;
+        let mut ids = Vec::with_capacity(deliveries.len());
+        for d in deliveries {
+            ids.push(insert_delivery(&mut tx, actor, d, now).await?);
+        }
         tx.commit().await?;
-        Ok(id)
+        Ok(ids)
     }
 
     async fn withdraw_delivery(

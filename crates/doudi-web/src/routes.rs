@@ -61,6 +61,9 @@ pub enum Permission {
     /// Roles that settle inpatient stays: the county approver and the medical insurance
     /// bureau's officers (2.4).
     SettleStays,
+    /// Roles that record education aid delivered: the county approver, township caseworkers
+    /// and the education commission's officers (2.5).
+    DeliverEducation,
 }
 
 impl Permission {
@@ -83,6 +86,7 @@ impl Permission {
                 .iter()
                 .any(|k| doudi_store::discovery::may_import(actor, *k)),
             Permission::SettleStays => doudi_store::delivery::may_settle_stays(actor),
+            Permission::DeliverEducation => doudi_store::delivery::may_deliver_education(actor),
         }
     }
 
@@ -307,6 +311,8 @@ routes! {
     get "/education" => pages::schooling::show, ReadHouseholds;
     post "/education/enrol" => pages::schooling::enrol, ReadHouseholds;
     post "/education/deliver" => pages::schooling::deliver, ReadHouseholds;
+    post "/education/deliveries/import" => pages::schooling::import, DeliverEducation;
+    get "/education/deliveries-template.xlsx" => pages::schooling::template, ReadHouseholds;
     post "/education/deliveries/{id}/withdraw" => pages::schooling::withdraw, ReadHouseholds;
     get "/education/undelivered.xlsx" => pages::schooling::export_undelivered, ReadHouseholds;
     get "/education/schools.xlsx" => pages::schooling::export_schools, ReadHouseholds;

@@ -476,7 +476,7 @@ pub(crate) async fn import(
 /// The template of a file of settlements, as Excel: the columns the import reads.
 pub(crate) async fn template(CurrentUser(_): CurrentUser) -> Result<Response, AppError> {
     let table = doudi_exchange::Table {
-        headers: doudi_exchange::stays::STAY_COLUMNS
+        headers: doudi_exchange::columns::STAY_COLUMNS
             .iter()
             .map(|(_, names, _)| names[0].to_owned())
             .collect(),

@@ -62,7 +62,7 @@ pub(crate) async fn template_csv(CurrentUser(_): CurrentUser) -> Response {
 
 /// A file to save: `file_name` may be Chinese (sent as RFC 6266's `filename*`, with an ASCII
 /// stand-in for old clients).
-fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
+pub(crate) fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
     let ascii: String = file_name
         .chars()
         .map(|c| {

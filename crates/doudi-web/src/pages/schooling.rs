@@ -108,6 +108,7 @@ struct SchoolingPage {
     undelivered_only: bool,
     can_deliver: bool,
     notice: String,
+    import_errors: Vec<String>,
     schools: Vec<SchoolView>,
     students: Vec<StudentView>,
     total: usize,
@@ -119,6 +120,27 @@ async fn render(
     term: Term,
     undelivered_only: bool,
     notice: String,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    render_with(
+        state,
+        session,
+        term,
+        undelivered_only,
+        notice,
+        Vec::new(),
+        status,
+    )
+    .await
+}
+
+async fn render_with(
+    state: &AppState,
+    session: &Session,
+    term: Term,
+    undelivered_only: bool,
+    notice: String,
+    import_errors: Vec<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let book = state.app.term_book(&session.actor, term).await?;
@@ -139,6 +161,7 @@ async fn render(
             undelivered_only,
             can_deliver: may_deliver_education(&session.actor),
             notice,
+            import_errors,
             schools: book.schools().iter().map(school_view).collect(),
             total: students.len(),
             students: students.into_iter().take(SHOWN).map(student_view).collect(),
@@ -154,7 +177,9 @@ pub(crate) async fn show(
 ) -> Result<Response, AppError> {
     let term = term_of(&state, &pairs)?;
     let undelivered_only = pairs.iter().any(|(k, v)| k == "undelivered" && v == "1");
-    let notice = if pairs.iter().any(|(k, _)| k == "saved") {
+    let notice = if let Some((_, n)) = pairs.iter().find(|(k, _)| k == "imported") {
+        format!("已从文件登记发放{}项。", n.parse::<usize>().unwrap_or(0))
+    } else if pairs.iter().any(|(k, _)| k == "saved") {
         "已保存。".to_owned()
     } else {
         String::new()
@@ -300,6 +325,75 @@ pub(crate) async fn withdraw(
         }
         Err(e) => refused(&state, &session, term, e).await,
     }
+}
+
+/// Records every delivery of a school's file, all or none; every bad row named.
+pub(crate) async fn import(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    upload: crate::upload::Upload,
+) -> Result<Response, AppError> {
+    if !may_deliver_education(&session.actor) {
+        return Err(AppError::Forbidden);
+    }
+    let term = term_of(&state, &[("term".into(), upload.get("term").to_owned())])?;
+    let outcome = match &upload.file {
+        None => Err(doudi_app::Error::invalid(
+            "file",
+            "请选择发放记录文件（.xlsx 或 .csv）",
+        )),
+        Some(file) => {
+            state
+                .app
+                .import_deliveries(&session.actor, &file.name, &file.bytes)
+                .await
+        }
+    };
+    let errors = match outcome {
+        Ok(n) => {
+            return Ok(
+                Redirect::to(&format!("/education?term={}&imported={n}", term.code()))
+                    .into_response(),
+            );
+        }
+        Err(doudi_app::Error::Fields(list)) => list.into_iter().map(|(_, m)| m).collect(),
+        Err(doudi_app::Error::Invalid { message, .. }) => vec![message],
+        Err(e) => return Err(e.into()),
+    };
+    render_with(
+        &state,
+        &session,
+        term,
+        false,
+        "文件有误，未登记任何发放。".into(),
+        errors,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+/// The template of a school's file of deliveries, as Excel.
+pub(crate) async fn template(CurrentUser(_): CurrentUser) -> Result<Response, AppError> {
+    let table = doudi_exchange::Table {
+        headers: doudi_exchange::columns::DELIVERY_COLUMNS
+            .iter()
+            .map(|(_, names, _)| names[0].to_owned())
+            .collect(),
+        rows: vec![super::export::text([
+            "11010520120501002X".to_owned(),
+            "2026年秋季学期".into(),
+            "寄宿生生活补助".into(),
+            "2026-11-20".into(),
+            "银行代发".into(),
+        ])],
+    };
+    let bytes =
+        doudi_exchange::to_xlsx(&table, false).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(super::download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "教育资助发放模板.xlsx",
+    ))
 }
 
 /// The undelivered items of the term as Excel: what each school still owes, student by student.

@@ -787,3 +787,87 @@ async fn a_batch_of_stays_over_the_api_is_recorded_all_or_nothing() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.json()[0]["id"].as_i64().is_some(), "{}", r.body);
 }
+
+#[tokio::test]
+async fn a_schools_file_of_deliveries_is_recorded_all_or_nothing_at_the_value_the_rules_give() {
+    let app = App::new().await;
+    make_student(&app).await;
+    let officer = officer(&app, "jiaoyu", Department::Education).await;
+    let xiaoming = id_number((2012, 5, 1), 24).as_str().to_owned();
+    let header = "身份证号码,学期,资助项目,发放日期,备注\n";
+    let bad = format!(
+        "{header}{xiaoming},2026年秋季学期,普通高中免学费,2026-11-20,\n\
+         {xiaoming},2026年夏季,寄宿生生活补助,2026-11-20,\n\
+         {zhang},2026年秋季学期,寄宿生生活补助,2026-11-20,\n\
+         {xiaoming},2026年秋季学期,寄宿生生活补助,2026-11-20,\n\
+         {xiaoming},2026-autumn,boarding_subsidy,2026-11-21,\n",
+        zhang = zhang_id()
+    );
+    let r = app
+        .send(multipart(
+            &officer,
+            "/education/deliveries/import",
+            &[("term", "2026-autumn")],
+            "发放.csv",
+            bad.as_bytes(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    for said in [
+        "第2行「资助项目」列：该学生在2026年秋季学期不享受",
+        "第3行「学期」列",
+        "第4行「身份证号码」列：该学生在2026年秋季学期不享受教育资助",
+        "第6行：与前面一行是同一项发放",
+    ] {
+        assert!(r.body.contains(said), "{said}: {}", r.body);
+    }
+    let students = app
+        .get(Some(&officer), "/api/education/students?term=2026-autumn")
+        .await
+        .json();
+    assert_eq!(
+        students[0]["items"][0]["delivery"],
+        Value::Null,
+        "nothing recorded"
+    );
+
+    let good = format!("{header}{xiaoming},2026年秋季学期,寄宿生生活补助,2026-11-20,银行代发\n");
+    let r = app
+        .send(multipart(
+            &officer,
+            "/education/deliveries/import",
+            &[("term", "2026-autumn")],
+            "发放.csv",
+            good.as_bytes(),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let students = app
+        .get(Some(&officer), "/api/education/students?term=2026-autumn")
+        .await
+        .json();
+    assert!(
+        students[0]["items"][0]["delivery"].as_i64().is_some(),
+        "{students}"
+    );
+    let r = app
+        .send(multipart(
+            &officer,
+            "/education/deliveries/import",
+            &[("term", "2026-autumn")],
+            "发放.csv",
+            good.as_bytes(),
+        ))
+        .await;
+    assert!(
+        r.body.contains("已登记发放"),
+        "the same file again: {}",
+        r.body
+    );
+    assert!(
+        app.get(Some(&officer), "/education/deliveries-template.xlsx")
+            .await
+            .raw
+            .starts_with(b"PK")
+    );
+}

@@ -248,6 +248,11 @@ const MATRIX: &[(&str, &str)] = &[
     ("get /education", "L F R R R F R F F"),
     ("post /education/enrol", "L F R F R F R F F"),
     ("post /education/deliver", "L F R F R F R F F"),
+    ("post /education/deliveries/import", "L F R F R F R F F"),
+    (
+        "get /education/deliveries-template.xlsx",
+        "L F R R R R R R F",
+    ),
     (
         "post /education/deliveries/{id}/withdraw",
         "L F N F N F N F F",
