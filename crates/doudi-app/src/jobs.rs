@@ -570,6 +570,11 @@ impl App {
         Ok(self.store().referrals(actor, filter).await?)
     }
 
+    /// The training courses recorded in the actor's scope, newest first.
+    pub async fn trainings(&self, actor: &Actor) -> Result<Vec<Training>, Error> {
+        Ok(self.store().trainings(actor, None).await?)
+    }
+
     /// Records a training course.
     pub async fn record_training(
         &self,

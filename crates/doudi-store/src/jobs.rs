@@ -210,7 +210,8 @@ pub trait EmploymentHelp {
     /// human-resources officer's view does not serve (no capacity to work) is not found.
     async fn refer(&self, actor: &Actor, referral: &NewReferral) -> Result<Referral, StoreError>;
 
-    /// Records what came of a referral; "hired" also records the member as employed.
+    /// Records what came of a referral; "hired" also records the member as employed, and
+    /// closes the opening once every place is taken.
     async fn referral_outcome(
         &self,
         actor: &Actor,

@@ -485,6 +485,18 @@ mod jobs_sql {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+            if state == ReferralState::Hired {
+                // Every place taken: the opening closes itself.
+                sqlx::query(
+                    "UPDATE job_openings SET is_open = $1 WHERE id = $2 AND places <= \
+                     (SELECT COUNT(*) FROM job_referrals r WHERE r.opening_id = $2 \
+                     AND r.state = 'hired')",
+                )
+                .bind(false)
+                .bind(current.opening)
+                .execute(&mut *tx)
+                .await?;
+            }
             append_audit(
                 &mut tx,
                 actor,

@@ -95,6 +95,7 @@ use crate::view::Divisions;
         crate::pages::jobs::api_refer,
         crate::pages::jobs::api_outcome,
         crate::pages::jobs::api_train,
+        crate::pages::jobs::api_trainings,
         login,
         logout,
         logout_everywhere,

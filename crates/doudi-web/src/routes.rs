@@ -358,6 +358,8 @@ routes! {
     get "/jobs/referrals.xlsx" => pages::jobs::referrals_export, ReadHouseholds;
     post "/jobs/referrals/{id}" => pages::jobs::outcome, ReadHouseholds;
     post "/jobs/training" => pages::jobs::train, ReadHouseholds;
+    get "/jobs/training" => pages::jobs::training_list, ReadHouseholds;
+    get "/jobs/training.xlsx" => pages::jobs::training_export, ReadHouseholds;
     get "/jobs/{id}" => pages::jobs::detail, ReadHouseholds;
     get "/jobs/{id}/candidates.xlsx" => pages::jobs::candidates_export, ReadHouseholds;
     post "/jobs/{id}/open" => pages::jobs::set_open, ReadHouseholds;
@@ -370,6 +372,7 @@ routes! {
     post "/api/jobs/referrals" => pages::jobs::api_refer, ReadHouseholds;
     post "/api/jobs/referrals/{id}/outcome" => pages::jobs::api_outcome, ReadHouseholds;
     post "/api/jobs/training" => pages::jobs::api_train, ReadHouseholds;
+    get "/api/jobs/training" => pages::jobs::api_trainings, ReadHouseholds;
 }
 
 /// The routes of the JSON API.

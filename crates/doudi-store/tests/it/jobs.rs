@@ -65,7 +65,13 @@ conformance! {
         assert_eq!(record.household.version, version + 1);
         let history = store.history(&county(), h).await.unwrap();
         assert!(history.iter().any(|e| e.field == "就业状况" && e.new == "稳定就业"));
-        assert_eq!(store.opening(&hr, o.id).await.unwrap().hired, 1);
+        let after = store.opening(&hr, o.id).await.unwrap();
+        assert_eq!((after.hired, after.open), (1, true), "one of two places taken");
+        let (_, second) = member(&store, "JB-1B", QINGLONG_1).await;
+        let r2 = store.refer(&hr, &referral(o.id, second)).await.unwrap();
+        store.referral_outcome(&hr, r2.id, ReferralState::Hired, "").await.unwrap();
+        let full = store.opening(&hr, o.id).await.unwrap();
+        assert_eq!((full.hired, full.open), (2, false), "every place taken closes it");
         let twice = store.referral_outcome(&hr, r.id, ReferralState::Absent, "").await.unwrap_err();
         assert!(matches!(twice, StoreError::Invalid(_)), "{twice}");
         let none = store.referral_outcome(&hr, r.id, ReferralState::NotHired, " ").await.unwrap_err();

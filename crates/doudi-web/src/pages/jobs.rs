@@ -666,6 +666,78 @@ fn training_input(form: &FormInput) -> TrainingInput {
     }
 }
 
+struct TrainingListRow {
+    household: i64,
+    number: String,
+    row: TrainingRow,
+}
+
+#[derive(Template)]
+#[template(path = "jobs_training.html")]
+struct TrainingPage {
+    chrome: Chrome,
+    rows: Vec<TrainingListRow>,
+}
+
+/// Every training course recorded in the caller's scope, newest first.
+pub(crate) async fn training_list(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+) -> Result<Response, AppError> {
+    let list = state.app.trainings(&session.actor).await?;
+    ok(&TrainingPage {
+        chrome: Chrome::new(&session, "培训记录", "jobs")
+            .crumb("就业帮扶", "/jobs")
+            .here(),
+        rows: list
+            .iter()
+            .map(|t| TrainingListRow {
+                household: t.household.0,
+                number: t.household_number.clone(),
+                row: training_row(t),
+            })
+            .collect(),
+    })
+}
+
+/// The training courses as Excel.
+pub(crate) async fn training_export(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+) -> Result<Response, AppError> {
+    let list = state.app.trainings(&session.actor).await?;
+    super::export::xlsx(
+        &state,
+        &session.actor,
+        state.today(),
+        super::export::Export {
+            name: "培训记录",
+            filter: String::new(),
+            headers: vec!["户编号", "成员", "培训项目", "培训机构", "时间", "结业"],
+            rows: list
+                .iter()
+                .map(|t| {
+                    let r = training_row(t);
+                    super::export::text([
+                        t.household_number.clone(),
+                        r.person,
+                        r.course,
+                        r.provider,
+                        r.dates,
+                        if r.completed {
+                            "已结业"
+                        } else {
+                            "未结业"
+                        }
+                        .to_owned(),
+                    ])
+                })
+                .collect(),
+        },
+    )
+    .await
+}
+
 /// Records a training course from a household's page.
 pub(crate) async fn train(
     State(state): State<AppState>,
@@ -1224,6 +1296,24 @@ pub(crate) async fn api_outcome(
         .referral_outcome(&session.actor, id, &body.outcome, &body.note)
         .await?;
     Ok(Json(ReferralDto::from(&r)))
+}
+
+/// The training courses recorded in the caller's scope, newest first (2.7).
+#[utoipa::path(
+    get,
+    path = "/api/jobs/training",
+    tag = "jobs",
+    responses(
+        (status = 200, description = "培训记录", body = [TrainingDto]),
+        (status = 403, description = "无权查看", body = ErrorBody),
+    )
+)]
+pub(crate) async fn api_trainings(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+) -> Result<Json<Vec<TrainingDto>>, AppError> {
+    let list = state.app.trainings(&session.actor).await?;
+    Ok(Json(list.iter().map(TrainingDto::from).collect()))
 }
 
 /// Records a training course taken by a member.

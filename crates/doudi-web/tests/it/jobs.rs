@@ -205,6 +205,28 @@ async fn training_counts_as_skills_and_a_public_welfare_post_records_the_post() 
     .json()["id"]
         .as_i64()
         .unwrap();
+    let list = app.get(Some(&hr), "/jobs/training").await;
+    assert!(
+        list.body.contains("初级电工") && list.body.contains("已结业"),
+        "{}",
+        list.body
+    );
+    assert!(
+        app.get(Some(&hr), "/jobs/training.xlsx")
+            .await
+            .raw
+            .starts_with(b"PK")
+    );
+    let renhe = app.login(RENHE_CASEWORKER).await;
+    assert_eq!(
+        app.get(Some(&renhe), "/api/jobs/training").await.json()[0]["course"],
+        "初级电工"
+    );
+    let qinglong = app.login(QINGLONG_CASEWORKER).await;
+    assert_eq!(
+        app.get(Some(&qinglong), "/api/jobs/training").await.json(),
+        json!([])
+    );
     let detail = app
         .get(Some(&hr), &format!("/api/jobs/openings/{id}"))
         .await

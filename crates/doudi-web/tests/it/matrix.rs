@@ -312,6 +312,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("get /jobs/referrals.xlsx", "L F R R R R F F F"),
     ("post /jobs/referrals/{id}", "L F R F R F F F F"),
     ("post /jobs/training", "L F R F R F F F F"),
+    ("get /jobs/training", "L F R R R R F F F"),
+    ("get /jobs/training.xlsx", "L F R R R R F F F"),
     ("get /jobs/{id}", "L F N N N N F F F"),
     ("get /jobs/{id}/candidates.xlsx", "L F N N N N F F F"),
     ("post /jobs/{id}/open", "L F N F F F F F F"),
@@ -324,6 +326,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("post /api/jobs/referrals", "L F R F R F F F F"),
     ("post /api/jobs/referrals/{id}/outcome", "L F R F R F F F F"),
     ("post /api/jobs/training", "L F R F R F F F F"),
+    ("get /api/jobs/training", "L F R R R R F F F"),
 ];
 
 /// One caller: their login (none for the public), and a household inside and one outside
