@@ -1552,6 +1552,7 @@ fn in_real_chromium_the_human_resources_officer_records_an_opening_and_works_the
             browser.go(&format!("{base}{page}"));
             browser.wait_for("page-head");
             assert!(fits(&browser), "{page} fits {width} px");
+            browser.screenshot(&format!("jobs{}-{width}", page.replace('/', "-")));
         }
     }
     // Another department's pages are not in the officer's menu.
@@ -1607,6 +1608,7 @@ fn in_real_chromium_the_housing_officer_reads_the_priority_list_and_files_and_gr
             browser.go(&format!("{base}{page}"));
             browser.wait_for("page-head");
             assert!(fits(&browser), "{page} fits {width} px");
+            browser.screenshot(&format!("housing{}-{width}", page.replace('/', "-")));
         }
     }
     // The employment pages are not in the housing officer's menu.
