@@ -7,7 +7,9 @@
 //!
 //! Matching reads whether a member is disabled, which the human-resources department's view of
 //! the file does not show: it reads as the system within the actor's scope (as the figures do)
-//! and shows only the score and its reasons, recorded under the actor.
+//! and shows only masked names, the score and its reasons, recorded under the actor. A reason
+//! may say that an opening suits a disabled member: a deliberate, narrow exception to the
+//! department's view, which matching on disability (2.7) needs.
 
 use std::collections::HashMap;
 
