@@ -36,6 +36,7 @@ pub mod carried;
 pub mod casework;
 pub mod chain;
 pub mod discovery;
+pub mod disaster;
 pub mod employment;
 pub mod entitlement;
 pub mod exchange;

@@ -11,6 +11,7 @@ pub mod clause;
 pub mod clock;
 pub mod date;
 pub mod department;
+pub mod disaster;
 pub mod discovery;
 pub mod division;
 pub mod facts;

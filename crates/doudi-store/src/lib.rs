@@ -27,6 +27,7 @@ pub use audit::{
 };
 pub use casework::Casework;
 pub use discovery::Discovery;
+pub use disaster::Disasters;
 pub use keys::{KeyError, Keys};
 
 use async_trait::async_trait;
@@ -43,6 +44,7 @@ mod bulk;
 pub mod casework;
 mod common;
 pub mod discovery;
+pub mod disaster;
 pub mod keys;
 pub mod postgres;
 pub mod sqlite;
@@ -395,7 +397,7 @@ pub struct TownshipCount {
 
 /// Every storage operation of doudi.
 #[async_trait]
-pub trait Store: casework::Casework + discovery::Discovery + Send + Sync + 'static {
+pub trait Store: casework::Casework + discovery::Discovery + disaster::Disasters + Send + Sync + 'static {
     /// Which backend this is ("sqlite" or "postgres"), for the status page and logs.
     fn backend(&self) -> &'static str;
 

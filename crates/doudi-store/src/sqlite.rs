@@ -198,3 +198,4 @@ impl crate::backend::Dialect for SqliteStore {
 include!("shared_impl.rs");
 include!("casework_impl.rs");
 include!("discovery_impl.rs");
+include!("disaster_impl.rs");

@@ -68,6 +68,11 @@ use crate::view::Divisions;
         crate::pages::figures::api,
         crate::pages::chain::api,
         crate::pages::chain::verification,
+        crate::pages::disasters::api_list,
+        crate::pages::disasters::api_create,
+        crate::pages::disasters::api_get,
+        crate::pages::disasters::api_check,
+        crate::pages::disasters::api_relieve,
         login,
         logout,
         logout_everywhere,
@@ -106,6 +111,7 @@ use crate::view::Divisions;
         (name = "casework", description = "救助申请办理、审批、待遇、复核与发放（4.2.b、4.2.c）"),
         (name = "discovery", description = "部门数据导入、人员比对与提醒（5.3）"),
         (name = "pairings", description = "结对帮扶干部与家庭的结对（县民政局审批人员、乡镇经办人员维护）"),
+        (name = "disasters", description = "灾害救助：灾害事件、受灾家庭核实与救助登记（2.3）"),
     )
 )]
 struct ApiDoc;

@@ -58,6 +58,10 @@ pub enum Permission {
     /// Roles that send department data: the county approver and department officers (the
     /// store checks each kind against the officer's department).
     ImportFeeds,
+    /// Those who read disaster relief (2.3): the emergency-management officer, the county
+    /// approver, auditors and township caseworkers (the store checks each write's role and
+    /// the scope).
+    Disasters,
 }
 
 impl Permission {
@@ -79,6 +83,7 @@ impl Permission {
             Permission::ImportFeeds => doudi_core::discovery::FeedKind::ALL
                 .iter()
                 .any(|k| doudi_store::discovery::may_import(actor, *k)),
+            Permission::Disasters => doudi_core::disaster::may_read(actor),
         }
     }
 
@@ -290,6 +295,20 @@ routes! {
     post "/admin/users/{id}/enable" => pages::accounts::enable, ManageAccounts;
     get "/admin/users/{id}/password" => pages::accounts::reset_form, ManageAccounts;
     post "/admin/users/{id}/password" => pages::accounts::reset, ManageAccounts;
+
+    // ---- disaster relief (2.3) ----
+    get "/disasters" => pages::disasters::list, Disasters;
+    post "/disasters" => pages::disasters::create, Disasters;
+    get "/disasters.xlsx" => pages::disasters::list_export, Disasters;
+    get "/disasters/{id}" => pages::disasters::show, Disasters;
+    get "/disasters/{id}/export.xlsx" => pages::disasters::event_export, Disasters;
+    post "/disasters/{id}/households/{household}" => pages::disasters::check, Disasters;
+    post "/disasters/{id}/relief" => pages::disasters::relieve, Disasters;
+    get "/api/disasters" => pages::disasters::api_list, Disasters;
+    post "/api/disasters" => pages::disasters::api_create, Disasters;
+    get "/api/disasters/{id}" => pages::disasters::api_get, Disasters;
+    post "/api/disasters/{id}/households/{household}" => pages::disasters::api_check, Disasters;
+    post "/api/disasters/{id}/relief" => pages::disasters::api_relieve, Disasters;
 }
 
 /// The routes of the JSON API.

@@ -9,6 +9,7 @@ pub(crate) mod casework;
 pub(crate) mod chain;
 pub(crate) mod communities;
 pub(crate) mod detail;
+pub(crate) mod disasters;
 pub(crate) mod edit;
 pub(crate) mod employment;
 pub(crate) mod entitlement;
@@ -108,6 +109,8 @@ pub struct UserBar {
     pub can_import_feeds: bool,
     /// May read the departments' figures per township.
     pub can_read_figures: bool,
+    /// May read disaster relief (2.3).
+    pub can_disasters: bool,
 }
 
 /// One step of the breadcrumb.
@@ -169,6 +172,7 @@ impl Chrome {
                         | doudi_core::Role::Auditor
                         | doudi_core::Role::TownshipCaseworker
                 ),
+                can_disasters: doudi_core::disaster::may_read(&session.actor),
             }),
             csrf: session.csrf.clone(),
             crumbs: Vec::new(),
