@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod casework;
 mod discovery;
+mod disasters;
 mod encryption;
 mod finances;
 mod households;
