@@ -469,6 +469,9 @@ pub(crate) async fn relieve(
     PathParams(id): PathParams<i64>,
     form: FormInput,
 ) -> Result<Response, AppError> {
+    if !doudi_core::disaster::may_record(&session.actor) {
+        return Err(AppError::Forbidden);
+    }
     let household = match form.get("household").trim().parse::<i64>() {
         Ok(h) => h,
         Err(_) => {

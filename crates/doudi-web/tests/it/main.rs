@@ -6,6 +6,7 @@ mod api;
 mod audit;
 mod casework;
 mod discovery;
+mod disasters;
 mod entitlement;
 mod hostile;
 mod households;

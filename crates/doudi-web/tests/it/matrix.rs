@@ -232,6 +232,27 @@ const MATRIX: &[(&str, &str)] = &[
     ("post /admin/users/{id}/enable", "L R F F F F F F F"),
     ("get /admin/users/{id}/password", "L R F F F F F F F"),
     ("post /admin/users/{id}/password", "L R F F F F F F F"),
+    // Disaster relief (2.3): no event exists with a household's id, so its pages are not
+    // found; a township checks households but records neither events nor reliefs; a body the
+    // API cannot read is refused (422) before anyone's role is looked at.
+    ("get /disasters", "L F R R R F F F F"),
+    ("post /disasters", "L F R F F F F F F"),
+    ("get /disasters.xlsx", "L F R R R F F F F"),
+    ("get /disasters/{id}", "L F N N N F F F F"),
+    ("get /disasters/{id}/export.xlsx", "L F N N N F F F F"),
+    (
+        "post /disasters/{id}/households/{household}",
+        "L F N F N F F F F",
+    ),
+    ("post /disasters/{id}/relief", "L F N F F F F F F"),
+    ("get /api/disasters", "L F R R R F F F F"),
+    ("post /api/disasters", "L F R R R F F F F"),
+    ("get /api/disasters/{id}", "L F N N N F F F F"),
+    (
+        "post /api/disasters/{id}/households/{household}",
+        "L F R R R F F F F",
+    ),
+    ("post /api/disasters/{id}/relief", "L F R R R F F F F"),
 ];
 
 /// One caller: their login (none for the public), and a household inside and one outside
@@ -320,7 +341,8 @@ async fn call(world: &World, caller: &Caller, method: &str, path: &str, inside: 
         .replace("{month}", "2026-11")
         .replace("{entitlement}", "999999")
         .replace("{proposal}", "999999")
-        .replace("{job}", "12345");
+        .replace("{job}", "12345")
+        .replace("{household}", &household.0.to_string());
     if path.contains("{cadre}") {
         for h in [caller.inside.0, caller.outside.0] {
             let _ = app.store.pair(&system(), h, world.spare_cadre).await;
