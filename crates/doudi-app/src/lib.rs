@@ -44,6 +44,7 @@ pub mod figures;
 pub mod frozen;
 pub mod payments;
 pub mod registry;
+pub mod services;
 pub mod throttle;
 
 /// Why a use case could not be carried out.

@@ -20,6 +20,7 @@ pub mod id_number;
 pub mod labels;
 pub mod money;
 pub mod person;
+pub mod services;
 
 pub use access::{Actor, Role, Scope};
 pub use clock::Clock;

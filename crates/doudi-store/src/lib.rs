@@ -28,6 +28,7 @@ pub use audit::{
 pub use casework::Casework;
 pub use discovery::Discovery;
 pub use disaster::Disasters;
+pub use services::Services;
 pub use keys::{KeyError, Keys};
 
 use async_trait::async_trait;
@@ -45,6 +46,7 @@ pub mod casework;
 mod common;
 pub mod discovery;
 pub mod disaster;
+pub mod services;
 pub mod keys;
 pub mod postgres;
 pub mod sqlite;
@@ -397,7 +399,7 @@ pub struct TownshipCount {
 
 /// Every storage operation of doudi.
 #[async_trait]
-pub trait Store: casework::Casework + discovery::Discovery + disaster::Disasters + Send + Sync + 'static {
+pub trait Store: casework::Casework + discovery::Discovery + disaster::Disasters + services::Services + Send + Sync + 'static {
     /// Which backend this is ("sqlite" or "postgres"), for the status page and logs.
     fn backend(&self) -> &'static str;
 

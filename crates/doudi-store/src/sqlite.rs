@@ -199,3 +199,4 @@ include!("shared_impl.rs");
 include!("casework_impl.rs");
 include!("discovery_impl.rs");
 include!("disaster_impl.rs");
+include!("services_impl.rs");
