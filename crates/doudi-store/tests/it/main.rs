@@ -20,5 +20,6 @@ mod records;
 mod schema;
 mod scope;
 mod search;
+mod services;
 mod sqlite_file;
 mod users;
