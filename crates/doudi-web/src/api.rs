@@ -73,6 +73,11 @@ use crate::view::Divisions;
         crate::pages::disasters::api_get,
         crate::pages::disasters::api_check,
         crate::pages::disasters::api_relieve,
+        crate::pages::services::api_list,
+        crate::pages::services::api_record,
+        crate::pages::services::api_check,
+        crate::pages::services::api_providers,
+        crate::pages::services::api_add_provider,
         login,
         logout,
         logout_everywhere,
@@ -112,6 +117,7 @@ use crate::view::Divisions;
         (name = "discovery", description = "部门数据导入、人员比对与提醒（5.3）"),
         (name = "pairings", description = "结对帮扶干部与家庭的结对（县民政局审批人员、乡镇经办人员维护）"),
         (name = "disasters", description = "灾害救助：灾害事件、受灾家庭核实与救助登记（2.3）"),
+        (name = "services", description = "政府购买服务：残疾人居家照护、机构托养、康复服务及质量检查（3.3）"),
     )
 )]
 struct ApiDoc;

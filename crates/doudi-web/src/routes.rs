@@ -62,6 +62,9 @@ pub enum Permission {
     /// approver, auditors and township caseworkers (the store checks each write's role and
     /// the scope).
     Disasters,
+    /// Those who read bought care services (3.3): the disabled persons' federation, the
+    /// county approver, auditors and township caseworkers (the store checks each write).
+    Services,
 }
 
 impl Permission {
@@ -84,6 +87,7 @@ impl Permission {
                 .iter()
                 .any(|k| doudi_store::discovery::may_import(actor, *k)),
             Permission::Disasters => doudi_core::disaster::may_read(actor),
+            Permission::Services => doudi_core::services::may_read(actor),
         }
     }
 
@@ -309,6 +313,20 @@ routes! {
     get "/api/disasters/{id}" => pages::disasters::api_get, Disasters;
     post "/api/disasters/{id}/households/{household}" => pages::disasters::api_check, Disasters;
     post "/api/disasters/{id}/relief" => pages::disasters::api_relieve, Disasters;
+
+    // ---- bought care services (3.3) ----
+    get "/services" => pages::services::show, Services;
+    post "/services" => pages::services::record, Services;
+    get "/services.xlsx" => pages::services::export, Services;
+    post "/services/{id}/checks" => pages::services::check, Services;
+    get "/services/providers" => pages::services::providers, Services;
+    post "/services/providers" => pages::services::add_provider, Services;
+    get "/services/providers.xlsx" => pages::services::providers_export, Services;
+    get "/api/services" => pages::services::api_list, Services;
+    post "/api/services" => pages::services::api_record, Services;
+    post "/api/services/{id}/checks" => pages::services::api_check, Services;
+    get "/api/services/providers" => pages::services::api_providers, Services;
+    post "/api/services/providers" => pages::services::api_add_provider, Services;
 }
 
 /// The routes of the JSON API.

@@ -25,6 +25,7 @@ pub(crate) mod notices;
 pub(crate) mod overview;
 pub(crate) mod pairings;
 pub(crate) mod payments;
+pub(crate) mod services;
 pub(crate) mod session;
 pub(crate) mod settings;
 
@@ -111,6 +112,8 @@ pub struct UserBar {
     pub can_read_figures: bool,
     /// May read disaster relief (2.3).
     pub can_disasters: bool,
+    /// May read bought care services (3.3).
+    pub can_services: bool,
 }
 
 /// One step of the breadcrumb.
@@ -173,6 +176,7 @@ impl Chrome {
                         | doudi_core::Role::TownshipCaseworker
                 ),
                 can_disasters: doudi_core::disaster::may_read(&session.actor),
+                can_services: doudi_core::services::may_read(&session.actor),
             }),
             csrf: session.csrf.clone(),
             crumbs: Vec::new(),

@@ -16,6 +16,7 @@ mod matrix;
 mod measure;
 mod property;
 mod security;
+mod services;
 mod session;
 mod support;
 mod unmask;

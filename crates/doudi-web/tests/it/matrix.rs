@@ -253,6 +253,20 @@ const MATRIX: &[(&str, &str)] = &[
         "L F R R R F F F F",
     ),
     ("post /api/disasters/{id}/relief", "L F R R R F F F F"),
+    // Bought care services (3.3): a form's input is checked before the record is looked for,
+    // so a check of a record that does not exist is refused as input (422) by those who may.
+    ("get /services", "L F R R R F F F F"),
+    ("post /services", "L F R F R F F F F"),
+    ("get /services.xlsx", "L F R R R F F F F"),
+    ("post /services/{id}/checks", "L F R F R F F F F"),
+    ("get /services/providers", "L F R R R F F F F"),
+    ("post /services/providers", "L F R F F F F F F"),
+    ("get /services/providers.xlsx", "L F R R R F F F F"),
+    ("get /api/services", "L F R R R F F F F"),
+    ("post /api/services", "L F R R R F F F F"),
+    ("post /api/services/{id}/checks", "L F R R R F F F F"),
+    ("get /api/services/providers", "L F R R R F F F F"),
+    ("post /api/services/providers", "L F R R R F F F F"),
 ];
 
 /// One caller: their login (none for the public), and a household inside and one outside
