@@ -64,7 +64,12 @@ pub struct ReliefInput {
 }
 
 /// A count of people, 0 to 99, or the field's error.
-fn count(field: &'static str, label: &str, text: &str, errors: &mut Vec<(&'static str, String)>) -> u32 {
+fn count(
+    field: &'static str,
+    label: &str,
+    text: &str,
+    errors: &mut Vec<(&'static str, String)>,
+) -> u32 {
     let t = text.trim();
     if t.is_empty() {
         return 0;
@@ -94,7 +99,10 @@ impl DisasterInput {
             errors.push(("name", "灾害名称：不超过60个字".to_owned()));
         }
         let kind = DisasterKind::parse(self.kind.trim()).map_err(|_| {
-            errors.push(("kind", "灾害种类：请选择洪涝、山体滑坡、火灾、地震或其他".to_owned()))
+            errors.push((
+                "kind",
+                "灾害种类：请选择洪涝、山体滑坡、火灾、地震或其他".to_owned(),
+            ))
         });
         let occurred_on = match doudi_core::date::parse_day(&self.occurred_on) {
             Ok(d) if d > today => {
@@ -108,14 +116,22 @@ impl DisasterInput {
             }
         };
         let mut communities = Vec::new();
-        for c in self.communities.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
+        for c in self
+            .communities
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+        {
             match DivisionCode::parse(c) {
                 Ok(code) if code.is_community() && known.contains(&code) => {
                     if !communities.contains(&code) {
                         communities.push(code);
                     }
                 }
-                _ => errors.push(("communities", format!("受灾社区：“{c}”不是本县登记的社区代码"))),
+                _ => errors.push((
+                    "communities",
+                    format!("受灾社区：“{c}”不是本县登记的社区代码"),
+                )),
             }
         }
         let keywords: Vec<String> = self
@@ -125,7 +141,10 @@ impl DisasterInput {
             .filter(|k| !k.is_empty())
             .map(str::to_owned)
             .collect();
-        if keywords.iter().any(|k| k.chars().count() < 2 || k.chars().count() > 30) {
+        if keywords
+            .iter()
+            .any(|k| k.chars().count() < 2 || k.chars().count() > 30)
+        {
             errors.push(("keywords", "地址关键词：每个关键词2至30个字".to_owned()));
         }
         if keywords.len() > 20 {
@@ -163,7 +182,10 @@ impl CheckInput {
         };
         let damage = Damage::parse(self.damage.trim()).ok();
         if damage.is_none() {
-            errors.push(("damage", "房屋受损：请选择房屋倒塌、房屋受损或未受损".to_owned()));
+            errors.push((
+                "damage",
+                "房屋受损：请选择房屋倒塌、房屋受损或未受损".to_owned(),
+            ));
         }
         let dead = count("dead", "死亡人数", &self.dead, &mut errors);
         let injured = count("injured", "受伤人数", &self.injured, &mut errors);
@@ -232,10 +254,7 @@ impl ReliefInput {
             } else {
                 match Month::parse(self.from_month.trim()) {
                     Ok(m) if m < current => {
-                        errors.push((
-                            "from_month",
-                            format!("起始月份：不能早于本月（{current}）"),
-                        ));
+                        errors.push(("from_month", format!("起始月份：不能早于本月（{current}）")));
                         None
                     }
                     Ok(m) if m > current.plus(12) => {
@@ -286,7 +305,11 @@ impl ReliefInput {
 impl App {
     /// Records a disaster event, finds the current households in its area and warns their
     /// townships (2.3). Returns its id.
-    pub async fn record_disaster(&self, actor: &Actor, input: &DisasterInput) -> Result<i64, Error> {
+    pub async fn record_disaster(
+        &self,
+        actor: &Actor,
+        input: &DisasterInput,
+    ) -> Result<i64, Error> {
         if !doudi_core::disaster::may_record(actor) {
             return Err(doudi_store::StoreError::Forbidden.into());
         }
@@ -368,7 +391,10 @@ mod tests {
         }
         .check(&known, day("2026-07-01"))
         .unwrap_err();
-        assert_eq!(fields(e), ["name", "kind", "occurred_on", "communities", "communities"]);
+        assert_eq!(
+            fields(e),
+            ["name", "kind", "occurred_on", "communities", "communities"]
+        );
         let ok = DisasterInput {
             name: "青龙街道洪涝".into(),
             kind: "flood".into(),
@@ -392,14 +418,27 @@ mod tests {
             months: "3".into(),
             ..ReliefInput::default()
         };
-        assert_eq!(fields(relief("emergency", "0").check(h, current).unwrap_err()), ["amount"]);
-        assert_eq!(fields(relief("emergency", "-5").check(h, current).unwrap_err()), ["amount"]);
         assert_eq!(
-            fields(relief("emergency", "20000.01").check(h, current).unwrap_err()),
+            fields(relief("emergency", "0").check(h, current).unwrap_err()),
+            ["amount"]
+        );
+        assert_eq!(
+            fields(relief("emergency", "-5").check(h, current).unwrap_err()),
+            ["amount"]
+        );
+        assert_eq!(
+            fields(
+                relief("emergency", "20000.01")
+                    .check(h, current)
+                    .unwrap_err()
+            ),
             ["amount"]
         );
         let ok = relief("transitional", "600").check(h, current).unwrap();
-        assert_eq!((ok.amount_fen, ok.months, ok.from_month), (60_000, 3, current));
+        assert_eq!(
+            (ok.amount_fen, ok.months, ok.from_month),
+            (60_000, 3, current)
+        );
         let once = relief("emergency", "2000").check(h, current).unwrap();
         assert_eq!((once.months, once.from_month), (1, current));
     }

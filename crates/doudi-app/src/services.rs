@@ -76,7 +76,10 @@ impl ProviderInput {
         }
         let contact = self.contact.trim().to_owned();
         if contact.is_empty() || contact.chars().count() > 100 {
-            errors.push(("contact", "联系方式：请填写联系人及电话，不超过100个字".to_owned()));
+            errors.push((
+                "contact",
+                "联系方式：请填写联系人及电话，不超过100个字".to_owned(),
+            ));
         }
         if errors.is_empty() {
             Ok(NewProvider {
@@ -105,7 +108,10 @@ impl ServiceInput {
         }
         let kind = ServiceKind::parse(self.kind.trim()).ok();
         if kind.is_none() {
-            errors.push(("kind", "服务类别：请选择居家照护、机构托养或康复服务".to_owned()));
+            errors.push((
+                "kind",
+                "服务类别：请选择居家照护、机构托养或康复服务".to_owned(),
+            ));
         }
         let month = match Month::parse(self.month.trim()) {
             Ok(m) if m > current => {
@@ -242,7 +248,11 @@ pub fn totals(records: &[ServiceRecord]) -> (Vec<ServiceTotal>, Vec<ServiceTotal
     let (mut providers, mut townships) = (Vec::new(), Vec::new());
     for r in records {
         add(&mut providers, &r.provider_name, r);
-        add(&mut townships, r.community.get(..9).unwrap_or(&r.community), r);
+        add(
+            &mut townships,
+            r.community.get(..9).unwrap_or(&r.community),
+            r,
+        );
     }
     providers.sort_by(|a, b| a.what.cmp(&b.what));
     townships.sort_by(|a, b| a.what.cmp(&b.what));
@@ -325,7 +335,10 @@ mod tests {
         }
         .check(current)
         .unwrap_err();
-        assert_eq!(fields(e), ["provider", "person", "kind", "month", "hours", "cost"]);
+        assert_eq!(
+            fields(e),
+            ["provider", "person", "kind", "month", "hours", "cost"]
+        );
         let ok = ServiceInput {
             provider: "1".into(),
             person: "2".into(),

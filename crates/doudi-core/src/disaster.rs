@@ -143,7 +143,12 @@ pub fn may_check(actor: &Actor) -> bool {
 
 /// Whether a household lies in a disaster's area: its community is one of the area's, or its
 /// address contains one of the keywords (empty keywords are ignored).
-pub fn in_area(community: &str, address: &str, communities: &[String], keywords: &[String]) -> bool {
+pub fn in_area(
+    community: &str,
+    address: &str,
+    communities: &[String],
+    keywords: &[String],
+) -> bool {
     communities.iter().any(|c| c == community)
         || keywords
             .iter()
@@ -168,16 +173,39 @@ mod tests {
     fn a_household_is_in_the_area_by_its_community_or_an_address_keyword() {
         let communities = vec!["500235001001".to_owned()];
         let keywords = vec!["河坝".to_owned(), " ".to_owned()];
-        assert!(in_area("500235001001", "青龙街1号", &communities, &keywords));
-        assert!(in_area("500235002001", "人和镇河坝村3组", &communities, &keywords));
-        assert!(!in_area("500235002001", "人和镇山顶村", &communities, &keywords));
+        assert!(in_area(
+            "500235001001",
+            "青龙街1号",
+            &communities,
+            &keywords
+        ));
+        assert!(in_area(
+            "500235002001",
+            "人和镇河坝村3组",
+            &communities,
+            &keywords
+        ));
+        assert!(!in_area(
+            "500235002001",
+            "人和镇山顶村",
+            &communities,
+            &keywords
+        ));
         // A blank keyword matches nothing rather than every address.
-        assert!(!in_area("500235002001", "人和镇 山顶村", &[], &[" ".to_owned()]));
+        assert!(!in_area(
+            "500235002001",
+            "人和镇 山顶村",
+            &[],
+            &[" ".to_owned()]
+        ));
     }
 
     #[test]
     fn only_the_emergency_officer_and_the_county_record_disasters_2_3() {
-        let officer = actor(Role::DepartmentOfficer, Some(Department::EmergencyManagement));
+        let officer = actor(
+            Role::DepartmentOfficer,
+            Some(Department::EmergencyManagement),
+        );
         let education = actor(Role::DepartmentOfficer, Some(Department::Education));
         assert!(may_record(&officer) && may_read(&officer));
         assert!(!may_record(&education) && !may_read(&education));
@@ -194,7 +222,13 @@ mod tests {
             assert_ne!(kind.program(), PaymentProgram::from(Category::Dibao));
             assert_ne!(kind.program(), PaymentProgram::from(Category::Tekun));
         }
-        assert_eq!(PaymentProgram::from(Category::Dibao).code(), Category::Dibao.code());
-        assert_eq!(PaymentProgram::from(Category::Tekun).code(), Category::Tekun.code());
+        assert_eq!(
+            PaymentProgram::from(Category::Dibao).code(),
+            Category::Dibao.code()
+        );
+        assert_eq!(
+            PaymentProgram::from(Category::Tekun).code(),
+            Category::Tekun.code()
+        );
     }
 }

@@ -79,10 +79,15 @@ mod tests {
 
     #[test]
     fn the_disabled_federation_and_the_county_keep_providers_and_townships_record_services_3_3() {
-        let federation = actor(Role::DepartmentOfficer, Some(Department::DisabledFederation));
+        let federation = actor(
+            Role::DepartmentOfficer,
+            Some(Department::DisabledFederation),
+        );
         let housing = actor(Role::DepartmentOfficer, Some(Department::Housing));
         let township = actor(Role::TownshipCaseworker, None);
-        assert!(may_manage_providers(&federation) && may_record(&federation) && may_read(&federation));
+        assert!(
+            may_manage_providers(&federation) && may_record(&federation) && may_read(&federation)
+        );
         assert!(!may_read(&housing) && !may_record(&housing));
         assert!(!may_manage_providers(&township) && may_record(&township));
         assert!(may_read(&actor(Role::Auditor, None)) && !may_record(&actor(Role::Auditor, None)));

@@ -180,8 +180,11 @@ pub trait Disasters: Send + Sync + 'static {
     /// Records an event (the emergency officer, the county approver, the system), finds the
     /// current households in its area (a listed community, or an address containing a keyword)
     /// and raises an alert for each household's township, in one transaction. Returns its id.
-    async fn record_disaster(&self, actor: &Actor, disaster: &NewDisaster)
-    -> Result<i64, StoreError>;
+    async fn record_disaster(
+        &self,
+        actor: &Actor,
+        disaster: &NewDisaster,
+    ) -> Result<i64, StoreError>;
 
     /// The events, newest first, with their figures in the actor's scope (those who read
     /// disasters, `doudi_core::disaster::may_read`).

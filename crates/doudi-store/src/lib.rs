@@ -26,10 +26,10 @@ pub use audit::{
     AuditAction, AuditAnchor, AuditBreak, AuditEntry, AuditFilter, AuditPage, AuditReport,
 };
 pub use casework::Casework;
-pub use discovery::Discovery;
 pub use disaster::Disasters;
-pub use services::Services;
+pub use discovery::Discovery;
 pub use keys::{KeyError, Keys};
+pub use services::Services;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -44,11 +44,11 @@ mod backend;
 mod bulk;
 pub mod casework;
 mod common;
-pub mod discovery;
 pub mod disaster;
-pub mod services;
+pub mod discovery;
 pub mod keys;
 pub mod postgres;
+pub mod services;
 pub mod sqlite;
 
 /// What can go wrong in a store call.
@@ -399,7 +399,15 @@ pub struct TownshipCount {
 
 /// Every storage operation of doudi.
 #[async_trait]
-pub trait Store: casework::Casework + discovery::Discovery + disaster::Disasters + services::Services + Send + Sync + 'static {
+pub trait Store:
+    casework::Casework
+    + discovery::Discovery
+    + disaster::Disasters
+    + services::Services
+    + Send
+    + Sync
+    + 'static
+{
     /// Which backend this is ("sqlite" or "postgres"), for the status page and logs.
     fn backend(&self) -> &'static str;
 

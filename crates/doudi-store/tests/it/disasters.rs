@@ -10,8 +10,8 @@ use doudi_core::disaster::{AffectedState, Damage, DisasterKind, PaymentProgram, 
 use doudi_core::discovery::AlertRule;
 use doudi_core::{Category, Department, HouseholdId, Month};
 use doudi_store::casework::{ImportedEntitlement, PaymentStatus, Settlement};
-use doudi_store::discovery::AlertFilter;
 use doudi_store::disaster::{AffectedCheck, NewDisaster, NewRelief};
+use doudi_store::discovery::AlertFilter;
 use doudi_store::{Store, StoreError};
 
 use crate::support::*;
@@ -24,7 +24,12 @@ fn emergency_officer() -> doudi_core::Actor {
     department_officer(Department::EmergencyManagement)
 }
 
-async fn filed(store: &Arc<dyn Store>, number: &str, community: &str, address: &str) -> HouseholdId {
+async fn filed(
+    store: &Arc<dyn Store>,
+    number: &str,
+    community: &str,
+    address: &str,
+) -> HouseholdId {
     let mut h = household(number, community, &["张三丰"]);
     h.fields.address = address.into();
     store.create_household(&county(), &h).await.unwrap()
@@ -51,8 +56,21 @@ fn confirmed(household: HouseholdId, dead: u32) -> AffectedCheck {
     }
 }
 
-fn relief(household: HouseholdId, kind: ReliefKind, fen: i64, from: &str, months: u32) -> NewRelief {
-    NewRelief { household, kind, amount_fen: fen, from_month: month(from), months, reason: "房屋倒塌，临时安置".into() }
+fn relief(
+    household: HouseholdId,
+    kind: ReliefKind,
+    fen: i64,
+    from: &str,
+    months: u32,
+) -> NewRelief {
+    NewRelief {
+        household,
+        kind,
+        amount_fen: fen,
+        from_month: month(from),
+        months,
+        reason: "房屋倒塌，临时安置".into(),
+    }
 }
 
 conformance! {

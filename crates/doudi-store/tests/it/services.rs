@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use doudi_core::services::{CheckResult, ServiceKind};
-use doudi_core::{Department, Disability, DisabilityGrade, DisabilityKind, HouseholdId, Month, PersonId};
+use doudi_core::{
+    Department, Disability, DisabilityGrade, DisabilityKind, HouseholdId, Month, PersonId,
+};
 use doudi_store::services::{NewProvider, NewServiceRecord, ServiceCheck, ServiceFilter};
 use doudi_store::{Store, StoreError};
 
@@ -22,24 +24,47 @@ fn federation() -> doudi_core::Actor {
 
 /// A household of `community` whose head has a grade-one physical disability and whose child
 /// has none; returns the household, the head and the child.
-async fn filed(store: &Arc<dyn Store>, number: &str, community: &str) -> (HouseholdId, PersonId, PersonId) {
+async fn filed(
+    store: &Arc<dyn Store>,
+    number: &str,
+    community: &str,
+) -> (HouseholdId, PersonId, PersonId) {
     let mut h = household(number, community, &["张三丰", "张小明"]);
-    h.members[0].disability = Some(Disability { kind: DisabilityKind::Physical, grade: DisabilityGrade::One });
+    h.members[0].disability = Some(Disability {
+        kind: DisabilityKind::Physical,
+        grade: DisabilityGrade::One,
+    });
     let id = store.create_household(&county(), &h).await.unwrap();
     let record = store.household(&county(), id).await.unwrap();
     (id, record.members[0].id, record.members[1].id)
 }
 
 fn provider(name: &str) -> NewProvider {
-    NewProvider { name: name.into(), kinds: vec![ServiceKind::HomeCare, ServiceKind::Rehabilitation], contact: "王经理 023-5555".into() }
+    NewProvider {
+        name: name.into(),
+        kinds: vec![ServiceKind::HomeCare, ServiceKind::Rehabilitation],
+        contact: "王经理 023-5555".into(),
+    }
 }
 
 fn service(provider: i64, person: PersonId, m: &str) -> NewServiceRecord {
-    NewServiceRecord { provider, person, kind: ServiceKind::HomeCare, month: month(m), hours: 40, cost_fen: 120_000 }
+    NewServiceRecord {
+        provider,
+        person,
+        kind: ServiceKind::HomeCare,
+        month: month(m),
+        hours: 40,
+        cost_fen: 120_000,
+    }
 }
 
 fn check(result: CheckResult) -> ServiceCheck {
-    ServiceCheck { checked_on: date(2026, 11, 20), checker: "县残联".into(), result, note: "入户回访".into() }
+    ServiceCheck {
+        checked_on: date(2026, 11, 20),
+        checker: "县残联".into(),
+        result,
+        note: "入户回访".into(),
+    }
 }
 
 conformance! {

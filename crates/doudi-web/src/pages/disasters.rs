@@ -436,7 +436,12 @@ pub(crate) async fn check(
 ) -> Result<Response, AppError> {
     match state
         .app
-        .check_affected(&session.actor, id, HouseholdId(household), &check_input(&form))
+        .check_affected(
+            &session.actor,
+            id,
+            HouseholdId(household),
+            &check_input(&form),
+        )
         .await
     {
         Ok(()) => Ok(Redirect::to(&format!("/disasters/{id}#h-{household}")).into_response()),
@@ -487,7 +492,12 @@ pub(crate) async fn relieve(
     };
     match state
         .app
-        .record_relief(&session.actor, id, HouseholdId(household), &relief_input(&form))
+        .record_relief(
+            &session.actor,
+            id,
+            HouseholdId(household),
+            &relief_input(&form),
+        )
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/disasters/{id}#reliefs")).into_response()),
@@ -543,7 +553,10 @@ pub(crate) async fn event_export(
                         .iter()
                         .filter(|x| x.household.0 == r.household)
                         .fold((0i64, 0i64), |(t, p), x| {
-                            (t.saturating_add(x.total_fen()), p.saturating_add(x.paid_fen))
+                            (
+                                t.saturating_add(x.total_fen()),
+                                p.saturating_add(x.paid_fen),
+                            )
                         });
                     let mut cells = super::export::text([
                         r.number,

@@ -49,7 +49,9 @@ fn is_input_error(e: &AppError) -> bool {
 }
 
 /// The list's filter from the query, with what was asked for as typed.
-fn filter_of(query: &[(String, String)]) -> Result<(ServiceFilter, String, String, bool), AppError> {
+fn filter_of(
+    query: &[(String, String)],
+) -> Result<(ServiceFilter, String, String, bool), AppError> {
     let get = |name: &str| {
         query
             .iter()
@@ -64,14 +66,20 @@ fn filter_of(query: &[(String, String)]) -> Result<(ServiceFilter, String, Strin
         None
     } else {
         Some(Month::parse(&month_text).map_err(|_| {
-            AppError::from(doudi_app::Error::invalid("month", "服务月份：应为如 2026-07 的月份"))
+            AppError::from(doudi_app::Error::invalid(
+                "month",
+                "服务月份：应为如 2026-07 的月份",
+            ))
         })?)
     };
     let provider = if provider_text.is_empty() {
         None
     } else {
         Some(provider_text.parse::<i64>().map_err(|_| {
-            AppError::from(doudi_app::Error::invalid("provider", "服务机构：编号应为数字"))
+            AppError::from(doudi_app::Error::invalid(
+                "provider",
+                "服务机构：编号应为数字",
+            ))
         })?)
     };
     let unchecked = matches!(get("unchecked").as_str(), "1" | "true" | "on");
@@ -148,7 +156,13 @@ fn record_row(r: &ServiceRecord, divisions: &Divisions) -> RecordRow {
         hours: r.hours,
         cost: yuan(r.cost_fen),
         check: match &r.check {
-            Some(c) => format!("{}（{}，{}）{}", c.result.label(), c.checked_on, c.checker, c.note),
+            Some(c) => format!(
+                "{}（{}，{}）{}",
+                c.result.label(),
+                c.checked_on,
+                c.checker,
+                c.note
+            ),
             None => "未检查".into(),
         },
     }
@@ -183,7 +197,10 @@ async fn render(
     };
     let divisions = Divisions::load(state.app.store()).await?;
     let (by_provider, by_township) = totals(&records);
-    let total: i64 = records.iter().map(|r| r.cost_fen).fold(0, i64::saturating_add);
+    let total: i64 = records
+        .iter()
+        .map(|r| r.cost_fen)
+        .fold(0, i64::saturating_add);
     let export_query = format!(
         "month={}&provider={}&unchecked={}",
         crate::view::url_encode(&month),
@@ -197,7 +214,9 @@ async fn render(
             rows: records.iter().map(|r| record_row(r, &divisions)).collect(),
             by_provider: total_rows(by_provider, str::to_owned),
             by_township: total_rows(by_township, |code| {
-                divisions.get(code).map_or(code.to_owned(), |d| d.name.clone())
+                divisions
+                    .get(code)
+                    .map_or(code.to_owned(), |d| d.name.clone())
             }),
             total_cost: yuan(total),
             month,
@@ -218,8 +237,14 @@ async fn render(
                     selected: false,
                 })
                 .collect(),
-            kinds: ServiceKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
-            results: CheckResult::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+            kinds: ServiceKind::ALL
+                .iter()
+                .map(|k| (k.code(), k.label()))
+                .collect(),
+            results: CheckResult::ALL
+                .iter()
+                .map(|k| (k.code(), k.label()))
+                .collect(),
             can_record,
             errors,
             export_query,
@@ -311,7 +336,11 @@ pub(crate) async fn export(
             filter: format!(
                 "（月份{}，机构{}{}）",
                 if month.is_empty() { "全部" } else { &month },
-                if provider.is_empty() { "全部" } else { &provider },
+                if provider.is_empty() {
+                    "全部"
+                } else {
+                    &provider
+                },
                 if unchecked { "，仅未检查" } else { "" }
             ),
             headers: vec![
@@ -404,7 +433,10 @@ async fn render_providers(
                 .collect(),
             can_manage: doudi_core::services::may_manage_providers(&session.actor),
             errors,
-            kinds: ServiceKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+            kinds: ServiceKind::ALL
+                .iter()
+                .map(|k| (k.code(), k.label()))
+                .collect(),
             name: input.name.clone(),
             contact: input.contact.clone(),
         },
@@ -464,7 +496,13 @@ pub(crate) async fn providers_export(
         super::export::Export {
             name: "购买服务机构",
             filter: String::new(),
-            headers: vec!["机构名称", "服务类别", "联系方式", "服务记录（条）", "费用（元）"],
+            headers: vec![
+                "机构名称",
+                "服务类别",
+                "联系方式",
+                "服务记录（条）",
+                "费用（元）",
+            ],
             rows: providers
                 .iter()
                 .map(|p| {
