@@ -1387,3 +1387,85 @@ fn in_real_chromium_the_education_officer_works_the_department_pages_on_a_deskto
     let page = browser.source();
     assert!(page.contains("id=\"kind-school\"") && !page.contains("id=\"kind-death\""));
 }
+
+#[test]
+fn in_real_chromium_the_emergency_officer_records_a_flood_confirms_a_household_and_its_relief_on_a_desktop_and_a_phone()
+ {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-disasters");
+    let dir = TempDir::new("browser-disasters");
+    let server = Server::start_demo(&db, 60, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    // The administrator gives the emergency-management bureau its account.
+    log_in(&browser, &base, "admin");
+    browser.go(&format!("{base}/admin/users/new"));
+    browser.wait_for("f-username");
+    browser.fill("#f-username", "yingji");
+    browser.fill("#f-display_name", "县应急管理局 谭伟");
+    choose(&browser, "#f-role", "department_officer");
+    choose(&browser, "#f-department", "emergency_management");
+    browser.fill("#f-password", "Initial-2026-pw");
+    browser.fill("#f-confirm", "Initial-2026-pw");
+    browser.click("form.form button[type=submit]");
+    let started = Instant::now();
+    while !browser.url().contains("done=created") {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the account was not created: {}",
+            browser.text("main")
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    browser.click("form[action='/logout'] button");
+    browser.wait_for("f-username");
+    first_login(
+        &browser,
+        &base,
+        "yingji",
+        "Initial-2026-pw",
+        "Yingji-own-2026",
+    );
+
+    // A flood along the streets of 青龙街道, from the menu.
+    browser.resize(1280, 900);
+    browser.click("#nav-disasters");
+    browser.wait_for("form-disaster");
+    browser.fill("#d-name", "青龙街道暴雨洪涝");
+    choose(&browser, "#d-kind", "flood");
+    browser.fill("#d-keywords", "青龙街道");
+    browser.click("#disaster-submit");
+    browser.wait_for("id=\"affected\"");
+    let event = browser.url();
+    assert!(
+        browser.source().contains("待核实"),
+        "the demo county has households there"
+    );
+    // The first household is confirmed, with its house collapsed, and given emergency relief.
+    browser.click("#affected details summary");
+    browser.click("#affected details form button");
+    browser.wait_for("已确认受灾");
+    browser.wait_for("form-relief");
+    browser.fill("#r-amount", "2000");
+    browser.fill("#r-reason", "房屋倒塌，临时安置");
+    browser.click("#relief-submit");
+    browser.wait_for("relief-list");
+    assert!(browser.text("#relief-list").contains("2000.00"));
+    exports_excel(&browser, "#export-disaster");
+
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        for page in ["/disasters".to_owned(), event.replace(&base, "")] {
+            browser.go(&format!("{base}{page}"));
+            browser.wait_for("page-head");
+            assert!(fits(&browser), "{page} fits {width} px");
+        }
+        exports_excel(&browser, "#export-disaster");
+    }
+    browser.go(&format!("{base}/disasters"));
+    browser.wait_for("page-head");
+    exports_excel(&browser, "#export-disasters");
+    assert!(browser.source().contains("青龙街道暴雨洪涝"));
+}
