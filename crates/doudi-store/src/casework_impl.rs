@@ -1610,7 +1610,8 @@ impl Casework for Backend {
         let (relief_lines, relief_fen) = relief_payments_due(&mut tx, &m).await?;
         let (new_lines, new_fen) = (new_lines + relief_lines, new_fen + relief_fen);
         let without_account: Vec<(i64, String)> = sqlx::query_as(&format!(
-            "SELECT h.id, h.number FROM households h WHERE h.id IN (SELECT e.household_id {DUE}) \
+            "SELECT h.id, h.number FROM households h WHERE (h.id IN (SELECT e.household_id {DUE}) \
+             OR h.id IN ({RELIEF_DUE})) \
              AND (h.bank_account IS NULL OR h.bank_account = '') ORDER BY h.number"
         ))
         .bind(&m)

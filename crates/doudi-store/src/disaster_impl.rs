@@ -122,6 +122,12 @@ async fn run_relief_payments(conn: &mut Conn, month: &str) -> Result<u64, StoreE
     .rows_affected())
 }
 
+/// The households a run of `month` (bound as `$1`) would pay a relief to: the relief months of
+/// the month without their payment line yet (for the preview's households without an account).
+const RELIEF_DUE: &str = "SELECT r.household_id FROM relief_months r WHERE r.month = $1 \
+     AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.month = $1 \
+     AND p.household_id = r.household_id AND p.program = r.program)";
+
 /// The relief lines a run of `month` would add, and their total in fen (for the preview).
 async fn relief_payments_due(conn: &mut Conn, month: &str) -> Result<(i64, i64), StoreError> {
     Ok(sqlx::query_as(

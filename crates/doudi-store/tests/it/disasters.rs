@@ -74,6 +74,20 @@ fn relief(
 }
 
 conformance! {
+    async fn a_household_owed_only_a_relief_is_previewed_and_flagged_without_a_bank_account(store) {
+        let a = filed(&store, "DS-7", QINGLONG_1, "青龙街道滨江路1号").await;
+        let id = store.record_disaster(&county(), &flood(&[QINGLONG_1], &[])).await.unwrap();
+        store.check_affected(&county(), id, &confirmed(a, 0)).await.unwrap();
+        store.record_relief(&county(), id, &relief(a, ReliefKind::Emergency, 150_000, "2026-07", 1)).await.unwrap();
+        let preview = store.payment_preview(&county(), month("2026-07")).await.unwrap();
+        assert_eq!((preview.new_lines, preview.new_fen), (1, 150_000));
+        assert_eq!(preview.without_account, vec![(a, "DS-7".to_owned())]);
+        // With no entitlement on the platform at all, the run still pays the relief.
+        let run = store.run_payments(&county(), month("2026-07"), date(2026, 7, 31)).await.unwrap();
+        assert_eq!((run.created, run.created_fen), (1, 150_000));
+        assert!(store.payment_preview(&county(), month("2026-07")).await.unwrap().without_account.is_empty());
+    }
+
     async fn an_event_finds_the_current_households_of_its_communities_and_addresses_and_warns_their_townships(store) {
         let listed = filed(&store, "DS-1", QINGLONG_1, "青龙街道滨江路1号").await;
         let by_address = filed(&store, "DS-2", RENHE_1, "人和街道河坝村3组").await;

@@ -139,6 +139,16 @@ async fn each_role_sees_its_own_households_and_another_department_is_refused() {
         numbers(&app.get(Some(&qinglong), &path).await.json()),
         ["QL-0001"]
     );
+    // The township is warned on its alerts (and so its work list).
+    let alerts = app.get(Some(&qinglong), "/api/alerts").await.json();
+    assert!(
+        alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["rule"] == json!("disaster") && a["household_number"] == json!("QL-0001")),
+        "{alerts}"
+    );
     let renhe = app.login(RENHE_CASEWORKER).await;
     assert!(numbers(&app.get(Some(&renhe), &path).await.json()).is_empty());
     let confirm = json!({"state": "confirmed", "damage": "collapsed", "dead": 0, "injured": 0, "note": "房屋倒塌"});
