@@ -364,6 +364,27 @@ impl App {
         let relief = input.check(household, Month::of(self.today()))?;
         Ok(self.store().record_relief(actor, disaster, &relief).await?)
     }
+
+    /// Withdraws a relief's unpaid months, with the reason; returns how many were withdrawn.
+    pub async fn cancel_relief(
+        &self,
+        actor: &Actor,
+        disaster: i64,
+        relief: i64,
+        reason: &str,
+    ) -> Result<u64, Error> {
+        if !doudi_core::disaster::may_record(actor) {
+            return Err(doudi_store::StoreError::Forbidden.into());
+        }
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 200 {
+            return Err(Error::invalid("reason", "撤销理由：请填写，不超过200个字"));
+        }
+        Ok(self
+            .store()
+            .cancel_relief(actor, disaster, relief, reason)
+            .await?)
+    }
 }
 
 #[cfg(test)]

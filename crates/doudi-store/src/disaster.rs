@@ -116,12 +116,16 @@ pub struct Relief {
     pub lines: i64,
     /// Of those, paid by the bank, in fen.
     pub paid_fen: i64,
+    /// The months it is still due or was paid for (fewer than `months` once withdrawn).
+    pub kept_months: i64,
+    /// Why it was withdrawn, if it was.
+    pub cancelled: Option<String>,
 }
 
 impl Relief {
-    /// Every month of it, in fen.
+    /// Every month of it that is due or was paid, in fen.
     pub fn total_fen(&self) -> i64 {
-        self.amount_fen.saturating_mul(i64::from(self.months))
+        self.amount_fen.saturating_mul(self.kept_months)
     }
 }
 
@@ -214,4 +218,16 @@ pub trait Disasters: Send + Sync + 'static {
         disaster: i64,
         relief: &NewRelief,
     ) -> Result<i64, StoreError>;
+
+    /// Withdraws a relief of the event (the emergency officer, the county approver, in scope):
+    /// its months without a payment line, and those whose line is still pending (the line too),
+    /// are removed; what the bank paid or refused stays. Returns how many months were removed;
+    /// a relief already withdrawn, or with nothing left to withdraw, is [`StoreError::Invalid`].
+    async fn cancel_relief(
+        &self,
+        actor: &Actor,
+        disaster: i64,
+        relief: i64,
+        reason: &str,
+    ) -> Result<u64, StoreError>;
 }

@@ -64,8 +64,9 @@ async fn disaster_figures(
     .fetch_one(&mut *conn)
     .await?;
     let (relief,): (i64,) = sqlx::query_as(
-        "SELECT CAST(COALESCE(SUM(r.amount_fen * r.months), 0) AS BIGINT) \
-         FROM disaster_reliefs r JOIN households h ON h.id = r.household_id \
+        "SELECT CAST(COALESCE(SUM(m.amount_fen), 0) AS BIGINT) FROM relief_months m \
+         JOIN disaster_reliefs r ON r.id = m.relief_id \
+         JOIN households h ON h.id = r.household_id \
          WHERE r.disaster_id = $1 AND h.community LIKE $2",
     )
     .bind(id)
@@ -351,6 +352,8 @@ impl Disasters for Backend {
             DateTime<Utc>,
             i64,
             i64,
+            i64,
+            Option<String>,
         );
         let rows: Vec<ReliefRow> = sqlx::query_as(
             "SELECT r.id, r.household_id, h.number, r.kind, r.amount_fen, r.from_month, r.months, \
@@ -359,7 +362,9 @@ impl Disasters for Backend {
               WHERE m.relief_id = r.id), \
              (SELECT CAST(COALESCE(SUM(p.amount_fen), 0) AS BIGINT) FROM payments p \
               JOIN relief_months m ON m.id = p.relief_month_id \
-              WHERE m.relief_id = r.id AND p.status = 'paid') \
+              WHERE m.relief_id = r.id AND p.status = 'paid'), \
+             (SELECT COUNT(*) FROM relief_months m WHERE m.relief_id = r.id), \
+             r.cancel_reason \
              FROM disaster_reliefs r JOIN households h ON h.id = r.household_id \
              LEFT JOIN users u ON u.id = r.recorded_by \
              WHERE r.disaster_id = $1 AND h.community LIKE $2 ORDER BY h.number, r.id",
@@ -386,6 +391,8 @@ impl Disasters for Backend {
                     recorded_at: r.9,
                     lines: r.10,
                     paid_fen: r.11,
+                    kept_months: r.12,
+                    cancelled: r.13,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -440,7 +447,8 @@ impl Disasters for Backend {
         affected_in_scope(&mut tx, actor, disaster, check.household.0).await?;
         if check.state == AffectedState::Removed {
             let (reliefs,): (i64,) = sqlx::query_as(
-                "SELECT COUNT(*) FROM disaster_reliefs WHERE disaster_id = $1 AND household_id = $2",
+                "SELECT COUNT(*) FROM disaster_reliefs WHERE disaster_id = $1 AND household_id = $2 \
+                 AND cancel_reason IS NULL",
             )
             .bind(disaster)
             .bind(check.household.0)
@@ -582,5 +590,77 @@ impl Disasters for Backend {
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    async fn cancel_relief(
+        &self,
+        actor: &Actor,
+        disaster: i64,
+        relief: i64,
+        reason: &str,
+    ) -> Result<u64, StoreError> {
+        if !relief_rules::may_record(actor) {
+            return Err(StoreError::Forbidden);
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid("撤销理由：请填写".into()));
+        }
+        let mut tx = self.begin_write().await?;
+        let found: Option<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT household_id, cancel_reason FROM disaster_reliefs \
+             WHERE id = $1 AND disaster_id = $2",
+        )
+        .bind(relief)
+        .bind(disaster)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((household, cancelled)) = found else {
+            return Err(StoreError::NotFound);
+        };
+        affected_in_scope(&mut tx, actor, disaster, household).await?;
+        if cancelled.is_some() {
+            return Err(StoreError::Invalid("该救助已撤销".into()));
+        }
+        sqlx::query(
+            "DELETE FROM payments WHERE status = 'pending' AND relief_month_id IN \
+             (SELECT id FROM relief_months WHERE relief_id = $1)",
+        )
+        .bind(relief)
+        .execute(&mut *tx)
+        .await?;
+        let removed = sqlx::query(
+            "DELETE FROM relief_months WHERE relief_id = $1 AND NOT EXISTS \
+             (SELECT 1 FROM payments p WHERE p.relief_month_id = relief_months.id)",
+        )
+        .bind(relief)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if removed == 0 {
+            return Err(StoreError::Invalid(
+                "该救助已全部交银行发放，没有可撤销的月份".into(),
+            ));
+        }
+        sqlx::query(
+            "UPDATE disaster_reliefs SET cancelled_by = $1, cancelled_at = $2, cancel_reason = $3 \
+             WHERE id = $4",
+        )
+        .bind(actor.user_id)
+        .bind(common::now())
+        .bind(common::clip(reason))
+        .bind(relief)
+        .execute(&mut *tx)
+        .await?;
+        append_audit(
+            &mut tx,
+            actor,
+            AuditAction::Delete,
+            &format!("household:{household}"),
+            &format!("灾害{disaster}撤销救助{relief}：撤销未发放的{removed}个月"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(removed)
     }
 }

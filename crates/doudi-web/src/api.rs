@@ -73,6 +73,7 @@ use crate::view::Divisions;
         crate::pages::disasters::api_get,
         crate::pages::disasters::api_check,
         crate::pages::disasters::api_relieve,
+        crate::pages::disasters::api_cancel,
         crate::pages::services::api_list,
         crate::pages::services::api_record,
         crate::pages::services::api_check,

@@ -313,6 +313,8 @@ routes! {
     get "/api/disasters/{id}" => pages::disasters::api_get, Disasters;
     post "/api/disasters/{id}/households/{household}" => pages::disasters::api_check, Disasters;
     post "/api/disasters/{id}/relief" => pages::disasters::api_relieve, Disasters;
+    post "/disasters/{id}/relief/{relief}/cancel" => pages::disasters::cancel, Disasters;
+    post "/api/disasters/{id}/relief/{relief}/cancel" => pages::disasters::api_cancel, Disasters;
 
     // ---- bought care services (3.3) ----
     get "/services" => pages::services::show, Services;

@@ -41,7 +41,12 @@ CREATE TABLE disaster_reliefs (
     months       BIGINT NOT NULL CHECK (months >= 1),
     reason       TEXT NOT NULL,
     recorded_by  BIGINT NOT NULL,
-    recorded_at  TIMESTAMPTZ NOT NULL
+    recorded_at  TIMESTAMPTZ NOT NULL,
+    -- A relief withdrawn (a mistake, or no one left to receive it): its unpaid months are
+    -- removed, what was paid stays.
+    cancelled_by BIGINT,
+    cancelled_at TIMESTAMPTZ,
+    cancel_reason TEXT
 );
 CREATE INDEX disaster_reliefs_disaster ON disaster_reliefs (disaster_id, household_id);
 

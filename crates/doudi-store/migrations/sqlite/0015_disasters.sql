@@ -41,7 +41,12 @@ CREATE TABLE disaster_reliefs (
     months       INTEGER NOT NULL CHECK (months >= 1),
     reason       TEXT NOT NULL,
     recorded_by  INTEGER NOT NULL,
-    recorded_at  TEXT NOT NULL
+    recorded_at  TEXT NOT NULL,
+    -- A relief withdrawn (a mistake, or no one left to receive it): its unpaid months are
+    -- removed, what was paid stays.
+    cancelled_by INTEGER,
+    cancelled_at TEXT,
+    cancel_reason TEXT
 );
 CREATE INDEX disaster_reliefs_disaster ON disaster_reliefs (disaster_id, household_id);
 

@@ -74,6 +74,32 @@ fn relief(
 }
 
 conformance! {
+    async fn a_withdrawn_relief_loses_its_unpaid_months_and_keeps_what_the_bank_paid(store) {
+        let a = filed(&store, "DS-8", QINGLONG_1, "青龙街道滨江路1号").await;
+        let id = store.record_disaster(&county(), &flood(&[QINGLONG_1], &[])).await.unwrap();
+        store.check_affected(&county(), id, &confirmed(a, 0)).await.unwrap();
+        let withdrawn = store.record_relief(&county(), id, &relief(a, ReliefKind::Transitional, 60_000, "2026-07", 3)).await.unwrap();
+        store.run_payments(&county(), month("2026-07"), date(2026, 8, 31)).await.unwrap();
+        let july = store.payments(&county(), month("2026-07")).await.unwrap();
+        store.settle_payments(&county(), month("2026-07"), &[Settlement { payment: july[0].id, failure: None }]).await.unwrap();
+        store.run_payments(&county(), month("2026-08"), date(2026, 8, 31)).await.unwrap();
+
+        assert!(matches!(store.cancel_relief(&caseworker(QINGLONG), id, withdrawn, "录入错误").await, Err(StoreError::Forbidden)));
+        assert!(matches!(store.cancel_relief(&county(), id, withdrawn, " ").await, Err(StoreError::Invalid(_))));
+        assert!(matches!(store.cancel_relief(&county(), id + 1, withdrawn, "录入错误").await, Err(StoreError::NotFound)));
+        assert_eq!(store.cancel_relief(&emergency_officer(), id, withdrawn, "已搬离，不再需要").await.unwrap(), 2, "August (pending) and September");
+        assert!(store.payments(&county(), month("2026-08")).await.unwrap().is_empty(), "the pending line went with its month");
+        assert!(matches!(store.cancel_relief(&county(), id, withdrawn, "再次").await, Err(StoreError::Invalid(m)) if m.contains("已撤销")));
+        let d = store.disaster(&county(), id).await.unwrap();
+        let r = &d.reliefs[0];
+        assert_eq!((r.kept_months, r.total_fen(), r.paid_fen), (1, 60_000, 60_000));
+        assert_eq!(r.cancelled.as_deref(), Some("已搬离，不再需要"));
+        assert_eq!(d.disaster.relief_fen, 60_000);
+        assert_eq!(store.run_payments(&county(), month("2026-08"), date(2026, 8, 31)).await.unwrap().created, 0);
+        // The months withdrawn are free for a relief recorded again.
+        store.record_relief(&county(), id, &relief(a, ReliefKind::Transitional, 50_000, "2026-08", 2)).await.unwrap();
+    }
+
     async fn a_household_owed_only_a_relief_is_previewed_and_flagged_without_a_bank_account(store) {
         let a = filed(&store, "DS-7", QINGLONG_1, "青龙街道滨江路1号").await;
         let id = store.record_disaster(&county(), &flood(&[QINGLONG_1], &[])).await.unwrap();

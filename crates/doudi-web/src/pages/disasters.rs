@@ -262,6 +262,8 @@ struct HouseholdRow {
 }
 
 struct ReliefRow {
+    id: i64,
+    cancelled: Option<String>,
     household: i64,
     number: String,
     kind: &'static str,
@@ -332,6 +334,8 @@ fn relief_rows(d: &DisasterDetail) -> Vec<ReliefRow> {
     d.reliefs
         .iter()
         .map(|r| ReliefRow {
+            id: r.id,
+            cancelled: r.cancelled.clone(),
             household: r.household.0,
             number: r.household_number.clone(),
             kind: r.kind.label(),
@@ -345,6 +349,10 @@ fn relief_rows(d: &DisasterDetail) -> Vec<ReliefRow> {
                 )
             } else {
                 r.from_month.to_string()
+            } + &if r.cancelled.is_some() {
+                format!("（已撤销，保留{}个月）", r.kept_months)
+            } else {
+                String::new()
             },
             total: yuan(r.total_fen()),
             paid: yuan(r.paid_fen),
@@ -498,6 +506,31 @@ pub(crate) async fn relieve(
             HouseholdId(household),
             &relief_input(&form),
         )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/disasters/{id}#reliefs")).into_response()),
+        Err(e) => {
+            let e = AppError::from(e);
+            if is_input_error(&e) {
+                let status = e.status();
+                render_event(&state, &session, id, problems(&e), status).await
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Withdraws a relief's unpaid months.
+pub(crate) async fn cancel(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams((id, relief)): PathParams<(i64, i64)>,
+    form: FormInput,
+) -> Result<Response, AppError> {
+    match state
+        .app
+        .cancel_relief(&session.actor, id, relief, form.get("reason"))
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/disasters/{id}#reliefs")).into_response()),
@@ -679,6 +712,10 @@ pub struct ReliefDto {
     pub payment_lines: i64,
     /// 银行已发放成功的金额（分）。
     pub paid_fen: i64,
+    /// 应发放（含已发放）的月数；撤销后少于 months。
+    pub kept_months: i64,
+    /// 撤销理由；未撤销为空。
+    pub cancelled_reason: Option<String>,
 }
 
 /// A disaster event with its households and reliefs.
@@ -733,6 +770,8 @@ fn detail_dto(d: &DisasterDetail) -> DisasterDetailDto {
                 recorded_by: r.recorded_by.clone(),
                 payment_lines: r.lines,
                 paid_fen: r.paid_fen,
+                kept_months: r.kept_months,
+                cancelled_reason: r.cancelled.clone(),
             })
             .collect(),
     }
@@ -933,6 +972,45 @@ pub(crate) async fn api_relieve(
     state
         .app
         .record_relief(&session.actor, id, HouseholdId(body.household_id), &input)
+        .await?;
+    let d = state.app.disaster(&session.actor, id).await?;
+    Ok(Json(detail_dto(&d)))
+}
+
+/// Why a relief is withdrawn.
+#[derive(Deserialize, ToSchema)]
+pub struct CancelBody {
+    /// 撤销理由。
+    pub reason: String,
+}
+
+/// Withdraws a relief (the emergency officer, the county approver): its unpaid months, and
+/// those whose payment line is still pending, are removed; what the bank paid stays.
+#[utoipa::path(
+    post,
+    path = "/api/disasters/{id}/relief/{relief}/cancel",
+    tag = "disasters",
+    params(
+        ("id" = i64, Path, description = "灾害编号"),
+        ("relief" = i64, Path, description = "救助编号"),
+    ),
+    request_body = CancelBody,
+    responses(
+        (status = 200, description = "已撤销，返回事件", body = DisasterDetailDto),
+        (status = 403, description = "无权撤销", body = ErrorBody),
+        (status = 404, description = "不存在或不在工作范围内", body = ErrorBody),
+        (status = 422, description = "未写理由、已撤销或已全部发放", body = ErrorBody),
+    )
+)]
+pub(crate) async fn api_cancel(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams((id, relief)): PathParams<(i64, i64)>,
+    ApiJson(body): ApiJson<CancelBody>,
+) -> Result<Json<DisasterDetailDto>, AppError> {
+    state
+        .app
+        .cancel_relief(&session.actor, id, relief, &body.reason)
         .await?;
     let d = state.app.disaster(&session.actor, id).await?;
     Ok(Json(detail_dto(&d)))

@@ -442,4 +442,23 @@ async fn a_relief_is_paid_on_the_roster_and_bank_file_of_its_month_once_beside_t
     let detail = app.get(Some(&officer), &path).await.json();
     assert_eq!(detail["reliefs"][0]["payment_lines"], json!(1));
     assert_eq!(detail["disaster"]["relief_fen"], json!(200_000));
+    // Paid in full (the line is pending at the bank), it can still be withdrawn until settled;
+    // without a reason it is refused in Chinese.
+    let relief = detail["reliefs"][0]["id"].as_i64().unwrap();
+    let cancel = format!("/disasters/{id}/relief/{relief}/cancel");
+    let refused = app.post_form(&officer, &cancel, &[("reason", "")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("撤销理由"), "{}", refused.body);
+    let done = app
+        .post_form(&officer, &cancel, &[("reason", "金额录入错误")])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let lines = app.get(Some(&county), "/api/payments/2026-11").await.json();
+    assert_eq!(
+        lines.as_array().unwrap().len(),
+        1,
+        "only the dibao line is left"
+    );
+    let page = app.get(Some(&officer), &format!("/disasters/{id}")).await;
+    assert!(page.body.contains("已撤销") && page.body.contains("金额录入错误"));
 }

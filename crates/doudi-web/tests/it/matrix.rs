@@ -253,6 +253,15 @@ const MATRIX: &[(&str, &str)] = &[
         "L F R R R F F F F",
     ),
     ("post /api/disasters/{id}/relief", "L F R R R F F F F"),
+    // No relief exists: the county is told so; a form without a reason is refused as input.
+    (
+        "post /disasters/{id}/relief/{relief}/cancel",
+        "L F N F F F F F F",
+    ),
+    (
+        "post /api/disasters/{id}/relief/{relief}/cancel",
+        "L F R R R F F F F",
+    ),
     // Bought care services (3.3): a form's input is checked before the record is looked for,
     // so a check of a record that does not exist is refused as input (422) by those who may.
     ("get /services", "L F R R R F F F F"),
@@ -356,7 +365,8 @@ async fn call(world: &World, caller: &Caller, method: &str, path: &str, inside: 
         .replace("{entitlement}", "999999")
         .replace("{proposal}", "999999")
         .replace("{job}", "12345")
-        .replace("{household}", &household.0.to_string());
+        .replace("{household}", &household.0.to_string())
+        .replace("{relief}", "999999");
     if path.contains("{cadre}") {
         for h in [caller.inside.0, caller.outside.0] {
             let _ = app.store.pair(&system(), h, world.spare_cadre).await;
