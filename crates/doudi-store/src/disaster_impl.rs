@@ -199,7 +199,10 @@ impl Disasters for Backend {
                 .push_bind(format!("%{}%", common::escape_like(k)))
                 .push(" ESCAPE '\\'");
         }
-        q.push(") ORDER BY id");
+        // Within the recorder's scope (the county's roles see the whole county).
+        q.push(") AND community LIKE ")
+            .push_bind(format!("{}%", actor.scope.prefix()))
+            .push(" ORDER BY id");
         let found: Vec<(i64, String, String)> = q.build_query_as().fetch_all(&mut *tx).await?;
         let mut count = 0u64;
         for (household, community, address) in &found {
