@@ -623,8 +623,11 @@ async fn stop_in(
         e.end_reason = Some(common::clip(reason));
         entitlements.push(e);
     }
+    // The benefits' lines only: a disaster relief's line follows its relief, which the
+    // emergency officer withdraws (`cancel_relief`), else the next run would make it again.
     let removed = sqlx::query(
-        "DELETE FROM payments WHERE household_id = $1 AND month > $2 AND status = 'pending'",
+        "DELETE FROM payments WHERE household_id = $1 AND month > $2 AND status = 'pending' \
+         AND entitlement_id IS NOT NULL",
     )
     .bind(household)
     .bind(&last)

@@ -74,6 +74,23 @@ fn relief(
 }
 
 conformance! {
+    async fn stopping_a_households_benefits_leaves_its_relief_lines_to_the_relief(store) {
+        let a = filed(&store, "DS-9", QINGLONG_1, "青龙街道滨江路1号").await;
+        store.import_entitlements(&county(), &[ImportedEntitlement {
+            household: a, program: Category::Dibao, monthly_fen: 62_000, from: month("2026-01"),
+            review_class: ReviewClass::Stable, next_review: date(2027, 1, 1), reference: "云民发〔2025〕3号".into(),
+        }]).await.unwrap();
+        let id = store.record_disaster(&county(), &flood(&[QINGLONG_1], &[])).await.unwrap();
+        store.check_affected(&county(), id, &confirmed(a, 0)).await.unwrap();
+        store.record_relief(&county(), id, &relief(a, ReliefKind::Transitional, 60_000, "2026-07", 2)).await.unwrap();
+        store.run_payments(&county(), month("2026-07"), date(2026, 8, 31)).await.unwrap();
+        store.run_payments(&county(), month("2026-08"), date(2026, 8, 31)).await.unwrap();
+        let stopped = store.stop_benefits(&county(), a, month("2026-07"), "退出").await.unwrap();
+        assert_eq!(stopped.payments_removed, 1, "August's dibao line");
+        let august: Vec<PaymentProgram> = store.payments(&county(), month("2026-08")).await.unwrap().iter().map(|l| l.program).collect();
+        assert_eq!(august, vec![PaymentProgram::DisasterTransitional], "the relief stays until withdrawn");
+    }
+
     async fn a_withdrawn_relief_loses_its_unpaid_months_and_keeps_what_the_bank_paid(store) {
         let a = filed(&store, "DS-8", QINGLONG_1, "青龙街道滨江路1号").await;
         let id = store.record_disaster(&county(), &flood(&[QINGLONG_1], &[])).await.unwrap();
