@@ -1445,6 +1445,16 @@ fn in_real_chromium_the_emergency_officer_records_a_flood_confirms_a_household_a
     );
     // The first household is confirmed, with its house collapsed, and given emergency relief.
     browser.click("#affected details summary");
+    choose(
+        &browser,
+        "#affected details form select[name=state]",
+        "confirmed",
+    );
+    choose(
+        &browser,
+        "#affected details form select[name=damage]",
+        "collapsed",
+    );
     browser.click("#affected details form button");
     browser.wait_for("已确认受灾");
     browser.wait_for("form-relief");
