@@ -1479,3 +1479,73 @@ fn in_real_chromium_the_emergency_officer_records_a_flood_confirms_a_household_a
     exports_excel(&browser, "#export-disasters");
     assert!(browser.source().contains("青龙街道暴雨洪涝"));
 }
+
+#[test]
+fn in_real_chromium_the_disabled_federation_adds_a_provider_and_records_a_months_home_care_on_a_desktop_and_a_phone()
+ {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-services");
+    let dir = TempDir::new("browser-services");
+    let server = Server::start_demo(&db, 80, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    log_in(&browser, &base, "admin");
+    browser.go(&format!("{base}/admin/users/new"));
+    browser.wait_for("f-username");
+    browser.fill("#f-username", "canlian");
+    browser.fill("#f-display_name", "县残联 李敏");
+    choose(&browser, "#f-role", "department_officer");
+    choose(&browser, "#f-department", "disabled_federation");
+    browser.fill("#f-password", "Initial-2026-pw");
+    browser.fill("#f-confirm", "Initial-2026-pw");
+    browser.click("form.form button[type=submit]");
+    let started = Instant::now();
+    while !browser.url().contains("done=created") {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the account was not created: {}",
+            browser.text("main")
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    browser.click("form[action='/logout'] button");
+    browser.wait_for("f-username");
+    first_login(
+        &browser,
+        &base,
+        "canlian",
+        "Initial-2026-pw",
+        "Canlian-own-2026",
+    );
+
+    browser.resize(1280, 900);
+    browser.click("#nav-services");
+    browser.wait_for("service-summary");
+    browser.click("#link-providers");
+    browser.wait_for("form-provider");
+    browser.fill("#p-name", "安康居家养老服务中心");
+    browser.click("#form-provider input[value='home_care']");
+    browser.fill("#p-contact", "王经理 023-55550000");
+    browser.click("#provider-submit");
+    browser.wait_for("id=\"providers\"");
+    browser.go(&format!("{base}/services"));
+    browser.wait_for("form-service");
+    browser.fill("#s-hours", "40");
+    browser.fill("#s-cost", "1200");
+    browser.click("#service-submit");
+    browser.wait_for("id=\"services\"");
+    assert!(browser.text("#services").contains("1200.00"));
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        for page in ["/services", "/services/providers"] {
+            browser.go(&format!("{base}{page}"));
+            browser.wait_for("page-head");
+            assert!(fits(&browser), "{page} fits {width} px");
+        }
+    }
+    browser.go(&format!("{base}/services"));
+    browser.wait_for("page-head");
+    exports_excel(&browser, "#export-services");
+}
