@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 
 use doudi_core::discovery::zero_employment;
-use doudi_core::{Actor, Role};
+use doudi_core::{Actor, Money, Month, Role};
+use doudi_policy::Resolved;
+use doudi_policy::education::Term;
 use doudi_store::{AuditAction, HouseholdFilter, StoreError};
 
 use crate::{App, Error};
@@ -30,6 +32,26 @@ pub struct TownshipFigures {
     pub students: u32,
     /// Zero-employment households (2.7).
     pub zero_employment: u32,
+    /// Inpatient stays admitted this year and settled (2.4).
+    pub stays: u32,
+    /// Their total cost.
+    pub stay_total: Money,
+    /// Their out-of-catalogue cost.
+    pub out_of_catalogue: Money,
+    /// Whether out-of-catalogue ÷ total is above the ceiling in force today (2.4: 15%),
+    /// decided exactly.
+    pub out_over_limit: bool,
+    /// Education items owed this term and not delivered (2.5).
+    pub undelivered_items: u32,
+    /// Their value.
+    pub undelivered_value: Money,
+}
+
+impl TownshipFigures {
+    /// Out-of-catalogue ÷ total, for display; `None` without stays.
+    pub fn out_share(&self) -> Option<doudi_policy::params::Ratio> {
+        doudi_policy::share(self.out_of_catalogue.fen(), self.stay_total.fen())
+    }
 }
 
 impl App {
@@ -83,6 +105,33 @@ impl App {
                 f.students += u32::from(m.fields.school_stage.is_some());
             }
             f.zero_employment += u32::from(zero_employment(r, today));
+        }
+        // 2.4: this year's stays, by the township of the household.
+        let year = chrono::Datelike::year(&today);
+        let stays = self.stays(&reader, year, None).await?;
+        let limit = Resolved::new(self.parameters(), Month::of(today))
+            .map_err(|e| Error::Rules(e.to_string()))?
+            .medical_out_of_catalogue_limit;
+        for st in &stays {
+            if let Some(f) = by.get_mut(&st.township) {
+                f.stays += 1;
+                f.stay_total = f.stay_total.saturating_add(Money::from_fen(st.total_fen));
+                f.out_of_catalogue = f
+                    .out_of_catalogue
+                    .saturating_add(Money::from_fen(st.total_fen - st.in_catalogue_fen));
+            }
+        }
+        // 2.5: what this term owes and has not delivered.
+        let book = self.term_book(&reader, Term::of(Month::of(today))).await?;
+        for (township, (items, value)) in book.undelivered_by_township() {
+            if let Some(f) = by.get_mut(&township) {
+                f.undelivered_items = items;
+                f.undelivered_value = value;
+            }
+        }
+        for f in by.values_mut() {
+            f.out_over_limit =
+                !doudi_policy::within(f.out_of_catalogue.fen(), f.stay_total.fen(), limit);
         }
         Ok(by.into_values().collect())
     }

@@ -42,8 +42,10 @@ pub mod entitlement;
 pub mod exchange;
 pub mod figures;
 pub mod frozen;
+pub mod medical;
 pub mod payments;
 pub mod registry;
+pub mod schooling;
 pub mod services;
 pub mod throttle;
 

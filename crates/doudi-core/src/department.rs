@@ -39,6 +39,9 @@ pub enum Served {
     /// The head of household, as the household's contact: every household concerns the
     /// department.
     Head,
+    /// Every member: family-doctor signing and a health record are for every household and
+    /// every person in it (2.4).
+    Everyone,
 }
 
 impl Served {
@@ -52,6 +55,7 @@ impl Served {
             }
             Served::AbleToWork => p.work_capacity != WorkCapacity::None,
             Served::Head => p.relation == Relation::Head,
+            Served::Everyone => true,
         }
     }
 
@@ -63,6 +67,7 @@ impl Served {
             Served::IllOrDisabled => "重病、特殊病种或残疾成员",
             Served::AbleToWork => "有劳动能力的成员",
             Served::Head => "户主（作为联系人），全部家庭",
+            Served::Everyone => "全部家庭的全部成员（家庭医生签约与健康档案，2.4）",
         }
     }
 }
@@ -129,7 +134,7 @@ pub const DEPARTMENT_VIEWS: &[DepartmentView] = &[
     },
     DepartmentView {
         department: Department::Health,
-        serves: Served::IllOrDisabled,
+        serves: Served::Everyone,
         parts: &[
             Part::Disability,
             Part::Illness,
@@ -191,7 +196,7 @@ impl DepartmentView {
 
     /// Whether a household is any of the department's business.
     pub fn concerns(&self, record: &HouseholdRecord) -> bool {
-        self.serves == Served::Head
+        matches!(self.serves, Served::Head | Served::Everyone)
             || record
                 .members
                 .iter()

@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod bank;
+pub mod columns;
 pub mod feed;
 pub mod layout;
 pub mod read;

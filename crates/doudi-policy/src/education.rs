@@ -90,6 +90,52 @@ impl Term {
         self.first_month().first_day()
     }
 
+    /// A stable code: `2026-autumn`, `2026-spring`.
+    pub fn code(self) -> String {
+        let season = match self.season {
+            Season::Autumn => "autumn",
+            Season::Spring => "spring",
+        };
+        format!("{}-{season}", self.year)
+    }
+
+    /// The term of a code ([`Term::code`]), years 2000 to 2100.
+    pub fn parse(code: &str) -> Option<Term> {
+        let (year, season) = code.trim().split_once('-')?;
+        let year: i32 = year.parse().ok()?;
+        if !(2000..=2100).contains(&year) {
+            return None;
+        }
+        let season = match season {
+            "autumn" => Season::Autumn,
+            "spring" => Season::Spring,
+            _ => return None,
+        };
+        Some(Term { year, season })
+    }
+
+    /// The term before (`false`) or after (`true`) this one.
+    pub fn neighbour(self, next: bool) -> Term {
+        match (self.season, next) {
+            (Season::Spring, true) => Term {
+                year: self.year,
+                season: Season::Autumn,
+            },
+            (Season::Autumn, true) => Term {
+                year: self.year + 1,
+                season: Season::Spring,
+            },
+            (Season::Spring, false) => Term {
+                year: self.year - 1,
+                season: Season::Autumn,
+            },
+            (Season::Autumn, false) => Term {
+                year: self.year,
+                season: Season::Spring,
+            },
+        }
+    }
+
     /// The parameters of the term (those in force in its first month).
     pub fn resolve(self, params: &Parameters) -> Result<Resolved, MissingParameter> {
         Resolved::new(params, self.first_month())

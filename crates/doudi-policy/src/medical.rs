@@ -42,6 +42,23 @@ pub enum Level {
 }
 
 impl Level {
+    /// Every level, lowest first.
+    pub const ALL: [Level; 3] = [Level::Township, Level::County, Level::Municipal];
+
+    /// A stable code, for storage, forms and the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Level::Township => "township",
+            Level::County => "county",
+            Level::Municipal => "municipal",
+        }
+    }
+
+    /// The level of a code ([`Level::code`]).
+    pub fn parse(code: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.code() == code.trim())
+    }
+
     /// The Chinese label.
     pub fn label(self) -> &'static str {
         match self {
@@ -500,6 +517,14 @@ mod tests {
             category: Category::Dibao,
             special_disease: None,
         }
+    }
+
+    #[test]
+    fn every_level_reads_back_from_its_code() {
+        for l in Level::ALL {
+            assert_eq!(Level::parse(l.code()), Some(l));
+        }
+        assert_eq!(Level::parse("provincial"), None);
     }
 
     #[test]

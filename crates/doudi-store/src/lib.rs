@@ -26,6 +26,7 @@ pub use audit::{
     AuditAction, AuditAnchor, AuditBreak, AuditEntry, AuditFilter, AuditPage, AuditReport,
 };
 pub use casework::Casework;
+pub use delivery::Delivery;
 pub use disaster::Disasters;
 pub use discovery::Discovery;
 pub use keys::{KeyError, Keys};
@@ -44,6 +45,7 @@ mod backend;
 mod bulk;
 pub mod casework;
 mod common;
+pub mod delivery;
 pub mod disaster;
 pub mod discovery;
 pub mod keys;
@@ -402,6 +404,7 @@ pub struct TownshipCount {
 pub trait Store:
     casework::Casework
     + discovery::Discovery
+    + delivery::Delivery
     + disaster::Disasters
     + services::Services
     + Send

@@ -483,7 +483,7 @@ fn push_role_filter<'a>(qb: &mut QueryBuilder<'a, Db>, actor: &'a Actor) {
                 .push(")");
         }
         Role::DepartmentOfficer => match actor.department_view() {
-            Some(view) if view.serves == Served::Head => {}
+            Some(view) if matches!(view.serves, Served::Head | Served::Everyone) => {}
             Some(view) => {
                 qb.push(" AND EXISTS (SELECT 1 FROM persons dp WHERE dp.household_id = h.id AND ");
                 push_served(qb, view.serves, "dp");
@@ -520,6 +520,9 @@ fn push_served(qb: &mut QueryBuilder<'_, Db>, served: Served, alias: &str) {
         Served::Head => {
             qb.push(format!("{alias}.relation = "))
                 .push_bind(Relation::Head.code());
+        }
+        Served::Everyone => {
+            qb.push("1 = 1");
         }
     }
 }

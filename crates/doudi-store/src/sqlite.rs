@@ -198,5 +198,6 @@ impl crate::backend::Dialect for SqliteStore {
 include!("shared_impl.rs");
 include!("casework_impl.rs");
 include!("discovery_impl.rs");
+include!("delivery_impl.rs");
 include!("disaster_impl.rs");
 include!("services_impl.rs");

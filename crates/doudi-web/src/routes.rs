@@ -58,6 +58,12 @@ pub enum Permission {
     /// Roles that send department data: the county approver and department officers (the
     /// store checks each kind against the officer's department).
     ImportFeeds,
+    /// Roles that settle inpatient stays: the county approver and the medical insurance
+    /// bureau's officers (2.4).
+    SettleStays,
+    /// Roles that record education aid delivered: the county approver, township caseworkers
+    /// and the education commission's officers (2.5).
+    DeliverEducation,
     /// Those who read disaster relief (2.3): the emergency-management officer, the county
     /// approver, auditors and township caseworkers (the store checks each write's role and
     /// the scope).
@@ -86,6 +92,8 @@ impl Permission {
             Permission::ImportFeeds => doudi_core::discovery::FeedKind::ALL
                 .iter()
                 .any(|k| doudi_store::discovery::may_import(actor, *k)),
+            Permission::SettleStays => doudi_store::delivery::may_settle_stays(actor),
+            Permission::DeliverEducation => doudi_store::delivery::may_deliver_education(actor),
             Permission::Disasters => doudi_core::disaster::may_read(actor),
             Permission::Services => doudi_core::services::may_read(actor),
         }
@@ -288,6 +296,40 @@ routes! {
     get "/exchange/education.xlsx" => pages::exchange::export, ReadHouseholds;
     get "/api/exchange/education" => pages::exchange::api, ReadHouseholds;
     post "/api/alerts/{id}" => api_discovery::update_alert, ActOnCases;
+    // ---- departments' delivery: medical (2.4), education (2.5) ----
+    get "/medical" => pages::medical::show, ReadHouseholds;
+    post "/medical/stays" => pages::medical::settle, SettleStays;
+    post "/medical/stays/import" => pages::medical::import, SettleStays;
+    get "/medical/stays-template.xlsx" => pages::medical::template, ReadHouseholds;
+    post "/api/medical/stays/batch" => pages::medical::api_batch, SettleStays;
+    post "/medical/stays/{id}/cancel" => pages::medical::cancel, SettleStays;
+    get "/medical/stays.xlsx" => pages::medical::export_stays, ReadHouseholds;
+    get "/medical/watch.xlsx" => pages::medical::export_watch, ReadHouseholds;
+    get "/api/medical/stays" => pages::medical::api_stays, ReadHouseholds;
+    post "/api/medical/stays" => pages::medical::api_settle, SettleStays;
+    post "/api/medical/stays/{id}/cancel" => pages::medical::api_cancel, SettleStays;
+    get "/api/medical/watch" => pages::medical::api_watch, ReadHouseholds;
+    get "/medical/special" => pages::medical::special, ReadHouseholds;
+    get "/medical/special.xlsx" => pages::medical::export_special, ReadHouseholds;
+    get "/api/medical/special" => pages::medical::api_special, ReadHouseholds;
+    get "/medical/health" => pages::health::show, ReadHouseholds;
+    post "/medical/health/{person}" => pages::health::save, ReadHouseholds;
+    get "/medical/health.xlsx" => pages::health::export, ReadHouseholds;
+    get "/api/medical/health" => pages::health::api_list, ReadHouseholds;
+    post "/api/persons/{person}/health-services" => pages::health::api_save, ReadHouseholds;
+    get "/education" => pages::schooling::show, ReadHouseholds;
+    post "/education/enrol" => pages::schooling::enrol, ReadHouseholds;
+    post "/education/deliver" => pages::schooling::deliver, ReadHouseholds;
+    post "/education/deliveries/import" => pages::schooling::import, DeliverEducation;
+    get "/education/deliveries-template.xlsx" => pages::schooling::template, ReadHouseholds;
+    post "/education/deliveries/{id}/withdraw" => pages::schooling::withdraw, ReadHouseholds;
+    get "/education/undelivered.xlsx" => pages::schooling::export_undelivered, ReadHouseholds;
+    get "/education/schools.xlsx" => pages::schooling::export_schools, ReadHouseholds;
+    get "/api/education/students" => pages::schooling::api_students, ReadHouseholds;
+    get "/api/education/schools" => pages::schooling::api_schools, ReadHouseholds;
+    post "/api/education/deliveries" => pages::schooling::api_deliver, ReadHouseholds;
+    post "/api/education/enrolments" => pages::schooling::api_enrol, ReadHouseholds;
+    post "/api/education/deliveries/{id}/withdraw" => pages::schooling::api_withdraw, ReadHouseholds;
     post "/admin/communities" => pages::communities::save, ManageAccounts;
     get "/admin/communities/export.xlsx" => pages::communities::export, ManageAccounts;
     post "/admin/settings" => pages::settings::save, ManageAccounts;

@@ -543,6 +543,18 @@ const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
     ("admin", "县民政局系统管理员 周平", Role::Admin, ""),
     ("jiaoyu", "县教委资助中心 何丽", Role::DepartmentOfficer, ""),
     (
+        "yibao",
+        "县医保局医疗救助科 陈静",
+        Role::DepartmentOfficer,
+        "",
+    ),
+    (
+        "weijian",
+        "县卫健委基层卫生科 杨帆",
+        Role::DepartmentOfficer,
+        "",
+    ),
+    (
         "jieduiganbu",
         "青龙街道结对干部 黄涛",
         Role::PairedCadre,
@@ -555,6 +567,15 @@ const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
         "",
     ),
 ];
+
+/// The department of a demo department officer.
+fn demo_department(username: &str) -> doudi_core::Department {
+    match username {
+        "yibao" => doudi_core::Department::MedicalInsurance,
+        "weijian" => doudi_core::Department::Health,
+        _ => doudi_core::Department::Education,
+    }
+}
 
 /// How many households of 青龙街道 the demo cadre is paired with.
 const DEMO_PAIRINGS: i64 = 5;
@@ -672,9 +693,7 @@ async fn prepare_demo(store: &dyn Store, args: &ServeArgs, url: &str) -> Result<
             display_name: (*name).to_owned(),
             role: *role,
             scope: parse_scope(Some(scope))?,
-            // The one demo department officer works for education.
-            department: (*role == Role::DepartmentOfficer)
-                .then_some(doudi_core::Department::Education),
+            department: (*role == Role::DepartmentOfficer).then(|| demo_department(username)),
             password_hash: hash.clone(),
             must_change_password: false,
         };

@@ -8,6 +8,7 @@ mod access;
 mod accounts;
 mod audit;
 mod casework;
+mod delivery;
 mod disasters;
 mod discovery;
 mod encryption;

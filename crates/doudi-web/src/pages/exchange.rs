@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use doudi_policy::education::{Season, Term};
+use doudi_policy::education::Term;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -16,7 +16,7 @@ use crate::error::{AppError, ErrorBody};
 use crate::extract::QueryPairs;
 
 /// The term asked for (`2026-autumn`, `2026-spring`), or the term of today.
-fn term_of(state: &AppState, pairs: &[(String, String)]) -> Result<Term, AppError> {
+pub(crate) fn term_of(state: &AppState, pairs: &[(String, String)]) -> Result<Term, AppError> {
     let asked = pairs
         .iter()
         .find(|(k, _)| k == "term")
@@ -24,7 +24,7 @@ fn term_of(state: &AppState, pairs: &[(String, String)]) -> Result<Term, AppErro
     if asked.is_empty() {
         return Ok(Term::of(doudi_core::Month::of(state.today())));
     }
-    let bad = || {
+    Term::parse(asked).ok_or_else(|| {
         AppError::from(doudi_app::Error::invalid(
             "term",
             format!(
@@ -32,29 +32,7 @@ fn term_of(state: &AppState, pairs: &[(String, String)]) -> Result<Term, AppErro
                 asked.chars().take(20).collect::<String>()
             ),
         ))
-    };
-    let (year, season) = asked.split_once('-').ok_or_else(bad)?;
-    let year: i32 = year.parse().map_err(|_| bad())?;
-    if !(2000..=2100).contains(&year) {
-        return Err(bad());
-    }
-    let season = match season {
-        "autumn" => Season::Autumn,
-        "spring" => Season::Spring,
-        _ => return Err(bad()),
-    };
-    Ok(Term { year, season })
-}
-
-fn term_code(t: Term) -> String {
-    format!(
-        "{}-{}",
-        t.year,
-        match t.season {
-            Season::Autumn => "autumn",
-            Season::Spring => "spring",
-        }
-    )
+    })
 }
 
 /// A student owed aid in a term.
@@ -116,27 +94,6 @@ async fn roll(
     Ok(state.app.education_roll(&session.actor, term).await?)
 }
 
-fn neighbour(t: Term, forward: bool) -> Term {
-    match (t.season, forward) {
-        (Season::Spring, true) => Term {
-            year: t.year,
-            season: Season::Autumn,
-        },
-        (Season::Autumn, true) => Term {
-            year: t.year + 1,
-            season: Season::Spring,
-        },
-        (Season::Spring, false) => Term {
-            year: t.year - 1,
-            season: Season::Autumn,
-        },
-        (Season::Autumn, false) => Term {
-            year: t.year,
-            season: Season::Spring,
-        },
-    }
-}
-
 /// The students owed education aid in a term, in one's part of the county.
 pub(crate) async fn show(
     State(state): State<AppState>,
@@ -169,9 +126,9 @@ pub(crate) async fn show(
     ok(&ExchangePage {
         chrome: Chrome::new(&session, "学生资助名单", "exchange").here(),
         term: term.to_string(),
-        term_code: term_code(term),
-        previous: term_code(neighbour(term, false)),
-        next: term_code(neighbour(term, true)),
+        term_code: term.code(),
+        previous: term.neighbour(false).code(),
+        next: term.neighbour(true).code(),
         rows,
         total: total.to_string(),
     })

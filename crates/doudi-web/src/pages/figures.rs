@@ -1,5 +1,6 @@
 //! The departments' figures per township (2.4, 2.5, 2.7): family-doctor and health-record
-//! coverage, special diseases, students and zero-employment households, counts only, as a page,
+//! coverage, special diseases, students and zero-employment households, this year's inpatient
+//! out-of-catalogue share (15% watch) and this term's undelivered education items, counts only, as a page,
 //! as Excel and as JSON.
 
 use askama::Template;
@@ -33,6 +34,9 @@ struct Row {
     special_disease: u32,
     students: u32,
     zero_employment: u32,
+    out_of_catalogue: String,
+    out_over_limit: bool,
+    undelivered: String,
 }
 
 #[derive(Template)]
@@ -58,6 +62,16 @@ async fn rows(state: &AppState, session: &crate::auth::Session) -> Result<Vec<Ro
             special_disease: f.special_disease,
             students: f.students,
             zero_employment: f.zero_employment,
+            out_of_catalogue: match f.out_share() {
+                Some(share) => format!("{}（{}人次）", share, f.stays),
+                None => "—".into(),
+            },
+            out_over_limit: f.out_over_limit,
+            undelivered: if f.undelivered_items == 0 {
+                "0".into()
+            } else {
+                format!("{}项，{}", f.undelivered_items, f.undelivered_value)
+            },
         })
         .collect())
 }
@@ -95,6 +109,9 @@ pub(crate) async fn export(
                 "特殊病种",
                 "在校（园）学生",
                 "零就业家庭",
+                "住院目录外费用占比",
+                "目录外费用是否超标",
+                "教育资助未发放",
             ],
             rows: rows
                 .into_iter()
@@ -108,6 +125,14 @@ pub(crate) async fn export(
                         r.special_disease.to_string(),
                         r.students.to_string(),
                         r.zero_employment.to_string(),
+                        r.out_of_catalogue,
+                        if r.out_over_limit {
+                            "超标"
+                        } else {
+                            "未超标"
+                        }
+                        .to_owned(),
+                        r.undelivered,
                     ])
                 })
                 .collect(),
@@ -135,6 +160,18 @@ pub struct TownshipFiguresDto {
     pub students: u32,
     /// 零就业家庭户数。
     pub zero_employment: u32,
+    /// 今年住院人次（已结算、未撤销）。
+    pub stays: u32,
+    /// 今年住院总费用（分）。
+    pub stay_total_fen: i64,
+    /// 今年住院目录外费用（分）。
+    pub out_of_catalogue_fen: i64,
+    /// 目录外费用占比是否超过控制标准（精确比较）。
+    pub out_over_limit: bool,
+    /// 本学期教育资助未发放项目数。
+    pub undelivered_items: u32,
+    /// 未发放金额（分）。
+    pub undelivered_fen: i64,
 }
 
 /// The departments' figures per township of the caller's part of the county, counts only
@@ -165,6 +202,12 @@ pub(crate) async fn api(
                 special_disease: f.special_disease,
                 students: f.students,
                 zero_employment: f.zero_employment,
+                stays: f.stays,
+                stay_total_fen: f.stay_total.fen(),
+                out_of_catalogue_fen: f.out_of_catalogue.fen(),
+                out_over_limit: f.out_over_limit,
+                undelivered_items: f.undelivered_items,
+                undelivered_fen: f.undelivered_value.fen(),
             })
             .collect(),
     ))

@@ -240,6 +240,7 @@ fn person_headers(actor: &Actor) -> (&'static str, &'static str) {
         Some(Served::Disabled) => ("持证残疾成员", "残疾人数"),
         Some(Served::IllOrDisabled) => ("重病或残疾成员", "服务人数"),
         Some(Served::AbleToWork) => ("有劳动能力成员", "服务人数"),
+        Some(Served::Everyone) => ("家庭成员", "人数"),
         Some(Served::Head) | None => ("户主", "人数"),
     }
 }

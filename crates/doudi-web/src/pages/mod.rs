@@ -18,13 +18,16 @@ pub(crate) mod export;
 pub(crate) mod feeds;
 pub(crate) mod figures;
 pub(crate) mod finance;
+pub(crate) mod health;
 pub(crate) mod import;
 pub(crate) mod list;
+pub(crate) mod medical;
 pub(crate) mod members;
 pub(crate) mod notices;
 pub(crate) mod overview;
 pub(crate) mod pairings;
 pub(crate) mod payments;
+pub(crate) mod schooling;
 pub(crate) mod services;
 pub(crate) mod session;
 pub(crate) mod settings;
@@ -59,7 +62,7 @@ pub(crate) async fn template_csv(CurrentUser(_): CurrentUser) -> Response {
 
 /// A file to save: `file_name` may be Chinese (sent as RFC 6266's `filename*`, with an ASCII
 /// stand-in for old clients).
-fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
+pub(crate) fn download(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
     let ascii: String = file_name
         .chars()
         .map(|c| {
@@ -110,6 +113,10 @@ pub struct UserBar {
     pub can_import_feeds: bool,
     /// May read the departments' figures per township.
     pub can_read_figures: bool,
+    /// May read inpatient stays (2.4).
+    pub can_read_stays: bool,
+    /// May read education aid delivered (2.5).
+    pub can_read_education: bool,
     /// May read disaster relief (2.3).
     pub can_disasters: bool,
     /// May read bought care services (3.3).
@@ -175,6 +182,8 @@ impl Chrome {
                         | doudi_core::Role::Auditor
                         | doudi_core::Role::TownshipCaseworker
                 ),
+                can_read_stays: doudi_store::delivery::may_read_stays(&session.actor),
+                can_read_education: doudi_store::delivery::may_read_education(&session.actor),
                 can_disasters: doudi_core::disaster::may_read(&session.actor),
                 can_services: doudi_core::services::may_read(&session.actor),
             }),

@@ -458,28 +458,7 @@ fn upload(
     name: &str,
     content: &[u8],
 ) -> axum::http::Request<axum::body::Body> {
-    let mut body = Vec::new();
-    for (field, value) in [("_csrf", client.csrf.as_str()), ("kind", kind)] {
-        body.extend_from_slice(
-            format!("--B\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!(
-            "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(content);
-    body.extend_from_slice(b"\r\n--B--\r\n");
-    axum::http::Request::builder()
-        .method(Method::POST)
-        .uri("/feeds")
-        .header("content-type", "multipart/form-data; boundary=B")
-        .header("cookie", format!("doudi_session={}", client.cookie))
-        .body(axum::body::Body::from(body))
-        .unwrap()
+    multipart(client, "/feeds", &[("kind", kind)], name, content)
 }
 
 #[tokio::test]

@@ -222,6 +222,51 @@ const MATRIX: &[(&str, &str)] = &[
     ("get /exchange/education.xlsx", "L F R R R R R R F"),
     ("get /api/exchange/education", "L F R R R R R R F"),
     ("post /api/alerts/{id}", "L F R F R R F F F"),
+    ("get /medical", "L F R R R F F F F"),
+    ("post /medical/stays", "L F R F F F F F F"),
+    ("post /medical/stays/import", "L F R F F F F F F"),
+    ("get /medical/stays-template.xlsx", "L F R R R R R R F"),
+    ("post /api/medical/stays/batch", "L F R F F F F F F"),
+    ("post /medical/stays/{id}/cancel", "L F N F F F F F F"),
+    ("get /medical/stays.xlsx", "L F R R R F F F F"),
+    ("get /medical/watch.xlsx", "L F R R R F F F F"),
+    ("get /api/medical/stays", "L F R R R F F F F"),
+    ("post /api/medical/stays", "L F R F F F F F F"),
+    ("post /api/medical/stays/{id}/cancel", "L F N F F F F F F"),
+    ("get /api/medical/watch", "L F R R R F F F F"),
+    ("get /medical/special", "L F R R R F F F F"),
+    ("get /medical/special.xlsx", "L F R R R F F F F"),
+    ("get /api/medical/special", "L F R R R F F F F"),
+    ("get /medical/health", "L F R R R R R R F"),
+    ("post /medical/health/{person}", "L F R F RN F F F F"),
+    ("get /medical/health.xlsx", "L F R R R R R R F"),
+    ("get /api/medical/health", "L F R R R R R R F"),
+    (
+        "post /api/persons/{person}/health-services",
+        "L F R F RN F F F F",
+    ),
+    ("get /education", "L F R R R F R F F"),
+    ("post /education/enrol", "L F R F R F R F F"),
+    ("post /education/deliver", "L F R F R F R F F"),
+    ("post /education/deliveries/import", "L F R F R F R F F"),
+    (
+        "get /education/deliveries-template.xlsx",
+        "L F R R R R R R F",
+    ),
+    (
+        "post /education/deliveries/{id}/withdraw",
+        "L F N F N F N F F",
+    ),
+    ("get /education/undelivered.xlsx", "L F R R R F R F F"),
+    ("get /education/schools.xlsx", "L F R R R F R F F"),
+    ("get /api/education/students", "L F R R R F R F F"),
+    ("get /api/education/schools", "L F R R R F R F F"),
+    ("post /api/education/deliveries", "L F R F RN F R F F"),
+    ("post /api/education/enrolments", "L F R F RN F R F F"),
+    (
+        "post /api/education/deliveries/{id}/withdraw",
+        "L F N F N F N F F",
+    ),
     ("post /admin/communities", "L R F F F F F F F"),
     ("get /admin/communities/export.xlsx", "L R F F F F F F F"),
     ("get /admin/users/new", "L R F F F F F F F"),
@@ -399,6 +444,21 @@ async fn call(world: &World, caller: &Caller, method: &str, path: &str, inside: 
             "/api/cases/{id}/steps" => json!({"version": 0, "step": {"op": "withdraw"}}),
             "/api/cases/{id}/approve" => json!({"version": 0}),
             "/api/entitlements/{id}/review" => json!({"household_id": household.0}),
+            "/api/medical/stays" => {
+                json!({"id_number": id_number((1948, 2, 3), 31).as_str(), "hospital": "云阳县人民医院",
+                "level": "county", "admitted": "2026-10-01", "discharged": "2026-10-02",
+                "total": "100", "in_catalogue": "100", "preview": true})
+            }
+            "/api/medical/stays/{id}/cancel" | "/api/education/deliveries/{id}/withdraw" => {
+                json!({"reason": "矩阵测试"})
+            }
+            "/api/persons/{person}/health-services" => {
+                json!({"family_doctor": true, "health_record": true})
+            }
+            "/api/education/deliveries" => json!({"household": household.0, "person": person.0,
+                "term": "2026-autumn", "item": "boarding_subsidy", "delivered_on": "2026-11-01"}),
+            "/api/education/enrolments" => json!({"household": household.0, "person": person.0,
+                "term": "2026-autumn", "school": "矩阵中学"}),
             "/api/review-proposals/{id}/decision" => {
                 json!({"household_id": household.0, "approve": false, "note": "不同意"})
             }

@@ -515,3 +515,37 @@ pub fn form_request(
     }
     request.body(Body::from(body.join("&"))).unwrap()
 }
+
+/// A `multipart/form-data` POST of `fields` and a file (the field `file`) with the client's
+/// session and CSRF token.
+pub fn multipart(
+    client: &Client,
+    uri: &str,
+    fields: &[(&str, &str)],
+    name: &str,
+    content: &[u8],
+) -> Request<Body> {
+    let mut body = Vec::new();
+    let csrf = [("_csrf", client.csrf.as_str())];
+    for (field, value) in csrf.iter().chain(fields) {
+        body.extend_from_slice(
+            format!("--B\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!(
+            "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(b"\r\n--B--\r\n");
+    Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=B")
+        .header(header::COOKIE, format!("doudi_session={}", client.cookie))
+        .body(Body::from(body))
+        .unwrap()
+}

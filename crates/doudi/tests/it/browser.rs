@@ -1389,6 +1389,124 @@ fn in_real_chromium_the_education_officer_works_the_department_pages_on_a_deskto
 }
 
 #[test]
+fn in_real_chromium_the_medical_insurance_education_and_health_officers_work_their_pages_on_a_desktop_and_a_phone()
+ {
+    if !browser_enabled() {
+        return;
+    }
+    use crate::casework::{call, login};
+    let db = TestDb::sqlite("browser-delivery");
+    let dir = TempDir::new("browser-delivery");
+    let server = Server::start_demo(&db, 60, &dir.0);
+    let base = format!("http://{}", server.addr);
+    // A member's identity number, as the hospital's settlement gives it.
+    let county = login(&server.addr, "xianminzheng");
+    let (_, list) = call(
+        &server.addr,
+        &county,
+        "GET",
+        "/api/households?township=500235002",
+        Value::Null,
+    );
+    let h = list["rows"][0]["id"].as_i64().unwrap();
+    let (status, full) = call(
+        &server.addr,
+        &county,
+        "POST",
+        &format!("/api/households/{h}/unmask"),
+        json!({"purpose": "核对住院结算"}),
+    );
+    assert_eq!(status, 200, "{full}");
+    let id_number = full["members"][0]["fields"]["id_number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let browser = Browser::start();
+    log_in(&browser, &base, "yibao");
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        browser.go(&format!("{base}/"));
+        browser.click("#nav-medical");
+        browser.wait_for("form-stay");
+        assert!(fits(&browser), "/medical fits {width} px");
+    }
+    browser.resize(1280, 900);
+    browser.fill("#s-id", &id_number);
+    browser.fill("#s-hospital", "云阳县人民医院");
+    browser.fill("#s-admitted", "2026-10-01");
+    browser.fill("#s-discharged", "2026-10-08");
+    browser.fill("#s-total", "10000");
+    browser.fill("#s-in-catalogue", "9000");
+    browser.click("#stay-preview");
+    browser.wait_for("stay-settlement");
+    assert!(browser.text("#stay-settlement").contains("医疗救助"));
+    assert!(browser.source().contains("依据 2.4"));
+    browser.click("#stay-record");
+    browser.wait_for("已登记住院结算");
+    assert!(browser.source().contains("id=\"stays\""));
+    exports_excel(&browser, "#export-stays");
+    browser.resize(390, 844);
+    assert!(fits(&browser), "the stays list fits a phone");
+
+    // The education officer's term book: a school and a delivery, on a phone too.
+    let browser = Browser::start();
+    log_in(&browser, &base, "jiaoyu");
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        browser.go(&format!("{base}/"));
+        browser.click("#nav-education");
+        browser.wait_for("各校落实情况");
+        assert!(fits(&browser), "/education fits {width} px");
+    }
+    let page = browser.source();
+    let Some(at) = page.find("id=\"form-enrol-") else {
+        panic!("the demo county has students owed aid this term");
+    };
+    let person: String = page[at + "id=\"form-enrol-".len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    browser.fill(&format!("#school-{person}"), "云阳县青龙初级中学");
+    browser.click(&format!("#enrol-{person}"));
+    browser.wait_for("已保存");
+    assert!(browser.source().contains("云阳县青龙初级中学"));
+    let deliver = browser.execute(&format!(
+        "const b = document.querySelector('#student-{person} button[id^=deliver-]'); \
+         if (b) {{ b.click(); return true; }} return false;"
+    ));
+    if deliver == json!(true) {
+        browser.wait_for("已发放");
+    }
+    exports_excel(&browser, "#export-undelivered");
+
+    // The health commission marks family-doctor signing, a township at a time.
+    let browser = Browser::start();
+    log_in(&browser, &base, "weijian");
+    browser.go(&format!("{base}/medical/health?township=500235002"));
+    browser.wait_for("health-summary");
+    let page = browser.source();
+    let Some(at) = page.find("action=\"/medical/health/") else {
+        panic!("青龙 has members");
+    };
+    let person: String = page[at + "action=\"/medical/health/".len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    browser.click(&format!("#health-save-{person}"));
+    browser.wait_for("health-saved");
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        browser.go(&format!("{base}/medical/health?township=500235002"));
+        browser.wait_for("health-summary");
+        assert!(fits(&browser), "/medical/health fits {width} px");
+        browser.go(&format!("{base}/medical/special"));
+        browser.wait_for("特殊病种名册");
+        assert!(fits(&browser), "/medical/special fits {width} px");
+    }
+}
+
+#[test]
 fn in_real_chromium_the_emergency_officer_records_a_flood_confirms_a_household_and_its_relief_on_a_desktop_and_a_phone()
  {
     if !browser_enabled() {
