@@ -555,6 +555,13 @@ const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
         "",
     ),
     (
+        "yingji",
+        "县应急管理局救灾科 谭伟",
+        Role::DepartmentOfficer,
+        "",
+    ),
+    ("canlian", "县残联康复部 李敏", Role::DepartmentOfficer, ""),
+    (
         "jieduiganbu",
         "青龙街道结对干部 黄涛",
         Role::PairedCadre,
@@ -573,6 +580,8 @@ fn demo_department(username: &str) -> doudi_core::Department {
     match username {
         "yibao" => doudi_core::Department::MedicalInsurance,
         "weijian" => doudi_core::Department::Health,
+        "yingji" => doudi_core::Department::EmergencyManagement,
+        "canlian" => doudi_core::Department::DisabledFederation,
         _ => doudi_core::Department::Education,
     }
 }

@@ -1517,35 +1517,7 @@ fn in_real_chromium_the_emergency_officer_records_a_flood_confirms_a_household_a
     let server = Server::start_demo(&db, 60, &dir.0);
     let base = format!("http://{}", server.addr);
     let browser = Browser::start();
-    // The administrator gives the emergency-management bureau its account.
-    log_in(&browser, &base, "admin");
-    browser.go(&format!("{base}/admin/users/new"));
-    browser.wait_for("f-username");
-    browser.fill("#f-username", "yingji");
-    browser.fill("#f-display_name", "县应急管理局 谭伟");
-    choose(&browser, "#f-role", "department_officer");
-    choose(&browser, "#f-department", "emergency_management");
-    browser.fill("#f-password", "Initial-2026-pw");
-    browser.fill("#f-confirm", "Initial-2026-pw");
-    browser.click("form.form button[type=submit]");
-    let started = Instant::now();
-    while !browser.url().contains("done=created") {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the account was not created: {}",
-            browser.text("main")
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    browser.click("form[action='/logout'] button");
-    browser.wait_for("f-username");
-    first_login(
-        &browser,
-        &base,
-        "yingji",
-        "Initial-2026-pw",
-        "Yingji-own-2026",
-    );
+    log_in(&browser, &base, "yingji");
 
     // A flood along the streets of 青龙街道, from the menu.
     browser.resize(1280, 900);
@@ -1609,34 +1581,7 @@ fn in_real_chromium_the_disabled_federation_adds_a_provider_and_records_a_months
     let server = Server::start_demo(&db, 80, &dir.0);
     let base = format!("http://{}", server.addr);
     let browser = Browser::start();
-    log_in(&browser, &base, "admin");
-    browser.go(&format!("{base}/admin/users/new"));
-    browser.wait_for("f-username");
-    browser.fill("#f-username", "canlian");
-    browser.fill("#f-display_name", "县残联 李敏");
-    choose(&browser, "#f-role", "department_officer");
-    choose(&browser, "#f-department", "disabled_federation");
-    browser.fill("#f-password", "Initial-2026-pw");
-    browser.fill("#f-confirm", "Initial-2026-pw");
-    browser.click("form.form button[type=submit]");
-    let started = Instant::now();
-    while !browser.url().contains("done=created") {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the account was not created: {}",
-            browser.text("main")
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    browser.click("form[action='/logout'] button");
-    browser.wait_for("f-username");
-    first_login(
-        &browser,
-        &base,
-        "canlian",
-        "Initial-2026-pw",
-        "Canlian-own-2026",
-    );
+    log_in(&browser, &base, "canlian");
 
     browser.resize(1280, 900);
     browser.click("#nav-services");
