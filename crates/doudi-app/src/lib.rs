@@ -35,6 +35,7 @@ pub mod care;
 pub mod carried;
 pub mod casework;
 pub mod chain;
+pub mod disaster;
 pub mod discovery;
 pub mod employment;
 pub mod entitlement;
@@ -47,6 +48,7 @@ pub mod medical;
 pub mod payments;
 pub mod registry;
 pub mod schooling;
+pub mod services;
 pub mod throttle;
 
 /// Why a use case could not be carried out.

@@ -138,6 +138,8 @@ vocabulary! {
         Aged = ("aged", "成员年满高龄"),
         /// Nobody employed though a working-age member can and will work (2.7).
         ZeroEmployment = ("zero_employment", "零就业家庭"),
+        /// The household lies in a disaster's area: check on it, and warn its cadres (2.3).
+        Disaster = ("disaster", "受灾家庭，请核实并通知结对干部"),
     }
 }
 
@@ -153,6 +155,7 @@ impl AlertRule {
             AlertRule::Match => "5.3",
             AlertRule::Aged => "2.1.a",
             AlertRule::ZeroEmployment => "2.7",
+            AlertRule::Disaster => "2.3",
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod clause;
 pub mod clock;
 pub mod date;
 pub mod department;
+pub mod disaster;
 pub mod discovery;
 pub mod division;
 pub mod facts;
@@ -21,6 +22,7 @@ pub mod jobs;
 pub mod labels;
 pub mod money;
 pub mod person;
+pub mod services;
 
 pub use access::{Actor, Role, Scope};
 pub use clock::Clock;

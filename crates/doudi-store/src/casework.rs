@@ -338,8 +338,8 @@ pub struct PaymentLine {
     pub payee: String,
     /// The account paid into (empty when none is filed).
     pub bank_account: String,
-    /// Dibao or tekun.
-    pub program: Category,
+    /// Dibao or tekun, or a disaster relief (2.3).
+    pub program: doudi_core::disaster::PaymentProgram,
     /// Amount in fen.
     pub amount_fen: i64,
     /// Pending, paid or failed.
@@ -355,8 +355,8 @@ pub struct HouseholdPayment {
     pub id: i64,
     /// The month.
     pub month: Month,
-    /// Dibao or tekun.
-    pub program: Category,
+    /// Dibao or tekun, or a disaster relief (2.3).
+    pub program: doudi_core::disaster::PaymentProgram,
     /// Amount in fen.
     pub amount_fen: i64,
     /// Pending, paid or failed.

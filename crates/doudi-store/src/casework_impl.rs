@@ -75,6 +75,7 @@ use crate::casework::{
 };
 use casework_sql::{CASE_COLUMNS, CaseRow, ENTITLEMENT_COLUMNS, EntitlementRow, ObjectionRow};
 use doudi_core::Category;
+use doudi_core::disaster::PaymentProgram;
 use doudi_core::casework::{
     self as cw, Action, CaseState, CaseType, ReviewClass, ReviewResult, StepKind,
 };
@@ -622,8 +623,11 @@ async fn stop_in(
         e.end_reason = Some(common::clip(reason));
         entitlements.push(e);
     }
+    // The benefits' lines only: a disaster relief's line follows its relief, which the
+    // emergency officer withdraws (`cancel_relief`), else the next run would make it again.
     let removed = sqlx::query(
-        "DELETE FROM payments WHERE household_id = $1 AND month > $2 AND status = 'pending'",
+        "DELETE FROM payments WHERE household_id = $1 AND month > $2 AND status = 'pending' \
+         AND entitlement_id IS NOT NULL",
     )
     .bind(household)
     .bind(&last)
@@ -1551,6 +1555,8 @@ impl Casework for Backend {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        // And the disaster reliefs due in the month (2.3, `disaster_impl.rs`).
+        let created = created + run_relief_payments(&mut tx, &m).await?;
         let (sum_after,): (i64,) = sqlx::query_as(
             "SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM payments WHERE month = $1",
         )
@@ -1603,8 +1609,12 @@ impl Casework for Backend {
             .bind(&m)
             .fetch_one(&mut *tx)
             .await?;
+        // And the disaster reliefs due in the month (2.3, `disaster_impl.rs`).
+        let (relief_lines, relief_fen) = relief_payments_due(&mut tx, &m).await?;
+        let (new_lines, new_fen) = (new_lines + relief_lines, new_fen + relief_fen);
         let without_account: Vec<(i64, String)> = sqlx::query_as(&format!(
-            "SELECT h.id, h.number FROM households h WHERE h.id IN (SELECT e.household_id {DUE}) \
+            "SELECT h.id, h.number FROM households h WHERE (h.id IN (SELECT e.household_id {DUE}) \
+             OR h.id IN ({RELIEF_DUE})) \
              AND (h.bank_account IS NULL OR h.bank_account = '') ORDER BY h.number"
         ))
         .bind(&m)
@@ -1673,7 +1683,7 @@ impl Casework for Backend {
                             )?,
                             None => String::new(),
                         },
-                        program: Category::parse(&r.program)
+                        program: PaymentProgram::parse(&r.program)
                             .map_err(|_| common::corrupt("payments", "program", r.id))?,
                         amount_fen: r.amount_fen,
                         status: PaymentStatus::parse(&r.status)
@@ -1774,7 +1784,7 @@ impl Casework for Backend {
                 Ok(HouseholdPayment {
                     id,
                     month: parse_month(&month, t, id)?,
-                    program: Category::parse(&program)
+                    program: PaymentProgram::parse(&program)
                         .map_err(|_| common::corrupt(t, "program", id))?,
                     amount_fen,
                     status: PaymentStatus::parse(&status)

@@ -27,10 +27,12 @@ pub use audit::{
 };
 pub use casework::Casework;
 pub use delivery::Delivery;
+pub use disaster::Disasters;
 pub use discovery::Discovery;
 pub use housing::HousingSupport;
 pub use jobs::EmploymentHelp;
 pub use keys::{KeyError, Keys};
+pub use services::Services;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -46,11 +48,13 @@ mod bulk;
 pub mod casework;
 mod common;
 pub mod delivery;
+pub mod disaster;
 pub mod discovery;
 pub mod housing;
 pub mod jobs;
 pub mod keys;
 pub mod postgres;
+pub mod services;
 pub mod sqlite;
 
 /// What can go wrong in a store call.
@@ -405,6 +409,8 @@ pub trait Store:
     casework::Casework
     + discovery::Discovery
     + delivery::Delivery
+    + disaster::Disasters
+    + services::Services
     + housing::HousingSupport
     + jobs::EmploymentHelp
     + Send

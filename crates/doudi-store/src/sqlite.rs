@@ -199,5 +199,7 @@ include!("shared_impl.rs");
 include!("casework_impl.rs");
 include!("discovery_impl.rs");
 include!("delivery_impl.rs");
+include!("disaster_impl.rs");
+include!("services_impl.rs");
 include!("housing_impl.rs");
 include!("jobs_impl.rs");

@@ -64,6 +64,13 @@ pub enum Permission {
     /// Roles that record education aid delivered: the county approver, township caseworkers
     /// and the education commission's officers (2.5).
     DeliverEducation,
+    /// Those who read disaster relief (2.3): the emergency-management officer, the county
+    /// approver, auditors and township caseworkers (the store checks each write's role and
+    /// the scope).
+    Disasters,
+    /// Those who read bought care services (3.3): the disabled persons' federation, the
+    /// county approver, auditors and township caseworkers (the store checks each write).
+    Services,
 }
 
 impl Permission {
@@ -87,6 +94,8 @@ impl Permission {
                 .any(|k| doudi_store::discovery::may_import(actor, *k)),
             Permission::SettleStays => doudi_store::delivery::may_settle_stays(actor),
             Permission::DeliverEducation => doudi_store::delivery::may_deliver_education(actor),
+            Permission::Disasters => doudi_core::disaster::may_read(actor),
+            Permission::Services => doudi_core::services::may_read(actor),
         }
     }
 
@@ -332,6 +341,36 @@ routes! {
     post "/admin/users/{id}/enable" => pages::accounts::enable, ManageAccounts;
     get "/admin/users/{id}/password" => pages::accounts::reset_form, ManageAccounts;
     post "/admin/users/{id}/password" => pages::accounts::reset, ManageAccounts;
+
+    // ---- disaster relief (2.3) ----
+    get "/disasters" => pages::disasters::list, Disasters;
+    post "/disasters" => pages::disasters::create, Disasters;
+    get "/disasters.xlsx" => pages::disasters::list_export, Disasters;
+    get "/disasters/{id}" => pages::disasters::show, Disasters;
+    get "/disasters/{id}/export.xlsx" => pages::disasters::event_export, Disasters;
+    post "/disasters/{id}/households/{household}" => pages::disasters::check, Disasters;
+    post "/disasters/{id}/relief" => pages::disasters::relieve, Disasters;
+    get "/api/disasters" => pages::disasters::api_list, Disasters;
+    post "/api/disasters" => pages::disasters::api_create, Disasters;
+    get "/api/disasters/{id}" => pages::disasters::api_get, Disasters;
+    post "/api/disasters/{id}/households/{household}" => pages::disasters::api_check, Disasters;
+    post "/api/disasters/{id}/relief" => pages::disasters::api_relieve, Disasters;
+    post "/disasters/{id}/relief/{relief}/cancel" => pages::disasters::cancel, Disasters;
+    post "/api/disasters/{id}/relief/{relief}/cancel" => pages::disasters::api_cancel, Disasters;
+
+    // ---- bought care services (3.3) ----
+    get "/services" => pages::services::show, Services;
+    post "/services" => pages::services::record, Services;
+    get "/services.xlsx" => pages::services::export, Services;
+    post "/services/{id}/checks" => pages::services::check, Services;
+    get "/services/providers" => pages::services::providers, Services;
+    post "/services/providers" => pages::services::add_provider, Services;
+    get "/services/providers.xlsx" => pages::services::providers_export, Services;
+    get "/api/services" => pages::services::api_list, Services;
+    post "/api/services" => pages::services::api_record, Services;
+    post "/api/services/{id}/checks" => pages::services::api_check, Services;
+    get "/api/services/providers" => pages::services::api_providers, Services;
+    post "/api/services/providers" => pages::services::api_add_provider, Services;
 
     // ---- housing assistance (2.6): the store decides who reads, files and decides ----
     get "/housing" => pages::housing::show, ReadHouseholds;

@@ -555,6 +555,13 @@ const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
         "",
     ),
     (
+        "yingji",
+        "县应急管理局救灾科 谭伟",
+        Role::DepartmentOfficer,
+        "",
+    ),
+    ("canlian", "县残联康复部 李敏", Role::DepartmentOfficer, ""),
+    (
         "renshe",
         "县人力社保局就业科 谭敏",
         Role::DepartmentOfficer,
@@ -585,6 +592,8 @@ fn demo_department(username: &str) -> doudi_core::Department {
     match username {
         "yibao" => doudi_core::Department::MedicalInsurance,
         "weijian" => doudi_core::Department::Health,
+        "yingji" => doudi_core::Department::EmergencyManagement,
+        "canlian" => doudi_core::Department::DisabledFederation,
         "renshe" => doudi_core::Department::HumanResources,
         "zhufang" => doudi_core::Department::Housing,
         _ => doudi_core::Department::Education,

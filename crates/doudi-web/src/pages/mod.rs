@@ -9,6 +9,7 @@ pub(crate) mod casework;
 pub(crate) mod chain;
 pub(crate) mod communities;
 pub(crate) mod detail;
+pub(crate) mod disasters;
 pub(crate) mod edit;
 pub(crate) mod employment;
 pub(crate) mod entitlement;
@@ -29,6 +30,7 @@ pub(crate) mod overview;
 pub(crate) mod pairings;
 pub(crate) mod payments;
 pub(crate) mod schooling;
+pub(crate) mod services;
 pub(crate) mod session;
 pub(crate) mod settings;
 
@@ -117,6 +119,10 @@ pub struct UserBar {
     pub can_read_stays: bool,
     /// May read education aid delivered (2.5).
     pub can_read_education: bool,
+    /// May read disaster relief (2.3).
+    pub can_disasters: bool,
+    /// May read bought care services (3.3).
+    pub can_services: bool,
     /// May read housing assistance (2.6).
     pub can_read_housing: bool,
     /// May read employment help (2.7).
@@ -184,6 +190,8 @@ impl Chrome {
                 ),
                 can_read_stays: doudi_store::delivery::may_read_stays(&session.actor),
                 can_read_education: doudi_store::delivery::may_read_education(&session.actor),
+                can_disasters: doudi_core::disaster::may_read(&session.actor),
+                can_services: doudi_core::services::may_read(&session.actor),
                 can_read_housing: doudi_store::housing::may_read_housing(&session.actor),
                 can_read_jobs: doudi_store::jobs::may_read_jobs(&session.actor),
             }),

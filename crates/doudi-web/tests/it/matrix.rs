@@ -277,6 +277,50 @@ const MATRIX: &[(&str, &str)] = &[
     ("post /admin/users/{id}/enable", "L R F F F F F F F"),
     ("get /admin/users/{id}/password", "L R F F F F F F F"),
     ("post /admin/users/{id}/password", "L R F F F F F F F"),
+    // Disaster relief (2.3): no event exists with a household's id, so its pages are not
+    // found; a township checks households but records neither events nor reliefs; a body the
+    // API cannot read is refused (422) before anyone's role is looked at.
+    ("get /disasters", "L F R R R F F F F"),
+    ("post /disasters", "L F R F F F F F F"),
+    ("get /disasters.xlsx", "L F R R R F F F F"),
+    ("get /disasters/{id}", "L F N N N F F F F"),
+    ("get /disasters/{id}/export.xlsx", "L F N N N F F F F"),
+    (
+        "post /disasters/{id}/households/{household}",
+        "L F N F N F F F F",
+    ),
+    ("post /disasters/{id}/relief", "L F N F F F F F F"),
+    ("get /api/disasters", "L F R R R F F F F"),
+    ("post /api/disasters", "L F R R R F F F F"),
+    ("get /api/disasters/{id}", "L F N N N F F F F"),
+    (
+        "post /api/disasters/{id}/households/{household}",
+        "L F R R R F F F F",
+    ),
+    ("post /api/disasters/{id}/relief", "L F R R R F F F F"),
+    // No relief exists: the county is told so; a form without a reason is refused as input.
+    (
+        "post /disasters/{id}/relief/{relief}/cancel",
+        "L F N F F F F F F",
+    ),
+    (
+        "post /api/disasters/{id}/relief/{relief}/cancel",
+        "L F R R R F F F F",
+    ),
+    // Bought care services (3.3): a form's input is checked before the record is looked for,
+    // so a check of a record that does not exist is refused as input (422) by those who may.
+    ("get /services", "L F R R R F F F F"),
+    ("post /services", "L F R F R F F F F"),
+    ("get /services.xlsx", "L F R R R F F F F"),
+    ("post /services/{id}/checks", "L F R F R F F F F"),
+    ("get /services/providers", "L F R R R F F F F"),
+    ("post /services/providers", "L F R F F F F F F"),
+    ("get /services/providers.xlsx", "L F R R R F F F F"),
+    ("get /api/services", "L F R R R F F F F"),
+    ("post /api/services", "L F R R R F F F F"),
+    ("post /api/services/{id}/checks", "L F R R R F F F F"),
+    ("get /api/services/providers", "L F R R R F F F F"),
+    ("post /api/services/providers", "L F R R R F F F F"),
     // Housing assistance (2.6): the housing officer, the county, auditors, townships and
     // communities read; townships and the county file; no other department. No application
     // exists under a household's id, and the forms' empty fields write nothing.
@@ -415,7 +459,9 @@ async fn call(world: &World, caller: &Caller, method: &str, path: &str, inside: 
         .replace("{month}", "2026-11")
         .replace("{entitlement}", "999999")
         .replace("{proposal}", "999999")
-        .replace("{job}", "12345");
+        .replace("{job}", "12345")
+        .replace("{household}", &household.0.to_string())
+        .replace("{relief}", "999999");
     if path.contains("{cadre}") {
         for h in [caller.inside.0, caller.outside.0] {
             let _ = app.store.pair(&system(), h, world.spare_cadre).await;

@@ -1507,6 +1507,113 @@ fn in_real_chromium_the_medical_insurance_education_and_health_officers_work_the
 }
 
 #[test]
+fn in_real_chromium_the_emergency_officer_records_a_flood_confirms_a_household_and_its_relief_on_a_desktop_and_a_phone()
+ {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-disasters");
+    let dir = TempDir::new("browser-disasters");
+    let server = Server::start_demo(&db, 60, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    log_in(&browser, &base, "yingji");
+
+    // A flood along the streets of 青龙街道, from the menu.
+    browser.resize(1280, 900);
+    browser.click("#nav-disasters");
+    browser.wait_for("form-disaster");
+    browser.fill("#d-name", "青龙街道暴雨洪涝");
+    choose(&browser, "#d-kind", "flood");
+    browser.fill("#d-keywords", "青龙街道");
+    browser.click("#disaster-submit");
+    browser.wait_for("id=\"affected\"");
+    let event = browser.url();
+    assert!(
+        browser.source().contains("待核实"),
+        "the demo county has households there"
+    );
+    // The first household is confirmed, with its house collapsed, and given emergency relief.
+    browser.click("#affected details summary");
+    choose(
+        &browser,
+        "#affected details form select[name=state]",
+        "confirmed",
+    );
+    choose(
+        &browser,
+        "#affected details form select[name=damage]",
+        "collapsed",
+    );
+    browser.click("#affected details form button");
+    browser.wait_for("已确认受灾");
+    browser.wait_for("form-relief");
+    browser.fill("#r-amount", "2000");
+    browser.fill("#r-reason", "房屋倒塌，临时安置");
+    browser.click("#relief-submit");
+    browser.wait_for("relief-list");
+    assert!(browser.text("#relief-list").contains("2000.00"));
+    exports_excel(&browser, "#export-disaster");
+
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        for page in ["/disasters".to_owned(), event.replace(&base, "")] {
+            browser.go(&format!("{base}{page}"));
+            browser.wait_for("page-head");
+            assert!(fits(&browser), "{page} fits {width} px");
+        }
+        exports_excel(&browser, "#export-disaster");
+    }
+    browser.go(&format!("{base}/disasters"));
+    browser.wait_for("page-head");
+    exports_excel(&browser, "#export-disasters");
+    assert!(browser.source().contains("青龙街道暴雨洪涝"));
+}
+
+#[test]
+fn in_real_chromium_the_disabled_federation_adds_a_provider_and_records_a_months_home_care_on_a_desktop_and_a_phone()
+ {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-services");
+    let dir = TempDir::new("browser-services");
+    let server = Server::start_demo(&db, 80, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    log_in(&browser, &base, "canlian");
+
+    browser.resize(1280, 900);
+    browser.click("#nav-services");
+    browser.wait_for("service-summary");
+    browser.click("#link-providers");
+    browser.wait_for("form-provider");
+    browser.fill("#p-name", "安康居家养老服务中心");
+    browser.click("#form-provider input[value='home_care']");
+    browser.fill("#p-contact", "王经理 023-55550000");
+    browser.click("#provider-submit");
+    browser.wait_for("id=\"providers\"");
+    browser.go(&format!("{base}/services"));
+    browser.wait_for("form-service");
+    browser.fill("#s-hours", "40");
+    browser.fill("#s-cost", "1200");
+    browser.click("#service-submit");
+    browser.wait_for("id=\"services\"");
+    assert!(browser.text("#services").contains("1200.00"));
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        for page in ["/services", "/services/providers"] {
+            browser.go(&format!("{base}{page}"));
+            browser.wait_for("page-head");
+            assert!(fits(&browser), "{page} fits {width} px");
+        }
+    }
+    browser.go(&format!("{base}/services"));
+    browser.wait_for("page-head");
+    exports_excel(&browser, "#export-services");
+}
+
+#[test]
 fn in_real_chromium_the_human_resources_officer_records_an_opening_and_works_the_jobs_pages_on_a_desktop_and_a_phone()
  {
     if !browser_enabled() {
