@@ -50,6 +50,7 @@ pub mod registry;
 pub mod schooling;
 pub mod services;
 pub mod throttle;
+pub mod visits;
 
 /// Why a use case could not be carried out.
 #[derive(Debug, thiserror::Error)]

@@ -33,6 +33,7 @@ pub use housing::HousingSupport;
 pub use jobs::EmploymentHelp;
 pub use keys::{KeyError, Keys};
 pub use services::Services;
+pub use visits::Visits;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -56,6 +57,7 @@ pub mod keys;
 pub mod postgres;
 pub mod services;
 pub mod sqlite;
+pub mod visits;
 
 /// What can go wrong in a store call.
 #[derive(Debug, thiserror::Error)]
@@ -413,6 +415,7 @@ pub trait Store:
     + services::Services
     + housing::HousingSupport
     + jobs::EmploymentHelp
+    + visits::Visits
     + Send
     + Sync
     + 'static
