@@ -26,3 +26,4 @@ mod search;
 mod services;
 mod sqlite_file;
 mod users;
+mod visits;
