@@ -107,6 +107,13 @@ use crate::view::Divisions;
         crate::pages::jobs::api_outcome,
         crate::pages::jobs::api_train,
         crate::pages::jobs::api_trainings,
+        crate::pages::visits::api_list,
+        crate::pages::visits::api_household,
+        crate::pages::visits::api_record,
+        crate::pages::visits::api_coverage,
+        crate::pages::visits::api_campaigns,
+        crate::pages::visits::api_create_campaign,
+        crate::pages::visits::api_campaign,
         login,
         logout,
         logout_everywhere,
@@ -150,6 +157,7 @@ use crate::view::Divisions;
         (name = "services", description = "政府购买服务：残疾人居家照护、机构托养、康复服务及质量检查（3.3）"),
         (name = "housing", description = "住房保障：优先对象、公租房与租赁补贴申请（2.6）"),
         (name = "jobs", description = "就业帮扶：岗位、匹配、推荐与培训（2.7）"),
+        (name = "visits", description = "走访记录、走访活动与帮扶覆盖（3.3、4.3）"),
     )
 )]
 struct ApiDoc;

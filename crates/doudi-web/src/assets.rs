@@ -27,6 +27,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/htmx.min.js"),
     ),
     (
+        "visits.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/visits.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_str!("../static/favicon.svg"),

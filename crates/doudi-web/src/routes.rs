@@ -412,6 +412,26 @@ routes! {
     post "/api/jobs/referrals/{id}/outcome" => pages::jobs::api_outcome, ReadHouseholds;
     post "/api/jobs/training" => pages::jobs::api_train, ReadHouseholds;
     get "/api/jobs/training" => pages::jobs::api_trainings, ReadHouseholds;
+
+    // ---- visits, campaigns and coverage (3.3, 4.3): the store decides who reads and records ----
+    get "/visits" => pages::visits::list, ReadWholeHouseholds;
+    get "/visits.xlsx" => pages::visits::export, ReadWholeHouseholds;
+    get "/visits/attachments/{id}" => pages::visits::attachment, ReadWholeHouseholds;
+    get "/households/{id}/visits/new" => pages::visits::new_form, ReadWholeHouseholds;
+    post "/households/{id}/visits" => pages::visits::record, ReadWholeHouseholds;
+    get "/coverage" => pages::visits::coverage, ReadWholeHouseholds;
+    get "/coverage.xlsx" => pages::visits::coverage_export, ReadWholeHouseholds;
+    get "/campaigns" => pages::visits::campaigns, ReadWholeHouseholds;
+    post "/campaigns" => pages::visits::create_campaign, ReadWholeHouseholds;
+    get "/campaigns/{id}" => pages::visits::campaign, ReadWholeHouseholds;
+    get "/campaigns/{id}/export.xlsx" => pages::visits::campaign_export, ReadWholeHouseholds;
+    get "/api/visits" => pages::visits::api_list, ReadWholeHouseholds;
+    get "/api/households/{id}/visits" => pages::visits::api_household, ReadWholeHouseholds;
+    post "/api/households/{id}/visits" => pages::visits::api_record, ReadWholeHouseholds;
+    get "/api/coverage" => pages::visits::api_coverage, ReadWholeHouseholds;
+    get "/api/campaigns" => pages::visits::api_campaigns, ReadWholeHouseholds;
+    post "/api/campaigns" => pages::visits::api_create_campaign, ReadWholeHouseholds;
+    get "/api/campaigns/{id}" => pages::visits::api_campaign, ReadWholeHouseholds;
 }
 
 /// The routes of the JSON API.

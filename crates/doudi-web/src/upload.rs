@@ -32,6 +32,8 @@ pub struct Upload {
     pub fields: Vec<(String, String)>,
     /// The file of the field `file`, when one was chosen.
     pub file: Option<UploadedFile>,
+    /// The files of the repeatable field `attachments` (a visit's photos), in order.
+    pub attachments: Vec<UploadedFile>,
 }
 
 impl Upload {
@@ -99,6 +101,17 @@ pub async fn parse(boundary: &str, bytes: Bytes) -> Result<Upload, AppError> {
                         return Err(field_error("file", "文件名不能含有控制字符"));
                     }
                     upload.file = Some(UploadedFile {
+                        name: file_name,
+                        bytes: content,
+                    });
+                }
+            }
+            Some(file_name) if name == "attachments" => {
+                if !file_name.is_empty() || !content.is_empty() {
+                    if file_name.chars().any(is_forbidden) {
+                        return Err(field_error("attachments", "文件名不能含有控制字符"));
+                    }
+                    upload.attachments.push(UploadedFile {
                         name: file_name,
                         bytes: content,
                     });

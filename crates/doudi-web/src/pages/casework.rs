@@ -55,6 +55,9 @@ struct WorkTemplate {
     proposals: Vec<ProposalWorkRow>,
     /// Open department-data alerts in scope, and how many of them are red.
     alerts: (usize, usize),
+    /// Coverage (4.3) for township and community workers: households without a cadre, and
+    /// without a visit in 90 days.
+    coverage: Option<(usize, usize)>,
 }
 
 struct ProposalWorkRow {
@@ -264,6 +267,7 @@ async fn work_view(state: &AppState, session: &Session) -> Result<WorkTemplate, 
         reviews_total: w.reviews_due_total,
         proposals,
         alerts: super::feeds::open_counts(state, session).await?,
+        coverage: super::visits::work_counts(state, &session.actor).await?,
     })
 }
 

@@ -141,6 +141,11 @@ struct HouseholdPage {
     pairings: Vec<PairingRow>,
     can_pair: bool,
     cadres: Vec<crate::forms::Opt>,
+    /// The household's visits (3.3), for those who read visits.
+    can_read_visits: bool,
+    visits: Vec<super::visits::VisitRow>,
+    /// Whether the reader may record a visit.
+    can_visit: bool,
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -296,6 +301,11 @@ async fn render(
                 selected: false,
             })
             .collect();
+    }
+    if doudi_store::visits::may_read_visits(actor) {
+        page.can_read_visits = true;
+        page.visits = super::visits::household_rows(state, actor, id).await?;
+        page.can_visit = doudi_store::visits::may_record_visits(actor);
     }
     page.can_unmask = actor.may_unmask();
     page.unmasked = unmasked;
@@ -589,5 +599,8 @@ fn build(
         pairings: Vec::new(),
         can_pair: false,
         cadres: Vec::new(),
+        can_read_visits: false,
+        visits: Vec::new(),
+        can_visit: false,
     }
 }

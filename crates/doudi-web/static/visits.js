@@ -1,0 +1,169 @@
+// doudi: the visit form on a phone with a weak connection (3.3). What is typed is kept in
+// localStorage as a draft (restored on reload); a visit submitted while the network is down is
+// queued there and sent when the browser says it is back online. The server keeps each draft id
+// once, so a visit sent twice is recorded once. Without this script the form posts as usual.
+"use strict";
+
+(function () {
+  var form = document.getElementById("form-visit");
+  if (!form) {
+    return;
+  }
+  var household = form.dataset.household;
+  var draftKey = "doudi-visit-draft-" + household;
+  var queueKey = "doudi-visit-queue";
+  var status = document.getElementById("visit-status");
+  var store;
+  try {
+    store = window.localStorage;
+  } catch (e) {
+    return;
+  }
+
+  function say(text) {
+    if (status) {
+      status.textContent = text;
+      status.hidden = false;
+    }
+  }
+
+  function fields() {
+    var out = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.type === "file" || el.type === "submit") {
+        return;
+      }
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) {
+        return;
+      }
+      out.push([el.name, el.value]);
+    });
+    return out;
+  }
+
+  function saveDraft() {
+    var kept = fields().filter(function (p) { return p[0] !== "_csrf"; });
+    try {
+      store.setItem(draftKey, JSON.stringify(kept));
+    } catch (e) { /* full or forbidden: the form still posts */ }
+  }
+
+  function restoreDraft() {
+    var raw = store.getItem(draftKey);
+    if (!raw) {
+      return;
+    }
+    var kept;
+    try {
+      kept = JSON.parse(raw);
+    } catch (e) {
+      return;
+    }
+    var needs = kept.filter(function (p) { return p[0] === "needs"; }).map(function (p) { return p[1]; });
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (el.name === "needs") {
+        el.checked = needs.indexOf(el.value) >= 0;
+        return;
+      }
+      if (!el.name || el.name === "_csrf" || el.type === "file" || el.type === "submit") {
+        return;
+      }
+      var found = kept.filter(function (p) { return p[0] === el.name; })[0];
+      if (found) {
+        el.value = found[1];
+      }
+    });
+  }
+
+  function freshDraftId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function queue() {
+    try {
+      return JSON.parse(store.getItem(queueKey) || "[]");
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function setQueue(list) {
+    store.setItem(queueKey, JSON.stringify(list));
+  }
+
+  function enqueue() {
+    var list = queue();
+    list.push({ action: form.action, fields: fields() });
+    setQueue(list);
+    store.removeItem(draftKey);
+    form.reset();
+    var id = document.getElementById("visit-draft-id");
+    if (id) {
+      id.value = freshDraftId();
+    }
+    say("已保存草稿，联网后自动提交");
+  }
+
+  function body(pairs) {
+    var params = new URLSearchParams();
+    pairs.forEach(function (p) { params.append(p[0], p[1]); });
+    return params;
+  }
+
+  var sending = false;
+  function flush() {
+    var list = queue();
+    if (sending || list.length === 0) {
+      return;
+    }
+    sending = true;
+    var item = list[0];
+    window.fetch(item.action, { method: "POST", body: body(item.fields), credentials: "same-origin" })
+      .then(function (response) {
+        sending = false;
+        var rest = queue().slice(1);
+        setQueue(rest);
+        if (response.ok) {
+          say(rest.length ? "已提交，还有" + rest.length + "条草稿待提交" : "已提交");
+        } else {
+          say("有一条草稿未能提交（内容有误或已无权限），请重新填写");
+        }
+        flush();
+      }, function () {
+        sending = false;
+        say("已保存草稿，联网后自动提交");
+      });
+  }
+
+  restoreDraft();
+  form.addEventListener("input", saveDraft);
+  form.addEventListener("change", saveDraft);
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (navigator.onLine === false) {
+      enqueue();
+      return;
+    }
+    var data = new FormData(form);
+    window.fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (response) {
+        if (response.ok) {
+          store.removeItem(draftKey);
+          say("已提交");
+          window.location.assign(response.url);
+        } else {
+          // Refused (a field to correct): post the form itself, which shows the errors. The
+          // same draft id keeps it from being recorded twice.
+          form.submit();
+        }
+      }, function () {
+        enqueue();
+      });
+  });
+  window.addEventListener("online", flush);
+  if (navigator.onLine !== false) {
+    flush();
+  }
+})();
