@@ -113,7 +113,7 @@ impl VisitInput {
             } else if a.bytes.len() > MAX_ATTACHMENT_BYTES {
                 problems.push((
                     "attachments",
-                    format!("附件「{}」：超过2MB，请压缩后再上传", a.file_name),
+                    format!("附件「{}」：超过2兆字节，请压缩后再上传", a.file_name),
                 ));
             } else if !ATTACHMENT_TYPES.contains(&a.media_type.as_str())
                 || !attachment_matches(&a.media_type, &a.bytes)
@@ -121,7 +121,7 @@ impl VisitInput {
                 problems.push((
                     "attachments",
                     format!(
-                        "附件「{}」：只能上传照片（JPEG、PNG、WebP）或PDF文件",
+                        "附件「{}」：只能上传照片或PDF文件",
                         a.file_name
                     ),
                 ));

@@ -198,7 +198,8 @@ pub trait Visits {
     /// household's; another household's is [`StoreError::Duplicate`].
     async fn record_visit(&self, actor: &Actor, visit: &NewVisit) -> Result<Visit, StoreError>;
 
-    /// The visits of the actor's scope matching the filter, newest first (at most 5000).
+    /// The visits of the actor's scope matching the filter, newest first (at most 5000); with a
+    /// household outside the scope, [`StoreError::NotFound`].
     async fn visits(&self, actor: &Actor, filter: &VisitFilter) -> Result<Vec<Visit>, StoreError>;
 
     /// An attachment's name, type and bytes, if its visit's household may be read by the actor.

@@ -274,6 +274,10 @@ mod visits_sql {
             }
             qb.push(" ORDER BY v.visited_on DESC, v.id DESC LIMIT 5000");
             let mut conn = self.pool.acquire().await?;
+            if let Some(h) = filter.household {
+                // One household's log: not found outside the reader's scope, as the household.
+                household_in_scope(&mut conn, actor, h.0).await?;
+            }
             let rows: Vec<Row> = qb.build_query_as().fetch_all(&mut *conn).await?;
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             let mut attachments = attachments_of(&mut conn, &ids).await?;

@@ -940,8 +940,10 @@ pub struct VisitRequest {
     #[serde(default)]
     pub visited_on: String,
     /// 走访类型：routine、holiday、follow_up（或中文名称）。
+    #[serde(default)]
     pub kind: String,
     /// 走访情况。
+    #[serde(default)]
     pub found: String,
     /// 提出的需求（代码或中文名称）。
     #[serde(default)]
@@ -1204,12 +1206,16 @@ impl From<&Campaign> for CampaignDto {
 #[derive(Deserialize, ToSchema)]
 pub struct CampaignRequest {
     /// 名称，如“2027年春节走访”。
+    #[serde(default)]
     pub name: String,
     /// 计入的走访类型：routine、holiday、follow_up。
+    #[serde(default)]
     pub kind: String,
     /// 开始日期。
+    #[serde(default)]
     pub from: String,
     /// 结束日期。
+    #[serde(default)]
     pub to: String,
 }
 

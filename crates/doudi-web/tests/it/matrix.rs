@@ -371,6 +371,27 @@ const MATRIX: &[(&str, &str)] = &[
     ("post /api/jobs/referrals/{id}/outcome", "L F R F R F F F F"),
     ("post /api/jobs/training", "L F R F R F F F F"),
     ("get /api/jobs/training", "L F R R R R F F F"),
+    // Visits, campaigns and coverage (3.3, 4.3): whole-household readers in their scope (a
+    // cadre: their pairings); auditors read but do not record; the county approver alone
+    // starts a campaign. A campaign or attachment numbered as a household is not found.
+    ("get /visits", "L F R R R R F R F"),
+    ("get /visits.xlsx", "L F R R R R F R F"),
+    ("get /visits/attachments/{id}", "L F N N N N F N F"),
+    ("get /households/{id}/visits/new", "L F R F RN RN F RN F"),
+    ("post /households/{id}/visits", "L F R F RN RN F RN F"),
+    ("get /coverage", "L F R R R R F R F"),
+    ("get /coverage.xlsx", "L F R R R R F R F"),
+    ("get /campaigns", "L F R R R R F R F"),
+    ("post /campaigns", "L F R F F F F F F"),
+    ("get /campaigns/{id}", "L F N N N N F N F"),
+    ("get /campaigns/{id}/export.xlsx", "L F N N N N F N F"),
+    ("get /api/visits", "L F R R R R F R F"),
+    ("get /api/households/{id}/visits", "L F R R RN RN F RN F"),
+    ("post /api/households/{id}/visits", "L F R F R R F R F"),
+    ("get /api/coverage", "L F R R R R F R F"),
+    ("get /api/campaigns", "L F R R R R F R F"),
+    ("post /api/campaigns", "L F R F F F F F F"),
+    ("get /api/campaigns/{id}", "L F N N N N F N F"),
 ];
 
 /// One caller: their login (none for the public), and a household inside and one outside
