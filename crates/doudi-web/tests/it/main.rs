@@ -23,3 +23,4 @@ mod services;
 mod session;
 mod support;
 mod unmask;
+mod visits;
