@@ -1721,3 +1721,80 @@ fn in_real_chromium_the_housing_officer_reads_the_priority_list_and_files_and_gr
     // The employment pages are not in the housing officer's menu.
     assert!(!browser.source().contains("id=\"nav-jobs\""));
 }
+
+#[test]
+fn in_real_chromium_on_a_phone_a_cadre_records_a_visit_offline_and_it_is_sent_when_back_online() {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-visits");
+    let dir = TempDir::new("browser-visits");
+    let server = Server::start_demo(&db, 30, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    log_in(&browser, &base, "jieduiganbu");
+    browser.resize(390, 844);
+    // The cadre's first paired household, and its visit form.
+    browser.go(&format!("{base}/households"));
+    browser.wait_for("青龙街道");
+    browser.click("table a[href^='/households/']");
+    browser.wait_for("household-visit-new");
+    let household = browser.url();
+    browser.click("#household-visit-new");
+    browser.wait_for("form-visit");
+    assert!(fits(&browser), "the visit form fits 390 px");
+
+    // What is typed survives a reload (localStorage).
+    browser.fill("#visit-found", "离线记录：屋顶漏雨，需维修");
+    browser.execute("document.querySelector('input[name=needs][value=housing]').click();");
+    std::thread::sleep(Duration::from_millis(200));
+    let form = browser.url();
+    browser.go(&form);
+    browser.wait_for("form-visit");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(browser.value("#visit-found"), "离线记录：屋顶漏雨，需维修");
+
+    // The network drops: the submit is queued as a draft.
+    browser.execute(
+        "Object.defineProperty(navigator, 'onLine', { get: function () { return false; }, configurable: true }); \
+         window.realFetch = window.fetch; \
+         window.fetch = function () { return Promise.reject(new TypeError('offline')); };",
+    );
+    browser.click("#visit-submit");
+    browser.wait_for("已保存草稿，联网后自动提交");
+    let queued = browser
+        .execute("return JSON.parse(localStorage.getItem('doudi-visit-queue') || '[]').length;");
+    assert_eq!(queued, json!(1));
+    browser.screenshot("visit-offline-390");
+
+    // Back online: the queue is sent, once.
+    browser.execute(
+        "window.fetch = window.realFetch; \
+         Object.defineProperty(navigator, 'onLine', { get: function () { return true; }, configurable: true }); \
+         window.dispatchEvent(new Event('online'));",
+    );
+    let started = Instant::now();
+    while browser.text("#visit-status") != "已提交" {
+        assert!(started.elapsed() < Duration::from_secs(10), "the queued visit was sent");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let left = browser
+        .execute("return JSON.parse(localStorage.getItem('doudi-visit-queue') || '[]').length;");
+    assert_eq!(left, json!(0));
+    browser.execute("window.dispatchEvent(new Event('online'));");
+
+    // It is on the household page, with the need raised.
+    browser.go(&household);
+    browser.wait_for("离线记录：屋顶漏雨，需维修");
+    assert_eq!(
+        browser.execute("return document.querySelectorAll('#household-visits tbody tr').length;"),
+        json!(1),
+        "recorded once"
+    );
+    assert!(browser.text("#household-visits").contains("住房保障"));
+    for page in ["/visits", "/coverage", "/campaigns"] {
+        browser.go(&format!("{base}{page}"));
+        browser.wait_for("page-head");
+        assert!(fits(&browser), "{page} fits 390 px");
+    }
+}
