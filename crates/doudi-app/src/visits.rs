@@ -109,7 +109,10 @@ impl VisitInput {
         }
         for a in &self.attachments {
             if a.bytes.is_empty() {
-                problems.push(("attachments", format!("附件「{}」：文件是空的", a.file_name)));
+                problems.push((
+                    "attachments",
+                    format!("附件「{}」：文件是空的", a.file_name),
+                ));
             } else if a.bytes.len() > MAX_ATTACHMENT_BYTES {
                 problems.push((
                     "attachments",
@@ -120,10 +123,7 @@ impl VisitInput {
             {
                 problems.push((
                     "attachments",
-                    format!(
-                        "附件「{}」：只能上传照片或PDF文件",
-                        a.file_name
-                    ),
+                    format!("附件「{}」：只能上传照片或PDF文件", a.file_name),
                 ));
             }
         }
@@ -167,15 +167,18 @@ impl CampaignInput {
         }
         let kind = VisitKind::parse(self.kind.trim()).ok();
         if kind.is_none() {
-            problems.push(("kind", "走访类型：请选择日常走访、节日慰问或回访".to_owned()));
+            problems.push((
+                "kind",
+                "走访类型：请选择日常走访、节日慰问或回访".to_owned(),
+            ));
         }
-        let day = |text: &str, field: &'static str, label: &str, problems: &mut Vec<_>| match
-            doudi_core::date::parse_day(text)
-        {
-            Ok(d) => Some(d),
-            Err(e) => {
-                problems.push((field, format!("{label}：{e}")));
-                None
+        let day = |text: &str, field: &'static str, label: &str, problems: &mut Vec<_>| {
+            match doudi_core::date::parse_day(text) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    problems.push((field, format!("{label}：{e}")));
+                    None
+                }
             }
         };
         let from = day(&self.from, "from", "开始日期", &mut problems);

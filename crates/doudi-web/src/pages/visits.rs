@@ -49,7 +49,11 @@ fn needs_words(needs: &[Need]) -> String {
     if needs.is_empty() {
         "—".to_owned()
     } else {
-        needs.iter().map(|n| n.label()).collect::<Vec<_>>().join("、")
+        needs
+            .iter()
+            .map(|n| n.label())
+            .collect::<Vec<_>>()
+            .join("、")
     }
 }
 
@@ -304,7 +308,13 @@ pub(crate) async fn attachment(
         .await?;
     let ascii: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let disposition = format!(
         "inline; filename=\"{ascii}\"; filename*=UTF-8''{}",
@@ -322,7 +332,10 @@ pub(crate) async fn attachment(
                 HeaderValue::from_str(&disposition)
                     .unwrap_or(HeaderValue::from_static("attachment")),
             ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            ),
         ],
         bytes,
     )
@@ -386,7 +399,13 @@ fn query_string(query: &[(String, String)]) -> String {
     query
         .iter()
         .filter(|(k, v)| k != "_csrf" && !v.is_empty())
-        .map(|(k, v)| format!("{}={}", crate::view::url_encode(k), crate::view::url_encode(v)))
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                crate::view::url_encode(k),
+                crate::view::url_encode(v)
+            )
+        })
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -440,7 +459,13 @@ pub(crate) async fn list(
             kinds: kind_choices(&get("kind")),
             townships: divisions
                 .townships_in(&session.actor.scope)
-                .map(|d| (d.code.to_string(), d.name.clone(), d.code.as_str() == township))
+                .map(|d| {
+                    (
+                        d.code.to_string(),
+                        d.name.clone(),
+                        d.code.as_str() == township,
+                    )
+                })
                 .collect(),
             from: get("from"),
             to: get("to"),
@@ -583,7 +608,14 @@ pub(crate) async fn coverage(
         townships: c
             .townships
             .iter()
-            .map(|(t, n)| (township_name(&divisions, t), n.households, n.first, n.second))
+            .map(|(t, n)| {
+                (
+                    township_name(&divisions, t),
+                    n.households,
+                    n.first,
+                    n.second,
+                )
+            })
             .collect(),
         unpaired: c
             .unpaired

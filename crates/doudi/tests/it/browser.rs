@@ -1775,7 +1775,10 @@ fn in_real_chromium_on_a_phone_a_cadre_records_a_visit_offline_and_it_is_sent_wh
     );
     let started = Instant::now();
     while browser.text("#visit-status") != "已提交" {
-        assert!(started.elapsed() < Duration::from_secs(10), "the queued visit was sent");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the queued visit was sent"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     let left = browser
