@@ -5,20 +5,17 @@
 "use strict";
 
 (function () {
-  var form = document.getElementById("form-visit");
-  if (!form) {
-    return;
-  }
-  var household = form.dataset.household;
-  var draftKey = "doudi-visit-draft-" + household;
   var queueKey = "doudi-visit-queue";
-  var status = document.getElementById("visit-status");
   var store;
   try {
     store = window.localStorage;
   } catch (e) {
     return;
   }
+  var form = document.getElementById("form-visit");
+  var status = document.getElementById("visit-status");
+  var household = form ? form.dataset.household : null;
+  var draftKey = function (id) { return "doudi-visit-draft-" + id; };
 
   function say(text) {
     if (status) {
@@ -44,12 +41,12 @@
   function saveDraft() {
     var kept = fields().filter(function (p) { return p[0] !== "_csrf"; });
     try {
-      store.setItem(draftKey, JSON.stringify(kept));
+      store.setItem(draftKey(household), JSON.stringify(kept));
     } catch (e) { /* full or forbidden: the form still posts */ }
   }
 
   function restoreDraft() {
-    var raw = store.getItem(draftKey);
+    var raw = store.getItem(draftKey(household));
     if (!raw) {
       return;
     }
@@ -95,9 +92,9 @@
 
   function enqueue() {
     var list = queue();
-    list.push({ action: form.action, fields: fields() });
+    list.push({ action: form.action, household: household, fields: fields() });
     setQueue(list);
-    store.removeItem(draftKey);
+    store.removeItem(draftKey(household));
     form.reset();
     var id = document.getElementById("visit-draft-id");
     if (id) {
@@ -106,10 +103,20 @@
     say("已保存草稿，联网后自动提交");
   }
 
+  // The form's fields, with this page's CSRF token (the session's, which may be newer than
+  // the one the draft was typed under).
   function body(pairs) {
+    var current = document.querySelector("input[name=_csrf]");
     var params = new URLSearchParams();
-    pairs.forEach(function (p) { params.append(p[0], p[1]); });
+    pairs.forEach(function (p) {
+      params.append(p[0], p[0] === "_csrf" && current ? current.value : p[1]);
+    });
     return params;
+  }
+
+  // Whether an answer means the session is gone (sent to the login page): keep the draft.
+  function loggedOut(response) {
+    return response.url.indexOf("/login") >= 0 || response.status === 401 || response.status === 403;
   }
 
   var sending = false;
@@ -123,12 +130,20 @@
     window.fetch(item.action, { method: "POST", body: body(item.fields), credentials: "same-origin" })
       .then(function (response) {
         sending = false;
+        if (loggedOut(response)) {
+          say("登录已过期：草稿仍保存在本机，请重新登录，之后打开任一页面即自动提交");
+          return;
+        }
         var rest = queue().slice(1);
         setQueue(rest);
         if (response.ok) {
           say(rest.length ? "已提交，还有" + rest.length + "条草稿待提交" : "已提交");
         } else {
-          say("有一条草稿未能提交（内容有误或已无权限），请重新填写");
+          // Refused (a field to correct): put it back as the household's form draft.
+          if (item.household) {
+            store.setItem(draftKey(item.household), JSON.stringify(item.fields.filter(function (p) { return p[0] !== "_csrf"; })));
+          }
+          say("有一条草稿未能提交，已放回该户的走访表单，请修改后重新提交");
         }
         flush();
       }, function () {
@@ -137,6 +152,13 @@
       });
   }
 
+  window.addEventListener("online", flush);
+  if (navigator.onLine !== false) {
+    flush();
+  }
+  if (!form) {
+    return;
+  }
   restoreDraft();
   form.addEventListener("input", saveDraft);
   form.addEventListener("change", saveDraft);
@@ -149,21 +171,17 @@
     var data = new FormData(form);
     window.fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
       .then(function (response) {
-        if (response.ok) {
-          store.removeItem(draftKey);
+        if (response.ok && !loggedOut(response)) {
+          store.removeItem(draftKey(household));
           say("已提交");
           window.location.assign(response.url);
         } else {
-          // Refused (a field to correct): post the form itself, which shows the errors. The
-          // same draft id keeps it from being recorded twice.
+          // Refused (a field to correct, or the session is gone): post the form itself, which
+          // shows why. The same draft id keeps it from being recorded twice.
           form.submit();
         }
       }, function () {
         enqueue();
       });
   });
-  window.addEventListener("online", flush);
-  if (navigator.onLine !== false) {
-    flush();
-  }
 })();
