@@ -1795,9 +1795,11 @@ fn in_real_chromium_on_a_phone_a_cadre_records_a_visit_offline_and_it_is_sent_wh
         "recorded once"
     );
     assert!(browser.text("#household-visits").contains("住房保障"));
+    browser.screenshot("visit-household-390");
     for page in ["/visits", "/coverage", "/campaigns"] {
         browser.go(&format!("{base}{page}"));
         browser.wait_for("page-head");
         assert!(fits(&browser), "{page} fits 390 px");
+        browser.screenshot(&format!("visits{}-390", page.replace('/', "-")));
     }
 }
