@@ -283,7 +283,7 @@ pub(crate) async fn record(
         .record_visit(&session.actor, HouseholdId(id), &input)
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/households/{id}?visited=1#visits")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/households/{id}#visits")).into_response()),
         Err(e) => match AppError::from(e) {
             e @ (AppError::Invalid { .. } | AppError::Duplicate(_)) => {
                 let mut typed = input;
