@@ -33,6 +33,7 @@ pub use housing::HousingSupport;
 pub use jobs::EmploymentHelp;
 pub use keys::{KeyError, Keys};
 pub use services::Services;
+pub use units::Units;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -56,6 +57,7 @@ pub mod keys;
 pub mod postgres;
 pub mod services;
 pub mod sqlite;
+pub mod units;
 
 /// What can go wrong in a store call.
 #[derive(Debug, thiserror::Error)]
@@ -371,6 +373,8 @@ pub struct Pairing {
     pub household: HouseholdId,
     /// Its file number.
     pub household_number: String,
+    /// Its community code.
+    pub community: String,
     /// The cadre's user id.
     pub cadre: i64,
     /// The cadre's login name.
@@ -413,6 +417,7 @@ pub trait Store:
     + services::Services
     + housing::HousingSupport
     + jobs::EmploymentHelp
+    + units::Units
     + Send
     + Sync
     + 'static

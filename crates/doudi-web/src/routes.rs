@@ -219,6 +219,16 @@ routes! {
     post "/households/{id}/pairings/{cadre}/remove" => pages::pairings::remove, ManagePairings;
     post "/api/households/{id}/pairings" => api::pair, ManagePairings;
     delete "/api/households/{id}/pairings/{cadre}" => api::unpair, ManagePairings;
+    get "/pairing" => pages::pairings::manage, ManagePairings;
+    post "/pairing/assign" => pages::pairings::assign, ManagePairings;
+    post "/pairing/handover" => pages::pairings::handover, ManagePairings;
+    post "/pairing/units" => pages::pairings::create_unit, ManagePairings;
+    post "/pairing/units/{id}" => pages::pairings::set_unit, ManagePairings;
+    get "/pairing/cadres.xlsx" => pages::pairings::export_loads, ManagePairings;
+    get "/api/units" => pages::pairings::api_units, ManagePairings;
+    post "/api/units" => pages::pairings::api_create_unit, ManagePairings;
+    post "/api/pairings/assign" => pages::pairings::api_assign, ManagePairings;
+    post "/api/pairings/handover" => pages::pairings::api_handover, ManagePairings;
     get "/api/cadres" => api::cadres, ManagePairings;
 
     // ---- casework (4.2.b) ----

@@ -25,4 +25,5 @@ mod scope;
 mod search;
 mod services;
 mod sqlite_file;
+mod units;
 mod users;

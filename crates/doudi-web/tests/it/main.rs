@@ -17,6 +17,7 @@ mod jobs;
 mod list;
 mod matrix;
 mod measure;
+mod pairing;
 mod property;
 mod security;
 mod services;
