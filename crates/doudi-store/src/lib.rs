@@ -32,6 +32,7 @@ pub use discovery::Discovery;
 pub use housing::HousingSupport;
 pub use jobs::EmploymentHelp;
 pub use keys::{KeyError, Keys};
+pub use publications::Publications;
 pub use services::Services;
 pub use units::Units;
 
@@ -55,6 +56,7 @@ pub mod housing;
 pub mod jobs;
 pub mod keys;
 pub mod postgres;
+pub mod publications;
 pub mod services;
 pub mod sqlite;
 pub mod units;
@@ -418,6 +420,7 @@ pub trait Store:
     + housing::HousingSupport
     + jobs::EmploymentHelp
     + units::Units
+    + publications::Publications
     + Send
     + Sync
     + 'static

@@ -167,3 +167,4 @@ include!("services_impl.rs");
 include!("housing_impl.rs");
 include!("jobs_impl.rs");
 include!("units_impl.rs");
+include!("publications_impl.rs");

@@ -67,6 +67,7 @@ use crate::view::Divisions;
         crate::pages::employment::api,
         crate::pages::figures::api,
         crate::pages::medical::api_settle,
+        crate::pages::publications::api,
         crate::pages::pairings::api_units,
         crate::pages::pairings::api_create_unit,
         crate::pages::pairings::api_assign,

@@ -29,6 +29,7 @@ pub(crate) mod notices;
 pub(crate) mod overview;
 pub(crate) mod pairings;
 pub(crate) mod payments;
+pub(crate) mod publications;
 pub(crate) mod schooling;
 pub(crate) mod services;
 pub(crate) mod session;

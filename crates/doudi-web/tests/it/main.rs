@@ -19,6 +19,7 @@ mod matrix;
 mod measure;
 mod pairing;
 mod property;
+mod publications;
 mod security;
 mod services;
 mod session;
