@@ -1885,6 +1885,28 @@ async fn pair_in(
 Ok(())
 }
 
+/// 4.3 (户户见干部): a cadre who is still the only cadre of some household cannot stop being
+/// one (disabled, or given another role) before those households are handed over.
+async fn refuse_leaving_households(conn: &mut Conn, user: &UserRecord) -> Result<(), StoreError> {
+    if user.role != Role::PairedCadre {
+        return Ok(());
+    }
+    let (alone,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM pairings p WHERE p.user_id = $1 AND NOT EXISTS \
+         (SELECT 1 FROM pairings o WHERE o.household_id = p.household_id AND o.user_id <> $1)",
+    )
+    .bind(user.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if alone > 0 {
+        return Err(StoreError::Invalid(format!(
+            "{}还是{alone}户唯一的结对干部；请先在“结对管理”中把这些家庭移交给其他干部",
+            user.display_name
+        )));
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl Store for Backend {
     fn backend(&self) -> &'static str {
@@ -3242,6 +3264,9 @@ impl Store for Backend {
                 role.check_assignment(scope, *department)
                     .map_err(StoreError::Invalid)?;
                 ensure_scope(&mut tx, scope).await?;
+                if *role != current.role {
+                    refuse_leaving_households(&mut tx, &current).await?;
+                }
                 sqlx::query(
                     "UPDATE users SET role = $1, scope = $2, department = $3 WHERE id = $4",
                 )
@@ -3260,6 +3285,7 @@ impl Store for Backend {
                 if own {
                     return Err(StoreError::Invalid("不能停用自己的账户".into()));
                 }
+                refuse_leaving_households(&mut tx, &current).await?;
                 sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
                     .bind(true)
                     .bind(user_id)

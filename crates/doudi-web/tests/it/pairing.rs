@@ -225,3 +225,33 @@ async fn the_county_sets_up_a_unit_whose_cadres_alone_take_its_households() {
             .starts_with(b"PK")
     );
 }
+
+#[tokio::test]
+async fn a_cadre_still_alone_with_a_household_cannot_be_disabled_before_the_hand_over() {
+    let app = App::new().await;
+    let leaving = cadre(&app, "ganbu1").await;
+    app.store.pair(&system(), app.zhang, leaving).await.unwrap();
+    app.add_user("admin", Role::Admin, Scope::County, None)
+        .await;
+    let admin = app.login("admin").await;
+    let r = app
+        .post_form(&admin, &format!("/admin/users/{leaving}/disable"), &[])
+        .await;
+    assert_ne!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.body.contains("唯一的结对干部"), "{}", r.body);
+    let taker = cadre(&app, "ganbu2").await;
+    let county = app.login(COUNTY).await;
+    let r = app
+        .json(
+            Some(&county),
+            Method::POST,
+            "/api/pairings/handover",
+            &json!({"from": leaving, "to": taker, "cap": 10, "apply": true}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .post_form(&admin, &format!("/admin/users/{leaving}/disable"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
