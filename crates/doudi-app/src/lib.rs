@@ -45,6 +45,7 @@ pub mod frozen;
 pub mod housing;
 pub mod jobs;
 pub mod medical;
+pub mod pairing;
 pub mod payments;
 pub mod registry;
 pub mod schooling;

@@ -32,7 +32,9 @@ pub use discovery::Discovery;
 pub use housing::HousingSupport;
 pub use jobs::EmploymentHelp;
 pub use keys::{KeyError, Keys};
+pub use publications::Publications;
 pub use services::Services;
+pub use units::Units;
 pub use visits::Visits;
 
 use async_trait::async_trait;
@@ -55,8 +57,10 @@ pub mod housing;
 pub mod jobs;
 pub mod keys;
 pub mod postgres;
+pub mod publications;
 pub mod services;
 pub mod sqlite;
+pub mod units;
 pub mod visits;
 
 /// What can go wrong in a store call.
@@ -373,6 +377,8 @@ pub struct Pairing {
     pub household: HouseholdId,
     /// Its file number.
     pub household_number: String,
+    /// Its community code.
+    pub community: String,
     /// The cadre's user id.
     pub cadre: i64,
     /// The cadre's login name.
@@ -415,6 +421,8 @@ pub trait Store:
     + services::Services
     + housing::HousingSupport
     + jobs::EmploymentHelp
+    + units::Units
+    + publications::Publications
     + visits::Visits
     + Send
     + Sync

@@ -166,4 +166,6 @@ include!("disaster_impl.rs");
 include!("services_impl.rs");
 include!("housing_impl.rs");
 include!("jobs_impl.rs");
+include!("units_impl.rs");
+include!("publications_impl.rs");
 include!("visits_impl.rs");

@@ -1817,6 +1817,96 @@ fn wrong_key(database: &str, given: &str) -> StoreError {
 
 // ---- the store ----
 
+/// Pairs a cadre with a household of the actor's scope in the transaction, with its audit
+/// entry: the account must be an enabled cadre whose own scope covers the household; a pairing
+/// that exists already is a [`StoreError::Duplicate`].
+async fn pair_in(
+    conn: &mut WriteTx,
+    actor: &Actor,
+    household: HouseholdId,
+    cadre: i64,
+) -> Result<(), StoreError> {
+    let row = match select_household(conn, household.0).await? {
+        Some(row) if covers(actor, &row.community) => row,
+        _ => return Err(StoreError::NotFound),
+    };
+    let user = select_user(conn, cadre)
+        .await?
+        .ok_or_else(|| StoreError::Invalid(format!("账户（ID {cadre}）不存在")))?;
+    if user.role != Role::PairedCadre {
+        return Err(StoreError::Invalid(format!(
+            "账户 {} 不是结对帮扶干部（现为{}）",
+            user.username,
+            user.role.label()
+        )));
+    }
+    if user.disabled {
+        return Err(StoreError::Invalid(format!(
+            "账户 {} 已停用",
+            user.username
+        )));
+    }
+    let community = DivisionCode::parse(&row.community)
+        .map_err(|_| common::corrupt("households", "community", row.id))?;
+    if !user.scope.covers(&community) {
+        return Err(StoreError::Invalid(format!(
+            "该户不在结对帮扶干部 {} 的工作范围内",
+            user.username
+        )));
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO pairings (household_id, user_id, created_at, created_by) \
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(household.0)
+    .bind(cadre)
+    .bind(common::now())
+    .bind(actor.user_id)
+    .execute(&mut **conn)
+    .await;
+    match inserted {
+        Ok(_) => {}
+        Err(e) if common::unique_violation(&e).is_some() => {
+            return Err(StoreError::Duplicate(format!(
+                "结对帮扶干部 {} 已与该户结对",
+                user.username
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    append_audit(
+        conn,
+        actor,
+        AuditAction::Create,
+        &format!("household:{}", household.0),
+        &format!("结对帮扶干部 user:{cadre}"),
+    )
+    .await?;
+Ok(())
+}
+
+/// 4.3 (户户见干部): a cadre who is still the only cadre of some household cannot stop being
+/// one (disabled, or given another role) before those households are handed over.
+async fn refuse_leaving_households(conn: &mut Conn, user: &UserRecord) -> Result<(), StoreError> {
+    if user.role != Role::PairedCadre {
+        return Ok(());
+    }
+    let (alone,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM pairings p WHERE p.user_id = $1 AND NOT EXISTS \
+         (SELECT 1 FROM pairings o WHERE o.household_id = p.household_id AND o.user_id <> $1)",
+    )
+    .bind(user.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if alone > 0 {
+        return Err(StoreError::Invalid(format!(
+            "{}还是{alone}户唯一的结对干部；请先在“结对管理”中把这些家庭移交给其他干部",
+            user.display_name
+        )));
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl Store for Backend {
     fn backend(&self) -> &'static str {
@@ -3174,6 +3264,9 @@ impl Store for Backend {
                 role.check_assignment(scope, *department)
                     .map_err(StoreError::Invalid)?;
                 ensure_scope(&mut tx, scope).await?;
+                if *role != current.role {
+                    refuse_leaving_households(&mut tx, &current).await?;
+                }
                 sqlx::query(
                     "UPDATE users SET role = $1, scope = $2, department = $3 WHERE id = $4",
                 )
@@ -3192,6 +3285,7 @@ impl Store for Backend {
                 if own {
                     return Err(StoreError::Invalid("不能停用自己的账户".into()));
                 }
+                refuse_leaving_households(&mut tx, &current).await?;
                 sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
                     .bind(true)
                     .bind(user_id)
@@ -3560,62 +3654,7 @@ impl Store for Backend {
             return Err(StoreError::Forbidden);
         }
         let mut tx = self.begin_write().await?;
-        let row = match select_household(&mut tx, household.0).await? {
-            Some(row) if covers(actor, &row.community) => row,
-            _ => return Err(StoreError::NotFound),
-        };
-        let user = select_user(&mut tx, cadre)
-            .await?
-            .ok_or_else(|| StoreError::Invalid(format!("账户（ID {cadre}）不存在")))?;
-        if user.role != Role::PairedCadre {
-            return Err(StoreError::Invalid(format!(
-                "账户 {} 不是结对帮扶干部（现为{}）",
-                user.username,
-                user.role.label()
-            )));
-        }
-        if user.disabled {
-            return Err(StoreError::Invalid(format!(
-                "账户 {} 已停用",
-                user.username
-            )));
-        }
-        let community = DivisionCode::parse(&row.community)
-            .map_err(|_| common::corrupt("households", "community", row.id))?;
-        if !user.scope.covers(&community) {
-            return Err(StoreError::Invalid(format!(
-                "该户不在结对帮扶干部 {} 的工作范围内",
-                user.username
-            )));
-        }
-        let inserted = sqlx::query(
-            "INSERT INTO pairings (household_id, user_id, created_at, created_by) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(household.0)
-        .bind(cadre)
-        .bind(common::now())
-        .bind(actor.user_id)
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(e) if common::unique_violation(&e).is_some() => {
-                return Err(StoreError::Duplicate(format!(
-                    "结对帮扶干部 {} 已与该户结对",
-                    user.username
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        }
-        append_audit(
-            &mut tx,
-            actor,
-            AuditAction::Create,
-            &format!("household:{}", household.0),
-            &format!("结对帮扶干部 user:{cadre}"),
-        )
-        .await?;
+        pair_in(&mut tx, actor, household, cadre).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -3663,8 +3702,8 @@ impl Store for Backend {
             return Err(StoreError::Forbidden);
         }
         let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
-            "SELECT p.household_id, h.number, p.user_id, u.username, u.display_name, p.created_at \
-             FROM pairings p JOIN households h ON h.id = p.household_id \
+            "SELECT p.household_id, h.number, p.user_id, u.username, u.display_name, p.created_at, \
+             h.community FROM pairings p JOIN households h ON h.id = p.household_id \
              JOIN users u ON u.id = p.user_id WHERE 1 = 1",
         );
         if let Scope::Division(code) = &actor.scope {
@@ -3685,7 +3724,8 @@ impl Store for Backend {
             qb.push(" AND p.user_id = ").push_bind(c);
         }
         qb.push(" ORDER BY h.number, u.username");
-        let rows: Vec<(i64, String, i64, String, String, DateTime<Utc>)> =
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(i64, String, i64, String, String, DateTime<Utc>, String)> =
             qb.build_query_as().fetch_all(&self.pool).await?;
         let target = match filter.household {
             Some(h) => format!("household:{}", h.0),
@@ -3701,9 +3741,10 @@ impl Store for Backend {
         Ok(rows
             .into_iter()
             .map(
-                |(household, household_number, cadre, cadre_username, cadre_name, since)| Pairing {
+                |(household, household_number, cadre, cadre_username, cadre_name, since, community)| Pairing {
                     household: HouseholdId(household),
                     household_number,
+                    community,
                     cadre,
                     cadre_username,
                     cadre_name,

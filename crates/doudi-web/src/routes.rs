@@ -71,6 +71,8 @@ pub enum Permission {
     /// Those who read bought care services (3.3): the disabled persons' federation, the
     /// county approver, auditors and township caseworkers (the store checks each write).
     Services,
+    /// The civil affairs bureau's approver: policy pages and good cases (3.4).
+    Publish,
 }
 
 impl Permission {
@@ -94,6 +96,7 @@ impl Permission {
                 .any(|k| doudi_store::discovery::may_import(actor, *k)),
             Permission::SettleStays => doudi_store::delivery::may_settle_stays(actor),
             Permission::DeliverEducation => doudi_store::delivery::may_deliver_education(actor),
+            Permission::Publish => doudi_store::publications::may_publish(actor),
             Permission::Disasters => doudi_core::disaster::may_read(actor),
             Permission::Services => doudi_core::services::may_read(actor),
         }
@@ -157,6 +160,9 @@ routes! {
     get "/api/openapi.json" => api::openapi_json, Public;
     get "/notices" => pages::notices::index, Public;
     get "/notices/{community}" => pages::notices::community, Public;
+    get "/policy" => pages::publications::index, Public;
+    get "/policy/{id}" => pages::publications::show, Public;
+    get "/api/publications" => pages::publications::api, Public;
 
     // ---- one's own session ----
     post "/logout" => pages::session::logout, Session;
@@ -219,6 +225,18 @@ routes! {
     post "/households/{id}/pairings/{cadre}/remove" => pages::pairings::remove, ManagePairings;
     post "/api/households/{id}/pairings" => api::pair, ManagePairings;
     delete "/api/households/{id}/pairings/{cadre}" => api::unpair, ManagePairings;
+    get "/pairing" => pages::pairings::manage, ManagePairings;
+    get "/admin/publications" => pages::publications::admin, Publish;
+    post "/admin/publications" => pages::publications::save, Publish;
+    post "/pairing/assign" => pages::pairings::assign, ManagePairings;
+    post "/pairing/handover" => pages::pairings::handover, ManagePairings;
+    post "/pairing/units" => pages::pairings::create_unit, ManagePairings;
+    post "/pairing/units/{id}" => pages::pairings::set_unit, ManagePairings;
+    get "/pairing/cadres.xlsx" => pages::pairings::export_loads, ManagePairings;
+    get "/api/units" => pages::pairings::api_units, ManagePairings;
+    post "/api/units" => pages::pairings::api_create_unit, ManagePairings;
+    post "/api/pairings/assign" => pages::pairings::api_assign, ManagePairings;
+    post "/api/pairings/handover" => pages::pairings::api_handover, ManagePairings;
     get "/api/cadres" => api::cadres, ManagePairings;
 
     // ---- casework (4.2.b) ----

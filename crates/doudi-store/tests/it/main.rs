@@ -25,5 +25,6 @@ mod scope;
 mod search;
 mod services;
 mod sqlite_file;
+mod units;
 mod users;
 mod visits;

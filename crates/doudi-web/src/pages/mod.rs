@@ -29,6 +29,7 @@ pub(crate) mod notices;
 pub(crate) mod overview;
 pub(crate) mod pairings;
 pub(crate) mod payments;
+pub(crate) mod publications;
 pub(crate) mod schooling;
 pub(crate) mod services;
 pub(crate) mod session;
@@ -118,6 +119,8 @@ pub struct UserBar {
     pub can_read_figures: bool,
     /// May read inpatient stays (2.4).
     pub can_read_stays: bool,
+    /// Manages pairings (the county approver, township caseworkers).
+    pub can_manage_pairings: bool,
     /// May read education aid delivered (2.5).
     pub can_read_education: bool,
     /// May read disaster relief (2.3).
@@ -192,6 +195,7 @@ impl Chrome {
                         | doudi_core::Role::TownshipCaseworker
                 ),
                 can_read_stays: doudi_store::delivery::may_read_stays(&session.actor),
+                can_manage_pairings: session.actor.may_manage_pairings(),
                 can_read_education: doudi_store::delivery::may_read_education(&session.actor),
                 can_disasters: doudi_core::disaster::may_read(&session.actor),
                 can_services: doudi_core::services::may_read(&session.actor),
