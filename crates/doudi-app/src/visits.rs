@@ -239,12 +239,18 @@ pub struct Progress {
     pub townships: BTreeMap<String, Tally>,
     /// Per paired cadre (display name; households without a cadre under 未结对).
     pub cadres: BTreeMap<String, Tally>,
+    /// Per responsible unit (by the communities it is paired with; households of no unit's
+    /// community under 未分配责任单位), for those who read units; empty for others.
+    pub units: BTreeMap<String, Tally>,
     /// The households not yet visited.
     pub pending: Vec<CoveredHousehold>,
 }
 
 /// The group name of households without a cadre.
 pub const NO_CADRE: &str = "（未结对）";
+
+/// The group name of households of no responsible unit's community.
+pub const NO_UNIT: &str = "（未分配责任单位）";
 
 impl App {
     /// Records a visit to a household, dated as typed (today if empty). A resend with the same
@@ -333,6 +339,20 @@ impl App {
             .store()
             .coverage(actor, day, campaign.from, Some(campaign.kind))
             .await?;
+        // Which units answer for each community (3.3: every household has a responsible unit).
+        let mut unit_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let by_unit = doudi_store::units::may_read_units(actor);
+        if by_unit {
+            for u in self.store().units(actor).await? {
+                for c in &u.communities {
+                    unit_of
+                        .entry(c.as_str().to_owned())
+                        .or_default()
+                        .push(u.name.clone());
+                }
+            }
+        }
+        let mut units: BTreeMap<String, Tally> = BTreeMap::new();
         let mut total = Tally::default();
         let mut townships: BTreeMap<String, Tally> = BTreeMap::new();
         let mut cadres: BTreeMap<String, Tally> = BTreeMap::new();
@@ -354,6 +374,17 @@ impl App {
                 c.households += 1;
                 c.first += visited;
             }
+            if by_unit {
+                let names = unit_of
+                    .get(&h.community)
+                    .cloned()
+                    .unwrap_or_else(|| vec![NO_UNIT.to_owned()]);
+                for name in names {
+                    let u = units.entry(name).or_default();
+                    u.households += 1;
+                    u.first += visited;
+                }
+            }
             if visited == 0 {
                 pending.push(h);
             }
@@ -363,6 +394,7 @@ impl App {
             total,
             townships,
             cadres,
+            units,
             pending,
         })
     }

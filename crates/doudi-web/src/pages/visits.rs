@@ -786,6 +786,7 @@ struct CampaignPage {
     percent: String,
     townships: Vec<(String, usize, usize, String)>,
     cadres: Vec<(String, usize, usize, String)>,
+    units: Vec<(String, usize, usize, String)>,
     pending: Vec<CoverageRow>,
 }
 
@@ -838,6 +839,18 @@ pub(crate) async fn campaign(
                 )
             })
             .collect(),
+        units: p
+            .units
+            .iter()
+            .map(|(name, n)| {
+                (
+                    name.clone(),
+                    n.households,
+                    n.first,
+                    percent(n.first, n.households),
+                )
+            })
+            .collect(),
         pending: p
             .pending
             .iter()
@@ -867,6 +880,15 @@ pub(crate) async fn campaign_export(
     for (name, n) in &p.cadres {
         rows.push(super::export::text([
             "结对帮扶干部".to_owned(),
+            name.clone(),
+            n.households.to_string(),
+            n.first.to_string(),
+            percent(n.first, n.households),
+        ]));
+    }
+    for (name, n) in &p.units {
+        rows.push(super::export::text([
+            "责任单位".to_owned(),
             name.clone(),
             n.households.to_string(),
             n.first.to_string(),
@@ -1275,6 +1297,8 @@ pub struct CampaignProgressDto {
     pub townships: Vec<ProgressGroupDto>,
     /// 各结对帮扶干部（未结对的家庭计入“（未结对）”）。
     pub cadres: Vec<ProgressGroupDto>,
+    /// 各责任单位（按其结对的社区；仅县、乡镇和审计人员可见）。
+    pub units: Vec<ProgressGroupDto>,
     /// 尚未走访的家庭。
     pub pending: Vec<CoveredHouseholdDto>,
 }
@@ -1358,6 +1382,7 @@ pub(crate) async fn api_campaign(
         visited: p.total.first,
         townships: p.townships.iter().map(group).collect(),
         cadres: p.cadres.iter().map(group).collect(),
+        units: p.units.iter().map(group).collect(),
         pending: p.pending.iter().map(CoveredHouseholdDto::from).collect(),
     }))
 }

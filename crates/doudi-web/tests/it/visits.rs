@@ -514,6 +514,32 @@ async fn the_county_starts_a_campaign_and_townships_see_its_progress() {
         "{p}"
     );
     assert_eq!(p["pending"][0]["household_id"], app.li.0);
+    // 复兴社区 is paired with a responsible unit; the other households have none yet.
+    let approver = app
+        .store
+        .user_by_username(COUNTY)
+        .await
+        .unwrap()
+        .unwrap()
+        .actor();
+    let unit = app
+        .store
+        .create_unit(
+            &approver,
+            "青龙街道办事处",
+            doudi_store::units::UnitKind::TownshipOffice,
+        )
+        .await
+        .unwrap();
+    app.store
+        .set_unit(
+            &approver,
+            unit,
+            &[doudi_core::DivisionCode::parse(QINGLONG_1).unwrap()],
+            &[],
+        )
+        .await
+        .unwrap();
     let whole = app
         .get(Some(&county), &format!("/api/campaigns/{id}"))
         .await
@@ -521,6 +547,25 @@ async fn the_county_starts_a_campaign_and_townships_see_its_progress() {
     assert_eq!(
         (whole["households"].as_i64(), whole["visited"].as_i64()),
         (Some(3), Some(1))
+    );
+    let units: Vec<(String, i64, i64)> = whole["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["name"].as_str().unwrap().to_owned(),
+                u["households"].as_i64().unwrap(),
+                u["visited"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        units,
+        [
+            ("青龙街道办事处".to_owned(), 1, 1),
+            ("（未分配责任单位）".to_owned(), 2, 0)
+        ]
     );
     let page = app.get(Some(&qinglong), &format!("/campaigns/{id}")).await;
     assert!(page.body.contains("50.0%"), "{}", page.body);
