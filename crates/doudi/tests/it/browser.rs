@@ -1721,3 +1721,38 @@ fn in_real_chromium_the_housing_officer_reads_the_priority_list_and_files_and_gr
     // The employment pages are not in the housing officer's menu.
     assert!(!browser.source().contains("id=\"nav-jobs\""));
 }
+
+#[test]
+fn in_real_chromium_the_county_pairs_households_in_bulk_from_a_plan_on_a_desktop_and_a_phone() {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-pairing");
+    let dir = TempDir::new("browser-pairing");
+    let server = Server::start_demo(&db, 60, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    log_in(&browser, &base, "xianminzheng");
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        browser.go(&format!("{base}/"));
+        browser.click("#nav-pairing");
+        browser.wait_for("form-assign");
+        assert!(fits(&browser), "/pairing fits {width} px");
+    }
+    browser.resize(1280, 900);
+    choose(&browser, "#a-place", "500235002");
+    browser.fill("#a-cap", "8");
+    browser.click("#assign-preview");
+    browser.wait_for("pairing-plan");
+    assert!(browser.text("#pairing-plan").contains("结对方案"));
+    browser.click("#plan-apply");
+    browser.wait_for("已结对");
+    // The demo cadre had five households; the cap of eight gave them three more.
+    assert!(
+        browser.text("#loads").contains("8"),
+        "{}",
+        browser.text("#loads")
+    );
+    exports_excel(&browser, "#export-loads");
+}
