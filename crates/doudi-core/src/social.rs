@@ -210,11 +210,7 @@ pub fn propose(needs: &[NeedFacts], offers: &[OfferFacts]) -> Vec<Proposal> {
                 need: need.id.clone(),
                 offer: offer.id,
                 reasons: vec![
-                    format!(
-                        "“{}”可满足“{}”需求",
-                        offer.kind.label(),
-                        need.kind.label()
-                    ),
+                    format!("“{}”可满足“{}”需求", offer.kind.label(), need.kind.label()),
                     if local {
                         "同一乡镇（街道）".to_owned()
                     } else {

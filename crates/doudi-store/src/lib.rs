@@ -33,6 +33,7 @@ pub use housing::HousingSupport;
 pub use jobs::EmploymentHelp;
 pub use keys::{KeyError, Keys};
 pub use services::Services;
+pub use social::Social;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -55,6 +56,7 @@ pub mod jobs;
 pub mod keys;
 pub mod postgres;
 pub mod services;
+pub mod social;
 pub mod sqlite;
 
 /// What can go wrong in a store call.
@@ -413,6 +415,7 @@ pub trait Store:
     + services::Services
     + housing::HousingSupport
     + jobs::EmploymentHelp
+    + social::Social
     + Send
     + Sync
     + 'static

@@ -203,3 +203,4 @@ include!("disaster_impl.rs");
 include!("services_impl.rs");
 include!("housing_impl.rs");
 include!("jobs_impl.rs");
+include!("social_impl.rs");

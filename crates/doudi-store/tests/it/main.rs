@@ -24,5 +24,6 @@ mod schema;
 mod scope;
 mod search;
 mod services;
+mod social;
 mod sqlite_file;
 mod users;
