@@ -21,5 +21,6 @@ mod property;
 mod security;
 mod services;
 mod session;
+mod social;
 mod support;
 mod unmask;
