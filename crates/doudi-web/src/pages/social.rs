@@ -716,6 +716,9 @@ pub(crate) async fn confirm(
     CurrentUser(session): CurrentUser,
     form: FormInput,
 ) -> Result<Response, AppError> {
+    if !may_confirm_matches(&session.actor) {
+        return Err(doudi_store::StoreError::Forbidden.into());
+    }
     let offer =
         form.get("offer").trim().parse::<i64>().map_err(|_| {
             AppError::from(doudi_app::Error::invalid("offer", "资源编号：应为数字"))
@@ -797,7 +800,8 @@ pub(crate) async fn api_offers(
 }
 
 /// An offer to post.
-#[derive(Deserialize, ToSchema)]
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(default)]
 pub(crate) struct OfferRequest {
     /// 资源类型代码：money、goods、services、jobs、training、pairing。
     kind: String,
@@ -894,7 +898,8 @@ pub(crate) async fn api_proposals(
 }
 
 /// A proposal to confirm.
-#[derive(Deserialize, ToSchema)]
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(default)]
 pub(crate) struct ConfirmRequest {
     /// 需求编号。
     need_id: String,
@@ -932,7 +937,8 @@ pub(crate) async fn api_confirm(
 }
 
 /// A delivery to record.
-#[derive(Deserialize, ToSchema)]
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(default)]
 pub(crate) struct DeliverRequest {
     /// 交付情况。
     note: String,
