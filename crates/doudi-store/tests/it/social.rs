@@ -118,3 +118,54 @@ conformance! {
         assert_eq!(store.matches(&caseworker(RENHE)).await.unwrap().len(), 0);
     }
 }
+
+async fn paired_cadre(store: &std::sync::Arc<dyn doudi_store::Store>, username: &str) -> Actor {
+    let id = store
+        .create_user(
+            &command_line(),
+            &doudi_store::NewUser {
+                username: username.into(),
+                display_name: "结对干部".into(),
+                role: doudi_core::Role::PairedCadre,
+                scope: doudi_core::Scope::County,
+                department: None,
+                password_hash: "$argon2id$x".into(),
+                must_change_password: false,
+            },
+        )
+        .await
+        .unwrap();
+    store.user_by_id(id).await.unwrap().unwrap().actor()
+}
+
+conformance! {
+    async fn only_the_households_paired_cadre_acknowledges_among_cadres(store) {
+        let mut h = household("SF-9", QINGLONG_1, &["赵六"]);
+        h.fields.needs = vec![Need::Care];
+        let id = store.create_household(&county(), &h).await.unwrap();
+        store.publish_needs(&county()).await.unwrap();
+        let need = store.open_needs(&county()).await.unwrap().remove(0);
+        let org = social_organisation();
+        let p = store.register_participant(&org, &participant("陪护志愿队")).await.unwrap();
+        store.verify_participant(&county(), p.id, true).await.unwrap();
+        let offer = store
+            .add_offer(&org, &NewOffer { kind: OfferKind::Services, amount: Money::ZERO, ..money(0, 1, None) })
+            .await
+            .unwrap();
+        let m = store
+            .confirm_match(&county(), &NewMatch { need: need.token, offer: offer.id, reasons: String::new() })
+            .await
+            .unwrap();
+        assert_eq!(m.amount, Money::ZERO, "only money offers carry an amount");
+        store.deliver_match(&org, m.id, "上门陪护两次").await.unwrap();
+        let mine = paired_cadre(&store, "cadre-mine").await;
+        let other = paired_cadre(&store, "cadre-other").await;
+        store.pair(&caseworker(QINGLONG), id, mine.user_id).await.unwrap();
+        assert_eq!(store.matches(&other).await.unwrap().len(), 0);
+        assert_eq!(store.matches(&mine).await.unwrap().len(), 1);
+        let refused = store.acknowledge_match(&other, m.id).await.unwrap_err();
+        assert!(matches!(refused, StoreError::NotFound), "{refused}");
+        let done = store.acknowledge_match(&mine, m.id).await.unwrap();
+        assert_eq!(done.state, MatchState::Acknowledged);
+    }
+}
