@@ -660,11 +660,13 @@ mod social_sql {
             let rows: Vec<NeedRow> = sqlx::query_as(&format!(
                 "SELECT {NEED_COLUMNS} FROM social_needs n WHERE n.is_open = $1 \
                  ORDER BY CASE n.urgency WHEN 'urgent' THEN 0 WHEN 'pressing' THEN 1 ELSE 2 END, \
-                 n.id LIMIT 200000"
+                 n.token LIMIT 200000"
             ))
             .bind(true)
             .fetch_all(&self.pool)
             .await?;
+            // Within an urgency, in token order: random, so that a household's several needs do
+            // not sit together in publication order.
             rows.into_iter().map(NeedRow::into_need).collect()
         }
 

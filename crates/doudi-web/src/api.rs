@@ -111,6 +111,8 @@ use crate::view::Divisions;
         crate::pages::social::api_offers,
         crate::pages::social::api_add_offer,
         crate::pages::social::api_participants,
+        crate::pages::social::api_register,
+        crate::pages::social::api_verify,
         crate::pages::social::api_matches,
         crate::pages::social::api_confirm,
         crate::pages::social::api_proposals,

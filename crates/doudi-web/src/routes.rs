@@ -433,6 +433,8 @@ routes! {
     get "/api/social/offers" => pages::social::api_offers, LoggedIn;
     post "/api/social/offers" => pages::social::api_add_offer, LoggedIn;
     get "/api/social/participants" => pages::social::api_participants, LoggedIn;
+    post "/api/social/participants" => pages::social::api_register, LoggedIn;
+    post "/api/social/participants/{id}/verify" => pages::social::api_verify, LoggedIn;
     get "/api/social/matches" => pages::social::api_matches, LoggedIn;
     post "/api/social/matches" => pages::social::api_confirm, LoggedIn;
     get "/api/social/proposals" => pages::social::api_proposals, LoggedIn;

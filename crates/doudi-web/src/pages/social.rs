@@ -864,6 +864,79 @@ pub(crate) async fn api_participants(
     Ok(Json(list.iter().map(participant_dto).collect()))
 }
 
+/// A participant's registration.
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub(crate) struct ParticipantRequest {
+    /// 类型代码：enterprise、organisation、foundation、volunteer。
+    kind: String,
+    /// 名称。
+    name: String,
+    /// 联系人及电话。
+    contact: String,
+    /// 统一社会信用代码（可空）。
+    credit_code: String,
+}
+
+/// Registers the caller's (a social organisation account's) participant record, unverified.
+#[utoipa::path(post, path = "/api/social/participants", tag = "social",
+    request_body = ParticipantRequest,
+    responses((status = 200, description = "已登记，待核实", body = ParticipantDto),
+              (status = 403, description = "无权登记", body = ErrorBody),
+              (status = 409, description = "已登记", body = ErrorBody),
+              (status = 422, description = "填写有误", body = ErrorBody)))]
+pub(crate) async fn api_register(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    ApiJson(body): ApiJson<ParticipantRequest>,
+) -> Result<Json<ParticipantDto>, AppError> {
+    let p = state
+        .app
+        .register_participant(
+            &session.actor,
+            &ParticipantInput {
+                kind: body.kind,
+                name: body.name,
+                contact: body.contact,
+                credit_code: body.credit_code,
+            },
+        )
+        .await?;
+    Ok(Json(participant_dto(&p)))
+}
+
+/// A verification.
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct VerifyRequest {
+    /// 是否核实通过（false 为撤销核实）。
+    #[serde(default = "yes")]
+    verified: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The county approver verifies (or withdraws the verification of) a participant.
+#[utoipa::path(post, path = "/api/social/participants/{id}/verify", tag = "social",
+    params(("id" = i64, Path, description = "参与主体编号")), request_body = VerifyRequest,
+    responses((status = 200, description = "已核实", body = ParticipantDto),
+              (status = 403, description = "无权核实", body = ErrorBody),
+              (status = 404, description = "不存在", body = ErrorBody)))]
+pub(crate) async fn api_verify(
+    State(state): State<AppState>,
+    CurrentUser(session): CurrentUser,
+    PathParams(id): PathParams<i64>,
+    ApiJson(body): ApiJson<VerifyRequest>,
+) -> Result<Json<ParticipantDto>, AppError> {
+    let p = state
+        .app
+        .store()
+        .verify_participant(&session.actor, id, body.verified)
+        .await?;
+    Ok(Json(participant_dto(&p)))
+}
+
 /// The matches the caller sees.
 #[utoipa::path(get, path = "/api/social/matches", tag = "social",
     responses((status = 200, description = "对接记录", body = [MatchDto]),

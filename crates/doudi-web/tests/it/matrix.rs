@@ -392,6 +392,11 @@ const MATRIX: &[(&str, &str)] = &[
     ("get /api/social/offers", "L F R R R R F R R"),
     ("post /api/social/offers", "L F F F F F F F R"),
     ("get /api/social/participants", "L F R R R R F R R"),
+    ("post /api/social/participants", "L F F F F F F F R"),
+    (
+        "post /api/social/participants/{id}/verify",
+        "L F N F F F F F F",
+    ),
     ("get /api/social/matches", "L F R R R R F R R"),
     ("post /api/social/matches", "L F N F N F F F F"),
     ("get /api/social/proposals", "L F R F R F F F F"),

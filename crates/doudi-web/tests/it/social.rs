@@ -102,6 +102,42 @@ async fn an_unverified_participant_cannot_post_and_each_participant_sees_only_it
     assert!(page.body.contains("待县民政局核实"), "{}", page.body);
     assert!(!page.body.contains("id=\"form-offer\""));
 
+    let twice = app
+        .json(
+            Some(&first),
+            Method::POST,
+            "/api/social/participants",
+            &json!({"kind": "volunteer", "name": "再登记一次", "contact": "刘 13800000001"}),
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
+    let county = app.login(COUNTY).await;
+    let mine = app
+        .get(Some(&first), "/api/social/participants")
+        .await
+        .json();
+    let by_itself = app
+        .json(
+            Some(&first),
+            Method::POST,
+            &format!("/api/social/participants/{}/verify", mine[0]["id"]),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        by_itself.status,
+        StatusCode::FORBIDDEN,
+        "a participant cannot verify itself"
+    );
+    let verified = app
+        .json(
+            Some(&county),
+            Method::POST,
+            &format!("/api/social/participants/{}/verify", mine[0]["id"]),
+            &json!({"verified": false}),
+        )
+        .await;
+    assert_eq!(verified.json()["verified"], false);
     let second = participant(&app, "shehui2", "另一家基金会").await;
     verify_all(&app).await;
     let mine = app
