@@ -242,3 +242,81 @@ impl App {
         Ok(self.store().confirm_match(actor, m).await?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields_of(e: Error) -> Vec<&'static str> {
+        match e {
+            Error::Fields(problems) => problems.into_iter().map(|(f, _)| f).collect(),
+            other => panic!("not a field error: {other}"),
+        }
+    }
+
+    #[test]
+    fn a_bad_offer_is_refused_naming_every_field_at_fault() {
+        let input = OfferInput {
+            kind: "gold".into(),
+            capacity: "0".into(),
+            amount_yuan: "-3".into(),
+            valid_until: "明天".into(),
+            township: "青龙".into(),
+            ..OfferInput::default()
+        };
+        assert_eq!(
+            fields_of(input.parse().unwrap_err()),
+            [
+                "kind",
+                "description",
+                "township",
+                "capacity",
+                "amount_yuan",
+                "valid_until"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_money_offer_needs_an_amount_and_no_other_offer_has_one() {
+        let money = OfferInput {
+            kind: "money".into(),
+            description: "助困金".into(),
+            capacity: "2".into(),
+            valid_until: "2099-12-31".into(),
+            ..OfferInput::default()
+        };
+        assert_eq!(fields_of(money.parse().unwrap_err()), ["amount_yuan"]);
+        let goods = OfferInput {
+            kind: "物资".into(),
+            amount_yuan: "100".into(),
+            ..money.clone()
+        };
+        assert_eq!(fields_of(goods.parse().unwrap_err()), ["amount_yuan"]);
+        let ok = OfferInput {
+            amount_yuan: "1000".into(),
+            ..money
+        }
+        .parse()
+        .unwrap();
+        assert_eq!((ok.amount, ok.township), (Money::from_yuan(1_000), None));
+    }
+
+    #[test]
+    fn a_registration_names_its_missing_fields_and_upper_cases_the_credit_code() {
+        assert_eq!(
+            fields_of(ParticipantInput::default().parse().unwrap_err()),
+            ["kind", "name", "contact"]
+        );
+        let p = ParticipantInput {
+            kind: "基金会".into(),
+            name: "云阳县慈善会".into(),
+            contact: "刘洋".into(),
+            credit_code: "91500235ma5u000000".into(),
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(p.credit_code.as_deref(), Some("91500235MA5U000000"));
+        assert_eq!(p.kind, Some(ParticipantKind::Foundation));
+    }
+}
