@@ -23,6 +23,7 @@ pub mod labels;
 pub mod money;
 pub mod person;
 pub mod services;
+pub mod social;
 
 pub use access::{Actor, Role, Scope};
 pub use clock::Clock;

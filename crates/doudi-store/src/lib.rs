@@ -34,6 +34,7 @@ pub use jobs::EmploymentHelp;
 pub use keys::{KeyError, Keys};
 pub use publications::Publications;
 pub use services::Services;
+pub use social::Social;
 pub use units::Units;
 
 use async_trait::async_trait;
@@ -58,6 +59,7 @@ pub mod keys;
 pub mod postgres;
 pub mod publications;
 pub mod services;
+pub mod social;
 pub mod sqlite;
 pub mod units;
 
@@ -421,6 +423,7 @@ pub trait Store:
     + jobs::EmploymentHelp
     + units::Units
     + publications::Publications
+    + social::Social
     + Send
     + Sync
     + 'static

@@ -168,3 +168,4 @@ include!("housing_impl.rs");
 include!("jobs_impl.rs");
 include!("units_impl.rs");
 include!("publications_impl.rs");
+include!("social_impl.rs");

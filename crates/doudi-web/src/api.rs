@@ -112,6 +112,17 @@ use crate::view::Divisions;
         crate::pages::jobs::api_outcome,
         crate::pages::jobs::api_train,
         crate::pages::jobs::api_trainings,
+        crate::pages::social::api_needs,
+        crate::pages::social::api_offers,
+        crate::pages::social::api_add_offer,
+        crate::pages::social::api_participants,
+        crate::pages::social::api_register,
+        crate::pages::social::api_verify,
+        crate::pages::social::api_matches,
+        crate::pages::social::api_confirm,
+        crate::pages::social::api_proposals,
+        crate::pages::social::api_deliver,
+        crate::pages::social::api_acknowledge,
         login,
         logout,
         logout_everywhere,
@@ -155,6 +166,7 @@ use crate::view::Divisions;
         (name = "services", description = "政府购买服务：残疾人居家照护、机构托养、康复服务及质量检查（3.3）"),
         (name = "housing", description = "住房保障：优先对象、公租房与租赁补贴申请（2.6）"),
         (name = "jobs", description = "就业帮扶：岗位、匹配、推荐与培训（2.7）"),
+        (name = "social", description = "社会力量：参与主体、帮扶资源、脱敏需求、对接与交付（3.1、3.2）"),
     )
 )]
 struct ApiDoc;

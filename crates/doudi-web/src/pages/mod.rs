@@ -34,6 +34,7 @@ pub(crate) mod schooling;
 pub(crate) mod services;
 pub(crate) mod session;
 pub(crate) mod settings;
+pub(crate) mod social;
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -130,6 +131,8 @@ pub struct UserBar {
     pub can_read_housing: bool,
     /// May read employment help (2.7).
     pub can_read_jobs: bool,
+    /// May use the social-forces platform (3.1, 3.2).
+    pub can_social: bool,
 }
 
 /// One step of the breadcrumb.
@@ -198,6 +201,7 @@ impl Chrome {
                 can_services: doudi_core::services::may_read(&session.actor),
                 can_read_housing: doudi_store::housing::may_read_housing(&session.actor),
                 can_read_jobs: doudi_store::jobs::may_read_jobs(&session.actor),
+                can_social: doudi_store::social::may_read_social(&session.actor),
             }),
             csrf: session.csrf.clone(),
             crumbs: Vec::new(),

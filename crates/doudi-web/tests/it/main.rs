@@ -23,5 +23,6 @@ mod publications;
 mod security;
 mod services;
 mod session;
+mod social;
 mod support;
 mod unmask;
