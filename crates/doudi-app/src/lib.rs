@@ -50,6 +50,7 @@ pub mod payments;
 pub mod registry;
 pub mod schooling;
 pub mod services;
+pub mod social;
 pub mod throttle;
 pub mod visits;
 

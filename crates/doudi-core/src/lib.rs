@@ -23,6 +23,7 @@ pub mod labels;
 pub mod money;
 pub mod person;
 pub mod services;
+pub mod social;
 pub mod visits;
 
 pub use access::{Actor, Role, Scope};

@@ -34,6 +34,7 @@ pub use jobs::EmploymentHelp;
 pub use keys::{KeyError, Keys};
 pub use publications::Publications;
 pub use services::Services;
+pub use social::Social;
 pub use units::Units;
 pub use visits::Visits;
 
@@ -59,6 +60,7 @@ pub mod keys;
 pub mod postgres;
 pub mod publications;
 pub mod services;
+pub mod social;
 pub mod sqlite;
 pub mod units;
 pub mod visits;
@@ -423,6 +425,7 @@ pub trait Store:
     + jobs::EmploymentHelp
     + units::Units
     + publications::Publications
+    + social::Social
     + visits::Visits
     + Send
     + Sync

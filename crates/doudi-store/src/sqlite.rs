@@ -205,4 +205,5 @@ include!("housing_impl.rs");
 include!("jobs_impl.rs");
 include!("units_impl.rs");
 include!("publications_impl.rs");
+include!("social_impl.rs");
 include!("visits_impl.rs");

@@ -430,6 +430,34 @@ routes! {
     post "/api/jobs/referrals/{id}/outcome" => pages::jobs::api_outcome, ReadHouseholds;
     post "/api/jobs/training" => pages::jobs::api_train, ReadHouseholds;
     get "/api/jobs/training" => pages::jobs::api_trainings, ReadHouseholds;
+    get "/social" => pages::social::show, LoggedIn;
+    post "/social/participant" => pages::social::register, LoggedIn;
+    post "/social/offers" => pages::social::add_offer, LoggedIn;
+    get "/social/offers.xlsx" => pages::social::offers_export, LoggedIn;
+    post "/social/offers/{id}" => pages::social::update_offer, LoggedIn;
+    post "/social/offers/{id}/open" => pages::social::set_offer_open, LoggedIn;
+    get "/social/needs" => pages::social::needs, LoggedIn;
+    get "/social/needs.xlsx" => pages::social::needs_export, LoggedIn;
+    post "/social/needs/publish" => pages::social::publish, LoggedIn;
+    get "/social/participants" => pages::social::participants, LoggedIn;
+    get "/social/participants.xlsx" => pages::social::participants_export, LoggedIn;
+    post "/social/participants/{id}/verify" => pages::social::verify, LoggedIn;
+    get "/social/matches" => pages::social::matches, LoggedIn;
+    post "/social/matches" => pages::social::confirm, LoggedIn;
+    get "/social/matches.xlsx" => pages::social::matches_export, LoggedIn;
+    post "/social/matches/{id}/deliver" => pages::social::deliver, LoggedIn;
+    post "/social/matches/{id}/acknowledge" => pages::social::acknowledge, LoggedIn;
+    get "/api/social/needs" => pages::social::api_needs, LoggedIn;
+    get "/api/social/offers" => pages::social::api_offers, LoggedIn;
+    post "/api/social/offers" => pages::social::api_add_offer, LoggedIn;
+    get "/api/social/participants" => pages::social::api_participants, LoggedIn;
+    post "/api/social/participants" => pages::social::api_register, LoggedIn;
+    post "/api/social/participants/{id}/verify" => pages::social::api_verify, LoggedIn;
+    get "/api/social/matches" => pages::social::api_matches, LoggedIn;
+    post "/api/social/matches" => pages::social::api_confirm, LoggedIn;
+    get "/api/social/proposals" => pages::social::api_proposals, LoggedIn;
+    post "/api/social/matches/{id}/deliver" => pages::social::api_deliver, LoggedIn;
+    post "/api/social/matches/{id}/acknowledge" => pages::social::api_acknowledge, LoggedIn;
 
     // ---- visits, campaigns and coverage (3.3, 4.3): the store decides who reads and records ----
     get "/visits" => pages::visits::list, ReadWholeHouseholds;

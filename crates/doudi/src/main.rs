@@ -708,6 +708,8 @@ async fn prepare_demo(store: &dyn Store, args: &ServeArgs, url: &str) -> Result<
             .map(|_| generator.household())
             .collect();
         load_demo(store, &generator, &households).await?;
+        // The social organisation's login finds the county's needs published, de-identified.
+        store.publish_needs(&county).await?;
     }
     let hash = doudi_app::accounts::hash_password(DEMO_PASSWORD);
     for (username, name, role, scope) in DEMO_USERS {

@@ -24,6 +24,7 @@ mod schema;
 mod scope;
 mod search;
 mod services;
+mod social;
 mod sqlite_file;
 mod units;
 mod users;

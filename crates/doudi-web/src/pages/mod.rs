@@ -34,6 +34,7 @@ pub(crate) mod schooling;
 pub(crate) mod services;
 pub(crate) mod session;
 pub(crate) mod settings;
+pub(crate) mod social;
 pub(crate) mod visits;
 
 use askama::Template;
@@ -131,6 +132,8 @@ pub struct UserBar {
     pub can_read_housing: bool,
     /// May read employment help (2.7).
     pub can_read_jobs: bool,
+    /// May use the social-forces platform (3.1, 3.2).
+    pub can_social: bool,
     /// May read visits, campaigns and coverage (3.3, 4.3).
     pub can_read_visits: bool,
 }
@@ -201,6 +204,7 @@ impl Chrome {
                 can_services: doudi_core::services::may_read(&session.actor),
                 can_read_housing: doudi_store::housing::may_read_housing(&session.actor),
                 can_read_jobs: doudi_store::jobs::may_read_jobs(&session.actor),
+                can_social: doudi_store::social::may_read_social(&session.actor),
                 can_read_visits: doudi_store::visits::may_read_visits(&session.actor),
             }),
             csrf: session.csrf.clone(),

@@ -23,6 +23,7 @@ mod publications;
 mod security;
 mod services;
 mod session;
+mod social;
 mod support;
 mod unmask;
 mod visits;

@@ -1723,6 +1723,101 @@ fn in_real_chromium_the_housing_officer_reads_the_priority_list_and_files_and_gr
 }
 
 #[test]
+fn in_real_chromium_the_county_pairs_households_in_bulk_from_a_plan_on_a_desktop_and_a_phone() {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-pairing");
+    let dir = TempDir::new("browser-pairing");
+    let server = Server::start_demo(&db, 60, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    log_in(&browser, &base, "xianminzheng");
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        browser.go(&format!("{base}/"));
+        browser.click("#nav-pairing");
+        browser.wait_for("form-assign");
+        assert!(fits(&browser), "/pairing fits {width} px");
+    }
+    browser.resize(1280, 900);
+    choose(&browser, "#a-place", "500235002");
+    browser.fill("#a-cap", "8");
+    browser.click("#assign-preview");
+    browser.wait_for("pairing-plan");
+    assert!(browser.text("#pairing-plan").contains("结对方案"));
+    browser.click("#plan-apply");
+    browser.wait_for("已结对");
+    // The demo cadre had five households; the cap of eight gave them three more.
+    assert!(
+        browser.text("#loads").contains("8"),
+        "{}",
+        browser.text("#loads")
+    );
+    exports_excel(&browser, "#export-loads");
+}
+
+#[test]
+fn in_real_chromium_a_social_organisation_registers_is_verified_and_posts_an_offer_on_a_desktop_and_a_phone()
+ {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-social");
+    let dir = TempDir::new("browser-social");
+    let server = Server::start_demo(&db, 60, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    log_in(&browser, &base, "shehuizuzhi");
+    browser.resize(1280, 900);
+    browser.go(&format!("{base}/"));
+    browser.click("#nav-social");
+    browser.wait_for("form-participant");
+    choose(&browser, "#participant-kind", "foundation");
+    browser.fill("#participant-name", "云阳县慈善会");
+    browser.fill("#participant-contact", "刘洋 13800000000");
+    browser.click("#participant-submit");
+    browser.wait_for("待县民政局核实");
+
+    // The civil affairs bureau verifies it, and publishes the needs of the county.
+    let county = Browser::start();
+    log_in(&county, &base, "xianminzheng");
+    county.go(&format!("{base}/social/participants"));
+    county.wait_for("云阳县慈善会");
+    county.click("#participants form button");
+    county.wait_for("撤销核实");
+    county.go(&format!("{base}/social/needs"));
+    county.wait_for("publish-needs");
+    county.click("#publish-needs");
+    county.wait_for("urgency-rule");
+
+    browser.go(&format!("{base}/social"));
+    browser.wait_for("form-offer");
+    choose(&browser, "#offer-kind", "money");
+    browser.fill("#offer-description", "冬季助困金");
+    browser.fill("#offer-capacity", "10");
+    browser.fill("#offer-amount", "5000");
+    browser.execute("document.getElementById('offer-valid').value = '2099-12-31';");
+    browser.click("#offer-submit");
+    browser.wait_for("冬季助困金");
+    assert!(browser.text("#participant-account").contains("¥5,000.00"));
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        for page in ["/social", "/social/needs", "/social/matches"] {
+            browser.go(&format!("{base}{page}"));
+            browser.wait_for("page-head");
+            assert!(fits(&browser), "{page} fits {width} px");
+            browser.screenshot(&format!("social{}-{width}", page.replace('/', "-")));
+        }
+    }
+    browser.go(&format!("{base}/social"));
+    browser.wait_for("page-head");
+    exports_excel(&browser, "#export-offers");
+    // A participant never reads households: no household list in its menu.
+    assert!(!browser.source().contains("href=\"/households\""));
+}
+
+#[test]
 fn in_real_chromium_on_a_phone_a_cadre_records_a_visit_offline_and_it_is_sent_when_back_online() {
     if !browser_enabled() {
         return;
