@@ -233,14 +233,14 @@ impl App {
             .await?;
         let schools: HashMap<PersonId, String> = self
             .store()
-            .enrolments(actor, &code)
+            .enrolments(actor, &code, None)
             .await?
             .into_iter()
             .map(|e| (e.person, e.school))
             .collect();
         let delivered: HashMap<(PersonId, String), DeliveryRecord> = self
             .store()
-            .deliveries(actor, &code)
+            .deliveries(actor, &code, None)
             .await?
             .into_iter()
             .map(|d| ((d.person, d.item.clone()), d))
@@ -272,7 +272,7 @@ impl App {
         let code = term.code();
         let schools: HashMap<PersonId, String> = self
             .store()
-            .enrolments(actor, &code)
+            .enrolments(actor, &code, Some(household))
             .await?
             .into_iter()
             .filter(|e| e.person == person)
@@ -280,7 +280,7 @@ impl App {
             .collect();
         let delivered: HashMap<(PersonId, String), DeliveryRecord> = self
             .store()
-            .deliveries(actor, &code)
+            .deliveries(actor, &code, Some(household))
             .await?
             .into_iter()
             .filter(|d| d.person == person)
@@ -467,14 +467,14 @@ impl App {
                     .map_err(|e| Error::Rules(e.to_string()))?;
                 let schools = self
                     .store()
-                    .enrolments(actor, &code)
+                    .enrolments(actor, &code, None)
                     .await?
                     .into_iter()
                     .map(|e| (e.person, e.school))
                     .collect();
                 let delivered = self
                     .store()
-                    .deliveries(actor, &code)
+                    .deliveries(actor, &code, None)
                     .await?
                     .into_iter()
                     .map(|d| ((d.person, d.item.clone()), d))

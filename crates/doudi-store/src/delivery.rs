@@ -268,8 +268,14 @@ pub trait Delivery: Send + Sync + 'static {
         school: &str,
     ) -> Result<(), StoreError>;
 
-    /// Schools of students of households in the actor's scope in a term.
-    async fn enrolments(&self, actor: &Actor, term: &str) -> Result<Vec<Enrolment>, StoreError>;
+    /// Schools of students of households in the actor's scope (or of one household) in a
+    /// term.
+    async fn enrolments(
+        &self,
+        actor: &Actor,
+        term: &str,
+        household: Option<HouseholdId>,
+    ) -> Result<Vec<Enrolment>, StoreError>;
 
     /// Records an item delivered ([`may_deliver_education`], in scope); a second delivery of
     /// the same item to the same student in the same term is a [`StoreError::Duplicate`].
@@ -294,11 +300,13 @@ pub trait Delivery: Send + Sync + 'static {
         reason: &str,
     ) -> Result<(), StoreError>;
 
-    /// Deliveries to students of households in the actor's scope in a term.
+    /// Deliveries to students of households in the actor's scope (or of one household) in a
+    /// term.
     async fn deliveries(
         &self,
         actor: &Actor,
         term: &str,
+        household: Option<HouseholdId>,
     ) -> Result<Vec<DeliveryRecord>, StoreError>;
 }
 

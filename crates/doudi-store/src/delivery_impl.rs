@@ -528,19 +528,28 @@ impl Delivery for Backend {
         Ok(())
     }
 
-    async fn enrolments(&self, actor: &Actor, term: &str) -> Result<Vec<Enrolment>, StoreError> {
+    async fn enrolments(
+        &self,
+        actor: &Actor,
+        term: &str,
+        household: Option<HouseholdId>,
+    ) -> Result<Vec<Enrolment>, StoreError> {
         if !may_read_education(actor) {
             return Err(StoreError::Forbidden);
         }
-        let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
             "SELECT e.person_id, e.household_id, e.term, e.school FROM enrolments e \
-             JOIN households h ON h.id = e.household_id \
-             WHERE e.term = $1 AND h.community LIKE $2 ORDER BY e.person_id",
-        )
-        .bind(term)
-        .bind(format!("{}%", actor.scope.prefix()))
-        .fetch_all(&self.pool)
-        .await?;
+             JOIN households h ON h.id = e.household_id WHERE e.term = ",
+        );
+        qb.push_bind(term)
+            .push(" AND h.community LIKE ")
+            .push_bind(format!("{}%", actor.scope.prefix()));
+        if let Some(h) = household {
+            qb.push(" AND e.household_id = ").push_bind(h.0);
+        }
+        qb.push(" ORDER BY e.person_id");
+        let rows: Vec<(i64, i64, String, String)> =
+            qb.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows
             .into_iter()
             .map(|(person, household, term, school)| Enrolment {
@@ -629,23 +638,27 @@ impl Delivery for Backend {
         &self,
         actor: &Actor,
         term: &str,
+        household: Option<HouseholdId>,
     ) -> Result<Vec<DeliveryRecord>, StoreError> {
         if !may_read_education(actor) {
             return Err(StoreError::Forbidden);
         }
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+            "SELECT d.id, d.person_id, d.household_id, d.term, d.item, d.amount_fen, \
+             d.delivered_on, d.school, d.note, u.display_name FROM education_deliveries d \
+             JOIN households h ON h.id = d.household_id \
+             LEFT JOIN users u ON u.id = d.recorded_by WHERE d.term = ",
+        );
+        qb.push_bind(term)
+            .push(" AND h.community LIKE ")
+            .push_bind(format!("{}%", actor.scope.prefix()));
+        if let Some(h) = household {
+            qb.push(" AND d.household_id = ").push_bind(h.0);
+        }
+        qb.push(" ORDER BY d.id");
         #[allow(clippy::type_complexity)]
         let rows: Vec<(i64, i64, i64, String, String, i64, NaiveDate, String, String, Option<String>)> =
-            sqlx::query_as(
-                "SELECT d.id, d.person_id, d.household_id, d.term, d.item, d.amount_fen, \
-                 d.delivered_on, d.school, d.note, u.display_name FROM education_deliveries d \
-                 JOIN households h ON h.id = d.household_id \
-                 LEFT JOIN users u ON u.id = d.recorded_by \
-                 WHERE d.term = $1 AND h.community LIKE $2 ORDER BY d.id",
-            )
-            .bind(term)
-            .bind(format!("{}%", actor.scope.prefix()))
-            .fetch_all(&self.pool)
-            .await?;
+            qb.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows
             .into_iter()
             .map(

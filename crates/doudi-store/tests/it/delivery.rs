@@ -84,7 +84,7 @@ conformance! {
         let id = store.record_delivery(&jiaoyu, &delivery).await.unwrap();
         let twice = store.record_delivery(&jiaoyu, &delivery).await.unwrap_err();
         assert!(matches!(twice, StoreError::Duplicate(_)), "{twice}");
-        let kept = store.deliveries(&jiaoyu, "2026-autumn").await.unwrap();
+        let kept = store.deliveries(&jiaoyu, "2026-autumn", None).await.unwrap();
         assert_eq!(kept.len(), 1);
         assert_eq!((kept[0].household, kept[0].school.as_str()), (h, "青龙初中"));
         assert!(matches!(
@@ -96,7 +96,7 @@ conformance! {
             Err(StoreError::NotFound)
         ));
         store.withdraw_delivery(&jiaoyu, id, "录错").await.unwrap();
-        assert!(store.deliveries(&jiaoyu, "2026-autumn").await.unwrap().is_empty());
-        assert_eq!(store.enrolments(&jiaoyu, "2026-autumn").await.unwrap().len(), 1);
+        assert!(store.deliveries(&jiaoyu, "2026-autumn", None).await.unwrap().is_empty());
+        assert_eq!(store.enrolments(&jiaoyu, "2026-autumn", None).await.unwrap().len(), 1);
     }
 }
