@@ -262,8 +262,9 @@ fn special_code(text: &str) -> String {
     }
 }
 
-/// At most 20 characters of what someone typed, for a message.
-fn clip(text: &str) -> String {
+/// At most 20 characters of what someone typed, for a message (files' rows here and in
+/// `schooling.rs`).
+pub(crate) fn clip(text: &str) -> String {
     text.chars().take(20).collect()
 }
 

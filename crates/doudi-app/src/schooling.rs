@@ -19,6 +19,7 @@ use doudi_policy::explain::Off;
 use doudi_store::delivery::{DeliveryRecord, NewDelivery, may_read_education};
 use doudi_store::{HouseholdFilter, StoreError};
 
+use crate::medical::clip;
 use crate::{App, Error};
 
 /// One item a student is owed in the term.
@@ -208,11 +209,6 @@ fn term_from_text(text: &str) -> Option<Term> {
         return None;
     };
     Term::parse(&format!("{year}-{season}"))
-}
-
-/// At most 20 characters of what someone typed, for a message.
-fn clip(text: &str) -> String {
-    text.chars().take(20).collect()
 }
 
 impl App {
