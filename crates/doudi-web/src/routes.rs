@@ -175,6 +175,9 @@ routes! {
 
     // ---- every logged-in user ----
     get "/" => pages::overview::show, LoggedIn;
+    get "/clauses" => pages::clauses::page, LoggedIn;
+    get "/clauses.xlsx" => pages::clauses::xlsx, LoggedIn;
+    get "/api/clauses" => pages::clauses::api, LoggedIn;
     get "/api/divisions" => api::divisions, LoggedIn;
 
     // ---- households ----

@@ -381,7 +381,7 @@ pub(crate) fn parse_scope(scope: Option<&str>) -> Result<Scope> {
 
 /// Prints where a panic happened and nothing of its message, which may quote the data being
 /// handled (a request's fields, a row of an imported file): personal data must not reach the
-/// log (4.5). The location is enough to find the bug; the data can be found again from it.
+/// log. The location is enough to find the bug; the data can be found again from it.
 fn panic_without_details(info: &std::panic::PanicHookInfo<'_>) {
     let place = info.location().map_or_else(
         || "an unknown place".to_owned(),

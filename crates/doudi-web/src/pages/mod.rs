@@ -7,6 +7,7 @@ pub(crate) mod carried;
 pub(crate) mod cases;
 pub(crate) mod casework;
 pub(crate) mod chain;
+pub(crate) mod clauses;
 pub(crate) mod communities;
 pub(crate) mod detail;
 pub(crate) mod disasters;

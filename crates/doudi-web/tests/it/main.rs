@@ -5,6 +5,7 @@ mod accounts;
 mod api;
 mod audit;
 mod casework;
+mod clauses;
 mod departments;
 mod disasters;
 mod discovery;

@@ -85,7 +85,7 @@ fn hostile_strings() -> Vec<String> {
         "1e400",
         "NaN",
         "0x10",
-        "1.5",
+        "1.25",
         "null",
         "true",
         "[]",
