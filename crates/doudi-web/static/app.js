@@ -267,3 +267,36 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// ---- The main menu's groups ----
+// Each group is a <details> that works without this; with it, opening one closes the others,
+// and a click elsewhere or Escape closes them all.
+(function () {
+  function groups() {
+    return document.querySelectorAll("details.navgroup");
+  }
+  function closeAll(except) {
+    groups().forEach(function (group) {
+      if (group !== except) {
+        group.removeAttribute("open");
+      }
+    });
+  }
+  document.addEventListener("toggle", function (event) {
+    var target = event.target;
+    if (target instanceof HTMLDetailsElement && target.classList.contains("navgroup") && target.open) {
+      closeAll(target);
+    }
+  }, true);
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!(target instanceof Element) || !target.closest("details.navgroup")) {
+      closeAll(null);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      closeAll(null);
+    }
+  });
+})();

@@ -164,6 +164,23 @@ pub struct Chrome {
 }
 
 impl Chrome {
+    /// The main menu's group of the current entry ([`Chrome::nav`]), whose heading the menu
+    /// marks: `casework`, `departments`, `helpers`, `oversight`, `admin`, or none.
+    pub fn group(&self) -> &'static str {
+        match self.nav {
+            "households" | "cases" | "new" | "import" | "carried" | "alerts" | "watch"
+            | "payments" => "casework",
+            "figures" | "medical" | "education" | "exchange" | "employment" | "jobs"
+            | "housing" | "disasters" | "services" | "feeds" => "departments",
+            "pairing" | "visits" | "campaigns" | "coverage" | "social" | "publications" => {
+                "helpers"
+            }
+            "audit" | "clauses" => "oversight",
+            "users" | "communities" | "settings" => "admin",
+            _ => "",
+        }
+    }
+
     /// A layout without a user (login and error pages).
     pub fn bare(title: &str) -> Chrome {
         Chrome {

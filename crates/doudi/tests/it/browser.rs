@@ -163,6 +163,21 @@ impl Browser {
         );
     }
 
+    /// Follows a main-menu link (`#nav-medical`): opens its group first, as a person would by
+    /// clicking the group's heading, then clicks the link.
+    pub fn menu(&self, css: &str) {
+        self.find(css);
+        let heading = self.execute(&format!(
+            "var link = document.querySelector({css:?});\n\
+             var group = link && link.closest('details.navgroup');\n\
+             return group && !group.open ? group.id : null;"
+        ));
+        if let Some(group) = heading.as_str() {
+            self.click(&format!("#{group} > summary"));
+        }
+        self.click(css);
+    }
+
     /// Clicks the element matching `css`.
     pub fn click(&self, css: &str) {
         let id = self.find(css);
@@ -636,7 +651,7 @@ fn in_real_chromium_a_caseworker_uploads_a_household_file_sees_its_bad_row_and_t
 
     // The menu leads to the upload page.
     browser.go(&format!("{base}/"));
-    browser.click("#nav-import");
+    browser.menu("#nav-import");
     browser.wait_for("form-import");
     browser.fill("#import-file", file.to_str().unwrap());
     browser.click("#import-submit");
@@ -1079,7 +1094,7 @@ fn in_real_chromium_a_newcomer_county_goes_from_an_empty_database_to_its_first_b
         "Initial-2026-pw",
         "Shenpi-own-2026-pw",
     );
-    browser.click("#nav-carried");
+    browser.menu("#nav-carried");
     browser.wait_for("form-carried");
     let ids: Vec<String> = browser
         .execute("return Array.from(document.querySelectorAll('#carried select')).map(s => s.id);")
@@ -1094,7 +1109,7 @@ fn in_real_chromium_a_newcomer_county_goes_from_an_empty_database_to_its_first_b
     }
     browser.click("#carried-submit");
     browser.wait_for("carried-done");
-    browser.click("#nav-payments");
+    browser.menu("#nav-payments");
     browser.wait_for("preview-summary");
     assert!(
         browser
@@ -1178,7 +1193,7 @@ fn in_real_chromium_each_role_finds_its_work_searches_as_staff_do_and_reads_the_
     browser.wait_for("export-work");
     exports_excel(&browser, "#export-work");
     // Her applications, from the menu; a household's own from its page.
-    browser.click("#nav-cases");
+    browser.menu("#nav-cases");
     browser.wait_for("form-cases");
     if browser.source().contains("id=\"export-cases\"") {
         exports_excel(&browser, "#export-cases");
@@ -1286,7 +1301,7 @@ fn in_real_chromium_the_county_uploads_a_death_list_and_the_township_works_the_a
 
     let browser = Browser::start();
     log_in(&browser, &base, "xianminzheng");
-    browser.click("#nav-feeds");
+    browser.menu("#nav-feeds");
     browser.wait_for("form-feed");
     browser.fill("#f-file", file.to_str().unwrap());
     browser.click("#feed-submit");
@@ -1359,19 +1374,19 @@ fn in_real_chromium_the_education_officer_works_the_department_pages_on_a_deskto
         browser.resize(width, if width < 500 { 844 } else { 900 });
         // The students owed aid this term, from the menu; the previous term one click away.
         browser.go(&format!("{base}/"));
-        browser.click("#nav-exchange");
+        browser.menu("#nav-exchange");
         browser.wait_for("学生资助名单");
         assert!(browser.source().contains("id=\"export-exchange\""));
         browser.click("#term-previous");
         browser.wait_for("学生资助名单");
         // The figures per township and the zero-employment list.
-        browser.click("#nav-figures");
+        browser.menu("#nav-figures");
         browser.wait_for("部门工作指标");
         assert!(
             browser.source().contains("id=\"figures\""),
             "the demo county has households"
         );
-        browser.click("#nav-employment");
+        browser.menu("#nav-employment");
         browser.wait_for("零就业家庭");
         for page in ["/exchange/education", "/figures", "/employment/zero"] {
             browser.go(&format!("{base}{page}"));
@@ -1427,7 +1442,7 @@ fn in_real_chromium_the_medical_insurance_education_and_health_officers_work_the
     for width in [1280, 390] {
         browser.resize(width, if width < 500 { 844 } else { 900 });
         browser.go(&format!("{base}/"));
-        browser.click("#nav-medical");
+        browser.menu("#nav-medical");
         browser.wait_for("form-stay");
         assert!(fits(&browser), "/medical fits {width} px");
     }
@@ -1455,7 +1470,7 @@ fn in_real_chromium_the_medical_insurance_education_and_health_officers_work_the
     for width in [1280, 390] {
         browser.resize(width, if width < 500 { 844 } else { 900 });
         browser.go(&format!("{base}/"));
-        browser.click("#nav-education");
+        browser.menu("#nav-education");
         browser.wait_for("各校落实情况");
         assert!(fits(&browser), "/education fits {width} px");
     }
@@ -1521,7 +1536,7 @@ fn in_real_chromium_the_emergency_officer_records_a_flood_confirms_a_household_a
 
     // A flood along the streets of 青龙街道, from the menu.
     browser.resize(1280, 900);
-    browser.click("#nav-disasters");
+    browser.menu("#nav-disasters");
     browser.wait_for("form-disaster");
     browser.fill("#d-name", "青龙街道暴雨洪涝");
     choose(&browser, "#d-kind", "flood");
@@ -1584,7 +1599,7 @@ fn in_real_chromium_the_disabled_federation_adds_a_provider_and_records_a_months
     log_in(&browser, &base, "canlian");
 
     browser.resize(1280, 900);
-    browser.click("#nav-services");
+    browser.menu("#nav-services");
     browser.wait_for("service-summary");
     browser.click("#link-providers");
     browser.wait_for("form-provider");
@@ -1628,7 +1643,7 @@ fn in_real_chromium_the_human_resources_officer_records_an_opening_and_works_the
     // An opening from the menu, on a desktop: a public-welfare post suited to partial capacity.
     browser.resize(1280, 900);
     browser.go(&format!("{base}/"));
-    browser.click("#nav-jobs");
+    browser.menu("#nav-jobs");
     browser.wait_for("form-opening");
     browser.fill("#opening-employer", "青龙街道办事处");
     browser.fill("#opening-title", "公益性保洁");
@@ -1643,13 +1658,13 @@ fn in_real_chromium_the_human_resources_officer_records_an_opening_and_works_the
     for width in [1280, 390] {
         browser.resize(width, if width < 500 { 844 } else { 900 });
         browser.go(&format!("{base}/"));
-        browser.click("#nav-jobs");
+        browser.menu("#nav-jobs");
         browser.wait_for("公益性保洁");
         exports_excel(&browser, "#export-jobs");
         browser.click("#jobs-referrals");
         browser.wait_for("岗位推荐");
         exports_excel(&browser, "#export-referrals");
-        browser.click("#nav-employment");
+        browser.menu("#nav-employment");
         browser.wait_for("零就业家庭");
         for page in [
             "/jobs",
@@ -1681,7 +1696,7 @@ fn in_real_chromium_the_housing_officer_reads_the_priority_list_and_files_and_gr
     log_in(&browser, &base, "zhufang");
     browser.resize(1280, 900);
     browser.go(&format!("{base}/"));
-    browser.click("#nav-housing");
+    browser.menu("#nav-housing");
     browser.wait_for("housing-rule");
     exports_excel(&browser, "#export-priority");
     exports_excel(&browser, "#export-housing");
@@ -1736,7 +1751,7 @@ fn in_real_chromium_the_county_pairs_households_in_bulk_from_a_plan_on_a_desktop
     for width in [1280, 390] {
         browser.resize(width, if width < 500 { 844 } else { 900 });
         browser.go(&format!("{base}/"));
-        browser.click("#nav-pairing");
+        browser.menu("#nav-pairing");
         browser.wait_for("form-assign");
         assert!(fits(&browser), "/pairing fits {width} px");
     }
@@ -1771,7 +1786,7 @@ fn in_real_chromium_a_social_organisation_registers_is_verified_and_posts_an_off
     log_in(&browser, &base, "shehuizuzhi");
     browser.resize(1280, 900);
     browser.go(&format!("{base}/"));
-    browser.click("#nav-social");
+    browser.menu("#nav-social");
     browser.wait_for("form-participant");
     choose(&browser, "#participant-kind", "foundation");
     browser.fill("#participant-name", "云阳县慈善会");
@@ -1897,4 +1912,44 @@ fn in_real_chromium_on_a_phone_a_cadre_records_a_visit_offline_and_it_is_sent_wh
         assert!(fits(&browser), "{page} fits 390 px");
         browser.screenshot(&format!("visits{}-390", page.replace('/', "-")));
     }
+}
+
+#[test]
+fn in_real_chromium_the_grouped_menu_leads_to_the_policy_coverage_page_on_a_desktop_and_a_phone() {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-clauses");
+    let dir = TempDir::new("browser-clauses");
+    let server = Server::start_demo(&db, 20, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    log_in(&browser, &base, "xianminzheng");
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        browser.go(&format!("{base}/"));
+        // The menu is five groups under their headings, every group closed.
+        let open =
+            browser.execute("return document.querySelectorAll('details.navgroup[open]').length;");
+        assert_eq!(open, 0);
+        browser.menu("#nav-clauses");
+        browser.wait_for("政策条款落实情况");
+        let rows = browser.execute("return document.querySelectorAll('#clauses tbody tr').length;");
+        assert_eq!(rows.as_u64(), Some(28));
+        assert!(browser.text("#clause-2\\.1\\.b").contains("申请前6个月"));
+        // The current page's group heading is marked.
+        let current = browser.execute(
+            "return document.querySelector('#navgroup-oversight > summary').classList.contains('current');",
+        );
+        assert_eq!(current.as_bool(), Some(true));
+        assert!(fits(&browser), "/clauses fits {width} px");
+        browser.screenshot(&format!("clauses-{width}"));
+        // Opening one group closes the other.
+        browser.click("#navgroup-casework > summary");
+        browser.click("#navgroup-departments > summary");
+        let open = browser.execute("return Array.from(document.querySelectorAll('details.navgroup[open]')).map(function (d) { return d.id; });");
+        assert_eq!(open, serde_json::json!(["navgroup-departments"]));
+        browser.screenshot(&format!("menu-{width}"));
+    }
+    exports_excel(&browser, "#export-clauses");
 }
