@@ -177,6 +177,21 @@ conformance! {
         assert!(history.iter().all(|e| !e.new.contains("13912345678")));
     }
 
+    /// A household is in one of the two categories the policy covers (1.2), urban dibao or urban
+    /// tekun, and a move from one to the other is kept in its history.
+    async fn a_household_moves_from_dibao_to_tekun_and_its_history_keeps_both(store) {
+        let id = store.create_household(&county(), &household("QL-0004", QINGLONG_1, &["孙权"])).await.unwrap();
+        let read = store.household(&county(), id).await.unwrap();
+        assert_eq!(read.household.fields.category, Category::Dibao);
+        let mut tekun = read.household.fields.clone();
+        tekun.category = Category::Tekun;
+        store.update_household(&county(), id, read.household.version, &tekun).await.unwrap();
+        assert_eq!(store.household(&county(), id).await.unwrap().household.fields.category, Category::Tekun);
+        let history = store.history(&county(), id).await.unwrap();
+        let change = history.iter().find(|e| e.field == "救助类别").expect("the category's change is in the history");
+        assert_eq!((change.old.as_str(), change.new.as_str()), (Category::Dibao.label(), Category::Tekun.label()));
+    }
+
     async fn a_second_writer_with_a_stale_version_gets_a_conflict_not_a_lost_update(store) {
         let id = store.create_household(&county(), &household("QL-0003", QINGLONG_1, &["刘备", "刘禅"])).await.unwrap();
         let read = store.household(&county(), id).await.unwrap();

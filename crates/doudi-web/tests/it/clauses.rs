@@ -155,8 +155,16 @@ fn cited(line: &str) -> Vec<String> {
 }
 
 /// The name an item declaration on this line gives (`fn a_test`, `pub struct Stay`, `impl
-/// App`, `conformance! {` has none), if it declares one.
+/// App`, a `vocabulary!` entry `Category, "救助类别" {`; `conformance! {` has none), if it
+/// declares one.
 fn declares(line: &str) -> Option<String> {
+    if let Some((name, rest)) = line.split_once(", \"")
+        && name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+        && rest.trim_end().ends_with('{')
+    {
+        return Some(name.to_owned());
+    }
     let mut words = line.split_whitespace().peekable();
     while let Some(word) = words.peek() {
         if word.starts_with("pub") || matches!(*word, "async" | "unsafe" | "const" | "extern") {
@@ -393,6 +401,12 @@ fn a_citation_is_put_on_the_item_it_documents_or_is_inside() {
                 /// Documented (2.5).\n\
                 #[derive(Debug)]\n\
                 pub struct Stay;\n\
+                vocabulary! {\n\
+                    /// Categories (1.2).\n\
+                    Category, \"救助类别\" {\n\
+                        Dibao = (\"dibao\", \"城市低保\"),\n\
+                    }\n\
+                }\n\
                 pub async fn settle() {\n\
                     // inside (2.6)\n\
                 }\n\
@@ -411,6 +425,7 @@ fn a_citation_is_put_on_the_item_it_documents_or_is_inside() {
         [
             ("2.4", false, ""),
             ("2.5", false, "Stay"),
+            ("1.2", false, "Category"),
             ("2.6", false, "settle"),
             ("2.7", true, "a_test"),
         ]
