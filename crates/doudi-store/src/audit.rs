@@ -47,6 +47,8 @@ doudi_core::vocabulary! {
         Logout = ("logout", "退出登录"),
         Unmask = ("unmask", "查看完整信息"),
         RotateKeys = ("rotate_keys", "轮换数据密钥"),
+        Backup = ("backup", "备份数据库"),
+        Restore = ("restore", "从备份恢复"),
     }
 }
 

@@ -311,7 +311,7 @@ fn fresh_nonce() -> [u8; NONCE_LEN] {
 }
 
 /// Lower-case hex.
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes
         .iter()

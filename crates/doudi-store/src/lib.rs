@@ -32,6 +32,7 @@ pub use discovery::Discovery;
 pub use housing::HousingSupport;
 pub use jobs::EmploymentHelp;
 pub use keys::{KeyError, Keys};
+pub use maintenance::{Maintenance, Manifest};
 pub use publications::Publications;
 pub use services::Services;
 pub use social::Social;
@@ -57,6 +58,7 @@ pub mod discovery;
 pub mod housing;
 pub mod jobs;
 pub mod keys;
+pub mod maintenance;
 pub mod postgres;
 pub mod publications;
 pub mod services;
@@ -427,6 +429,7 @@ pub trait Store:
     + publications::Publications
     + social::Social
     + visits::Visits
+    + maintenance::Maintenance
     + Send
     + Sync
     + 'static

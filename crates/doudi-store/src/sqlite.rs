@@ -207,3 +207,68 @@ include!("units_impl.rs");
 include!("publications_impl.rs");
 include!("social_impl.rs");
 include!("visits_impl.rs");
+
+/// Backups by `VACUUM INTO` (see `maintenance.rs`).
+#[async_trait]
+impl crate::maintenance::Maintenance for SqliteStore {
+    async fn backup(
+        &self,
+        actor: &Actor,
+        out: &std::path::Path,
+    ) -> Result<crate::maintenance::Manifest, StoreError> {
+        if !crate::maintenance::may_back_up(actor) {
+            return Err(StoreError::Forbidden);
+        }
+        if self.file.is_none() {
+            return Err(StoreError::Invalid(
+                "an in-memory database has no file to back up".into(),
+            ));
+        }
+        if out.exists() {
+            return Err(StoreError::Invalid(format!(
+                "{} already exists; a backup never overwrites a file",
+                out.display()
+            )));
+        }
+        let target = out
+            .to_str()
+            .ok_or_else(|| StoreError::Invalid("the backup's path is not UTF-8".into()))?
+            .to_owned();
+        let taken_at = Utc::now();
+        self.record_audit(actor, AuditAction::Backup, "database", "备份整个数据库")
+            .await?;
+        // One read transaction: the copy is the database of one moment, while writers go on.
+        sqlx::query("VACUUM INTO ?")
+            .bind(&target)
+            .execute(&self.pool)
+            .await?;
+        let path = out.to_owned();
+        tokio::task::spawn_blocking(move || {
+            crate::maintenance::sqlite_file_manifest(&path, taken_at, true)
+        })
+        .await
+        .map_err(|e| StoreError::Invalid(format!("the backup's check stopped: {e}")))?
+    }
+
+    async fn manifest(&self) -> Result<crate::maintenance::Manifest, StoreError> {
+        let file = self.file.clone().ok_or_else(|| {
+            StoreError::Invalid("an in-memory database has no file to describe".into())
+        })?;
+        tokio::task::spawn_blocking(move || {
+            crate::maintenance::sqlite_file_manifest(&file, Utc::now(), false)
+        })
+        .await
+        .map_err(|e| StoreError::Invalid(format!("the read stopped: {e}")))?
+    }
+
+    async fn table_rows(
+        &self,
+    ) -> Result<std::collections::BTreeMap<String, Vec<String>>, StoreError> {
+        let file = self.file.clone().ok_or_else(|| {
+            StoreError::Invalid("an in-memory database has no file to read".into())
+        })?;
+        tokio::task::spawn_blocking(move || crate::maintenance::sqlite_file_rows(&file))
+            .await
+            .map_err(|e| StoreError::Invalid(format!("the read stopped: {e}")))?
+    }
+}

@@ -34,6 +34,7 @@ mod accounts;
 mod anchor;
 mod atomic;
 mod audit;
+mod backup;
 mod bench;
 mod casework;
 mod demo;
@@ -122,6 +123,12 @@ enum Command {
     /// The monthly payment run: one line per active entitlement, never twice; the bank file
     /// (--export) and the bank's results (--results).
     Pay(casework::PayArgs),
+    /// Take a consistent copy of the whole database while it is in use (SQLite: a database
+    /// file; PostgreSQL: a pg_dump archive), with a manifest beside it; the data key is not in it.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new SQLite file or an empty PostgreSQL database, checked table by
+    /// table against its manifest before it is used.
+    Restore(backup::RestoreArgs),
     /// Entitlement periods: restate them after a parameter change.
     #[command(subcommand)]
     Entitlements(casework::EntitlementsCommand),
@@ -367,6 +374,8 @@ async fn run(command: Command, given: Option<Keys>) -> Result<()> {
         Command::Rural(c) => casework::rural(c).await,
         Command::Pay(args) => casework::pay(args).await,
         Command::Entitlements(c) => casework::entitlements(c).await,
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args).await,
     }
 }
 
@@ -402,6 +411,11 @@ static DATA_KEY: OnceLock<Keys> = OnceLock::new();
 /// Sets the data key of this run (the first setting wins; it is set once, at start-up).
 fn set_data_key(keys: Keys) {
     let _ = DATA_KEY.set(keys);
+}
+
+/// The data key of this run, if one was given.
+pub(crate) fn data_key() -> Option<Keys> {
+    DATA_KEY.get().cloned()
 }
 
 /// Opens the database with the data key of this run, creating and migrating it as needed.

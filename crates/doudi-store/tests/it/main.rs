@@ -17,6 +17,7 @@ mod households;
 mod housing;
 mod import;
 mod jobs;
+mod maintenance;
 mod measure;
 mod members;
 mod records;

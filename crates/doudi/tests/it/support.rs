@@ -89,6 +89,15 @@ impl TestDb {
         }
     }
 
+    /// Another handle on a database a test already made (not dropped with this handle).
+    pub fn at(url: &str) -> TestDb {
+        TestDb {
+            url: url.to_owned(),
+            pg_name: None,
+            _dir: None,
+        }
+    }
+
     /// The backends to run a test on: SQLite always, PostgreSQL unless skipped.
     pub fn all(tag: &str) -> Vec<TestDb> {
         let mut dbs = vec![TestDb::sqlite(tag)];
