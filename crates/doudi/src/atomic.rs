@@ -12,7 +12,7 @@ use anyhow::{Context, Result};
 
 /// The temporary file beside `target`: hidden, named after the target and this process, so that
 /// two processes writing the same target do not share one.
-fn temporary(target: &Path) -> PathBuf {
+pub(crate) fn temporary(target: &Path) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -48,6 +48,72 @@ fn write_then_rename(tmp: &Path, target: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// A file written bit by bit that appears at its target only when [`Streaming::commit`] is
+/// called: until then the bytes go to a hidden temporary file beside it, which is removed if the
+/// writer is dropped uncommitted (an error on the way). A process killed while writing leaves
+/// the target as it was (at most the temporary file stays behind).
+pub(crate) struct Streaming {
+    tmp: PathBuf,
+    target: PathBuf,
+    file: Option<std::io::BufWriter<File>>,
+}
+
+impl Streaming {
+    /// Starts writing `target`.
+    pub(crate) fn create(target: &Path) -> Result<Streaming> {
+        let tmp = temporary(target);
+        let file = File::create(&tmp)
+            .with_context(|| format!("creating the temporary file {}", tmp.display()))?;
+        Ok(Streaming {
+            tmp,
+            target: target.to_owned(),
+            file: Some(std::io::BufWriter::new(file)),
+        })
+    }
+
+    /// Flushes everything to disk and renames the file into place.
+    pub(crate) fn commit(mut self) -> Result<()> {
+        let result = (|| -> Result<()> {
+            let file = self.file.take().context("the file was already committed")?;
+            let file = file.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            drop(file);
+            fs::rename(&self.tmp, &self.target)?;
+            if let Some(dir) = self.target.parent().filter(|d| !d.as_os_str().is_empty())
+                && let Ok(dir) = File::open(dir)
+            {
+                let _ = dir.sync_all();
+            }
+            Ok(())
+        })();
+        result.with_context(|| format!("writing {}", self.target.display()))
+    }
+}
+
+impl Write for Streaming {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.file {
+            Some(file) => file.write(buf),
+            None => Err(std::io::Error::other("the file was already committed")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(file) => file.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Streaming {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,6 +123,27 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[test]
+    fn a_streamed_file_appears_only_when_committed() {
+        let dir = scratch("streamed");
+        let target = dir.join("decisions.jsonl");
+        let mut out = Streaming::create(&target).unwrap();
+        out.write_all(b"{}\n").unwrap();
+        assert!(!target.exists(), "nothing at the target while writing");
+        out.commit().unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"{}\n");
+        let mut abandoned = Streaming::create(&target).unwrap();
+        abandoned.write_all(b"half").unwrap();
+        drop(abandoned);
+        assert_eq!(
+            fs::read(&target).unwrap(),
+            b"{}\n",
+            "an abandoned write changes nothing"
+        );
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1, "only the target");
+        fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

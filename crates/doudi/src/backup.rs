@@ -21,6 +21,7 @@ use clap::Args;
 use doudi_core::Actor;
 use doudi_store::{AuditAction, Manifest};
 
+use crate::atomic::temporary;
 use crate::{DbArgs, open};
 
 /// `doudi backup`.
@@ -55,15 +56,6 @@ fn manifest_path(backup: &Path) -> PathBuf {
     let mut name = backup.as_os_str().to_owned();
     name.push(".manifest");
     PathBuf::from(name)
-}
-
-/// A hidden temporary name beside `target`, for this process.
-fn temporary(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "doudi".into());
-    target.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
 /// Flushes a file's bytes to disk.

@@ -177,14 +177,44 @@ fn threads(source: &Source) -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-fn output(path: Option<&Path>) -> Result<BufWriter<Box<dyn Write>>> {
-    let out: Box<dyn Write> = match path {
-        Some(p) => {
-            Box::new(std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?)
+/// Where decisions go: standard output, or a file that appears only once every decision is in
+/// it (a run killed half-way leaves no file that looks whole).
+enum Output {
+    Stdout(BufWriter<std::io::StdoutLock<'static>>),
+    File(crate::atomic::Streaming),
+}
+
+impl Output {
+    /// Ends the output: flushes standard output, or puts the file in place.
+    fn finish(self) -> Result<()> {
+        match self {
+            Output::Stdout(mut out) => Ok(out.flush()?),
+            Output::File(file) => file.commit(),
         }
-        None => Box::new(std::io::stdout().lock()),
-    };
-    Ok(BufWriter::new(out))
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Output::Stdout(out) => out.write(buf),
+            Output::File(file) => file.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Output::Stdout(out) => out.flush(),
+            Output::File(file) => file.flush(),
+        }
+    }
+}
+
+fn output(path: Option<&Path>) -> Result<Output> {
+    Ok(match path {
+        Some(p) => Output::File(crate::atomic::Streaming::create(p)?),
+        None => Output::Stdout(BufWriter::new(std::io::stdout().lock())),
+    })
 }
 
 /// Reads the non-empty lines of a JSON-lines file with their 1-based numbers.
@@ -301,7 +331,7 @@ async fn eval_other(args: &EvalArgs, month: Month, params: &Parameters) -> Resul
             }
         }
     }
-    out.flush()?;
+    out.finish()?;
     errln!("{count} decisions written");
     Ok(())
 }
@@ -333,7 +363,7 @@ pub async fn eval(args: EvalArgs) -> Result<()> {
         }
     }
     let evaluated = started.elapsed();
-    out.flush()?;
+    out.finish()?;
     errln!(
         "{month}: {count} households evaluated and written in {evaluated:.2?}; {eligible} eligible; monthly total {}{}",
         Money::from_fen(total),

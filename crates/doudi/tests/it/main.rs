@@ -7,6 +7,7 @@ mod backup;
 mod browser;
 mod casework;
 mod cli;
+mod crash;
 mod http;
 mod keys;
 mod policy;
