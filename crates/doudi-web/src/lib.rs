@@ -51,13 +51,27 @@ pub(crate) struct AppState {
 }
 
 /// Configuration of the web layer.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct WebConfig {
     /// Mark the session cookie `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
     /// Served behind a reverse proxy: the audit trail records the client address the proxy
     /// appended to `X-Forwarded-For` instead of the connection's (the proxy's) address.
     pub trust_proxy: bool,
+    /// How long a request may take, from its headers to its answer, body included: a client
+    /// that sends its body slowly (or never) is answered 408 and its connection's slot freed,
+    /// and a half-done write is rolled back.
+    pub request_timeout: std::time::Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> WebConfig {
+        WebConfig {
+            secure_cookies: false,
+            trust_proxy: false,
+            request_timeout: std::time::Duration::from_secs(120),
+        }
+    }
 }
 
 impl AppState {
@@ -91,6 +105,10 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .layer(from_fn(input::refuse_control_characters))
         .layer(from_fn(middleware::csrf))
         .layer(from_fn(input::catch_panic))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::time_limit,
+        ))
         .layer(from_fn(error::render_errors))
         .layer(from_fn(middleware::security_headers))
         .layer(from_fn(middleware::request_span))

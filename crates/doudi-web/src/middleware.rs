@@ -44,6 +44,28 @@ pub async fn request_span(request: Request, next: Next) -> Response {
     .await
 }
 
+/// Answers 408 when a request takes longer than the configured time, body included (see
+/// [`crate::WebConfig::request_timeout`]); the handler's future is dropped, which rolls back
+/// any transaction it had open.
+pub(crate) async fn time_limit(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(state.config.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => (
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; charset=utf-8",
+            )],
+            "请求超时：请求在规定时间内没有完成（可能是网络太慢或文件太大），没有保存任何内容，请重试。",
+        )
+            .into_response(),
+    }
+}
+
 /// Security headers, and `no-store` for everything that is not a static file: pages hold
 /// personal data and the PCs they are read on are shared.
 pub async fn security_headers(request: Request, next: Next) -> Response {

@@ -650,6 +650,7 @@ async fn serve(args: ServeArgs, given: Option<Keys>) -> Result<()> {
         doudi_web::WebConfig {
             secure_cookies: args.secure_cookies,
             trust_proxy: args.trust_proxy,
+            ..doudi_web::WebConfig::default()
         },
     );
     let listener = tokio::net::TcpListener::bind(args.listen)

@@ -225,3 +225,72 @@ async fn audit_dates_at_the_ends_of_the_calendar_are_answered_not_panicked() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_body_is_answered_408_and_nothing_is_written() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use futures_util::StreamExt;
+    use tower::ServiceExt;
+
+    let app = App::new().await;
+    let county = app.login(COUNTY).await;
+    let router = doudi_web::router(
+        app.uses.clone(),
+        doudi_web::WebConfig {
+            request_timeout: std::time::Duration::from_millis(500),
+            ..doudi_web::WebConfig::default()
+        },
+    );
+    let before = app.household_count().await;
+    // A form body that sends its first bytes and then nothing more, ever.
+    let first = futures_util::stream::once(async {
+        Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"number=QL-9"))
+    });
+    let stalled = first.chain(futures_util::stream::pending());
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/households/new")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &county.cookie)
+        .header("x-csrf-token", &county.csrf)
+        .body(Body::from_stream(stalled))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let response = router.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let body = axum::body::to_bytes(response.into_body(), 4096)
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("请求超时"));
+    assert_eq!(app.household_count().await, before);
+}
+
+#[tokio::test]
+async fn malformed_cookies_are_treated_as_no_session_never_an_error() {
+    let app = App::new().await;
+    for cookie in [
+        "doudi_session=",
+        "doudi_session=%%%%",
+        ";;;===;",
+        "doudi_session=a; doudi_session=b",
+        &format!("doudi_session={}", "x".repeat(8000)),
+    ] {
+        let request = axum::http::Request::builder()
+            .uri("/api/me")
+            .header("cookie", cookie)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let reply = app.send(request).await;
+        assert!(
+            matches!(
+                reply.status,
+                StatusCode::UNAUTHORIZED | StatusCode::BAD_REQUEST
+            ),
+            "{cookie:?}: {} {}",
+            reply.status,
+            reply.body
+        );
+    }
+}

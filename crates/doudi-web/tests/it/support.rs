@@ -289,10 +289,7 @@ impl App {
         // China, standing still until a test moves it.
         let clock = Clock::fixed_on(today());
         let uses = doudi_web::App::new(store.clone(), None, clock.clone());
-        let config = WebConfig {
-            secure_cookies: false,
-            trust_proxy: false,
-        };
+        let config = WebConfig::default();
         App {
             router: doudi_web::router(uses.clone(), config),
             uses,
