@@ -30,6 +30,7 @@ pub use delivery::Delivery;
 pub use disaster::Disasters;
 pub use discovery::Discovery;
 pub use housing::HousingSupport;
+pub use inspections::Inspections;
 pub use jobs::EmploymentHelp;
 pub use keys::{KeyError, Keys};
 pub use publications::Publications;
@@ -55,6 +56,7 @@ pub mod delivery;
 pub mod disaster;
 pub mod discovery;
 pub mod housing;
+pub mod inspections;
 pub mod jobs;
 pub mod keys;
 pub mod postgres;
@@ -427,6 +429,7 @@ pub trait Store:
     + publications::Publications
     + social::Social
     + visits::Visits
+    + inspections::Inspections
     + Send
     + Sync
     + 'static
