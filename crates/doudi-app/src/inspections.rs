@@ -47,7 +47,12 @@ impl ReportThrottle {
     }
 }
 
-fn day(text: &str, field: &'static str, label: &str, problems: &mut Vec<(&'static str, String)>) -> Option<NaiveDate> {
+fn day(
+    text: &str,
+    field: &'static str,
+    label: &str,
+    problems: &mut Vec<(&'static str, String)>,
+) -> Option<NaiveDate> {
     match parse_day(text) {
         Ok(d) => Some(d),
         Err(e) => {
@@ -57,7 +62,12 @@ fn day(text: &str, field: &'static str, label: &str, problems: &mut Vec<(&'stati
     }
 }
 
-fn township(text: &str, field: &'static str, label: &str, problems: &mut Vec<(&'static str, String)>) -> Option<DivisionCode> {
+fn township(
+    text: &str,
+    field: &'static str,
+    label: &str,
+    problems: &mut Vec<(&'static str, String)>,
+) -> Option<DivisionCode> {
     match DivisionCode::parse(text.trim()) {
         Ok(c) if !c.is_community() => Some(c),
         _ => {
@@ -67,7 +77,12 @@ fn township(text: &str, field: &'static str, label: &str, problems: &mut Vec<(&'
     }
 }
 
-fn vocab<T>(parsed: Result<T, impl std::fmt::Display>, field: &'static str, label: &str, problems: &mut Vec<(&'static str, String)>) -> Option<T> {
+fn vocab<T>(
+    parsed: Result<T, impl std::fmt::Display>,
+    field: &'static str,
+    label: &str,
+    problems: &mut Vec<(&'static str, String)>,
+) -> Option<T> {
     match parsed {
         Ok(v) => Some(v),
         Err(e) => {
@@ -77,7 +92,14 @@ fn vocab<T>(parsed: Result<T, impl std::fmt::Display>, field: &'static str, labe
     }
 }
 
-fn length(text: &str, field: &'static str, label: &str, min: usize, max: usize, problems: &mut Vec<(&'static str, String)>) {
+fn length(
+    text: &str,
+    field: &'static str,
+    label: &str,
+    min: usize,
+    max: usize,
+    problems: &mut Vec<(&'static str, String)>,
+) {
     let n = text.trim().chars().count();
     if n < min {
         problems.push((
@@ -114,7 +136,12 @@ impl PlanInput {
     /// The plan, or every field at fault.
     pub fn parse(&self) -> Result<NewPlan, Error> {
         let mut p = Vec::new();
-        let kind = vocab(InspectionKind::parse(self.kind.trim()), "kind", "督查类型", &mut p);
+        let kind = vocab(
+            InspectionKind::parse(self.kind.trim()),
+            "kind",
+            "督查类型",
+            &mut p,
+        );
         length(&self.title, "title", "标题", 1, 80, &mut p);
         let townships: Vec<DivisionCode> = self
             .townships
@@ -173,8 +200,18 @@ impl FindingInput {
                 }
             },
         };
-        let category = vocab(FindingCategory::parse(self.category.trim()), "category", "问题类别", &mut p);
-        let severity = vocab(Severity::parse(self.severity.trim()), "severity", "严重程度", &mut p);
+        let category = vocab(
+            FindingCategory::parse(self.category.trim()),
+            "category",
+            "问题类别",
+            &mut p,
+        );
+        let severity = vocab(
+            Severity::parse(self.severity.trim()),
+            "severity",
+            "严重程度",
+            &mut p,
+        );
         length(&self.text, "text", "问题描述", 1, 2_000, &mut p);
         length(&self.account, "account", "涉及工作人员", 0, 64, &mut p);
         match (category, severity) {
@@ -263,7 +300,12 @@ impl AccountabilityInput {
         let mut p = Vec::new();
         length(&self.person, "person", "被问责人", 1, 100, &mut p);
         length(&self.account, "account", "账号", 0, 64, &mut p);
-        let measure = vocab(Measure::parse(self.measure.trim()), "measure", "问责方式", &mut p);
+        let measure = vocab(
+            Measure::parse(self.measure.trim()),
+            "measure",
+            "问责方式",
+            &mut p,
+        );
         let decided_on = day(&self.decided_on, "decided_on", "问责日期", &mut p);
         if decided_on.is_some_and(|d| d > today) {
             p.push(("decided_on", "问责日期：不能晚于今天".into()));
@@ -314,8 +356,20 @@ impl ReportInput {
                 }
             },
         };
-        length(&self.household_ref, "household_ref", "被举报对象", 0, 40, &mut p);
-        let category = vocab(ReportCategory::parse(self.category.trim()), "category", "举报类别", &mut p);
+        length(
+            &self.household_ref,
+            "household_ref",
+            "被举报对象",
+            0,
+            40,
+            &mut p,
+        );
+        let category = vocab(
+            ReportCategory::parse(self.category.trim()),
+            "category",
+            "举报类别",
+            &mut p,
+        );
         length(&self.text, "text", "举报内容", 10, 2_000, &mut p);
         length(&self.contact, "contact", "联系方式", 0, 100, &mut p);
         match (t, category) {
@@ -351,7 +405,10 @@ pub fn report_step(action: &str, note: &str) -> Result<ReportStep, Error> {
             reply: note,
         }),
         _ => {
-            p.push(("action", "办理方式：应为受理、调查记录、属实办结或不属实办结".into()));
+            p.push((
+                "action",
+                "办理方式：应为受理、调查记录、属实办结或不属实办结".into(),
+            ));
             None
         }
     };
@@ -423,7 +480,10 @@ impl App {
         if !may_inspect(actor) {
             return Err(StoreError::Forbidden.into());
         }
-        Ok(self.store().record_finding(actor, plan, &input.parse()?).await?)
+        Ok(self
+            .store()
+            .record_finding(actor, plan, &input.parse()?)
+            .await?)
     }
 
     /// Assigns a rectification task for a finding.

@@ -620,8 +620,12 @@ pub trait Inspections {
 
     /// Takes a step on a task (see [`task_transition`]); a township caseworker only on a task of
     /// their township.
-    async fn task_step(&self, actor: &Actor, task: i64, step: &TaskStep)
-    -> Result<Task, StoreError>;
+    async fn task_step(
+        &self,
+        actor: &Actor,
+        task: i64,
+        step: &TaskStep,
+    ) -> Result<Task, StoreError>;
 
     /// The tasks the actor sees (inspectors: all; a township: its own), deadline first.
     async fn tasks(&self, actor: &Actor) -> Result<Vec<Task>, StoreError>;

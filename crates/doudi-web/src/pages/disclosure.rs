@@ -164,10 +164,17 @@ pub(crate) async fn export(
 ) -> Result<Response, AppError> {
     let (code, month, d, divisions) = load(&state, &township, &month).await?;
     let table = Table {
-        headers: ["户主", "身份证号码", "乡镇（街道）社区", "救助类别", "人数", "当月发放金额（元）"]
-            .iter()
-            .map(|h| (*h).to_owned())
-            .collect(),
+        headers: [
+            "户主",
+            "身份证号码",
+            "乡镇（街道）社区",
+            "救助类别",
+            "人数",
+            "当月发放金额（元）",
+        ]
+        .iter()
+        .map(|h| (*h).to_owned())
+        .collect(),
         rows: rows(&d, &divisions)
             .into_iter()
             .map(|r| {
@@ -389,7 +396,9 @@ pub(crate) async fn file_report(
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(0);
     if size > MAX_REPORT_BYTES {
-        return Err(AppError::BadRequest("提交的内容过长，请精简后再提交".into()));
+        return Err(AppError::BadRequest(
+            "提交的内容过长，请精简后再提交".into(),
+        ));
     }
     let input = ReportInput {
         township: form.get("township").to_owned(),

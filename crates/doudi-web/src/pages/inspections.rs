@@ -13,8 +13,8 @@ use chrono::NaiveDate;
 use doudi_app::inspections::{AccountabilityInput, FindingInput, PlanInput, TaskInput};
 use doudi_core::DivisionCode;
 use doudi_store::inspections::{
-    FindingCategory, InspectionKind, Measure, Plan, PlanDetail, Report, ReportFilter,
-    ReportState, Severity, Task, TaskState, may_inspect,
+    FindingCategory, InspectionKind, Measure, Plan, PlanDetail, Report, ReportFilter, ReportState,
+    Severity, Task, TaskState, may_inspect,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -35,7 +35,11 @@ fn query<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
         .map_or("", |(_, v)| v.trim())
 }
 
-fn vocab<T: Copy>(all: &[T], code: fn(&T) -> &'static str, label: fn(&T) -> &'static str) -> Vec<(&'static str, &'static str)> {
+fn vocab<T: Copy>(
+    all: &[T],
+    code: fn(&T) -> &'static str,
+    label: fn(&T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
     all.iter().map(|v| (code(v), label(v))).collect()
 }
 
@@ -49,6 +53,17 @@ fn scope_words(plan: &Plan, divisions: &Divisions) -> String {
             .map(|t| divisions.name(t).to_owned())
             .collect::<Vec<_>>()
             .join("、")
+    }
+}
+
+/// Where a code is: a township's name, or a community's township and name.
+fn place(divisions: &Divisions, code: &str) -> String {
+    if code.len() == 9 {
+        divisions
+            .get(code)
+            .map_or_else(|| code.to_owned(), |d| d.name.clone())
+    } else {
+        divisions.place(code)
     }
 }
 
@@ -146,7 +161,11 @@ pub(crate) async fn create(
     CurrentUser(session): CurrentUser,
     form: FormInput,
 ) -> Result<Response, AppError> {
-    match state.app.create_plan(&session.actor, &plan_input(&form)).await {
+    match state
+        .app
+        .create_plan(&session.actor, &plan_input(&form))
+        .await
+    {
         Ok(id) => Ok(Redirect::to(&format!("/inspections/{id}")).into_response()),
         Err(e) => plans_page(&state, &session, Some(refused(e)?)).await,
     }
@@ -166,7 +185,16 @@ pub(crate) async fn export(
         super::export::Export {
             name: "督查计划",
             filter: String::new(),
-            headers: vec!["编号", "督查类型", "标题", "督查范围", "督查期间", "督查人员", "问题数", "抽样种子"],
+            headers: vec![
+                "编号",
+                "督查类型",
+                "标题",
+                "督查范围",
+                "督查期间",
+                "督查人员",
+                "问题数",
+                "抽样种子",
+            ],
             rows: plans
                 .iter()
                 .map(|p| {
@@ -224,7 +252,7 @@ fn task_row(t: &Task, divisions: &Divisions, today: NaiveDate) -> TaskRow {
         finding: t.finding,
         category: t.category.label(),
         finding_text: t.finding_text.clone(),
-        township: divisions.place(&t.township),
+        township: place(divisions, &t.township),
         unit: t.unit.clone(),
         deadline: t.deadline.to_string(),
         state: t.state.label(),
@@ -273,7 +301,9 @@ async fn plan_page(
         .into_iter()
         .map(|f| FindingView {
             id: f.id,
-            household: f.household.map(|h| (h.0, f.household_number.clone().unwrap_or_default())),
+            household: f
+                .household
+                .map(|h| (h.0, f.household_number.clone().unwrap_or_default())),
             account: f
                 .account
                 .map(|(u, n)| format!("{n}（{u}）"))
@@ -281,7 +311,11 @@ async fn plan_page(
             category: f.category.label(),
             severity: f.severity.label(),
             text: f.text,
-            recorded: format!("{} {}", f.recorded_by, crate::view::china_time(f.recorded_at)),
+            recorded: format!(
+                "{} {}",
+                f.recorded_by,
+                crate::view::china_time(f.recorded_at)
+            ),
             tasks: tasks
                 .iter()
                 .filter(|t| t.finding == f.id)
@@ -318,7 +352,14 @@ async fn plan_page(
             plan: plan_row(&plan, &divisions),
             sample: sample
                 .into_iter()
-                .map(|s| (s.position, s.household.0, s.number, divisions.place(&s.community)))
+                .map(|s| {
+                    (
+                        s.position,
+                        s.household.0,
+                        s.number,
+                        divisions.place(&s.community),
+                    )
+                })
                 .collect(),
             findings,
             categories: vocab(FindingCategory::ALL, |k| k.code(), |k| k.label()),
@@ -343,7 +384,11 @@ pub(crate) async fn detail(
     PathParams(id): PathParams<i64>,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, AppError> {
-    let household: String = query(&pairs, "household").chars().filter(char::is_ascii_digit).take(18).collect();
+    let household: String = query(&pairs, "household")
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(18)
+        .collect();
     plan_page(&state, &session, id, household, None).await
 }
 
@@ -470,7 +515,13 @@ pub(crate) async fn findings_export(
                 .iter()
                 .filter(|t| t.finding == f.id)
                 .map(|t| {
-                    format!("{} {} 限{}前 {}", divisions.place(&t.township), t.unit, t.deadline, t.state.label())
+                    format!(
+                        "{} {} 限{}前 {}",
+                        place(&divisions, &t.township),
+                        t.unit,
+                        t.deadline,
+                        t.state.label()
+                    )
                 })
                 .collect();
             let measures: Vec<String> = d
@@ -498,7 +549,16 @@ pub(crate) async fn findings_export(
         super::export::Export {
             name: "督查问题",
             filter: format!("（督查计划{id}）"),
-            headers: vec!["问题编号", "户编号", "涉及账号", "问题类别", "严重程度", "问题描述", "整改任务", "问责"],
+            headers: vec![
+                "问题编号",
+                "户编号",
+                "涉及账号",
+                "问题类别",
+                "严重程度",
+                "问题描述",
+                "整改任务",
+                "问责",
+            ],
             rows,
         },
     )
@@ -523,7 +583,10 @@ async fn tasks_page(
     let tasks = state.app.store().tasks(&session.actor).await?;
     let divisions = Divisions::load(state.app.store()).await?;
     let today = state.today();
-    let rows: Vec<TaskRow> = tasks.iter().map(|t| task_row(t, &divisions, today)).collect();
+    let rows: Vec<TaskRow> = tasks
+        .iter()
+        .map(|t| task_row(t, &divisions, today))
+        .collect();
     page(
         if error.is_some() {
             StatusCode::UNPROCESSABLE_ENTITY
@@ -580,7 +643,19 @@ pub(crate) async fn rectifications_export(
         super::export::Export {
             name: "整改任务",
             filter: String::new(),
-            headers: vec!["任务编号", "督查计划", "问题类别", "问题描述", "责任乡镇", "责任单位", "整改期限", "状态", "是否逾期", "整改情况", "核验意见"],
+            headers: vec![
+                "任务编号",
+                "督查计划",
+                "问题类别",
+                "问题描述",
+                "责任乡镇",
+                "责任单位",
+                "整改期限",
+                "状态",
+                "是否逾期",
+                "整改情况",
+                "核验意见",
+            ],
             rows: tasks
                 .iter()
                 .map(|t| {
@@ -621,7 +696,7 @@ fn report_row(r: &Report, divisions: &Divisions) -> ReportRow {
     ReportRow {
         id: r.id,
         receipt: r.receipt.clone(),
-        place: divisions.place(r.community.as_deref().unwrap_or(&r.township)),
+        place: place(divisions, r.community.as_deref().unwrap_or(&r.township)),
         household_ref: r.household_ref.clone(),
         category: r.category.label(),
         state: r.state.label(),
@@ -664,13 +739,20 @@ pub(crate) async fn reports(
     let query_string = format!(
         "state={}&township={}",
         filter.state.map(|s| s.code()).unwrap_or_default(),
-        filter.township.as_ref().map(|t| t.as_str()).unwrap_or_default()
+        filter
+            .township
+            .as_ref()
+            .map(|t| t.as_str())
+            .unwrap_or_default()
     );
     ok(&ReportsPage {
         chrome: Chrome::new(&session, "群众举报", "reports").here(),
         reports: list.iter().map(|r| report_row(r, &divisions)).collect(),
         states: vocab(ReportState::ALL, |k| k.code(), |k| k.label()),
-        state: filter.state.map(|s| s.code().to_owned()).unwrap_or_default(),
+        state: filter
+            .state
+            .map(|s| s.code().to_owned())
+            .unwrap_or_default(),
         townships: divisions
             .townships_in(&session.actor.scope)
             .map(|d| (d.code.to_string(), d.name.clone()))
@@ -696,7 +778,17 @@ pub(crate) async fn reports_export(
         super::export::Export {
             name: "群众举报",
             filter: String::new(),
-            headers: vec!["编号", "回执号", "乡镇（街道）社区", "被反映家庭", "问题类别", "反映日期", "状态", "具体情况", "办理结果"],
+            headers: vec![
+                "编号",
+                "回执号",
+                "乡镇（街道）社区",
+                "被反映家庭",
+                "问题类别",
+                "反映日期",
+                "状态",
+                "具体情况",
+                "办理结果",
+            ],
             rows: list
                 .iter()
                 .map(|r| {

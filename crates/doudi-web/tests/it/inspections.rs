@@ -76,7 +76,7 @@ async fn the_disclosure_adds_up_the_paid_lines_and_shows_no_full_name_or_identit
     );
 }
 
-fn report_fields<'a>(text: &'a str) -> Vec<(&'a str, &'a str)> {
+fn report_fields(text: &str) -> Vec<(&str, &str)> {
     vec![
         ("township", QINGLONG),
         ("community", QINGLONG_1),
@@ -99,7 +99,11 @@ async fn the_public_report_form_names_bad_fields_refuses_other_sites_and_is_thro
         ))
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    for words in ["乡镇（街道）：请选择乡镇（街道）", "举报类别", "举报内容：至少10个字"] {
+    for words in [
+        "乡镇（街道）：请选择乡镇（街道）",
+        "举报类别",
+        "举报内容：至少10个字",
+    ] {
         assert!(bad.body.contains(words), "{words}: {}", bad.body);
     }
     let mut cross = form_request(
@@ -148,7 +152,10 @@ async fn the_public_report_form_names_bad_fields_refuses_other_sites_and_is_thro
     assert!(sixth.body.contains("最多提交5次"), "{}", sixth.body);
     let receipt = app.get(None, &receipts[0]).await;
     assert!(receipt.body.contains("待受理"), "{}", receipt.body);
-    assert!(!receipt.body.contains("13800000000"), "the contact stays inside");
+    assert!(
+        !receipt.body.contains("13800000000"),
+        "the contact stays inside"
+    );
 }
 
 #[tokio::test]
@@ -168,10 +175,15 @@ async fn the_auditor_closes_a_report_and_the_receipt_page_shows_the_reply() {
     let list = app.get(Some(&auditor), "/api/reports").await.json();
     let id = list[0]["id"].as_i64().unwrap();
     let renhe = app.login(RENHE_CASEWORKER).await;
-    assert_eq!(app.get(Some(&renhe), "/api/reports").await.json(), serde_json::json!([]));
+    assert_eq!(
+        app.get(Some(&renhe), "/api/reports").await.json(),
+        serde_json::json!([])
+    );
     let qinglong = app.login(QINGLONG_CASEWORKER).await;
     assert_eq!(
-        app.get(Some(&qinglong), &format!("/reports/{id}")).await.status,
+        app.get(Some(&qinglong), &format!("/reports/{id}"))
+            .await
+            .status,
         StatusCode::OK,
         "the township reads reports about it"
     );
@@ -184,16 +196,30 @@ async fn the_auditor_closes_a_report_and_the_receipt_page_shows_the_reply() {
         .await;
     assert_eq!(out_of_turn.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(out_of_turn.body.contains("待受理"), "{}", out_of_turn.body);
-    for (action, note) in [("accept", "转青龙街道核查"), ("founded", "经核实属实，已停发。")] {
+    for (action, note) in [
+        ("accept", "转青龙街道核查"),
+        ("founded", "经核实属实，已停发。"),
+    ] {
         let r = app
-            .post_form(&auditor, &format!("/reports/{id}"), &[("action", action), ("note", note)])
+            .post_form(
+                &auditor,
+                &format!("/reports/{id}"),
+                &[("action", action), ("note", note)],
+            )
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     }
     let receipt = app.get(None, &receipt_uri).await;
-    assert!(receipt.body.contains("经核实属实，已停发。"), "{}", receipt.body);
+    assert!(
+        receipt.body.contains("经核实属实，已停发。"),
+        "{}",
+        receipt.body
+    );
     assert!(receipt.body.contains("属实（已办结）"), "{}", receipt.body);
-    assert!(!receipt.body.contains("转青龙街道核查"), "no internal notes");
+    assert!(
+        !receipt.body.contains("转青龙街道核查"),
+        "no internal notes"
+    );
     let xlsx = app.get(Some(&auditor), "/reports.xlsx").await;
     assert!(xlsx.raw.starts_with(b"PK"));
 }
@@ -218,10 +244,18 @@ async fn a_finding_becomes_a_township_task_that_turns_red_when_overdue() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let plan = r.location().to_owned();
     let bad = app
-        .post_form(&county, "/inspections", &[("kind", "x"), ("ends_on", "昨天")])
+        .post_form(
+            &county,
+            "/inspections",
+            &[("kind", "x"), ("ends_on", "昨天")],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("督查类型") && bad.body.contains("结束日期"), "{}", bad.body);
+    assert!(
+        bad.body.contains("督查类型") && bad.body.contains("结束日期"),
+        "{}",
+        bad.body
+    );
     let zhang = app.zhang.0.to_string();
     let r = app
         .post_form(
@@ -265,10 +299,19 @@ async fn a_finding_becomes_a_township_task_that_turns_red_when_overdue() {
     let qinglong = app.login(QINGLONG_CASEWORKER).await;
     let page = app.get(Some(&qinglong), "/rectifications").await;
     assert!(page.body.contains("逾期未销号 1 项"), "{}", page.body);
-    assert!(page.body.contains("class=\"panel overdue\""), "{}", page.body);
+    assert!(
+        page.body.contains("class=\"panel overdue\""),
+        "{}",
+        page.body
+    );
     let renhe = app.login(RENHE_CASEWORKER).await;
     let other = app.get(Some(&renhe), "/rectifications").await;
-    assert!(other.body.contains("没有整改任务"), "{} {}", other.status, other.body);
+    assert!(
+        other.body.contains("没有整改任务"),
+        "{} {}",
+        other.status,
+        other.body
+    );
     assert_eq!(
         app.get(Some(&qinglong), "/inspections").await.status,
         StatusCode::FORBIDDEN,
@@ -303,5 +346,9 @@ async fn a_finding_becomes_a_township_task_that_turns_red_when_overdue() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = app.get(Some(&qinglong), "/rectifications").await;
-    assert!(page.body.contains("逾期未销号 0 项") && page.body.contains("已销号"), "{}", page.body);
+    assert!(
+        page.body.contains("逾期未销号 0 项") && page.body.contains("已销号"),
+        "{}",
+        page.body
+    );
 }

@@ -52,7 +52,10 @@ const MATRIX: &[(&str, &str)] = &[
         "get /disclosure/{township}/{month}/list.xlsx",
         "N N N N N N N N N",
     ),
-    ("get /api/disclosure/{township}/{month}", "N N N N N N N N N"),
+    (
+        "get /api/disclosure/{township}/{month}",
+        "N N N N N N N N N",
+    ),
     ("post /logout", "L R R R R R R R R"),
     ("post /logout/all", "L R R R R R R R R"),
     ("get /password", "L R R R R R R R R"),
@@ -382,10 +385,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("get /inspections/{id}/findings.xlsx", "L F N N F F F F F"),
     ("post /inspections/{id}/sample", "L F N N F F F F F"),
     ("post /inspections/{id}/findings", "L F N N F F F F F"),
-    (
-        "post /inspections/findings/{id}/tasks",
-        "L F R R F F F F F",
-    ),
+    ("post /inspections/findings/{id}/tasks", "L F R R F F F F F"),
     (
         "post /inspections/findings/{id}/accountability",
         "L F R R F F F F F",

@@ -1956,7 +1956,12 @@ fn in_real_chromium_inspect_the_public_files_a_report_from_the_disclosure_page_a
     // The inspector's pages on a desktop and a phone.
     for width in [1280, 390] {
         browser.resize(width, if width < 500 { 844 } else { 900 });
-        for page in ["/inspections", "/inspections/1", "/rectifications", "/reports"] {
+        for page in [
+            "/inspections",
+            "/inspections/1",
+            "/rectifications",
+            "/reports",
+        ] {
             browser.go(&format!("{base}{page}"));
             browser.wait_for("page-head");
             assert!(fits(&browser), "{page} fits {width} px");
