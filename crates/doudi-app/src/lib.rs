@@ -43,6 +43,7 @@ pub mod exchange;
 pub mod figures;
 pub mod frozen;
 pub mod housing;
+pub mod inspections;
 pub mod jobs;
 pub mod medical;
 pub mod pairing;
@@ -97,6 +98,7 @@ pub struct App {
     parameters: Arc<Parameters>,
     clock: Clock,
     logins: throttle::LoginThrottle,
+    reports: inspections::ReportThrottle,
     idle: chrono::TimeDelta,
 }
 
@@ -126,6 +128,7 @@ impl App {
             parameters: parameters.unwrap_or_else(yunyang),
             clock,
             logins: throttle::LoginThrottle::default(),
+            reports: inspections::ReportThrottle::default(),
             idle: chrono::TimeDelta::minutes(accounts::IDLE_MINUTES),
         }
     }

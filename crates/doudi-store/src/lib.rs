@@ -30,6 +30,7 @@ pub use delivery::Delivery;
 pub use disaster::Disasters;
 pub use discovery::Discovery;
 pub use housing::HousingSupport;
+pub use inspections::Inspections;
 pub use jobs::EmploymentHelp;
 pub use keys::{KeyError, Keys};
 pub use maintenance::{Maintenance, Manifest};
@@ -56,6 +57,7 @@ pub mod delivery;
 pub mod disaster;
 pub mod discovery;
 pub mod housing;
+pub mod inspections;
 pub mod jobs;
 pub mod keys;
 pub mod maintenance;
@@ -430,6 +432,7 @@ pub trait Store:
     + social::Social
     + visits::Visits
     + maintenance::Maintenance
+    + inspections::Inspections
     + Send
     + Sync
     + 'static

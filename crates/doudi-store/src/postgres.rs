@@ -299,3 +299,4 @@ async fn pg_manifest(
         tables,
     })
 }
+include!("inspections_impl.rs");

@@ -272,3 +272,4 @@ impl crate::maintenance::Maintenance for SqliteStore {
             .map_err(|e| StoreError::Invalid(format!("the read stopped: {e}")))?
     }
 }
+include!("inspections_impl.rs");

@@ -99,6 +99,15 @@ use crate::view::Divisions;
         crate::pages::services::api_providers,
         crate::pages::services::api_add_provider,
         crate::pages::housing::api_priority,
+        crate::pages::disclosure::api,
+        crate::pages::inspections::api_plans,
+        crate::pages::inspections::api_create,
+        crate::pages::inspections::api_plan,
+        crate::pages::inspections::api_tasks,
+        crate::pages::inspections::api_task_step,
+        crate::pages::inspections::api_reports,
+        crate::pages::inspections::api_report,
+        crate::pages::inspections::api_report_step,
         crate::pages::housing::api_list,
         crate::pages::housing::api_file,
         crate::pages::housing::api_get,
@@ -176,6 +185,7 @@ use crate::view::Divisions;
         (name = "jobs", description = "就业帮扶：岗位、匹配、推荐与培训（2.7）"),
         (name = "social", description = "社会力量：参与主体、帮扶资源、脱敏需求、对接与交付（3.1、3.2）"),
         (name = "visits", description = "走访记录、走访活动与帮扶覆盖（3.3、4.3）"),
+        (name = "oversight", description = "督查检查、整改、问责，救助信息公开与群众举报（5.4）"),
     )
 )]
 struct ApiDoc;

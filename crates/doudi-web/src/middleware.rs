@@ -100,7 +100,9 @@ pub async fn csrf(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let path = request.uri().path();
-    if path == "/login" || path == "/api/login" {
+    // The public's report form carries no session token: it is anonymous, checked as
+    // same-site by its handler and throttled per address (`pages::disclosure`).
+    if path == "/login" || path == "/api/login" || path == "/disclosure/report" {
         return next.run(request).await;
     }
     let Some(token) = auth::session_token(request.headers()) else {

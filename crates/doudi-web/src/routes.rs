@@ -73,6 +73,11 @@ pub enum Permission {
     Services,
     /// The civil affairs bureau's approver: policy pages and good cases (3.4).
     Publish,
+    /// The auditor and the county approver: inspections, findings, accountability (5.4).
+    Inspect,
+    /// The inspectors and township caseworkers: rectification tasks and reports from the
+    /// public (5.4; the store keeps a township to its own and the writes to their roles).
+    Oversight,
 }
 
 impl Permission {
@@ -99,6 +104,8 @@ impl Permission {
             Permission::Publish => doudi_store::publications::may_publish(actor),
             Permission::Disasters => doudi_core::disaster::may_read(actor),
             Permission::Services => doudi_core::services::may_read(actor),
+            Permission::Inspect => doudi_store::inspections::may_inspect(actor),
+            Permission::Oversight => doudi_store::inspections::may_read_oversight(actor),
         }
     }
 
@@ -163,6 +170,14 @@ routes! {
     get "/policy" => pages::publications::index, Public;
     get "/policy/{id}" => pages::publications::show, Public;
     get "/api/publications" => pages::publications::api, Public;
+    // ---- public disclosure and reports from the public (5.4), no login ----
+    get "/disclosure" => pages::disclosure::index, Public;
+    get "/disclosure/report" => pages::disclosure::report_form, Public;
+    post "/disclosure/report" => pages::disclosure::file_report, Public;
+    get "/disclosure/report/{receipt}" => pages::disclosure::receipt, Public;
+    get "/disclosure/{township}/{month}" => pages::disclosure::show, Public;
+    get "/disclosure/{township}/{month}/list.xlsx" => pages::disclosure::export, Public;
+    get "/api/disclosure/{township}/{month}" => pages::disclosure::api, Public;
 
     // ---- one's own session ----
     post "/logout" => pages::session::logout, Session;
@@ -408,6 +423,31 @@ routes! {
     get "/api/housing/applications/{id}" => pages::housing::api_get, ReadHouseholds;
     post "/api/housing/applications/{id}/decision" => pages::housing::api_decide, ReadHouseholds;
     get "/api/housing/subsidies" => pages::housing::api_subsidies, ReadHouseholds;
+    // ---- inspections and accountability, rectification, reports (5.4) ----
+    get "/inspections" => pages::inspections::index, Inspect;
+    post "/inspections" => pages::inspections::create, Inspect;
+    get "/inspections.xlsx" => pages::inspections::export, Inspect;
+    get "/inspections/{id}" => pages::inspections::detail, Inspect;
+    get "/inspections/{id}/findings.xlsx" => pages::inspections::findings_export, Inspect;
+    post "/inspections/{id}/sample" => pages::inspections::sample, Inspect;
+    post "/inspections/{id}/findings" => pages::inspections::finding, Inspect;
+    post "/inspections/findings/{id}/tasks" => pages::inspections::task, Inspect;
+    post "/inspections/findings/{id}/accountability" => pages::inspections::accountability, Inspect;
+    get "/rectifications" => pages::inspections::rectifications, Oversight;
+    get "/rectifications.xlsx" => pages::inspections::rectifications_export, Oversight;
+    post "/rectifications/{id}" => pages::inspections::task_step, Oversight;
+    get "/reports" => pages::inspections::reports, Oversight;
+    get "/reports.xlsx" => pages::inspections::reports_export, Oversight;
+    get "/reports/{id}" => pages::inspections::report, Oversight;
+    post "/reports/{id}" => pages::inspections::report_step, Oversight;
+    get "/api/inspections" => pages::inspections::api_plans, Inspect;
+    post "/api/inspections" => pages::inspections::api_create, Inspect;
+    get "/api/inspections/{id}" => pages::inspections::api_plan, Inspect;
+    get "/api/rectifications" => pages::inspections::api_tasks, Oversight;
+    post "/api/rectifications/{id}" => pages::inspections::api_task_step, Oversight;
+    get "/api/reports" => pages::inspections::api_reports, Oversight;
+    get "/api/reports/{id}" => pages::inspections::api_report, Oversight;
+    post "/api/reports/{id}" => pages::inspections::api_report_step, Oversight;
 
     // ---- employment help (2.7): the store decides who reads, records and refers ----
     get "/jobs" => pages::jobs::show, ReadHouseholds;

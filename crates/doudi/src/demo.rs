@@ -762,6 +762,80 @@ pub fn default_as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(today.year(), today.month(), 1).expect("valid date")
 }
 
+/// Seeds the demo county's oversight (5.4): one spot check of 青龙街道 with a reproducible
+/// sample of five households, a finding about the first, its rectification task for the
+/// street, and one report from the public. Deterministic but for the report's receipt number.
+pub async fn seed_inspections(
+    store: &dyn doudi_store::Store,
+    as_of: NaiveDate,
+) -> Result<(), doudi_store::StoreError> {
+    use doudi_store::inspections::{
+        FindingCategory, InspectionKind, NewFinding, NewPlan, NewReport, NewTask, ReportCategory,
+        Severity,
+    };
+    let system = doudi_core::Actor::system("演示数据生成");
+    let qinglong = DivisionCode::parse("500235002")
+        .map_err(|e| doudi_store::StoreError::Invalid(e.to_string()))?;
+    let plan = store
+        .create_plan(
+            &system,
+            &NewPlan {
+                kind: InspectionKind::SpotCheck,
+                title: "城市低保对象随机抽查".into(),
+                townships: vec![qinglong.clone()],
+                starts_on: as_of - Duration::days(20),
+                ends_on: as_of + Duration::days(10),
+                inspectors: "县民政局社会救助科、县审计局联合督查组".into(),
+            },
+        )
+        .await?;
+    // A small demo county may have no household in 青龙街道: then the plan stays undrawn.
+    let sample = match store.draw_sample(&system, plan, 5, 2019).await {
+        Ok(sample) => sample,
+        Err(doudi_store::StoreError::Invalid(_)) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let finding = store
+        .record_finding(
+            &system,
+            plan,
+            &NewFinding {
+                household: sample.first().map(|s| s.household),
+                account: None,
+                category: FindingCategory::WeakHelp,
+                severity: Severity::Minor,
+                text: "结对干部近三个月未入户走访，帮扶措施未更新。".into(),
+            },
+        )
+        .await?;
+    store
+        .assign_task(
+            &system,
+            finding,
+            &NewTask {
+                township: qinglong.clone(),
+                unit: "青龙街道民政办".into(),
+                deadline: as_of + Duration::days(15),
+            },
+        )
+        .await?;
+    store
+        .file_report(
+            &NewReport {
+                township: qinglong,
+                community: None,
+                household_ref: String::new(),
+                category: ReportCategory::Ineligible,
+                text: "公开名单中有一户家中经营门市，收入较高，请核实是否符合低保条件。".into(),
+                contact: String::new(),
+                filed_on: as_of,
+            },
+            "",
+        )
+        .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

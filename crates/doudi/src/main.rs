@@ -725,6 +725,8 @@ async fn prepare_demo(store: &dyn Store, args: &ServeArgs, url: &str) -> Result<
         load_demo(store, &generator, &households).await?;
         // The social organisation's login finds the county's needs published, de-identified.
         store.publish_needs(&county).await?;
+        // Oversight (5.4): a spot check with a finding and its task, and a public report.
+        demo::seed_inspections(store, demo::default_as_of()).await?;
     }
     let hash = doudi_app::accounts::hash_password(DEMO_PASSWORD);
     for (username, name, role, scope) in DEMO_USERS {

@@ -16,7 +16,7 @@ use doudi_store::{AuditFilter, Page, Store, StoreError};
 
 use crate::support::*;
 
-fn month(s: &str) -> Month {
+pub(crate) fn month(s: &str) -> Month {
     Month::parse(s).unwrap()
 }
 
@@ -31,7 +31,7 @@ fn with_survey(mut h: NewHousehold) -> NewHousehold {
     h
 }
 
-async fn filed(store: &Arc<dyn Store>, number: &str, names: &[&str]) -> HouseholdId {
+pub(crate) async fn filed(store: &Arc<dyn Store>, number: &str, names: &[&str]) -> HouseholdId {
     store
         .create_household(
             &county(),
@@ -57,7 +57,7 @@ fn decision(version: i64, fen: i64, from: &str) -> NewDecision {
 
 /// Walks a dibao case of the household to its approval on 2026-03-10 (notice 03-02..08) with
 /// an entitlement of `fen` a month from 2026-03; returns the case.
-async fn approved(store: &Arc<dyn Store>, household: HouseholdId, fen: i64) -> CaseId {
+pub(crate) async fn approved(store: &Arc<dyn Store>, household: HouseholdId, fen: i64) -> CaseId {
     let cw = caseworker(QINGLONG);
     let l = Limits::default();
     let t = date(2026, 3, 2);

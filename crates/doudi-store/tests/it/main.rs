@@ -16,6 +16,7 @@ mod finances;
 mod households;
 mod housing;
 mod import;
+mod inspections;
 mod jobs;
 mod maintenance;
 mod measure;

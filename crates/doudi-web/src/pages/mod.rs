@@ -11,6 +11,7 @@ pub(crate) mod clauses;
 pub(crate) mod communities;
 pub(crate) mod detail;
 pub(crate) mod disasters;
+pub(crate) mod disclosure;
 pub(crate) mod edit;
 pub(crate) mod employment;
 pub(crate) mod entitlement;
@@ -22,6 +23,7 @@ pub(crate) mod finance;
 pub(crate) mod health;
 pub(crate) mod housing;
 pub(crate) mod import;
+pub(crate) mod inspections;
 pub(crate) mod jobs;
 pub(crate) mod list;
 pub(crate) mod medical;
@@ -137,6 +139,10 @@ pub struct UserBar {
     pub can_social: bool,
     /// May read visits, campaigns and coverage (3.3, 4.3).
     pub can_read_visits: bool,
+    /// Plans inspections and records findings and accountability (5.4).
+    pub can_inspect: bool,
+    /// Reads rectification tasks and reports from the public (5.4).
+    pub can_oversee: bool,
 }
 
 /// One step of the breadcrumb.
@@ -175,7 +181,7 @@ impl Chrome {
             "pairing" | "visits" | "campaigns" | "coverage" | "social" | "publications" => {
                 "helpers"
             }
-            "audit" | "clauses" => "oversight",
+            "audit" | "clauses" | "inspections" | "rectifications" | "reports" => "oversight",
             "users" | "communities" | "settings" => "admin",
             _ => "",
         }
@@ -224,6 +230,8 @@ impl Chrome {
                 can_read_jobs: doudi_store::jobs::may_read_jobs(&session.actor),
                 can_social: doudi_store::social::may_read_social(&session.actor),
                 can_read_visits: doudi_store::visits::may_read_visits(&session.actor),
+                can_inspect: doudi_store::inspections::may_inspect(&session.actor),
+                can_oversee: doudi_store::inspections::may_read_oversight(&session.actor),
             }),
             csrf: session.csrf.clone(),
             crumbs: Vec::new(),

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+pub(crate) fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
@@ -410,7 +410,7 @@ async fn a_case_walks_through_the_api_from_application_to_first_payment_and_a_re
 
 /// 张三丰's household approved for dibao from 2026-03 and April's payments run; returns the
 /// application and the monthly amount for the two members.
-async fn zhang_approved_and_april_paid() -> (App, i64) {
+pub(crate) async fn zhang_approved_and_april_paid() -> (App, i64) {
     use doudi_core::casework::{Action, CaseType, Investigation, Limits};
 
     let app = App::new().await;

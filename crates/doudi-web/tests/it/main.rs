@@ -14,6 +14,7 @@ mod hostile;
 mod households;
 mod housing;
 mod import;
+mod inspections;
 mod jobs;
 mod list;
 mod matrix;

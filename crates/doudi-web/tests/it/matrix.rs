@@ -41,6 +41,21 @@ const MATRIX: &[(&str, &str)] = &[
     ("get /policy", "R R R R R R R R R"),
     ("get /policy/{id}", "N N N N N N N N N"),
     ("get /api/publications", "R R R R R R R R R"),
+    // The public disclosure and reports (5.4): open to all; a township or month that is not
+    // there (the calls name none that is) is not found, and so is a receipt nobody was given.
+    ("get /disclosure", "R R R R R R R R R"),
+    ("get /disclosure/report", "R R R R R R R R R"),
+    ("post /disclosure/report", "R R R R R R R R R"),
+    ("get /disclosure/report/{receipt}", "N N N N N N N N N"),
+    ("get /disclosure/{township}/{month}", "N N N N N N N N N"),
+    (
+        "get /disclosure/{township}/{month}/list.xlsx",
+        "N N N N N N N N N",
+    ),
+    (
+        "get /api/disclosure/{township}/{month}",
+        "N N N N N N N N N",
+    ),
     ("post /logout", "L R R R R R R R R"),
     ("post /logout/all", "L R R R R R R R R"),
     ("get /password", "L R R R R R R R R"),
@@ -364,6 +379,36 @@ const MATRIX: &[(&str, &str)] = &[
         "L F R F R F F F F",
     ),
     ("get /api/housing/subsidies", "L F R R R R F F F"),
+    // Inspections (5.4): the auditor and the county plan and record; townships answer their
+    // rectification tasks and read their reports. Ids are household ids, no such plan, task or
+    // report exists: not found for those who may look.
+    ("get /inspections", "L F R R F F F F F"),
+    ("post /inspections", "L F R R F F F F F"),
+    ("get /inspections.xlsx", "L F R R F F F F F"),
+    ("get /inspections/{id}", "L F N N F F F F F"),
+    ("get /inspections/{id}/findings.xlsx", "L F N N F F F F F"),
+    ("post /inspections/{id}/sample", "L F N N F F F F F"),
+    ("post /inspections/{id}/findings", "L F N N F F F F F"),
+    ("post /inspections/findings/{id}/tasks", "L F R R F F F F F"),
+    (
+        "post /inspections/findings/{id}/accountability",
+        "L F R R F F F F F",
+    ),
+    ("get /rectifications", "L F R R R F F F F"),
+    ("get /rectifications.xlsx", "L F R R R F F F F"),
+    ("post /rectifications/{id}", "L F R R R F F F F"),
+    ("get /reports", "L F R R R F F F F"),
+    ("get /reports.xlsx", "L F R R R F F F F"),
+    ("get /reports/{id}", "L F N N N F F F F"),
+    ("post /reports/{id}", "L F N N F F F F F"),
+    ("get /api/inspections", "L F R R F F F F F"),
+    ("post /api/inspections", "L F R R F F F F F"),
+    ("get /api/inspections/{id}", "L F N N F F F F F"),
+    ("get /api/rectifications", "L F R R R F F F F"),
+    ("post /api/rectifications/{id}", "L F R R R F F F F"),
+    ("get /api/reports", "L F R R R F F F F"),
+    ("get /api/reports/{id}", "L F N N N F F F F"),
+    ("post /api/reports/{id}", "L F R R F F F F F"),
     // Employment help (2.7): the human-resources officer, the county, auditors, townships and
     // communities read; the county records openings; townships and the county refer. No
     // opening exists under a household's id.

@@ -1953,3 +1953,78 @@ fn in_real_chromium_the_grouped_menu_leads_to_the_policy_coverage_page_on_a_desk
     }
     exports_excel(&browser, "#export-clauses");
 }
+
+#[test]
+fn in_real_chromium_inspect_the_public_files_a_report_from_the_disclosure_page_and_the_auditor_closes_it()
+ {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-inspect");
+    let dir = TempDir::new("browser-inspect");
+    let server = Server::start_demo(&db, 60, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    // The public, without logging in: from the disclosure page to the report form.
+    browser.resize(390, 844);
+    browser.go(&format!("{base}/disclosure"));
+    browser.wait_for("report-link");
+    assert!(fits(&browser), "/disclosure fits 390 px");
+    browser.click("#report-link");
+    browser.wait_for("form-report");
+    assert!(fits(&browser), "the report form fits 390 px");
+    choose(&browser, "#report-township", "500235002");
+    choose(&browser, "#report-category", "missed");
+    browser.fill(
+        "#report-text",
+        "邻居家老人独居无收入，申请过低保但一直没有答复，请帮忙核实。",
+    );
+    browser.click("#report-submit");
+    browser.wait_for("receipt-new");
+    let receipt_url = browser.url();
+    assert!(browser.text("#receipt-state").contains("待受理"));
+    browser.screenshot("inspect-receipt-390");
+
+    // The auditor finds it among the reports, accepts it and closes it with a reply.
+    browser.resize(1280, 900);
+    log_in(&browser, &base, "shenji");
+    browser.go(&format!("{base}/"));
+    browser.menu("#nav-reports");
+    browser.wait_for("form-report-filter");
+    exports_excel(&browser, "#export-reports");
+    browser.click("#reports tbody tr:first-child a");
+    browser.wait_for("form-report-step");
+    assert!(browser.text("#report-text").contains("邻居家老人独居"));
+    browser.fill("#step-note", "转青龙街道入户核实");
+    browser.click("#step-accept");
+    browser.wait_for("step-founded");
+    browser.fill("#step-note", "经核实属实，已指导其重新申请，街道已受理。");
+    browser.click("#step-founded");
+    browser.wait_for("report-reply");
+
+    // The receipt page now shows the reply, and nothing of the internal notes.
+    browser.go(&receipt_url);
+    browser.wait_for("receipt-reply");
+    assert!(browser.text("#receipt-reply").contains("已指导其重新申请"));
+    assert!(!browser.source().contains("转青龙街道入户核实"));
+
+    // The inspector's pages on a desktop and a phone.
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        for page in [
+            "/inspections",
+            "/inspections/1",
+            "/rectifications",
+            "/reports",
+        ] {
+            browser.go(&format!("{base}{page}"));
+            browser.wait_for("page-head");
+            assert!(fits(&browser), "{page} fits {width} px");
+            browser.screenshot(&format!("inspect{}-{width}", page.replace('/', "-")));
+        }
+    }
+    browser.go(&format!("{base}/inspections"));
+    exports_excel(&browser, "#export-inspections");
+    browser.go(&format!("{base}/rectifications"));
+    exports_excel(&browser, "#export-rectifications");
+}
