@@ -29,6 +29,7 @@ pub use casework::Casework;
 pub use delivery::Delivery;
 pub use disaster::Disasters;
 pub use discovery::Discovery;
+pub use funds::Funds;
 pub use housing::HousingSupport;
 pub use jobs::EmploymentHelp;
 pub use keys::{KeyError, Keys};
@@ -54,6 +55,7 @@ mod common;
 pub mod delivery;
 pub mod disaster;
 pub mod discovery;
+pub mod funds;
 pub mod housing;
 pub mod jobs;
 pub mod keys;
@@ -427,6 +429,7 @@ pub trait Store:
     + publications::Publications
     + social::Social
     + visits::Visits
+    + funds::Funds
     + Send
     + Sync
     + 'static
