@@ -73,6 +73,15 @@ pub enum Permission {
     Services,
     /// The civil affairs bureau's approver: policy pages and good cases (3.4).
     Publish,
+    /// Funds supervision (5.2): budgets, spending, traced payments, running the checks (the
+    /// county approver and auditors).
+    Funds,
+    /// Setting a programme's budget (the county approver).
+    SetBudget,
+    /// Reading audit findings (auditors, the county approver, township caseworkers).
+    Findings,
+    /// Noting on, assigning or closing a finding (auditors; the county approver notes).
+    NoteFindings,
 }
 
 impl Permission {
@@ -99,6 +108,10 @@ impl Permission {
             Permission::Publish => doudi_store::publications::may_publish(actor),
             Permission::Disasters => doudi_core::disaster::may_read(actor),
             Permission::Services => doudi_core::services::may_read(actor),
+            Permission::Funds => doudi_core::funds::may_read_funds(actor),
+            Permission::SetBudget => doudi_core::funds::may_set_budget(actor),
+            Permission::Findings => doudi_core::funds::may_read_findings(actor),
+            Permission::NoteFindings => doudi_core::funds::may_note_findings(actor),
         }
     }
 
@@ -389,6 +402,25 @@ routes! {
     post "/api/services/{id}/checks" => pages::services::api_check, Services;
     get "/api/services/providers" => pages::services::api_providers, Services;
     post "/api/services/providers" => pages::services::api_add_provider, Services;
+
+    // ---- funds supervision (5.2): budgets, traced payments, audit checks and findings ----
+    get "/funds" => pages::funds::show, Funds;
+    get "/funds.xlsx" => pages::funds::export, Funds;
+    post "/funds/budgets" => pages::funds::set_budget, SetBudget;
+    get "/funds/payments" => pages::funds::payments, Funds;
+    get "/funds/payments.xlsx" => pages::funds::payments_export, Funds;
+    post "/funds/checks" => pages::funds::run_checks, Funds;
+    get "/funds/findings" => pages::funds::findings, Findings;
+    get "/funds/findings.xlsx" => pages::funds::findings_export, Findings;
+    get "/funds/findings/{id}" => pages::funds::finding, Findings;
+    post "/funds/findings/{id}" => pages::funds::change, NoteFindings;
+    get "/api/funds" => pages::funds::api_funds, Funds;
+    post "/api/funds/budgets" => pages::funds::api_set_budget, SetBudget;
+    get "/api/funds/payments" => pages::funds::api_payments, Funds;
+    post "/api/funds/checks" => pages::funds::api_run_checks, Funds;
+    get "/api/funds/findings" => pages::funds::api_findings, Findings;
+    get "/api/funds/findings/{id}" => pages::funds::api_finding, Findings;
+    post "/api/funds/findings/{id}" => pages::funds::api_change, NoteFindings;
 
     // ---- housing assistance (2.6): the store decides who reads, files and decides ----
     get "/housing" => pages::housing::show, ReadHouseholds;
