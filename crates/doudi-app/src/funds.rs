@@ -74,7 +74,7 @@ pub fn parse_month(field: &'static str, text: &str) -> Result<Month, Error> {
     Month::parse(text.trim()).map_err(|_| {
         Error::invalid(
             field,
-            format!("月份“{}”应写作YYYY-MM，例如2026-11", text.trim()),
+            format!("月份“{}”应写作“年-月”，例如2026-11", text.trim()),
         )
     })
 }
