@@ -85,9 +85,10 @@ mod funds_sql {
         .await?;
         let cases: Vec<CaseSql> = sqlx::query_as(&format!(
             "SELECT c.id, c.household_id, c.case_type, c.state, \
-             COALESCE(dv.parent, c.community) AS township, tn.name AS township_name, \
-             c.decided_on FROM cases c LEFT JOIN divisions dv ON dv.code = c.community \
-             LEFT JOIN divisions tn ON tn.code = COALESCE(dv.parent, c.community) \
+             COALESCE(dv.parent, SUBSTR(c.community, 1, 9)) AS township, \
+             tn.name AS township_name, c.decided_on FROM cases c \
+             LEFT JOIN divisions dv ON dv.code = c.community \
+             LEFT JOIN divisions tn ON tn.code = COALESCE(dv.parent, SUBSTR(c.community, 1, 9)) \
              WHERE c.household_id IN ({PAID}) ORDER BY c.id"
         ))
         .bind(month.to_string())
