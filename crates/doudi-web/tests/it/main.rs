@@ -9,6 +9,7 @@ mod departments;
 mod disasters;
 mod discovery;
 mod entitlement;
+mod funds;
 mod hostile;
 mod households;
 mod housing;
