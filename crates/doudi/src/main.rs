@@ -710,6 +710,10 @@ async fn prepare_demo(store: &dyn Store, args: &ServeArgs, url: &str) -> Result<
         load_demo(store, &generator, &households).await?;
         // The social organisation's login finds the county's needs published, de-identified.
         store.publish_needs(&county).await?;
+        // Funds supervision (5.2) has paid months, budgets and findings to show.
+        demo::seed_funds(store, demo::default_as_of(), clock(None).today())
+            .await
+            .context("seeding the demo's funds")?;
     }
     let hash = doudi_app::accounts::hash_password(DEMO_PASSWORD);
     for (username, name, role, scope) in DEMO_USERS {

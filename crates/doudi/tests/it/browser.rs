@@ -1898,3 +1898,70 @@ fn in_real_chromium_on_a_phone_a_cadre_records_a_visit_offline_and_it_is_sent_wh
         browser.screenshot(&format!("visits{}-390", page.replace('/', "-")));
     }
 }
+
+#[test]
+fn in_real_chromium_browser_funds_the_auditor_opens_a_finding_assigns_it_to_themselves_notes_and_closes_it_on_a_desktop_and_a_phone()
+ {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-funds");
+    let dir = TempDir::new("browser-funds");
+    let server = Server::start_demo(&db, 60, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    log_in(&browser, &base, "shenji");
+    browser.resize(1280, 900);
+    browser.go(&format!("{base}/"));
+    browser.click("#nav-funds");
+    browser.wait_for("funds-table");
+    exports_excel(&browser, "#export-funds");
+    assert!(
+        !browser.source().contains("id=\"form-budget\""),
+        "only the county sets budgets"
+    );
+    browser.click("#link-findings");
+    browser.wait_for("check-runs");
+    assert!(
+        browser.source().contains("发放后自动核查"),
+        "the demo's payment runs were checked"
+    );
+    exports_excel(&browser, "#export-findings");
+    // The demo county files one bank account for two households: the auditor works it.
+    browser.click(".finding-link");
+    browser.wait_for("form-assign");
+    assert!(browser.text("#finding-explanation").contains("同时登记为户"));
+    browser.click("#assign-submit");
+    browser.wait_for("finding-notes");
+    assert_eq!(browser.text("#finding-state"), "核查中");
+    assert!(browser.text("#finding-assignee").contains("牟红"));
+    browser.fill("#note-text", "已电话联系两户，约定入户核实");
+    browser.click("#note-submit");
+    browser.wait_for("约定入户核实");
+    choose(&browser, "#move-to", "dismissed");
+    browser.fill("#move-note", "两户为母女，女儿代管账户，已更正为各自账户");
+    browser.click("#move-submit");
+    browser.wait_for("已更正为各自账户");
+    assert_eq!(browser.text("#finding-state"), "不属实");
+    assert!(
+        !browser.source().contains("id=\"form-move\""),
+        "a closed finding takes no more conclusions"
+    );
+    let finding = browser.url();
+    browser.go(&format!("{base}/funds/payments"));
+    browser.wait_for("page-head");
+    exports_excel(&browser, "#export-payments");
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        for page in ["/funds", "/funds/payments", "/funds/findings"] {
+            browser.go(&format!("{base}{page}"));
+            browser.wait_for("page-head");
+            assert!(fits(&browser), "{page} fits {width} px");
+            browser.screenshot(&format!("funds{}-{width}", page.replace('/', "-")));
+        }
+        browser.go(&finding);
+        browser.wait_for("finding-notes");
+        assert!(fits(&browser), "the finding fits {width} px");
+        browser.screenshot(&format!("funds-finding-{width}"));
+    }
+}
