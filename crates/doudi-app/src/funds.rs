@@ -137,10 +137,7 @@ impl FindingInput {
                     .ok()
                     .filter(|s| *s != FindingState::Open)
                     .ok_or_else(|| {
-                        Error::invalid(
-                            "action",
-                            "操作应为记录、指派、核查中、属实或不属实之一",
-                        )
+                        Error::invalid("action", "操作应为记录、指派、核查中、属实或不属实之一")
                     })?;
                 if to.is_closed() && note.is_empty() {
                     return Err(Error::invalid("note", "核查结论须写明理由（核查情况）"));
@@ -379,11 +376,20 @@ mod tests {
             action: "confirmed".into(),
             ..FindingInput::default()
         };
-        assert!(matches!(input.parse(), Err(Error::Invalid { field: "note", .. })));
+        assert!(matches!(
+            input.parse(),
+            Err(Error::Invalid { field: "note", .. })
+        ));
         let input = FindingInput {
             action: "open".into(),
             ..FindingInput::default()
         };
-        assert!(matches!(input.parse(), Err(Error::Invalid { field: "action", .. })));
+        assert!(matches!(
+            input.parse(),
+            Err(Error::Invalid {
+                field: "action",
+                ..
+            })
+        ));
     }
 }

@@ -479,14 +479,10 @@ fn over_amount(month: Month, lines: &[&LineRow], out: &mut Vec<NewFinding>) {
                 ..
             } => {
                 if l.amount > *monthly {
-                    why.push(format!(
-                        "高于待遇期间{entitlement_id}核定的每月{monthly}"
-                    ));
+                    why.push(format!("高于待遇期间{entitlement_id}核定的每月{monthly}"));
                 }
                 if l.amount > *decision_monthly && decision_monthly != monthly {
-                    why.push(format!(
-                        "高于决定{decision_id}核定的每月{decision_monthly}"
-                    ));
+                    why.push(format!("高于决定{decision_id}核定的每月{decision_monthly}"));
                 }
             }
             LineSource::Relief {
@@ -808,7 +804,11 @@ mod tests {
         input.members.push(member(2, 12, "k11"));
         let found = of(CheckKind::DoublePayment, &input);
         assert_eq!(found.len(), 3, "{found:#?}");
-        assert!(found[0].explanation.contains("有2笔「城市低保」发放（¥500.00、¥500.00）"));
+        assert!(
+            found[0]
+                .explanation
+                .contains("有2笔「城市低保」发放（¥500.00、¥500.00）")
+        );
         assert!(found[1].explanation.contains("同时登记在户H1、H2"));
         assert_eq!(found[1].person, Some(11));
         assert_eq!(found[2].person, Some(12));
@@ -834,7 +834,11 @@ mod tests {
         input.deaths[0].whole_household = true;
         let found = of(CheckKind::AfterDeath, &input);
         assert_eq!(found.len(), 1);
-        assert!(found[0].explanation.contains("该户成员已全部死亡（2026-09-01"));
+        assert!(
+            found[0]
+                .explanation
+                .contains("该户成员已全部死亡（2026-09-01")
+        );
     }
 
     #[test]
@@ -871,7 +875,11 @@ mod tests {
             found[0].explanation,
             "户H12026-11「城市低保」发放¥600.00，高于待遇期间101核定的每月¥500.00"
         );
-        assert!(found[1].explanation.contains("超过「灾害应急救助」单笔上限¥20,000.00"));
+        assert!(
+            found[1]
+                .explanation
+                .contains("超过「灾害应急救助」单笔上限¥20,000.00")
+        );
     }
 
     #[test]
@@ -883,7 +891,11 @@ mod tests {
         let found = of(CheckKind::TwoTownships, &input);
         // The person in both households (one each), and household 2's case filed in T1.
         assert_eq!(found.len(), 3, "{found:#?}");
-        assert!(found[0].explanation.contains("登记在不同乡镇的户H1（镇T1）、H2（镇T2）"));
+        assert!(
+            found[0]
+                .explanation
+                .contains("登记在不同乡镇的户H1（镇T1）、H2（镇T2）")
+        );
         assert!(found[2].explanation.contains("户H2档案属镇T2"));
         assert!(found[2].explanation.contains("由镇T1受理的案件7批准"));
         // Not a double payment in one township as well.
@@ -907,7 +919,8 @@ mod tests {
     fn a_case_without_its_notice_or_a_line_without_a_decision_is_found() {
         let mut input = clean();
         if let LineSource::Entitlement { case: Some(c), .. } = &mut input.lines[0].source {
-            c.steps.retain(|s| *s != StepKind::StartNotice && *s != StepKind::Investigate);
+            c.steps
+                .retain(|s| *s != StepKind::StartNotice && *s != StepKind::Investigate);
         }
         input.lines[1].source = LineSource::Untraced;
         let found = of(CheckKind::MissingSteps, &input);
@@ -916,13 +929,22 @@ mod tests {
             found[0].explanation,
             "户H12026-11「城市低保」发放¥500.00：依据的案件7（城市低保）缺少调查核实、开始公示环节（依据 4.2.b）"
         );
-        assert!(found[1].explanation.contains("找不到依据的待遇决定或救助记录"));
+        assert!(
+            found[1]
+                .explanation
+                .contains("找不到依据的待遇决定或救助记录")
+        );
     }
 
     #[test]
     fn a_decision_carried_from_the_old_system_needs_no_case_but_a_restatement_does() {
         let mut input = clean();
-        if let LineSource::Entitlement { case, decision_kind, .. } = &mut input.lines[0].source {
+        if let LineSource::Entitlement {
+            case,
+            decision_kind,
+            ..
+        } = &mut input.lines[0].source
+        {
             *case = None;
             *decision_kind = "import".into();
         }
@@ -938,8 +960,14 @@ mod tests {
         let mut input = clean();
         input.lines[0].amount = Money::from_yuan(600);
         input.accounts[1].key = "a1".into();
-        let a: Vec<String> = check_month(month(), &input).into_iter().map(|f| f.dedupe).collect();
-        let b: Vec<String> = check_month(month(), &input).into_iter().map(|f| f.dedupe).collect();
+        let a: Vec<String> = check_month(month(), &input)
+            .into_iter()
+            .map(|f| f.dedupe)
+            .collect();
+        let b: Vec<String> = check_month(month(), &input)
+            .into_iter()
+            .map(|f| f.dedupe)
+            .collect();
         assert_eq!(a, b);
         let unique: BTreeSet<&String> = a.iter().collect();
         assert_eq!(unique.len(), a.len());

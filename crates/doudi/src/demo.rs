@@ -828,7 +828,13 @@ pub async fn seed_funds(
         (PaymentProgram::DisasterTransitional, 100_000),
     ] {
         store
-            .set_budget(&system, program, year, Money::from_yuan(yuan), "年初预算（演示）")
+            .set_budget(
+                &system,
+                program,
+                year,
+                Money::from_yuan(yuan),
+                "年初预算（演示）",
+            )
             .await?;
     }
     for back in [2, 1] {
@@ -837,7 +843,12 @@ pub async fn seed_funds(
         let input = store.check_input(&system, month).await?;
         let findings = doudi_core::funds::check_month(month, &input);
         store
-            .record_check_run(&system, month, doudi_store::funds::TRIGGER_RUN, Ok(&findings))
+            .record_check_run(
+                &system,
+                month,
+                doudi_store::funds::TRIGGER_RUN,
+                Ok(&findings),
+            )
             .await?;
     }
     Ok(())

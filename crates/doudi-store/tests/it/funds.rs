@@ -212,7 +212,10 @@ on_databases! {
 }
 
 async fn entitlement_of(store: &Arc<dyn Store>, h: HouseholdId) -> i64 {
-    let traced = store.traced_payments(&county(), month("2026-07")).await.unwrap();
+    let traced = store
+        .traced_payments(&county(), month("2026-07"))
+        .await
+        .unwrap();
     traced
         .iter()
         .find_map(|t| match &t.line.source {

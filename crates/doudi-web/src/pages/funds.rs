@@ -9,7 +9,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use doudi_app::funds::{BudgetInput, FindingInput, FundsYear, parse_check, parse_month, parse_state};
+use doudi_app::funds::{
+    BudgetInput, FindingInput, FundsYear, parse_check, parse_month, parse_state,
+};
 use doudi_core::funds::{
     CheckKind, FindingState, LineSource, may_note_findings, may_run_checks, may_set_budget,
     may_work_findings,
@@ -226,13 +228,17 @@ pub(crate) async fn export(
             let mut r = vec![
                 OutCell::Text(year.to_string()),
                 OutCell::Text(p.program.label().to_owned()),
-                p.budget
-                    .as_ref()
-                    .map_or_else(|| OutCell::Text("未设置".into()), |b| OutCell::Money(b.amount)),
+                p.budget.as_ref().map_or_else(
+                    || OutCell::Text("未设置".into()),
+                    |b| OutCell::Money(b.amount),
+                ),
             ];
             r.extend(p.monthly.iter().map(|m| OutCell::Money(*m)));
             r.push(OutCell::Money(p.spent));
-            r.push(p.left.map_or_else(|| OutCell::Text("—".into()), OutCell::Money));
+            r.push(
+                p.left
+                    .map_or_else(|| OutCell::Text("—".into()), OutCell::Money),
+            );
             r.push(OutCell::Text(if p.over { "超预算" } else { "" }.into()));
             r
         })
@@ -245,8 +251,24 @@ pub(crate) async fn export(
             name: "资金监管",
             filter: format!("year={year}"),
             headers: vec![
-                "年度", "发放项目", "预算（元）", "1月", "2月", "3月", "4月", "5月", "6月", "7月",
-                "8月", "9月", "10月", "11月", "12月", "已支出（元）", "结余（元）", "提示",
+                "年度",
+                "发放项目",
+                "预算（元）",
+                "1月",
+                "2月",
+                "3月",
+                "4月",
+                "5月",
+                "6月",
+                "7月",
+                "8月",
+                "9月",
+                "10月",
+                "11月",
+                "12月",
+                "已支出（元）",
+                "结余（元）",
+                "提示",
             ],
             rows,
         },

@@ -42,7 +42,12 @@ async fn the_payment_run_records_its_findings_and_running_the_checks_again_adds_
     sharing_an_account(&app).await;
     let county = app.login(COUNTY).await;
     let run = app
-        .json(Some(&county), Method::POST, "/api/payments/2026-11", &json!({}))
+        .json(
+            Some(&county),
+            Method::POST,
+            "/api/payments/2026-11",
+            &json!({}),
+        )
         .await;
     assert_eq!(run.status, StatusCode::OK, "{}", run.body);
     let auditor = app.login(AUDITOR).await;
@@ -68,9 +73,18 @@ async fn the_payment_run_records_its_findings_and_running_the_checks_again_adds_
         )
         .await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.body);
-    assert_eq!((again.json()["found"].as_i64(), again.json()["added"].as_i64()), (Some(2), Some(0)));
+    assert_eq!(
+        (
+            again.json()["found"].as_i64(),
+            again.json()["added"].as_i64()
+        ),
+        (Some(2), Some(0))
+    );
     let page = app.get(Some(&auditor), "/funds/findings").await;
-    assert!(page.body.contains("发放后自动核查"), "the run's checks are listed");
+    assert!(
+        page.body.contains("发放后自动核查"),
+        "the run's checks are listed"
+    );
     assert!(page.body.contains("多户共用银行账户"));
     // A township reads its own township's finding only.
     let renhe = app.login(RENHE_CASEWORKER).await;
@@ -83,8 +97,16 @@ async fn the_payment_run_records_its_findings_and_running_the_checks_again_adds_
         .await
         .json();
     assert_eq!(traced.as_array().unwrap().len(), 2);
-    assert!(traced.as_array().unwrap().iter().all(|t| t["traced"] == true && t["decision_id"].is_i64()));
-    let month = app.get(Some(&auditor), "/funds/payments?month=2026-11").await;
+    assert!(
+        traced
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["traced"] == true && t["decision_id"].is_i64())
+    );
+    let month = app
+        .get(Some(&auditor), "/funds/payments?month=2026-11")
+        .await;
     assert!(month.body.contains("原系统结转"), "{}", month.body);
 }
 
@@ -93,8 +115,13 @@ async fn auditors_work_findings_and_everyone_else_is_refused() {
     let app = App::new().await;
     sharing_an_account(&app).await;
     let county = app.login(COUNTY).await;
-    app.json(Some(&county), Method::POST, "/api/payments/2026-11", &json!({}))
-        .await;
+    app.json(
+        Some(&county),
+        Method::POST,
+        "/api/payments/2026-11",
+        &json!({}),
+    )
+    .await;
     let auditor = app.login(AUDITOR).await;
     let list = app.get(Some(&auditor), "/api/funds/findings").await.json();
     let id = list[0]["id"].as_i64().unwrap();
@@ -112,28 +139,61 @@ async fn auditors_work_findings_and_everyone_else_is_refused() {
     let qinglong = app.login(QINGLONG_CASEWORKER).await;
     for (client, action) in [
         (&county, json!({"action": "assign", "assignee_id": my_id})),
-        (&county, json!({"action": "dismissed", "note": "县局不能结案"})),
+        (
+            &county,
+            json!({"action": "dismissed", "note": "县局不能结案"}),
+        ),
         (&qinglong, json!({"action": "note", "note": "看过"})),
     ] {
         let reply = app.json(Some(client), Method::POST, &path, &action).await;
-        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{action}: {}", reply.body);
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{action}: {}",
+            reply.body
+        );
     }
     let assigned = app
-        .json(Some(&auditor), Method::POST, &path, &json!({"action": "assign", "assignee_id": my_id, "note": "本人核查"}))
+        .json(
+            Some(&auditor),
+            Method::POST,
+            &path,
+            &json!({"action": "assign", "assignee_id": my_id, "note": "本人核查"}),
+        )
         .await;
     assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.body);
     assert_eq!(assigned.json()["state"], "investigating");
     let noted = app
-        .json(Some(&county), Method::POST, &path, &json!({"action": "note", "note": "两户系亲属"}))
+        .json(
+            Some(&county),
+            Method::POST,
+            &path,
+            &json!({"action": "note", "note": "两户系亲属"}),
+        )
         .await;
-    assert_eq!(noted.status, StatusCode::OK, "the county notes: {}", noted.body);
+    assert_eq!(
+        noted.status,
+        StatusCode::OK,
+        "the county notes: {}",
+        noted.body
+    );
     let no_reason = app
-        .json(Some(&auditor), Method::POST, &path, &json!({"action": "confirmed"}))
+        .json(
+            Some(&auditor),
+            Method::POST,
+            &path,
+            &json!({"action": "confirmed"}),
+        )
         .await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_reason.body.contains("须写明理由"), "{}", no_reason.body);
     let closed = app
-        .json(Some(&auditor), Method::POST, &path, &json!({"action": "confirmed", "note": "确属同一人代领，追回"}))
+        .json(
+            Some(&auditor),
+            Method::POST,
+            &path,
+            &json!({"action": "confirmed", "note": "确属同一人代领，追回"}),
+        )
         .await;
     assert_eq!(closed.json()["state"], "confirmed");
     let detail = app.get(Some(&auditor), &path).await.json();
@@ -143,10 +203,17 @@ async fn auditors_work_findings_and_everyone_else_is_refused() {
         .iter()
         .map(|n| n["note"].as_str().unwrap())
         .collect();
-    assert_eq!(notes, vec!["本人核查", "两户系亲属", "确属同一人代领，追回"]);
+    assert_eq!(
+        notes,
+        vec!["本人核查", "两户系亲属", "确属同一人代领，追回"]
+    );
     // The form route: a caseworker's post is refused before anything is read.
     let form = app
-        .post_form(&qinglong, &format!("/funds/findings/{id}"), &[("action", "note"), ("note", "x")])
+        .post_form(
+            &qinglong,
+            &format!("/funds/findings/{id}"),
+            &[("action", "note"), ("note", "x")],
+        )
         .await;
     assert_eq!(form.status, StatusCode::FORBIDDEN);
 }
@@ -157,16 +224,34 @@ async fn the_county_sets_budgets_with_history_and_an_auditor_cannot() {
     let county = app.login(COUNTY).await;
     let auditor = app.login(AUDITOR).await;
     let refused = app
-        .json(Some(&auditor), Method::POST, "/api/funds/budgets", &json!({"program": "dibao", "year": 2026, "amount_fen": 100}))
+        .json(
+            Some(&auditor),
+            Method::POST,
+            "/api/funds/budgets",
+            &json!({"program": "dibao", "year": 2026, "amount_fen": 100}),
+        )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let bad = app
-        .post_form(&county, "/funds/budgets", &[("program", "x"), ("year", "2026"), ("amount_yuan", "-5")])
+        .post_form(
+            &county,
+            "/funds/budgets",
+            &[("program", "x"), ("year", "2026"), ("amount_yuan", "-5")],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("请选择发放项目"), "{}", bad.body);
     let set = app
-        .post_form(&county, "/funds/budgets", &[("program", "dibao"), ("year", "2026"), ("amount_yuan", "1000"), ("note", "年初预算")])
+        .post_form(
+            &county,
+            "/funds/budgets",
+            &[
+                ("program", "dibao"),
+                ("year", "2026"),
+                ("amount_yuan", "1000"),
+                ("note", "年初预算"),
+            ],
+        )
         .await;
     assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
     let funds = app.get(Some(&auditor), "/api/funds?year=2026").await.json();
@@ -174,7 +259,10 @@ async fn the_county_sets_budgets_with_history_and_an_auditor_cannot() {
     assert_eq!(funds["history"][0]["set_by"], "县局审批员");
     let page = app.get(Some(&auditor), "/funds?year=2026").await;
     assert!(page.body.contains("¥1,000.00") && page.body.contains("年初预算"));
-    assert!(!page.body.contains("form-budget"), "an auditor sees no budget form");
+    assert!(
+        !page.body.contains("form-budget"),
+        "an auditor sees no budget form"
+    );
 }
 
 #[tokio::test]
@@ -182,8 +270,13 @@ async fn every_funds_list_exports_as_excel() {
     let app = App::new().await;
     sharing_an_account(&app).await;
     let county = app.login(COUNTY).await;
-    app.json(Some(&county), Method::POST, "/api/payments/2026-11", &json!({}))
-        .await;
+    app.json(
+        Some(&county),
+        Method::POST,
+        "/api/payments/2026-11",
+        &json!({}),
+    )
+    .await;
     let auditor = app.login(AUDITOR).await;
     for path in [
         "/funds.xlsx?year=2026",
@@ -194,6 +287,8 @@ async fn every_funds_list_exports_as_excel() {
         assert_eq!(reply.status, StatusCode::OK, "{path}");
         assert!(reply.raw.starts_with(b"PK"), "{path} is an XLSX file");
     }
-    let bad = app.get(Some(&auditor), "/funds/payments.xlsx?month=2026-13").await;
+    let bad = app
+        .get(Some(&auditor), "/funds/payments.xlsx?month=2026-13")
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

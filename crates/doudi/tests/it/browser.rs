@@ -1930,7 +1930,11 @@ fn in_real_chromium_browser_funds_the_auditor_opens_a_finding_assigns_it_to_them
     // The demo county files one bank account for two households: the auditor works it.
     browser.click(".finding-link");
     browser.wait_for("form-assign");
-    assert!(browser.text("#finding-explanation").contains("同时登记为户"));
+    assert!(
+        browser
+            .text("#finding-explanation")
+            .contains("同时登记为户")
+    );
     browser.click("#assign-submit");
     browser.wait_for("finding-notes");
     assert_eq!(browser.text("#finding-state"), "核查中");
