@@ -766,11 +766,13 @@ pub fn default_as_of() -> NaiveDate {
 /// has months to show.
 pub const FUNDED_HOUSEHOLDS: i64 = 40;
 
-/// Funds supervision (5.2) in the demo county: the first [`FUNDED_HOUSEHOLDS`] households are
+/// Funds supervision (5.2) in the demo county: the first [`FUNDED_HOUSEHOLDS`] households
+/// outside 青龙街道 are
 /// owed their category's benefit (carried over from the old system) from three months before
 /// `as_of`, the two months before `as_of` are paid, this year's budgets are set, and the
-/// checks run for each paid month as after a payment run. The second household is filed with
-/// the first one's bank account, so that the auditor finds one shared account to work on.
+/// checks run for each paid month as after a payment run; then the periods end with the last
+/// month paid. The second household is filed with the first one's bank account, so that the
+/// auditor finds one shared account to work on.
 pub async fn seed_funds(
     store: &dyn doudi_store::Store,
     as_of: NaiveDate,
@@ -786,13 +788,20 @@ pub async fn seed_funds(
             &doudi_store::HouseholdFilter::default(),
             doudi_store::Page {
                 offset: 0,
-                limit: FUNDED_HOUSEHOLDS,
+                limit: 10 * FUNDED_HOUSEHOLDS,
             },
         )
         .await?;
-    let start = Month::of(as_of).minus(3);
-    let entries: Vec<ImportedEntitlement> = page
+    // 青龙街道's households are left to casework: the demo's walkthroughs apply for one of them.
+    let qinglong = DivisionCode::parse("500235002").ok();
+    let rows: Vec<_> = page
         .rows
+        .into_iter()
+        .filter(|h| Some(&h.township) != qinglong.as_ref())
+        .take(usize::try_from(FUNDED_HOUSEHOLDS).unwrap_or(0))
+        .collect();
+    let start = Month::of(as_of).minus(3);
+    let entries: Vec<ImportedEntitlement> = rows
         .iter()
         .map(|h| ImportedEntitlement {
             household: h.id,
@@ -808,7 +817,7 @@ pub async fn seed_funds(
         })
         .collect();
     store.import_entitlements(&system, &entries).await?;
-    if let [first, second, ..] = page.rows.as_slice() {
+    if let [first, second, ..] = rows.as_slice() {
         let a = store.household(&system, first.id).await?;
         let b = store.household(&system, second.id).await?;
         if let Some(account) = a.household.fields.bank_account.clone() {
@@ -849,6 +858,14 @@ pub async fn seed_funds(
                 doudi_store::funds::TRIGGER_RUN,
                 Ok(&findings),
             )
+            .await?;
+    }
+    // The carried periods end with the last month paid, so that the demo's current month is
+    // left to the casework walkthroughs (its payment run pays only what they approve).
+    let last = Month::of(as_of).minus(1);
+    for h in &rows {
+        store
+            .stop_benefits(&system, h.id, last, "演示：结转待遇期满")
             .await?;
     }
     Ok(())

@@ -285,3 +285,21 @@ conformance! {
         assert!(matches!(store.finding(&caseworker(RENHE), f.id).await, Err(StoreError::NotFound)));
     }
 }
+
+conformance! {
+    async fn a_check_run_that_failed_is_kept_with_its_error_for_everyone_to_see(store) {
+        let run = store
+            .record_check_run(&county(), month("2026-07"), doudi_store::funds::TRIGGER_RUN, Err("读取核查数据失败：数据库忙"))
+            .await
+            .unwrap();
+        assert!(!run.ok);
+        assert_eq!((run.found, run.added), (0, 0));
+        let runs = store.check_runs(&caseworker(QINGLONG), Some(month("2026-07"))).await.unwrap();
+        assert_eq!(runs.len(), 1);
+        assert_eq!((runs[0].ok, runs[0].error.as_deref()), (false, Some("读取核查数据失败：数据库忙")));
+        assert!(matches!(
+            store.record_check_run(&caseworker(QINGLONG), month("2026-07"), TRIGGER_DEMAND, Ok(&[])).await,
+            Err(StoreError::Forbidden)
+        ));
+    }
+}
