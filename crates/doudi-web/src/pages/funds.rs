@@ -539,10 +539,15 @@ pub(crate) async fn findings(
         .map(|(k, v)| format!("{k}={}", crate::view::url_encode(v)))
         .collect::<Vec<_>>()
         .join("&");
+    let chrome = Chrome::new(&session, "资金核查发现", "funds");
+    // Township caseworkers read findings but not the county's funds page.
+    let chrome = if doudi_core::funds::may_read_funds(actor) {
+        chrome.crumb("资金监管", "/funds")
+    } else {
+        chrome
+    };
     ok(&FindingsPage {
-        chrome: Chrome::new(&session, "资金核查发现", "funds")
-            .crumb("资金监管", "/funds")
-            .here(),
+        chrome: chrome.here(),
         rows: list.iter().map(finding_row).collect(),
         runs: runs.iter().map(run_row).collect(),
         states: choices(FindingState::ALL, |s| s.code(), |s| s.label(), filter.state),

@@ -91,6 +91,20 @@ async fn the_payment_run_records_its_findings_and_running_the_checks_again_adds_
     let theirs = app.get(Some(&renhe), "/api/funds/findings").await.json();
     assert_eq!(theirs.as_array().unwrap().len(), 1);
     assert_eq!(theirs[0]["household_number"], "RH-0001");
+    let page = app.get(Some(&renhe), "/funds/findings").await;
+    assert!(
+        page.body
+            .contains("href=\"/funds/findings\" id=\"nav-funds\""),
+        "the township's menu leads to its findings"
+    );
+    assert!(
+        !page.body.contains("href=\"/funds\""),
+        "not to the county's funds page"
+    );
+    assert!(
+        !page.body.contains("form-checks"),
+        "a township does not run the checks"
+    );
     // The lines are traced to their decisions.
     let traced = app
         .get(Some(&auditor), "/api/funds/payments?month=2026-11")
