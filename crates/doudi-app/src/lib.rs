@@ -42,6 +42,7 @@ pub mod entitlement;
 pub mod exchange;
 pub mod figures;
 pub mod frozen;
+pub mod funds;
 pub mod housing;
 pub mod inspections;
 pub mod jobs;

@@ -56,11 +56,15 @@ pub fn bank_table(lines: &[PaymentLine]) -> Result<Table, Error> {
 impl App {
     /// Makes the payment lines of `month` for every entitlement open in it, as of today; a
     /// month already run pays nothing twice.
+    /// After the run commits, the funds checks of the month run (5.2); their failure is
+    /// recorded and logged, never the run's.
     pub async fn run_payments(&self, actor: &Actor, month: Month) -> Result<PaymentRun, Error> {
-        Ok(self
+        let run = self
             .store()
             .run_payments(actor, month, self.today())
-            .await?)
+            .await?;
+        self.checks_after_run(actor, month).await;
+        Ok(run)
     }
 
     /// What running `month` would pay, without paying: new lines and their total, lines

@@ -101,6 +101,8 @@ pub(crate) enum Index {
     /// The identifying fields of a department record (`feed_records.fingerprint`,
     /// `link_decisions.fingerprint`).
     FeedRecord,
+    /// A bank account, compared by the funds checks inside the store (5.2); never stored.
+    BankAccount,
 }
 
 impl Index {
@@ -110,6 +112,7 @@ impl Index {
             Index::IdTail => "person.id_number.last4",
             Index::RuralId => "rural_registry.id_number",
             Index::FeedRecord => "feed_record.identity",
+            Index::BankAccount => "household.bank_account",
         }
     }
 }
@@ -266,6 +269,12 @@ impl Keys {
     /// The keyed fingerprint of a department record's identifying fields.
     pub(crate) fn feed_fingerprint(&self, identity: &str) -> String {
         self.blind_index(Index::FeedRecord, identity)
+    }
+
+    /// The keyed fingerprint of a bank account's digits, for comparing accounts without
+    /// showing them (the funds checks, 5.2).
+    pub(crate) fn account_fingerprint(&self, digits: &str) -> String {
+        self.blind_index(Index::BankAccount, digits)
     }
 
     /// The blind index of a whole identity number in `persons.id_number_bidx`.

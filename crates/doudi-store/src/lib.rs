@@ -29,6 +29,7 @@ pub use casework::Casework;
 pub use delivery::Delivery;
 pub use disaster::Disasters;
 pub use discovery::Discovery;
+pub use funds::Funds;
 pub use housing::HousingSupport;
 pub use inspections::Inspections;
 pub use jobs::EmploymentHelp;
@@ -56,6 +57,7 @@ mod common;
 pub mod delivery;
 pub mod disaster;
 pub mod discovery;
+pub mod funds;
 pub mod housing;
 pub mod inspections;
 pub mod jobs;
@@ -433,6 +435,7 @@ pub trait Store:
     + visits::Visits
     + maintenance::Maintenance
     + inspections::Inspections
+    + funds::Funds
     + Send
     + Sync
     + 'static

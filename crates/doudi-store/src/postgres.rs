@@ -300,3 +300,4 @@ async fn pg_manifest(
     })
 }
 include!("inspections_impl.rs");
+include!("funds_impl.rs");

@@ -273,3 +273,4 @@ impl crate::maintenance::Maintenance for SqliteStore {
     }
 }
 include!("inspections_impl.rs");
+include!("funds_impl.rs");

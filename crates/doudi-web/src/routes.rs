@@ -78,6 +78,15 @@ pub enum Permission {
     /// The inspectors and township caseworkers: rectification tasks and reports from the
     /// public (5.4; the store keeps a township to its own and the writes to their roles).
     Oversight,
+    /// Funds supervision (5.2): budgets, spending, traced payments, running the checks (the
+    /// county approver and auditors).
+    Funds,
+    /// Setting a programme's budget (the county approver).
+    SetBudget,
+    /// Reading audit findings (auditors, the county approver, township caseworkers).
+    Findings,
+    /// Noting on, assigning or closing a finding (auditors; the county approver notes).
+    NoteFindings,
 }
 
 impl Permission {
@@ -106,6 +115,10 @@ impl Permission {
             Permission::Services => doudi_core::services::may_read(actor),
             Permission::Inspect => doudi_store::inspections::may_inspect(actor),
             Permission::Oversight => doudi_store::inspections::may_read_oversight(actor),
+            Permission::Funds => doudi_core::funds::may_read_funds(actor),
+            Permission::SetBudget => doudi_core::funds::may_set_budget(actor),
+            Permission::Findings => doudi_core::funds::may_read_findings(actor),
+            Permission::NoteFindings => doudi_core::funds::may_note_findings(actor),
         }
     }
 
@@ -407,6 +420,25 @@ routes! {
     post "/api/services/{id}/checks" => pages::services::api_check, Services;
     get "/api/services/providers" => pages::services::api_providers, Services;
     post "/api/services/providers" => pages::services::api_add_provider, Services;
+
+    // ---- funds supervision (5.2): budgets, traced payments, audit checks and findings ----
+    get "/funds" => pages::funds::show, Funds;
+    get "/funds.xlsx" => pages::funds::export, Funds;
+    post "/funds/budgets" => pages::funds::set_budget, SetBudget;
+    get "/funds/payments" => pages::funds::payments, Funds;
+    get "/funds/payments.xlsx" => pages::funds::payments_export, Funds;
+    post "/funds/checks" => pages::funds::run_checks, Funds;
+    get "/funds/findings" => pages::funds::findings, Findings;
+    get "/funds/findings.xlsx" => pages::funds::findings_export, Findings;
+    get "/funds/findings/{id}" => pages::funds::finding, Findings;
+    post "/funds/findings/{id}" => pages::funds::change, NoteFindings;
+    get "/api/funds" => pages::funds::api_funds, Funds;
+    post "/api/funds/budgets" => pages::funds::api_set_budget, SetBudget;
+    get "/api/funds/payments" => pages::funds::api_payments, Funds;
+    post "/api/funds/checks" => pages::funds::api_run_checks, Funds;
+    get "/api/funds/findings" => pages::funds::api_findings, Findings;
+    get "/api/funds/findings/{id}" => pages::funds::api_finding, Findings;
+    post "/api/funds/findings/{id}" => pages::funds::api_change, NoteFindings;
 
     // ---- housing assistance (2.6): the store decides who reads, files and decides ----
     get "/housing" => pages::housing::show, ReadHouseholds;

@@ -762,6 +762,115 @@ pub fn default_as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(today.year(), today.month(), 1).expect("valid date")
 }
 
+/// How many demo households are paid through the platform, so that funds supervision (5.2)
+/// has months to show.
+pub const FUNDED_HOUSEHOLDS: i64 = 40;
+
+/// Funds supervision (5.2) in the demo county: the first [`FUNDED_HOUSEHOLDS`] households
+/// outside 青龙街道 are
+/// owed their category's benefit (carried over from the old system) from three months before
+/// `as_of`, the two months before `as_of` are paid, this year's budgets are set, and the
+/// checks run for each paid month as after a payment run; then the periods end with the last
+/// month paid. The second household is filed with the first one's bank account, so that the
+/// auditor finds one shared account to work on.
+pub async fn seed_funds(
+    store: &dyn doudi_store::Store,
+    as_of: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), doudi_store::StoreError> {
+    use doudi_core::disaster::PaymentProgram;
+    use doudi_store::casework::ImportedEntitlement;
+
+    let system = doudi_core::Actor::system("演示数据生成");
+    let page = store
+        .households(
+            &system,
+            &doudi_store::HouseholdFilter::default(),
+            doudi_store::Page {
+                offset: 0,
+                limit: 10 * FUNDED_HOUSEHOLDS,
+            },
+        )
+        .await?;
+    // 青龙街道's households are left to casework: the demo's walkthroughs apply for one of them.
+    let qinglong = DivisionCode::parse("500235002").ok();
+    let rows: Vec<_> = page
+        .rows
+        .into_iter()
+        .filter(|h| Some(&h.township) != qinglong.as_ref())
+        .take(usize::try_from(FUNDED_HOUSEHOLDS).unwrap_or(0))
+        .collect();
+    let start = Month::of(as_of).minus(3);
+    let entries: Vec<ImportedEntitlement> = rows
+        .iter()
+        .map(|h| ImportedEntitlement {
+            household: h.id,
+            program: h.category,
+            monthly_fen: match h.category {
+                Category::Dibao => 62_000 * h.members.clamp(1, 6),
+                Category::Tekun => 103_000,
+            },
+            from: start,
+            review_class: doudi_core::casework::ReviewClass::Stable,
+            next_review: as_of + Duration::days(365),
+            reference: "云民发〔2025〕演示".into(),
+        })
+        .collect();
+    store.import_entitlements(&system, &entries).await?;
+    if let [first, second, ..] = rows.as_slice() {
+        let a = store.household(&system, first.id).await?;
+        let b = store.household(&system, second.id).await?;
+        if let Some(account) = a.household.fields.bank_account.clone() {
+            let mut fields = b.household.fields.clone();
+            fields.bank_account = Some(account);
+            store
+                .update_household(&system, second.id, b.household.version, &fields)
+                .await?;
+        }
+    }
+    let year = as_of.year();
+    for (program, yuan) in [
+        (PaymentProgram::Dibao, 3_000_000),
+        (PaymentProgram::Tekun, 800_000),
+        (PaymentProgram::DisasterEmergency, 200_000),
+        (PaymentProgram::DisasterCondolence, 100_000),
+        (PaymentProgram::DisasterTransitional, 100_000),
+    ] {
+        store
+            .set_budget(
+                &system,
+                program,
+                year,
+                Money::from_yuan(yuan),
+                "年初预算（演示）",
+            )
+            .await?;
+    }
+    for back in [2, 1] {
+        let month = Month::of(as_of).minus(back);
+        store.run_payments(&system, month, today).await?;
+        let input = store.check_input(&system, month).await?;
+        let findings = doudi_core::funds::check_month(month, &input);
+        store
+            .record_check_run(
+                &system,
+                month,
+                doudi_store::funds::TRIGGER_RUN,
+                Ok(&findings),
+            )
+            .await?;
+    }
+    // The carried periods end with the last month paid, so that the demo's current month is
+    // left to the casework walkthroughs (its payment run pays only what they approve).
+    let last = Month::of(as_of).minus(1);
+    for h in &rows {
+        store
+            .stop_benefits(&system, h.id, last, "演示：结转待遇期满")
+            .await?;
+    }
+    Ok(())
+}
+
 /// Seeds the demo county's oversight (5.4): one spot check of 青龙街道 with a reproducible
 /// sample of five households, a finding about the first, its rectification task for the
 /// street, and one report from the public. Deterministic but for the report's receipt number.

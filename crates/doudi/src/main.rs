@@ -727,6 +727,10 @@ async fn prepare_demo(store: &dyn Store, args: &ServeArgs, url: &str) -> Result<
         store.publish_needs(&county).await?;
         // Oversight (5.4): a spot check with a finding and its task, and a public report.
         demo::seed_inspections(store, demo::default_as_of()).await?;
+        // Funds supervision (5.2) has paid months, budgets and findings to show.
+        demo::seed_funds(store, demo::default_as_of(), clock(None).today())
+            .await
+            .context("seeding the demo's funds")?;
     }
     let hash = doudi_app::accounts::hash_password(DEMO_PASSWORD);
     for (username, name, role, scope) in DEMO_USERS {

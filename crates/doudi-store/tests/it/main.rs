@@ -13,6 +13,7 @@ mod disasters;
 mod discovery;
 mod encryption;
 mod finances;
+mod funds;
 mod households;
 mod housing;
 mod import;

@@ -300,6 +300,15 @@ impl Names {
                     .map_or(rest, |d| d.name.as_str());
                 (format!("社区 {name}"), None)
             }
+            ("fund_budget", Some(id)) => (format!("资金预算 第{id}号"), Some("/funds".to_owned())),
+            ("fund_check_run", Some(id)) => (
+                format!("资金核查 第{id}次"),
+                Some("/funds/findings".to_owned()),
+            ),
+            ("fund_finding", Some(id)) => (
+                format!("核查发现 第{id}号"),
+                Some(format!("/funds/findings/{id}")),
+            ),
             ("route", _) => (format!("页面 {rest}"), None),
             ("feeds", _) => (
                 format!(
@@ -323,6 +332,7 @@ impl Names {
                     "housing_applications" => "住房保障申请清单",
                     "job_referrals" => "岗位推荐清单",
                     "job_training" => "培训记录清单",
+                    "fund_findings" => "资金核查发现清单",
                     other => other,
                 }
                 .to_owned(),

@@ -20,6 +20,7 @@ pub(crate) mod export;
 pub(crate) mod feeds;
 pub(crate) mod figures;
 pub(crate) mod finance;
+pub(crate) mod funds;
 pub(crate) mod health;
 pub(crate) mod housing;
 pub(crate) mod import;
@@ -132,6 +133,10 @@ pub struct UserBar {
     /// May read bought care services (3.3).
     pub can_services: bool,
     /// May read housing assistance (2.6).
+    /// Funds supervision (5.2): budgets, traced payments and findings.
+    pub can_read_funds: bool,
+    /// The audit findings of 5.2 only (township caseworkers read their township's).
+    pub can_read_findings: bool,
     pub can_read_housing: bool,
     /// May read employment help (2.7).
     pub can_read_jobs: bool,
@@ -181,7 +186,9 @@ impl Chrome {
             "pairing" | "visits" | "campaigns" | "coverage" | "social" | "publications" => {
                 "helpers"
             }
-            "audit" | "clauses" | "inspections" | "rectifications" | "reports" => "oversight",
+            "audit" | "clauses" | "inspections" | "rectifications" | "reports" | "funds" => {
+                "oversight"
+            }
             "users" | "communities" | "settings" => "admin",
             _ => "",
         }
@@ -227,6 +234,8 @@ impl Chrome {
                 can_disasters: doudi_core::disaster::may_read(&session.actor),
                 can_services: doudi_core::services::may_read(&session.actor),
                 can_read_housing: doudi_store::housing::may_read_housing(&session.actor),
+                can_read_funds: doudi_core::funds::may_read_funds(&session.actor),
+                can_read_findings: doudi_core::funds::may_read_findings(&session.actor),
                 can_read_jobs: doudi_store::jobs::may_read_jobs(&session.actor),
                 can_social: doudi_store::social::may_read_social(&session.actor),
                 can_read_visits: doudi_store::visits::may_read_visits(&session.actor),

@@ -10,6 +10,7 @@ mod departments;
 mod disasters;
 mod discovery;
 mod entitlement;
+mod funds;
 mod hostile;
 mod households;
 mod housing;

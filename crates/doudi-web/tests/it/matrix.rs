@@ -355,6 +355,25 @@ const MATRIX: &[(&str, &str)] = &[
     ("post /api/services/{id}/checks", "L F R R R F F F F"),
     ("get /api/services/providers", "L F R R R F F F F"),
     ("post /api/services/providers", "L F R R R F F F F"),
+    // Funds supervision (5.2): the county and auditors read funds and run the checks; only the
+    // county sets budgets; townships read their findings; auditors and the county note them.
+    ("get /funds", "L F R R F F F F F"),
+    ("get /funds.xlsx", "L F R R F F F F F"),
+    ("post /funds/budgets", "L F R F F F F F F"),
+    ("get /funds/payments", "L F R R F F F F F"),
+    ("get /funds/payments.xlsx", "L F R R F F F F F"),
+    ("post /funds/checks", "L F R R F F F F F"),
+    ("get /funds/findings", "L F R R R F F F F"),
+    ("get /funds/findings.xlsx", "L F R R R F F F F"),
+    ("get /funds/findings/{id}", "L F N N N F F F F"),
+    ("post /funds/findings/{id}", "L F N N F F F F F"),
+    ("get /api/funds", "L F R R F F F F F"),
+    ("post /api/funds/budgets", "L F R F F F F F F"),
+    ("get /api/funds/payments", "L F R R F F F F F"),
+    ("post /api/funds/checks", "L F R R F F F F F"),
+    ("get /api/funds/findings", "L F R R R F F F F"),
+    ("get /api/funds/findings/{id}", "L F N N N F F F F"),
+    ("post /api/funds/findings/{id}", "L F R R F F F F F"),
     // Housing assistance (2.6): the housing officer, the county, auditors, townships and
     // communities read; townships and the county file; no other department. No application
     // exists under a household's id, and the forms' empty fields write nothing.

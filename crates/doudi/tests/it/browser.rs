@@ -1947,7 +1947,17 @@ fn in_real_chromium_the_grouped_menu_leads_to_the_policy_coverage_page_on_a_desk
         // Opening one group closes the other.
         browser.click("#navgroup-casework > summary");
         browser.click("#navgroup-departments > summary");
-        let open = browser.execute("return Array.from(document.querySelectorAll('details.navgroup[open]')).map(function (d) { return d.id; });");
+        // The toggle event that closes the other group comes a moment after the click.
+        let started = Instant::now();
+        let open = loop {
+            let open = browser.execute("return Array.from(document.querySelectorAll('details.navgroup[open]')).map(function (d) { return d.id; });");
+            if open == serde_json::json!(["navgroup-departments"])
+                || started.elapsed() > Duration::from_secs(3)
+            {
+                break open;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
         assert_eq!(open, serde_json::json!(["navgroup-departments"]));
         browser.screenshot(&format!("menu-{width}"));
     }
@@ -2027,4 +2037,75 @@ fn in_real_chromium_inspect_the_public_files_a_report_from_the_disclosure_page_a
     exports_excel(&browser, "#export-inspections");
     browser.go(&format!("{base}/rectifications"));
     exports_excel(&browser, "#export-rectifications");
+}
+
+#[test]
+fn in_real_chromium_browser_funds_the_auditor_opens_a_finding_assigns_it_to_themselves_notes_and_closes_it_on_a_desktop_and_a_phone()
+ {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-funds");
+    let dir = TempDir::new("browser-funds");
+    let server = Server::start_demo(&db, 60, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    log_in(&browser, &base, "shenji");
+    browser.resize(1280, 900);
+    browser.go(&format!("{base}/"));
+    browser.menu("#nav-funds");
+    browser.wait_for("funds-table");
+    exports_excel(&browser, "#export-funds");
+    assert!(
+        !browser.source().contains("id=\"form-budget\""),
+        "only the county sets budgets"
+    );
+    browser.click("#link-findings");
+    browser.wait_for("check-runs");
+    assert!(
+        browser.source().contains("发放后自动核查"),
+        "the demo's payment runs were checked"
+    );
+    exports_excel(&browser, "#export-findings");
+    // The demo county files one bank account for two households: the auditor works it.
+    browser.click(".finding-link");
+    browser.wait_for("form-assign");
+    assert!(
+        browser
+            .text("#finding-explanation")
+            .contains("同时登记为户")
+    );
+    browser.click("#assign-submit");
+    browser.wait_for("finding-notes");
+    assert_eq!(browser.text("#finding-state"), "核查中");
+    assert!(browser.text("#finding-assignee").contains("牟红"));
+    browser.fill("#note-text", "已电话联系两户，约定入户核实");
+    browser.click("#note-submit");
+    browser.wait_for("约定入户核实");
+    choose(&browser, "#move-to", "dismissed");
+    browser.fill("#move-note", "两户为母女，女儿代管账户，已更正为各自账户");
+    browser.click("#move-submit");
+    browser.wait_for("已更正为各自账户");
+    assert_eq!(browser.text("#finding-state"), "不属实");
+    assert!(
+        !browser.source().contains("id=\"form-move\""),
+        "a closed finding takes no more conclusions"
+    );
+    let finding = browser.url();
+    browser.go(&format!("{base}/funds/payments"));
+    browser.wait_for("page-head");
+    exports_excel(&browser, "#export-payments");
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        for page in ["/funds", "/funds/payments", "/funds/findings"] {
+            browser.go(&format!("{base}{page}"));
+            browser.wait_for("page-head");
+            assert!(fits(&browser), "{page} fits {width} px");
+            browser.screenshot(&format!("funds{}-{width}", page.replace('/', "-")));
+        }
+        browser.go(&finding);
+        browser.wait_for("finding-notes");
+        assert!(fits(&browser), "the finding fits {width} px");
+        browser.screenshot(&format!("funds-finding-{width}"));
+    }
 }
