@@ -15,6 +15,7 @@ pub mod disaster;
 pub mod discovery;
 pub mod division;
 pub mod facts;
+pub mod guarantees;
 pub mod household;
 pub mod housing;
 pub mod id_number;

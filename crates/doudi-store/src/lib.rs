@@ -26,6 +26,7 @@ pub use audit::{
     AuditAction, AuditAnchor, AuditBreak, AuditEntry, AuditFilter, AuditPage, AuditReport,
 };
 pub use casework::Casework;
+pub use dashboard::Dashboards;
 pub use delivery::Delivery;
 pub use disaster::Disasters;
 pub use discovery::Discovery;
@@ -51,6 +52,7 @@ mod backend;
 mod bulk;
 pub mod casework;
 mod common;
+pub mod dashboard;
 pub mod delivery;
 pub mod disaster;
 pub mod discovery;
@@ -427,6 +429,7 @@ pub trait Store:
     + publications::Publications
     + social::Social
     + visits::Visits
+    + dashboard::Dashboards
     + Send
     + Sync
     + 'static

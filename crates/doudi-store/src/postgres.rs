@@ -170,3 +170,4 @@ include!("units_impl.rs");
 include!("publications_impl.rs");
 include!("social_impl.rs");
 include!("visits_impl.rs");
+include!("dashboard_impl.rs");
