@@ -73,6 +73,9 @@ pub enum Permission {
     Services,
     /// The civil affairs bureau's approver: policy pages and good cases (3.4).
     Publish,
+    /// The work dashboard, 两不愁三保障 and the classified ledgers (1.3, 4.2.a, 4.4): the county
+    /// approver, auditors and township caseworkers.
+    Dashboard,
 }
 
 impl Permission {
@@ -99,6 +102,7 @@ impl Permission {
             Permission::Publish => doudi_store::publications::may_publish(actor),
             Permission::Disasters => doudi_core::disaster::may_read(actor),
             Permission::Services => doudi_core::services::may_read(actor),
+            Permission::Dashboard => doudi_store::dashboard::may_read_dashboard(actor),
         }
     }
 
@@ -309,6 +313,14 @@ routes! {
     get "/figures" => pages::figures::show, ReadHouseholds;
     get "/figures.xlsx" => pages::figures::export, ReadHouseholds;
     get "/api/figures" => pages::figures::api, ReadHouseholds;
+    // ---- the work dashboard (4.4), 两不愁三保障 (1.3), classified ledgers (4.2.a) ----
+    get "/dashboard" => pages::dashboard::show, Dashboard;
+    get "/dashboard.xlsx" => pages::dashboard::export, Dashboard;
+    get "/api/dashboard" => pages::dashboard::api, Dashboard;
+    get "/dashboard/guarantees" => pages::dashboard::guarantees, Dashboard;
+    get "/dashboard/guarantees.xlsx" => pages::dashboard::guarantees_export, Dashboard;
+    get "/ledgers" => pages::dashboard::ledgers, Dashboard;
+    get "/ledgers/{ledger}" => pages::dashboard::ledger, Dashboard;
     get "/employment/zero.xlsx" => pages::employment::export, ReadHouseholds;
     get "/api/employment/zero" => pages::employment::api, ReadHouseholds;
     get "/exchange/education.xlsx" => pages::exchange::export, ReadHouseholds;

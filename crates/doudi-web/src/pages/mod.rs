@@ -8,6 +8,7 @@ pub(crate) mod cases;
 pub(crate) mod casework;
 pub(crate) mod chain;
 pub(crate) mod communities;
+pub(crate) mod dashboard;
 pub(crate) mod detail;
 pub(crate) mod disasters;
 pub(crate) mod edit;
@@ -136,6 +137,8 @@ pub struct UserBar {
     pub can_social: bool,
     /// May read visits, campaigns and coverage (3.3, 4.3).
     pub can_read_visits: bool,
+    /// May read the work dashboard, 两不愁三保障 and the classified ledgers (1.3, 4.2.a, 4.4).
+    pub can_read_dashboard: bool,
 }
 
 /// One step of the breadcrumb.
@@ -206,6 +209,7 @@ impl Chrome {
                 can_read_jobs: doudi_store::jobs::may_read_jobs(&session.actor),
                 can_social: doudi_store::social::may_read_social(&session.actor),
                 can_read_visits: doudi_store::visits::may_read_visits(&session.actor),
+                can_read_dashboard: crate::Permission::Dashboard.allows(&session.actor),
             }),
             csrf: session.csrf.clone(),
             crumbs: Vec::new(),
