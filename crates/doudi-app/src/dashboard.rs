@@ -490,6 +490,19 @@ impl App {
                 .or_insert_with(|| TownshipKpis::new(&township))
                 .overdue += 1;
         }
+        // A township without 失能 tekun still shows the year's target (and meets it).
+        if let Some(december) = Month::new(care_year, 12) {
+            let r = self.resolved(december)?;
+            for k in kpis.values_mut().filter(|k| k.care.is_none()) {
+                k.care = Some(doudi_policy::tekun::centralisation(
+                    &k.township,
+                    0,
+                    0,
+                    &r,
+                    &mut doudi_policy::explain::Off,
+                ));
+            }
+        }
         let out_limit = self.resolved(Month::of(today))?.medical_out_of_catalogue_limit;
         Ok(Dashboard {
             month,

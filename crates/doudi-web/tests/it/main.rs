@@ -5,6 +5,7 @@ mod accounts;
 mod api;
 mod audit;
 mod casework;
+mod dashboard;
 mod departments;
 mod disasters;
 mod discovery;
