@@ -307,10 +307,7 @@ fn narrowed(actor: &Actor, township: Option<&DivisionCode>) -> Result<Actor, Err
         return Ok(actor.clone());
     };
     if !t.as_str().starts_with(actor.scope.prefix()) {
-        return Err(Error::invalid(
-            "township",
-            "乡镇（街道）不在您的工作范围内",
-        ));
+        return Err(Error::invalid("township", "乡镇（街道）不在您的工作范围内"));
     }
     Ok(Actor {
         scope: Scope::Division(t.clone()),
@@ -503,7 +500,9 @@ impl App {
                 ));
             }
         }
-        let out_limit = self.resolved(Month::of(today))?.medical_out_of_catalogue_limit;
+        let out_limit = self
+            .resolved(Month::of(today))?
+            .medical_out_of_catalogue_limit;
         Ok(Dashboard {
             month,
             township: township.cloned(),
@@ -525,7 +524,13 @@ impl App {
         actor: &Actor,
         township: Option<&DivisionCode>,
         what: &str,
-    ) -> Result<(Vec<HouseholdRecord>, HashMap<HouseholdId, (Category, i64, Month)>), Error> {
+    ) -> Result<
+        (
+            Vec<HouseholdRecord>,
+            HashMap<HouseholdId, (Category, i64, Month)>,
+        ),
+        Error,
+    > {
         if !may_read_dashboard(actor) {
             return Err(StoreError::Forbidden.into());
         }
@@ -700,7 +705,12 @@ impl App {
                             f.number.clone(),
                             list_name(actor, Some(m)),
                             list_id(actor, Some(m)),
-                            if centralised { "集中供养" } else { "分散供养" }.to_owned(),
+                            if centralised {
+                                "集中供养"
+                            } else {
+                                "分散供养"
+                            }
+                            .to_owned(),
                             care.filter(|c| c.centralised)
                                 .map_or_else(String::new, |c| c.institution.clone()),
                             m.fields.self_care.label().to_owned(),

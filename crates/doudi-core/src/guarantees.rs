@@ -84,7 +84,10 @@ pub fn assess(facts: &GuaranteeFacts<'_>) -> Vec<Unmet> {
     if crate::housing::insecure(facts.housing) {
         unmet.push(Unmet {
             dimension: Dimension::Housing,
-            reason: format!("住房情况为“{}”，住房不安全（依据 2.6）", facts.housing.label()),
+            reason: format!(
+                "住房情况为“{}”，住房不安全（依据 2.6）",
+                facts.housing.label()
+            ),
         });
     }
     unmet
@@ -95,7 +98,9 @@ fn livelihood(facts: &GuaranteeFacts<'_>) -> Option<String> {
     if facts.receives_support {
         return None;
     }
-    let people = i128::try_from(facts.members.len()).unwrap_or(i128::MAX).max(1);
+    let people = i128::try_from(facts.members.len())
+        .unwrap_or(i128::MAX)
+        .max(1);
     // Compared exactly: income ≥ standard × people, never a rounded per-capita figure.
     let income = i128::from(facts.monthly_income.fen());
     let needed = i128::from(facts.standard.fen()).saturating_mul(people);

@@ -30,24 +30,48 @@ mod dashboard_sql {
             let scope = format!("{}%", actor.scope.prefix());
             let mut tallies = DashboardTallies::default();
             let mut tx = self.begin_read().await?;
-            // Members per household once, then the periods open in each month.
-            for &m in months {
-                let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
-                    "SELECT h.township, e.program, COUNT(*), \
-                     CAST(COALESCE(SUM(pc.n), 0) AS BIGINT), \
-                     CAST(COALESCE(SUM(e.monthly_fen), 0) AS BIGINT) \
-                     FROM entitlements e JOIN households h ON h.id = e.household_id \
-                     LEFT JOIN (SELECT household_id, COUNT(*) AS n FROM persons \
-                       GROUP BY household_id) pc ON pc.household_id = e.household_id \
-                     WHERE e.from_month <= $1 AND (e.until_month IS NULL OR e.until_month >= $1) \
-                     AND h.community LIKE $2 GROUP BY h.township, e.program \
-                     ORDER BY h.township, e.program",
-                )
-                .bind(m.to_string())
-                .bind(&scope)
-                .fetch_all(&mut *tx)
-                .await?;
-                for (t, program, households, people, amount) in rows {
+            // The periods overlapping the months, summed once per township, programme and
+            // span (few distinct spans), then spread over the months here: one scan instead of
+            // one per month.
+            if let (Some(first), Some(last)) = (months.iter().min(), months.iter().max()) {
+                let rows: Vec<(String, String, String, Option<String>, i64, i64, i64)> =
+                    sqlx::query_as(
+                        "SELECT h.township, e.program, e.from_month, e.until_month, COUNT(*), \
+                         CAST(COALESCE(SUM(pc.n), 0) AS BIGINT), \
+                         CAST(COALESCE(SUM(e.monthly_fen), 0) AS BIGINT) \
+                         FROM entitlements e JOIN households h ON h.id = e.household_id \
+                         LEFT JOIN (SELECT household_id, COUNT(*) AS n FROM persons \
+                           GROUP BY household_id) pc ON pc.household_id = e.household_id \
+                         WHERE e.from_month <= $1 AND (e.until_month IS NULL OR e.until_month >= $2) \
+                         AND h.community LIKE $3 \
+                         GROUP BY h.township, e.program, e.from_month, e.until_month",
+                    )
+                    .bind(last.to_string())
+                    .bind(first.to_string())
+                    .bind(&scope)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let mut sums: std::collections::BTreeMap<(Month, String, String), (i64, i64, i64)> =
+                    std::collections::BTreeMap::new();
+                for (t, program, from, until, households, people, amount) in rows {
+                    let from = Month::parse(&from)
+                        .map_err(|_| common::corrupt("entitlements", "from_month", &from))?;
+                    let until = until
+                        .map(|u| {
+                            Month::parse(&u)
+                                .map_err(|_| common::corrupt("entitlements", "until_month", &u))
+                        })
+                        .transpose()?;
+                    for &m in months {
+                        if from <= m && until.is_none_or(|u| m <= u) {
+                            let s = sums.entry((m, t.clone(), program.clone())).or_default();
+                            s.0 += households;
+                            s.1 += people;
+                            s.2 = s.2.saturating_add(amount);
+                        }
+                    }
+                }
+                for ((m, t, program), (households, people, amount)) in sums {
                     tallies.periods.push(MonthTally {
                         month: m,
                         township: township(&t)?,

@@ -162,10 +162,7 @@ fn query(pairs: &[(String, String)]) -> Result<Query, AppError> {
         None
     } else {
         Some(Month::parse(&month_text).map_err(|_| {
-            AppError::from(doudi_app::Error::invalid(
-                "month",
-                "月份格式应为 2026-11",
-            ))
+            AppError::from(doudi_app::Error::invalid("month", "月份格式应为 2026-11"))
         })?)
     };
     Ok(Query {
@@ -425,10 +422,7 @@ pub(crate) async fn export(
         .dashboard(&session.actor, q.township.as_ref(), q.month)
         .await?;
     let divisions = Divisions::load(state.app.store()).await?;
-    let Some(block) = blocks(&d, &divisions)
-        .into_iter()
-        .find(|b| b.id == q.block)
-    else {
+    let Some(block) = blocks(&d, &divisions).into_iter().find(|b| b.id == q.block) else {
         return Err(AppError::from(doudi_app::Error::invalid(
             "block",
             "请选择要导出的表格",

@@ -94,11 +94,7 @@ fn table(body: &str, id: &str) -> (Vec<String>, Vec<Vec<String>>) {
     };
     let (head, body) = html.split_once("<tbody>").unwrap();
     let headers = cells(head, "th");
-    let rows = body
-        .split("<tr")
-        .skip(1)
-        .map(|r| cells(r, "td"))
-        .collect();
+    let rows = body.split("<tr").skip(1).map(|r| cells(r, "td")).collect();
     (headers, rows)
 }
 
@@ -113,7 +109,11 @@ fn assert_charts_match_tables(body: &str) -> usize {
             let column = series["column"].as_u64().unwrap() as usize;
             assert_eq!(series["name"], headers[column].as_str(), "{id}: name");
             let data: Vec<String> = rows.iter().map(|r| r[column].clone()).collect();
-            assert_eq!(series["data"], serde_json::json!(data), "{id}: column {column}");
+            assert_eq!(
+                series["data"],
+                serde_json::json!(data),
+                "{id}: column {column}"
+            );
         }
     }
     all.len()
@@ -305,7 +305,14 @@ async fn every_dashboard_table_and_every_ledger_downloads_as_excel_with_its_head
     );
     assert_eq!(rows.len(), 2, "{rows:?}");
     let zhang = rows.iter().find(|r| r.contains("QL-0001")).unwrap();
-    for cell in ["青龙", "张*丰", "660.00", "2026-11", "因病", "500235********"] {
+    for cell in [
+        "青龙",
+        "张*丰",
+        "660.00",
+        "2026-11",
+        "因病",
+        "500235********",
+    ] {
         assert!(zhang.contains(cell), "{cell}: {zhang}");
     }
     assert!(!zhang.contains("张三丰"));
