@@ -4,7 +4,7 @@
 use doudi_core::casework::ReviewClass;
 use doudi_core::{Category, Month, Need, PovertyCause};
 use doudi_store::casework::ImportedEntitlement;
-use doudi_store::{Casework, Dashboards, StoreError};
+use doudi_store::StoreError;
 
 use crate::support::*;
 
