@@ -509,11 +509,6 @@ async fn load_demo(
         counts.incomes,
         started.elapsed()
     );
-    // The dashboard's year of support and payments (4.4).
-    let (periods, lines) = demo::seed_dashboard(store, generator.as_of())
-        .await
-        .context("seeding the demo county's year of payments")?;
-    errln!("demo county: {periods} entitlements, {lines} payment lines over 12 months");
     Ok(())
 }
 

@@ -3,8 +3,8 @@
 
 use doudi_core::casework::ReviewClass;
 use doudi_core::{Category, Month, Need, PovertyCause};
-use doudi_store::casework::ImportedEntitlement;
 use doudi_store::StoreError;
+use doudi_store::casework::ImportedEntitlement;
 
 use crate::support::*;
 
