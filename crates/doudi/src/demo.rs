@@ -235,11 +235,6 @@ impl Generator {
         }
     }
 
-    /// The reference date the county is generated for.
-    pub fn as_of(&self) -> NaiveDate {
-        self.as_of
-    }
-
     /// The synthetic communities the households live in.
     pub fn communities(&self) -> &[Division] {
         &self.communities
