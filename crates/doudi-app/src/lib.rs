@@ -35,6 +35,7 @@ pub mod care;
 pub mod carried;
 pub mod casework;
 pub mod chain;
+pub mod dashboard;
 pub mod disaster;
 pub mod discovery;
 pub mod employment;

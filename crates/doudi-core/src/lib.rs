@@ -16,6 +16,7 @@ pub mod discovery;
 pub mod division;
 pub mod facts;
 pub mod funds;
+pub mod guarantees;
 pub mod household;
 pub mod housing;
 pub mod id_number;

@@ -165,7 +165,7 @@ pub(crate) fn join_codes<T: Copy + Ord>(items: &[T], code: impl Fn(T) -> &'stati
     items.into_iter().map(code).collect::<Vec<_>>().join(",")
 }
 
-fn split_codes<T: Ord>(
+pub(crate) fn split_codes<T: Ord>(
     s: &str,
     parse: impl Fn(&str) -> Result<T, UnknownValue>,
     column: &str,

@@ -26,6 +26,7 @@ pub use audit::{
     AuditAction, AuditAnchor, AuditBreak, AuditEntry, AuditFilter, AuditPage, AuditReport,
 };
 pub use casework::Casework;
+pub use dashboard::Dashboards;
 pub use delivery::Delivery;
 pub use disaster::Disasters;
 pub use discovery::Discovery;
@@ -54,6 +55,7 @@ mod backend;
 mod bulk;
 pub mod casework;
 mod common;
+pub mod dashboard;
 pub mod delivery;
 pub mod disaster;
 pub mod discovery;
@@ -436,6 +438,7 @@ pub trait Store:
     + maintenance::Maintenance
     + inspections::Inspections
     + funds::Funds
+    + dashboard::Dashboards
     + Send
     + Sync
     + 'static

@@ -301,3 +301,4 @@ async fn pg_manifest(
 }
 include!("inspections_impl.rs");
 include!("funds_impl.rs");
+include!("dashboard_impl.rs");

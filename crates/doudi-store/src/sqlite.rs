@@ -274,3 +274,4 @@ impl crate::maintenance::Maintenance for SqliteStore {
 }
 include!("inspections_impl.rs");
 include!("funds_impl.rs");
+include!("dashboard_impl.rs");

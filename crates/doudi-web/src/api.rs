@@ -67,6 +67,7 @@ use crate::view::Divisions;
         crate::pages::employment::api,
         crate::pages::figures::api,
         crate::pages::clauses::api,
+        crate::pages::dashboard::api,
         crate::pages::medical::api_settle,
         crate::pages::publications::api,
         crate::pages::pairings::api_units,

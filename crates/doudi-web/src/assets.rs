@@ -32,6 +32,16 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../static/visits.js"),
     ),
     (
+        "dashboard.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/dashboard.js"),
+    ),
+    (
+        "echarts.min.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/echarts.min.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_str!("../static/favicon.svg"),

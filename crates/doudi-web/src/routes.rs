@@ -87,6 +87,9 @@ pub enum Permission {
     Findings,
     /// Noting on, assigning or closing a finding (auditors; the county approver notes).
     NoteFindings,
+    /// The work dashboard, 两不愁三保障 and the classified ledgers (1.3, 4.2.a, 4.4): the county
+    /// approver, auditors and township caseworkers.
+    Dashboard,
 }
 
 impl Permission {
@@ -119,6 +122,7 @@ impl Permission {
             Permission::SetBudget => doudi_core::funds::may_set_budget(actor),
             Permission::Findings => doudi_core::funds::may_read_findings(actor),
             Permission::NoteFindings => doudi_core::funds::may_note_findings(actor),
+            Permission::Dashboard => doudi_store::dashboard::may_read_dashboard(actor),
         }
     }
 
@@ -340,6 +344,14 @@ routes! {
     get "/figures" => pages::figures::show, ReadHouseholds;
     get "/figures.xlsx" => pages::figures::export, ReadHouseholds;
     get "/api/figures" => pages::figures::api, ReadHouseholds;
+    // ---- the work dashboard (4.4), 两不愁三保障 (1.3), classified ledgers (4.2.a) ----
+    get "/dashboard" => pages::dashboard::show, Dashboard;
+    get "/dashboard.xlsx" => pages::dashboard::export, Dashboard;
+    get "/api/dashboard" => pages::dashboard::api, Dashboard;
+    get "/dashboard/guarantees" => pages::dashboard::guarantees, Dashboard;
+    get "/dashboard/guarantees.xlsx" => pages::dashboard::guarantees_export, Dashboard;
+    get "/ledgers" => pages::dashboard::ledgers, Dashboard;
+    get "/ledgers/{ledger}" => pages::dashboard::ledger, Dashboard;
     get "/employment/zero.xlsx" => pages::employment::export, ReadHouseholds;
     get "/api/employment/zero" => pages::employment::api, ReadHouseholds;
     get "/exchange/education.xlsx" => pages::exchange::export, ReadHouseholds;

@@ -762,6 +762,63 @@ pub fn default_as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(today.year(), today.month(), 1).expect("valid date")
 }
 
+/// The demo county's last year of support, for the work dashboard (4.4): every household
+/// receives its category's benefit from a month of the last twelve (spread by its id, so the
+/// counts grow month by month), and each of those months is paid. Deterministic: amounts and
+/// start months come from the household ids. Returns (periods, payment lines). Not called by
+/// `doudi demo` yet: other tests of the demo county expect its households without benefits.
+#[allow(dead_code)]
+pub async fn seed_dashboard(
+    store: &dyn doudi_store::Store,
+    as_of: NaiveDate,
+) -> Result<(usize, u64), doudi_store::StoreError> {
+    use doudi_core::casework::ReviewClass;
+    use doudi_core::{Actor, Category, Month};
+    use doudi_store::casework::ImportedEntitlement;
+
+    let system = Actor::system("演示数据生成");
+    let records = store
+        .records(&system, &doudi_store::HouseholdFilter::default())
+        .await?;
+    let until = Month::of(as_of);
+    let first = until.minus(11);
+    let review = as_of + Duration::days(365);
+    let entries: Vec<ImportedEntitlement> = records
+        .iter()
+        .filter(|r| r.household.fields.exited_on.is_none())
+        .map(|r| {
+            let id = r.household.id.0;
+            let category = r.household.fields.category;
+            ImportedEntitlement {
+                household: r.household.id,
+                program: category,
+                monthly_fen: match category {
+                    Category::Tekun => 90_000 + (id % 7) * 5_000,
+                    Category::Dibao => 20_000 + (id * 37) % 50_000,
+                },
+                from: first.plus(u32::try_from(id % 12).unwrap_or(0)),
+                review_class: ReviewClass::Stable,
+                next_review: review,
+                reference: "演示数据".into(),
+            }
+        })
+        .collect();
+    for chunk in entries.chunks(50_000) {
+        store.import_entitlements(&system, chunk).await?;
+    }
+    // A run before the first month any period starts is refused: start there.
+    let mut lines = 0;
+    if let Some(start) = entries.iter().map(|e| e.from).min() {
+        for n in 0..12 {
+            let m = first.plus(n);
+            if m >= start {
+                lines += store.run_payments(&system, m, as_of).await?.created;
+            }
+        }
+    }
+    Ok((entries.len(), lines))
+}
+
 /// How many demo households are paid through the platform, so that funds supervision (5.2)
 /// has months to show.
 pub const FUNDED_HOUSEHOLDS: i64 = 40;

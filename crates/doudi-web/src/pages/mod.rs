@@ -9,6 +9,7 @@ pub(crate) mod casework;
 pub(crate) mod chain;
 pub(crate) mod clauses;
 pub(crate) mod communities;
+pub(crate) mod dashboard;
 pub(crate) mod detail;
 pub(crate) mod disasters;
 pub(crate) mod disclosure;
@@ -148,6 +149,8 @@ pub struct UserBar {
     pub can_inspect: bool,
     /// Reads rectification tasks and reports from the public (5.4).
     pub can_oversee: bool,
+    /// May read the work dashboard, 两不愁三保障 and the classified ledgers (1.3, 4.2.a, 4.4).
+    pub can_read_dashboard: bool,
 }
 
 /// One step of the breadcrumb.
@@ -186,9 +189,8 @@ impl Chrome {
             "pairing" | "visits" | "campaigns" | "coverage" | "social" | "publications" => {
                 "helpers"
             }
-            "audit" | "clauses" | "inspections" | "rectifications" | "reports" | "funds" => {
-                "oversight"
-            }
+            "audit" | "clauses" | "inspections" | "rectifications" | "reports" | "funds"
+            | "dashboard" | "guarantees" | "ledgers" => "oversight",
             "users" | "communities" | "settings" => "admin",
             _ => "",
         }
@@ -241,6 +243,7 @@ impl Chrome {
                 can_read_visits: doudi_store::visits::may_read_visits(&session.actor),
                 can_inspect: doudi_store::inspections::may_inspect(&session.actor),
                 can_oversee: doudi_store::inspections::may_read_oversight(&session.actor),
+                can_read_dashboard: crate::Permission::Dashboard.allows(&session.actor),
             }),
             csrf: session.csrf.clone(),
             crumbs: Vec::new(),

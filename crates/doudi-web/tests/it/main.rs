@@ -6,6 +6,7 @@ mod api;
 mod audit;
 mod casework;
 mod clauses;
+mod dashboard;
 mod departments;
 mod disasters;
 mod discovery;

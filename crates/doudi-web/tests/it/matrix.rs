@@ -239,6 +239,13 @@ const MATRIX: &[(&str, &str)] = &[
     ("get /figures", "L F R R R F R F F"),
     ("get /figures.xlsx", "L F R R R F R F F"),
     ("get /api/figures", "L F R R R F R F F"),
+    ("get /dashboard", "L F R R R F F F F"),
+    ("get /dashboard.xlsx", "L F R R R F F F F"),
+    ("get /api/dashboard", "L F R R R F F F F"),
+    ("get /dashboard/guarantees", "L F R R R F F F F"),
+    ("get /dashboard/guarantees.xlsx", "L F R R R F F F F"),
+    ("get /ledgers", "L F R R R F F F F"),
+    ("get /ledgers/{ledger}", "L F R R R F F F F"),
     ("get /employment/zero.xlsx", "L F R R R R R R F"),
     ("get /api/employment/zero", "L F R R R R R R F"),
     ("get /exchange/education.xlsx", "L F R R R R R R F"),
@@ -599,7 +606,8 @@ async fn call(world: &World, caller: &Caller, method: &str, path: &str, inside: 
         .replace("{proposal}", "999999")
         .replace("{job}", "12345")
         .replace("{household}", &household.0.to_string())
-        .replace("{relief}", "999999");
+        .replace("{relief}", "999999")
+        .replace("{ledger}", "dibao");
     if path.contains("{cadre}") {
         for h in [caller.inside.0, caller.outside.0] {
             let _ = app.store.pair(&system(), h, world.spare_cadre).await;

@@ -2109,3 +2109,69 @@ fn in_real_chromium_browser_funds_the_auditor_opens_a_finding_assigns_it_to_them
         browser.screenshot(&format!("funds-finding-{width}"));
     }
 }
+
+#[test]
+fn in_real_chromium_the_county_reads_the_dashboard_charts_over_their_tables_and_downloads_a_ledger_on_a_desktop_and_a_phone()
+ {
+    if !browser_enabled() {
+        return;
+    }
+    let db = TestDb::sqlite("browser-dashboard");
+    let dir = TempDir::new("browser-dashboard");
+    let server = Server::start_demo(&db, 60, &dir.0);
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    log_in(&browser, &base, "xianminzheng");
+    browser.resize(1280, 900);
+    browser.go(&format!("{base}/"));
+    browser.menu("#nav-dashboard");
+    browser.wait_for("table-kpis");
+    // The demo county's year of payments is on the dashboard, and every chart is drawn.
+    browser.wait_for("chart-drawn");
+    let drawn = |browser: &Browser| {
+        browser.execute(
+            "return [document.querySelectorAll('[data-chart]').length, \
+             document.querySelectorAll('[data-chart] canvas').length];",
+        )
+    };
+    let counts = drawn(&browser);
+    assert_eq!(counts[0], json!(5), "{counts}");
+    assert!(counts[1].as_u64().unwrap_or(0) >= 5, "{counts}");
+    exports_excel(&browser, "#export-categories");
+    exports_excel(&browser, "#export-kpis");
+    browser.menu("#nav-guarantees");
+    browser.wait_for("table-guarantees");
+    browser.wait_for("chart-drawn");
+    exports_excel(&browser, "#export-guarantees");
+    browser.menu("#nav-ledgers");
+    browser.wait_for("id=\"ledgers\"");
+    exports_excel(&browser, "#ledger-1");
+    exports_excel(&browser, "#ledger-2");
+    for width in [1280, 390] {
+        browser.resize(width, if width < 500 { 844 } else { 900 });
+        for page in ["/dashboard", "/dashboard/guarantees", "/ledgers"] {
+            browser.go(&format!("{base}{page}"));
+            browser.wait_for("page-head");
+            if page != "/ledgers" {
+                browser.wait_for("chart-drawn");
+                let visible = browser.execute(
+                    "var t = document.querySelector('table.data'); \
+                     var c = document.querySelector('[data-chart] canvas'); \
+                     return [t.getBoundingClientRect().height > 0, \
+                             c !== null && c.getBoundingClientRect().width > 0 \
+                               && c.getBoundingClientRect().width <= window.innerWidth];",
+                );
+                assert_eq!(visible, json!([true, true]), "{page} at {width} px");
+            }
+            assert!(fits(&browser), "{page} fits {width} px");
+            browser.screenshot(&format!("dashboard{}-{width}", page.replace('/', "-")));
+        }
+    }
+    let console = browser.console();
+    assert!(
+        !console
+            .iter()
+            .any(|m| m.contains("Content Security Policy")),
+        "{console:?}"
+    );
+}
