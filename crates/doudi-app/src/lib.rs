@@ -102,6 +102,7 @@ pub struct App {
     logins: throttle::LoginThrottle,
     reports: inspections::ReportThrottle,
     idle: chrono::TimeDelta,
+    dashboards: Arc<dashboard::Built>,
 }
 
 impl std::fmt::Debug for App {
@@ -132,6 +133,7 @@ impl App {
             logins: throttle::LoginThrottle::default(),
             reports: inspections::ReportThrottle::default(),
             idle: chrono::TimeDelta::minutes(accounts::IDLE_MINUTES),
+            dashboards: Arc::default(),
         }
     }
 

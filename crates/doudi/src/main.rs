@@ -645,6 +645,21 @@ async fn serve(args: ServeArgs, given: Option<Keys>) -> Result<()> {
             "no audit anchor (--audit-anchor): a cut-off audit trail cannot be detected"
         ),
     }
+    // The county's dashboard is computed ahead of its readers, and again before it goes stale.
+    {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let every = std::time::Duration::from_secs(
+                60 * (doudi_app::dashboard::FRESH_MINUTES.unsigned_abs() - 1).max(1),
+            );
+            loop {
+                if let Err(e) = app.prepare_dashboard().await {
+                    tracing::warn!("computing the dashboard ahead: {e}");
+                }
+                tokio::time::sleep(every).await;
+            }
+        });
+    }
     let router = doudi_web::router(
         app,
         doudi_web::WebConfig {

@@ -348,6 +348,8 @@ fn township_options(
 #[template(path = "dashboard.html")]
 struct DashboardPage {
     chrome: Chrome,
+    /// When the figures were computed, in China's time.
+    built: String,
     month: String,
     townships: Vec<Opt>,
     blocks: Vec<Block>,
@@ -372,6 +374,7 @@ pub(crate) async fn show(
     }
     ok(&DashboardPage {
         chrome: Chrome::new(&session, "工作看板", "dashboard").here(),
+        built: crate::view::china_time(d.built_at),
         month: d.month.to_string(),
         townships: township_options(&divisions, &session, d.township.as_ref()),
         blocks,

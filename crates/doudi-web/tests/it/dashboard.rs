@@ -357,3 +357,26 @@ async fn a_ledger_export_is_audited_once_under_the_reader_with_counts_only() {
     assert!(text.contains("2行，2户（仅计数）"));
     assert!(!text.contains("张三丰"));
 }
+
+#[tokio::test]
+async fn a_dashboard_computed_lately_is_served_as_computed_and_each_reading_is_recorded() {
+    let app = App::new().await;
+    supported(&app).await;
+    let county = doudi_core::Actor {
+        role: doudi_core::Role::CountyApprover,
+        scope: doudi_core::Scope::County,
+        ..system()
+    };
+    let first = app.uses.dashboard(&county, None, None).await.unwrap();
+    let trail = app.store.audit_head().await.unwrap().unwrap().seq;
+    let second = app.uses.dashboard(&county, None, None).await.unwrap();
+    assert_eq!(first, second, "the same figures, computed once");
+    let after = app.store.audit_head().await.unwrap().unwrap().seq;
+    assert_eq!(after, trail + 1, "the second reading is recorded too");
+    // Ten minutes later it is computed again.
+    app.clock.advance(chrono::TimeDelta::minutes(
+        doudi_app::dashboard::FRESH_MINUTES,
+    ));
+    let third = app.uses.dashboard(&county, None, None).await.unwrap();
+    assert!(third.built_at > first.built_at);
+}
