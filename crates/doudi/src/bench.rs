@@ -30,6 +30,10 @@ pub enum BenchCommand {
     /// The work dashboard (4.4) of a synthetic county on SQLite (goal: under 1 s for 100,000
     /// households), with 两不愁三保障 (1.3) and a classified ledger timed beside it.
     Dashboard(DashboardBenchArgs),
+    /// Caseworkers' traffic (reads and writes per second) against the server over loopback on a
+    /// synthetic county, with latency percentiles (goal: p99 under 50 ms at 500 reads and 50
+    /// writes a second on 100,000 households).
+    Load(crate::load::LoadArgs),
 }
 
 /// Options of `doudi bench dashboard`.
@@ -111,6 +115,7 @@ pub async fn run(command: BenchCommand) -> Result<()> {
         BenchCommand::Policy(args) => run_policy(args).await,
         BenchCommand::Payments(args) => crate::casework::bench_payments(args).await,
         BenchCommand::Dashboard(args) => run_dashboard(args).await,
+        BenchCommand::Load(args) => crate::load::run(args).await,
     }
 }
 

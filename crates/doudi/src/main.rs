@@ -41,6 +41,7 @@ mod demo;
 mod eval;
 mod files;
 mod keys;
+mod load;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
