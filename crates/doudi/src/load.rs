@@ -59,12 +59,14 @@ struct Login {
 struct Job {
     due: Instant,
     write: bool,
+    kind: &'static str,
     request: Vec<u8>,
 }
 
 /// What came of one request.
 struct Outcome {
     write: bool,
+    kind: &'static str,
     latency: Duration,
     ok: bool,
 }
@@ -156,6 +158,7 @@ async fn run_on(url: &str, args: &LoadArgs) -> Result<()> {
                 let ok = send(addr, &mut connection, &job.request).await;
                 let _ = outcomes.send(Outcome {
                     write: job.write,
+                    kind: job.kind,
                     latency: job.due.elapsed(),
                     ok,
                 });
@@ -180,23 +183,30 @@ async fn run_on(url: &str, args: &LoadArgs) -> Result<()> {
                 + Duration::from_micros(reads_sent * 1_000_000 / u64::from(args.reads.max(1)));
             let t = random.below(townships.len() as u64) as usize;
             let id = 1 + random.below(households.max(1) as u64);
-            let request = match random.below(10) {
-                0..=2 => get(
-                    &format!(
-                        "/api/households?township={}&page={}",
-                        townships[t],
-                        1 + random.below(5)
+            let (kind, request) = match random.below(10) {
+                0..=2 => (
+                    "list",
+                    get(
+                        &format!(
+                            "/api/households?township={}&page={}",
+                            townships[t],
+                            1 + random.below(5)
+                        ),
+                        &caseworkers[t],
                     ),
-                    &caseworkers[t],
                 ),
-                3..=5 => get(&format!("/households/{id}"), &county),
-                6..=7 => get(&format!("/api/households/{id}"), &county),
-                8 => get(&format!("/api/households/{id}/entitlement"), &county),
-                _ => get("/work", &caseworkers[t]),
+                3..=5 => ("page", get(&format!("/households/{id}"), &county)),
+                6..=7 => ("json", get(&format!("/api/households/{id}"), &county)),
+                8 => (
+                    "entitlement",
+                    get(&format!("/api/households/{id}/entitlement"), &county),
+                ),
+                _ => ("work", get("/work", &caseworkers[t])),
             };
             jobs.send(Job {
                 due,
                 write: false,
+                kind,
                 request,
             })
             .await?;
@@ -215,6 +225,7 @@ async fn run_on(url: &str, args: &LoadArgs) -> Result<()> {
             jobs.send(Job {
                 due,
                 write: true,
+                kind: "visit",
                 request,
             })
             .await?;
@@ -225,7 +236,11 @@ async fn run_on(url: &str, args: &LoadArgs) -> Result<()> {
 
     let (mut reads, mut writes) = (Vec::new(), Vec::new());
     let (mut read_errors, mut write_errors) = (0usize, 0usize);
+    let mut kinds: std::collections::BTreeMap<&str, (Vec<Duration>, usize)> = Default::default();
     while let Some(o) = results.recv().await {
+        let k = kinds.entry(o.kind).or_default();
+        k.0.push(o.latency);
+        k.1 += usize::from(!o.ok);
         match (o.write, o.ok) {
             (false, ok) => {
                 reads.push(o.latency);
@@ -248,6 +263,9 @@ async fn run_on(url: &str, args: &LoadArgs) -> Result<()> {
     );
     report("reads", &mut reads, read_errors, took);
     report("writes", &mut writes, write_errors, took);
+    for (kind, (times, errors)) in &mut kinds {
+        report(&format!("  {kind}"), times, *errors, took);
+    }
     if read_errors + write_errors > 0 {
         bail!("{} requests did not answer 200", read_errors + write_errors);
     }
