@@ -148,11 +148,17 @@ pub const FRESH_MINUTES: i64 = 10;
 /// dashboard names it) and the month.
 type Key = (String, Option<String>, Month);
 
+/// What a computed 两不愁三保障 is kept under: the reader's role, scope and township.
+type GuaranteesKey = (String, String, Option<String>);
+
 /// The dashboards computed lately, by scope and month, and the lock that lets one computation
 /// run at a time (a second reader waits for it instead of starting another).
 #[derive(Default)]
 pub(crate) struct Built {
     kept: std::sync::Mutex<HashMap<Key, Dashboard>>,
+    /// 两不愁三保障 by the reader's role (the names in its list are masked for the role),
+    /// scope and township.
+    guarantees: std::sync::Mutex<HashMap<GuaranteesKey, Guarantees>>,
     computing: tokio::sync::Mutex<()>,
 }
 
@@ -193,6 +199,8 @@ pub struct Guarantees {
     pub townships: Vec<GuaranteeCounts>,
     /// Every household failing a dimension, by township and file number.
     pub failing: Vec<Failing>,
+    /// When this was computed (it is served for [`FRESH_MINUTES`] after).
+    pub built_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Which classified ledger (4.2.a).
@@ -426,10 +434,27 @@ impl App {
         let reader = narrowed(&county, None)?;
         let month = Month::of(self.today());
         let key = (format!("{:?}", reader.scope), None, month);
-        let _turn = self.dashboards.computing.lock().await;
-        let built = self.compute_dashboard(&reader, None, month).await?;
-        if let Ok(mut kept) = self.dashboards.kept.lock() {
-            kept.insert(key, built);
+        {
+            let _turn = self.dashboards.computing.lock().await;
+            let built = self.compute_dashboard(&reader, None, month).await?;
+            if let Ok(mut kept) = self.dashboards.kept.lock() {
+                kept.insert(key, built);
+            }
+        }
+        // 两不愁三保障 of the county for the two roles that read it whole.
+        for role in [doudi_core::Role::CountyApprover, doudi_core::Role::Auditor] {
+            let reader = Actor {
+                role,
+                ..county.clone()
+            };
+            let _turn = self.dashboards.computing.lock().await;
+            let built = self.compute_guarantees(&reader, None).await?;
+            if let Ok(mut kept) = self.dashboards.guarantees.lock() {
+                kept.insert(
+                    (role.code().to_owned(), format!("{:?}", reader.scope), None),
+                    built,
+                );
+            }
         }
         Ok(())
     }
@@ -660,7 +685,69 @@ impl App {
 
     /// 两不愁三保障 (1.3) of every current household of the scope (or one township): counts
     /// per township and dimension, and the households failing any, with why.
+    ///
+    /// Computed at most once per role, scope and township in [`FRESH_MINUTES`] (it reads every
+    /// file), and served as computed with each reading recorded.
     pub async fn guarantees(
+        &self,
+        actor: &Actor,
+        township: Option<&DivisionCode>,
+    ) -> Result<Guarantees, Error> {
+        if !may_read_dashboard(actor) {
+            return Err(StoreError::Forbidden.into());
+        }
+        let scoped = narrowed(actor, township)?;
+        let key = (
+            actor.role.code().to_owned(),
+            format!("{:?}", scoped.scope),
+            township.map(ToString::to_string),
+        );
+        if let Some(kept) = self.kept_guarantees(&key, actor).await? {
+            return Ok(kept);
+        }
+        let _turn = self.dashboards.computing.lock().await;
+        if let Some(kept) = self.kept_guarantees(&key, actor).await? {
+            return Ok(kept);
+        }
+        let built = self.compute_guarantees(actor, township).await?;
+        if let Ok(mut kept) = self.dashboards.guarantees.lock() {
+            kept.retain(|_, g| self.now() - g.built_at < chrono::TimeDelta::minutes(FRESH_MINUTES));
+            kept.insert(key, built.clone());
+        }
+        Ok(built)
+    }
+
+    /// 两不愁三保障 computed lately for this role, scope and township, its reading recorded.
+    async fn kept_guarantees(
+        &self,
+        key: &GuaranteesKey,
+        actor: &Actor,
+    ) -> Result<Option<Guarantees>, Error> {
+        let kept = self
+            .dashboards
+            .guarantees
+            .lock()
+            .ok()
+            .and_then(|kept| kept.get(key).cloned())
+            .filter(|g| self.now() - g.built_at < chrono::TimeDelta::minutes(FRESH_MINUTES));
+        if let Some(g) = &kept {
+            self.store()
+                .record_audit(
+                    actor,
+                    AuditAction::List,
+                    "households",
+                    &format!(
+                        "查看两不愁三保障（{}计算）：{}户有未保障维度",
+                        g.built_at.format("%H:%M:%S UTC"),
+                        g.failing.len()
+                    ),
+                )
+                .await?;
+        }
+        Ok(kept)
+    }
+
+    async fn compute_guarantees(
         &self,
         actor: &Actor,
         township: Option<&DivisionCode>,
@@ -729,6 +816,7 @@ impl App {
         Ok(Guarantees {
             townships: townships.into_values().collect(),
             failing,
+            built_at: self.now(),
         })
     }
 

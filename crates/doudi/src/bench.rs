@@ -603,9 +603,15 @@ async fn dashboard_in(args: &DashboardBenchArgs, dir: &std::path::Path) -> Resul
         "  of which    SQL sums (periods, payments, causes, needs) {sums:.2?}; figures per township {figures:.2?}; \
          centralised care {care:.2?}; coverage {coverage:.2?}; overdue cases {work:.2?}"
     );
-    let (took, g) = best_of_async(args.runs, || app.guarantees(&county, None)).await?;
+    let started = Instant::now();
+    let g = app
+        .guarantees(&county, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let computed = started.elapsed();
+    let (served, _) = best_of_async(args.runs, || app.guarantees(&county, None)).await?;
     outln!(
-        "guarantees    两不愁三保障 of every household: {took:.2?} ({} households failing a dimension)",
+        "guarantees    两不愁三保障 of every household: computed in {computed:.2?} ({} households failing a dimension), then served as computed in {served:.2?}",
         g.failing.len()
     );
     let (took, l) = best_of_async(args.runs, || {

@@ -694,6 +694,8 @@ struct FailingRow {
 #[template(path = "guarantees.html")]
 struct GuaranteesPage {
     chrome: Chrome,
+    /// When the figures were computed, in China's time.
+    built: String,
     townships: Vec<Opt>,
     blocks: Vec<Block>,
     failing_total: usize,
@@ -736,6 +738,7 @@ pub(crate) async fn guarantees(
         chrome: Chrome::new(&session, "两不愁三保障", "guarantees")
             .crumb("工作看板", "/dashboard")
             .here(),
+        built: crate::view::china_time(g.built_at),
         townships: township_options(&divisions, &session, q.township.as_ref()),
         blocks: vec![block],
         failing_total: total,

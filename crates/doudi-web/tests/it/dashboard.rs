@@ -379,4 +379,15 @@ async fn a_dashboard_computed_lately_is_served_as_computed_and_each_reading_is_r
     ));
     let third = app.uses.dashboard(&county, None, None).await.unwrap();
     assert!(third.built_at > first.built_at);
+
+    // 两不愁三保障 too, kept per role (its list masks names for the reader's role).
+    let first = app.uses.guarantees(&county, None).await.unwrap();
+    let second = app.uses.guarantees(&county, None).await.unwrap();
+    assert_eq!(first, second);
+    let auditor = doudi_core::Actor {
+        role: doudi_core::Role::Auditor,
+        ..county.clone()
+    };
+    let theirs = app.uses.guarantees(&auditor, None).await.unwrap();
+    assert_eq!(theirs.townships, first.townships);
 }
