@@ -86,6 +86,9 @@ impl Streaming {
             }
             Ok(())
         })();
+        if result.is_err() {
+            let _ = fs::remove_file(&self.tmp);
+        }
         result.with_context(|| format!("writing {}", self.target.display()))
     }
 }
