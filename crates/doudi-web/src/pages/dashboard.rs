@@ -10,7 +10,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use doudi_app::dashboard::{Dashboard, Guarantees, LedgerKind};
+use doudi_app::dashboard::{Dashboard, Failing, Guarantees, LedgerKind};
 use doudi_core::guarantees::Dimension;
 use doudi_core::{DivisionCode, Money, Month};
 use serde::Serialize;
@@ -652,8 +652,9 @@ fn guarantee_block(g: &Guarantees, divisions: &Divisions) -> Block {
 }
 
 /// The failing households as rows.
-fn failing_rows(g: &Guarantees, divisions: &Divisions) -> Vec<Vec<String>> {
-    g.failing
+/// The table rows of these failing households.
+fn failing_rows(failing: &[Failing], divisions: &Divisions) -> Vec<Vec<String>> {
+    failing
         .iter()
         .map(|f| {
             vec![
@@ -724,11 +725,12 @@ pub(crate) async fn guarantees(
     let total = g.failing.len();
     let pages = total.div_ceil(PER_PAGE).max(1);
     let page = q.page.min(pages);
-    let rows = failing_rows(&g, &divisions)
+    // Only this page's households are formatted (a county has tens of thousands).
+    let first = ((page - 1) * PER_PAGE).min(total);
+    let shown = &g.failing[first..(first + PER_PAGE).min(total)];
+    let rows = failing_rows(shown, &divisions)
         .into_iter()
-        .zip(&g.failing)
-        .skip((page - 1) * PER_PAGE)
-        .take(PER_PAGE)
+        .zip(shown)
         .map(|(cells, f)| FailingRow {
             household: f.household.0,
             cells,
@@ -774,7 +776,7 @@ pub(crate) async fn guarantees_export(
             "failing",
             "未保障家庭",
             &FAILING_HEADERS,
-            failing_rows(&g, &divisions),
+            failing_rows(&g.failing, &divisions),
         ),
         _ => {
             return Err(AppError::from(doudi_app::Error::invalid(
