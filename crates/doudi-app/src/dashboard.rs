@@ -155,11 +155,61 @@ type GuaranteesKey = (String, String, Option<String>);
 /// run at a time (a second reader waits for it instead of starting another).
 #[derive(Default)]
 pub(crate) struct Built {
-    kept: std::sync::Mutex<HashMap<Key, Dashboard>>,
+    kept: Kept<Key, Dashboard>,
     /// 两不愁三保障 by the reader's role (the names in its list are masked for the role),
     /// scope and township.
-    guarantees: std::sync::Mutex<HashMap<GuaranteesKey, Guarantees>>,
+    guarantees: Kept<GuaranteesKey, Guarantees>,
     computing: tokio::sync::Mutex<()>,
+}
+
+/// Figures that say when they were computed.
+trait Stamped: Clone {
+    fn built_at(&self) -> chrono::DateTime<chrono::Utc>;
+}
+
+impl Stamped for Dashboard {
+    fn built_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.built_at
+    }
+}
+
+impl Stamped for Guarantees {
+    fn built_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.built_at
+    }
+}
+
+/// Computed figures by key, each served for [`FRESH_MINUTES`] after it was computed.
+struct Kept<K, V>(std::sync::Mutex<HashMap<K, V>>);
+
+impl<K, V> Default for Kept<K, V> {
+    fn default() -> Self {
+        Kept(std::sync::Mutex::new(HashMap::new()))
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Stamped> Kept<K, V> {
+    /// Whether figures computed at `built_at` are still served at `now`.
+    fn fresh(built_at: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> bool {
+        now - built_at < chrono::TimeDelta::minutes(FRESH_MINUTES)
+    }
+
+    /// The figures kept under `key`, if they are still fresh at `now`.
+    fn get(&self, key: &K, now: chrono::DateTime<chrono::Utc>) -> Option<V> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|kept| kept.get(key).cloned())
+            .filter(|v| Self::fresh(v.built_at(), now))
+    }
+
+    /// Keeps `value` under `key`, forgetting what is no longer fresh at `now`.
+    fn keep(&self, key: K, value: V, now: chrono::DateTime<chrono::Utc>) {
+        if let Ok(mut kept) = self.0.lock() {
+            kept.retain(|_, v| Self::fresh(v.built_at(), now));
+            kept.insert(key, value);
+        }
+    }
 }
 
 /// A household failing one or more dimensions of 1.3.
@@ -416,10 +466,7 @@ impl App {
             return Ok(kept);
         }
         let built = self.compute_dashboard(&reader, township, month).await?;
-        if let Ok(mut kept) = self.dashboards.kept.lock() {
-            kept.retain(|_, d| self.now() - d.built_at < chrono::TimeDelta::minutes(FRESH_MINUTES));
-            kept.insert(key, built.clone());
-        }
+        self.dashboards.kept.keep(key, built.clone(), self.now());
         Ok(built)
     }
 
@@ -437,9 +484,7 @@ impl App {
         {
             let _turn = self.dashboards.computing.lock().await;
             let built = self.compute_dashboard(&reader, None, month).await?;
-            if let Ok(mut kept) = self.dashboards.kept.lock() {
-                kept.insert(key, built);
-            }
+            self.dashboards.kept.keep(key, built, self.now());
         }
         // 两不愁三保障 of the county for the two roles that read it whole.
         for role in [doudi_core::Role::CountyApprover, doudi_core::Role::Auditor] {
@@ -449,12 +494,8 @@ impl App {
             };
             let _turn = self.dashboards.computing.lock().await;
             let built = self.compute_guarantees(&reader, None).await?;
-            if let Ok(mut kept) = self.dashboards.guarantees.lock() {
-                kept.insert(
-                    (role.code().to_owned(), format!("{:?}", reader.scope), None),
-                    built,
-                );
-            }
+            let key = (role.code().to_owned(), format!("{:?}", reader.scope), None);
+            self.dashboards.guarantees.keep(key, built, self.now());
         }
         Ok(())
     }
@@ -462,13 +503,7 @@ impl App {
     /// A dashboard computed lately for this scope and month, its reading recorded under the
     /// actor; `None` when there is none or it is older than [`FRESH_MINUTES`].
     async fn kept_dashboard(&self, key: &Key, actor: &Actor) -> Result<Option<Dashboard>, Error> {
-        let kept = self
-            .dashboards
-            .kept
-            .lock()
-            .ok()
-            .and_then(|kept| kept.get(key).cloned())
-            .filter(|d| self.now() - d.built_at < chrono::TimeDelta::minutes(FRESH_MINUTES));
+        let kept = self.dashboards.kept.get(key, self.now());
         if let Some(d) = &kept {
             self.store()
                 .record_audit(
@@ -710,10 +745,9 @@ impl App {
             return Ok(kept);
         }
         let built = self.compute_guarantees(actor, township).await?;
-        if let Ok(mut kept) = self.dashboards.guarantees.lock() {
-            kept.retain(|_, g| self.now() - g.built_at < chrono::TimeDelta::minutes(FRESH_MINUTES));
-            kept.insert(key, built.clone());
-        }
+        self.dashboards
+            .guarantees
+            .keep(key, built.clone(), self.now());
         Ok(built)
     }
 
@@ -723,13 +757,7 @@ impl App {
         key: &GuaranteesKey,
         actor: &Actor,
     ) -> Result<Option<Guarantees>, Error> {
-        let kept = self
-            .dashboards
-            .guarantees
-            .lock()
-            .ok()
-            .and_then(|kept| kept.get(key).cloned())
-            .filter(|g| self.now() - g.built_at < chrono::TimeDelta::minutes(FRESH_MINUTES));
+        let kept = self.dashboards.guarantees.get(key, self.now());
         if let Some(g) = &kept {
             self.store()
                 .record_audit(
