@@ -411,6 +411,21 @@ impl App {
         expected_version: i64,
         died_on: NaiveDate,
     ) -> Result<DeathEffect, Error> {
+        self.record_death_answering(actor, person, household, expected_version, died_on, None)
+            .await
+    }
+
+    /// [`App::record_death`], closing the open alert `answers` (a department's death record) as
+    /// done in the same transaction, with what was done as its outcome.
+    pub(crate) async fn record_death_answering(
+        &self,
+        actor: &Actor,
+        person: PersonId,
+        household: HouseholdId,
+        expected_version: i64,
+        died_on: NaiveDate,
+        answers: Option<i64>,
+    ) -> Result<DeathEffect, Error> {
         let (store, params, today) = (self.store(), self.parameters(), self.today());
         if !actor.may_keep_benefits() {
             return Err(StoreError::Forbidden.into());
@@ -459,6 +474,8 @@ impl App {
             expected_version,
             died_on,
             today,
+            answers: answers
+                .map(|alert| (alert, death_outcome(died_on, record.members.len() <= 1))),
             restatements: changes,
         };
         Ok(match store.record_death(actor, &death).await? {
@@ -705,6 +722,18 @@ fn restatement(e: &Entitlement, decision: NewDecision, reason: String) -> Restat
             ..decision
         },
         reason,
+    }
+}
+
+/// What recording a department's death record did, as the outcome of its alert: payments stop
+/// from the month after the death (the only member), or the rest of the household is decided
+/// again from then.
+pub(crate) fn death_outcome(died_on: NaiveDate, only_member: bool) -> String {
+    let from = Month::of(died_on).plus(1);
+    if only_member {
+        format!("已按死亡信息登记死亡，自{from}起停发（唯一成员）")
+    } else {
+        format!("已按死亡信息登记死亡，自{from}起按其余成员重新核定")
     }
 }
 

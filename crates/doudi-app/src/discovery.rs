@@ -38,7 +38,8 @@ use crate::{App, Error};
 pub struct FeedReport {
     /// The import as kept.
     pub import: FeedImport,
-    /// The same content was imported before: nothing changed.
+    /// The same content was imported before: nothing of it is kept again (the deaths it found
+    /// certain and had not yet recorded, after a crash, are recorded now).
     pub already: bool,
     /// Deaths recorded at once (certain matches), in words.
     pub deaths: Vec<String>,
@@ -585,12 +586,7 @@ impl App {
         }
         let digest = hex(&Sha256::digest(bytes));
         if let Some(import) = self.store().feed_imported(kind, &digest).await? {
-            return Ok(FeedReport {
-                import,
-                already: true,
-                deaths: Vec::new(),
-                deaths_left: Vec::new(),
-            });
+            return self.resume_feed(import).await;
         }
         let mapping = self.feed_mapping(kind).await?;
         let read = read::read_file(name, bytes)
@@ -641,12 +637,7 @@ impl App {
             return Err(StoreError::Forbidden.into());
         }
         if let Some(import) = self.store().feed_imported(kind, digest).await? {
-            return Ok(FeedReport {
-                import,
-                already: true,
-                deaths: Vec::new(),
-                deaths_left: Vec::new(),
-            });
+            return self.resume_feed(import).await;
         }
         let today = self.today();
         let problems: Vec<(&'static str, String)> = records
@@ -766,9 +757,25 @@ impl App {
         })
     }
 
-    /// Records the deaths certain by identity number and name, and closes their alerts with
-    /// what was done; a death that cannot be recorded (a date after today, the household
-    /// changed) leaves its alert open for the caseworker.
+    /// An import made before: its report, after recording the deaths it found certain that are
+    /// still to be recorded (a run killed between keeping the records and recording them).
+    async fn resume_feed(&self, import: FeedImport) -> Result<FeedReport, Error> {
+        let pending = self
+            .store()
+            .pending_deaths(&Actor::system("部门数据（死亡信息）"), import.id)
+            .await?;
+        let (deaths, deaths_left) = self.apply_deaths(&pending).await?;
+        Ok(FeedReport {
+            import,
+            already: true,
+            deaths,
+            deaths_left,
+        })
+    }
+
+    /// Records the deaths certain by identity number and name, each closing its alert with what
+    /// was done in the death's own transaction; a death that cannot be recorded (a date after
+    /// today, the household changed) leaves its alert open for the caseworker.
     async fn apply_deaths(
         &self,
         deaths: &[(PersonId, HouseholdId, Option<NaiveDate>, String)],
@@ -796,24 +803,21 @@ impl App {
                 .household
                 .version;
             match self
-                .record_death(&system, *person, *household, version, *date)
+                .record_death_answering(
+                    &system,
+                    *person,
+                    *household,
+                    version,
+                    *date,
+                    alert.map(|a| a.id),
+                )
                 .await
             {
                 Ok(effect) => {
-                    let from = Month::of(*date).plus(1);
-                    let outcome = match effect {
-                        DeathEffect::Stopped(_) => {
-                            format!("已按死亡信息登记死亡，自{from}起停发（唯一成员）")
-                        }
-                        DeathEffect::Restated(_) => {
-                            format!("已按死亡信息登记死亡，自{from}起按其余成员重新核定")
-                        }
-                    };
-                    if let Some(a) = alert {
-                        self.store()
-                            .update_alert(&system, a.id, AlertState::Done, &outcome)
-                            .await?;
-                    }
+                    let outcome = crate::casework::death_outcome(
+                        *date,
+                        matches!(effect, DeathEffect::Stopped(_)),
+                    );
                     done.push(format!("记录{record_id}：{outcome}"));
                 }
                 Err(e) => left.push(format!(
@@ -1035,6 +1039,11 @@ impl App {
     /// The alerts the actor may see.
     pub async fn alerts(&self, actor: &Actor, filter: &AlertFilter) -> Result<Vec<Alert>, Error> {
         Ok(self.store().alerts(actor, filter).await?)
+    }
+
+    /// How many alerts of the actor's scope are open, and how many of those are red.
+    pub async fn open_alert_counts(&self, actor: &Actor) -> Result<(u64, u64), Error> {
+        Ok(self.store().open_alert_counts(actor).await?)
     }
 
     /// Moves an alert on: in progress, done with its outcome, dismissed with its reason.

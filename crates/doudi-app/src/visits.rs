@@ -312,6 +312,19 @@ impl App {
         })
     }
 
+    /// The figures of [`App::coverage`] without its lists, counted in the database: for the work
+    /// list, shown on every visit to it.
+    pub async fn coverage_counts(
+        &self,
+        actor: &Actor,
+    ) -> Result<doudi_store::visits::CoverageCounts, Error> {
+        let today = self.today();
+        let since = today
+            .checked_sub_days(Days::new(u64::from(DEFAULT_COVERAGE_DAYS)))
+            .unwrap_or(NaiveDate::MIN);
+        Ok(self.store().coverage_counts(actor, today, since).await?)
+    }
+
     /// Creates a campaign.
     pub async fn create_campaign(
         &self,

@@ -266,6 +266,10 @@ pub struct Death {
     /// One per open entitlement (none when the only member died), each from
     /// [`Death::restated_from`].
     pub restatements: Vec<Restatement>,
+    /// The open alert this death answers (a department's death record) and the outcome to
+    /// close it with: closed as done in the death's own transaction, so that no crash leaves
+    /// a recorded death with its alert still open, or an alert closed for a death not recorded.
+    pub answers: Option<(i64, String)>,
 }
 
 impl Death {

@@ -1497,6 +1497,34 @@ impl Casework for Backend {
             &detail,
         )
         .await?;
+        if let Some((alert, outcome)) = &death.answers {
+            let closed = sqlx::query(
+                "UPDATE alerts SET state = 'done', outcome = $1, updated_by = $2, \
+                 updated_at = $3 WHERE id = $4 AND household_id = $5 \
+                 AND state IN ('new', 'in_progress')",
+            )
+            .bind(common::clip(outcome))
+            .bind(actor.user_id)
+            .bind(now)
+            .bind(alert)
+            .bind(row.id)
+            .execute(&mut *tx)
+            .await?;
+            if closed.rows_affected() == 1 {
+                append_audit(
+                    &mut tx,
+                    actor,
+                    AuditAction::Update,
+                    &format!("household:{}", row.id),
+                    &format!(
+                        "部门数据提醒{alert}（{}）：{}",
+                        doudi_core::discovery::AlertRule::Death.label(),
+                        doudi_core::discovery::AlertState::Done.label()
+                    ),
+                )
+                .await?;
+            }
+        }
         tx.commit().await?;
         Ok(recorded)
     }
@@ -2204,25 +2232,29 @@ impl Casework for Backend {
             }
         }
         if matches!(actor.role, Role::TownshipCaseworker | Role::CountyApprover) {
-            let from = "FROM entitlements e JOIN households h ON h.id = e.household_id \
-                 WHERE e.until_month IS NULL AND e.next_review <= $1 AND h.community LIKE $2 \
-                 AND NOT EXISTS (SELECT 1 FROM review_proposals p \
-                 WHERE p.entitlement_id = e.id AND p.state = 'pending')";
-            let sql = format!(
-                "SELECT {ENTITLEMENT_COLUMNS} {from} ORDER BY e.next_review, e.id LIMIT 1000"
-            );
+            // The open entitlements of the scope due for review and not yet proposed.
+            let due = |select: &str| {
+                let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(format!(
+                    "SELECT {select} FROM entitlements e JOIN households h \
+                     ON h.id = e.household_id WHERE e.until_month IS NULL AND e.next_review <= "
+                ));
+                qb.push_bind(today);
+                push_household_scope(&mut qb, actor);
+                qb.push(
+                    " AND NOT EXISTS (SELECT 1 FROM review_proposals p \
+                     WHERE p.entitlement_id = e.id AND p.state = 'pending')",
+                );
+                qb
+            };
             let mut conn = self.pool.acquire().await?;
-            let (total,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) {from}"))
-                .bind(today)
-                .bind(format!("{}%", actor.scope.prefix()))
+            let (total,): (i64,) = due("COUNT(*)")
+                .build_query_as()
                 .fetch_one(&mut *conn)
                 .await?;
             work.reviews_due_total = total;
-            let rows: Vec<EntitlementRow> = sqlx::query_as(&sql)
-                .bind(today)
-                .bind(format!("{}%", actor.scope.prefix()))
-                .fetch_all(&mut *conn)
-                .await?;
+            let mut rows = due(ENTITLEMENT_COLUMNS);
+            rows.push(" ORDER BY e.next_review, e.id LIMIT 1000");
+            let rows: Vec<EntitlementRow> = rows.build_query_as().fetch_all(&mut *conn).await?;
             work.reviews_due = rows
                 .into_iter()
                 .map(EntitlementRow::into_entitlement)
@@ -2234,8 +2266,8 @@ impl Casework for Backend {
 
 /// The WHERE clause of the case list: the actor's scope and the filter.
 fn push_case_filter(qb: &mut QueryBuilder<'_, Db>, actor: &Actor, filter: &CaseFilter) {
-    qb.push(" WHERE c.community LIKE ")
-        .push_bind(format!("{}%", actor.scope.prefix()));
+    qb.push(" WHERE 1 = 1");
+    push_community_scope(qb, "c.community", actor);
     if !filter.states.is_empty() {
         qb.push(" AND c.state IN (");
         let mut list = qb.separated(", ");
@@ -2248,8 +2280,10 @@ fn push_case_filter(qb: &mut QueryBuilder<'_, Db>, actor: &Actor, filter: &CaseF
         qb.push(" AND c.household_id = ").push_bind(h.0);
     }
     if let Some(division) = &filter.division {
-        qb.push(" AND c.community LIKE ")
-            .push_bind(format!("{}%", division.as_str()));
+        qb.push(" AND c.community >= ")
+            .push_bind(division.as_str().to_owned())
+            .push(" AND c.community < ")
+            .push_bind(common::prefix_end(division.as_str()));
     }
 }
 

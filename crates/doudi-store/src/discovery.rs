@@ -225,6 +225,19 @@ pub trait Discovery: Send + Sync + 'static {
     /// first, at most 1,000.
     async fn alerts(&self, actor: &Actor, filter: &AlertFilter) -> Result<Vec<Alert>, StoreError>;
 
+    /// The deaths an import found certain whose alerts are still new, as (person, household,
+    /// date of death, the department's record id): what recording the import's deaths has
+    /// left to do, after a crash or a refusal (the system and the county approver only).
+    async fn pending_deaths(
+        &self,
+        actor: &Actor,
+        import: i64,
+    ) -> Result<Vec<(PersonId, HouseholdId, Option<NaiveDate>, String)>, StoreError>;
+
+    /// How many alerts of the actor's scope are open (new or in progress), and how many of those
+    /// are red: the work list's figures, counted in the database however many there are.
+    async fn open_alert_counts(&self, actor: &Actor) -> Result<(u64, u64), StoreError>;
+
     /// Moves an alert on (township caseworkers and the county approver, in scope): in
     /// progress, done with its outcome, or dismissed with the reason. A closed alert stays
     /// closed. Closing a possible match ([`AlertRule::Match`]) remembers the answer for the

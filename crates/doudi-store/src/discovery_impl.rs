@@ -262,8 +262,8 @@ impl Discovery for Backend {
             return Err(StoreError::Forbidden);
         }
         let mut qb: QueryBuilder<'_, Db> =
-            QueryBuilder::new(format!("SELECT {ALERT_COLUMNS} WHERE a.community LIKE "));
-        qb.push_bind(format!("{}%", actor.scope.prefix()));
+            QueryBuilder::new(format!("SELECT {ALERT_COLUMNS} WHERE 1 = 1"));
+        push_community_scope(&mut qb, "a.community", actor);
         if filter.open_only {
             qb.push(" AND a.state IN ('new', 'in_progress')");
         }
@@ -276,6 +276,45 @@ impl Discovery for Backend {
         );
         let rows: Vec<AlertRow> = qb.build_query_as().fetch_all(&self.pool).await?;
         rows.into_iter().map(AlertRow::into_alert).collect()
+    }
+
+    async fn pending_deaths(
+        &self,
+        actor: &Actor,
+        import: i64,
+    ) -> Result<Vec<(PersonId, HouseholdId, Option<NaiveDate>, String)>, StoreError> {
+        if !matches!(actor.role, Role::CountyApprover | Role::System) {
+            return Err(StoreError::Forbidden);
+        }
+        let rows: Vec<(i64, i64, Option<NaiveDate>, String)> = sqlx::query_as(
+            "SELECT a.person_id, a.household_id, r.record_date, r.record_id FROM alerts a \
+             JOIN feed_records r ON r.id = a.record_id WHERE r.import_id = $1 \
+             AND a.rule = $2 AND a.state = 'new' AND a.person_id IS NOT NULL ORDER BY a.id",
+        )
+        .bind(import)
+        .bind(AlertRule::Death.code())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(p, h, day, record)| (PersonId(p), HouseholdId(h), day, record))
+            .collect())
+    }
+
+    async fn open_alert_counts(&self, actor: &Actor) -> Result<(u64, u64), StoreError> {
+        if !may_read_alerts(actor) {
+            return Err(StoreError::Forbidden);
+        }
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN a.level = 'red' THEN 1 ELSE 0 END), 0) \
+             FROM alerts a WHERE a.state IN ('new', 'in_progress')",
+        );
+        push_community_scope(&mut qb, "a.community", actor);
+        let (open, red): (i64, i64) = qb.build_query_as().fetch_one(&self.pool).await?;
+        Ok((
+            u64::try_from(open).unwrap_or(0),
+            u64::try_from(red).unwrap_or(0),
+        ))
     }
 
     async fn update_alert(

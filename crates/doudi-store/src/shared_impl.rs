@@ -475,6 +475,34 @@ fn for_department(actor: &Actor, record: HouseholdRecord) -> Result<HouseholdRec
 
 /// Appends the conditions of the actor's role on the households `h`: a paired cadre's
 /// pairings, the households a department's work concerns.
+/// Narrows a query on `households h` to the actor's scope. A scope is a township (9 digits) or
+/// a community (12 digits), and a household's township is the first 9 digits of its community,
+/// so "community starts with the scope" is an equality on one of the two indexed columns.
+fn push_household_scope(qb: &mut QueryBuilder<'_, Db>, actor: &Actor) {
+    if let Scope::Division(code) = &actor.scope {
+        let column = if code.is_community() {
+            " AND h.community = "
+        } else {
+            " AND h.township = "
+        };
+        qb.push(column).push_bind(code.as_str().to_owned());
+    }
+}
+
+/// Narrows a query to rows whose community code (`column`) is in the actor's scope, as a range
+/// of codes rather than `LIKE 'prefix%'`: the range uses the column's index on both databases,
+/// where SQLite's case-blind LIKE uses none, and PostgreSQL's only under the C collation.
+fn push_community_scope(qb: &mut QueryBuilder<'_, Db>, column: &str, actor: &Actor) {
+    let prefix = actor.scope.prefix();
+    if prefix.is_empty() {
+        return;
+    }
+    qb.push(format!(" AND {column} >= "))
+        .push_bind(prefix.to_owned())
+        .push(format!(" AND {column} < "))
+        .push_bind(common::prefix_end(prefix));
+}
+
 fn push_role_filter<'a>(qb: &mut QueryBuilder<'a, Db>, actor: &'a Actor) {
     match actor.role {
         Role::PairedCadre => {
@@ -1279,17 +1307,7 @@ fn push_list_filter<'a>(
     today: NaiveDate,
 ) {
     qb.push(" WHERE 1 = 1");
-    // A scope is a township (9 digits) or a community (12 digits), and a household's township
-    // is the first 9 digits of its community, so "community starts with the scope" is an
-    // equality on one of the two indexed columns.
-    if let Scope::Division(code) = &actor.scope {
-        let column = if code.is_community() {
-            " AND h.community = "
-        } else {
-            " AND h.township = "
-        };
-        qb.push(column).push_bind(code.as_str());
-    }
+    push_household_scope(qb, actor);
     push_role_filter(qb, actor);
     if let Some(t) = &filter.township {
         qb.push(" AND h.township = ").push_bind(t.as_str());

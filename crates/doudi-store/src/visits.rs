@@ -190,6 +190,18 @@ pub struct CoveredHousehold {
     pub last_visit: Option<NaiveDate>,
 }
 
+/// How many current households a scope has, and how many of them lack a cadre or a recent
+/// visit (4.3): the work list's figures, counted in the database.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CoverageCounts {
+    /// Current households.
+    pub households: u64,
+    /// Of which without a paired cadre.
+    pub unpaired: u64,
+    /// Of which without a visit in the days asked.
+    pub unvisited: u64,
+}
+
 /// Storage of visits and campaigns (3.3, 4.3), implemented by both backends.
 #[async_trait]
 pub trait Visits {
@@ -231,4 +243,14 @@ pub trait Visits {
         since: NaiveDate,
         kind: Option<VisitKind>,
     ) -> Result<Vec<CoveredHousehold>, StoreError>;
+
+    /// The counts of [`Visits::coverage`] without its lists: of the households of the actor's
+    /// scope current on `today`, how many have no cadre and how many no visit from `since` to
+    /// `today`. Aggregates only, so nothing personal is read and nothing is recorded.
+    async fn coverage_counts(
+        &self,
+        actor: &Actor,
+        today: NaiveDate,
+        since: NaiveDate,
+    ) -> Result<CoverageCounts, StoreError>;
 }

@@ -8,7 +8,7 @@ mod visits_sql {
     use std::collections::HashMap;
 
     use crate::visits::{
-        AttachmentInfo, Campaign, CoveredHousehold, NewCampaign, NewVisit, Visit, VisitFilter,
+        AttachmentInfo, Campaign, CoverageCounts, CoveredHousehold, NewCampaign, NewVisit, Visit, VisitFilter,
         Visits, may_create_campaigns, may_read_visits, may_record_visits,
     };
     use doudi_core::Need;
@@ -415,14 +415,12 @@ mod visits_sql {
             if !may_read_visits(actor) {
                 return Err(StoreError::Forbidden);
             }
-            let prefix = format!("{}%", actor.scope.prefix());
             let mut conn = self.pool.acquire().await?;
             // The current households of the scope.
             let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
-                "SELECT h.id, h.number, h.township, h.community FROM households h \
-                 WHERE h.community LIKE ",
+                "SELECT h.id, h.number, h.township, h.community FROM households h WHERE 1 = 1",
             );
-            qb.push_bind(&prefix);
+            push_household_scope(&mut qb, actor);
             qb.push(" AND h.enrolled_on <= ").push_bind(today);
             qb.push(" AND (h.exited_on IS NULL OR h.exited_on > ")
                 .push_bind(today)
@@ -432,15 +430,15 @@ mod visits_sql {
             let households: Vec<(i64, String, String, String)> =
                 qb.build_query_as().fetch_all(&mut *conn).await?;
             // Their cadres.
-            let pairs: Vec<(i64, Option<String>)> = sqlx::query_as(
+            let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
                 "SELECT p.household_id, u.display_name FROM pairings p \
                  JOIN households h ON h.id = p.household_id \
-                 LEFT JOIN users u ON u.id = p.user_id WHERE h.community LIKE $1 \
-                 ORDER BY p.household_id, p.user_id",
-            )
-            .bind(&prefix)
-            .fetch_all(&mut *conn)
-            .await?;
+                 LEFT JOIN users u ON u.id = p.user_id WHERE 1 = 1",
+            );
+            push_household_scope(&mut qb, actor);
+            qb.push(" ORDER BY p.household_id, p.user_id");
+            let pairs: Vec<(i64, Option<String>)> =
+                qb.build_query_as().fetch_all(&mut *conn).await?;
             let mut cadres: HashMap<i64, Vec<String>> = HashMap::new();
             for (h, name) in pairs {
                 cadres
@@ -450,9 +448,9 @@ mod visits_sql {
             }
             // Their visits in the days asked.
             let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
-                "SELECT v.household_id, v.visited_on FROM visits v WHERE v.community LIKE ",
+                "SELECT v.household_id, v.visited_on FROM visits v WHERE 1 = 1",
             );
-            qb.push_bind(&prefix);
+            push_community_scope(&mut qb, "v.community", actor);
             qb.push(" AND v.visited_on >= ").push_bind(since);
             qb.push(" AND v.visited_on <= ").push_bind(today);
             if let Some(k) = kind {
@@ -485,6 +483,45 @@ mod visits_sql {
                     last_visit: last.get(&id).copied(),
                 })
                 .collect())
+        }
+
+        async fn coverage_counts(
+            &self,
+            actor: &Actor,
+            today: NaiveDate,
+            since: NaiveDate,
+        ) -> Result<CoverageCounts, StoreError> {
+            if !may_read_visits(actor) {
+                return Err(StoreError::Forbidden);
+            }
+            // One pass over the scope's current households through the community (or
+            // township) index, each probed in the pairing key and the visits' (household,
+            // day) index: the same households, cadres and days as `coverage`, counted.
+            let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+                "SELECT COUNT(*), \
+                 COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM pairings p \
+                   WHERE p.household_id = h.id) THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM visits v \
+                   WHERE v.household_id = h.id AND v.visited_on >= ",
+            );
+            qb.push_bind(since)
+                .push(" AND v.visited_on <= ")
+                .push_bind(today)
+                .push(") THEN 1 ELSE 0 END), 0) FROM households h WHERE 1 = 1");
+            push_household_scope(&mut qb, actor);
+            qb.push(" AND h.enrolled_on <= ").push_bind(today);
+            qb.push(" AND (h.exited_on IS NULL OR h.exited_on > ")
+                .push_bind(today)
+                .push(")");
+            push_role_filter(&mut qb, actor);
+            let (households, unpaired, unvisited): (i64, i64, i64) =
+                qb.build_query_as().fetch_one(&self.pool).await?;
+            let count = |n: i64| u64::try_from(n).unwrap_or(0);
+            Ok(CoverageCounts {
+                households: count(households),
+                unpaired: count(unpaired),
+                unvisited: count(unvisited),
+            })
         }
     }
 }

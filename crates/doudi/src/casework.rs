@@ -36,6 +36,19 @@ pub enum RuralCommand {
     },
 }
 
+/// `doudi feed`: a department's file, as a scheduled exchange drops it.
+#[derive(Args)]
+pub struct FeedArgs {
+    /// What the file holds: death, vehicle, real_estate, business, pension, wages, hospital,
+    /// school or disability.
+    #[arg(long)]
+    kind: String,
+    /// The .csv (UTF-8 or GB18030) or .xlsx file, its columns named as the kind's mapping says.
+    file: PathBuf,
+    #[command(flatten)]
+    db: DbArgs,
+}
+
 /// `doudi pay …`: the monthly payment run.
 #[derive(Args)]
 pub struct PayArgs {
@@ -141,6 +154,54 @@ pub async fn rural(command: RuralCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Runs `doudi feed`: the records matched and kept with their alerts in one transaction, then
+/// the certain deaths recorded, each in its own; the same file again keeps nothing twice and
+/// records the deaths a killed run left.
+pub async fn feed(args: FeedArgs) -> Result<()> {
+    let kind = doudi_core::discovery::FeedKind::parse(&args.kind).map_err(|_| {
+        anyhow::anyhow!(
+            "--kind {}: not a kind of department data (one of: {})",
+            args.kind,
+            doudi_core::discovery::FeedKind::ALL
+                .iter()
+                .map(|k| k.code())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    let (name, bytes) = read_input(&args.file)?;
+    let app = app(&args.db.db).await?;
+    let report = app
+        .import_feed_file(&Actor::system("doudi feed"), kind, &name, &bytes)
+        .await
+        .map_err(|e| failed(&args.file, e))?;
+    let i = &report.import;
+    if report.already {
+        outln!(
+            "{}: imported before (import {}); nothing kept twice",
+            kind.label(),
+            i.id
+        );
+    } else {
+        outln!(
+            "{}: {} records, {} matched, {} unmatched, {} alerts (import {})",
+            kind.label(),
+            i.records,
+            i.linked,
+            i.unmatched,
+            i.alerts,
+            i.id
+        );
+    }
+    for d in &report.deaths {
+        outln!("death recorded: {d}");
+    }
+    for d in &report.deaths_left {
+        outln!("death left for the caseworker: {d}");
+    }
+    Ok(())
 }
 
 /// Runs `doudi pay`.

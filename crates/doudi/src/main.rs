@@ -124,6 +124,10 @@ enum Command {
     /// The monthly payment run: one line per active entitlement, never twice; the bank file
     /// (--export) and the bank's results (--results).
     Pay(casework::PayArgs),
+    /// A department's file (deaths, vehicles, real estate, businesses, pensions, wages, hospital
+    /// stays, school rolls, disability cards): matched to the registry, alerts raised, certain
+    /// deaths recorded; the same file again keeps nothing twice.
+    Feed(casework::FeedArgs),
     /// Take a consistent copy of the whole database while it is in use (SQLite: a database
     /// file; PostgreSQL: a pg_dump archive), with a manifest beside it; the data key is not in it.
     Backup(backup::BackupArgs),
@@ -374,6 +378,7 @@ async fn run(command: Command, given: Option<Keys>) -> Result<()> {
         }
         Command::Rural(c) => casework::rural(c).await,
         Command::Pay(args) => casework::pay(args).await,
+        Command::Feed(args) => casework::feed(args).await,
         Command::Entitlements(c) => casework::entitlements(c).await,
         Command::Backup(args) => backup::backup(args).await,
         Command::Restore(args) => backup::restore(args).await,

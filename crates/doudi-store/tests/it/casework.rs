@@ -329,6 +329,7 @@ conformance! {
             died_on: date(2026, 4, 15),
             today: date(2026, 6, 1),
             restatements: vec![Restatement { entitlement: open[0].id, decision: decision(record.household.version, 31_000, "2026-05"), reason: "家庭成员死亡".into() }],
+            answers: None,
         };
         let done = store.record_death(&caseworker(QINGLONG), &death).await.unwrap();
         assert!(matches!(done, DeathRecorded::Restated(ref ids) if ids.len() == 1), "{done:?}");
@@ -360,6 +361,7 @@ conformance! {
             // Stale: computed before the open period was known. The member's removal comes
             // first in the transaction, so this fails after something was written.
             restatements: Vec::new(),
+            answers: None,
         };
         let err = store.record_death(&caseworker(QINGLONG), &death).await.unwrap_err();
         assert!(matches!(err, StoreError::Invalid(ref m) if m.contains("未作任何登记")), "{err}");
@@ -395,6 +397,7 @@ conformance! {
             today: date(2026, 8, 1),
             // Restating the June period from May would rewrite it: refused, nothing written.
             restatements: vec![Restatement { entitlement: later, decision: decision(record.household.version, 35_000, "2026-05"), reason: "死亡".into() }],
+            answers: None,
         };
         let err = store.record_death(&caseworker(QINGLONG), &death).await.unwrap_err();
         assert!(matches!(err, StoreError::Invalid(_)), "{err}");
@@ -421,6 +424,7 @@ conformance! {
             died_on: date(2026, 6, 2),
             today: date(2026, 6, 1),
             restatements: Vec::new(),
+            answers: None,
         };
         let err = store.record_death(&caseworker(QINGLONG), &death).await.unwrap_err();
         assert!(err.to_string().contains("死亡日期2026-06-02晚于今天（2026-06-01）"), "{err}");

@@ -144,6 +144,7 @@ on_databases! {
             died_on: date(2026, 6, 10),
             today: date(2026, 8, 31),
             restatements: Vec::new(),
+            answers: None,
         }).await.unwrap();
 
         let mut raw = Raw::connect(&url).await;

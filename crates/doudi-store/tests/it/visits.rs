@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use doudi_core::visits::VisitKind;
 use doudi_core::{Department, HouseholdId, Need, Role, Scope};
-use doudi_store::visits::{NewAttachment, NewCampaign, NewVisit, VisitFilter};
+use doudi_store::visits::{CoverageCounts, NewAttachment, NewCampaign, NewVisit, VisitFilter};
 use doudi_store::{NewUser, Store, StoreError};
 
 use crate::support::*;
@@ -121,6 +121,37 @@ conformance! {
         assert_eq!(qinglong.iter().map(|c| (c.number.as_str(), c.last_visit)).collect::<Vec<_>>(), [("CV-1", Some(date(2026, 1, 5))), ("CV-2", Some(date(2026, 11, 30)))]);
         let mine = store.coverage(&cadre, date(2026, 12, 4), date(2025, 12, 4), None).await.unwrap();
         assert_eq!(mine.len(), 1);
+    }
+
+    async fn coverage_counts_agree_with_the_coverage_lists_in_every_scope(store) {
+        let paired = store.create_household(&county(), &household("CC-1", QINGLONG_1, &["张三"])).await.unwrap();
+        let visited = store.create_household(&county(), &household("CC-2", QINGLONG_2, &["李四"])).await.unwrap();
+        store.create_household(&county(), &household("CC-3", RENHE_1, &["王五"])).await.unwrap();
+        let mut gone = household("CC-4", QINGLONG_1, &["赵六"]);
+        gone.fields.exited_on = Some(date(2026, 6, 1));
+        store.create_household(&county(), &gone).await.unwrap();
+        let cadre = cadre(&store, "vcadre3").await;
+        store.pair(&county(), paired, cadre.user_id).await.unwrap();
+        let mut old = visit(paired, "draft-cc-old");
+        old.visited_on = date(2026, 1, 5);
+        store.record_visit(&county(), &old).await.unwrap();
+        store.record_visit(&county(), &visit(visited, "draft-cc-new")).await.unwrap();
+
+        let (today, since) = (date(2026, 12, 4), date(2026, 9, 5));
+        for actor in [county(), caseworker(QINGLONG), caseworker(RENHE), community_worker(QINGLONG_1), cadre.clone(), auditor()] {
+            let list = store.coverage(&actor, today, since, None).await.unwrap();
+            let counts = store.coverage_counts(&actor, today, since).await.unwrap();
+            let expected = CoverageCounts {
+                households: list.len() as u64,
+                unpaired: list.iter().filter(|c| c.cadres.is_empty()).count() as u64,
+                unvisited: list.iter().filter(|c| c.last_visit.is_none()).count() as u64,
+            };
+            assert_eq!(counts, expected, "{:?} {:?}", actor.role, actor.scope);
+        }
+        assert_eq!(store.coverage_counts(&county(), today, since).await.unwrap(), CoverageCounts { households: 3, unpaired: 2, unvisited: 2 });
+        assert_eq!(store.coverage_counts(&caseworker(QINGLONG), today, date(2025, 12, 4)).await.unwrap(), CoverageCounts { households: 2, unpaired: 1, unvisited: 0 });
+        let r = store.coverage_counts(&department_officer(Department::Health), today, since).await;
+        assert!(matches!(r, Err(StoreError::Forbidden)), "{r:?}");
     }
 
     async fn campaigns_are_created_by_the_county_approver_only(store) {

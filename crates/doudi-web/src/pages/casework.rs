@@ -54,10 +54,10 @@ struct WorkTemplate {
     /// Review proposals waiting for the county's sign-off (the county approver's list).
     proposals: Vec<ProposalWorkRow>,
     /// Open department-data alerts in scope, and how many of them are red.
-    alerts: (usize, usize),
+    alerts: (u64, u64),
     /// Coverage (4.3) for township and community workers: households without a cadre, and
     /// without a visit in 90 days.
-    coverage: Option<(usize, usize)>,
+    coverage: Option<(u64, u64)>,
 }
 
 struct ProposalWorkRow {
@@ -102,7 +102,7 @@ pub(crate) async fn work_count(
         0
     };
     let alerts = if session.actor.may_keep_benefits() {
-        super::feeds::open_counts(&state, &session).await?.0
+        usize::try_from(super::feeds::open_counts(&state, &session).await?.0).unwrap_or(usize::MAX)
     } else {
         0
     };

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use doudi_core::discovery::{AlertLevel, AlertState, FeedKind};
+use doudi_core::discovery::{AlertState, FeedKind};
 use doudi_exchange::feed::{FeedMapping, Field};
 use doudi_store::discovery::{AlertFilter, may_import};
 
@@ -585,20 +585,9 @@ pub(crate) async fn watch_export(
 pub(crate) async fn open_counts(
     state: &AppState,
     session: &Session,
-) -> Result<(usize, usize), AppError> {
+) -> Result<(u64, u64), AppError> {
     if !session.actor.may_read_cases() {
         return Ok((0, 0));
     }
-    let open = state
-        .app
-        .alerts(
-            &session.actor,
-            &AlertFilter {
-                open_only: true,
-                household: None,
-            },
-        )
-        .await?;
-    let red = open.iter().filter(|a| a.level == AlertLevel::Red).count();
-    Ok((open.len(), red))
+    Ok(state.app.open_alert_counts(&session.actor).await?)
 }

@@ -1392,15 +1392,15 @@ pub(crate) async fn api_campaign(
 pub(crate) async fn work_counts(
     state: &AppState,
     actor: &Actor,
-) -> Result<Option<(usize, usize)>, AppError> {
+) -> Result<Option<(u64, u64)>, AppError> {
     if !matches!(
         actor.role,
         doudi_core::Role::TownshipCaseworker | doudi_core::Role::CommunityWorker
     ) {
         return Ok(None);
     }
-    let c = state.app.coverage(actor, None).await?;
-    Ok(Some((c.unpaired.len(), c.unvisited.len())))
+    let c = state.app.coverage_counts(actor).await?;
+    Ok(Some((c.unpaired, c.unvisited)))
 }
 
 #[cfg(test)]

@@ -189,3 +189,142 @@ fn an_evaluation_killed_while_writing_leaves_no_file_or_the_whole_file() {
         }
     }
 }
+
+/// The members who die in the feed test: the second member of each of the first `n` households
+/// with two or more (so a recorded death shows as the member gone), with a death file naming them
+/// by identity number and name.
+fn deaths_file(url: &str, n: usize, file: &std::path::Path) -> Vec<(i64, i64)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let records = runtime.block_on(async {
+        let keys = doudi_store::Keys::parse(TEST_KEY).unwrap();
+        let store = doudi_store::connect(url, keys).await.unwrap();
+        store
+            .records(
+                &doudi_core::Actor::system("test"),
+                &doudi_store::HouseholdFilter::default(),
+            )
+            .await
+            .unwrap()
+    });
+    let mut csv = String::from("记录编号,姓名,身份证号码,死亡日期\n");
+    let mut dead = Vec::new();
+    for r in records.iter().filter(|r| r.members.len() >= 2).take(n) {
+        let m = &r.members[1];
+        csv.push_str(&format!(
+            "D{:05},{},{},2026-11-20\n",
+            dead.len() + 1,
+            m.fields.name.as_str(),
+            m.fields.id_number.as_str()
+        ));
+        dead.push((r.household.id.0, m.id.0));
+    }
+    assert_eq!(dead.len(), n, "enough households of two or more");
+    std::fs::write(file, csv).unwrap();
+    dead
+}
+
+/// Of the dead: how many are no longer members, and how many death alerts are done, new, or
+/// otherwise; and the feed's imports and records.
+fn feed_state(url: &str, dead: &[(i64, i64)]) -> (usize, BTreeMap<String, usize>, i64, i64) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let keys = doudi_store::Keys::parse(TEST_KEY).unwrap();
+        let store = doudi_store::connect(url, keys).await.unwrap();
+        let system = doudi_core::Actor::system("test");
+        let mut gone = 0;
+        for (household, person) in dead {
+            let r = store
+                .household(&system, doudi_core::HouseholdId(*household))
+                .await
+                .unwrap();
+            gone += usize::from(!r.members.iter().any(|m| m.id.0 == *person));
+        }
+        let alerts = store
+            .alerts(&system, &doudi_store::discovery::AlertFilter::default())
+            .await
+            .unwrap();
+        let mut states = BTreeMap::new();
+        for a in alerts
+            .iter()
+            .filter(|a| a.rule == doudi_core::discovery::AlertRule::Death)
+        {
+            *states.entry(a.state.code().to_owned()).or_insert(0) += 1;
+        }
+        let tables = store.manifest().await.unwrap().tables;
+        (gone, states, tables["feed_imports"], tables["feed_records"])
+    })
+}
+
+#[test]
+fn a_department_feed_killed_at_any_point_keeps_its_records_once_and_each_death_with_its_alert() {
+    const DEATHS: usize = 600;
+    for like in TestDb::all("crash_feed") {
+        let demo = ["demo", "--households", "1500"];
+        let dir = TempDir::new("crash_feed");
+        let file = dir.path("deaths.csv");
+        let reference = fresh(&like, "crash_feed_ref");
+        assert!(doudi(&reference, &demo).status.success());
+        let dead = deaths_file(&reference.url, DEATHS, &file);
+        let feed = ["feed", "--kind", "death", file.to_str().unwrap()];
+        let started = Instant::now();
+        let out = doudi(&reference, &feed);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let run = started.elapsed();
+        let all_done = BTreeMap::from([("done".to_owned(), DEATHS)]);
+        assert_eq!(
+            feed_state(&reference.url, &dead),
+            (DEATHS, all_done.clone(), 1, DEATHS as i64),
+            "an uninterrupted run records every death and closes its alert"
+        );
+
+        // The same county, the same file, killed again and again: each run takes up what the
+        // one before left.
+        let db = fresh(&like, "crash_feed");
+        let mut between = 0;
+        assert!(doudi(&db, &demo).status.success());
+        assert_eq!(deaths_file(&db.url, DEATHS, &file), dead, "the same people");
+        // Most of a run records deaths, one transaction each: sixteen points over it.
+        for after in (0..16u32).map(|i| run * i / 14) {
+            let finished = kill_after(&db, &feed, after);
+            let (gone, states, imports, records) = feed_state(&db.url, &dead);
+            let done = states.get("done").copied().unwrap_or(0);
+            let new = states.get("new").copied().unwrap_or(0);
+            assert!(
+                (imports, records) == (0, 0) || (imports, records) == (1, DEATHS as i64),
+                "killed after {after:?}: {imports} imports with {records} records, neither none nor all"
+            );
+            assert_eq!(
+                done + new,
+                if imports == 0 { 0 } else { DEATHS },
+                "killed after {after:?}: every death alert is new or done ({states:?})"
+            );
+            assert_eq!(
+                gone, done,
+                "killed after {after:?}: a death is recorded exactly when its alert is done"
+            );
+            assert!(
+                !finished || gone == DEATHS,
+                "a finished run recorded every death"
+            );
+            eprintln!("killed after {after:?}: {imports} imports, {gone} deaths recorded");
+            between += usize::from(imports == 1 && gone < DEATHS);
+        }
+        assert!(
+            between > 0,
+            "at least one kill fell between keeping the records and recording the last death"
+        );
+        let out = doudi(&db, &feed);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(
+            feed_state(&db.url, &dead),
+            (DEATHS, all_done, 1, DEATHS as i64),
+            "after the last run: every death once, every alert done, the file kept once"
+        );
+    }
+}
