@@ -10,5 +10,6 @@ mod cli;
 mod crash;
 mod http;
 mod keys;
+mod load;
 mod policy;
 mod support;
