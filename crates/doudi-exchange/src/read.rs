@@ -298,17 +298,22 @@ fn calamine_like<R: std::io::BufRead>(reader: R) -> quick_xml::Reader<R> {
 }
 
 /// Checks a worksheet's references; returns the highest shared-string index its cells use,
-/// with the cell's place. It follows calamine's reading of cells step by step (a `<v>` is all
-/// the text up to the next end tag of the same name, whatever lies between), and leaves XML
-/// that calamine would refuse for calamine to report. Nothing is allocated per cell: this runs
-/// over every cell of a file before calamine reads it again.
+/// with the cell's place. It follows calamine's reading of cells step by step: everything
+/// before `<sheetData>` is skipped (a `<c>` there is no cell to calamine, and what it holds is
+/// not read), cells end at `</sheetData>`, a `<v>` is all the text up to the next end tag of the
+/// same name, whatever lies between, and an `<f>` or `<is>` is skipped the way calamine skips
+/// it (nested elements of the same name included). XML that calamine would refuse is left for
+/// calamine to report. Cell references are checked on every element, wherever it is. Nothing
+/// is allocated per cell: this runs over every cell of a file before calamine reads it again.
 fn scan_worksheet(reader: impl std::io::BufRead) -> Result<Option<(usize, String)>, FileError> {
     use quick_xml::events::Event;
+    use quick_xml::name::QName;
     let mut xml = calamine_like(reader);
     let mut buf = Vec::new();
     let mut inner = Vec::new();
     let mut text = String::new();
     let mut highest: Option<(usize, String)> = None;
+    let mut stage = Stage::BeforeCells;
     // Inside a cell: whether it holds a shared string. Its reference, if it has one, is in
     // `place`, and its position among the cells in `cells`.
     let mut cell: Option<bool> = None;
@@ -336,51 +341,117 @@ fn scan_worksheet(reader: impl std::io::BufRead) -> Result<Option<(usize, String
                         _ => {}
                     }
                 }
-                if e.local_name().as_ref() == b"c" {
-                    cells += 1;
-                    cell = Some(shared);
+                match (stage, e.local_name().as_ref()) {
+                    (Stage::BeforeCells, b"sheetData") => stage = Stage::Cells,
+                    (Stage::Cells, b"c") => {
+                        cells += 1;
+                        cell = Some(shared);
+                    }
+                    _ => {}
                 }
             }
-            (Event::Start(e), Some(shared)) => {
-                let is_value = match e.local_name().as_ref() {
-                    b"v" => shared,
-                    b"is" | b"f" => false,
-                    // calamine refuses anything else in a cell.
-                    _ => return Ok(highest),
-                };
-                // Everything up to the next end tag of the same name.
-                text.clear();
+            (Event::End(e), None)
+                if stage == Stage::Cells && e.local_name().as_ref() == b"sheetData" =>
+            {
+                stage = Stage::AfterCells;
+            }
+            (Event::Start(e), Some(shared)) => match e.local_name().as_ref() {
+                b"v" => {
+                    // Everything up to the next end tag of the same name.
+                    text.clear();
+                    loop {
+                        inner.clear();
+                        match xml.read_event_into(&mut inner) {
+                            Ok(Event::Text(t)) => match t.unescape() {
+                                Ok(t) => text.push_str(&t),
+                                Err(_) => return Ok(highest),
+                            },
+                            Ok(Event::End(end)) if end.name() == e.name() => break,
+                            Ok(Event::Eof) | Err(_) => return Ok(highest),
+                            Ok(_) => {}
+                        }
+                    }
+                    if shared {
+                        // calamine reads a number, or 0 when it is not one; the larger of two
+                        // readings is kept, to be safe.
+                        let index = text
+                            .parse::<usize>()
+                            .unwrap_or(0)
+                            .max(text.trim().parse::<usize>().unwrap_or(0));
+                        if highest.as_ref().is_none_or(|(h, _)| index > *h) {
+                            let shown = if place.is_empty() {
+                                format!("（第{cells}个）")
+                            } else {
+                                String::from_utf8_lossy(&place).into_owned()
+                            };
+                            highest = Some((index, shown));
+                        }
+                    }
+                }
+                b"f" => {
+                    let name = e.name().as_ref().to_vec();
+                    if xml.read_to_end_into(QName(&name), &mut inner).is_err() {
+                        return Ok(highest);
+                    }
+                }
+                b"is" => {
+                    let name = e.name().as_ref().to_vec();
+                    if !skip_inline_string(&mut xml, &name) {
+                        return Ok(highest);
+                    }
+                }
+                // calamine refuses anything else in a cell.
+                _ => return Ok(highest),
+            },
+            (Event::End(e), Some(_)) if e.local_name().as_ref() == b"c" => cell = None,
+            _ => {}
+        }
+    }
+}
+
+/// Where calamine's reading of a worksheet is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Before `<sheetData>`: calamine skips what it finds, cells included.
+    BeforeCells,
+    /// Within `<sheetData>`: the cells calamine reads.
+    Cells,
+    /// After `</sheetData>`: calamine has stopped reading.
+    AfterCells,
+}
+
+/// Skips an inline string (`<is>`, whose name is `closing`) as calamine reads one; false where
+/// calamine would refuse it.
+fn skip_inline_string<R: std::io::BufRead>(xml: &mut quick_xml::Reader<R>, closing: &[u8]) -> bool {
+    use quick_xml::events::Event;
+    use quick_xml::name::QName;
+    let mut buf = Vec::new();
+    let mut inner = Vec::new();
+    let (mut rich, mut phonetic) = (false, false);
+    loop {
+        buf.clear();
+        match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) if e.local_name().as_ref() == b"r" => rich = true,
+            Ok(Event::Start(e)) if e.local_name().as_ref() == b"rPh" => phonetic = true,
+            Ok(Event::End(e)) if e.name().as_ref() == closing => return true,
+            Ok(Event::End(e)) if e.local_name().as_ref() == b"rPh" => phonetic = false,
+            Ok(Event::Start(e)) if e.local_name().as_ref() == b"t" && !phonetic => {
                 loop {
                     inner.clear();
                     match xml.read_event_into(&mut inner) {
-                        Ok(Event::Text(t)) if is_value => match t.unescape() {
-                            Ok(t) => text.push_str(&t),
-                            Err(_) => return Ok(highest),
-                        },
+                        Ok(Event::Text(t)) if t.unescape().is_err() => return false,
                         Ok(Event::End(end)) if end.name() == e.name() => break,
-                        Ok(Event::Eof) | Err(_) => return Ok(highest),
+                        Ok(Event::Eof) | Err(_) => return false,
                         Ok(_) => {}
                     }
                 }
-                if is_value {
-                    // calamine reads a number, or 0 when it is not one; the larger of two
-                    // readings is kept, to be safe.
-                    let index = text
-                        .parse::<usize>()
-                        .unwrap_or(0)
-                        .max(text.trim().parse::<usize>().unwrap_or(0));
-                    if highest.as_ref().is_none_or(|(h, _)| index > *h) {
-                        let shown = if place.is_empty() {
-                            format!("（第{cells}个）")
-                        } else {
-                            String::from_utf8_lossy(&place).into_owned()
-                        };
-                        highest = Some((index, shown));
-                    }
+                // A plain string ends here: calamine skips to the end of the `<is>`.
+                if !rich {
+                    return xml.read_to_end_into(QName(closing), &mut inner).is_ok();
                 }
             }
-            (Event::End(e), Some(_)) if e.local_name().as_ref() == b"c" => cell = None,
-            _ => {}
+            Ok(Event::Eof) | Err(_) => return false,
+            Ok(_) => {}
         }
     }
 }
@@ -1359,11 +1430,47 @@ mod tests {
 
     #[test]
     fn the_highest_shared_string_index_is_found_with_its_cell() {
-        let xml = r#"<row r="1"><c r="A1" t="s"><v>3</v></c><c r="B1" t="s"><v>12</v></c><c r="C1"><v>99</v></c><c t="s"><v>x</v></c></row>"#;
+        let xml = r#"<sheetData><row r="1"><c r="A1" t="s"><v>3</v></c><c r="B1" t="s"><v>12</v></c><c r="C1"><v>99</v></c><c t="s"><v>x</v></c></row></sheetData>"#;
         assert_eq!(scan(xml).unwrap(), Some((12, "B1".to_owned())));
         assert_eq!(
             count_shared_strings(&b"<sst><si><t>a</t></si><si/><si><r><t>b</t></r></si></sst>"[..]),
             3
         );
+    }
+
+    #[test]
+    fn a_cell_before_the_sheet_data_does_not_hide_the_shared_strings_of_the_cells_after_it() {
+        // Found by the household_file fuzz target: calamine skips everything before
+        // `<sheetData>`, so it read the shared string 102 of a table of 80 and panicked, while
+        // the scan took the first `<c>` for a cell and stopped at the `<sheetData>` inside it.
+        assert_eq!(
+            scan(r#"<c><sheetData><c t="s"><v>102</v>"#).unwrap(),
+            Some((102, "（第1个）".to_owned()))
+        );
+        // Nor does a value before `<sheetData>` swallow the cells.
+        assert_eq!(
+            scan(r#"<c><v><sheetData><c r="A1" t="s"><v>7</v></c></sheetData></v></c>"#).unwrap(),
+            Some((7, "A1".to_owned()))
+        );
+        // Cells before `<sheetData>` or after `</sheetData>` are not read by calamine.
+        assert_eq!(
+            scan(r#"<c t="s"><v>5</v></c><sheetData></sheetData><c t="s"><v>9</v></c>"#).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_formula_with_a_formula_inside_is_skipped_whole_as_calamine_skips_it() {
+        // calamine skips an `<f>` to its matching end tag, nested `<f>`s included, and goes on
+        // to the cells after it; the scan stopped at the first `</f>`.
+        let xml = r#"<sheetData><c><f><f></f><c t="s"><v>5</v></c></f></c><c r="B1" t="s"><v>9</v></c></sheetData>"#;
+        assert_eq!(scan(xml).unwrap(), Some((9, "B1".to_owned())));
+    }
+
+    #[test]
+    fn an_inline_string_is_skipped_as_calamine_reads_it() {
+        // A plain inline string ends at its first `<t>`: calamine skips to the `</is>`.
+        let xml = r#"<sheetData><c r="A1" t="inlineStr"><is><t>户编号</t><is></is></is></c><c r="B1" t="s"><v>4</v></c></sheetData>"#;
+        assert_eq!(scan(xml).unwrap(), Some((4, "B1".to_owned())));
     }
 }

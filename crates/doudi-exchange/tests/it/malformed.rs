@@ -145,6 +145,16 @@ fn broken_xlsx_files_each_give_an_error_naming_the_problem() {
 }
 
 #[test]
+fn a_shared_string_past_the_table_after_a_stray_cell_before_the_sheet_data_is_refused_not_a_panic()
+{
+    // Found by the household_file fuzz target (fuzz/): a `<c>` before `<sheetData>` hid the
+    // cells after it from the checks, and calamine panicked on the shared string 102.
+    let xml = br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><c><sheetData><row r="1"><c r="A1" t="s"><v>102</v></c></row></sheetData></c></worksheet>"#;
+    let message = refused("stray.xlsx", &xlsx_with_sheet(xml));
+    assert!(message.contains("共享文本"), "{message}");
+}
+
+#[test]
 fn odd_but_readable_xlsx_cells_become_row_errors_not_crashes() {
     let cases = [
         // A shared string index past the end of the table.
