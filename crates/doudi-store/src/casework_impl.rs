@@ -2280,10 +2280,7 @@ fn push_case_filter(qb: &mut QueryBuilder<'_, Db>, actor: &Actor, filter: &CaseF
         qb.push(" AND c.household_id = ").push_bind(h.0);
     }
     if let Some(division) = &filter.division {
-        qb.push(" AND c.community >= ")
-            .push_bind(division.as_str().to_owned())
-            .push(" AND c.community < ")
-            .push_bind(common::prefix_end(division.as_str()));
+        push_code_range(qb, "c.community", division.as_str());
     }
 }
 

@@ -930,6 +930,23 @@ pub(crate) fn prefix_end(prefix: &str) -> String {
     String::from_utf8(bytes).expect("an ASCII prefix stays ASCII")
 }
 
+/// The end (exclusive) of the range of division codes that start with `code` (digits): the
+/// next number of the same length, so 500235009 gives 500235010. Digits compare alike under
+/// every collation, where a punctuation mark after them (`:` from `prefix_end`) is ignored by
+/// many (zh_CN, en_US). None for all nines: every code at or above it starts with it.
+pub(crate) fn code_end(code: &str) -> Option<String> {
+    let mut digits = code.as_bytes().to_vec();
+    for d in digits.iter_mut().rev() {
+        if *d == b'9' {
+            *d = b'0';
+        } else {
+            *d += 1;
+            return String::from_utf8(digits).ok();
+        }
+    }
+    None
+}
+
 // ---- history ----
 
 /// One history entry to write.
@@ -1637,6 +1654,18 @@ mod tests {
             "as many as PersonValues has"
         );
         assert_eq!(count_columns("a"), 1);
+    }
+
+    #[test]
+    fn a_division_code_range_ends_at_the_next_number_of_the_same_length() {
+        assert_eq!(code_end("500235001").as_deref(), Some("500235002"));
+        assert_eq!(code_end("500235009").as_deref(), Some("500235010"));
+        assert_eq!(code_end("500235099999").as_deref(), Some("500235100000"));
+        assert_eq!(code_end("999"), None);
+        for inside in ["500235009", "500235009001", "500235009999"] {
+            assert!(inside >= "500235009" && inside < code_end("500235009").unwrap().as_str());
+        }
+        assert!("500235010001" >= code_end("500235009").unwrap().as_str());
     }
 
     #[test]

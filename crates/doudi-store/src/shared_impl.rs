@@ -493,14 +493,18 @@ fn push_household_scope(qb: &mut QueryBuilder<'_, Db>, actor: &Actor) {
 /// of codes rather than `LIKE 'prefix%'`: the range uses the column's index on both databases,
 /// where SQLite's case-blind LIKE uses none, and PostgreSQL's only under the C collation.
 fn push_community_scope(qb: &mut QueryBuilder<'_, Db>, column: &str, actor: &Actor) {
-    let prefix = actor.scope.prefix();
-    if prefix.is_empty() {
-        return;
+    if let Scope::Division(code) = &actor.scope {
+        push_code_range(qb, column, code.as_str());
     }
-    qb.push(format!(" AND {column} >= "))
-        .push_bind(prefix.to_owned())
-        .push(format!(" AND {column} < "))
-        .push_bind(common::prefix_end(prefix));
+}
+
+/// Narrows a query to rows whose division code (`column`) starts with `code`: from the code to
+/// the next number of its length ([`common::code_end`]).
+fn push_code_range(qb: &mut QueryBuilder<'_, Db>, column: &str, code: &str) {
+    qb.push(format!(" AND {column} >= ")).push_bind(code.to_owned());
+    if let Some(end) = common::code_end(code) {
+        qb.push(format!(" AND {column} < ")).push_bind(end);
+    }
 }
 
 fn push_role_filter<'a>(qb: &mut QueryBuilder<'a, Db>, actor: &'a Actor) {

@@ -34,6 +34,9 @@ pub enum BenchCommand {
     /// synthetic county, with latency percentiles (goal: p99 under 50 ms at 500 reads and 50
     /// writes a second on 100,000 households).
     Load(crate::load::LoadArgs),
+    /// A province: a registry of millions of people on PostgreSQL (default 10,000,000), with
+    /// the monthly evaluation, the payment run, the dashboards' sums and a township's reads.
+    Province(ProvinceBenchArgs),
 }
 
 /// Options of `doudi bench dashboard`.
@@ -115,6 +118,7 @@ pub async fn run(command: BenchCommand) -> Result<()> {
         BenchCommand::Policy(args) => run_policy(args).await,
         BenchCommand::Payments(args) => crate::casework::bench_payments(args).await,
         BenchCommand::Dashboard(args) => run_dashboard(args).await,
+        BenchCommand::Province(args) => run_province(args).await,
         BenchCommand::Load(args) => crate::load::run(args).await,
     }
 }
@@ -621,6 +625,211 @@ async fn dashboard_in(args: &DashboardBenchArgs, dir: &std::path::Path) -> Resul
     outln!(
         "ledger        城市低保对象台账: {took:.2?} ({} rows)",
         l.rows.len()
+    );
+    Ok(())
+}
+
+/// Options of `doudi bench province`.
+#[derive(Args)]
+pub struct ProvinceBenchArgs {
+    /// The PostgreSQL database to fill (it must be empty, or hold a registry this command
+    /// filled before, which is then measured as it is), e.g. postgres://root@127.0.0.1/province.
+    #[arg(long)]
+    db: String,
+    /// People in the registry: households of the synthetic county are filed until they hold
+    /// this many members.
+    #[arg(long, default_value_t = 10_000_000)]
+    persons: usize,
+    /// Seed of the registry.
+    #[arg(long, default_value_t = 2019)]
+    seed: u64,
+}
+
+/// `doudi bench province`: a registry of millions of people on PostgreSQL, each household with
+/// its category's entitlement, then the monthly evaluation (the whole registry read and
+/// evaluated), the payment run (and the same month again), the dashboards' sums over all of it,
+/// one township's whole dashboard, and a township's list and work-list figures.
+async fn run_province(args: ProvinceBenchArgs) -> Result<()> {
+    use doudi_core::{Category, HouseholdId, Month};
+    use doudi_store::casework::ImportedEntitlement;
+
+    if !args.db.starts_with("postgres") {
+        anyhow::bail!(
+            "--db {}: the province benchmark runs on PostgreSQL (a postgres:// URL)",
+            args.db
+        );
+    }
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("valid date");
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid date");
+    let store = crate::open(&args.db).await?;
+    let system = doudi_core::Actor::system("bench");
+    let filed: i64 = store
+        .township_counts(&system)
+        .await?
+        .iter()
+        .map(|c| c.dibao_households + c.tekun_households)
+        .sum();
+    if filed == 0 {
+        let mut generator = demo::Generator::new(args.seed, as_of);
+        for c in generator.communities().to_vec() {
+            store.put_community(&system, &c).await?;
+        }
+        let started = Instant::now();
+        let (mut people, mut households) = (0usize, 0i64);
+        let mut categories = Vec::new();
+        while people < args.persons {
+            let mut batch = Vec::with_capacity(50_000);
+            while batch.len() < 50_000 && people < args.persons {
+                let h = generator.household();
+                people += h.members.len();
+                batch.push(h);
+            }
+            categories.extend(batch.iter().map(|h| h.fields.category));
+            households += batch.len() as i64;
+            store.import_households(&system, &batch).await?;
+            if households % 500_000 == 0 {
+                outln!(
+                    "  filed     {households} households, {people} people in {:.0?}",
+                    started.elapsed()
+                );
+            }
+        }
+        let filing = started.elapsed();
+        let started = Instant::now();
+        let from = Month::new(2026, 1).expect("valid month");
+        let review = chrono::NaiveDate::from_ymd_opt(2027, 11, 1).expect("valid date");
+        let entries: Vec<ImportedEntitlement> = categories
+            .iter()
+            .enumerate()
+            .map(|(i, category)| ImportedEntitlement {
+                household: HouseholdId(i as i64 + 1),
+                program: *category,
+                monthly_fen: if *category == Category::Tekun {
+                    90_000
+                } else {
+                    30_000 + (i as i64 % 40_000)
+                },
+                from,
+                review_class: doudi_core::casework::ReviewClass::Stable,
+                next_review: review,
+                reference: "bench".into(),
+            })
+            .collect();
+        for chunk in entries.chunks(100_000) {
+            store.import_entitlements(&system, chunk).await?;
+        }
+        outln!(
+            "setup         {households} households, {people} people filed in {filing:.0?}; {} entitlements loaded in {:.0?} (not timed below)",
+            entries.len(),
+            started.elapsed()
+        );
+    }
+    let counts = store.township_counts(&system).await?;
+    let households: i64 = counts
+        .iter()
+        .map(|c| c.dibao_households + c.tekun_households)
+        .sum();
+    let manifest = store.manifest().await?;
+    outln!(
+        "registry      {households} households, {} people, {} monthly incomes [{}]",
+        manifest.tables.get("persons").copied().unwrap_or(0),
+        manifest.tables.get("incomes").copied().unwrap_or(0),
+        store.backend()
+    );
+
+    // The month's evaluation: the whole registry read and every household decided.
+    let params = doudi_policy::params::Parameters::yunyang();
+    let month = Month::new(2026, 11).expect("valid month");
+    let r = doudi_policy::Resolved::new(&params, month).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let started = Instant::now();
+    let (from, until) = r.income_window();
+    let snapshots = store.snapshots(&system, from, until).await?;
+    let read = started.elapsed();
+    let outcomes = doudi_policy::batch::evaluate_all(&snapshots, &r, false, 2);
+    outln!(
+        "evaluation    {} households read in {read:.1?}, evaluated in {:.1?} ({} eligible)",
+        outcomes.len(),
+        started.elapsed() - read,
+        outcomes.iter().filter(|o| o.eligible).count()
+    );
+    drop((snapshots, outcomes));
+
+    // The payment run, and the same month again.
+    let started = Instant::now();
+    let run = store.run_payments(&system, month, today).await?;
+    outln!(
+        "payment run   {month}: {} new lines ({} already there), {} yuan in {:.1?}",
+        run.created,
+        run.existing,
+        doudi_core::Money::from_fen(run.created_fen).to_yuan_string(),
+        started.elapsed()
+    );
+    let started = Instant::now();
+    let again = store.run_payments(&system, month, today).await?;
+    outln!(
+        "second run    {month}: {} new lines ({} already there) in {:.1?}",
+        again.created,
+        again.existing,
+        started.elapsed()
+    );
+
+    // The dashboards: the province's sums, one township's whole dashboard.
+    let county = doudi_core::Actor {
+        role: Role::CountyApprover,
+        scope: Scope::County,
+        ..doudi_core::Actor::system("bench")
+    };
+    let months: Vec<Month> = (0..12).rev().map(|n| month.minus(n)).collect();
+    let started = Instant::now();
+    store.dashboard_tallies(&county, &months).await?;
+    outln!(
+        "dashboard     the sums of 12 months over every household (periods, payments, causes, needs): {:.1?}",
+        started.elapsed()
+    );
+    let biggest = counts
+        .iter()
+        .max_by_key(|c| c.dibao_households + c.tekun_households)
+        .context("no township")?;
+    let app = doudi_app::App::new(store.clone(), None, doudi_app::Clock::fixed_on(today));
+    let started = Instant::now();
+    app.dashboard(&county, Some(&biggest.township), None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    outln!(
+        "dashboard     one township's whole dashboard ({}, {} households): {:.1?}",
+        biggest.township,
+        biggest.dibao_households + biggest.tekun_households,
+        started.elapsed()
+    );
+
+    // A township caseworker's everyday reads.
+    let caseworker = doudi_core::Actor {
+        role: Role::TownshipCaseworker,
+        scope: Scope::Division(biggest.township.clone()),
+        ..doudi_core::Actor::system("bench")
+    };
+    let started = Instant::now();
+    let page = store
+        .households(
+            &caseworker,
+            &doudi_store::HouseholdFilter::default(),
+            doudi_store::Page {
+                offset: 0,
+                limit: 50,
+            },
+        )
+        .await?;
+    let list = started.elapsed();
+    let started = Instant::now();
+    let c = app
+        .coverage_counts(&caseworker)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    outln!(
+        "township      list page of {} households: {list:.1?}; work-list coverage figures ({} without a cadre): {:.1?}",
+        page.total,
+        c.unpaired,
+        started.elapsed()
     );
     Ok(())
 }
