@@ -293,6 +293,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest(
                 "请求须为 JSON（Content-Type: application/json）".into(),
             )),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::TooLarge(format!(
+                    "提交的内容过大：一次最多{} MB，请分批提交，本次未保存任何内容",
+                    crate::input::MAX_BODY_BYTES / 1024 / 1024
+                )))
+            }
             Err(e) => Err(AppError::BadRequest(format!(
                 "无法读取 JSON 请求：{}",
                 e.body_text()

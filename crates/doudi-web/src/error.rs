@@ -104,6 +104,8 @@ pub enum AppError {
     Duplicate(String),
     /// A request that cannot be read at all (malformed JSON, wrong content type).
     BadRequest(String),
+    /// A body over what the address reads (the message says the limit).
+    TooLarge(String),
     /// A method the address does not accept (a bookmarked `/logout`, say).
     MethodNotAllowed,
     /// Our fault. The string says what failed, never with personal data; it is logged, not shown.
@@ -145,6 +147,7 @@ impl AppError {
             AppError::Conflict { .. } | AppError::Duplicate(_) => StatusCode::CONFLICT,
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -175,7 +178,9 @@ impl AppError {
             }
             .to_string(),
             AppError::Invalid { message, .. } => message.clone(),
-            AppError::Duplicate(message) | AppError::BadRequest(message) => message.clone(),
+            AppError::Duplicate(message)
+            | AppError::BadRequest(message)
+            | AppError::TooLarge(message) => message.clone(),
             AppError::MethodNotAllowed => "该地址不支持这种请求方式".into(),
             AppError::Internal(_) => {
                 "系统内部错误，请稍后重试；如多次出现，请联系系统管理员".into()

@@ -23,7 +23,7 @@ use crate::error::{AppError, FieldErrors};
 
 /// The largest form or JSON body read to be checked; larger bodies are refused (axum's own
 /// limit for forms and JSON is the same 2 MiB).
-const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// What a field holding a control character is told.
 const CONTROL_MESSAGE: &str = "不能含有控制字符（如空字符 NUL、退格等不可见字符）";
@@ -54,7 +54,17 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
     let (parts, body) = request.into_parts();
     let bytes = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
-        Err(_) => return AppError::BadRequest("提交的内容过大或不完整".into()).into_response(),
+        Err(e) if crate::upload::over_limit(&e) => {
+            return AppError::TooLarge(format!(
+                "提交的内容过大：一次最多{} MB，请分批提交，本次未保存任何内容",
+                MAX_BODY_BYTES / 1024 / 1024
+            ))
+            .into_response();
+        }
+        Err(_) => {
+            return AppError::BadRequest("提交的内容不完整（连接中断），未保存任何内容".into())
+                .into_response();
+        }
     };
     let field = match kind {
         BodyKind::Form => forbidden_pair(&bytes),

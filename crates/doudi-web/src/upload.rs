@@ -58,12 +58,21 @@ fn bad(message: &str) -> AppError {
 
 /// Reads a request body of at most [`MAX_UPLOAD_BYTES`].
 pub async fn read_body(body: Body) -> Result<Bytes, AppError> {
-    to_bytes(body, MAX_UPLOAD_BYTES).await.map_err(|_| {
-        bad(&format!(
-            "上传的文件过大（最大{} MB）或上传未完成，请检查后重试",
-            MAX_UPLOAD_BYTES / 1024 / 1024
-        ))
+    to_bytes(body, MAX_UPLOAD_BYTES).await.map_err(|e| {
+        let limit = MAX_UPLOAD_BYTES / 1024 / 1024;
+        if over_limit(&e) {
+            AppError::TooLarge(format!(
+                "上传的文件过大：最大{limit} MB，请拆分后分批上传，本次未导入任何内容"
+            ))
+        } else {
+            bad("上传未完成（连接中断），本次未导入任何内容，请重试")
+        }
     })
+}
+
+/// Whether reading a body failed because it was longer than allowed (rather than cut off).
+pub(crate) fn over_limit(e: &axum::Error) -> bool {
+    std::error::Error::source(e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
 }
 
 /// Parses a whole multipart body. A malformed body is 400; a text field that is not UTF-8 or
@@ -162,6 +171,18 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_told_apart_from_one_cut_off() {
+        let e = to_bytes(Body::from(vec![0u8; 10]), 5).await.unwrap_err();
+        assert!(over_limit(&e), "{e}");
+        let cut = Body::from_stream(futures_util::stream::iter([
+            Ok::<_, std::io::Error>(Bytes::from_static(b"ab")),
+            Err(std::io::Error::other("connection reset")),
+        ]));
+        let e = to_bytes(cut, 5).await.unwrap_err();
+        assert!(!over_limit(&e), "{e}");
+    }
 
     fn body(parts: &[(&str, Option<&str>, &[u8])]) -> Bytes {
         let mut out = Vec::new();

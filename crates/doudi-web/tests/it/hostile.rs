@@ -294,3 +294,54 @@ async fn malformed_cookies_are_treated_as_no_session_never_an_error() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_oversized_upload_or_json_body_is_refused_in_chinese_and_nothing_is_written() {
+    let app = App::new().await;
+    let county = app.login(COUNTY).await;
+    let before = app.household_count().await;
+
+    // A household file over the 20 MiB an upload may have.
+    let mut big = "户编号,姓名\n".as_bytes().to_vec();
+    big.resize(21 * 1024 * 1024, b'x');
+    let reply = app
+        .send(multipart(
+            &county,
+            "/households/import",
+            &[("mode", "add")],
+            "家庭.csv",
+            &big,
+        ))
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains("上传的文件过大"), "{}", reply.body);
+
+    // A JSON body over what the API reads.
+    let name = "张".repeat(1024 * 1024);
+    let reply = app
+        .json(
+            Some(&county),
+            Method::POST,
+            "/api/households",
+            &json!({"fields": {"address": name}}),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        reply.body
+    );
+    let message = reply.json()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(message.contains("过大"), "{}", reply.body);
+    assert!(!message.contains("length limit"), "no English: {message}");
+    assert_eq!(app.household_count().await, before);
+}
