@@ -444,3 +444,57 @@ fn a_rural_registry_file_is_imported_sealed_and_a_bad_number_is_named_by_its_lin
         );
     }
 }
+
+#[test]
+fn a_department_file_from_the_command_line_is_kept_once_and_a_bad_file_or_kind_is_named() {
+    let db = TestDb::sqlite("feed_cli");
+    let dir = TempDir::new("feed_cli");
+    let file = dir.path("vehicles.csv");
+    std::fs::write(
+        &file,
+        "记录编号,姓名,身份证号码,登记日期,车辆价格\nV1,张某,500235195612150133,2026-10-01,80000\n",
+    )
+    .unwrap();
+    let feed = ["feed", "--kind", "vehicle", file.to_str().unwrap()];
+    let out = doudi(&db, &feed);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("1 records"),
+        "{}",
+        text(&out.stdout)
+    );
+    let again = doudi(&db, &feed);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(
+        text(&again.stdout).contains("imported before"),
+        "{}",
+        text(&again.stdout)
+    );
+
+    let out = doudi(&db, &["feed", "--kind", "cars", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("--kind cars") && stderr.contains("vehicle"),
+        "{stderr}"
+    );
+
+    // A bad date is named by its row and column, and nothing of the file is kept.
+    let bad = dir.path("bad.csv");
+    std::fs::write(
+        &bad,
+        "记录编号,姓名,身份证号码,登记日期,车辆价格\nV2,李某,500235195612150133,某日,80000\n",
+    )
+    .unwrap();
+    let out = doudi(&db, &["feed", "--kind", "vehicle", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("第2行") && stderr.contains("登记日期"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("500235195612150133"),
+        "no identity number in the error: {stderr}"
+    );
+}
