@@ -981,15 +981,15 @@ impl Casework for Backend {
         if !may_pay(actor) {
             return Err(StoreError::Forbidden);
         }
-        let rows: Vec<(i64, String, String, String, i64, String, String)> = sqlx::query_as(
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
             "SELECT c.household_id, h.number, h.community, c.program, c.monthly_fen, \
              c.from_month, c.reference FROM carried_entitlements c \
-             JOIN households h ON h.id = c.household_id WHERE h.community LIKE $1 \
-             ORDER BY h.number",
-        )
-        .bind(format!("{}%", actor.scope.prefix()))
-        .fetch_all(&self.pool)
-        .await?;
+             JOIN households h ON h.id = c.household_id WHERE 1 = 1",
+        );
+        push_household_scope(&mut qb, actor);
+        qb.push(" ORDER BY h.number");
+        let rows: Vec<(i64, String, String, String, i64, String, String)> =
+            qb.build_query_as().fetch_all(&self.pool).await?;
         let t = "carried_entitlements";
         rows.into_iter()
             .map(|(id, number, community, program, fen, from, reference)| {
@@ -1116,19 +1116,18 @@ impl Casework for Backend {
         }
         let rows: Vec<(String, i64, i64)> = {
             let mut tx = self.begin_read().await?;
-            sqlx::query_as(
+            let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
                 "SELECT h.township, COUNT(*), CAST(COALESCE(SUM(CASE WHEN c.mode = 'centralised' \
                  THEN 1 ELSE 0 END), 0) AS BIGINT) \
                  FROM persons p JOIN households h ON h.id = p.household_id \
                  LEFT JOIN tekun_care c ON c.id = (SELECT MAX(c2.id) FROM tekun_care c2 \
                    WHERE c2.person_id = p.id) \
                  WHERE h.category = 'tekun' AND h.exited_on IS NULL \
-                 AND p.self_care IN ('partial', 'none') AND h.community LIKE $1 \
-                 GROUP BY h.township ORDER BY h.township",
-            )
-            .bind(format!("{}%", actor.scope.prefix()))
-            .fetch_all(&mut *tx)
-            .await?
+                 AND p.self_care IN ('partial', 'none')",
+            );
+            push_household_scope(&mut qb, actor);
+            qb.push(" GROUP BY h.township ORDER BY h.township");
+            qb.build_query_as().fetch_all(&mut *tx).await?
         };
         self.audit_alone(
             actor,
@@ -1297,17 +1296,17 @@ impl Casework for Backend {
         }
         let list = {
             let mut tx = self.begin_read().await?;
-            let sql = format!(
+            let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(format!(
                 "SELECT {ENTITLEMENT_COLUMNS} FROM entitlements e \
-                 JOIN households h ON h.id = e.household_id \
-                 WHERE e.from_month <= $1 AND (e.until_month IS NULL OR e.until_month >= $1) \
-                 AND h.community LIKE $2 ORDER BY e.household_id, e.id"
-            );
-            let rows: Vec<EntitlementRow> = sqlx::query_as(&sql)
-                .bind(m.to_string())
-                .bind(format!("{}%", actor.scope.prefix()))
-                .fetch_all(&mut *tx)
-                .await?;
+                 JOIN households h ON h.id = e.household_id WHERE e.from_month <= "
+            ));
+            qb.push_bind(m.to_string())
+                .push(" AND (e.until_month IS NULL OR e.until_month >= ")
+                .push_bind(m.to_string())
+                .push(")");
+            push_household_scope(&mut qb, actor);
+            qb.push(" ORDER BY e.household_id, e.id");
+            let rows: Vec<EntitlementRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
             rows.into_iter()
                 .map(EntitlementRow::into_entitlement)
                 .collect::<Result<Vec<_>, _>>()?
@@ -1679,18 +1678,18 @@ impl Casework for Backend {
         let keys = self.keys();
         let lines = {
             let mut tx = self.begin_read().await?;
-            let rows: Vec<Row> = sqlx::query_as(
+            let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
                 "SELECT pm.id, pm.household_id, h.number, \
                  (SELECT p.name FROM persons p WHERE p.household_id = h.id \
                   AND p.relation = 'head' ORDER BY p.id LIMIT 1) AS payee, \
                  h.bank_account, pm.program, pm.amount_fen, pm.status, pm.failure \
                  FROM payments pm JOIN households h ON h.id = pm.household_id \
-                 WHERE pm.month = $1 AND h.community LIKE $2 ORDER BY h.number, pm.program",
-            )
-            .bind(month.to_string())
-            .bind(format!("{}%", actor.scope.prefix()))
-            .fetch_all(&mut *tx)
-            .await?;
+                 WHERE pm.month = ",
+            );
+            qb.push_bind(month.to_string());
+            push_household_scope(&mut qb, actor);
+            qb.push(" ORDER BY h.number, pm.program");
+            let rows: Vec<Row> = qb.build_query_as().fetch_all(&mut *tx).await?;
             rows.into_iter()
                 .map(|r| {
                     Ok(PaymentLine {
@@ -2015,9 +2014,9 @@ impl Casework for Backend {
              FROM review_proposals p JOIN households h ON h.id = p.household_id \
              JOIN entitlements e ON e.id = p.entitlement_id \
              LEFT JOIN users u ON u.id = p.proposed_by LEFT JOIN users d ON d.id = p.decided_by \
-             WHERE h.community LIKE ",
+             WHERE 1 = 1",
         );
-        qb.push_bind(format!("{}%", actor.scope.prefix()));
+        push_household_scope(&mut qb, actor);
         match household {
             Some(h) => {
                 qb.push(" AND p.household_id = ").push_bind(h.0);

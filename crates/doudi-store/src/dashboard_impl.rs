@@ -27,30 +27,29 @@ mod dashboard_sql {
             if !may_read_dashboard(actor) {
                 return Err(StoreError::Forbidden);
             }
-            let scope = format!("{}%", actor.scope.prefix());
             let mut tallies = DashboardTallies::default();
             let mut tx = self.begin_read().await?;
             // The periods overlapping the months, summed once per township, programme and
             // span (few distinct spans), then spread over the months here: one scan instead of
             // one per month.
             if let (Some(first), Some(last)) = (months.iter().min(), months.iter().max()) {
+                let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
+                    "SELECT h.township, e.program, e.from_month, e.until_month, COUNT(*), \
+                     CAST(COALESCE(SUM(pc.n), 0) AS BIGINT), \
+                     CAST(COALESCE(SUM(e.monthly_fen), 0) AS BIGINT) \
+                     FROM entitlements e JOIN households h ON h.id = e.household_id \
+                     LEFT JOIN (SELECT household_id, COUNT(*) AS n FROM persons \
+                       GROUP BY household_id) pc ON pc.household_id = e.household_id \
+                     WHERE e.from_month <= ",
+                );
+                qb.push_bind(last.to_string())
+                    .push(" AND (e.until_month IS NULL OR e.until_month >= ")
+                    .push_bind(first.to_string())
+                    .push(")");
+                push_household_scope(&mut qb, actor);
+                qb.push(" GROUP BY h.township, e.program, e.from_month, e.until_month");
                 let rows: Vec<(String, String, String, Option<String>, i64, i64, i64)> =
-                    sqlx::query_as(
-                        "SELECT h.township, e.program, e.from_month, e.until_month, COUNT(*), \
-                         CAST(COALESCE(SUM(pc.n), 0) AS BIGINT), \
-                         CAST(COALESCE(SUM(e.monthly_fen), 0) AS BIGINT) \
-                         FROM entitlements e JOIN households h ON h.id = e.household_id \
-                         LEFT JOIN (SELECT household_id, COUNT(*) AS n FROM persons \
-                           GROUP BY household_id) pc ON pc.household_id = e.household_id \
-                         WHERE e.from_month <= $1 AND (e.until_month IS NULL OR e.until_month >= $2) \
-                         AND h.community LIKE $3 \
-                         GROUP BY h.township, e.program, e.from_month, e.until_month",
-                    )
-                    .bind(last.to_string())
-                    .bind(first.to_string())
-                    .bind(&scope)
-                    .fetch_all(&mut *tx)
-                    .await?;
+                    qb.build_query_as().fetch_all(&mut *tx).await?;
                 let mut sums: std::collections::BTreeMap<(Month, String, String), (i64, i64, i64)> =
                     std::collections::BTreeMap::new();
                 for (t, program, from, until, households, people, amount) in rows {
@@ -83,19 +82,22 @@ mod dashboard_sql {
                 }
             }
             if let (Some(first), Some(last)) = (months.iter().min(), months.iter().max()) {
-                let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
+                let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
                     "SELECT p.month, h.township, p.program, COUNT(*), \
                      CAST(COALESCE(SUM(p.amount_fen), 0) AS BIGINT) \
                      FROM payments p JOIN households h ON h.id = p.household_id \
-                     WHERE p.month >= $1 AND p.month <= $2 AND h.community LIKE $3 \
-                     GROUP BY p.month, h.township, p.program \
+                     WHERE p.month >= ",
+                );
+                qb.push_bind(first.to_string())
+                    .push(" AND p.month <= ")
+                    .push_bind(last.to_string());
+                push_household_scope(&mut qb, actor);
+                qb.push(
+                    " GROUP BY p.month, h.township, p.program \
                      ORDER BY p.month, h.township, p.program",
-                )
-                .bind(first.to_string())
-                .bind(last.to_string())
-                .bind(&scope)
-                .fetch_all(&mut *tx)
-                .await?;
+                );
+                let rows: Vec<(String, String, String, i64, i64)> =
+                    qb.build_query_as().fetch_all(&mut *tx).await?;
                 for (month, t, program, lines, amount) in rows {
                     let month = Month::parse(&month)
                         .map_err(|_| common::corrupt("payments", "month", &month))?;
@@ -112,18 +114,20 @@ mod dashboard_sql {
                     });
                 }
             }
-            let rows: Vec<(String, String, String, String, i64, i64)> = sqlx::query_as(
+            let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
                 "SELECT h.township, h.category, h.causes, h.needs, COUNT(*), \
                  CAST(COALESCE(SUM(pc.n), 0) AS BIGINT) \
                  FROM households h LEFT JOIN (SELECT household_id, COUNT(*) AS n FROM persons \
                    GROUP BY household_id) pc ON pc.household_id = h.id \
-                 WHERE h.exited_on IS NULL AND h.community LIKE $1 \
-                 GROUP BY h.township, h.category, h.causes, h.needs \
+                 WHERE h.exited_on IS NULL",
+            );
+            push_household_scope(&mut qb, actor);
+            qb.push(
+                " GROUP BY h.township, h.category, h.causes, h.needs \
                  ORDER BY h.township, h.category, h.causes, h.needs",
-            )
-            .bind(&scope)
-            .fetch_all(&mut *tx)
-            .await?;
+            );
+            let rows: Vec<(String, String, String, String, i64, i64)> =
+                qb.build_query_as().fetch_all(&mut *tx).await?;
             drop(tx);
             for (t, category, causes, needs, households, people) in rows {
                 tallies.profiles.push(ProfileTally {
@@ -158,15 +162,14 @@ mod dashboard_sql {
             }
             let rows: Vec<(i64, String, String)> = {
                 let mut tx = self.begin_read().await?;
-                sqlx::query_as(
+                let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
                     "SELECT c.person_id, c.mode, c.institution FROM tekun_care c \
                      JOIN households h ON h.id = c.household_id \
-                     WHERE c.id IN (SELECT MAX(c2.id) FROM tekun_care c2 GROUP BY c2.person_id) \
-                     AND h.community LIKE $1 ORDER BY c.person_id",
-                )
-                .bind(format!("{}%", actor.scope.prefix()))
-                .fetch_all(&mut *tx)
-                .await?
+                     WHERE c.id IN (SELECT MAX(c2.id) FROM tekun_care c2 GROUP BY c2.person_id)",
+                );
+                push_household_scope(&mut qb, actor);
+                qb.push(" ORDER BY c.person_id");
+                qb.build_query_as().fetch_all(&mut *tx).await?
             };
             self.audit_alone(
                 actor,

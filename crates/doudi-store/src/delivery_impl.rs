@@ -403,8 +403,8 @@ impl Delivery for Backend {
             return Err(StoreError::Forbidden);
         }
         let mut qb: QueryBuilder<'_, Db> =
-            QueryBuilder::new(format!("SELECT {STAY_COLUMNS} WHERE h.community LIKE "));
-        qb.push_bind(format!("{}%", actor.scope.prefix()));
+            QueryBuilder::new(format!("SELECT {STAY_COLUMNS} WHERE 1 = 1"));
+        push_household_scope(&mut qb, actor);
         if let Some(year) = filter.year {
             let (from, to) = year_bounds(year)?;
             qb.push(" AND s.admitted BETWEEN ")
@@ -541,9 +541,8 @@ impl Delivery for Backend {
             "SELECT e.person_id, e.household_id, e.term, e.school FROM enrolments e \
              JOIN households h ON h.id = e.household_id WHERE e.term = ",
         );
-        qb.push_bind(term)
-            .push(" AND h.community LIKE ")
-            .push_bind(format!("{}%", actor.scope.prefix()));
+        qb.push_bind(term);
+        push_household_scope(&mut qb, actor);
         if let Some(h) = household {
             qb.push(" AND e.household_id = ").push_bind(h.0);
         }
@@ -649,9 +648,8 @@ impl Delivery for Backend {
              JOIN households h ON h.id = d.household_id \
              LEFT JOIN users u ON u.id = d.recorded_by WHERE d.term = ",
         );
-        qb.push_bind(term)
-            .push(" AND h.community LIKE ")
-            .push_bind(format!("{}%", actor.scope.prefix()));
+        qb.push_bind(term);
+        push_household_scope(&mut qb, actor);
         if let Some(h) = household {
             qb.push(" AND d.household_id = ").push_bind(h.0);
         }

@@ -200,9 +200,9 @@ impl Disasters for Backend {
                 .push(" ESCAPE '\\'");
         }
         // Within the recorder's scope (the county's roles see the whole county).
-        q.push(") AND community LIKE ")
-            .push_bind(format!("{}%", actor.scope.prefix()))
-            .push(" ORDER BY id");
+        q.push(")");
+        push_community_scope(&mut q, "community", actor);
+        q.push(" ORDER BY id");
         let found: Vec<(i64, String, String)> = q.build_query_as().fetch_all(&mut *tx).await?;
         let mut count = 0u64;
         for (household, community, address) in &found {

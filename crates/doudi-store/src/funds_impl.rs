@@ -65,7 +65,7 @@ mod funds_sql {
         actor: &Actor,
         month: Month,
     ) -> Result<Vec<TracedPayment>, StoreError> {
-        let rows: Vec<LineSql> = sqlx::query_as(
+        let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
             "SELECT pm.id, pm.household_id, h.number, h.township, tw.name AS township_name, \
              h.community, pm.program, pm.amount_fen, pm.status, pm.entitlement_id, \
              e.from_month, e.monthly_fen AS e_fen, e.decision_id, d.kind AS d_kind, \
@@ -77,12 +77,12 @@ mod funds_sql {
              LEFT JOIN decisions d ON d.id = e.decision_id \
              LEFT JOIN relief_months rm ON rm.id = pm.relief_month_id \
              LEFT JOIN disaster_reliefs r ON r.id = rm.relief_id \
-             WHERE pm.month = $1 AND h.community LIKE $2 ORDER BY h.number, pm.program, pm.id",
-        )
-        .bind(month.to_string())
-        .bind(format!("{}%", actor.scope.prefix()))
-        .fetch_all(&mut *conn)
-        .await?;
+             WHERE pm.month = ",
+        );
+        qb.push_bind(month.to_string());
+        push_household_scope(&mut qb, actor);
+        qb.push(" ORDER BY h.number, pm.program, pm.id");
+        let rows: Vec<LineSql> = qb.build_query_as().fetch_all(&mut *conn).await?;
         let cases: Vec<CaseSql> = sqlx::query_as(&format!(
             "SELECT c.id, c.household_id, c.case_type, c.state, \
              COALESCE(dv.parent, SUBSTR(c.community, 1, 9)) AS township, \
@@ -712,8 +712,8 @@ mod funds_sql {
                 return Err(StoreError::Forbidden);
             }
             let mut qb: QueryBuilder<'_, Db> =
-                QueryBuilder::new(format!("SELECT {FINDING_COLUMNS} WHERE f.community LIKE "));
-            qb.push_bind(format!("{}%", actor.scope.prefix()));
+                QueryBuilder::new(format!("SELECT {FINDING_COLUMNS} WHERE 1 = 1"));
+            push_community_scope(&mut qb, "f.community", actor);
             if let Some(d) = &filter.division {
                 qb.push(" AND f.community LIKE ")
                     .push_bind(format!("{}%", d.replace(['%', '_'], "")));

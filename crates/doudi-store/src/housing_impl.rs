@@ -162,8 +162,8 @@ mod housing_sql {
                 return Err(StoreError::Forbidden);
             }
             let mut qb: QueryBuilder<'_, Db> =
-                QueryBuilder::new(format!("SELECT {COLUMNS} WHERE a.community LIKE "));
-            qb.push_bind(format!("{}%", actor.scope.prefix()));
+                QueryBuilder::new(format!("SELECT {COLUMNS} WHERE 1 = 1"));
+            push_community_scope(&mut qb, "a.community", actor);
             if let Some(d) = &filter.division {
                 qb.push(" AND a.community LIKE ")
                     .push_bind(format!("{}%", d.replace(['%', '_'], "")));

@@ -862,8 +862,8 @@ mod inspections_sql {
                 return Err(StoreError::Forbidden);
             }
             let mut qb: QueryBuilder<'_, Db> =
-                QueryBuilder::new(format!("SELECT {REPORT_COLUMNS} WHERE township LIKE "));
-            qb.push_bind(format!("{}%", actor.scope.prefix()));
+                QueryBuilder::new(format!("SELECT {REPORT_COLUMNS} WHERE 1 = 1"));
+            push_community_scope(&mut qb, "township", actor);
             if let Some(s) = filter.state {
                 qb.push(" AND state = ").push_bind(s.code());
             }

@@ -521,8 +521,8 @@ mod jobs_sql {
                 return Err(StoreError::Forbidden);
             }
             let mut qb: QueryBuilder<'_, Db> =
-                QueryBuilder::new(format!("SELECT {REFERRAL_COLUMNS} WHERE r.community LIKE "));
-            qb.push_bind(format!("{}%", actor.scope.prefix()));
+                QueryBuilder::new(format!("SELECT {REFERRAL_COLUMNS} WHERE 1 = 1"));
+            push_community_scope(&mut qb, "r.community", actor);
             if let Some(h) = filter.household {
                 qb.push(" AND r.household_id = ").push_bind(h.0);
             }
@@ -611,8 +611,8 @@ mod jobs_sql {
                 return Err(StoreError::Forbidden);
             }
             let mut qb: QueryBuilder<'_, Db> =
-                QueryBuilder::new(format!("SELECT {TRAINING_COLUMNS} WHERE t.community LIKE "));
-            qb.push_bind(format!("{}%", actor.scope.prefix()));
+                QueryBuilder::new(format!("SELECT {TRAINING_COLUMNS} WHERE 1 = 1"));
+            push_community_scope(&mut qb, "t.community", actor);
             if let Some(h) = household {
                 qb.push(" AND t.household_id = ").push_bind(h.0);
             }

@@ -252,9 +252,9 @@ impl Services for Backend {
              LEFT JOIN users u ON u.id = r.recorded_by \
              LEFT JOIN service_checks c ON c.id = (SELECT MAX(c2.id) FROM service_checks c2 \
               WHERE c2.record_id = r.id) \
-             WHERE r.community LIKE ",
+             WHERE 1 = 1",
         );
-        q.push_bind(format!("{}%", actor.scope.prefix()));
+        push_community_scope(&mut q, "r.community", actor);
         if let Some(m) = filter.month {
             q.push(" AND r.month = ").push_bind(m.to_string());
         }

@@ -775,8 +775,7 @@ mod social_sql {
                     .push(")");
                 }
                 _ => {
-                    qb.push(" AND n.community LIKE ")
-                        .push_bind(format!("{}%", actor.scope.prefix()));
+                    push_community_scope(&mut qb, "n.community", actor);
                 }
             }
             qb.push(" ORDER BY m.id DESC LIMIT 20000");

@@ -253,8 +253,8 @@ mod visits_sql {
                 return Err(StoreError::Forbidden);
             }
             let mut qb: QueryBuilder<'_, Db> =
-                QueryBuilder::new(format!("SELECT {COLUMNS} WHERE v.community LIKE "));
-            qb.push_bind(format!("{}%", actor.scope.prefix()));
+                QueryBuilder::new(format!("SELECT {COLUMNS} WHERE 1 = 1"));
+            push_community_scope(&mut qb, "v.community", actor);
             push_role_filter(&mut qb, actor);
             if let Some(d) = &filter.division {
                 qb.push(" AND v.community LIKE ")
