@@ -501,8 +501,7 @@ async fn dashboard_page(
 }
 
 async fn dashboard_in(args: &DashboardBenchArgs, dir: &std::path::Path) -> Result<()> {
-    use doudi_core::{Category, HouseholdId, Month};
-    use doudi_store::casework::ImportedEntitlement;
+    use doudi_core::Month;
 
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid date");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("valid date");
@@ -530,26 +529,7 @@ async fn dashboard_in(args: &DashboardBenchArgs, dir: &std::path::Path) -> Resul
     let until = Month::new(2026, 11).expect("valid month");
     let first = until.minus(months - 1);
     let review = chrono::NaiveDate::from_ymd_opt(2027, 11, 1).expect("valid date");
-    let entries: Vec<ImportedEntitlement> = categories
-        .iter()
-        .enumerate()
-        .map(|(i, category)| ImportedEntitlement {
-            household: HouseholdId(i as i64 + 1),
-            program: *category,
-            monthly_fen: if *category == Category::Tekun {
-                90_000
-            } else {
-                30_000 + (i as i64 % 40_000)
-            },
-            from: first,
-            review_class: doudi_core::casework::ReviewClass::Stable,
-            next_review: review,
-            reference: "bench".into(),
-        })
-        .collect();
-    for chunk in entries.chunks(100_000) {
-        store.import_entitlements(&system, chunk).await?;
-    }
+    load_entitlements(store.as_ref(), &categories, first, review).await?;
     for n in 0..months {
         store.run_payments(&system, first.plus(n), today).await?;
     }
@@ -650,8 +630,7 @@ pub struct ProvinceBenchArgs {
 /// evaluated), the payment run (and the same month again), the dashboards' sums over all of it,
 /// one township's whole dashboard, and a township's list and work-list figures.
 async fn run_province(args: ProvinceBenchArgs) -> Result<()> {
-    use doudi_core::{Category, HouseholdId, Month};
-    use doudi_store::casework::ImportedEntitlement;
+    use doudi_core::Month;
 
     if !args.db.starts_with("postgres") {
         anyhow::bail!(
@@ -698,29 +677,10 @@ async fn run_province(args: ProvinceBenchArgs) -> Result<()> {
         let started = Instant::now();
         let from = Month::new(2026, 1).expect("valid month");
         let review = chrono::NaiveDate::from_ymd_opt(2027, 11, 1).expect("valid date");
-        let entries: Vec<ImportedEntitlement> = categories
-            .iter()
-            .enumerate()
-            .map(|(i, category)| ImportedEntitlement {
-                household: HouseholdId(i as i64 + 1),
-                program: *category,
-                monthly_fen: if *category == Category::Tekun {
-                    90_000
-                } else {
-                    30_000 + (i as i64 % 40_000)
-                },
-                from,
-                review_class: doudi_core::casework::ReviewClass::Stable,
-                next_review: review,
-                reference: "bench".into(),
-            })
-            .collect();
-        for chunk in entries.chunks(100_000) {
-            store.import_entitlements(&system, chunk).await?;
-        }
+        load_entitlements(store.as_ref(), &categories, from, review).await?;
         outln!(
             "setup         {households} households, {people} people filed in {filing:.0?}; {} entitlements loaded in {:.0?} (not timed below)",
-            entries.len(),
+            categories.len(),
             started.elapsed()
         );
     }
@@ -831,5 +791,39 @@ async fn run_province(args: ProvinceBenchArgs) -> Result<()> {
         c.unpaired,
         started.elapsed()
     );
+    Ok(())
+}
+
+/// Gives household `i + 1` (filed in this order) its category's benefit from `from`: tekun
+/// 900 yuan, dibao between 300 and 700 yuan.
+async fn load_entitlements(
+    store: &dyn doudi_store::Store,
+    categories: &[doudi_core::Category],
+    from: doudi_core::Month,
+    review: chrono::NaiveDate,
+) -> Result<()> {
+    use doudi_core::{Category, HouseholdId};
+    use doudi_store::casework::ImportedEntitlement;
+    let system = doudi_core::Actor::system("bench");
+    let entries: Vec<ImportedEntitlement> = categories
+        .iter()
+        .enumerate()
+        .map(|(i, category)| ImportedEntitlement {
+            household: HouseholdId(i as i64 + 1),
+            program: *category,
+            monthly_fen: if *category == Category::Tekun {
+                90_000
+            } else {
+                30_000 + (i as i64 % 40_000)
+            },
+            from,
+            review_class: doudi_core::casework::ReviewClass::Stable,
+            next_review: review,
+            reference: "bench".into(),
+        })
+        .collect();
+    for chunk in entries.chunks(100_000) {
+        store.import_entitlements(&system, chunk).await?;
+    }
     Ok(())
 }

@@ -5,19 +5,11 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use crate::support::{Server, TEST_KEY, TempDir, TestDb, doudi, doudi_with, text};
+use crate::support::{Server, TEST_KEY, TempDir, TestDb, doudi, doudi_with, text, with_store};
 
 /// Every row of every table of a database, as the store reads them for drills.
 fn rows(url: &str) -> std::collections::BTreeMap<String, Vec<String>> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let keys = doudi_store::Keys::parse(TEST_KEY).unwrap();
-        let store = doudi_store::connect(url, keys).await.unwrap();
-        store.table_rows().await.unwrap()
-    })
+    with_store(url, async |store| store.table_rows().await.unwrap())
 }
 
 /// The restore target of a drill: a SQLite file not yet there, or an empty PostgreSQL database.

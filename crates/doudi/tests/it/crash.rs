@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{TEST_KEY, TempDir, TestDb, doudi, text};
+use crate::support::{TEST_KEY, TempDir, TestDb, doudi, text, with_store};
 
 /// Runs `doudi ARGS` and kills it with SIGKILL after `after`, unless it finished first; says
 /// whether it finished.
@@ -39,15 +39,7 @@ fn kill_after(db: &TestDb, args: &[&str], after: Duration) -> bool {
 
 /// The rows of each table of a database.
 fn counts(url: &str) -> BTreeMap<String, i64> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let keys = doudi_store::Keys::parse(TEST_KEY).unwrap();
-        let store = doudi_store::connect(url, keys).await.unwrap();
-        store.manifest().await.unwrap().tables
-    })
+    with_store(url, async |store| store.manifest().await.unwrap().tables)
 }
 
 /// How long `doudi ARGS` takes on a fresh database made by `setup`, and the database after it.
@@ -194,13 +186,7 @@ fn an_evaluation_killed_while_writing_leaves_no_file_or_the_whole_file() {
 /// with two or more (so a recorded death shows as the member gone), with a death file naming them
 /// by identity number and name.
 fn deaths_file(url: &str, n: usize, file: &std::path::Path) -> Vec<(i64, i64)> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let records = runtime.block_on(async {
-        let keys = doudi_store::Keys::parse(TEST_KEY).unwrap();
-        let store = doudi_store::connect(url, keys).await.unwrap();
+    let records = with_store(url, async |store| {
         store
             .records(
                 &doudi_core::Actor::system("test"),
@@ -229,13 +215,7 @@ fn deaths_file(url: &str, n: usize, file: &std::path::Path) -> Vec<(i64, i64)> {
 /// Of the dead: how many are no longer members, and how many death alerts are done, new, or
 /// otherwise; and the feed's imports and records.
 fn feed_state(url: &str, dead: &[(i64, i64)]) -> (usize, BTreeMap<String, usize>, i64, i64) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let keys = doudi_store::Keys::parse(TEST_KEY).unwrap();
-        let store = doudi_store::connect(url, keys).await.unwrap();
+    with_store(url, async |store| {
         let system = doudi_core::Actor::system("test");
         let mut gone = 0;
         for (household, person) in dead {

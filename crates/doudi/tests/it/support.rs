@@ -122,6 +122,25 @@ impl Drop for TestDb {
 pub const TEST_KEY: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
 
 /// Runs `doudi ARGS` against a database with the test key, and waits for it.
+/// Runs `read` on the store of a database the binary wrote (opened with [`TEST_KEY`]), on a
+/// runtime of its own: how the drills look inside a database.
+pub fn with_store<T, F>(
+    url: &str,
+    read: impl FnOnce(std::sync::Arc<dyn doudi_store::Store>) -> F,
+) -> T
+where
+    F: std::future::Future<Output = T>,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let keys = doudi_store::Keys::parse(TEST_KEY).unwrap();
+        read(doudi_store::connect(url, keys).await.unwrap()).await
+    })
+}
+
 pub fn doudi(db: &TestDb, args: &[&str]) -> Output {
     doudi_with(db, args, &[("DOUDI_KEY", TEST_KEY)])
 }
