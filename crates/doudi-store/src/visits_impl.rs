@@ -22,6 +22,17 @@ mod visits_sql {
          FROM visits v JOIN households h ON h.id = v.household_id \
          LEFT JOIN users u ON u.id = v.visited_by";
 
+    /// Narrows a query on `households h` to the households of the actor's scope current on
+    /// `today` (enrolled, not exited): those coverage is about.
+    fn push_current<'a>(qb: &mut QueryBuilder<'a, Db>, actor: &'a Actor, today: NaiveDate) {
+        push_household_scope(qb, actor);
+        qb.push(" AND h.enrolled_on <= ").push_bind(today);
+        qb.push(" AND (h.exited_on IS NULL OR h.exited_on > ")
+            .push_bind(today)
+            .push(")");
+        push_role_filter(qb, actor);
+    }
+
     #[derive(sqlx::FromRow)]
     struct Row {
         id: i64,
@@ -420,12 +431,7 @@ mod visits_sql {
             let mut qb: QueryBuilder<'_, Db> = QueryBuilder::new(
                 "SELECT h.id, h.number, h.township, h.community FROM households h WHERE 1 = 1",
             );
-            push_household_scope(&mut qb, actor);
-            qb.push(" AND h.enrolled_on <= ").push_bind(today);
-            qb.push(" AND (h.exited_on IS NULL OR h.exited_on > ")
-                .push_bind(today)
-                .push(")");
-            push_role_filter(&mut qb, actor);
+            push_current(&mut qb, actor, today);
             qb.push(" ORDER BY h.township, h.community, h.number");
             let households: Vec<(i64, String, String, String)> =
                 qb.build_query_as().fetch_all(&mut *conn).await?;
@@ -508,12 +514,7 @@ mod visits_sql {
                 .push(" AND v.visited_on <= ")
                 .push_bind(today)
                 .push(") THEN 1 ELSE 0 END), 0) FROM households h WHERE 1 = 1");
-            push_household_scope(&mut qb, actor);
-            qb.push(" AND h.enrolled_on <= ").push_bind(today);
-            qb.push(" AND (h.exited_on IS NULL OR h.exited_on > ")
-                .push_bind(today)
-                .push(")");
-            push_role_filter(&mut qb, actor);
+            push_current(&mut qb, actor, today);
             let (households, unpaired, unvisited): (i64, i64, i64) =
                 qb.build_query_as().fetch_one(&self.pool).await?;
             let count = |n: i64| u64::try_from(n).unwrap_or(0);
