@@ -62,10 +62,10 @@ pub async fn read_body(body: Body) -> Result<Bytes, AppError> {
         let limit = MAX_UPLOAD_BYTES / 1024 / 1024;
         if over_limit(&e) {
             AppError::TooLarge(format!(
-                "上传的文件过大：最大{limit} MB，请拆分后分批上传，本次未导入任何内容"
+                "上传的文件过大：最大{limit} MB，请拆分后分批上传，本次未保存任何内容"
             ))
         } else {
-            bad("上传未完成（连接中断），本次未导入任何内容，请重试")
+            bad("上传未完成（连接中断），本次未保存任何内容，请重试")
         }
     })
 }
