@@ -184,13 +184,29 @@ impl Browser {
         self.call("POST", &format!("/element/{id}/click"), Some(json!({})));
     }
 
-    /// The visible text of the element matching `css`.
+    /// The visible text of the element matching `css`. An element the page replaced between
+    /// finding and reading it (htmx swapping a block in) is found again.
     pub fn text(&self, css: &str) -> String {
-        let id = self.find(css);
-        self.call("GET", &format!("/element/{id}/text"), None)
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        for _ in 0..20 {
+            let id = self.find(css);
+            let answer = call_raw(
+                &self.addr,
+                "GET",
+                &format!("/session/{}/element/{id}/text", self.session),
+                None,
+            );
+            match answer["value"]["error"].as_str() {
+                Some("stale element reference") => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Some(error) => panic!(
+                    "WebDriver GET text of {css}: {error}: {}",
+                    answer["value"]["message"]
+                ),
+                None => return answer["value"].as_str().unwrap_or_default().to_owned(),
+            }
+        }
+        panic!("{css} was replaced twenty times while being read");
     }
 
     /// Saves a PNG of the window into the folder `DOUDI_SCREENSHOTS` names, when it is set
