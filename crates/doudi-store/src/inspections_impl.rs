@@ -652,13 +652,11 @@ mod inspections_sql {
             if !may_read_oversight(actor) {
                 return Err(StoreError::Forbidden);
             }
-            let rows: Vec<TaskRow> = sqlx::query_as(&format!(
-                "SELECT {TASK_COLUMNS} WHERE t.township LIKE $1 \
-                 ORDER BY t.state = 'closed', t.deadline, t.id LIMIT 5000"
-            ))
-            .bind(format!("{}%", actor.scope.prefix()))
-            .fetch_all(&self.pool)
-            .await?;
+            let mut qb: QueryBuilder<'_, Db> =
+                QueryBuilder::new(format!("SELECT {TASK_COLUMNS} WHERE 1 = 1"));
+            push_community_scope(&mut qb, "t.township", actor);
+            qb.push(" ORDER BY t.state = 'closed', t.deadline, t.id LIMIT 5000");
+            let rows: Vec<TaskRow> = qb.build_query_as().fetch_all(&self.pool).await?;
             self.audit_alone(
                 actor,
                 AuditAction::List,

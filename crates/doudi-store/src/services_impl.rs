@@ -71,17 +71,19 @@ impl Services for Backend {
         if !service_rules::may_read(actor) {
             return Err(StoreError::Forbidden);
         }
-        let rows: Vec<(i64, String, String, String, i64, i64)> = sqlx::query_as(
+        let mut q: QueryBuilder<'_, Db> = QueryBuilder::new(
             "SELECT p.id, p.name, p.kinds, p.contact, \
-             (SELECT COUNT(*) FROM service_records r WHERE r.provider_id = p.id \
-              AND r.community LIKE $1), \
-             (SELECT CAST(COALESCE(SUM(r.cost_fen), 0) AS BIGINT) FROM service_records r \
-              WHERE r.provider_id = p.id AND r.community LIKE $1) \
-             FROM service_providers p ORDER BY p.name",
-        )
-        .bind(format!("{}%", actor.scope.prefix()))
-        .fetch_all(&self.pool)
-        .await?;
+             (SELECT COUNT(*) FROM service_records r WHERE r.provider_id = p.id",
+        );
+        push_community_scope(&mut q, "r.community", actor);
+        q.push(
+            "), (SELECT CAST(COALESCE(SUM(r.cost_fen), 0) AS BIGINT) FROM service_records r \
+             WHERE r.provider_id = p.id",
+        );
+        push_community_scope(&mut q, "r.community", actor);
+        q.push(") FROM service_providers p ORDER BY p.name");
+        let rows: Vec<(i64, String, String, String, i64, i64)> =
+            q.build_query_as().fetch_all(&self.pool).await?;
         rows.into_iter()
             .map(|r| {
                 Ok(Provider {
@@ -100,16 +102,15 @@ impl Services for Backend {
         if !service_rules::may_read(actor) {
             return Err(StoreError::Forbidden);
         }
+        let mut q: QueryBuilder<'_, Db> = QueryBuilder::new(
+            "SELECT p.id, h.id, h.number, h.community, p.name, p.disability_kind, \
+             p.disability_grade FROM persons p JOIN households h ON h.id = p.household_id \
+             WHERE p.disability_kind IS NOT NULL AND h.exited_on IS NULL",
+        );
+        push_household_scope(&mut q, actor);
+        q.push(" ORDER BY h.number, p.position");
         let rows: Vec<(i64, i64, String, String, String, Option<String>, Option<String>)> =
-            sqlx::query_as(
-                "SELECT p.id, h.id, h.number, h.community, p.name, p.disability_kind, \
-                 p.disability_grade FROM persons p JOIN households h ON h.id = p.household_id \
-                 WHERE p.disability_kind IS NOT NULL AND h.exited_on IS NULL \
-                 AND h.community LIKE $1 ORDER BY h.number, p.position",
-            )
-            .bind(format!("{}%", actor.scope.prefix()))
-            .fetch_all(&self.pool)
-            .await?;
+            q.build_query_as().fetch_all(&self.pool).await?;
         self.audit_alone(
             actor,
             AuditAction::BulkRead,

@@ -542,23 +542,21 @@ mod social_sql {
             if !may_confirm_matches(actor) {
                 return Err(StoreError::Forbidden);
             }
-            let prefix = actor.scope.prefix().to_owned();
             let mut tx = self.begin_write().await?;
-            let households: Vec<(i64, String, String, String, String, String)> = sqlx::query_as(
-                "SELECT id, township, community, category, housing, needs FROM households \
-                 WHERE exited_on IS NULL AND community LIKE $1",
-            )
-            .bind(format!("{prefix}%"))
-            .fetch_all(&mut *tx)
-            .await?;
-            let members: Vec<(i64, Option<String>, bool)> = sqlx::query_as(
+            let mut q: QueryBuilder<'_, Db> = QueryBuilder::new(
+                "SELECT h.id, h.township, h.community, h.category, h.housing, h.needs \
+                 FROM households h WHERE h.exited_on IS NULL",
+            );
+            push_household_scope(&mut q, actor);
+            let households: Vec<(i64, String, String, String, String, String)> =
+                q.build_query_as().fetch_all(&mut *tx).await?;
+            let mut q: QueryBuilder<'_, Db> = QueryBuilder::new(
                 "SELECT p.household_id, p.disability_grade, p.serious_illness FROM persons p \
-                 JOIN households h ON h.id = p.household_id \
-                 WHERE h.exited_on IS NULL AND h.community LIKE $1",
-            )
-            .bind(format!("{prefix}%"))
-            .fetch_all(&mut *tx)
-            .await?;
+                 JOIN households h ON h.id = p.household_id WHERE h.exited_on IS NULL",
+            );
+            push_household_scope(&mut q, actor);
+            let members: Vec<(i64, Option<String>, bool)> =
+                q.build_query_as().fetch_all(&mut *tx).await?;
             let mut facts: HashMap<i64, Vec<MemberFacts>> = HashMap::new();
             for (household, grade, ill) in members {
                 facts.entry(household).or_default().push(MemberFacts {
@@ -568,12 +566,12 @@ mod social_sql {
                     serious_illness: ill,
                 });
             }
-            let existing: Vec<(i64, i64, String, bool)> = sqlx::query_as(
-                "SELECT id, household_id, need, is_open FROM social_needs WHERE community LIKE $1",
-            )
-            .bind(format!("{prefix}%"))
-            .fetch_all(&mut *tx)
-            .await?;
+            let mut q: QueryBuilder<'_, Db> = QueryBuilder::new(
+                "SELECT id, household_id, need, is_open FROM social_needs WHERE 1 = 1",
+            );
+            push_community_scope(&mut q, "community", actor);
+            let existing: Vec<(i64, i64, String, bool)> =
+                q.build_query_as().fetch_all(&mut *tx).await?;
             let mut kept: HashMap<(i64, String), (i64, bool)> = existing
                 .into_iter()
                 .map(|(id, h, n, open)| ((h, n), (id, open)))
