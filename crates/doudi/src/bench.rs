@@ -230,23 +230,11 @@ async fn registry_eval(
     r: &doudi_policy::Resolved,
     threads: usize,
 ) -> Result<()> {
-    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid date");
     let url = format!("sqlite://{}", dir.join("registry.db").display());
     let store = crate::open(&url).await?;
     let system = doudi_core::Actor::system("bench");
-    let mut generator = demo::Generator::new(seed, as_of);
-    for c in generator.communities().to_vec() {
-        store.put_community(&system, &c).await?;
-    }
     let started = Instant::now();
-    let mut left = n;
-    while left > 0 {
-        let batch: Vec<_> = (0..left.min(100_000))
-            .map(|_| generator.household())
-            .collect();
-        left -= batch.len();
-        store.import_households(&system, &batch).await?;
-    }
+    file_county(store.as_ref(), seed, Size::Households(n)).await?;
     outln!(
         "registry      {n} households filed into SQLite in {:.1?} (setup, not timed below)",
         started.elapsed()
@@ -503,26 +491,14 @@ async fn dashboard_page(
 async fn dashboard_in(args: &DashboardBenchArgs, dir: &std::path::Path) -> Result<()> {
     use doudi_core::Month;
 
-    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid date");
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("valid date");
     let url = format!("sqlite://{}", dir.join("dashboard.db").display());
     let store = crate::open(&url).await?;
     let system = doudi_core::Actor::system("bench");
-    let mut generator = demo::Generator::new(args.seed, as_of);
-    for c in generator.communities().to_vec() {
-        store.put_community(&system, &c).await?;
-    }
     let started = Instant::now();
-    let mut left = args.households;
-    let mut categories = Vec::with_capacity(args.households);
-    while left > 0 {
-        let batch: Vec<_> = (0..left.min(100_000))
-            .map(|_| generator.household())
-            .collect();
-        left -= batch.len();
-        categories.extend(batch.iter().map(|h| h.fields.category));
-        store.import_households(&system, &batch).await?;
-    }
+    let categories = file_county(store.as_ref(), args.seed, Size::Households(args.households))
+        .await?
+        .categories;
     // Every household receives its category's benefit for the months asked, and each month is
     // paid: the dashboard then sums a year of payment lines.
     let months = args.months.clamp(1, 120);
@@ -639,7 +615,6 @@ async fn run_province(args: ProvinceBenchArgs) -> Result<()> {
         );
     }
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("valid date");
-    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid date");
     let store = crate::open(&args.db).await?;
     let system = doudi_core::Actor::system("bench");
     let filed: i64 = store
@@ -649,38 +624,18 @@ async fn run_province(args: ProvinceBenchArgs) -> Result<()> {
         .map(|c| c.dibao_households + c.tekun_households)
         .sum();
     if filed == 0 {
-        let mut generator = demo::Generator::new(args.seed, as_of);
-        for c in generator.communities().to_vec() {
-            store.put_community(&system, &c).await?;
-        }
         let started = Instant::now();
-        let (mut people, mut households) = (0usize, 0i64);
-        let mut categories = Vec::new();
-        while people < args.persons {
-            let mut batch = Vec::with_capacity(50_000);
-            while batch.len() < 50_000 && people < args.persons {
-                let h = generator.household();
-                people += h.members.len();
-                batch.push(h);
-            }
-            categories.extend(batch.iter().map(|h| h.fields.category));
-            households += batch.len() as i64;
-            store.import_households(&system, &batch).await?;
-            if households % 500_000 == 0 {
-                outln!(
-                    "  filed     {households} households, {people} people in {:.0?}",
-                    started.elapsed()
-                );
-            }
-        }
+        let filed = file_county(store.as_ref(), args.seed, Size::People(args.persons)).await?;
         let filing = started.elapsed();
         let started = Instant::now();
         let from = Month::new(2026, 1).expect("valid month");
         let review = chrono::NaiveDate::from_ymd_opt(2027, 11, 1).expect("valid date");
-        load_entitlements(store.as_ref(), &categories, from, review).await?;
+        load_entitlements(store.as_ref(), &filed.categories, from, review).await?;
         outln!(
-            "setup         {households} households, {people} people filed in {filing:.0?}; {} entitlements loaded in {:.0?} (not timed below)",
-            categories.len(),
+            "setup         {} households, {} people filed in {filing:.0?}; {} entitlements loaded in {:.0?} (not timed below)",
+            filed.categories.len(),
+            filed.people,
+            filed.categories.len(),
             started.elapsed()
         );
     }
@@ -826,4 +781,63 @@ async fn load_entitlements(
         store.import_entitlements(&system, chunk).await?;
     }
     Ok(())
+}
+
+/// How big a synthetic county to file.
+#[derive(Clone, Copy)]
+pub(crate) enum Size {
+    /// This many households.
+    Households(usize),
+    /// Households until they hold this many people.
+    People(usize),
+}
+
+/// What [`file_county`] filed: each household's category in filing order (household `i + 1`
+/// is the `i`-th, in a fresh database), and how many people.
+pub(crate) struct Filed {
+    pub(crate) categories: Vec<doudi_core::Category>,
+    pub(crate) people: usize,
+}
+
+/// Files the synthetic county of `seed` (as of 2026-11-01) into `store`: its communities, then
+/// its households in batches of 50,000, saying how far it is every 500,000 households.
+pub(crate) async fn file_county(
+    store: &dyn doudi_store::Store,
+    seed: u64,
+    size: Size,
+) -> Result<Filed> {
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid date");
+    let system = doudi_core::Actor::system("bench");
+    let mut generator = demo::Generator::new(seed, as_of);
+    for c in generator.communities().to_vec() {
+        store.put_community(&system, &c).await?;
+    }
+    let started = Instant::now();
+    let mut filed = Filed {
+        categories: Vec::new(),
+        people: 0,
+    };
+    let more = |filed: &Filed| match size {
+        Size::Households(n) => filed.categories.len() < n,
+        Size::People(n) => filed.people < n,
+    };
+    while more(&filed) {
+        let mut batch = Vec::with_capacity(50_000);
+        while batch.len() < 50_000 && more(&filed) {
+            let h = generator.household();
+            filed.people += h.members.len();
+            filed.categories.push(h.fields.category);
+            batch.push(h);
+        }
+        store.import_households(&system, &batch).await?;
+        if filed.categories.len().is_multiple_of(500_000) {
+            outln!(
+                "  filed     {} households, {} people in {:.0?}",
+                filed.categories.len(),
+                filed.people,
+                started.elapsed()
+            );
+        }
+    }
+    Ok(filed)
 }

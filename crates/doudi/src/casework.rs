@@ -316,20 +316,8 @@ pub async fn bench_payments(args: PaymentBenchArgs) -> Result<()> {
 async fn bench_in(url: &str, n: usize) -> Result<()> {
     let store = crate::open(url).await?;
     let system = Actor::system("bench");
-    let as_of = NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid date");
-    let mut generator = crate::demo::Generator::new(2019, as_of);
-    for c in generator.communities().to_vec() {
-        store.put_community(&system, &c).await?;
-    }
     let started = Instant::now();
-    let mut left = n;
-    while left > 0 {
-        let batch: Vec<_> = (0..left.min(100_000))
-            .map(|_| generator.household())
-            .collect();
-        left -= batch.len();
-        store.import_households(&system, &batch).await?;
-    }
+    crate::bench::file_county(store.as_ref(), 2019, crate::bench::Size::Households(n)).await?;
     let filed = started.elapsed();
     let started = Instant::now();
     let from = Month::new(2026, 1).expect("valid month");

@@ -97,19 +97,8 @@ async fn run_on(url: &str, args: &LoadArgs) -> Result<()> {
         .sum();
     if filed == 0 {
         let started = Instant::now();
-        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("valid date");
-        let mut generator = crate::demo::Generator::new(2019, as_of);
-        for c in generator.communities().to_vec() {
-            store.put_community(&system, &c).await?;
-        }
-        let mut left = args.households;
-        while left > 0 {
-            let batch: Vec<_> = (0..left.min(50_000))
-                .map(|_| generator.household())
-                .collect();
-            left -= batch.len();
-            store.import_households(&system, &batch).await?;
-        }
+        let size = crate::bench::Size::Households(args.households);
+        crate::bench::file_county(store.as_ref(), 2019, size).await?;
         outln!(
             "setup      {} households filed in {:.1?} [{}]",
             args.households,
