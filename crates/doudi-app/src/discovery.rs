@@ -24,7 +24,8 @@ use doudi_exchange::feed::{self, FeedMapping, FeedRecord};
 use doudi_exchange::read;
 use doudi_policy::Resolved;
 use doudi_store::discovery::{
-    Alert, AlertFilter, FeedImport, NewAlert, NewFeedImport, NewFeedRecord, ScanAlert, may_import,
+    Alert, AlertFilter, FeedImport, NewAlert, NewFeedImport, NewFeedRecord, PendingDeath,
+    ScanAlert, may_import,
 };
 use doudi_store::{HouseholdFilter, StoreError};
 use sha2::{Digest, Sha256};
@@ -670,7 +671,6 @@ impl App {
                 )
                 .await?,
         );
-        let mut certain_deaths = Vec::new();
         let mut kept = Vec::with_capacity(records.len());
         let identities: Vec<String> = records.iter().map(identity).collect();
         let remembered = self.store().link_decisions(&identities).await?;
@@ -696,11 +696,7 @@ impl App {
                         l.accepted
                     };
                     Some(if acted_on {
-                        let a = rule(kind, r, record, person, params);
-                        if kind == FeedKind::Death {
-                            certain_deaths.push((person, household, r.date, r.record_id.clone()));
-                        }
-                        a
+                        rule(kind, r, record, person, params)
                     } else {
                         let what = rule(kind, r, record, person, params);
                         NewAlert {
@@ -748,17 +744,15 @@ impl App {
                 },
             )
             .await?;
-        let (deaths, deaths_left) = self.apply_deaths(&certain_deaths).await?;
-        Ok(FeedReport {
-            import,
-            already: false,
-            deaths,
-            deaths_left,
-        })
+        // The certain deaths are those whose death alerts were just kept, still new.
+        let mut report = self.resume_feed(import).await?;
+        report.already = false;
+        Ok(report)
     }
 
-    /// An import made before: its report, after recording the deaths it found certain that are
-    /// still to be recorded (a run killed between keeping the records and recording them).
+    /// An import's report, after recording the deaths it found certain whose alerts are still
+    /// new: all of them right after the import, and on a rerun of the same file those a killed
+    /// run left (reported as imported before).
     async fn resume_feed(&self, import: FeedImport) -> Result<FeedReport, Error> {
         let pending = self
             .store()
@@ -778,24 +772,19 @@ impl App {
     /// today, the household changed) leaves its alert open for the caseworker.
     async fn apply_deaths(
         &self,
-        deaths: &[(PersonId, HouseholdId, Option<NaiveDate>, String)],
+        deaths: &[PendingDeath],
     ) -> Result<(Vec<String>, Vec<String>), Error> {
         let system = Actor::system("部门数据（死亡信息）");
         let (mut done, mut left) = (Vec::new(), Vec::new());
-        for (person, household, date, record_id) in deaths {
-            let Some(date) = date else { continue };
-            let alert = self
-                .store()
-                .alerts(
-                    &system,
-                    &AlertFilter {
-                        open_only: true,
-                        household: Some(*household),
-                    },
-                )
-                .await?
-                .into_iter()
-                .find(|a| a.person == Some(*person) && a.rule == AlertRule::Death);
+        for PendingDeath {
+            alert,
+            person,
+            household,
+            died_on,
+            record_id,
+        } in deaths
+        {
+            let Some(date) = died_on else { continue };
             let version = self
                 .store()
                 .household(&system, *household)
@@ -803,14 +792,7 @@ impl App {
                 .household
                 .version;
             match self
-                .record_death_answering(
-                    &system,
-                    *person,
-                    *household,
-                    version,
-                    *date,
-                    alert.map(|a| a.id),
-                )
+                .record_death_answering(&system, *person, *household, version, *date, Some(*alert))
                 .await
             {
                 Ok(effect) => {

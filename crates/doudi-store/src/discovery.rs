@@ -198,6 +198,21 @@ pub struct AlertFilter {
     pub household: Option<HouseholdId>,
 }
 
+/// A death a department's file made certain, not yet recorded: its alert is still new.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingDeath {
+    /// The alert the death raised, closed when the death is recorded.
+    pub alert: i64,
+    /// Who died.
+    pub person: PersonId,
+    /// Their household.
+    pub household: HouseholdId,
+    /// The date of death the file gave, if any.
+    pub died_on: Option<NaiveDate>,
+    /// The department's record id.
+    pub record_id: String,
+}
+
 /// The discovery operations of a store.
 #[async_trait]
 pub trait Discovery: Send + Sync + 'static {
@@ -225,14 +240,14 @@ pub trait Discovery: Send + Sync + 'static {
     /// first, at most 1,000.
     async fn alerts(&self, actor: &Actor, filter: &AlertFilter) -> Result<Vec<Alert>, StoreError>;
 
-    /// The deaths an import found certain whose alerts are still new, as (person, household,
-    /// date of death, the department's record id): what recording the import's deaths has
-    /// left to do, after a crash or a refusal (the system and the county approver only).
+    /// The deaths an import found certain whose alerts are still new, in the file's order:
+    /// what recording the import's deaths has left to do, right after the import, after a
+    /// crash or after a refusal (the system and the county approver only).
     async fn pending_deaths(
         &self,
         actor: &Actor,
         import: i64,
-    ) -> Result<Vec<(PersonId, HouseholdId, Option<NaiveDate>, String)>, StoreError>;
+    ) -> Result<Vec<PendingDeath>, StoreError>;
 
     /// How many alerts of the actor's scope are open (new or in progress), and how many of those
     /// are red: the work list's figures, counted in the database however many there are.

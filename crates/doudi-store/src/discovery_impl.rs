@@ -2,8 +2,8 @@
 // `postgres.rs` after `shared_impl.rs`, whose imports and helpers it uses.
 
 use crate::discovery::{
-    Alert, AlertFilter, AlertRecord, Discovery, FeedImport, LinkedRecord, NewFeedImport, ScanAlert,
-    UnmatchedRecord, may_import,
+    Alert, AlertFilter, AlertRecord, Discovery, FeedImport, LinkedRecord, NewFeedImport,
+    PendingDeath, ScanAlert, UnmatchedRecord, may_import,
 };
 use doudi_core::discovery::{AlertLevel, AlertRule, AlertState, FeedKind};
 
@@ -282,12 +282,12 @@ impl Discovery for Backend {
         &self,
         actor: &Actor,
         import: i64,
-    ) -> Result<Vec<(PersonId, HouseholdId, Option<NaiveDate>, String)>, StoreError> {
+    ) -> Result<Vec<PendingDeath>, StoreError> {
         if !matches!(actor.role, Role::CountyApprover | Role::System) {
             return Err(StoreError::Forbidden);
         }
-        let rows: Vec<(i64, i64, Option<NaiveDate>, String)> = sqlx::query_as(
-            "SELECT a.person_id, a.household_id, r.record_date, r.record_id FROM alerts a \
+        let rows: Vec<(i64, i64, i64, Option<NaiveDate>, String)> = sqlx::query_as(
+            "SELECT a.id, a.person_id, a.household_id, r.record_date, r.record_id FROM alerts a \
              JOIN feed_records r ON r.id = a.record_id WHERE r.import_id = $1 \
              AND a.rule = $2 AND a.state = 'new' AND a.person_id IS NOT NULL ORDER BY a.id",
         )
@@ -297,7 +297,13 @@ impl Discovery for Backend {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(p, h, day, record)| (PersonId(p), HouseholdId(h), day, record))
+            .map(|(alert, p, h, died_on, record_id)| PendingDeath {
+                alert,
+                person: PersonId(p),
+                household: HouseholdId(h),
+                died_on,
+                record_id,
+            })
             .collect())
     }
 
