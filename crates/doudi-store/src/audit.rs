@@ -30,6 +30,79 @@ use sha2::{Digest, Sha256};
 
 use crate::Keys;
 
+/// Reads' audit entries waiting to be appended, all that arrived while the batch before them
+/// was being written going in one write transaction (group commit): under a busy morning's
+/// reads, one transaction per read would queue every read behind the writers. A read still
+/// returns only after its own entry is committed, and fails if it could not be. Each store
+/// holds one queue, shared by its clones.
+#[derive(Default)]
+pub(crate) struct ReadQueue {
+    pending: std::sync::Mutex<Vec<QueuedRead>>,
+    /// Held by the one who writes a batch, until its entries' outcomes are sent.
+    turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// One read's entry in the [`ReadQueue`], and where its outcome goes.
+pub(crate) struct QueuedRead {
+    pub actor: doudi_core::Actor,
+    pub action: AuditAction,
+    pub target: String,
+    pub detail: String,
+    done: tokio::sync::oneshot::Sender<Result<(), String>>,
+}
+
+impl fmt::Debug for ReadQueue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ReadQueue")
+    }
+}
+
+impl ReadQueue {
+    /// Queues an entry; the receiver gets its outcome once a batch holding it was written.
+    pub(crate) fn push(
+        &self,
+        actor: &doudi_core::Actor,
+        action: AuditAction,
+        target: &str,
+        detail: &str,
+    ) -> tokio::sync::oneshot::Receiver<Result<(), String>> {
+        let (done, outcome) = tokio::sync::oneshot::channel();
+        self.lock().push(QueuedRead {
+            actor: actor.clone(),
+            action,
+            target: target.to_owned(),
+            detail: detail.to_owned(),
+            done,
+        });
+        outcome
+    }
+
+    /// Waits for the turn to write a batch (turns are given in the order asked).
+    pub(crate) async fn turn(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.turn.clone().lock_owned().await
+    }
+
+    /// Takes every queued entry, for the holder of the turn to write.
+    pub(crate) fn take(&self) -> Vec<QueuedRead> {
+        std::mem::take(&mut *self.lock())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<QueuedRead>> {
+        // Nothing panics while holding it (a push or a take), so it is never poisoned; and if
+        // it were, the queue inside is still whole.
+        self.pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl QueuedRead {
+    /// Sends the entry's outcome to its read (which may have gone: then nobody waits for it).
+    pub(crate) fn finish(self, outcome: Result<(), String>) {
+        let _ = self.done.send(outcome);
+    }
+}
+
 doudi_core::vocabulary! {
     /// What an audit entry records.
     AuditAction, "审计操作" {

@@ -31,6 +31,12 @@ pub(crate) trait Dialect: Send + Sync {
     /// A transaction that reads one consistent snapshot.
     async fn begin_read(&self) -> Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>;
 
+    /// Waits for this process's turn to write, where the backend wants writers one at a time:
+    /// SQLite, whose one writer a second `BEGIN IMMEDIATE` would otherwise wait for by
+    /// sleeping and retrying (up to 100 ms a try), gives turns in the order asked; PostgreSQL,
+    /// whose writers run together, gives none. The turn is held as long as the transaction.
+    async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>>;
+
     /// A write transaction, before the key check that `begin_write` adds.
     async fn begin_write_raw(&self) -> Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>;
 

@@ -19,6 +19,8 @@ type Backend = PgStore;
 pub struct PgStore {
     pool: PgPool,
     keys: KeyCell,
+    /// Reads' audit entries waiting to be written together.
+    audit_reads: Arc<crate::audit::ReadQueue>,
     /// The URL it was opened with, for `pg_dump`.
     url: Secret,
 }
@@ -49,6 +51,7 @@ impl PgStore {
         let store = PgStore {
             pool,
             keys: key_cell(keys),
+            audit_reads: Arc::default(),
             url: Secret(url.to_owned()),
         };
         store.adopt_key().await?;
@@ -82,6 +85,10 @@ impl crate::backend::Dialect for PgStore {
 
     /// A read-committed transaction; household mutations lock the household's row.
     /// [`Backend::begin_write`] adds the key check.
+    async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        None
+    }
+
     async fn begin_write_raw(&self) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
         self.pool.begin().await
     }

@@ -74,6 +74,13 @@ use crate::{
 /// The data key a store uses, shared by its clones and replaced by a rotation.
 pub type KeyCell = Arc<RwLock<Arc<Keys>>>;
 
+/// The message of a read that failed because its audit entry could not be written.
+fn audit_not_written(why: String) -> StoreError {
+    StoreError::Database(sqlx::Error::Protocol(format!(
+        "the read's audit entry was not written: {why}"
+    )))
+}
+
 /// A key cell holding `keys`.
 fn key_cell(keys: Keys) -> KeyCell {
     Arc::new(RwLock::new(Arc::new(keys)))
@@ -200,6 +207,9 @@ type Conn = <Db as sqlx::Database>::Connection;
 struct WriteTx {
     tx: sqlx::Transaction<'static, Db>,
     keys: Arc<Keys>,
+    /// This process's turn to write, where the backend gives turns ([`Dialect::write_turn`]);
+    /// declared after `tx`, so that it is given up only once the transaction is.
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl std::ops::Deref for WriteTx {
@@ -1424,8 +1434,7 @@ const AUDIT_COLUMNS: &str = "seq, at, actor_user_id, actor_name, actor_role, pur
 const AUDIT_BATCH: i64 = 10_000;
 
 /// Appends one audit entry after the last one, chained with the transaction's data key
-/// ([`crate::audit::entry_mac`]). `lock_audit` makes appends one at a time, so that the chain
-/// stays linear whatever the number of concurrent writers. `detail` must hold no personal data.
+/// ([`crate::audit::entry_mac`]). `detail` must hold no personal data.
 async fn append_audit(
     conn: &mut WriteTx,
     actor: &Actor,
@@ -1433,48 +1442,62 @@ async fn append_audit(
     target: &str,
     detail: &str,
 ) -> Result<(), sqlx::Error> {
+    append_audits(conn, [(actor, action, target, detail)]).await
+}
+
+/// Appends audit entries after the last one, in order, each chained to the one before with
+/// the transaction's data key ([`crate::audit::entry_mac`]). `lock_audit` makes appends one
+/// at a time, so that the chain stays linear whatever the number of concurrent writers.
+async fn append_audits<'e>(
+    conn: &mut WriteTx,
+    entries: impl IntoIterator<Item = (&'e Actor, AuditAction, &'e str, &'e str)>,
+) -> Result<(), sqlx::Error> {
     <Backend as Dialect>::lock_audit(conn).await?;
     let last: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut **conn)
             .await?;
-    let (seq, prev_hash) = last.map_or((1, crate::audit::GENESIS_HASH.to_owned()), |(s, h)| {
+    let (mut seq, mut prev_hash) = last.map_or((1, crate::audit::GENESIS_HASH.to_owned()), |(s, h)| {
         (s + 1, h)
     });
-    let mut entry = AuditEntry {
-        seq,
-        at: common::now(),
-        actor_user_id: actor.user_id,
-        actor_name: common::clip(&actor.username),
-        actor_role: actor.role.code().to_owned(),
-        purpose: common::clip(&actor.purpose),
-        client: common::clip(&actor.client),
-        action: action.code().to_owned(),
-        target: target.to_owned(),
-        detail: detail.to_owned(),
-        prev_hash,
-        hash: String::new(),
-    };
-    entry.hash = crate::audit::entry_mac(&conn.keys, &entry);
     let sql = format!(
         "INSERT INTO audit_log ({AUDIT_COLUMNS}) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     );
-    sqlx::query(&sql)
-        .bind(entry.seq)
-        .bind(entry.at)
-        .bind(entry.actor_user_id)
-        .bind(&entry.actor_name)
-        .bind(&entry.actor_role)
-        .bind(&entry.purpose)
-        .bind(&entry.client)
-        .bind(&entry.action)
-        .bind(&entry.target)
-        .bind(&entry.detail)
-        .bind(&entry.prev_hash)
-        .bind(&entry.hash)
-        .execute(&mut **conn)
-        .await?;
+    for (actor, action, target, detail) in entries {
+        let mut entry = AuditEntry {
+            seq,
+            at: common::now(),
+            actor_user_id: actor.user_id,
+            actor_name: common::clip(&actor.username),
+            actor_role: actor.role.code().to_owned(),
+            purpose: common::clip(&actor.purpose),
+            client: common::clip(&actor.client),
+            action: action.code().to_owned(),
+            target: target.to_owned(),
+            detail: detail.to_owned(),
+            prev_hash,
+            hash: String::new(),
+        };
+        entry.hash = crate::audit::entry_mac(&conn.keys, &entry);
+        sqlx::query(&sql)
+            .bind(entry.seq)
+            .bind(entry.at)
+            .bind(entry.actor_user_id)
+            .bind(&entry.actor_name)
+            .bind(&entry.actor_role)
+            .bind(&entry.purpose)
+            .bind(&entry.client)
+            .bind(&entry.action)
+            .bind(&entry.target)
+            .bind(&entry.detail)
+            .bind(&entry.prev_hash)
+            .bind(&entry.hash)
+            .execute(&mut **conn)
+            .await?;
+        seq += 1;
+        prev_hash = entry.hash;
+    }
     Ok(())
 }
 
@@ -1674,9 +1697,15 @@ impl Backend {
     /// under the old key.
     async fn begin_write(&self) -> Result<WriteTx, StoreError> {
         let keys = self.keys();
-        let mut tx = self.begin_write_raw().await?;
+        let turn = self.write_turn().await;
+        let mut tx = WriteTx {
+            tx: self.begin_write_raw().await?,
+            keys,
+            _turn: turn,
+        };
+        let keys = tx.keys.clone();
         check_key_in_use(&mut tx, &keys).await?;
-        Ok(WriteTx { tx, keys })
+        Ok(tx)
     }
 
     /// Checks that the key in use is the database's, or makes it so for a database that has
@@ -1687,9 +1716,11 @@ impl Backend {
     async fn adopt_key(&self) -> Result<(), StoreError> {
         let keys = self.keys();
         // Unchecked: a wrong key is refused below, by name.
+        let turn = self.write_turn().await;
         let mut tx = WriteTx {
             tx: self.begin_write_raw().await?,
             keys: keys.clone(),
+            _turn: turn,
         };
         // Two processes starting on a fresh database at once must not both adopt a key.
         <Backend as Dialect>::lock_registry(&mut tx).await?;
@@ -1757,8 +1788,9 @@ impl Backend {
         Ok(())
     }
 
-    /// Appends one audit entry in a short write transaction of its own: for reads, which run in
-    /// read-only transactions.
+    /// Appends one audit entry in a short write transaction outside the caller's: for reads,
+    /// which run in read-only transactions. The entries of reads arriving together share one
+    /// transaction ([`crate::audit::ReadQueue`]); this returns once the entry is committed.
     async fn audit_alone(
         &self,
         actor: &Actor,
@@ -1766,10 +1798,51 @@ impl Backend {
         target: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        append_audit(&mut tx, actor, action, target, detail).await?;
-        tx.commit().await?;
-        Ok(())
+        let queue = &self.audit_reads;
+        let mut outcome = queue.push(actor, action, target, detail);
+        let turn = queue.turn().await;
+        // Written by the batch before, while this read waited for its turn.
+        if let Ok(written) = outcome.try_recv() {
+            return written.map_err(audit_not_written);
+        }
+        let store = self.clone();
+        // The batch is written by a task of its own, so that a read given up meanwhile (its
+        // client gone, its time limit passed) does not take the others' entries with it.
+        tokio::spawn(async move {
+            store.append_reads().await;
+            drop(turn);
+        });
+        match outcome.await {
+            Ok(written) => written.map_err(audit_not_written),
+            Err(_) => Err(audit_not_written("the task writing it stopped".into())),
+        }
+    }
+
+    /// Appends the queued reads' entries in one write transaction and tells each read how it
+    /// went. The queue is emptied only once the transaction has begun, so that the entries of
+    /// reads that arrived while it waited for a turn to write go in it too.
+    async fn append_reads(&self) {
+        let mut batch = Vec::new();
+        let written = async {
+            let mut tx = self.begin_write().await?;
+            batch = self.audit_reads.take();
+            let entries: Vec<(&Actor, AuditAction, &str, &str)> = batch
+                .iter()
+                .map(|r| (&r.actor, r.action, r.target.as_str(), r.detail.as_str()))
+                .collect();
+            append_audits(&mut tx, entries).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        }
+        .await
+        .map_err(|e| e.to_string());
+        // A transaction that could not begin took nothing: the queued reads fail with it.
+        if written.is_err() && batch.is_empty() {
+            batch = self.audit_reads.take();
+        }
+        for read in batch {
+            read.finish(written.clone());
+        }
     }
 
     /// On the first start with a keyed chain: a trail written under the unkeyed SHA-256 scheme

@@ -24,6 +24,10 @@ pub struct SqliteStore {
     /// The database file; `None` in memory.
     file: Option<std::path::PathBuf>,
     keys: KeyCell,
+    /// Reads' audit entries waiting to be written together.
+    audit_reads: Arc<crate::audit::ReadQueue>,
+    /// Turns to write, one writer of this process at a time ([`Dialect::write_turn`]).
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl SqliteStore {
@@ -67,6 +71,8 @@ impl SqliteStore {
             pool,
             keys: key_cell(keys),
             file,
+            audit_reads: Arc::default(),
+            writer: Arc::default(),
         };
         store.adopt_key().await?;
         store.rechain_legacy_audit().await?;
@@ -113,6 +119,10 @@ impl crate::backend::Dialect for SqliteStore {
     /// A transaction that holds the write lock from its start, waiting (up to the busy
     /// timeout) for another writer to finish.
     /// [`Backend::begin_write`] adds the key check.
+    async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        Some(self.writer.clone().lock_owned().await)
+    }
+
     async fn begin_write_raw(&self) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }

@@ -212,6 +212,66 @@ conformance! {
         assert_eq!(report.entries, 36);
         assert_eq!(report.head.unwrap().0, 36);
     }
+
+    async fn reads_arriving_together_each_get_their_own_entry_in_the_shared_batches(store) {
+        let id = store.create_household(&county(), &household("QL-B001", QINGLONG_1, &["郑一"])).await.unwrap();
+        let before = entry_count(&*store).await;
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                if i % 2 == 0 {
+                    store.household(&county(), id).await.map(drop)
+                } else {
+                    store.history(&county(), id).await.map(drop)
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap().expect("every read answers once its entry is written");
+        }
+        let report = store.verify_audit(None).await.unwrap();
+        assert!(report.is_intact(), "{:?}", report.broken);
+        assert_eq!(report.entries, before + 40);
+        let reads: Vec<_> = trail(&*store)
+            .await
+            .into_iter()
+            .filter(|e| e.target == format!("household:{}", id.0) && e.action == AuditAction::Read.code())
+            .map(|e| e.detail)
+            .collect();
+        assert_eq!(reads.iter().filter(|d| d.as_str() == "查看家庭档案").count(), 20);
+        assert_eq!(reads.iter().filter(|d| d.as_str() == "查看变更记录").count(), 20);
+    }
+
+    async fn reads_given_up_while_their_entries_wait_leave_the_chain_whole_and_the_others_answered(store) {
+        let id = store.create_household(&county(), &household("QL-B002", QINGLONG_1, &["郑二"])).await.unwrap();
+        let before = entry_count(&*store).await;
+        let mut tasks = Vec::new();
+        for _ in 0..30 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move { store.household(&county(), id).await.map(drop) }));
+        }
+        tokio::task::yield_now().await;
+        for t in tasks.iter().step_by(3) {
+            t.abort();
+        }
+        let mut answered = 0;
+        for t in tasks {
+            match t.await {
+                Ok(read) => {
+                    read.expect("a read that was not given up answers");
+                    answered += 1;
+                }
+                Err(e) => assert!(e.is_cancelled()),
+            }
+        }
+        // Let a batch whose leader was given up finish in its own task.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let report = store.verify_audit(None).await.unwrap();
+        assert!(report.is_intact(), "{:?}", report.broken);
+        assert!(report.entries >= before + answered, "{} < {before} + {answered}", report.entries);
+        assert!(report.entries <= before + 30);
+    }
 }
 
 /// Raw SQL on the database behind a store, as someone with direct database access would use it.

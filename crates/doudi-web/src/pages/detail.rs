@@ -245,54 +245,83 @@ async fn render(
         Purpose::Detail
     };
     let full = actor.visibility(purpose).identifiers == access::Shown::Full;
-    let history = if whole {
-        state.app.store().history(actor, id).await?
-    } else {
-        Vec::new()
+    let store = state.app.store();
+    let today = state.today();
+    // The parts of the page are read together: each read's audit entry then joins the same
+    // batch rather than waiting for the one before it.
+    let history = async {
+        if whole {
+            Ok(store.history(actor, id).await?)
+        } else {
+            Ok::<_, AppError>(Vec::new())
+        }
     };
-    let divisions = Divisions::load(state.app.store()).await?;
-    let mut page = build(
-        record,
-        &history,
-        &divisions,
-        state.today(),
-        Chrome::new(session, "", "households"),
-        actor.department_view(),
-        full,
-    );
-    if whole && !page.exited {
-        page.standing = match state.app.store().entitlements(actor, id).await {
-            Ok(periods) => Some(standing(&periods, Month::of(state.today()))),
-            Err(doudi_store::StoreError::Forbidden) => None,
-            Err(e) => return Err(e.into()),
-        };
-    }
-    if whole {
+    let standing = async {
+        if !whole || record.household.fields.exited_on.is_some() {
+            return Ok(None);
+        }
+        match store.entitlements(actor, id).await {
+            Ok(periods) => Ok(Some(standing(&periods, Month::of(today)))),
+            Err(doudi_store::StoreError::Forbidden) => Ok(None),
+            Err(e) => Err(AppError::from(e)),
+        }
+    };
+    let pairings = async {
+        if !whole {
+            return Ok::<_, AppError>(Vec::new());
+        }
         let filter = PairingFilter {
             household: Some(id),
             cadre: None,
         };
-        page.pairings = state
-            .app
-            .store()
-            .pairings(actor, filter)
-            .await?
-            .into_iter()
-            .map(|p| PairingRow {
-                cadre: p.cadre,
-                name: p.cadre_name,
-                username: p.cadre_username,
-                since: china_time(p.since),
-            })
-            .collect();
+        Ok(store.pairings(actor, filter).await?)
+    };
+    let cadres = async {
+        if actor.may_manage_pairings() {
+            Ok::<_, AppError>(store.cadres(actor).await?)
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let visits = async {
+        if doudi_store::visits::may_read_visits(actor) {
+            super::visits::household_rows(state, actor, id).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let (history, divisions, standing, pairings, cadres, visits) = tokio::try_join!(
+        history,
+        async { Divisions::load(store).await },
+        standing,
+        pairings,
+        cadres,
+        visits
+    )?;
+    let mut page = build(
+        record,
+        &history,
+        &divisions,
+        today,
+        Chrome::new(session, "", "households"),
+        actor.department_view(),
+        full,
+    );
+    if !page.exited {
+        page.standing = standing;
     }
+    page.pairings = pairings
+        .into_iter()
+        .map(|p| PairingRow {
+            cadre: p.cadre,
+            name: p.cadre_name,
+            username: p.cadre_username,
+            since: china_time(p.since),
+        })
+        .collect();
     if actor.may_manage_pairings() {
         page.can_pair = true;
-        page.cadres = state
-            .app
-            .store()
-            .cadres(actor)
-            .await?
+        page.cadres = cadres
             .into_iter()
             .filter(|c| !page.pairings.iter().any(|p| p.cadre == c.id))
             .map(|c| crate::forms::Opt {
@@ -304,7 +333,7 @@ async fn render(
     }
     if doudi_store::visits::may_read_visits(actor) {
         page.can_read_visits = true;
-        page.visits = super::visits::household_rows(state, actor, id).await?;
+        page.visits = visits;
         page.can_visit = doudi_store::visits::may_record_visits(actor);
     }
     page.can_unmask = actor.may_unmask();
