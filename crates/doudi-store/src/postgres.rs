@@ -41,7 +41,12 @@ impl PgStore {
     pub async fn connect(url: &str, keys: Keys) -> Result<PgStore, StoreError> {
         // Just-in-time compilation costs more (100 ms and up) than it saves on this store's
         // queries, which each touch at most a county's worth of rows.
-        let options = PgConnectOptions::from_str(url)?.options([("jit", "off")]);
+        // Every connection says which county it works for: the `county` column of every
+        // household-scoped table defaults to it (migration 0025).
+        let options = PgConnectOptions::from_str(url)?.options([
+            ("jit", "off"),
+            ("doudi.county", doudi_core::division::COUNTY_CODE),
+        ]);
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .connect_with(options)

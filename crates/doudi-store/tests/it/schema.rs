@@ -460,3 +460,61 @@ fn the_comparison_notices_a_column_of_another_type_and_an_index_made_partial() {
         postgres_type("timestamp with time zone")
     );
 }
+
+/// The tables that hang off a household (a `household_id`, `person_id`, `case_id` or `visit_id`)
+/// yet are not one county's: each is province-wide on purpose (ARCHITECTURE.md, "A province on
+/// PostgreSQL, distributed by county").
+const PROVINCE_WIDE: [&str; 2] = [
+    // A department's file before matching covers the province.
+    "feed_records",
+    // A caseworker's ruling on a record linkage, looked up from every county.
+    "link_decisions",
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_table_that_hangs_off_a_household_carries_its_county_code() {
+    let dir = TempDir::new();
+    let url = dir.sqlite_url("county.db");
+    doudi_store::connect(&url, test_keys())
+        .await
+        .expect("SQLite migrates");
+    let schema = sqlite_schema(&url).await;
+    let keyed = ["household_id", "person_id", "case_id", "visit_id"];
+    let mut without = Vec::new();
+    let mut with = 0;
+    for (name, table) in &schema {
+        let hangs = name == "households" || keyed.iter().any(|k| table.columns.contains_key(*k));
+        if !hangs || PROVINCE_WIDE.contains(&name.as_str()) {
+            continue;
+        }
+        match table.columns.get("county") {
+            Some((ty, true)) if ty == "text" => with += 1,
+            other => without.push(format!("{name}: {other:?}")),
+        }
+    }
+    assert!(
+        without.is_empty(),
+        "household-scoped tables without a NOT NULL county: {without:?}"
+    );
+    assert!(with >= 35, "only {with} household-scoped tables were found");
+}
+
+crate::support::on_databases! {
+    async fn what_is_filed_carries_its_county_and_the_database_refuses_a_household_of_another(url) {
+        use crate::support::{QINGLONG_1, county, household};
+        let store = doudi_store::connect(&url, test_keys()).await.unwrap();
+        let id = store
+            .create_household(&county(), &household("QL-K001", QINGLONG_1, &["赵一", "赵二"]))
+            .await
+            .unwrap();
+        let mut raw = crate::audit::Raw::connect(&url).await;
+        let households = raw.texts(&format!("SELECT county FROM households WHERE id = {}", id.0)).await;
+        let persons = raw.texts(&format!("SELECT county FROM persons WHERE household_id = {}", id.0)).await;
+        assert_eq!(households, [Some("500235".to_owned())]);
+        assert_eq!(persons, [Some("500235".to_owned()), Some("500235".to_owned())]);
+        let refused = raw
+            .refused(&format!("UPDATE households SET county = '500101' WHERE id = {}", id.0))
+            .await;
+        assert!(refused.contains("households_county"), "{refused}");
+    }
+}
