@@ -446,6 +446,10 @@ pub trait Store:
     /// Which backend this is ("sqlite" or "postgres"), for the status page and logs.
     fn backend(&self) -> &'static str;
 
+    /// Whether the database answers (a `SELECT 1` on a pooled connection), for a load
+    /// balancer's or a monitor's health check. Reads nothing of anyone's, so it is not audited.
+    async fn ping(&self) -> Result<(), StoreError>;
+
     // ---- divisions ----
 
     /// The townships and communities, townships first, each by code.

@@ -2008,6 +2008,12 @@ impl Store for Backend {
         BACKEND
     }
 
+    async fn ping(&self) -> Result<(), StoreError> {
+        let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&self.pool).await?;
+        debug_assert_eq!(one, 1);
+        Ok(())
+    }
+
     async fn divisions(&self) -> Result<Vec<Division>, StoreError> {
         let rows: Vec<DivisionRow> = sqlx::query_as(
             "SELECT code, name, kind, parent FROM divisions ORDER BY parent IS NOT NULL, code",

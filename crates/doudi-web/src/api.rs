@@ -161,6 +161,7 @@ use crate::view::Divisions;
         household_history,
         household_entitlement,
         household_schema,
+        health,
         add_member,
         update_member,
         remove_member,
@@ -717,6 +718,41 @@ pub(crate) async fn household_entitlement(
         explanation: serde_json::to_value(explanation)
             .map_err(|e| AppError::Internal(e.to_string()))?,
     }))
+}
+
+/// Whether the server and its database answer, for a load balancer's or a monitor's health
+/// check: 200 with the backend's name, or 503 when the database does not answer (the cause
+/// goes to the log, not to the caller). Open to anyone; it reads nothing of anyone's.
+#[utoipa::path(
+    get,
+    path = "/api/health",
+    tag = "meta",
+    security(()),
+    responses(
+        (status = 200, description = "正常：服务与数据库均有响应", body = crate::dto::HealthDto),
+        (status = 503, description = "数据库无响应", body = crate::dto::HealthDto)
+    )
+)]
+pub(crate) async fn health(State(state): State<AppState>) -> Response {
+    let store = state.app.store();
+    match store.ping().await {
+        Ok(()) => Json(crate::dto::HealthDto {
+            status: "ok".into(),
+            backend: store.backend().into(),
+        })
+        .into_response(),
+        Err(e) => {
+            tracing::error!("health check: the database does not answer: {e}");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(crate::dto::HealthDto {
+                    status: "数据库无响应".into(),
+                    backend: store.backend().into(),
+                }),
+            )
+                .into_response()
+        }
+    }
 }
 
 /// The JSON Schema of one household line for `doudi eval --input`.

@@ -1557,6 +1557,15 @@ impl From<&Division> for DivisionDto {
     }
 }
 
+/// What the health check found.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct HealthDto {
+    /// "ok", or what does not answer (数据库无响应).
+    pub status: String,
+    /// The database backend: "sqlite" or "postgres".
+    pub backend: String,
+}
+
 /// The logged-in user.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct MeDto {

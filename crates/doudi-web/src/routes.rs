@@ -182,6 +182,7 @@ routes! {
     post "/api/login" => api::login, Public;
     get "/api/schemas/household.json" => api::household_schema, Public;
     get "/api/openapi.json" => api::openapi_json, Public;
+    get "/api/health" => api::health, Public;
     get "/notices" => pages::notices::index, Public;
     get "/notices/{community}" => pages::notices::community, Public;
     get "/policy" => pages::publications::index, Public;

@@ -686,19 +686,45 @@ async fn serve(args: ServeArgs, given: Option<Keys>) -> Result<()> {
             outln!("  {username:<14} {name}（{}）", role.label());
         }
     }
-    outln!("press Ctrl-C to stop");
+    outln!("press Ctrl-C to stop (or send SIGTERM): requests in progress are finished first");
     tracing::info!(%addr, backend = %redact(&url).split(':').next().unwrap_or(""), "listening");
     // The peer address of every connection reaches the handlers, for the audit trail.
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    .with_graceful_shutdown(stop_signal())
     .await
     .context("serving")?;
+    outln!("doudi stopped");
     Ok(())
+}
+
+/// Resolves on Ctrl-C (SIGINT) or, where there is one, SIGTERM (what a service manager such
+/// as systemd or `docker stop` sends): the server then stops taking connections and finishes
+/// the requests in progress, each of which commits or rolls back whole.
+async fn stop_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    () = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!("SIGTERM cannot be caught ({e}); only Ctrl-C stops gracefully");
+                interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    interrupt.await;
+    tracing::info!("stopping: finishing the requests in progress");
 }
 
 /// Loads the demo county into an empty database and makes sure the demo logins exist. A

@@ -36,6 +36,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("post /api/login", "R R R R R R R R R"),
     ("get /api/schemas/household.json", "R R R R R R R R R"),
     ("get /api/openapi.json", "R R R R R R R R R"),
+    ("get /api/health", "R R R R R R R R R"),
     ("get /notices", "R R R R R R R R R"),
     ("get /notices/{community}", "R R R R R R R R R"),
     ("get /policy", "R R R R R R R R R"),

@@ -277,3 +277,55 @@ fn regex_like_phone(s: &str) -> Option<String> {
             .then(|| String::from_utf8_lossy(w).into_owned())
     })
 }
+
+#[test]
+fn the_health_check_says_ok_to_anyone_and_unavailable_once_the_database_is_gone() {
+    for db in TestDb::all("health") {
+        let dir = TempDir::new("health");
+        let server = Server::start_demo(&db, 20, &dir.0);
+        let ok = request(&server.addr, "GET", "/api/health", &[], "");
+        assert_eq!(ok.status, 200, "{}", ok.body);
+        let backend = if db.url.starts_with("sqlite:") {
+            "sqlite"
+        } else {
+            "postgres"
+        };
+        assert!(
+            ok.body.contains(r#""status":"ok""#) && ok.body.contains(backend),
+            "{}",
+            ok.body
+        );
+        if backend == "postgres" {
+            db.drop_now();
+            let gone = request(&server.addr, "GET", "/api/health", &[], "");
+            assert_eq!(gone.status, 503, "{}", gone.body);
+            assert!(gone.body.contains("数据库无响应"), "{}", gone.body);
+            assert!(
+                !gone.body.contains("doudi_it_"),
+                "the database's name is not told: {}",
+                gone.body
+            );
+            let page = request(&server.addr, "GET", "/login", &[], "");
+            assert_eq!(page.status, 200, "the server itself keeps answering");
+        }
+    }
+}
+
+#[test]
+fn the_server_stops_cleanly_on_sigterm_as_a_service_manager_stops_it() {
+    for db in TestDb::all("sigterm") {
+        let dir = TempDir::new("sigterm");
+        let mut server = Server::start_demo(&db, 20, &dir.0);
+        assert_eq!(
+            request(&server.addr, "GET", "/api/health", &[], "").status,
+            200
+        );
+        let status = server.terminate();
+        assert!(status.success(), "the server exited with {status}");
+        let log = std::fs::read_to_string(&server.log).unwrap();
+        assert!(
+            log.contains("stopping: finishing the requests in progress"),
+            "{log}"
+        );
+    }
+}

@@ -110,6 +110,16 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Drops a PostgreSQL database now, its connections closed by force, as a failed or
+    /// removed database server would leave the application (nothing for SQLite).
+    pub fn drop_now(&self) {
+        if let Some(name) = &self.pg_name {
+            psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(name) = &self.pg_name {
@@ -228,6 +238,29 @@ impl Server {
         // Keep reading stdout in the background so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         Server { child, addr, log }
+    }
+}
+
+impl Server {
+    /// Sends SIGTERM, as a service manager stops a service, and waits (at most 30 s) for the
+    /// server to exit; returns its exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "SIGTERM was sent");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the server's status is read") {
+                return status;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the server did not stop on SIGTERM"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 }
 
