@@ -1697,15 +1697,20 @@ impl Backend {
     /// under the old key.
     async fn begin_write(&self) -> Result<WriteTx, StoreError> {
         let keys = self.keys();
+        let mut tx = self.begin_write_unchecked(keys.clone()).await?;
+        check_key_in_use(&mut tx, &keys).await?;
+        Ok(tx)
+    }
+
+    /// A write transaction under `keys`, in this process's turn to write, without checking the
+    /// key against the database's.
+    async fn begin_write_unchecked(&self, keys: Arc<Keys>) -> Result<WriteTx, sqlx::Error> {
         let turn = self.write_turn().await;
-        let mut tx = WriteTx {
+        Ok(WriteTx {
             tx: self.begin_write_raw().await?,
             keys,
             _turn: turn,
-        };
-        let keys = tx.keys.clone();
-        check_key_in_use(&mut tx, &keys).await?;
-        Ok(tx)
+        })
     }
 
     /// Checks that the key in use is the database's, or makes it so for a database that has
@@ -1716,12 +1721,7 @@ impl Backend {
     async fn adopt_key(&self) -> Result<(), StoreError> {
         let keys = self.keys();
         // Unchecked: a wrong key is refused below, by name.
-        let turn = self.write_turn().await;
-        let mut tx = WriteTx {
-            tx: self.begin_write_raw().await?,
-            keys: keys.clone(),
-            _turn: turn,
-        };
+        let mut tx = self.begin_write_unchecked(keys.clone()).await?;
         // Two processes starting on a fresh database at once must not both adopt a key.
         <Backend as Dialect>::lock_registry(&mut tx).await?;
         let recorded: Option<(String,)> =

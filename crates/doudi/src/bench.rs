@@ -617,12 +617,7 @@ async fn run_province(args: ProvinceBenchArgs) -> Result<()> {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).expect("valid date");
     let store = crate::open(&args.db).await?;
     let system = doudi_core::Actor::system("bench");
-    let filed: i64 = store
-        .township_counts(&system)
-        .await?
-        .iter()
-        .map(|c| c.dibao_households + c.tekun_households)
-        .sum();
+    let filed = households_in(&store.township_counts(&system).await?);
     if filed == 0 {
         let started = Instant::now();
         let filed = file_county(store.as_ref(), args.seed, Size::People(args.persons)).await?;
@@ -640,10 +635,7 @@ async fn run_province(args: ProvinceBenchArgs) -> Result<()> {
         );
     }
     let counts = store.township_counts(&system).await?;
-    let households: i64 = counts
-        .iter()
-        .map(|c| c.dibao_households + c.tekun_households)
-        .sum();
+    let households = households_in(&counts);
     let manifest = store.manifest().await?;
     outln!(
         "registry      {households} households, {} people, {} monthly incomes [{}]",
@@ -797,6 +789,14 @@ pub(crate) enum Size {
 pub(crate) struct Filed {
     pub(crate) categories: Vec<doudi_core::Category>,
     pub(crate) people: usize,
+}
+
+/// How many households the township counts add up to.
+pub(crate) fn households_in(counts: &[doudi_store::TownshipCount]) -> i64 {
+    counts
+        .iter()
+        .map(|c| c.dibao_households + c.tekun_households)
+        .sum()
 }
 
 /// Files the synthetic county of `seed` (as of 2026-11-01) into `store`: its communities, then

@@ -89,12 +89,7 @@ pub async fn run(args: LoadArgs) -> Result<()> {
 async fn run_on(url: &str, args: &LoadArgs) -> Result<()> {
     let store = crate::open(url).await?;
     let system = Actor::system("bench");
-    let filed: i64 = store
-        .township_counts(&system)
-        .await?
-        .iter()
-        .map(|c| c.dibao_households + c.tekun_households)
-        .sum();
+    let filed = crate::bench::households_in(&store.township_counts(&system).await?);
     if filed == 0 {
         let started = Instant::now();
         let size = crate::bench::Size::Households(args.households);
@@ -107,10 +102,7 @@ async fn run_on(url: &str, args: &LoadArgs) -> Result<()> {
         );
     }
     let counts = store.township_counts(&system).await?;
-    let households: i64 = counts
-        .iter()
-        .map(|c| c.dibao_households + c.tekun_households)
-        .sum();
+    let households = crate::bench::households_in(&counts);
     let townships: Vec<String> = counts.iter().map(|c| c.township.to_string()).collect();
     accounts(store.as_ref(), &counts).await?;
 

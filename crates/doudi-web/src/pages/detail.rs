@@ -285,7 +285,7 @@ async fn render(
     };
     let visits = async {
         if doudi_store::visits::may_read_visits(actor) {
-            super::visits::household_rows(state, actor, id).await
+            super::visits::of_household(state, actor, id).await
         } else {
             Ok(Vec::new())
         }
@@ -307,9 +307,7 @@ async fn render(
         actor.department_view(),
         full,
     );
-    if !page.exited {
-        page.standing = standing;
-    }
+    page.standing = standing;
     page.pairings = pairings
         .into_iter()
         .map(|p| PairingRow {
@@ -333,7 +331,10 @@ async fn render(
     }
     if doudi_store::visits::may_read_visits(actor) {
         page.can_read_visits = true;
-        page.visits = visits;
+        page.visits = visits
+            .iter()
+            .map(|v| super::visits::visit_row(v, &divisions))
+            .collect();
         page.can_visit = doudi_store::visits::may_record_visits(actor);
     }
     page.can_unmask = actor.may_unmask();

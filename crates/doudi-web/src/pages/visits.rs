@@ -57,7 +57,7 @@ fn needs_words(needs: &[Need]) -> String {
     }
 }
 
-fn visit_row(v: &Visit, divisions: &Divisions) -> VisitRow {
+pub(crate) fn visit_row(v: &Visit, divisions: &Divisions) -> VisitRow {
     VisitRow {
         id: v.id,
         household: v.household.0,
@@ -76,13 +76,13 @@ fn visit_row(v: &Visit, divisions: &Divisions) -> VisitRow {
     }
 }
 
-/// The household page's visit log (3.3), newest first.
-pub(crate) async fn household_rows(
+/// The visits of one household, newest first: its page's visit log (3.3).
+pub(crate) async fn of_household(
     state: &AppState,
     actor: &Actor,
     household: HouseholdId,
-) -> Result<Vec<VisitRow>, AppError> {
-    let visits = state
+) -> Result<Vec<Visit>, AppError> {
+    Ok(state
         .app
         .visits(
             actor,
@@ -91,9 +91,7 @@ pub(crate) async fn household_rows(
                 ..VisitFilter::default()
             },
         )
-        .await?;
-    let divisions = Divisions::load(state.app.store()).await?;
-    Ok(visits.iter().map(|v| visit_row(v, &divisions)).collect())
+        .await?)
 }
 
 struct Choice {
