@@ -71,4 +71,7 @@ pub(crate) trait Dialect: Send + Sync {
 
     /// Reclaims the space of values that sealing or re-sealing replaced.
     async fn compact(pool: &sqlx::Pool<Self::Db>) -> Result<(), sqlx::Error>;
+
+    /// After a bulk load: what the database's own upkeep would do in time ([`crate::Store::tidy`]).
+    async fn tidy(pool: &sqlx::Pool<Self::Db>) -> Result<(), sqlx::Error>;
 }

@@ -53,6 +53,7 @@ use doudi_core::{
 pub mod audit;
 mod backend;
 mod bulk;
+mod cache;
 pub mod casework;
 mod common;
 pub mod dashboard;
@@ -449,6 +450,11 @@ pub trait Store:
     /// Whether the database answers (a `SELECT 1` on a pooled connection), for a load
     /// balancer's or a monitor's health check. Reads nothing of anyone's, so it is not audited.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// After a bulk load (a benchmark's county, a first import): brings the database's upkeep
+    /// up to date at once (on PostgreSQL `VACUUM (ANALYZE)`, which autovacuum would do in
+    /// time; nothing on SQLite). Changes no data and is not audited.
+    async fn tidy(&self) -> Result<(), StoreError>;
 
     // ---- divisions ----
 

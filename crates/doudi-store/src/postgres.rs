@@ -21,6 +21,8 @@ pub struct PgStore {
     keys: KeyCell,
     /// Reads' audit entries waiting to be written together.
     audit_reads: Arc<crate::audit::ReadQueue>,
+    /// The divisions as last read.
+    divisions: Arc<crate::cache::DivisionCache>,
     /// The URL it was opened with, for `pg_dump`.
     url: Secret,
 }
@@ -51,18 +53,57 @@ impl PgStore {
             .max_connections(10)
             .connect_with(options)
             .await?;
+        create_own_schema(&pool).await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         seed_townships(&pool).await?;
         let store = PgStore {
             pool,
             keys: key_cell(keys),
             audit_reads: Arc::default(),
+            divisions: Arc::default(),
             url: Secret(url.to_owned()),
         };
         store.adopt_key().await?;
         store.rechain_legacy_audit().await?;
         Ok(store)
     }
+}
+
+/// A county's own schema, named first in the URL's `search_path`
+/// (`postgres://…/province?options=-c%20search_path%3Dcounty_500235`), is created on its first
+/// start, so that the migrations create the county's tables in it. One database can then hold
+/// several counties, each process seeing only its own tables (ARCHITECTURE.md, "A province on
+/// PostgreSQL"). Without such an option the store works in `public`, as before.
+async fn create_own_schema(pool: &PgPool) -> Result<(), StoreError> {
+    let current: Option<String> = sqlx::query_scalar("SELECT current_schema()")
+        .fetch_one(pool)
+        .await?;
+    if current.is_some() {
+        return Ok(());
+    }
+    let path: String = sqlx::query_scalar("SELECT current_setting('search_path')")
+        .fetch_one(pool)
+        .await?;
+    let first = path.split(',').next().unwrap_or("").trim();
+    let plain = first.trim_matches('"');
+    let valid = !plain.is_empty()
+        && plain.len() <= 63
+        && plain.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && plain
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !plain.starts_with("pg_");
+    if !valid {
+        return Err(StoreError::Invalid(format!(
+            "search_path {path:?} names no schema this store can create: the first schema \
+             should be lower-case letters, digits and _, such as county_500235"
+        )));
+    }
+    sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS {plain}"))
+        .execute(pool)
+        .await?;
+    tracing::info!(schema = plain, "created the county's schema");
+    Ok(())
 }
 
 #[async_trait]
@@ -159,9 +200,11 @@ impl crate::backend::Dialect for PgStore {
     /// Makes audit appends one at a time, so that two writers never both read the same last entry
     /// and fork the chain: a transaction-scoped advisory lock, taken just before the last entry is
     /// read and released when the transaction ends. At read committed, the read that follows sees
-    /// every entry committed before the lock was granted.
+    /// every entry committed before the lock was granted. The lock is the schema's: counties
+    /// sharing a database in schemas of their own each keep a chain of their own, and do not
+    /// wait for each other's (two schemas whose names hash alike merely share a lock).
     async fn lock_audit(conn: &mut Conn) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))")
             .bind(AUDIT_LOCK)
             .execute(&mut *conn)
             .await?;
@@ -183,10 +226,19 @@ impl crate::backend::Dialect for PgStore {
     async fn compact(_pool: &PgPool) -> Result<(), sqlx::Error> {
         Ok(())
     }
+
+    /// `VACUUM (ANALYZE)`: the planner's statistics, and the visibility map that lets the
+    /// counts of a township's households come from an index alone. Autovacuum does the same
+    /// some time after a load; it is off on some servers (this project's CI machines).
+    async fn tidy(pool: &PgPool) -> Result<(), sqlx::Error> {
+        sqlx::query("VACUUM (ANALYZE)").execute(pool).await?;
+        Ok(())
+    }
 }
 
-/// The key of the advisory lock that makes audit appends one at a time ("doudi" in ASCII).
-const AUDIT_LOCK: i64 = 0x0064_6f75_6469;
+/// The first key of the advisory lock that makes a schema's audit appends one at a time ("audt"
+/// in ASCII); the second is the hash of the schema's name.
+const AUDIT_LOCK: i32 = 0x6175_6474;
 
 include!("shared_impl.rs");
 include!("casework_impl.rs");
@@ -225,12 +277,23 @@ impl crate::maintenance::Maintenance for PgStore {
         let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
             .fetch_one(&mut *tx)
             .await?;
+        // Only the store's own schema: a county's, where several share the database (the
+        // default `public` schema holds one county, and the whole database is dumped).
+        let schema: String = sqlx::query_scalar("SELECT current_schema()")
+            .fetch_one(&mut *tx)
+            .await?;
         let (url, path) = (self.url.0.clone(), out.to_owned());
         // pg_dump reads the snapshot this transaction exported, so it must stay open until the
         // dump is done; the counts below read the same snapshot.
         let dump = tokio::task::spawn_blocking(move || {
-            std::process::Command::new("pg_dump")
-                .args(["--format=custom", "--no-owner", "--no-privileges"])
+            let mut command = std::process::Command::new("pg_dump");
+            command.args(["--format=custom", "--no-owner", "--no-privileges"]);
+            // `public` itself is left out of the dump, as a whole database's dump leaves it
+            // out: the database it is restored into has one.
+            if schema != "public" {
+                command.arg(format!("--schema={schema}"));
+            }
+            command
                 .arg(format!("--snapshot={snapshot}"))
                 .arg("--file")
                 .arg(&path)

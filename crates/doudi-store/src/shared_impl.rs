@@ -2014,13 +2014,27 @@ impl Store for Backend {
         Ok(())
     }
 
+    async fn tidy(&self) -> Result<(), StoreError> {
+        <Backend as Dialect>::tidy(&self.pool).await?;
+        Ok(())
+    }
+
     async fn divisions(&self) -> Result<Vec<Division>, StoreError> {
+        let generation = match self.divisions.get() {
+            Ok(kept) => return Ok(kept.as_ref().clone()),
+            Err(generation) => generation,
+        };
         let rows: Vec<DivisionRow> = sqlx::query_as(
             "SELECT code, name, kind, parent FROM divisions ORDER BY parent IS NOT NULL, code",
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(DivisionRow::into_division).collect()
+        let divisions = rows
+            .into_iter()
+            .map(DivisionRow::into_division)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.divisions.keep(generation, Arc::new(divisions.clone()));
+        Ok(divisions)
     }
 
     async fn put_community(&self, actor: &Actor, community: &Division) -> Result<(), StoreError> {
@@ -2071,6 +2085,7 @@ impl Store for Backend {
         )
         .await?;
         tx.commit().await?;
+        self.divisions.forget();
         Ok(())
     }
 

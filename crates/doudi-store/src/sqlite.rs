@@ -28,6 +28,8 @@ pub struct SqliteStore {
     audit_reads: Arc<crate::audit::ReadQueue>,
     /// Turns to write, one writer of this process at a time ([`Dialect::write_turn`]).
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// The divisions as last read.
+    divisions: Arc<crate::cache::DivisionCache>,
 }
 
 impl SqliteStore {
@@ -73,6 +75,7 @@ impl SqliteStore {
             file,
             audit_reads: Arc::default(),
             writer: Arc::default(),
+            divisions: Arc::default(),
         };
         store.adopt_key().await?;
         store.rechain_legacy_audit().await?;
@@ -205,6 +208,12 @@ impl crate::backend::Dialect for SqliteStore {
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(pool)
             .await?;
+        Ok(())
+    }
+
+    /// Nothing: SQLite keeps no visibility map, and this store never gathers statistics for
+    /// its planner (`ANALYZE`), so its plans do not change with what was loaded.
+    async fn tidy(_pool: &SqlitePool) -> Result<(), sqlx::Error> {
         Ok(())
     }
 }

@@ -38,9 +38,14 @@ pub struct LoadArgs {
     /// Writes per second.
     #[arg(long, default_value_t = 50)]
     writes: u32,
-    /// How long to send, in seconds.
+    /// How long to send and measure, in seconds.
     #[arg(long, default_value_t = 20)]
     seconds: u64,
+    /// Seconds sent first, at the same rates, and not measured: the server's pools open their
+    /// connections and prepare their statements, as on a server that has been running.
+    /// Errors in them still fail the run.
+    #[arg(long, default_value_t = 3)]
+    warmup: u64,
     /// Client connections (kept alive).
     #[arg(long, default_value_t = 64)]
     connections: usize,
@@ -65,6 +70,7 @@ struct Job {
 
 /// What came of one request.
 struct Outcome {
+    due: Instant,
     write: bool,
     kind: &'static str,
     latency: Duration,
@@ -100,6 +106,8 @@ async fn run_on(url: &str, args: &LoadArgs) -> Result<()> {
             started.elapsed(),
             store.backend()
         );
+        // What a production server's autovacuum would do after such a load.
+        store.tidy().await?;
     }
     let counts = store.township_counts(&system).await?;
     let households = crate::bench::households_in(&counts);
@@ -138,6 +146,7 @@ async fn run_on(url: &str, args: &LoadArgs) -> Result<()> {
                 let Some(job) = job else { break };
                 let ok = send(addr, &mut connection, &job.request).await;
                 let _ = outcomes.send(Outcome {
+                    due: job.due,
                     write: job.write,
                     kind: job.kind,
                     latency: job.due.elapsed(),
@@ -151,7 +160,8 @@ async fn run_on(url: &str, args: &LoadArgs) -> Result<()> {
     // The schedule: reads and writes spread evenly over each second.
     let mut random = Random(0x2019_1204);
     let started = Instant::now();
-    let length = Duration::from_secs(args.seconds.max(1));
+    let measured_from = started + Duration::from_secs(args.warmup);
+    let length = Duration::from_secs(args.warmup + args.seconds.max(1));
     let (mut reads_sent, mut writes_sent) = (0u64, 0u64);
     let mut visit = 0u64;
     while started.elapsed() < length {
@@ -216,9 +226,13 @@ async fn run_on(url: &str, args: &LoadArgs) -> Result<()> {
     drop(jobs);
 
     let (mut reads, mut writes) = (Vec::new(), Vec::new());
-    let (mut read_errors, mut write_errors) = (0usize, 0usize);
+    let (mut read_errors, mut write_errors, mut warmup_errors) = (0usize, 0usize, 0usize);
     let mut kinds: std::collections::BTreeMap<&str, (Vec<Duration>, usize)> = Default::default();
     while let Some(o) = results.recv().await {
+        if o.due < measured_from {
+            warmup_errors += usize::from(!o.ok);
+            continue;
+        }
         let k = kinds.entry(o.kind).or_default();
         k.0.push(o.latency);
         k.1 += usize::from(!o.ok);
@@ -233,11 +247,12 @@ async fn run_on(url: &str, args: &LoadArgs) -> Result<()> {
             }
         }
     }
-    let took = started.elapsed();
+    let took = measured_from.elapsed();
     outln!(
-        "load       {households} households [{}], {} s at {} reads/s and {} writes/s over {} connections",
+        "load       {households} households [{}], {} s measured after {} s of warm-up, at {} reads/s and {} writes/s over {} connections",
         store.backend(),
         args.seconds,
+        args.warmup,
         args.reads,
         args.writes,
         args.connections
@@ -247,8 +262,11 @@ async fn run_on(url: &str, args: &LoadArgs) -> Result<()> {
     for (kind, (times, errors)) in &mut kinds {
         report(&format!("  {kind}"), times, *errors, took);
     }
-    if read_errors + write_errors > 0 {
-        bail!("{} requests did not answer 200", read_errors + write_errors);
+    if read_errors + write_errors + warmup_errors > 0 {
+        bail!(
+            "{} requests did not answer 200 ({warmup_errors} of them in the warm-up)",
+            read_errors + write_errors + warmup_errors
+        );
     }
     Ok(())
 }

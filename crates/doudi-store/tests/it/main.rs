@@ -8,6 +8,7 @@ mod access;
 mod accounts;
 mod audit;
 mod casework;
+mod counties;
 mod dashboard;
 mod delivery;
 mod disasters;

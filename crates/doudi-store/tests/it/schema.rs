@@ -211,7 +211,7 @@ async fn postgres_schema(url: &str) -> Schema {
     let mut schema = Schema::new();
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables \
-         WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> $1",
+         WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name <> $1",
     )
     .bind(BOOKKEEPING)
     .fetch_all(&mut conn)
@@ -223,7 +223,7 @@ async fn postgres_schema(url: &str) -> Schema {
     let columns = sqlx::query(
         "SELECT table_name::text AS t, column_name::text AS c, data_type::text AS ty, \
                 is_nullable::text AS nullable \
-         FROM information_schema.columns WHERE table_schema = 'public'",
+         FROM information_schema.columns WHERE table_schema = current_schema()",
     )
     .fetch_all(&mut conn)
     .await
@@ -252,7 +252,7 @@ async fn postgres_schema(url: &str) -> Schema {
          FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid \
          JOIN pg_namespace n ON n.oid = cl.relnamespace \
          LEFT JOIN pg_class rf ON rf.oid = c.confrelid \
-         WHERE n.nspname = 'public' AND c.contype IN ('p', 'u', 'f')",
+         WHERE n.nspname = current_schema() AND c.contype IN ('p', 'u', 'f')",
     )
     .fetch_all(&mut conn)
     .await
@@ -286,7 +286,7 @@ async fn postgres_schema(url: &str) -> Schema {
          FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid \
          JOIN pg_class t ON t.oid = ix.indrelid \
          JOIN pg_namespace n ON n.oid = t.relnamespace \
-         WHERE n.nspname = 'public' \
+         WHERE n.nspname = current_schema() \
            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid)",
     )
     .fetch_all(&mut conn)

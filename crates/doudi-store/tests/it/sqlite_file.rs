@@ -228,3 +228,35 @@ async fn a_sqlite_file_reads_rule_snapshots_through_its_own_connection_and_agree
     assert_eq!(qinglong[0].id, a.0);
     assert_eq!(qinglong[0].members.len(), all[0].members.len());
 }
+
+/// The divisions a store keeps in memory (`cache::DivisionCache`): what another process adds
+/// (`doudi community add` beside a running server) shows within two seconds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_community_another_process_adds_shows_in_the_divisions_within_two_seconds() {
+    use doudi_core::{Division, DivisionKind};
+    let dir = TempDir::new();
+    let url = dir.sqlite_url("registry.db");
+    let server = doudi_store::connect(&url, test_keys()).await.unwrap();
+    let command = doudi_store::connect(&url, test_keys()).await.unwrap();
+    assert_eq!(server.divisions().await.unwrap().len(), 42);
+    let community = Division {
+        code: code(QINGLONG_1),
+        name: "复兴社区".into(),
+        kind: DivisionKind::Community,
+        parent: Some(code(QINGLONG)),
+    };
+    command.put_community(&county(), &community).await.unwrap();
+    assert_eq!(
+        command.divisions().await.unwrap().len(),
+        43,
+        "its own change at once"
+    );
+    let started = std::time::Instant::now();
+    while server.divisions().await.unwrap().len() == 42 {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "the other process's community never showed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -132,7 +132,8 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
-    /// Creates `doudi_test_<random hex>` on the server of `DOUDI_TEST_PG_URL`.
+    /// Creates `doudi_test_<random hex>` on the server of `DOUDI_TEST_PG_URL`; [`Self::url`]
+    /// works in its schema [`COUNTY_SCHEMA`].
     pub async fn create() -> TestDatabase {
         let admin_url = std::env::var("DOUDI_TEST_PG_URL")
             .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres".into());
@@ -149,7 +150,7 @@ impl TestDatabase {
             .await
             .unwrap_or_else(|e| panic!("cannot create the test database {name}: {e}"));
         conn.close().await.ok();
-        let url = with_database(&admin_url, &name);
+        let url = in_schema(&with_database(&admin_url, &name), COUNTY_SCHEMA);
         TestDatabase {
             admin_url,
             name,
@@ -187,6 +188,16 @@ impl Drop for TestDatabase {
             Err(_) => eprintln!("warning: test database {} was not dropped", self.name),
         }
     }
+}
+
+/// The schema the PostgreSQL variants work in: a county's own, as where counties share a
+/// database (the store creates it on its first start). The other crates' tests use `public`.
+pub const COUNTY_SCHEMA: &str = "county_500235";
+
+/// `url` with `schema` first in its connections' `search_path`.
+pub fn in_schema(url: &str, schema: &str) -> String {
+    let joiner = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{joiner}options=-c%20search_path%3D{schema}")
 }
 
 /// `url` with its database replaced by `name`.

@@ -16,14 +16,29 @@ fn rows(url: &str) -> std::collections::BTreeMap<String, Vec<String>> {
 fn target(like: &TestDb, tag: &str) -> TestDb {
     if like.url.starts_with("sqlite:") {
         TestDb::sqlite(tag)
+    } else if like.url.contains(COUNTY_SCHEMA) {
+        TestDb::postgres(tag).in_schema(COUNTY_SCHEMA)
     } else {
         TestDb::postgres(tag)
     }
 }
 
+/// The schema of a county that shares its PostgreSQL database with others.
+const COUNTY_SCHEMA: &str = "county_500235";
+
+/// The drill's databases: SQLite, PostgreSQL in `public`, and PostgreSQL in a county's own
+/// schema, whose backup holds that schema only.
+fn drill_databases() -> Vec<TestDb> {
+    let mut dbs = TestDb::all("drill");
+    if dbs.len() > 1 {
+        dbs.push(TestDb::postgres("drill_county").in_schema(COUNTY_SCHEMA));
+    }
+    dbs
+}
+
 #[test]
 fn a_live_county_is_backed_up_while_it_works_and_restores_elsewhere_with_every_table_the_same() {
-    for db in TestDb::all("drill") {
+    for db in drill_databases() {
         let dir = TempDir::new("drill");
         let out = doudi(&db, &["demo", "--households", "40"]);
         assert!(out.status.success(), "{}", text(&out.stderr));

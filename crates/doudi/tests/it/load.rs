@@ -23,6 +23,8 @@ fn a_short_load_of_mixed_reads_and_writes_answers_every_request_on_both_database
                 "8",
                 "--seconds",
                 "4",
+                "--warmup",
+                "1",
                 "--connections",
                 "8",
             ],

@@ -89,6 +89,13 @@ impl TestDb {
         }
     }
 
+    /// The same PostgreSQL database, its tables in `schema` (a county's own, created on the
+    /// first start) rather than in `public`.
+    pub fn in_schema(mut self, schema: &str) -> TestDb {
+        self.url = format!("{}?options=-c%20search_path%3D{schema}", self.url);
+        self
+    }
+
     /// Another handle on a database a test already made (not dropped with this handle).
     pub fn at(url: &str) -> TestDb {
         TestDb {
