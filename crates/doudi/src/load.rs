@@ -160,8 +160,10 @@ async fn run_on(url: &str, args: &LoadArgs) -> Result<()> {
     // The schedule: reads and writes spread evenly over each second.
     let mut random = Random(0x2019_1204);
     let started = Instant::now();
-    let measured_from = started + Duration::from_secs(args.warmup);
-    let length = Duration::from_secs(args.warmup + args.seconds.max(1));
+    // At most a day each: a run is bounded, and the sums below cannot overflow.
+    let (warmup, seconds) = (args.warmup.min(86_400), args.seconds.clamp(1, 86_400));
+    let measured_from = started + Duration::from_secs(warmup);
+    let length = Duration::from_secs(warmup + seconds);
     let (mut reads_sent, mut writes_sent) = (0u64, 0u64);
     let mut visit = 0u64;
     while started.elapsed() < length {
@@ -251,8 +253,8 @@ async fn run_on(url: &str, args: &LoadArgs) -> Result<()> {
     outln!(
         "load       {households} households [{}], {} s measured after {} s of warm-up, at {} reads/s and {} writes/s over {} connections",
         store.backend(),
-        args.seconds,
-        args.warmup,
+        seconds,
+        warmup,
         args.reads,
         args.writes,
         args.connections
