@@ -129,12 +129,13 @@ impl crate::backend::Dialect for PgStore {
             .await
     }
 
-    /// A read-committed transaction; household mutations lock the household's row.
-    /// [`Backend::begin_write`] adds the key check.
+    /// No turns: PostgreSQL's writers run together.
     async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
         None
     }
 
+    /// A read-committed transaction; household mutations lock the household's row.
+    /// [`Backend::begin_write`] adds the key check.
     async fn begin_write_raw(&self) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
         self.pool.begin().await
     }
@@ -227,11 +228,22 @@ impl crate::backend::Dialect for PgStore {
         Ok(())
     }
 
-    /// `VACUUM (ANALYZE)`: the planner's statistics, and the visibility map that lets the
+    /// `VACUUM (ANALYZE)` of the store's own tables (a county's schema, where counties share the
+    /// database, not theirs): the planner's statistics, and the visibility map that lets the
     /// counts of a township's households come from an index alone. Autovacuum does the same
     /// some time after a load; it is off on some servers (this project's CI machines).
     async fn tidy(pool: &PgPool) -> Result<(), sqlx::Error> {
-        sqlx::query("VACUUM (ANALYZE)").execute(pool).await?;
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT format('%I.%I', table_schema, table_name) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1",
+        )
+        .fetch_all(pool)
+        .await?;
+        if !tables.is_empty() {
+            sqlx::query(&format!("VACUUM (ANALYZE) {}", tables.join(", ")))
+                .execute(pool)
+                .await?;
+        }
         Ok(())
     }
 }

@@ -119,13 +119,14 @@ impl crate::backend::Dialect for SqliteStore {
         self.pool.begin().await
     }
 
-    /// A transaction that holds the write lock from its start, waiting (up to the busy
-    /// timeout) for another writer to finish.
-    /// [`Backend::begin_write`] adds the key check.
+    /// This process's writers one at a time, in the order they asked.
     async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
         Some(self.writer.clone().lock_owned().await)
     }
 
+    /// A transaction that holds the write lock from its start, waiting (up to the busy
+    /// timeout) for another writer to finish.
+    /// [`Backend::begin_write`] adds the key check.
     async fn begin_write_raw(&self) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
